@@ -1,0 +1,108 @@
+/**
+ * The stage rules of the product brief, evaluated in order (first match wins), each with a one-sentence
+ * reason in plain words. Disabled stages are skipped; awareness always matches.
+ */
+import type { ClassifierSettings } from './settings.ts';
+import type { ChurnType, CustomerFeatures, Stage } from './types.ts';
+
+export interface StageDecision {
+  stage: Stage;
+  churnType: ChurnType | null;
+  reason: string;
+}
+
+export interface StageContext {
+  asOfDay: number;
+  /** null for people without a purchase. */
+  pAlive: number | null;
+  /** True when P(alive) comes from the recency heuristic rather than a fitted model. */
+  heuristic: boolean;
+  settings: ClassifierSettings;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function percentText(p: number): string {
+  const pct = p * 100;
+  if (pct > 0 && pct < 1) return '<1 %';
+  if (pct < 100 && pct > 99) return '>99 %';
+  return `${Math.round(pct)} %`;
+}
+
+function purchaseFacts(f: CustomerFeatures, asOfDay: number): string {
+  const since = asOfDay - (f.lastPurchaseDay ?? asOfDay);
+  const ago = since === 0 ? 'today' : `${plural(since, 'day')} ago`;
+  return f.purchaseDays === 1 ? `1 purchase, ${ago}` : `${plural(f.purchaseDays, 'purchase')}, last ${ago}`;
+}
+
+function aliveFacts(ctx: StageContext): string {
+  if (ctx.pAlive === null) return '';
+  return `; ${percentText(ctx.pAlive)} likely still active${ctx.heuristic ? ' (recency heuristic)' : ''}`;
+}
+
+function advocacyFacts(f: CustomerFeatures, s: ClassifierSettings['rules']): string | null {
+  if (f.nps !== null && f.nps !== undefined && f.nps >= s.advocacyMinNps) return `NPS ${f.nps}`;
+  if (f.referrals !== null && f.referrals !== undefined && f.referrals >= s.advocacyMinReferrals) return plural(f.referrals, 'referral');
+  if (f.advocate) return 'marked as an advocate';
+  return null;
+}
+
+export function decideStage(f: CustomerFeatures, ctx: StageContext): StageDecision {
+  const { settings, asOfDay, pAlive } = ctx;
+  const rules = settings.rules;
+  const enabled = (stage: Stage) => settings.stages[stage].enabled;
+  const label = (stage: Stage) => settings.stages[stage].label;
+  const isCustomer = f.purchaseDays > 0;
+  const daysSinceLast = f.lastPurchaseDay === null ? null : asOfDay - f.lastPurchaseDay;
+  const daysSinceFirst = f.firstPurchaseDay === null ? null : asOfDay - f.firstPurchaseDay;
+  const facts = isCustomer ? purchaseFacts(f, asOfDay) + aliveFacts(ctx) : '';
+  const decide = (stage: Stage, detail: string, churnType: ChurnType | null = null): StageDecision => ({
+    stage,
+    churnType,
+    reason: `${detail} → ${label(stage)}${churnType ? ` (${churnType} churn)` : ''}`,
+  });
+
+  if (enabled('churned')) {
+    if (f.churnFlag) {
+      const reason = f.churnReason?.trim();
+      const natural = reason !== undefined && reason !== '' && rules.naturalChurnReasons.some((r) => r.toLowerCase() === reason.toLowerCase());
+      return decide('churned', `Marked as churned in the CRM${reason ? ` (reason: ${reason})` : ''}`, natural ? 'natural' : 'preventable');
+    }
+    if (isCustomer && pAlive !== null && pAlive < rules.churnedMaxPAlive && (daysSinceLast ?? 0) >= rules.churnedMinDaysSinceLastPurchase) {
+      return decide('churned', facts, 'preventable');
+    }
+  }
+  if (enabled('at_risk') && isCustomer && pAlive !== null && pAlive < rules.atRiskMaxPAlive) {
+    return decide('at_risk', facts);
+  }
+  // From here on a customer is alive: P(alive) is at least the at-risk threshold (or that stage is off).
+  if (enabled('advocacy') && isCustomer) {
+    const advocacy = advocacyFacts(f, rules);
+    if (advocacy) return decide('advocacy', `${facts}; ${advocacy}`);
+  }
+  if (enabled('loyalty') && isCustomer && f.frequency >= rules.loyaltyMinRepeatPurchases) {
+    return decide('loyalty', facts);
+  }
+  if (enabled('retention') && isCustomer && (f.frequency >= 1 || (daysSinceFirst ?? 0) > rules.retentionMinDaysSinceFirstPurchase)) {
+    return decide('retention', facts);
+  }
+  if (enabled('purchase') && f.purchaseDays === 1 && (daysSinceLast ?? Infinity) <= rules.recentPurchaseDays) {
+    return decide('purchase', facts);
+  }
+  if (enabled('consideration') && !isCustomer) {
+    const engagedDaysAgo = f.lastEngagementDay === null || f.lastEngagementDay === undefined ? null : asOfDay - f.lastEngagementDay;
+    const openDeals = f.openDeals ?? 0;
+    const engaged = engagedDaysAgo !== null && engagedDaysAgo <= rules.recentEngagementDays;
+    if (openDeals > 0 || engaged) {
+      const parts = [
+        openDeals > 0 ? plural(openDeals, 'open deal') : null,
+        engaged ? `last engagement ${engagedDaysAgo === 0 ? 'today' : `${plural(engagedDaysAgo, 'day')} ago`}` : null,
+      ].filter((p): p is string => p !== null);
+      return decide('consideration', `No purchase yet; ${parts.join(' and ')}`);
+    }
+  }
+  return decide(
+    'awareness',
+    isCustomer ? `${facts}; no other stage applies` : `No purchase, no open deal and no engagement in the last ${plural(rules.recentEngagementDays, 'day')}`,
+  );
+}

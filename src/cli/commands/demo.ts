@@ -1,0 +1,33 @@
+/**
+ * The offline demo: classify the bundled CDNOW sample and print a readable summary. (`npm start`
+ * runs this until a CRM sandbox demo exists.)
+ */
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../../config/load.ts';
+import { parseIsoDate } from '../../io/dates.ts';
+import { classifyFile } from '../../offline.ts';
+import { packageRoot } from '../../paths.ts';
+import { formatSummary } from '../summary.ts';
+
+export function demoDataFile(): string {
+  return join(packageRoot(), 'demo', 'cdnow_sample.csv');
+}
+
+/** The CDNOW sample ends on 1998-06-30; its demo is scored as of that day. */
+export const DEMO_AS_OF = '1998-06-30';
+
+export async function runOfflineDemo(configFile?: string): Promise<void> {
+  const config = loadConfig({ file: configFile, env: process.env });
+  const { result, timing } = await classifyFile({ file: demoDataFile(), settings: config.classifier, asOfDay: parseIsoDate(DEMO_AS_OF) });
+  process.stdout.write(`Classified the bundled CDNOW sample (demo/cdnow_sample.csv) in ${Math.round(timing.readMs + timing.classifyMs)} ms.\n\n`);
+  process.stdout.write(formatSummary(result, config.classifier) + '\n');
+  process.stdout.write('\nNext: `npx lifecycle-sync classify --transactions FILE` for your own data (see README).\n');
+}
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('classify the bundled CDNOW sample and print a summary')
+    .option('--config <file>', 'configuration file (YAML) over config/default.yaml')
+    .action(async (flags: { config?: string }) => runOfflineDemo(flags.config));
+}

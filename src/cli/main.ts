@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/** The `lifecycle-sync` command line. */
+import { Command } from 'commander';
+import { LifecycleSyncError } from '../errors.ts';
+import { classifyCommand } from './commands/classify.ts';
+import { demoCommand, runOfflineDemo } from './commands/demo.ts';
+
+const program = new Command('lifecycle-sync')
+  .description('Lifecycle stages, lifetime value and churn risk for CRM customers')
+  .showHelpAfterError('(add --help for usage)')
+  .addCommand(classifyCommand())
+  .addCommand(demoCommand())
+  .addCommand(
+    new Command('start').description('run the main job: with no CRM configured, the demo').action(async () => runOfflineDemo()),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // One line, never a stack trace, unless asked for (LIFECYCLE_SYNC_DEBUG=1).
+  const message = error instanceof LifecycleSyncError ? error.message : error instanceof Error ? `unexpected error: ${error.message}` : String(error);
+  process.stderr.write(`lifecycle-sync: ${message}\n`);
+  if (process.env.LIFECYCLE_SYNC_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,35 @@
+/** Parsers for command-line option values, with messages that name the flag. */
+import { InvalidArgumentError } from 'commander';
+import { parseIsoDate } from '../io/dates.ts';
+
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number (got "${value}")`);
+    return n;
+  };
+}
+
+export function positiveInteger(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive whole number (got "${value}")`);
+    return n;
+  };
+}
+
+export function rate(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${flag} must be a number between 0 and 1 (got "${value}")`);
+    return n;
+  };
+}
+
+export function isoDay(flag: string) {
+  return (value: string): number => {
+    const day = parseIsoDate(value);
+    if (day === null) throw new InvalidArgumentError(`${flag} must be a date as YYYY-MM-DD (got "${value}")`);
+    return day;
+  };
+}

@@ -1,0 +1,23 @@
+/** Typed errors with stable codes. The CLI prints `message` on one line; the server maps `code`. */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'INPUT_NOT_FOUND'
+  | 'INPUT_INVALID'
+  | 'INPUT_EMPTY';
+
+export class LifecycleSyncError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LifecycleSyncError';
+    this.code = code;
+  }
+}
+
+/** A problem with one input record: reported with where it came from, then skipped. */
+export interface RecordProblem {
+  /** Line number (CSV) or record id (CRM). */
+  where: string;
+  reason: string;
+}

@@ -110,19 +110,17 @@ export function classify(features: readonly CustomerFeatures[], options: Classif
     recencyDays: Float64Array.from(purchasers, (f) => f.recencyDays),
     ageDays: Float64Array.from(purchasers, (f) => f.ageDays),
   };
-  const { model, scorer } = fitModel(arrays, options);
   const spend = fitSpend(purchasers, settings, options.standardErrors ?? false);
+  const { model, predictions } = fitAndPredict(arrays, options);
 
   const margin = settings.clv.grossMargin ?? 1;
-  const prediction: Prediction = { pAlive: 0, expectedPurchases: 0, discountedPurchases: 0 };
   const scores = new Map<CustomerFeatures, { p: number; expected: number; value: number; clv: number }>();
   const clv = new Float64Array(purchasers.length);
   purchasers.forEach((f, i) => {
-    scorer.predict(f.frequency, f.recencyDays, f.ageDays, prediction);
     const value = spend.expectedValue(f);
-    const c = margin * value * prediction.discountedPurchases;
+    const c = margin * value * predictions.discountedPurchases[i];
     clv[i] = c;
-    scores.set(f, { p: prediction.pAlive, expected: prediction.expectedPurchases, value, clv: c });
+    scores.set(f, { p: predictions.pAlive[i], expected: predictions.expectedPurchases[i], value, clv: c });
   });
   const tiers = assignValueTiers(
     clv,
@@ -172,10 +170,31 @@ export function classify(features: readonly CustomerFeatures[], options: Classif
   };
 }
 
-function fitModel(
+interface Predictions {
+  pAlive: Float64Array;
+  expectedPurchases: Float64Array;
+  discountedPurchases: Float64Array;
+}
+
+function predictAll(scorer: Scorer, arrays: { frequency: Float64Array; recencyDays: Float64Array; ageDays: Float64Array }): Predictions | null {
+  const n = arrays.frequency.length;
+  const out: Predictions = { pAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), discountedPurchases: new Float64Array(n) };
+  const one: Prediction = { pAlive: 0, expectedPurchases: 0, discountedPurchases: 0 };
+  for (let i = 0; i < n; i++) {
+    scorer.predict(arrays.frequency[i], arrays.recencyDays[i], arrays.ageDays[i], one);
+    if (!Number.isFinite(one.pAlive + one.expectedPurchases + one.discountedPurchases)) return null;
+    out.pAlive[i] = one.pAlive;
+    out.expectedPurchases[i] = one.expectedPurchases;
+    out.discountedPurchases[i] = one.discountedPurchases;
+  }
+  return out;
+}
+
+/** The configured model when it fits and predicts finite values for everyone; the labelled heuristic otherwise. */
+function fitAndPredict(
   arrays: { frequency: Float64Array; recencyDays: Float64Array; ageDays: Float64Array },
   options: ClassifyOptions,
-): { model: ModelReport; scorer: Scorer } {
+): { model: ModelReport; predictions: Predictions } {
   const { settings } = options;
   const unitDays = UNIT_DAYS[settings.timeUnit];
   const horizon: Horizon = {
@@ -189,14 +208,18 @@ function fitModel(
   let repeatBuyers = 0;
   for (const x of arrays.frequency) if (x > 0) repeatBuyers++;
   const outcome = fitTransactionModel(spec, arrays, unitDays, settings.fit, { standardErrors: options.standardErrors ?? false });
+  let fallbackReason: string;
   if (outcome.ok) {
     const fit: ModelFit = outcome.fit;
-    return {
-      model: { ...fit, requested: settings.model, fallbackReason: null, customers, repeatBuyers },
-      scorer: modelScorer(spec, spec.paramNames.map((p) => fit.params[p]), unitDays, horizon),
-    };
+    const predictions = predictAll(modelScorer(spec, spec.paramNames.map((p) => fit.params[p]), unitDays, horizon), arrays);
+    if (predictions) return { model: { ...fit, requested: settings.model, fallbackReason: null, customers, repeatBuyers }, predictions };
+    fallbackReason = `${spec.name} gave non-finite predictions at its fitted parameters`;
+  } else {
+    fallbackReason = outcome.reason;
   }
   const params = heuristicParams(settings.heuristic, arrays.frequency, arrays.recencyDays);
+  const predictions = predictAll(heuristicScorer(params, horizon), arrays);
+  if (!predictions) throw new Error('the recency heuristic gave non-finite predictions'); // cannot happen: closed form
   return {
     model: {
       name: 'recency_heuristic',
@@ -206,11 +229,11 @@ function fitModel(
       converged: false,
       iterations: null,
       standardErrors: null,
-      fallbackReason: outcome.reason,
+      fallbackReason,
       customers,
       repeatBuyers,
     },
-    scorer: heuristicScorer(params, horizon),
+    predictions,
   };
 }
 

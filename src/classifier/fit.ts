@@ -51,23 +51,29 @@ export function fitTransactionModel(
     return { ok: false, reason: `only ${repeatBuyers} repeat buyers; ${model.name} needs at least ${settings.minRepeatBuyers}` };
   }
   const data = buildFitData(customers.frequency, customers.recencyDays, customers.ageDays, unitDays);
-  const starts: number[][] = [model.initialParams(data).map(Math.log)];
+  // Search on log-parameters relative to the starting values (which carry the data's time scale).
+  const offsets = model.initialParams(data).map(Math.log);
+  const starts: number[][] = [offsets.map(() => 0)];
   if (n > settings.subsampleAbove) {
     const sample = subsample(customers, settings.subsampleAbove);
     const sampleData = buildFitData(sample.frequency, sample.recencyDays, sample.ageDays, unitDays);
-    const warm = bestOf(model, sampleData, starts, settings.maxIterations);
-    if (warm.converged) starts.unshift(Array.from(warm.x));
+    const sampleOffsets = model.initialParams(sampleData).map(Math.log);
+    const warm = bestOf(objectiveFor(model, sampleData, sampleOffsets), [sampleOffsets.map(() => 0)], settings.maxIterations);
+    if (warm.converged) starts.unshift(Array.from(warm.x, (v, i) => v + sampleOffsets[i] - offsets[i]));
   }
-  let best = bestOf(model, data, starts, settings.maxIterations);
+  const objective = objectiveFor(model, data, offsets);
+  let best = bestOf(objective, starts, settings.maxIterations);
   if (!best.converged) {
     // A second chance from a different scale, as lifetimes' iterative_fitting does.
-    const alt = bestOf(model, data, [starts[starts.length - 1].map((v, i) => (i % 2 === 1 ? v + Math.log(5) : v - Math.log(2)))], settings.maxIterations);
+    const alt = bestOf(objective, [offsets.map((_, i) => (i % 2 === 1 ? Math.log(5) : -Math.log(2)))], settings.maxIterations);
     if (alt.converged || alt.value < best.value) best = alt;
   }
   if (!best.converged || !Number.isFinite(best.value)) {
     return { ok: false, reason: `${model.name} did not converge (${best.message})` };
   }
-  const params = best.x.map(Math.exp);
+  const params = best.x.map((v, i) => Math.exp(v + offsets[i]));
+  const edge = edgeParameter(best.x, model.paramNames, params);
+  if (edge) return { ok: false, reason: `${model.name} is not identifiable from this data (${edge} ran to an extreme)` };
   return {
     ok: true,
     fit: {
@@ -76,30 +82,53 @@ export function fitTransactionModel(
       logLikelihood: model.totalLogLikelihood(params, data),
       converged: true,
       iterations: best.iterations,
-      standardErrors: options.standardErrors ? standardErrors(objectiveFor(model, data, 1), best.x, model.paramNames) : null,
+      standardErrors: options.standardErrors ? standardErrors(objectiveFor(model, data, offsets, 1), best.x, offsets, model.paramNames) : null,
     },
   };
 }
 
-/** -LL / scale on log-parameters, from a log-likelihood that fills d/d(log parameter). */
-function negativeLogLikelihood(ll: (params: Float64Array, grad: Float64Array) => number, scale: number): Objective {
-  return (logParams, grad) => {
-    const value = ll(logParams.map(Math.exp), grad);
+/**
+ * Fits of real customer bases land well within a factor of a hundred of the starting values (which
+ * carry the data's time scale). An optimum beyond ten thousand means the likelihood is flat in that
+ * direction (a degenerate base) and the parameters say nothing a customer's score could rest on; the
+ * search stops just past that edge so that it can tell, without wandering where the likelihood is
+ * expensive to evaluate.
+ */
+const LOG_EDGE = Math.log(1e4);
+const LOG_BOUND = LOG_EDGE + 0.5;
+
+function edgeParameter(x: ArrayLike<number>, names: readonly string[], params: ArrayLike<number>): string | null {
+  for (let i = 0; i < x.length; i++) {
+    if (Math.abs(x[i]) > LOG_EDGE) return `${names[i]} = ${params[i].toPrecision(3)}`;
+  }
+  return null;
+}
+
+/**
+ * -LL / scale as a function of x = log(parameter) - offset, from a log-likelihood that fills
+ * d/d(log parameter) (which is also d/dx).
+ */
+function negativeLogLikelihood(
+  ll: (params: Float64Array, grad: Float64Array) => number,
+  offsets: readonly number[],
+  scale: number,
+): Objective {
+  return (x, grad) => {
+    const value = ll(x.map((v, i) => Math.exp(v + offsets[i])), grad);
     for (let i = 0; i < grad.length; i++) grad[i] = -grad[i] / scale;
     return -value / scale;
   };
 }
 
-function objectiveFor(model: TransactionModel, data: FitData, scale: number): Objective {
-  return negativeLogLikelihood((params, grad) => model.totalLogLikelihood(params, data, grad), scale);
+/** The mean log-likelihood by default keeps the gradient tolerance independent of the number of customers. */
+function objectiveFor(model: TransactionModel, data: FitData, offsets: readonly number[], scale = data.totalWeight): Objective {
+  return negativeLogLikelihood((params, grad) => model.totalLogLikelihood(params, data, grad), offsets, scale);
 }
 
-function bestOf(model: TransactionModel, data: FitData, starts: number[][], maxIterations: number): MinimizeResult {
-  // The mean log-likelihood keeps the gradient tolerance independent of the number of customers.
-  const objective = objectiveFor(model, data, data.totalWeight);
+function bestOf(objective: Objective, starts: number[][], maxIterations: number): MinimizeResult {
   let best: MinimizeResult | null = null;
   for (const start of starts) {
-    const result = minimizeBfgs(objective, start, { ...DEFAULT_MINIMIZE_OPTIONS, maxIterations });
+    const result = minimizeBfgs(objective, start, { ...DEFAULT_MINIMIZE_OPTIONS, bound: LOG_BOUND, maxIterations });
     if (!best || (result.converged && !best.converged) || (result.converged === best.converged && result.value < best.value)) best = result;
     if (best.converged) break;
   }
@@ -107,12 +136,12 @@ function bestOf(model: TransactionModel, data: FitData, starts: number[][], maxI
 }
 
 /** Standard errors from the observed information (the Hessian of -LL), by the delta method on the log scale. */
-function standardErrors(objective: Objective, logParams: Float64Array, names: readonly string[]): Record<string, number> | null {
-  const covariance = invert(numericHessian(objective, logParams));
+function standardErrors(objective: Objective, x: Float64Array, offsets: readonly number[], names: readonly string[]): Record<string, number> | null {
+  const covariance = invert(numericHessian(objective, x));
   if (!covariance) return null;
   return named(
     names,
-    names.map((_, i) => Math.exp(logParams[i]) * Math.sqrt(Math.max(0, covariance[i][i]))),
+    names.map((_, i) => Math.exp(x[i] + offsets[i]) * Math.sqrt(Math.max(0, covariance[i][i]))),
   );
 }
 
@@ -148,10 +177,13 @@ export function fitSpendModel(data: SpendData, settings: FitSettings, options: {
   let meanM = 0;
   for (const m of data.m) meanM += m / n;
   const logLikelihood = (params: Float64Array, grad: Float64Array) => gammaGammaTotalLogLikelihood(params, data, grad);
-  const objective = negativeLogLikelihood(logLikelihood, n);
-  const result = minimizeBfgs(objective, [Math.log(1), Math.log(2), Math.log(meanM)], { ...DEFAULT_MINIMIZE_OPTIONS, maxIterations: settings.maxIterations });
-  const [p, q, gamma] = Array.from(result.x, Math.exp);
+  const offsets = [0, Math.log(2), Math.log(meanM)];
+  const objective = negativeLogLikelihood(logLikelihood, offsets, n);
+  const result = minimizeBfgs(objective, [0, 0, 0], { ...DEFAULT_MINIMIZE_OPTIONS, bound: LOG_BOUND, maxIterations: settings.maxIterations });
+  const [p, q, gamma] = Array.from(result.x, (v, i) => Math.exp(v + offsets[i]));
   if (!result.converged) return { ok: false, reason: `gamma_gamma did not converge (${result.message})` };
+  const edge = edgeParameter(result.x, GAMMA_GAMMA_PARAMS, [p, q, gamma]);
+  if (edge) return { ok: false, reason: `gamma_gamma is not identifiable from this data (${edge} ran to an extreme)` };
   if (!(q > 1)) return { ok: false, reason: `gamma_gamma fitted q = ${q.toFixed(3)} <= 1, so its mean spend is infinite` };
   return {
     ok: true,
@@ -162,7 +194,7 @@ export function fitSpendModel(data: SpendData, settings: FitSettings, options: {
       converged: true,
       customers: n,
       standardErrors: options.standardErrors
-        ? standardErrors(negativeLogLikelihood(logLikelihood, 1), result.x, GAMMA_GAMMA_PARAMS)
+        ? standardErrors(negativeLogLikelihood(logLikelihood, offsets, 1), result.x, offsets, GAMMA_GAMMA_PARAMS)
         : null,
     },
   };

@@ -32,6 +32,7 @@ export const DEFAULT_MINIMIZE_OPTIONS: MinimizeOptions = {
 };
 
 const ARMIJO = 1e-4;
+const STALL_WINDOW = 20;
 
 export function minimizeBfgs(
   fn: Objective,
@@ -59,7 +60,15 @@ export function minimizeBfgs(
   const d = new Float64Array(n);
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
+  // Creeping along the bound of a flat likelihood can take all the iterations: stop when 20 of them
+  // gained less than a billionth.
+  const history: number[] = [];
   for (let iter = 0; iter < options.maxIterations; iter++) {
+    history.push(f);
+    if (history.length > STALL_WINDOW && (history[history.length - 1 - STALL_WINDOW] - f) <= 1e-9 * Math.max(1, Math.abs(f))) {
+      const converged = maxAbs(g) <= Math.sqrt(options.gradientTolerance);
+      return { x, value: f, gradient: g, iterations: iter, evaluations, converged, message: 'no progress in 20 iterations' };
+    }
     if (maxAbs(g) <= options.gradientTolerance) {
       return { x, value: f, gradient: g, iterations: iter, evaluations, converged: true, message: 'gradient below tolerance' };
     }

@@ -3,7 +3,7 @@
  * turns 2F1(r+x, b+x+k; a+b+x-1+k; z) * y^(r+x) into y^(a-1) * 2F1(a+b-1+k-r, a-1; a+b+x-1+k; z), whose
  * series converges quickly for any x and never overflows (docs/model.md); k = 0 for BG/NBD, 1 for MBG/NBD.
  */
-import hyp2f1 from '@stdlib/math-base-special-hyp2f1';
+import { hyp2f1 } from '../special.ts';
 
 /** a = 1 is a removable singularity of (1 - y^(a-1) F) / (a - 1); step just off it. */
 function awayFromOne(a: number): number {

@@ -4,7 +4,7 @@
  * shrinks (docs/model.md). Parameters r, alpha (purchase rate), s, beta (dropout rate).
  */
 import { digamma, gammaln, log1mExp, logAddExp, oneMinusPowOverK, sigmoid } from '../math.ts';
-import { gaussSeries1, type SeriesWithDerivatives } from '../special.ts';
+import { gauss1, type SeriesWithDerivatives } from '../special.ts';
 import type { FitData } from './fitData.ts';
 import { timeScale, type TransactionModel } from './model.ts';
 
@@ -33,7 +33,7 @@ function logP(
   const lb = Math.log(bt);
   if (alpha >= beta) {
     const z = (alpha - beta) / at;
-    gaussSeries1(r + x, c, z, series);
+    gauss1(r + x, c, z, series);
     out[offset] = Math.log(series.value) - s * lb - (r + x) * la;
     if (!withGrad) return;
     const gb = series.dB / series.value;
@@ -45,7 +45,7 @@ function logP(
     out[offset + 4] = -gz / at - s / bt;
   } else {
     const z = (beta - alpha) / bt;
-    gaussSeries1(s + 1, c, z, series);
+    gauss1(s + 1, c, z, series);
     out[offset] = Math.log(series.value) + (1 - r - x) * la - (s + 1) * lb;
     if (!withGrad) return;
     const gb = series.dB / series.value;

@@ -3,7 +3,7 @@
  * classify. Shared by the `classify` and demo commands and by the benchmark.
  */
 import { classify, type ClassificationResult } from './classifier/classify.ts';
-import { computeFeatures } from './classifier/features.ts';
+import { featuresFromColumns } from './classifier/features.ts';
 import type { ClassifierSettings } from './classifier/settings.ts';
 import { LifecycleSyncError, type RecordProblem } from './errors.ts';
 import { readTransactionsCsv, type TransactionColumns } from './io/transactionsCsv.ts';
@@ -57,8 +57,9 @@ export async function classifyFile(
   }
   const asOfDay = options.asOfDay ?? read.lastDay;
   options.onPhase?.('fitting');
-  const features = read.customers.map((c) => computeFeatures(c, asOfDay, options.settings.ltv.periodDays));
-  read.customers.length = 0; // the purchases are no longer needed; let them go before scoring
+  const { ids, offsets, days, amounts } = read.table;
+  const periodDays = options.settings.ltv.periodDays;
+  const features = ids.map((id, c) => featuresFromColumns(id, days, amounts, offsets[c], offsets[c + 1], asOfDay, periodDays));
   const result = classify(features, { asOfDay, settings: options.settings });
   const t2 = performance.now();
   return {

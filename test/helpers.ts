@@ -4,7 +4,7 @@ import type { ClassifierSettings } from '../src/classifier/settings.ts';
 import type { CustomerFeatures, CustomerInput } from '../src/classifier/types.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { parseIsoDate } from '../src/io/dates.ts';
-import { readTransactionsCsv } from '../src/io/transactionsCsv.ts';
+import { readTransactionsCsv, tableCustomers } from '../src/io/transactionsCsv.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const CDNOW_CSV = join(ROOT, 'demo', 'cdnow_sample.csv');
@@ -23,7 +23,7 @@ export function day(iso: string): number {
 export async function cdnowFeatures(asOf: string): Promise<CustomerFeatures[]> {
   const asOfDay = day(asOf);
   const read = await readTransactionsCsv(CDNOW_CSV, { asOfDay });
-  return read.customers.map((c) => computeFeatures(c, asOfDay, 365));
+  return tableCustomers(read.table).map((c) => computeFeatures(c, asOfDay, 365));
 }
 
 export function features(customer: Partial<CustomerInput> & { purchases?: CustomerInput['purchases'] }, asOfDay: number): CustomerFeatures {

@@ -5,7 +5,7 @@
  */
 import { LtvFiguresAccumulator, topShareOfTotal, type LtvFigures } from './figures.ts';
 import { fitSpendModel, fitTransactionModel, type ModelFit, type SpendFit } from './fit.ts';
-import { conditionalExpectedValue } from './models/gammaGamma.ts';
+import { conditionalExpectedValue, spendData } from './models/gammaGamma.ts';
 import { heuristicParams } from './models/heuristic.ts';
 import { TRANSACTION_MODEL_REGISTRY } from './models/index.ts';
 import { heuristicScorer, modelScorer, type Horizon, type Prediction, type Scorer } from './scoring.ts';
@@ -91,7 +91,18 @@ export interface ClassificationResult {
   spendModel: SpendReport | null;
   spendFallbackReason: string | null;
   summary: ClassificationSummary;
-  customers: CustomerScore[];
+  /** Number of people classified, in input order. */
+  size: number;
+  /**
+   * Person i's scores and explanation, built on demand: scores are kept in columns, because a million
+   * long-lived objects (with a sentence each) dominate memory and garbage-collection time.
+   */
+  customer(i: number): CustomerScore;
+}
+
+/** Every person's scores as objects: for small bases and tests. */
+export function allCustomerScores(result: ClassificationResult): CustomerScore[] {
+  return Array.from({ length: result.size }, (_, i) => result.customer(i));
 }
 
 export interface ClassifyOptions {
@@ -106,37 +117,34 @@ export function classify(features: readonly CustomerFeatures[], options: Classif
   const unitDays = UNIT_DAYS[settings.timeUnit];
   const purchasers = features.filter((f) => f.purchaseDays > 0);
   const arrays = {
-    frequency: Float64Array.from(purchasers, (f) => f.frequency),
-    recencyDays: Float64Array.from(purchasers, (f) => f.recencyDays),
-    ageDays: Float64Array.from(purchasers, (f) => f.ageDays),
+    frequency: column(purchasers, (f) => f.frequency),
+    recencyDays: column(purchasers, (f) => f.recencyDays),
+    ageDays: column(purchasers, (f) => f.ageDays),
   };
   const spend = fitSpend(purchasers, settings, options.standardErrors ?? false);
   const { model, predictions } = fitAndPredict(arrays, options);
 
   const margin = settings.clv.grossMargin ?? 1;
-  const scores = new Map<CustomerFeatures, { p: number; expected: number; value: number; clv: number }>();
-  const clv = new Float64Array(purchasers.length);
-  purchasers.forEach((f, i) => {
-    const value = spend.expectedValue(f);
-    const c = margin * value * predictions.discountedPurchases[i];
-    clv[i] = c;
-    scores.set(f, { p: predictions.pAlive[i], expected: predictions.expectedPurchases[i], value, clv: c });
-  });
-  const tiers = assignValueTiers(
-    clv,
-    Float64Array.from(purchasers, (f) => f.ltv),
-    purchasers.map((f) => f.id),
-    settings.valueTiers,
-  );
-  const tierOf = new Map<CustomerFeatures, ValueTier>(purchasers.map((f, i) => [f, tiers[i]]));
+  const value = column(purchasers, spend.expectedValue);
+  const clv = value.map((v, i) => margin * v * predictions.discountedPurchases[i]);
+  const ltv = column(purchasers, (f) => f.ltv);
+  const tiers = assignValueTiers(clv, ltv, purchasers.map((f) => f.id), settings.valueTiers);
 
+  const n = features.length;
+  const purchaserIndex = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) purchaserIndex[i] = features[i].purchaseDays > 0 ? k++ : -1;
   const heuristic = model.name === 'recency_heuristic';
-  const figures = new LtvFiguresAccumulator(asOfDay, settings.ltv, settings.clv.grossMargin);
-  const customers = features.map((f): CustomerScore => {
-    figures.add(f);
-    const scored = scores.get(f);
-    const decision = decideStage(f, { asOfDay, pAlive: scored?.p ?? null, heuristic, settings });
-    const risk = scored ? churnRisk(scored.p) : null;
+  const context = (i: number, withReason: boolean) => {
+    const j = purchaserIndex[i];
+    return { asOfDay, pAlive: j >= 0 ? predictions.pAlive[j] : null, heuristic, settings, withReason };
+  };
+  const customer = (i: number): CustomerScore => {
+    const f = features[i];
+    const j = purchaserIndex[i];
+    const ctx = context(i, true);
+    const decision = decideStage(f, ctx);
+    const risk = ctx.pAlive === null ? null : churnRisk(ctx.pAlive);
     return {
       customerId: f.id,
       stage: decision.stage,
@@ -148,26 +156,37 @@ export function classify(features: readonly CustomerFeatures[], options: Classif
       recency: f.recencyDays / unitDays,
       T: f.ageDays / unitDays,
       daysSinceLastPurchase: f.lastPurchaseDay === null ? null : asOfDay - f.lastPurchaseDay,
-      pAlive: scored?.p ?? null,
+      pAlive: ctx.pAlive,
       churnRisk: risk,
       churnRiskBand: risk === null ? null : churnBand(risk, settings.churnRiskBands),
-      expectedPurchases: scored?.expected ?? null,
-      expectedAverageValue: scored?.value ?? null,
-      clv: scored?.clv ?? null,
+      expectedPurchases: j >= 0 ? predictions.expectedPurchases[j] : null,
+      expectedAverageValue: j >= 0 ? value[j] : null,
+      clv: j >= 0 ? clv[j] : null,
       ltv: f.ltv,
-      valueTier: tierOf.get(f) ?? null,
+      valueTier: j >= 0 ? tiers[j] : null,
     };
-  });
+  };
 
+  const figures = new LtvFiguresAccumulator(asOfDay, settings.ltv, settings.clv.grossMargin);
+  for (const f of features) figures.add(f);
+  const stages = features.map((f, i) => decideStage(f, context(i, false)));
   return {
     asOf: isoDateOfDay(asOfDay),
     timeUnit: settings.timeUnit,
     model,
     spendModel: spend.report,
     spendFallbackReason: spend.fallbackReason,
-    summary: summarize(customers, clv, Float64Array.from(purchasers, (f) => f.ltv), settings, figures.result()),
-    customers,
+    summary: summarize({ stages, purchaserIndex, pAlive: predictions.pAlive, expected: predictions.expectedPurchases, clv, ltv, tiers, allLtv: column(features, (f) => f.ltv) }, settings, figures.result()),
+    size: n,
+    customer,
   };
+}
+
+/** A numeric column of a list of features (a plain loop: Float64Array.from with a mapper is several times slower). */
+function column(features: readonly CustomerFeatures[], get: (f: CustomerFeatures) => number): Float64Array {
+  const out = new Float64Array(features.length);
+  for (let i = 0; i < features.length; i++) out[i] = get(features[i]);
+  return out;
 }
 
 interface Predictions {
@@ -250,7 +269,7 @@ interface SpendOutcome {
 function fitSpend(purchasers: readonly CustomerFeatures[], settings: ClassifierSettings, standardErrors: boolean): SpendOutcome {
   const repeat = purchasers.filter((f) => f.frequency > 0 && f.monetary > 0 && Number.isFinite(f.monetary));
   const outcome = fitSpendModel(
-    { x: Float64Array.from(repeat, (f) => f.frequency), m: Float64Array.from(repeat, (f) => f.monetary) },
+    spendData(Float64Array.from(repeat, (f) => f.frequency), Float64Array.from(repeat, (f) => f.monetary)),
     settings.fit,
     { standardErrors },
   );
@@ -280,58 +299,64 @@ function fitSpend(purchasers: readonly CustomerFeatures[], settings: ClassifierS
   };
 }
 
-function summarize(
-  customers: readonly CustomerScore[],
-  clv: Float64Array,
-  ltv: Float64Array,
-  settings: ClassifierSettings,
-  ltvFigures: LtvFigures,
-): ClassificationSummary {
+interface SummaryColumns {
+  stages: readonly { stage: Stage; churnType: ChurnType | null }[];
+  /** Per person: index among purchasers, or -1. */
+  purchaserIndex: Int32Array;
+  /** Per purchaser: */
+  pAlive: Float64Array;
+  expected: Float64Array;
+  clv: Float64Array;
+  ltv: Float64Array;
+  tiers: readonly ValueTier[];
+  /** Per person: value to date. */
+  allLtv: Float64Array;
+}
+
+function summarize(c: SummaryColumns, settings: ClassifierSettings, ltvFigures: LtvFigures): ClassificationSummary {
   const zero = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
   const stages = zero(STAGES_IN_LIFECYCLE_ORDER);
   const churnTypes = zero(['natural', 'preventable'] as const);
   const churnRiskBands = zero(CHURN_BANDS);
   const valueTiers = Object.fromEntries(VALUE_TIERS.map((t) => [t, { customers: 0, predictedClv: 0, ltv: 0, minClv: null as number | null }])) as ClassificationSummary['valueTiers'];
-  let purchasers = 0;
   let totalLtv = 0;
+  for (const [i, decision] of c.stages.entries()) {
+    stages[decision.stage]++;
+    if (decision.churnType) churnTypes[decision.churnType]++;
+    totalLtv += c.allLtv[i];
+  }
+  const purchasers = c.pAlive.length;
   let totalClv = 0;
   let totalExpected = 0;
   let sumPAlive = 0;
-  let sumRisk = 0;
-  for (const c of customers) {
-    stages[c.stage]++;
-    if (c.churnType) churnTypes[c.churnType]++;
-    totalLtv += c.ltv;
-    if (c.purchases === 0) continue;
-    purchasers++;
-    if (c.churnRiskBand) churnRiskBands[c.churnRiskBand]++;
-    sumPAlive += c.pAlive ?? 0;
-    sumRisk += c.churnRisk ?? 0;
-    totalClv += c.clv ?? 0;
-    totalExpected += c.expectedPurchases ?? 0;
-    if (c.valueTier) {
-      const tier = valueTiers[c.valueTier];
-      tier.customers++;
-      tier.predictedClv += c.clv ?? 0;
-      tier.ltv += c.ltv;
-      tier.minClv = tier.minClv === null ? (c.clv ?? 0) : Math.min(tier.minClv, c.clv ?? 0);
-    }
+  for (let j = 0; j < purchasers; j++) {
+    churnRiskBands[churnBand(churnRisk(c.pAlive[j]), settings.churnRiskBands)]++;
+    sumPAlive += c.pAlive[j];
+    totalClv += c.clv[j];
+    totalExpected += c.expected[j];
+    const tier = valueTiers[c.tiers[j]];
+    tier.customers++;
+    tier.predictedClv += c.clv[j];
+    tier.ltv += c.ltv[j];
+    tier.minClv = tier.minClv === null ? c.clv[j] : Math.min(tier.minClv, c.clv[j]);
   }
   const mean = (sum: number) => (purchasers > 0 ? sum / purchasers : null);
+  const people = c.stages.length;
   return {
-    customers: customers.length,
+    customers: people,
     purchasers,
-    prospects: customers.length - purchasers,
+    prospects: people - purchasers,
     stages,
     churnTypes,
     churnRiskBands,
     valueTiers,
     totals: { ltv: totalLtv, predictedClv: totalClv, expectedPurchases: totalExpected },
-    means: { pAlive: mean(sumPAlive), clv: mean(totalClv), ltv: mean(totalLtv), churnRisk: mean(sumRisk) },
+    means: { pAlive: mean(sumPAlive), clv: mean(totalClv), ltv: mean(totalLtv), churnRisk: purchasers > 0 ? 100 * (1 - sumPAlive / purchasers) : null },
     pareto: {
       topShare: settings.valueTiers.topShare,
-      clvShare: topShareOfTotal(clv, settings.valueTiers.topShare),
-      ltvShare: topShareOfTotal(ltv, settings.valueTiers.topShare),
+      // The top tier is the top share by CLV, so its total is the numerator.
+      clvShare: totalClv > 0 ? valueTiers.top.predictedClv / totalClv : null,
+      ltvShare: topShareOfTotal(c.ltv, settings.valueTiers.topShare),
     },
     ltvFigures,
   };

@@ -3,7 +3,7 @@
  * first purchase day starts the customer's clock, and anything after the as-of day is ignored so that a
  * holdout period can be kept out.
  */
-import type { CustomerFeatures, CustomerInput, Purchase } from './types.ts';
+import type { CustomerFeatures, CustomerInput, CustomerSignals, Purchase } from './types.ts';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -16,12 +16,30 @@ export function isoDateOfDay(day: number): string {
   return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
-/** `periodDays` sets the window of the installation-level LTV figures (see figures.ts). */
+/** Features of a customer object (a CRM record, a test); `periodDays` sets the window of figures.ts. */
 export function computeFeatures(customer: CustomerInput, asOfDay: number, periodDays: number): CustomerFeatures {
+  const purchases = isSortedByDay(customer.purchases) ? customer.purchases : [...customer.purchases].sort((a, b) => a.day - b.day);
+  const days = purchases.map((p) => p.day);
+  const amounts = purchases.map((p) => p.amount);
+  return featuresFromColumns(customer.id, days, amounts, 0, days.length, asOfDay, periodDays, customer);
+}
+
+/**
+ * Features from purchases held in columns (positions start .. end-1, sorted by day), as the CSV reader
+ * keeps them; purchases after the as-of day are ignored.
+ */
+export function featuresFromColumns(
+  id: string,
+  days: ArrayLike<number>,
+  amounts: ArrayLike<number>,
+  start: number,
+  end: number,
+  asOfDay: number,
+  periodDays: number,
+  signals: CustomerSignals = {},
+): CustomerFeatures {
   const periodStart = asOfDay - periodDays; // the period is (periodStart, asOfDay]
   const previousStart = periodStart - periodDays;
-  const purchases = customer.purchases.filter((p) => p.day <= asOfDay);
-  if (!isSortedByDay(purchases)) purchases.sort((a, b) => a.day - b.day);
   let purchaseDays = 0;
   let ltv = 0;
   let firstDayTotal = 0;
@@ -30,30 +48,33 @@ export function computeFeatures(customer: CustomerInput, asOfDay: number, period
   let revenueInPeriod = 0;
   let purchaseDaysInPeriod = 0;
   let purchasedInPreviousPeriod = false;
-  for (const p of purchases) {
-    ltv += p.amount;
-    const inPeriod = p.day > periodStart;
-    if (inPeriod) revenueInPeriod += p.amount;
-    else if (p.day > previousStart) purchasedInPreviousPeriod = true;
-    if (p.day !== lastDay) {
+  for (let i = start; i < end; i++) {
+    const day = days[i];
+    if (day > asOfDay) break;
+    const amount = amounts[i];
+    ltv += amount;
+    const inPeriod = day > periodStart;
+    if (inPeriod) revenueInPeriod += amount;
+    else if (day > previousStart) purchasedInPreviousPeriod = true;
+    if (day !== lastDay) {
       purchaseDays++;
       if (inPeriod) purchaseDaysInPeriod++;
-      lastDay = p.day;
+      lastDay = day;
     }
-    if (firstDay === null) firstDay = p.day;
-    if (p.day === firstDay) firstDayTotal += p.amount;
+    if (firstDay === null) firstDay = day;
+    if (day === firstDay) firstDayTotal += amount;
   }
   const frequency = Math.max(0, purchaseDays - 1);
-  const engagement = customer.lastEngagementDay;
+  const engagement = signals.lastEngagementDay;
   return {
-    id: customer.id,
-    openDeals: customer.openDeals ?? 0,
+    id,
+    openDeals: signals.openDeals ?? 0,
     lastEngagementDay: engagement !== undefined && engagement !== null && engagement <= asOfDay ? engagement : null,
-    nps: customer.nps ?? null,
-    referrals: customer.referrals ?? null,
-    advocate: customer.advocate ?? false,
-    churnFlag: customer.churnFlag ?? false,
-    churnReason: customer.churnReason ?? null,
+    nps: signals.nps ?? null,
+    referrals: signals.referrals ?? null,
+    advocate: signals.advocate ?? false,
+    churnFlag: signals.churnFlag ?? false,
+    churnReason: signals.churnReason ?? null,
     purchaseDays,
     firstPurchaseDay: firstDay,
     lastPurchaseDay: lastDay,

@@ -3,7 +3,7 @@
  * is not usable. Everything here is deterministic: the same customers give the same parameters.
  */
 import { buildFitData, type FitData } from './models/fitData.ts';
-import { GAMMA_GAMMA_PARAMS, gammaGammaTotalLogLikelihood, type SpendData } from './models/gammaGamma.ts';
+import { GAMMA_GAMMA_PARAMS, gammaGammaTotalLogLikelihood, spendData, type SpendData } from './models/gammaGamma.ts';
 import type { TransactionModel } from './models/model.ts';
 import { DEFAULT_MINIMIZE_OPTIONS, invert, minimizeBfgs, numericHessian, type MinimizeResult, type Objective } from './optimize.ts';
 import type { TransactionModelName } from './types.ts';
@@ -54,15 +54,20 @@ export function fitTransactionModel(
   // Search on log-parameters relative to the starting values (which carry the data's time scale).
   const offsets = model.initialParams(data).map(Math.log);
   const starts: number[][] = [offsets.map(() => 0)];
+  let curvature: Float64Array[] | undefined;
   if (n > settings.subsampleAbove) {
+    // Both objectives are mean log-likelihoods, so the subsample's curvature carries over too.
     const sample = subsample(customers, settings.subsampleAbove);
     const sampleData = buildFitData(sample.frequency, sample.recencyDays, sample.ageDays, unitDays);
     const sampleOffsets = model.initialParams(sampleData).map(Math.log);
     const warm = bestOf(objectiveFor(model, sampleData, sampleOffsets), [sampleOffsets.map(() => 0)], settings.maxIterations);
-    if (warm.converged) starts.unshift(Array.from(warm.x, (v, i) => v + sampleOffsets[i] - offsets[i]));
+    if (warm.converged) {
+      starts.unshift(Array.from(warm.x, (v, i) => v + sampleOffsets[i] - offsets[i]));
+      curvature = warm.inverseHessian;
+    }
   }
   const objective = objectiveFor(model, data, offsets);
-  let best = bestOf(objective, starts, settings.maxIterations);
+  let best = bestOf(objective, starts, settings.maxIterations, curvature);
   if (!best.converged) {
     // A second chance from a different scale, as lifetimes' iterative_fitting does.
     const alt = bestOf(objective, [offsets.map((_, i) => (i % 2 === 1 ? Math.log(5) : -Math.log(2)))], settings.maxIterations);
@@ -125,10 +130,11 @@ function objectiveFor(model: TransactionModel, data: FitData, offsets: readonly 
   return negativeLogLikelihood((params, grad) => model.totalLogLikelihood(params, data, grad), offsets, scale);
 }
 
-function bestOf(objective: Objective, starts: number[][], maxIterations: number): MinimizeResult {
+function bestOf(objective: Objective, starts: number[][], maxIterations: number, curvature?: Float64Array[]): MinimizeResult {
   let best: MinimizeResult | null = null;
-  for (const start of starts) {
-    const result = minimizeBfgs(objective, start, { ...DEFAULT_MINIMIZE_OPTIONS, bound: LOG_BOUND, maxIterations });
+  for (const [k, start] of starts.entries()) {
+    const initialInverseHessian = k === 0 ? curvature : undefined;
+    const result = minimizeBfgs(objective, start, { ...DEFAULT_MINIMIZE_OPTIONS, bound: LOG_BOUND, maxIterations, initialInverseHessian });
     if (!best || (result.converged && !best.converged) || (result.converged === best.converged && result.value < best.value)) best = result;
     if (best.converged) break;
   }
@@ -145,12 +151,14 @@ function standardErrors(objective: Objective, x: Float64Array, offsets: readonly
   );
 }
 
-/** Every k-th customer from a fixed offset: deterministic, and spread over the whole input order. */
+/** `size` evenly spaced elements: a deterministic subsample spread over the whole input order. */
+function everyKth(source: ArrayLike<number>, size: number): Float64Array {
+  const step = source.length / size;
+  return Float64Array.from({ length: size }, (_, i) => source[Math.floor(i * step)]);
+}
+
 function subsample(customers: CustomerArrays, size: number): CustomerArrays {
-  const n = customers.frequency.length;
-  const step = n / size;
-  const pick = (source: ArrayLike<number>) => Float64Array.from({ length: size }, (_, i) => source[Math.floor(i * step)]);
-  return { frequency: pick(customers.frequency), recencyDays: pick(customers.recencyDays), ageDays: pick(customers.ageDays) };
+  return { frequency: everyKth(customers.frequency, size), recencyDays: everyKth(customers.recencyDays, size), ageDays: everyKth(customers.ageDays, size) };
 }
 
 function named(names: readonly string[], values: ArrayLike<number>): Record<string, number> {
@@ -178,8 +186,21 @@ export function fitSpendModel(data: SpendData, settings: FitSettings, options: {
   for (const m of data.m) meanM += m / n;
   const logLikelihood = (params: Float64Array, grad: Float64Array) => gammaGammaTotalLogLikelihood(params, data, grad);
   const offsets = [0, Math.log(2), Math.log(meanM)];
+  const minimize = { ...DEFAULT_MINIMIZE_OPTIONS, bound: LOG_BOUND, maxIterations: settings.maxIterations };
+  let start = [0, 0, 0];
+  let initialInverseHessian: Float64Array[] | undefined;
+  if (n > settings.subsampleAbove) {
+    // As for the transaction model: a subsample finds the start and the curvature, the full data polishes.
+    const sample = spendData(everyKth(data.x, settings.subsampleAbove), everyKth(data.m, settings.subsampleAbove));
+    const sampleLogLikelihood = (params: Float64Array, grad: Float64Array) => gammaGammaTotalLogLikelihood(params, sample, grad);
+    const warm = minimizeBfgs(negativeLogLikelihood(sampleLogLikelihood, offsets, sample.x.length), start, minimize);
+    if (warm.converged) {
+      start = Array.from(warm.x);
+      initialInverseHessian = warm.inverseHessian;
+    }
+  }
   const objective = negativeLogLikelihood(logLikelihood, offsets, n);
-  const result = minimizeBfgs(objective, [0, 0, 0], { ...DEFAULT_MINIMIZE_OPTIONS, bound: LOG_BOUND, maxIterations: settings.maxIterations });
+  const result = minimizeBfgs(objective, start, { ...minimize, initialInverseHessian });
   const [p, q, gamma] = Array.from(result.x, (v, i) => Math.exp(v + offsets[i]));
   if (!result.converged) return { ok: false, reason: `gamma_gamma did not converge (${result.message})` };
   const edge = edgeParameter(result.x, GAMMA_GAMMA_PARAMS, [p, q, gamma]);

@@ -11,8 +11,10 @@ export interface MinimizeOptions {
   maxIterations: number;
   /** Converged when every gradient component is below this. */
   gradientTolerance: number;
-  /** |x_i| may not exceed this (log-parameters: 1e-13 .. 3e13). */
+  /** |x_i| may not exceed this. */
   bound: number;
+  /** A curvature estimate from an earlier, similar problem (e.g. a subsample): saves most iterations. */
+  initialInverseHessian?: readonly Float64Array[];
 }
 
 export interface MinimizeResult {
@@ -23,6 +25,8 @@ export interface MinimizeResult {
   evaluations: number;
   converged: boolean;
   message: string;
+  /** The final inverse-Hessian approximation, to warm-start a related problem. */
+  inverseHessian: Float64Array[];
 }
 
 export const DEFAULT_MINIMIZE_OPTIONS: MinimizeOptions = {
@@ -53,10 +57,10 @@ export function minimizeBfgs(
   let g = new Float64Array(n);
   let f = evaluate(x, g);
   if (!Number.isFinite(f)) {
-    return { x, value: f, gradient: g, iterations: 0, evaluations, converged: false, message: 'the starting point has no finite likelihood' };
+    return { x, value: f, gradient: g, iterations: 0, evaluations, converged: false, message: 'the starting point has no finite likelihood', inverseHessian: H0(n) };
   }
-  let H = identity(n);
-  let firstStep = true;
+  let H = options.initialInverseHessian ? options.initialInverseHessian.map((row) => Float64Array.from(row)) : identity(n);
+  let firstStep = !options.initialInverseHessian;
   const d = new Float64Array(n);
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
@@ -67,10 +71,10 @@ export function minimizeBfgs(
     history.push(f);
     if (history.length > STALL_WINDOW && (history[history.length - 1 - STALL_WINDOW] - f) <= 1e-9 * Math.max(1, Math.abs(f))) {
       const converged = maxAbs(g) <= Math.sqrt(options.gradientTolerance);
-      return { x, value: f, gradient: g, iterations: iter, evaluations, converged, message: 'no progress in 20 iterations' };
+      return { x, value: f, gradient: g, iterations: iter, evaluations, converged, message: 'no progress in 20 iterations', inverseHessian: H };
     }
     if (maxAbs(g) <= options.gradientTolerance) {
-      return { x, value: f, gradient: g, iterations: iter, evaluations, converged: true, message: 'gradient below tolerance' };
+      return { x, value: f, gradient: g, iterations: iter, evaluations, converged: true, message: 'gradient below tolerance', inverseHessian: H };
     }
     multiply(H, g, d);
     for (let i = 0; i < n; i++) d[i] = -d[i];
@@ -95,7 +99,7 @@ export function minimizeBfgs(
     }
     if (!Number.isFinite(fNew)) {
       const converged = maxAbs(g) <= Math.sqrt(options.gradientTolerance);
-      return { x, value: f, gradient: g, iterations: iter, evaluations, converged, message: 'line search found no decrease' };
+      return { x, value: f, gradient: g, iterations: iter, evaluations, converged, message: 'line search found no decrease', inverseHessian: H };
     }
     const s = new Float64Array(n);
     const y = new Float64Array(n);
@@ -114,10 +118,10 @@ export function minimizeBfgs(
     g = Float64Array.from(gNew);
     f = fNew;
     if (Math.abs(previous - f) <= 1e-15 * Math.max(1, Math.abs(f)) && maxAbs(g) <= Math.sqrt(options.gradientTolerance)) {
-      return { x, value: f, gradient: g, iterations: iter + 1, evaluations, converged: true, message: 'no further decrease' };
+      return { x, value: f, gradient: g, iterations: iter + 1, evaluations, converged: true, message: 'no further decrease', inverseHessian: H };
     }
   }
-  return { x, value: f, gradient: g, iterations: options.maxIterations, evaluations, converged: false, message: 'iteration limit reached' };
+  return { x, value: f, gradient: g, iterations: options.maxIterations, evaluations, converged: false, message: 'iteration limit reached', inverseHessian: H };
 }
 
 /** Hessian by central differences of the analytic gradient, symmetrised. */
@@ -157,6 +161,8 @@ export function invert(matrix: number[][]): number[][] | null {
   }
   return a.map((row) => row.slice(n));
 }
+
+const H0 = (n: number): Float64Array[] => identity(n);
 
 function identity(n: number): Float64Array[] {
   return scaledIdentity(n, 1);

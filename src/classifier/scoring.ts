@@ -60,9 +60,10 @@ export function modelScorer(model: TransactionModel, params: readonly number[], 
     return entry;
   };
   const conditional: Conditional = { pAlive: 0, scale: 0 };
+  const conditionalOf = model.conditionalFor(params);
   return {
     predict(x, recencyDays, ageDays, out) {
-      model.conditional(params, x, recencyDays / unitDays, ageDays / unitDays, conditional);
+      conditionalOf(x, recencyDays / unitDays, ageDays / unitDays, conditional);
       const [expected, discounted] = profiles(x, ageDays);
       out.pAlive = conditional.pAlive;
       out.expectedPurchases = conditional.scale * expected;

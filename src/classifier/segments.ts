@@ -22,8 +22,9 @@ export function valueTierLabels(tiers: ClassifierSettings['valueTiers']): Record
 }
 
 /**
- * Tiers by rank of predicted CLV (ties broken by value to date, then id, so the split is exact and
- * repeatable). Returns a tier per input position.
+ * Tiers by rank of predicted CLV, ties broken by value to date, then id, so the split is exact and
+ * repeatable. Returns a tier per input position. The cut-off values come from a native numeric sort;
+ * only customers tied at a cut-off need the slower three-key comparison.
  */
 export function assignValueTiers(
   clv: Float64Array,
@@ -32,13 +33,25 @@ export function assignValueTiers(
   tiers: ClassifierSettings['valueTiers'],
 ): ValueTier[] {
   const n = clv.length;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => clv[b] - clv[a] || ltv[b] - ltv[a] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
   const topCount = Math.round(n * tiers.topShare);
-  const middleCount = Math.round(n * (tiers.topShare + tiers.nextShare)) - topCount;
-  const result = new Array<ValueTier>(n);
-  order.forEach((index, rank) => {
-    result[index] = rank < topCount ? 'top' : rank < topCount + middleCount ? 'middle' : 'bottom';
-  });
+  const upperCount = Math.round(n * (tiers.topShare + tiers.nextShare)); // top + middle
+  const descending = Float64Array.from(clv).sort().reverse();
+  const result = new Array<ValueTier>(n).fill('bottom');
+  // Customers strictly above a cut-off value are in; those equal to it compete for the remaining places.
+  const place = (count: number, tier: ValueTier) => {
+    if (count === 0) return;
+    const cut = descending[count - 1];
+    let above = 0;
+    const tied: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (clv[i] > cut) above++;
+      else if (clv[i] === cut) tied.push(i);
+    }
+    tied.sort((a, b) => ltv[b] - ltv[a] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+    for (let i = 0; i < n; i++) if (clv[i] > cut && result[i] === 'bottom') result[i] = tier;
+    for (let j = 0; j < count - above; j++) if (result[tied[j]] === 'bottom') result[tied[j]] = tier;
+  };
+  place(topCount, 'top');
+  place(upperCount, 'middle');
   return result;
 }

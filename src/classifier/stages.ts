@@ -12,6 +12,8 @@ export interface StageDecision {
 }
 
 export interface StageContext {
+  /** Build the reason sentence (skipped when only the stage is needed, e.g. for counts). */
+  withReason?: boolean;
   asOfDay: number;
   /** null for people without a purchase. */
   pAlive: number | null;
@@ -55,18 +57,19 @@ export function decideStage(f: CustomerFeatures, ctx: StageContext): StageDecisi
   const isCustomer = f.purchaseDays > 0;
   const daysSinceLast = f.lastPurchaseDay === null ? null : asOfDay - f.lastPurchaseDay;
   const daysSinceFirst = f.firstPurchaseDay === null ? null : asOfDay - f.firstPurchaseDay;
-  const facts = isCustomer ? purchaseFacts(f, asOfDay) + aliveFacts(ctx) : '';
-  const decide = (stage: Stage, detail: string, churnType: ChurnType | null = null): StageDecision => ({
+  // Details are functions so that nothing is formatted when no reason is wanted.
+  const facts = () => (isCustomer ? purchaseFacts(f, asOfDay) + aliveFacts(ctx) : '');
+  const decide = (stage: Stage, detail: () => string, churnType: ChurnType | null = null): StageDecision => ({
     stage,
     churnType,
-    reason: `${detail} → ${label(stage)}${churnType ? ` (${churnType} churn)` : ''}`,
+    reason: ctx.withReason === false ? '' : `${detail()} → ${label(stage)}${churnType ? ` (${churnType} churn)` : ''}`,
   });
 
   if (enabled('churned')) {
     if (f.churnFlag) {
       const reason = f.churnReason?.trim();
       const natural = reason !== undefined && reason !== '' && rules.naturalChurnReasons.some((r) => r.toLowerCase() === reason.toLowerCase());
-      return decide('churned', `Marked as churned in the CRM${reason ? ` (reason: ${reason})` : ''}`, natural ? 'natural' : 'preventable');
+      return decide('churned', () => `Marked as churned in the CRM${reason ? ` (reason: ${reason})` : ''}`, natural ? 'natural' : 'preventable');
     }
     if (isCustomer && pAlive !== null && pAlive < rules.churnedMaxPAlive && (daysSinceLast ?? 0) >= rules.churnedMinDaysSinceLastPurchase) {
       return decide('churned', facts, 'preventable');
@@ -78,7 +81,7 @@ export function decideStage(f: CustomerFeatures, ctx: StageContext): StageDecisi
   // From here on a customer is alive: P(alive) is at least the at-risk threshold (or that stage is off).
   if (enabled('advocacy') && isCustomer) {
     const advocacy = advocacyFacts(f, rules);
-    if (advocacy) return decide('advocacy', `${facts}; ${advocacy}`);
+    if (advocacy) return decide('advocacy', () => `${facts()}; ${advocacy}`);
   }
   if (enabled('loyalty') && isCustomer && f.frequency >= rules.loyaltyMinRepeatPurchases) {
     return decide('loyalty', facts);
@@ -98,11 +101,10 @@ export function decideStage(f: CustomerFeatures, ctx: StageContext): StageDecisi
         openDeals > 0 ? plural(openDeals, 'open deal') : null,
         engaged ? `last engagement ${engagedDaysAgo === 0 ? 'today' : `${plural(engagedDaysAgo, 'day')} ago`}` : null,
       ].filter((p): p is string => p !== null);
-      return decide('consideration', `No purchase yet; ${parts.join(' and ')}`);
+      return decide('consideration', () => `No purchase yet; ${parts.join(' and ')}`);
     }
   }
-  return decide(
-    'awareness',
-    isCustomer ? `${facts}; no other stage applies` : `No purchase, no open deal and no engagement in the last ${plural(rules.recentEngagementDays, 'day')}`,
+  return decide('awareness', () =>
+    isCustomer ? `${facts()}; no other stage applies` : `No purchase, no open deal and no engagement in the last ${plural(rules.recentEngagementDays, 'day')}`,
   );
 }

@@ -3,9 +3,9 @@
  * through the product's own CSV reader and fitting: calibration to 1997-09-30, weeks as the unit.
  */
 import { describe, expect, it } from 'vitest';
-import { classify } from '../../src/classifier/classify.ts';
+import { allCustomerScores, classify } from '../../src/classifier/classify.ts';
 import { fitSpendModel, fitTransactionModel } from '../../src/classifier/fit.ts';
-import { conditionalExpectedValue } from '../../src/classifier/models/gammaGamma.ts';
+import { conditionalExpectedValue, spendData } from '../../src/classifier/models/gammaGamma.ts';
 import { TRANSACTION_MODEL_REGISTRY } from '../../src/classifier/models/index.ts';
 import { modelScorer } from '../../src/classifier/scoring.ts';
 import { cdnowFeatures, day, relativeError, settings } from '../helpers.ts';
@@ -48,7 +48,7 @@ describe('CDNOW sample, 39-week calibration', async () => {
   it('fits Gamma-Gamma on the 946 repeat buyers to p=6.25 q=3.74 gamma=15.44 (LL -4055.9)', () => {
     const repeat = customers.filter((c) => c.frequency > 0);
     const outcome = fitSpendModel(
-      { x: Float64Array.from(repeat, (c) => c.frequency), m: Float64Array.from(repeat, (c) => c.monetary) },
+      spendData(Float64Array.from(repeat, (c) => c.frequency), Float64Array.from(repeat, (c) => c.monetary)),
       fitSettings,
     );
     if (!outcome.ok) throw new Error(outcome.reason);
@@ -65,7 +65,7 @@ describe('CDNOW sample, 39-week calibration', async () => {
     // At the published parameters, and through the whole pipeline with the fitted ones.
     expect(conditionalExpectedValue([6.25, 3.74, 15.44], first.frequency, first.monetary)).toBeCloseTo(24.66, 2);
     const result = classify(customers, { asOfDay: day('1997-09-30'), settings: settings({ timeUnit: 'week' }) });
-    const scored = result.customers.find((c) => c.customerId === '0001');
+    const scored = allCustomerScores(result).find((c) => c.customerId === '0001');
     expect(relativeError(scored?.expectedAverageValue ?? NaN, 24.66)).toBeLessThan(0.001);
   });
 
@@ -83,7 +83,7 @@ describe('CDNOW sample, 39-week calibration', async () => {
     const out = { pAlive: 0, expectedPurchases: 0, discountedPurchases: 0 };
     const clvOf = (id: string) => {
       const c = customers.find((f) => f.id === id);
-      const scored = result.customers.find((s) => s.customerId === id);
+      const scored = allCustomerScores(result).find((s) => s.customerId === id);
       if (!c || !scored?.expectedAverageValue) throw new Error(`no customer ${id}`);
       scorer.predict(c.frequency, c.recencyDays, c.ageDays, out);
       return out.discountedPurchases * scored.expectedAverageValue;

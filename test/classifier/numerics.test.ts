@@ -3,7 +3,7 @@ import hyp2f1 from '@stdlib/math-base-special-hyp2f1';
 import { describe, expect, it } from 'vitest';
 import { buildFitData } from '../../src/classifier/models/fitData.ts';
 import { TRANSACTION_MODEL_REGISTRY } from '../../src/classifier/models/index.ts';
-import { gammaGammaTotalLogLikelihood } from '../../src/classifier/models/gammaGamma.ts';
+import { gammaGammaTotalLogLikelihood, spendData } from '../../src/classifier/models/gammaGamma.ts';
 import { gauss1, gauss1Series, hyp2f1 as guardedHyp2f1, type SeriesWithDerivatives } from '../../src/classifier/special.ts';
 import { simulateCustomers } from '../../src/classifier/simulate.ts';
 import { features } from '../helpers.ts';
@@ -105,7 +105,7 @@ describe('likelihood gradients', () => {
     expect(model.totalLogLikelihood(p, data)).toBeCloseTo(sum, 6);
   });
   it('Gamma-Gamma analytic gradient equals central differences', () => {
-    const spend = { x: Float64Array.from([1, 2, 5, 1, 3]), m: Float64Array.from([20, 35.5, 12, 80, 41]) };
+    const spend = spendData(Float64Array.from([1, 2, 5, 1, 3]), Float64Array.from([20, 35.5, 12, 80, 41]));
     const p = [6, 3.7, 15];
     const grad = new Float64Array(3);
     gammaGammaTotalLogLikelihood(p, spend, grad);

@@ -6,7 +6,7 @@ const { bg_nbd: bg, pareto_nbd: pnbd, mbg_nbd: mbg } = TRANSACTION_MODEL_REGISTR
 
 function expectation(model: typeof bg, params: number[], t: number, x: number, tx: number, T: number) {
   const c = { pAlive: 0, scale: 0 };
-  model.conditional(params, x, tx, T, c);
+  model.conditionalFor(params)(x, tx, T, c);
   return { pAlive: c.pAlive, expected: c.scale * model.timeProfile(params, x, T, t) };
 }
 

@@ -1,6 +1,7 @@
 /** Fitting data simulated from known parameters recovers them within sampling error. */
 import { describe, expect, it } from 'vitest';
 import { fitSpendModel, fitTransactionModel } from '../../src/classifier/fit.ts';
+import { spendData } from '../../src/classifier/models/gammaGamma.ts';
 import { TRANSACTION_MODEL_REGISTRY } from '../../src/classifier/models/index.ts';
 import { simulateCustomers } from '../../src/classifier/simulate.ts';
 import type { TransactionModelName } from '../../src/classifier/types.ts';
@@ -52,7 +53,7 @@ describe('parameter recovery from simulated customer bases (20,000 customers, we
       .map((c) => features(c, 546))
       .filter((c) => c.frequency > 0);
     const outcome = fitSpendModel(
-      { x: Float64Array.from(customers, (c) => c.frequency), m: Float64Array.from(customers, (c) => c.monetary) },
+      spendData(Float64Array.from(customers, (c) => c.frequency), Float64Array.from(customers, (c) => c.monetary)),
       settings().fit,
       { standardErrors: true },
     );

@@ -88,11 +88,13 @@ export const bgNbd: TransactionModel = {
     return total;
   },
 
-  conditional(p, x, tx, T, out) {
+  conditionalFor(p) {
     const [r, alpha, a, b] = [p[0], p[1], p[2], p[3]];
-    const logOdds = x > 0 ? Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx)) : -Infinity;
-    out.pAlive = sigmoid(-logOdds);
-    out.scale = (a + b + x - 1) * out.pAlive;
+    return (x, tx, T, out) => {
+      const logOdds = x > 0 ? Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx)) : -Infinity;
+      out.pAlive = sigmoid(-logOdds);
+      out.scale = (a + b + x - 1) * out.pAlive;
+    };
   },
 
   timeProfile(p, x, T, t) {

@@ -42,7 +42,18 @@ export function buildFitData(
   weights?: ArrayLike<number>,
 ): FitData {
   const n = frequency.length;
-  const patternOf = new Map<number, Map<number, number>>(); // key(x, T) -> tx -> pattern
+  let maxX = 0;
+  let maxDays = 0;
+  let integral = true;
+  for (let i = 0; i < n; i++) {
+    maxX = Math.max(maxX, frequency[i]);
+    maxDays = Math.max(maxDays, ageDays[i]);
+    integral &&= Number.isInteger(recencyDays[i]) && Number.isInteger(ageDays[i]);
+  }
+  // One exact numeric key per (x, t_x, T) when whole days allow it (always, for real data); else a string.
+  const span = maxDays + 1;
+  const numericKeys = integral && (maxX + 1) * span * span < Number.MAX_SAFE_INTEGER;
+  const patternOf = new Map<number | string, number>();
   const px: number[] = [];
   const ptx: number[] = [];
   const pT: number[] = [];
@@ -54,15 +65,10 @@ export function buildFitData(
     const T = ageDays[i];
     const w = weights ? weights[i] : 1;
     totalWeight += w;
-    const outer = x * DAY_KEY + T;
-    let inner = patternOf.get(outer);
-    if (!inner) {
-      inner = new Map();
-      patternOf.set(outer, inner);
-    }
-    const k = inner.get(tx);
+    const key = numericKeys ? (x * span + tx) * span + T : `${x}|${tx}|${T}`;
+    const k = patternOf.get(key);
     if (k === undefined) {
-      inner.set(tx, px.length);
+      patternOf.set(key, px.length);
       px.push(x);
       ptx.push(tx);
       pT.push(T);

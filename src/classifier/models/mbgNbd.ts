@@ -84,10 +84,12 @@ export const mbgNbd: TransactionModel = {
     return total;
   },
 
-  conditional(p, x, tx, T, out) {
+  conditionalFor(p) {
     const [a, b] = [p[2], p[3]];
-    out.pAlive = sigmoid(-logOddsDead(p, x, tx, T));
-    out.scale = (a + b + x) * out.pAlive;
+    return (x, tx, T, out) => {
+      out.pAlive = sigmoid(-logOddsDead(p, x, tx, T));
+      out.scale = (a + b + x) * out.pAlive;
+    };
   },
 
   timeProfile(p, x, T, t) {

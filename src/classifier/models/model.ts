@@ -18,7 +18,11 @@ export interface TransactionModel {
   totalLogLikelihood(params: ArrayLike<number>, data: FitData, grad?: Float64Array): number;
   /** Log-likelihood of one customer's (x, t_x, T). */
   logLikelihood(params: ArrayLike<number>, x: number, tx: number, T: number): number;
-  conditional(params: ArrayLike<number>, x: number, tx: number, T: number, out: Conditional): void;
+  /**
+   * P(alive) and the expectation's scale for customers, at fixed parameters. Returned as a function so
+   * a model can reuse work across the customers of one scoring pass.
+   */
+  conditionalFor(params: ArrayLike<number>): (x: number, tx: number, T: number, out: Conditional) => void;
   /** The part of the conditional expectation that depends on (x, T, t) only; cacheable per (x, T). */
   timeProfile(params: ArrayLike<number>, x: number, T: number, t: number): number;
   /** Starting values for the optimiser, from the data's time scale. */

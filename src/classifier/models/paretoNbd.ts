@@ -122,31 +122,48 @@ export const paretoNbd: TransactionModel = {
     let ga = 0;
     let gs = 0;
     let gbeta = 0;
+    // The hot loop of a fit over a million customers: four transcendental calls per pattern.
+    const { x: xs, T: Ts, weight, xIndex, TIndex, txPairIndex, TPairIndex } = data;
     for (let i = 0; i < data.size; i++) {
-      const x = data.x[i];
-      const T = data.T[i];
-      const w = data.weight[i];
-      const xi = data.xIndex[i];
-      const Ti = data.TIndex[i];
-      const k1 = data.txPairIndex[i] * STRIDE;
-      const k2 = data.TPairIndex[i] * STRIDE;
+      const x = xs[i];
+      const w = weight[i];
+      const xi = xIndex[i];
+      const Ti = TIndex[i];
+      const k1 = txPairIndex[i] * STRIDE;
+      const k2 = TPairIndex[i] * STRIDE;
       const alive = -(r + x) * laT[Ti] - s * lbT[Ti];
-      const d = U[k2] - U[k1];
-      const died = d < 0 ? logSOverRsx[xi] + U[k1] + log1mExp(d) : -Infinity;
-      const L = logAddExp(alive, died);
+      const d = U[k2] - U[k1]; // log(P(T) / P(t_x)) <= 0
+      if (!(d < 0)) {
+        // t_x = T: no time to have died unseen; only the "alive" term.
+        total += w * (a1x[xi] + alive);
+        if (withGrad) {
+          gr += w * (da1r[xi] - laT[Ti]);
+          ga -= (w * (r + x)) / (alpha + Ts[i]);
+          gs -= w * lbT[Ti];
+          gbeta -= (w * s) / (beta + Ts[i]);
+        }
+        continue;
+      }
+      const e = Math.exp(d);
+      const oneMinusE = d > -0.5 ? -Math.expm1(d) : 1 - e;
+      const died = logSOverRsx[xi] + U[k1] + Math.log(oneMinusE);
+      // log(e^alive + e^died) with q = e^-(|alive - died|): one exp and one log1p.
+      const aliveLarger = alive >= died;
+      const q = Math.exp(aliveLarger ? died - alive : alive - died);
+      const L = (aliveLarger ? alive : died) + Math.log1p(q);
       total += w * (a1x[xi] + L);
       if (!withGrad) continue;
-      const wAlive = Math.exp(alive - L);
-      const wDied = died === -Infinity ? 0 : Math.exp(died - L);
-      // d log A0 = (du1 - e du2) / (1 - e) with e = exp(u2 - u1); folded into one factor.
-      const f = wDied === 0 ? 0 : wDied / -Math.expm1(d);
-      const e = Math.exp(d);
-      const aT = alpha + T;
-      const bT = beta + T;
+      const wLarger = 1 / (1 + q);
+      const wAlive = aliveLarger ? wLarger : q * wLarger;
+      const wDied = 1 - wAlive;
+      // d log A0 = (du1 - e du2) / (1 - e); folded into one factor.
+      const f = wDied / oneMinusE;
+      const aT = alpha + Ts[i];
+      const bT = beta + Ts[i];
       gr += w * (da1r[xi] - wAlive * laT[Ti] - wDied * invRsx[xi] + f * (U[k1 + 1] - e * U[k2 + 1]));
-      ga += w * (-wAlive * (r + x) / aT + f * (U[k1 + 2] - e * U[k2 + 2]));
+      ga += w * ((-wAlive * (r + x)) / aT + f * (U[k1 + 2] - e * U[k2 + 2]));
       gs += w * (-wAlive * lbT[Ti] + wDied * (1 / s - invRsx[xi]) + f * (U[k1 + 3] - e * U[k2 + 3]));
-      gbeta += w * (-wAlive * s / bT + f * (U[k1 + 4] - e * U[k2 + 4]));
+      gbeta += w * ((-wAlive * s) / bT + f * (U[k1 + 4] - e * U[k2 + 4]));
     }
     const W = data.totalWeight;
     total += W * (r * lnAlpha + s * lnBeta);
@@ -160,11 +177,35 @@ export const paretoNbd: TransactionModel = {
     return total;
   },
 
-  conditional(p, x, tx, T, out) {
-    const [r, alpha, beta] = [p[0], p[1], p[3]];
-    const { alive, died } = terms(p, x, tx, T);
-    out.pAlive = sigmoid(alive - died);
-    out.scale = (out.pAlive * (r + x) * (beta + T)) / (alpha + T);
+  conditionalFor(p) {
+    const [r, alpha, s, beta] = [p[0], p[1], p[2], p[3]];
+    // log P(t) per (x, t): customers share few distinct (x, t_x) and (x, T) pairs.
+    const cache = new Map<number, Map<number, number>>();
+    const one = new Float64Array(STRIDE);
+    const cachedLogP = (x: number, t: number): number => {
+      let byT = cache.get(x);
+      if (!byT) {
+        byT = new Map();
+        cache.set(x, byT);
+      }
+      let u = byT.get(t);
+      if (u === undefined) {
+        logP(r, alpha, s, beta, x, t, one, 0, false);
+        u = one[0];
+        byT.set(t, u);
+      }
+      return u;
+    };
+    return (x, tx, T, out) => {
+      const alive = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
+      let died = -Infinity;
+      if (tx < T) {
+        const u1 = cachedLogP(x, tx);
+        died = Math.log(s) - Math.log(r + s + x) + u1 + log1mExp(cachedLogP(x, T) - u1);
+      }
+      out.pAlive = sigmoid(alive - died);
+      out.scale = (out.pAlive * (r + x) * (beta + T)) / (alpha + T);
+    };
   },
 
   timeProfile(p, _x, T, t) {

@@ -86,7 +86,7 @@ export function classifyCommand(): Command {
       const out: Writable = flags.output ? createWriteStream(flags.output) : process.stdout;
       const extra = { input };
       if (flags.format === 'csv') await writeCsv(result, out);
-      else await writeJson(result, extra, out);
+      else await writeJson(result, config.classifier.stages, extra, out);
       if (flags.output) {
         out.end();
         await once(out, 'finish');

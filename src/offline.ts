@@ -6,7 +6,7 @@ import { classify, type ClassificationResult } from './classifier/classify.ts';
 import { featuresFromColumns } from './classifier/features.ts';
 import type { ClassifierSettings } from './classifier/settings.ts';
 import { LifecycleSyncError, type RecordProblem } from './errors.ts';
-import { readTransactionsCsv, type TransactionColumns } from './io/transactionsCsv.ts';
+import { readTransactionsCsv, type TransactionColumns, type TransactionTable } from './io/transactionsCsv.ts';
 
 export interface ClassifyFileOptions {
   file: string;
@@ -35,7 +35,7 @@ export interface TimingReport {
 
 export async function classifyFile(
   options: ClassifyFileOptions,
-): Promise<{ result: ClassificationResult; input: InputReport; timing: TimingReport }> {
+): Promise<{ result: ClassificationResult; input: InputReport; timing: TimingReport; table: TransactionTable }> {
   const t0 = performance.now();
   const read = await readTransactionsCsv(options.file, {
     columns: options.columns,
@@ -66,5 +66,6 @@ export async function classifyFile(
     result,
     input: { file: options.file, rows: read.rows, validRows: read.validRows, skippedRows: read.skippedRows, ignoredAfterAsOf: read.ignoredAfterAsOf },
     timing: { readMs: t1 - t0, classifyMs: t2 - t1 },
+    table: read.table,
   };
 }

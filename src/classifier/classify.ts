@@ -5,6 +5,7 @@
  */
 import { LtvFiguresAccumulator, topShareOfTotal, type LtvFigures } from './figures.ts';
 import { fitSpendModel, fitTransactionModel, type ModelFit, type SpendFit } from './fit.ts';
+import { buildFitData, type FitData } from './models/fitData.ts';
 import { conditionalExpectedValue, spendData } from './models/gammaGamma.ts';
 import { heuristicParams } from './models/heuristic.ts';
 import { TRANSACTION_MODEL_REGISTRY } from './models/index.ts';
@@ -52,6 +53,8 @@ export interface CustomerScore {
   stage: Stage;
   churnType: ChurnType | null;
   reason: string;
+  /** The reason without the stage it leads to (its part before the arrow). */
+  reasonDetail: string;
   nextAction: string;
   /** Distinct purchase days. */
   purchases: number;
@@ -98,6 +101,56 @@ export interface ClassificationResult {
    * long-lived objects (with a sentence each) dominate memory and garbage-collection time.
    */
   customer(i: number): CustomerScore;
+  /** The columns behind `customer`: plain, cloneable data, so another thread can rebuild scores too. */
+  columns: ScoreColumns;
+}
+
+/** Everything a score is made of besides the person's features. */
+export interface ScoreColumns {
+  asOfDay: number;
+  settings: ClassifierSettings;
+  /** The P(alive) values come from the recency heuristic (said so in every reason). */
+  heuristic: boolean;
+  /** Per person: index among the people with a purchase, or -1. */
+  purchaserIndex: Int32Array;
+  /** Per person with a purchase: */
+  pAlive: Float64Array;
+  expectedPurchases: Float64Array;
+  expectedValue: Float64Array;
+  clv: Float64Array;
+  /** Index into VALUE_TIERS. */
+  tiers: Uint8Array;
+}
+
+/** Person i's score from their features and the columns. */
+export function scoreCustomer(f: CustomerFeatures, i: number, c: ScoreColumns): CustomerScore {
+  const { settings, asOfDay } = c;
+  const unitDays = UNIT_DAYS[settings.timeUnit];
+  const j = c.purchaserIndex[i];
+  const pAlive = j >= 0 ? c.pAlive[j] : null;
+  const decision = decideStage(f, { asOfDay, pAlive, heuristic: c.heuristic, settings });
+  const risk = pAlive === null ? null : churnRisk(pAlive);
+  return {
+    customerId: f.id,
+    stage: decision.stage,
+    churnType: decision.churnType,
+    reason: decision.reason,
+    reasonDetail: decision.detail,
+    nextAction: settings.stages[decision.stage].nextAction,
+    purchases: f.purchaseDays,
+    frequency: f.frequency,
+    recency: f.recencyDays / unitDays,
+    T: f.ageDays / unitDays,
+    daysSinceLastPurchase: f.lastPurchaseDay === null ? null : asOfDay - f.lastPurchaseDay,
+    pAlive,
+    churnRisk: risk,
+    churnRiskBand: risk === null ? null : churnBand(risk, settings.churnRiskBands),
+    expectedPurchases: j >= 0 ? c.expectedPurchases[j] : null,
+    expectedAverageValue: j >= 0 ? c.expectedValue[j] : null,
+    clv: j >= 0 ? c.clv[j] : null,
+    ltv: f.ltv,
+    valueTier: j >= 0 ? VALUE_TIERS[c.tiers[j]] : null,
+  };
 }
 
 /** Every person's scores as objects: for small bases and tests. */
@@ -114,7 +167,6 @@ export interface ClassifyOptions {
 
 export function classify(features: readonly CustomerFeatures[], options: ClassifyOptions): ClassificationResult {
   const { settings, asOfDay } = options;
-  const unitDays = UNIT_DAYS[settings.timeUnit];
   const purchasers = features.filter((f) => f.purchaseDays > 0);
   const arrays = {
     frequency: column(purchasers, (f) => f.frequency),
@@ -135,41 +187,24 @@ export function classify(features: readonly CustomerFeatures[], options: Classif
   let k = 0;
   for (let i = 0; i < n; i++) purchaserIndex[i] = features[i].purchaseDays > 0 ? k++ : -1;
   const heuristic = model.name === 'recency_heuristic';
-  const context = (i: number, withReason: boolean) => {
-    const j = purchaserIndex[i];
-    return { asOfDay, pAlive: j >= 0 ? predictions.pAlive[j] : null, heuristic, settings, withReason };
-  };
-  const customer = (i: number): CustomerScore => {
-    const f = features[i];
-    const j = purchaserIndex[i];
-    const ctx = context(i, true);
-    const decision = decideStage(f, ctx);
-    const risk = ctx.pAlive === null ? null : churnRisk(ctx.pAlive);
-    return {
-      customerId: f.id,
-      stage: decision.stage,
-      churnType: decision.churnType,
-      reason: decision.reason,
-      nextAction: settings.stages[decision.stage].nextAction,
-      purchases: f.purchaseDays,
-      frequency: f.frequency,
-      recency: f.recencyDays / unitDays,
-      T: f.ageDays / unitDays,
-      daysSinceLastPurchase: f.lastPurchaseDay === null ? null : asOfDay - f.lastPurchaseDay,
-      pAlive: ctx.pAlive,
-      churnRisk: risk,
-      churnRiskBand: risk === null ? null : churnBand(risk, settings.churnRiskBands),
-      expectedPurchases: j >= 0 ? predictions.expectedPurchases[j] : null,
-      expectedAverageValue: j >= 0 ? value[j] : null,
-      clv: j >= 0 ? clv[j] : null,
-      ltv: f.ltv,
-      valueTier: j >= 0 ? tiers[j] : null,
-    };
+  const columns: ScoreColumns = {
+    asOfDay,
+    settings,
+    heuristic,
+    purchaserIndex,
+    pAlive: predictions.pAlive,
+    expectedPurchases: predictions.expectedPurchases,
+    expectedValue: value,
+    clv,
+    tiers,
   };
 
   const figures = new LtvFiguresAccumulator(asOfDay, settings.ltv, settings.clv.grossMargin);
   for (const f of features) figures.add(f);
-  const stages = features.map((f, i) => decideStage(f, context(i, false)));
+  const stages = features.map((f, i) => {
+    const j = purchaserIndex[i];
+    return decideStage(f, { asOfDay, pAlive: j >= 0 ? predictions.pAlive[j] : null, heuristic, settings, withReason: false });
+  });
   return {
     asOf: isoDateOfDay(asOfDay),
     timeUnit: settings.timeUnit,
@@ -178,7 +213,8 @@ export function classify(features: readonly CustomerFeatures[], options: Classif
     spendFallbackReason: spend.fallbackReason,
     summary: summarize({ stages, purchaserIndex, pAlive: predictions.pAlive, expected: predictions.expectedPurchases, clv, ltv, tiers, allLtv: column(features, (f) => f.ltv) }, settings, figures.result()),
     size: n,
-    customer,
+    customer: (i) => scoreCustomer(features[i], i, columns),
+    columns,
   };
 }
 
@@ -195,16 +231,25 @@ interface Predictions {
   discountedPurchases: Float64Array;
 }
 
-function predictAll(scorer: Scorer, arrays: { frequency: Float64Array; recencyDays: Float64Array; ageDays: Float64Array }): Predictions | null {
-  const n = arrays.frequency.length;
-  const out: Predictions = { pAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), discountedPurchases: new Float64Array(n) };
+/** Predictions depend on (x, t_x, T) only: computed once per pattern, then given to each customer. */
+function predictAll(scorer: Scorer, data: FitData): Predictions | null {
+  const patterns = data.size;
+  const perPattern = new Float64Array(3 * patterns);
   const one: Prediction = { pAlive: 0, expectedPurchases: 0, discountedPurchases: 0 };
-  for (let i = 0; i < n; i++) {
-    scorer.predict(arrays.frequency[i], arrays.recencyDays[i], arrays.ageDays[i], one);
+  for (let k = 0; k < patterns; k++) {
+    scorer.predict(data.x[k], data.txDays[k], data.TDays[k], one);
     if (!Number.isFinite(one.pAlive + one.expectedPurchases + one.discountedPurchases)) return null;
-    out.pAlive[i] = one.pAlive;
-    out.expectedPurchases[i] = one.expectedPurchases;
-    out.discountedPurchases[i] = one.discountedPurchases;
+    perPattern[3 * k] = one.pAlive;
+    perPattern[3 * k + 1] = one.expectedPurchases;
+    perPattern[3 * k + 2] = one.discountedPurchases;
+  }
+  const n = data.patternOf.length;
+  const out: Predictions = { pAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), discountedPurchases: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    const k = 3 * data.patternOf[i];
+    out.pAlive[i] = perPattern[k];
+    out.expectedPurchases[i] = perPattern[k + 1];
+    out.discountedPurchases[i] = perPattern[k + 2];
   }
   return out;
 }
@@ -226,18 +271,19 @@ function fitAndPredict(
   const customers = arrays.frequency.length;
   let repeatBuyers = 0;
   for (const x of arrays.frequency) if (x > 0) repeatBuyers++;
-  const outcome = fitTransactionModel(spec, arrays, unitDays, settings.fit, { standardErrors: options.standardErrors ?? false });
+  const data = buildFitData(arrays.frequency, arrays.recencyDays, arrays.ageDays, unitDays);
+  const outcome = fitTransactionModel(spec, arrays, unitDays, settings.fit, { standardErrors: options.standardErrors ?? false, data });
   let fallbackReason: string;
   if (outcome.ok) {
     const fit: ModelFit = outcome.fit;
-    const predictions = predictAll(modelScorer(spec, spec.paramNames.map((p) => fit.params[p]), unitDays, horizon), arrays);
+    const predictions = predictAll(modelScorer(spec, spec.paramNames.map((p) => fit.params[p]), unitDays, horizon), data);
     if (predictions) return { model: { ...fit, requested: settings.model, fallbackReason: null, customers, repeatBuyers }, predictions };
     fallbackReason = `${spec.name} gave non-finite predictions at its fitted parameters`;
   } else {
     fallbackReason = outcome.reason;
   }
   const params = heuristicParams(settings.heuristic, arrays.frequency, arrays.recencyDays);
-  const predictions = predictAll(heuristicScorer(params, horizon), arrays);
+  const predictions = predictAll(heuristicScorer(params, horizon), data);
   if (!predictions) throw new Error('the recency heuristic gave non-finite predictions'); // cannot happen: closed form
   return {
     model: {
@@ -308,7 +354,7 @@ interface SummaryColumns {
   expected: Float64Array;
   clv: Float64Array;
   ltv: Float64Array;
-  tiers: readonly ValueTier[];
+  tiers: Uint8Array;
   /** Per person: value to date. */
   allLtv: Float64Array;
 }
@@ -334,7 +380,7 @@ function summarize(c: SummaryColumns, settings: ClassifierSettings, ltvFigures: 
     sumPAlive += c.pAlive[j];
     totalClv += c.clv[j];
     totalExpected += c.expected[j];
-    const tier = valueTiers[c.tiers[j]];
+    const tier = valueTiers[VALUE_TIERS[c.tiers[j]]];
     tier.customers++;
     tier.predictedClv += c.clv[j];
     tier.ltv += c.ltv[j];

@@ -39,7 +39,7 @@ export function fitTransactionModel(
   customers: CustomerArrays,
   unitDays: number,
   settings: FitSettings,
-  options: { standardErrors?: boolean } = {},
+  options: { standardErrors?: boolean; data?: FitData } = {},
 ): TransactionFitOutcome {
   const n = customers.frequency.length;
   let repeatBuyers = 0;
@@ -50,7 +50,7 @@ export function fitTransactionModel(
   if (repeatBuyers < settings.minRepeatBuyers) {
     return { ok: false, reason: `only ${repeatBuyers} repeat buyers; ${model.name} needs at least ${settings.minRepeatBuyers}` };
   }
-  const data = buildFitData(customers.frequency, customers.recencyDays, customers.ageDays, unitDays);
+  const data = options.data ?? buildFitData(customers.frequency, customers.recencyDays, customers.ageDays, unitDays);
   // Search on log-parameters relative to the starting values (which carry the data's time scale).
   const offsets = model.initialParams(data).map(Math.log);
   const starts: number[][] = [offsets.map(() => 0)];

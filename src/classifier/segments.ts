@@ -1,6 +1,6 @@
 /** Churn-risk bands and value tiers: how a score reads at a glance in the CRM. */
 import type { ClassifierSettings } from './settings.ts';
-import type { ChurnBand, ValueTier } from './types.ts';
+import { VALUE_TIERS, type ChurnBand, type ValueTier } from './types.ts';
 
 export function churnRisk(pAlive: number): number {
   return 100 * (1 - pAlive);
@@ -23,7 +23,7 @@ export function valueTierLabels(tiers: ClassifierSettings['valueTiers']): Record
 
 /**
  * Tiers by rank of predicted CLV, ties broken by value to date, then id, so the split is exact and
- * repeatable. Returns a tier per input position. The cut-off values come from a native numeric sort;
+ * repeatable. Returns a tier per input position, as an index into VALUE_TIERS. The cut-off values come from a native numeric sort;
  * only customers tied at a cut-off need the slower three-key comparison.
  */
 export function assignValueTiers(
@@ -31,14 +31,15 @@ export function assignValueTiers(
   ltv: Float64Array,
   ids: readonly string[],
   tiers: ClassifierSettings['valueTiers'],
-): ValueTier[] {
+): Uint8Array {
   const n = clv.length;
   const topCount = Math.round(n * tiers.topShare);
   const upperCount = Math.round(n * (tiers.topShare + tiers.nextShare)); // top + middle
   const descending = Float64Array.from(clv).sort().reverse();
-  const result = new Array<ValueTier>(n).fill('bottom');
+  const [TOP, MIDDLE, BOTTOM] = [VALUE_TIERS.indexOf('top'), VALUE_TIERS.indexOf('middle'), VALUE_TIERS.indexOf('bottom')];
+  const result = new Uint8Array(n).fill(BOTTOM);
   // Customers strictly above a cut-off value are in; those equal to it compete for the remaining places.
-  const place = (count: number, tier: ValueTier) => {
+  const place = (count: number, tier: number) => {
     if (count === 0) return;
     const cut = descending[count - 1];
     let above = 0;
@@ -48,10 +49,10 @@ export function assignValueTiers(
       else if (clv[i] === cut) tied.push(i);
     }
     tied.sort((a, b) => ltv[b] - ltv[a] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-    for (let i = 0; i < n; i++) if (clv[i] > cut && result[i] === 'bottom') result[i] = tier;
-    for (let j = 0; j < count - above; j++) if (result[tied[j]] === 'bottom') result[tied[j]] = tier;
+    for (let i = 0; i < n; i++) if (clv[i] > cut && result[i] === BOTTOM) result[i] = tier;
+    for (let j = 0; j < count - above; j++) if (result[tied[j]] === BOTTOM) result[tied[j]] = tier;
   };
-  place(topCount, 'top');
-  place(upperCount, 'middle');
+  place(topCount, TOP);
+  place(upperCount, MIDDLE);
   return result;
 }

@@ -8,7 +8,10 @@ import type { ChurnType, CustomerFeatures, Stage } from './types.ts';
 export interface StageDecision {
   stage: Stage;
   churnType: ChurnType | null;
+  /** "<detail> → <stage label>[ (<type> churn)]". */
   reason: string;
+  /** The reason's part before the arrow, for writers that format the rest themselves. */
+  detail: string;
 }
 
 export interface StageContext {
@@ -59,11 +62,11 @@ export function decideStage(f: CustomerFeatures, ctx: StageContext): StageDecisi
   const daysSinceFirst = f.firstPurchaseDay === null ? null : asOfDay - f.firstPurchaseDay;
   // Details are functions so that nothing is formatted when no reason is wanted.
   const facts = () => (isCustomer ? purchaseFacts(f, asOfDay) + aliveFacts(ctx) : '');
-  const decide = (stage: Stage, detail: () => string, churnType: ChurnType | null = null): StageDecision => ({
-    stage,
-    churnType,
-    reason: ctx.withReason === false ? '' : `${detail()} → ${label(stage)}${churnType ? ` (${churnType} churn)` : ''}`,
-  });
+  const decide = (stage: Stage, describe: () => string, churnType: ChurnType | null = null): StageDecision => {
+    if (ctx.withReason === false) return { stage, churnType, reason: '', detail: '' };
+    const detail = describe();
+    return { stage, churnType, detail, reason: `${detail} → ${label(stage)}${churnType ? ` (${churnType} churn)` : ''}` };
+  };
 
   if (enabled('churned')) {
     if (f.churnFlag) {

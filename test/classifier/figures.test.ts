@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { allCustomerScores, classify } from '../../src/classifier/classify.ts';
 import { LtvFiguresAccumulator } from '../../src/classifier/figures.ts';
 import { assignValueTiers, churnBand, valueTierLabels } from '../../src/classifier/segments.ts';
+import { VALUE_TIERS } from '../../src/classifier/types.ts';
 import { day, features, settings } from '../helpers.ts';
 
 describe('value tiers', () => {
@@ -11,7 +12,7 @@ describe('value tiers', () => {
     const clv = Float64Array.from([5, 100, 50, 50, 1, 0, 0, 0, 0, 10]);
     const ltv = Float64Array.from([1, 1, 2, 1, 1, 1, 1, 1, 1, 1]);
     const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
-    const tiers = assignValueTiers(clv, ltv, ids, settings().valueTiers);
+    const tiers = Array.from(assignValueTiers(clv, ltv, ids, settings().valueTiers), (t) => VALUE_TIERS[t]);
     expect(tiers.filter((t) => t === 'top')).toHaveLength(2);
     expect(tiers.filter((t) => t === 'middle')).toHaveLength(3);
     expect(tiers.filter((t) => t === 'bottom')).toHaveLength(5);
@@ -32,7 +33,7 @@ describe('value tiers', () => {
         const upper = Math.round(rows.length * 0.5);
         const expected = new Array<string>(rows.length);
         order.forEach((index, rank) => (expected[index] = rank < top ? 'top' : rank < upper ? 'middle' : 'bottom'));
-        expect(assignValueTiers(clv, ltv, ids, settings().valueTiers)).toEqual(expected);
+        expect(Array.from(assignValueTiers(clv, ltv, ids, settings().valueTiers), (t) => VALUE_TIERS[t])).toEqual(expected);
       }),
     );
   });

@@ -26,6 +26,10 @@ export interface FitData {
   readonly pairT: Float64Array;
   readonly txPairIndex: Uint32Array;
   readonly TPairIndex: Uint32Array;
+  /** Each pattern's t_x and T in days, and each input customer's pattern: predictions are per pattern. */
+  readonly txDays: Float64Array;
+  readonly TDays: Float64Array;
+  readonly patternOf: Uint32Array;
 }
 
 const DAY_KEY = 2 ** 26; // day counts stay far below this (183,000 years)
@@ -53,12 +57,13 @@ export function buildFitData(
   // One exact numeric key per (x, t_x, T) when whole days allow it (always, for real data); else a string.
   const span = maxDays + 1;
   const numericKeys = integral && (maxX + 1) * span * span < Number.MAX_SAFE_INTEGER;
-  const patternOf = new Map<number | string, number>();
+  const patternIndex = new Map<number | string, number>();
   const px: number[] = [];
   const ptx: number[] = [];
   const pT: number[] = [];
   const pw: number[] = [];
   let totalWeight = 0;
+  const patternOf = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const x = frequency[i];
     const tx = recencyDays[i];
@@ -66,14 +71,16 @@ export function buildFitData(
     const w = weights ? weights[i] : 1;
     totalWeight += w;
     const key = numericKeys ? (x * span + tx) * span + T : `${x}|${tx}|${T}`;
-    const k = patternOf.get(key);
+    const k = patternIndex.get(key);
     if (k === undefined) {
-      patternOf.set(key, px.length);
+      patternOf[i] = px.length;
+      patternIndex.set(key, px.length);
       px.push(x);
       ptx.push(tx);
       pT.push(T);
       pw.push(w);
     } else {
+      patternOf[i] = k;
       pw[k] = pw[k] + w;
     }
   }
@@ -119,6 +126,9 @@ export function buildFitData(
     pairT: Float64Array.from(pairT),
     txPairIndex,
     TPairIndex,
+    txDays: Float64Array.from(ptx),
+    TDays: Float64Array.from(pT),
+    patternOf,
   };
 }
 

@@ -68,7 +68,7 @@ export function classifyCommand(): Command {
       });
       let problems = 0;
       const progress = progressBar('reading');
-      const { result, input } = await classifyFile({
+      const { result, input, table } = await classifyFile({
         file: flags.transactions,
         settings: config.classifier,
         asOfDay: flags.asOf ?? null,
@@ -85,8 +85,8 @@ export function classifyCommand(): Command {
       if (problems > PRINTED_PROBLEMS) process.stderr.write(`... and ${problems - PRINTED_PROBLEMS} more bad rows skipped\n`);
       const out: Writable = flags.output ? createWriteStream(flags.output) : process.stdout;
       const extra = { input };
-      if (flags.format === 'csv') await writeCsv(result, out);
-      else await writeJson(result, config.classifier.stages, extra, out);
+      if (flags.format === 'csv') await writeCsv(result, out, { table });
+      else await writeJson(result, config.classifier.stages, extra, out, { table });
       if (flags.output) {
         out.end();
         await once(out, 'finish');

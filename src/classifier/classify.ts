@@ -42,6 +42,8 @@ export interface ModelReport {
   fallbackReason: string | null;
   customers: number;
   repeatBuyers: number;
+  /** Wall time of the transaction model's fit, in milliseconds (a diagnostic). */
+  fitMs: number;
 }
 
 export interface SpendReport extends SpendFit {
@@ -271,13 +273,15 @@ function fitAndPredict(
   const customers = arrays.frequency.length;
   let repeatBuyers = 0;
   for (const x of arrays.frequency) if (x > 0) repeatBuyers++;
+  const started = performance.now();
   const data = buildFitData(arrays.frequency, arrays.recencyDays, arrays.ageDays, unitDays);
   const outcome = fitTransactionModel(spec, arrays, unitDays, settings.fit, { standardErrors: options.standardErrors ?? false, data });
+  const fitMs = Math.round(performance.now() - started);
   let fallbackReason: string;
   if (outcome.ok) {
     const fit: ModelFit = outcome.fit;
     const predictions = predictAll(modelScorer(spec, spec.paramNames.map((p) => fit.params[p]), unitDays, horizon), data);
-    if (predictions) return { model: { ...fit, requested: settings.model, fallbackReason: null, customers, repeatBuyers }, predictions };
+    if (predictions) return { model: { ...fit, requested: settings.model, fallbackReason: null, customers, repeatBuyers, fitMs }, predictions };
     fallbackReason = `${spec.name} gave non-finite predictions at its fitted parameters`;
   } else {
     fallbackReason = outcome.reason;
@@ -297,6 +301,7 @@ function fitAndPredict(
       fallbackReason,
       customers,
       repeatBuyers,
+      fitMs,
     },
     predictions,
   };

@@ -25,6 +25,11 @@ export interface StageContext {
   settings: ClassifierSettings;
 }
 
+/** The end of every reason: " → <stage label>", and the churn type for churned customers. */
+export function reasonTail(label: string, churnType: ChurnType | null): string {
+  return ` → ${label}${churnType ? ` (${churnType} churn)` : ''}`;
+}
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function percentText(p: number): string {
@@ -65,7 +70,7 @@ export function decideStage(f: CustomerFeatures, ctx: StageContext): StageDecisi
   const decide = (stage: Stage, describe: () => string, churnType: ChurnType | null = null): StageDecision => {
     if (ctx.withReason === false) return { stage, churnType, reason: '', detail: '' };
     const detail = describe();
-    return { stage, churnType, detail, reason: `${detail} → ${label(stage)}${churnType ? ` (${churnType} churn)` : ''}` };
+    return { stage, churnType, detail, reason: detail + reasonTail(label(stage), churnType) };
   };
 
   if (enabled('churned')) {

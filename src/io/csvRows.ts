@@ -115,26 +115,35 @@ export async function parseTransactionRows(file: string, options: ParseOptions, 
     if (id.includes(SEPARATOR)) idsHoldSeparator = true;
     if (ids.length === BATCH_ROWS) flush();
   };
-  // Rows are taken from 'data' events: iterating the parser with `for await` applies backpressure,
-  // and papaparse then re-parses the rest of a chunk on every resume (quadratic on large files).
+  // Rows arrive a parsed chunk at a time through papaparse's callbacks: iterating its stream mode
+  // costs a stream event per row, and with backpressure papaparse re-parses paused chunks.
   await new Promise<void>((resolve, reject) => {
-    const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { skipEmptyLines: false });
-    const fail = (error: unknown) => {
-      input.destroy();
-      parser.destroy();
-      reject(error instanceof Error ? error : new Error(String(error)));
-    };
-    parser.on('data', (record: string[]) => {
-      try {
-        onRecord(record);
-      } catch (error) {
-        fail(error);
-      }
+    let failed = false;
+    Papa.parse<string[]>(input, {
+      skipEmptyLines: false,
+      chunk: (results, parser) => {
+        if (failed) return;
+        try {
+          for (const record of results.data) onRecord(record);
+        } catch (error) {
+          failed = true;
+          parser.abort();
+          input.destroy();
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      },
+      complete: () => {
+        if (!failed) resolve();
+      },
+      error: (error: Error) => {
+        failed = true;
+        reject(error);
+      },
     });
-    parser.on('end', () => resolve());
-    parser.on('error', fail);
-    input.on('error', fail);
-    input.pipe(parser);
+    input.on('error', (error) => {
+      failed = true;
+      reject(error);
+    });
   });
   flush();
   return { rows: count, validRows: valid, skippedRows: skipped, ignoredAfterAsOf: ignored, lastDay, headerFound: header !== null };

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { scoreCustomer, type ScoreColumns } from '../classifier/classify.ts';
 import { featuresFromColumns } from '../classifier/features.ts';
-import { formatRecord, type OutputFormat } from './records.ts';
+import { encodeLines, formatRecord, reasonTails, type OutputFormat } from './records.ts';
 
 export interface FormatJob {
   /** Customer ids, joined by `separator` (or as an array when an id contains it). */
@@ -20,26 +20,42 @@ export interface FormatJob {
   blocks: [number, number][];
 }
 
+/** Blocks the worker may have formatted but not yet seen written: bounds the memory it can fill. */
+export const BLOCKS_AHEAD = 3;
+
 export interface FormattedBlock {
   from: number;
   /** UTF-8, encoded here: the main thread already writes every block, so it should not encode them too. */
-  bytes: Uint8Array;
+  chunks: Uint8Array[];
 }
 
-if (parentPort) {
+const port = parentPort;
+if (port) {
   // Sent by our own main thread (not external input), so its type is known.
   const job = workerData as FormatJob;
+  // The main thread sends a credit for each of our blocks it has written.
+  let credits = BLOCKS_AHEAD;
+  let wake: (() => void) | null = null;
+  port.on('message', () => {
+    credits++;
+    wake?.();
+  });
+  const credit = async () => {
+    while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+    credits--;
+  };
   const ids = typeof job.ids === 'string' ? job.ids.split(job.separator) : job.ids;
   const { asOfDay, settings } = job.columns;
-  const encoder = new TextEncoder();
+  const tails = reasonTails(settings.stages);
   for (const [from, to] of job.blocks) {
-    let text = '';
-    for (let i = from; i < to; i++) {
+    await credit();
+    const chunks = encodeLines(to - from, (k) => {
+      const i = from + k;
       const f = featuresFromColumns(ids[i], job.days, job.amounts, job.offsets[i], job.offsets[i + 1], asOfDay, settings.ltv.periodDays);
-      text += formatRecord(scoreCustomer(f, i, job.columns), job.format, i);
-    }
-    const bytes = encoder.encode(text);
-    const message: FormattedBlock = { from, bytes };
-    parentPort.postMessage(message, [bytes.buffer]);
+      return formatRecord(scoreCustomer(f, i, job.columns), job.format, i, tails);
+    });
+    const message: FormattedBlock = { from, chunks };
+    port.postMessage(message, chunks.map((c) => c.buffer as ArrayBuffer));
   }
+  port.close();
 }

@@ -11,7 +11,7 @@ import type { ClassificationResult } from '../classifier/classify.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { STAGES_IN_LIFECYCLE_ORDER } from '../classifier/types.ts';
 import type { FormatJob, FormattedBlock } from './formatWorker.ts';
-import { CSV_COLUMNS, formatRecord, type OutputFormat } from './records.ts';
+import { CSV_COLUMNS, encodeLines, formatRecord, reasonTails, type OutputFormat, type ReasonTails } from './records.ts';
 import type { TransactionTable } from './transactionsCsv.ts';
 
 async function write(out: Writable, chunk: string | Uint8Array): Promise<void> {
@@ -61,23 +61,23 @@ export async function writeCsv(result: ClassificationResult, out: Writable, sour
   await writeRecords(result, 'csv', out, source);
 }
 
-function formatBlock(result: ClassificationResult, format: OutputFormat, from: number, to: number): string {
-  let text = '';
-  for (let i = from; i < to; i++) text += formatRecord(result.customer(i), format, i);
-  return text;
+function formatBlock(result: ClassificationResult, format: OutputFormat, from: number, to: number, tails: ReasonTails): Uint8Array[] {
+  return encodeLines(to - from, (k) => formatRecord(result.customer(from + k), format, from + k, tails));
 }
 
 async function writeRecords(result: ClassificationResult, format: OutputFormat, out: Writable, source?: ResultSource): Promise<void> {
+  const tails = reasonTails(result.columns.settings.stages);
   const blocks: [number, number][] = [];
   for (let from = 0; from < result.size; from += BLOCK) blocks.push([from, Math.min(result.size, from + BLOCK)]);
   if (!source || blocks.length < PARALLEL_FROM_BLOCKS) {
-    for (const [from, to] of blocks) await write(out, formatBlock(result, format, from, to));
+    for (const [from, to] of blocks) for (const chunk of formatBlock(result, format, from, to, tails)) await write(out, chunk);
     return;
   }
   const worker = startFormatWorker(result, format, source, blocks.filter((_, b) => !formattedByMain(b)));
   try {
     for (const [b, [from, to]] of blocks.entries()) {
-      await write(out, formattedByMain(b) ? formatBlock(result, format, from, to) : await worker.block(from));
+      const chunks = formattedByMain(b) ? formatBlock(result, format, from, to, tails) : await worker.block(from);
+      for (const chunk of chunks) await write(out, chunk);
     }
   } finally {
     await worker.stop();
@@ -96,8 +96,8 @@ function startFormatWorker(result: ClassificationResult, format: OutputFormat, s
   const joined = ids.some((id) => id.includes(separator)) ? ids : ids.join(separator);
   const job: FormatJob = { ids: joined, separator, offsets, days, amounts, columns: result.columns, format, blocks };
   const worker = new Worker(workerUrl(), { workerData: job });
-  const ready = new Map<number, Uint8Array>();
-  const waiting = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>();
+  const ready = new Map<number, Uint8Array[]>();
+  const waiting = new Map<number, { resolve: (chunks: Uint8Array[]) => void; reject: (error: Error) => void }>();
   let failure: Error | null = null;
   const failAll = (error: Error) => {
     failure = error;
@@ -108,9 +108,9 @@ function startFormatWorker(result: ClassificationResult, format: OutputFormat, s
     const w = waiting.get(message.from);
     if (w) {
       waiting.delete(message.from);
-      w.resolve(message.bytes);
+      w.resolve(message.chunks);
     } else {
-      ready.set(message.from, message.bytes);
+      ready.set(message.from, message.chunks);
     }
   });
   worker.on('error', failAll);
@@ -118,11 +118,12 @@ function startFormatWorker(result: ClassificationResult, format: OutputFormat, s
     if (code !== 0) failAll(new Error(`the formatting worker exited with code ${code}`));
   });
   return {
-    block(from: number): Promise<Uint8Array> {
-      const bytes = ready.get(from);
-      if (bytes) {
+    block(from: number): Promise<Uint8Array[]> {
+      worker.postMessage('credit');
+      const chunks = ready.get(from);
+      if (chunks) {
         ready.delete(from);
-        return Promise.resolve(bytes);
+        return Promise.resolve(chunks);
       }
       if (failure) return Promise.reject(failure);
       return new Promise((resolve, reject) => waiting.set(from, { resolve, reject }));

@@ -1,0 +1,23 @@
+/**
+ * `npm run bench`: the benchmarks whose figures go in docs/benchmarks.md.
+ * Usage: npm run bench [-- --only classify] [--sizes 10000,100000,1000000] [--runs 3]
+ */
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchClassify, benchParetoFit } from './classify.ts';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    sizes: { type: 'string', default: '10000,100000,1000000' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const runs = Number(values.runs);
+const want = (name: string) => !values.only || values.only.split(',').includes(name);
+
+console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}`);
+if (want('classify')) {
+  benchParetoFit(5);
+  await benchClassify(values.sizes.split(',').map(Number), runs);
+}

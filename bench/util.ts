@@ -1,0 +1,32 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const OUT = join(ROOT, 'bench', 'out');
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Peak resident set size of a child process in kB, from Linux's VmHWM ("high water mark"), polled until
+ * the process exits (the kernel keeps the maximum, so a poll only has to land before the exit).
+ */
+export async function peakRssOf(child: ChildProcess): Promise<number> {
+  let peak = 0;
+  let running = true;
+  child.on('exit', () => (running = false));
+  while (running) {
+    try {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const match = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (match) peak = Math.max(peak, Number(match[1]));
+    } catch {
+      // The process is gone between the check and the read.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return peak;
+}

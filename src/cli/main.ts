@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 /** The `lifecycle-sync` command line. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { LifecycleSyncError } from '../errors.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand, runOfflineDemo } from './commands/demo.ts';
+import { packageRoot } from '../paths.ts';
+
+const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
 
 const program = new Command('lifecycle-sync')
   .description('Lifecycle stages, lifetime value and churn risk for CRM customers')
+  .version(version)
   .showHelpAfterError('(add --help for usage)')
   .addCommand(classifyCommand())
   .addCommand(demoCommand())

@@ -85,19 +85,19 @@ describe('likelihood gradients', () => {
     ['bg_nbd', [0.4, 5, 0.6, 3]],
     ['mbg_nbd', [0.4, 5, 1.6, 3]],
   ];
+  /** d f / d(log p_k) by central differences, for every k. */
+  const logGradient = (f: (p: number[]) => number, p: number[]) =>
+    p.map((_, k) => {
+      const h = 1e-6;
+      const up = p.map((v, i) => (i === k ? v * Math.exp(h) : v));
+      const down = p.map((v, i) => (i === k ? v * Math.exp(-h) : v));
+      return (f(up) - f(down)) / (2 * h);
+    });
   it.each(points)('%s analytic gradient equals central differences at %j', (name, p) => {
     const model = TRANSACTION_MODEL_REGISTRY[name];
     const grad = new Float64Array(4);
     model.totalLogLikelihood(p, data, grad);
-    p.forEach((_, k) => {
-      const h = 1e-6;
-      const up = [...p];
-      const down = [...p];
-      up[k] *= Math.exp(h);
-      down[k] *= Math.exp(-h);
-      const numeric = (model.totalLogLikelihood(up, data) - model.totalLogLikelihood(down, data)) / (2 * h);
-      expect(grad[k]).toBeCloseTo(numeric, 3);
-    });
+    logGradient((q) => model.totalLogLikelihood(q, data), p).forEach((numeric, k) => expect(grad[k]).toBeCloseTo(numeric, 3));
   });
   it.each(points)('%s compressed total equals the sum of per-customer log-likelihoods', (name, p) => {
     const model = TRANSACTION_MODEL_REGISTRY[name];
@@ -109,13 +109,6 @@ describe('likelihood gradients', () => {
     const p = [6, 3.7, 15];
     const grad = new Float64Array(3);
     gammaGammaTotalLogLikelihood(p, spend, grad);
-    p.forEach((_, k) => {
-      const h = 1e-6;
-      const up = [...p];
-      const down = [...p];
-      up[k] *= Math.exp(h);
-      down[k] *= Math.exp(-h);
-      expect(grad[k]).toBeCloseTo((gammaGammaTotalLogLikelihood(up, spend) - gammaGammaTotalLogLikelihood(down, spend)) / (2 * h), 5);
-    });
+    logGradient((q) => gammaGammaTotalLogLikelihood(q, spend), p).forEach((numeric, k) => expect(grad[k]).toBeCloseTo(numeric, 5));
   });
 });

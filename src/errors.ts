@@ -17,7 +17,9 @@ export class LifecycleSyncError extends Error {
 
 /** A problem with one input record: reported with where it came from, then skipped. */
 export interface RecordProblem {
-  /** Line number (CSV) or record id (CRM). */
+  /** Where, for people: "file.csv:17" or "HubSpot deal 123". */
   where: string;
   reason: string;
+  /** The CRM record's id, when the problem is with a CRM record. */
+  recordId?: string;
 }

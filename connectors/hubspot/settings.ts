@@ -1,0 +1,55 @@
+/** The HubSpot connector's settings (config/default.yaml `hubspot`). */
+import { z } from 'zod';
+import { FIELD_KEYS, type FieldKey } from '../types.ts';
+
+const propertyName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a HubSpot property name (lowercase letters, digits, underscores)');
+
+export const hubspotSettingsSchema = z
+  .object({
+    /** API base URL (HUBSPOT_BASE_URL overrides): the sandbox and tests point it elsewhere. */
+    baseUrl: z.string().url('must be a URL'),
+    /** Property names are this prefix plus the field's name (lcs_stage, lcs_ltv, ...). */
+    fieldPrefix: propertyName,
+    groupName: propertyName,
+    groupLabel: z.string().min(1),
+    /**
+     * Map a field to an existing property you created yourself instead of a new one. The plugin then
+     * writes to it but never changes its definition.
+     */
+    fieldNames: z.partialRecord(z.enum(FIELD_KEYS), propertyName),
+    /** Contact properties the classifier's signals come from (null = not used). */
+    signals: z
+      .object({
+        engagement: z.array(propertyName),
+        nps: propertyName.nullable(),
+        referrals: propertyName.nullable(),
+        advocate: propertyName.nullable(),
+        churnFlag: propertyName.nullable(),
+        churnReason: propertyName.nullable(),
+      })
+      .strict(),
+    /** Search requests per second allowed by HubSpot for the account. */
+    searchPerSecond: z.number().positive(),
+  })
+  .strict();
+
+export type HubSpotSettings = z.infer<typeof hubspotSettingsSchema>;
+
+/** Field name suffixes: lcs_ + these are the documented default property names. */
+const SUFFIX: Record<FieldKey, string> = {
+  stage: 'stage',
+  stageReason: 'stage_reason',
+  stageChangedAt: 'stage_changed_at',
+  ltv: 'ltv',
+  predictedClv: 'predicted_clv',
+  churnRisk: 'churn_risk',
+  churnRiskBand: 'churn_risk_band',
+  valueTier: 'value_tier',
+  expectedPurchases: 'expected_purchases_90d',
+  nextAction: 'next_action',
+  scoredAt: 'scored_at',
+};
+
+export function propertyNames(settings: HubSpotSettings): Record<FieldKey, string> {
+  return Object.fromEntries(FIELD_KEYS.map((k) => [k, settings.fieldNames[k] ?? `${settings.fieldPrefix}${SUFFIX[k]}`])) as Record<FieldKey, string>;
+}

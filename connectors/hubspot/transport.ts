@@ -1,0 +1,207 @@
+/**
+ * Every HubSpot call goes through here: the one place HTTP errors are interpreted (STYLE: "wrap HTTP
+ * errors in exactly one place per connector"). Cross-cutting, like the SDK's own decorators, but with the
+ * policy this product needs:
+ * - pacing by the X-HubSpot-RateLimit-* headers (rolling window) and, for search, by HubSpot's
+ *   per-second limit (search responses carry no headers);
+ * - 429 by policy: TEN_SECONDLY_ROLLING and SECONDLY wait and retry; DAILY stops the run cleanly;
+ * - 401 EXPIRED_AUTHENTICATION refreshes the OAuth token and retries;
+ * - 5xx, 423, 477 and dropped connections back off and retry;
+ * - the engine's request guard (its daily-share policy) runs before every request.
+ * The SDK's own retries and limiter are off (they ignore the headers and log with console.error).
+ */
+import { Client } from '@hubspot/api-client';
+import { z } from 'zod';
+import type { Logger } from '../../src/log.ts';
+import { realSleep, WindowPacer, type Sleep } from '../pacing.ts';
+import { ConnectorError, type QuotaState, type RequestGuard } from '../types.ts';
+import type { TokenSource } from './auth.ts';
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  /** First backoff after a 5xx or dropped connection; doubles each attempt (with jitter). */
+  baseDelayMs: number;
+  /** Wait after a 429 TEN_SECONDLY_ROLLING before retrying, at least (doubles each attempt, capped by the window). */
+  rateLimitDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, rateLimitDelayMs: 1000, maxDelayMs: 30_000 };
+
+export interface TransportOptions {
+  baseUrl: string;
+  auth: TokenSource;
+  burstShare: number;
+  searchPerSecond: number;
+  retry?: RetryPolicy;
+  clock?: () => number;
+  sleep?: Sleep;
+  log: Logger;
+}
+
+/** The parts of an SDK HttpInfo we use. */
+export interface HttpResult<T> {
+  httpStatusCode: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+const apiException = z.object({ code: z.number(), body: z.unknown(), headers: z.record(z.string(), z.string()).optional() });
+export const hubspotErrorBody = z
+  .object({
+    status: z.string().optional(),
+    message: z.string().optional(),
+    category: z.string().optional(),
+    policyName: z.string().optional(),
+    errorType: z.string().optional(),
+    errors: z.array(z.object({ message: z.string().optional(), code: z.string().optional(), context: z.record(z.string(), z.unknown()).optional() }).passthrough()).optional(),
+    context: z.record(z.string(), z.unknown()).optional(),
+  })
+  .passthrough();
+export type HubSpotErrorBody = z.infer<typeof hubspotErrorBody>;
+
+/** A HubSpot answer the transport did not retry (a 4xx): the caller decides (e.g. split a batch). */
+export class HubSpotHttpError extends Error {
+  readonly status: number;
+  readonly body: HubSpotErrorBody;
+  constructor(status: number, body: HubSpotErrorBody) {
+    super(`HubSpot answered ${status}${body.category ? ` ${body.category}` : ''}: ${body.message ?? 'no message'}`);
+    this.name = 'HubSpotHttpError';
+    this.status = status;
+    this.body = body;
+  }
+}
+
+const TRANSIENT_STATUS = new Set([423, 477, 500, 502, 503, 504, 521, 522, 523, 524]);
+
+function isNetworkError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return (
+    error.name === 'TypeError' ||
+    /fetch failed|socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|other side closed|terminated/i.test(error.message) ||
+    typeof cause?.code === 'string'
+  );
+}
+
+export class HubSpotTransport {
+  private readonly options: TransportOptions;
+  private readonly retry: RetryPolicy;
+  private readonly pacer: WindowPacer;
+  private readonly searchPacer: WindowPacer;
+  private readonly sleep: Sleep;
+  private readonly clock: () => number;
+  private guard: RequestGuard | null = null;
+  private client: { token: string; client: Client } | null = null;
+  private readonly counts = { requests: 0, rateLimited: 0, retries: 0 };
+  private daily: { limit: number; remaining: number } | null = null;
+
+  constructor(options: TransportOptions) {
+    this.options = options;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.clock = options.clock ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
+    // Until HubSpot's headers say otherwise, assume the smallest tier (100 per 10 s).
+    this.pacer = new WindowPacer({ max: 100, intervalMs: 10_000, share: options.burstShare, clock: this.clock, sleep: this.sleep });
+    this.searchPacer = new WindowPacer({ max: options.searchPerSecond, intervalMs: 1000, share: options.burstShare, clock: this.clock, sleep: this.sleep });
+  }
+
+  setGuard(guard: RequestGuard | null): void {
+    this.guard = guard;
+  }
+
+  quota(): QuotaState {
+    return { ...this.counts, daily: this.daily, window: this.pacer.limit };
+  }
+
+  private async sdk(): Promise<Client> {
+    const token = await this.options.auth.token();
+    if (this.client?.token !== token) {
+      // No SDK retries or limiter: this transport does both, with the headers.
+      this.client = { token, client: new Client({ accessToken: token, basePath: this.options.baseUrl, numberOfApiCallRetries: 0 }) };
+    }
+    return this.client.client;
+  }
+
+  private observe(headers: Record<string, string> | undefined): void {
+    if (!headers) return;
+    const h = (name: string) => {
+      const v = headers[name] ?? headers[name.toLowerCase()];
+      return v === undefined ? NaN : Number(v);
+    };
+    const max = h('x-hubspot-ratelimit-max');
+    const interval = h('x-hubspot-ratelimit-interval-milliseconds');
+    if (Number.isFinite(max) && Number.isFinite(interval)) this.pacer.setLimit(max, interval);
+    const remaining = h('x-hubspot-ratelimit-remaining');
+    if (Number.isFinite(remaining)) this.pacer.observeRemaining(remaining);
+    const daily = h('x-hubspot-ratelimit-daily');
+    const dailyRemaining = h('x-hubspot-ratelimit-daily-remaining');
+    if (Number.isFinite(daily) && Number.isFinite(dailyRemaining)) this.daily = { limit: daily, remaining: dailyRemaining };
+  }
+
+  private backoff(attempt: number, base: number): number {
+    const exponential = Math.min(this.retry.maxDelayMs, base * 2 ** (attempt - 1));
+    return exponential / 2 + Math.random() * (exponential / 2);
+  }
+
+  /** Sends one SDK call (a `...WithHttpInfo` method) with pacing, retries and error interpretation. */
+  async call<T>(kind: 'api' | 'search', label: string, send: (client: Client) => Promise<HttpResult<T>>): Promise<HttpResult<T>> {
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      this.guard?.();
+      await (kind === 'search' ? this.searchPacer : this.pacer).acquire();
+      const client = await this.sdk();
+      this.counts.requests++;
+      let failure: unknown;
+      try {
+        const result = await send(client);
+        this.observe(result.headers);
+        return result;
+      } catch (error) {
+        failure = error;
+      }
+      const parsed = apiException.safeParse(failure);
+      let waitMs: number;
+      if (parsed.success) {
+        const { code, headers } = parsed.data;
+        this.observe(headers);
+        const body = hubspotErrorBody.safeParse(parsed.data.body);
+        const info: HubSpotErrorBody = body.success ? body.data : { message: typeof parsed.data.body === 'string' ? parsed.data.body : undefined };
+        if (code === 429) {
+          this.counts.rateLimited++;
+          if (info.policyName === 'DAILY') {
+            throw new ConnectorError('QUOTA_EXHAUSTED', 'HubSpot says the daily API limit of the account is reached: the run stops here and the next run continues', {
+              status: 429,
+            });
+          }
+          // The search limit is per second; the general one a rolling window: hold every request.
+          waitMs = info.policyName === 'SECONDLY' ? 1000 : Math.min(this.pacer.limit.intervalMs, this.backoff(attempt, this.retry.rateLimitDelayMs));
+          (kind === 'search' ? this.searchPacer : this.pacer).pause(waitMs);
+        } else if (code === 401 && info.category === 'EXPIRED_AUTHENTICATION' && this.options.auth.kind === 'oauth' && !refreshed) {
+          await this.options.auth.refresh();
+          refreshed = true;
+          waitMs = 0;
+        } else if (code === 401) {
+          throw new ConnectorError('AUTH_FAILED', `HubSpot rejected the credentials (${info.category ?? 401}): ${info.message ?? ''}`.trim(), { status: 401 });
+        } else if (code === 403) {
+          throw new ConnectorError('AUTH_FAILED', `HubSpot refused ${label} (${info.category ?? 403}): ${info.message ?? ''} — check the app's scopes`.trim(), { status: 403 });
+        } else if (TRANSIENT_STATUS.has(code)) {
+          waitMs = this.backoff(attempt, this.retry.baseDelayMs);
+        } else {
+          throw new HubSpotHttpError(code, info);
+        }
+        this.options.log.debug('hubspot request will be retried', { label, status: code, attempt, waitMs: Math.round(waitMs) });
+      } else if (isNetworkError(failure)) {
+        waitMs = this.backoff(attempt, this.retry.baseDelayMs);
+        this.options.log.debug('hubspot request failed in transit; will be retried', { label, attempt, error: (failure as Error).message });
+      } else {
+        throw new ConnectorError('INVALID_RESPONSE', `HubSpot ${label}: ${failure instanceof Error ? failure.message : String(failure)}`, { cause: failure });
+      }
+      if (attempt >= this.retry.maxAttempts) {
+        throw new ConnectorError('CRM_UNAVAILABLE', `HubSpot ${label} still failing after ${attempt} attempts; the run stops and the next run continues`);
+      }
+      this.counts.retries++;
+      if (waitMs > 0) await this.sleep(waitMs);
+    }
+  }
+}

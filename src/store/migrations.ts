@@ -1,0 +1,57 @@
+/** Schema migrations of the SQLite store, applied in order; each runs once, in a transaction. */
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+      CREATE TABLE installations (
+        id TEXT PRIMARY KEY, crm TEXT NOT NULL, name TEXT NOT NULL,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE credentials (
+        installation_id TEXT PRIMARY KEY REFERENCES installations(id) ON DELETE CASCADE,
+        payload BLOB NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE locks (installation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY, installation_id TEXT NOT NULL, kind TEXT NOT NULL, mode TEXT, status TEXT NOT NULL,
+        as_of TEXT NOT NULL, started_at INTEGER NOT NULL, finished_at INTEGER, heartbeat_at INTEGER NOT NULL,
+        stats TEXT NOT NULL, message TEXT, rollback_of TEXT, scored_at INTEGER);
+      CREATE INDEX runs_by_installation ON runs (installation_id, started_at);
+      CREATE TABLE run_errors (
+        run_id TEXT NOT NULL, record_id TEXT, phase TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE INDEX run_errors_by_run ON run_errors (run_id);
+      CREATE TABLE customers (
+        installation_id TEXT NOT NULL, record_id TEXT NOT NULL, modified_at INTEGER NOT NULL,
+        signals TEXT NOT NULL, crm_values TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+        scores TEXT, seen_in_pull TEXT,
+        PRIMARY KEY (installation_id, record_id));
+      CREATE TABLE deals (
+        installation_id TEXT NOT NULL, record_id TEXT NOT NULL, status TEXT NOT NULL, amount REAL, close_day INTEGER,
+        modified_at INTEGER NOT NULL, customer_ids TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, seen_in_pull TEXT,
+        PRIMARY KEY (installation_id, record_id));
+      CREATE TABLE deal_customers (
+        installation_id TEXT NOT NULL, deal_id TEXT NOT NULL, customer_id TEXT NOT NULL,
+        PRIMARY KEY (installation_id, customer_id, deal_id));
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, run_id TEXT NOT NULL, installation_id TEXT NOT NULL,
+        record_id TEXT NOT NULL, field TEXT NOT NULL, previous_value TEXT, new_value TEXT,
+        state TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE INDEX audit_by_run ON audit (run_id);
+      CREATE INDEX audit_by_record ON audit (installation_id, record_id);
+      CREATE TABLE planned_changes (
+        run_id TEXT NOT NULL, record_id TEXT NOT NULL, field TEXT NOT NULL, previous_value TEXT, new_value TEXT);
+      CREATE INDEX planned_by_run ON planned_changes (run_id);
+      CREATE TABLE retry_queue (
+        installation_id TEXT NOT NULL, record_id TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL,
+        PRIMARY KEY (installation_id, record_id));
+      CREATE TABLE model_fits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, installation_id TEXT NOT NULL, run_id TEXT NOT NULL, at INTEGER NOT NULL,
+        fit TEXT NOT NULL);
+      CREATE TABLE cursors (
+        installation_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (installation_id, name));
+      CREATE TABLE request_usage (
+        installation_id TEXT NOT NULL, day TEXT NOT NULL, requests INTEGER NOT NULL,
+        PRIMARY KEY (installation_id, day));
+    `,
+  },
+];

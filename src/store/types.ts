@@ -1,0 +1,202 @@
+/**
+ * The state store: what the sync engine remembers between runs. An interface, so that a Postgres
+ * implementation can replace the embedded SQLite one for many installations on several machines.
+ */
+import type { CrmName, DealStatus, FieldKey, FieldValues, PullCursor } from '../../connectors/types.ts';
+import type { CustomerSignals } from '../classifier/types.ts';
+
+export interface Installation {
+  id: string;
+  crm: CrmName;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Credentials are stored encrypted; this is their decrypted shape. */
+export interface StoredCredentials {
+  kind: 'oauth' | 'access_token' | 'jwt';
+  accessToken?: string;
+  refreshToken?: string;
+  /** Epoch ms when the access token expires. */
+  expiresAt?: number;
+  /** CRM-specific extras (Salesforce instance URL, HubSpot hub id, JWT username...). */
+  extra?: Record<string, string>;
+}
+
+export type RunKind = 'sync' | 'dry_run' | 'rollback';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
+
+export interface RunStats {
+  pulledCustomers: number;
+  pulledDeals: number;
+  classified: number;
+  /** Records with at least one field to write. */
+  changed: number;
+  /** Fields to write, by key. */
+  changedFields: Partial<Record<FieldKey, number>>;
+  /** Stage moves, "from→to" (from "none" for a first score). */
+  stageTransitions: Record<string, number>;
+  written: number;
+  failed: number;
+  /** Records skipped because the CRM data could not be read (bad amounts, dates...). */
+  skippedRecords: number;
+  requests: number;
+  rateLimited: number;
+  retries: number;
+}
+
+export function emptyRunStats(): RunStats {
+  return {
+    pulledCustomers: 0,
+    pulledDeals: 0,
+    classified: 0,
+    changed: 0,
+    changedFields: {},
+    stageTransitions: {},
+    written: 0,
+    failed: 0,
+    skippedRecords: 0,
+    requests: 0,
+    rateLimited: 0,
+    retries: 0,
+  };
+}
+
+export interface RunRecord {
+  id: string;
+  installationId: string;
+  kind: RunKind;
+  mode: 'full' | 'incremental' | null;
+  status: RunStatus;
+  /** YYYY-MM-DD the scores are as of. */
+  asOf: string;
+  startedAt: number;
+  finishedAt: number | null;
+  heartbeatAt: number;
+  stats: RunStats;
+  message: string | null;
+  /** For rollbacks: the run rolled back. */
+  rollbackOf: string | null;
+  /** The "scored at" value this run writes (epoch ms). */
+  scoredAt: number | null;
+}
+
+export interface RunErrorRecord {
+  runId: string;
+  recordId: string | null;
+  phase: 'pull' | 'classify' | 'write' | 'rollback' | 'setup';
+  code: string;
+  message: string;
+  at: number;
+}
+
+/** The last scores computed for a customer (for `explain` and the admin API). */
+export interface StoredScores {
+  asOf: string;
+  values: FieldValues;
+  features: Record<string, unknown>;
+}
+
+export interface StoredCustomer {
+  recordId: string;
+  modifiedAt: number;
+  signals: CustomerSignals;
+  /** The plugin's fields as the CRM holds them (as last pulled, or as last written). */
+  crmValues: FieldValues;
+  deleted: boolean;
+  scores: StoredScores | null;
+}
+
+export interface StoredDeal {
+  recordId: string;
+  customerIds: string[];
+  status: DealStatus;
+  amount: number | null;
+  closeDay: number | null;
+  modifiedAt: number;
+}
+
+export type AuditState = 'pending' | 'applied' | 'failed' | 'superseded';
+
+export interface AuditEntry {
+  id: number;
+  runId: string;
+  recordId: string;
+  field: FieldKey;
+  previous: string | null;
+  next: string | null;
+  state: AuditState;
+  at: number;
+}
+
+export interface PlannedChange {
+  recordId: string;
+  field: FieldKey;
+  previous: string | null;
+  next: string | null;
+}
+
+/** Named positions: pull cursors ('contacts', 'deals'), an interrupted pull, the last own-write marker. */
+export type CursorName = string;
+
+export interface Store {
+  close(): void;
+
+  // installations and credentials
+  upsertInstallation(installation: { id: string; crm: CrmName; name: string }): Installation;
+  getInstallation(id: string): Installation | null;
+  listInstallations(): Installation[];
+  saveCredentials(installationId: string, credentials: StoredCredentials): void;
+  loadCredentials(installationId: string): StoredCredentials | null;
+
+  // one sync per installation at a time
+  acquireLock(installationId: string, owner: string, ttlMs: number): { acquired: true } | { acquired: false; owner: string; expiresAt: number };
+  renewLock(installationId: string, owner: string, ttlMs: number): boolean;
+  releaseLock(installationId: string, owner: string): void;
+
+  // runs
+  createRun(run: Omit<RunRecord, 'finishedAt' | 'heartbeatAt' | 'message'>): RunRecord;
+  updateRun(id: string, patch: Partial<Pick<RunRecord, 'status' | 'mode' | 'stats' | 'message' | 'finishedAt' | 'heartbeatAt' | 'scoredAt'>>): void;
+  getRun(id: string): RunRecord | null;
+  listRuns(installationId: string, limit: number): RunRecord[];
+  /** Runs still marked running whose process is gone: marked interrupted. Returns them. */
+  markRunsInterrupted(installationId: string, exceptRunId: string): RunRecord[];
+  addRunErrors(errors: RunErrorRecord[]): void;
+  listRunErrors(runId: string, limit?: number): RunErrorRecord[];
+
+  // CRM data
+  upsertCustomers(installationId: string, customers: Omit<StoredCustomer, 'deleted' | 'scores'>[], seenInPull?: string): void;
+  upsertDeals(installationId: string, deals: StoredDeal[], seenInPull?: string): void;
+  /** After a full pull: records not seen in it are gone from the CRM. Returns how many were marked. */
+  markUnseenDeleted(installationId: string, pullId: string): { customers: number; deals: number };
+  loadCustomers(installationId: string): StoredCustomer[];
+  getCustomer(installationId: string, recordId: string): StoredCustomer | null;
+  loadDeals(installationId: string): StoredDeal[];
+  dealsOf(installationId: string, recordId: string): StoredDeal[];
+  /** The CRM now holds these values (after a write or a rollback). */
+  setCrmValues(installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): void;
+  saveScores(installationId: string, scores: { recordId: string; scores: StoredScores }[]): void;
+
+  // audit, plans, retries
+  addAudit(entries: Omit<AuditEntry, 'id'>[]): number[];
+  setAuditState(ids: number[], state: AuditState): void;
+  listAudit(runId: string): AuditEntry[];
+  auditOfRecord(installationId: string, recordId: string, limit: number): AuditEntry[];
+  /** Entries left pending by runs that did not finish. */
+  supersedePendingAudit(installationId: string, exceptRunId: string): number;
+  savePlan(runId: string, changes: PlannedChange[]): void;
+  loadPlan(runId: string): PlannedChange[];
+  setRetries(installationId: string, entries: { recordId: string; reason: string }[]): void;
+  clearRetries(installationId: string, recordIds: string[]): void;
+  listRetries(installationId: string): { recordId: string; reason: string; attempts: number }[];
+
+  // models, cursors, quota
+  saveModelFit(installationId: string, runId: string, fit: unknown): void;
+  latestModelFit(installationId: string): { runId: string; at: number; fit: unknown } | null;
+  getCursor(installationId: string, name: CursorName): PullCursor | null;
+  setCursor(installationId: string, name: CursorName, value: PullCursor | null): void;
+  /** Requests counted against the CRM's daily quota on a UTC day (YYYY-MM-DD). */
+  addRequestUsage(installationId: string, day: string, requests: number): void;
+  requestUsage(installationId: string, day: string): number;
+}

@@ -1,0 +1,41 @@
+/** The sync engine's settings (config/default.yaml `sync` and `store`). */
+import { z } from 'zod';
+
+const share = z.number().gt(0, 'must be above 0').max(1, 'must be at most 1');
+const nonNegative = z.number().min(0, 'must not be negative');
+
+export const syncSettingsSchema = z
+  .object({
+    /** Days between full reconciles (a full pull of every record); incremental pulls in between. */
+    fullReconcileDays: z.number().min(0, 'must not be negative'),
+    /** Share of the CRM's daily API allowance this plugin may use (the rest is the customer's other integrations). */
+    dailyQuotaShare: share,
+    /** Share of the CRM's short-window rate limit to pace at. */
+    burstShare: share,
+    /** Changes smaller than these are not written, so daily drift does not rewrite everyone. */
+    minChange: z
+      .object({
+        churnRisk: nonNegative,
+        money: nonNegative,
+        clvRelative: z.number().min(0).max(1),
+        expectedPurchases: nonNegative,
+      })
+      .strict(),
+    rounding: z.object({ moneyDecimals: z.number().int().min(0).max(4), expectedPurchasesDecimals: z.number().int().min(0).max(4) }).strict(),
+    /** How far incremental pulls look back before the last cursor, for the CRM's search index lag. */
+    searchLagSeconds: z.number().int().min(0),
+    /** A crashed holder's lock expires after this. */
+    lockTtlSeconds: z.number().int().min(10, 'must be at least 10'),
+    /** Longest stage reason written (characters). */
+    maxReasonLength: z.number().int().min(50).max(10000),
+  })
+  .strict();
+
+export type SyncSettings = z.infer<typeof syncSettingsSchema>;
+
+export const storeSettingsSchema = z
+  .object({
+    /** The SQLite file (LIFECYCLE_SYNC_DB overrides). */
+    path: z.string().min(1),
+  })
+  .strict();

@@ -1,0 +1,94 @@
+/**
+ * What the engine writes: a customer's scores as canonical field values (rounded), and the diff against
+ * what the CRM holds. Policy, in one place for every CRM:
+ * - numbers are rounded (churn risk to a whole percent, money to the currency unit) and a change is
+ *   written only when it exceeds the configured minimum, so daily drift does not rewrite everyone;
+ * - the companion fields (reason, stage changed at, scored at) are written with a real change, or when
+ *   the CRM has none, never on their own: the reason's "last 41 days ago" changes every day.
+ */
+import { canonicalDatetime, canonicalNumber } from '../../connectors/canonical.ts';
+import type { FieldKey, FieldValues } from '../../connectors/types.ts';
+import type { CustomerScore } from '../classifier/classify.ts';
+import type { ClassifierSettings } from '../classifier/settings.ts';
+import type { SyncSettings } from './settings.ts';
+
+/** Fields whose change is worth a write. */
+const PRIMARY: readonly FieldKey[] = ['stage', 'ltv', 'predictedClv', 'churnRisk', 'churnRiskBand', 'valueTier', 'expectedPurchases', 'nextAction'];
+/** Fields written along with a primary change (or when the CRM has none). */
+const COMPANIONS: readonly FieldKey[] = ['stageReason', 'stageChangedAt', 'scoredAt'];
+
+
+/** The values the plugin wants in the CRM for a customer, except stageChangedAt (decided by the diff). */
+export function desiredValues(score: CustomerScore, settings: ClassifierSettings, sync: SyncSettings, scoredAt: number): FieldValues {
+  const money = (v: number | null) => (v === null ? null : canonicalNumber(v, sync.rounding.moneyDecimals));
+  const reason = score.reason.length > sync.maxReasonLength ? `${score.reason.slice(0, sync.maxReasonLength - 1)}…` : score.reason;
+  return {
+    stage: score.stage,
+    stageReason: reason,
+    ltv: money(score.ltv),
+    predictedClv: money(score.clv),
+    churnRisk: score.churnRisk === null ? null : canonicalNumber(score.churnRisk, 0),
+    churnRiskBand: score.churnRiskBand,
+    valueTier: score.valueTier,
+    expectedPurchases: score.expectedPurchases === null ? null : canonicalNumber(score.expectedPurchases, sync.rounding.expectedPurchasesDecimals),
+    nextAction: settings.stages[score.stage].nextAction,
+    scoredAt: canonicalDatetime(scoredAt),
+  };
+}
+
+function numeric(v: string | null | undefined): number | null {
+  if (v === null || v === undefined || v.trim() === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Whether a primary field's desired value differs enough from the CRM's to be written. */
+function differs(key: FieldKey, desired: string | null, current: string | null | undefined, sync: SyncSettings): boolean {
+  const now = current ?? null;
+  if (desired === null || now === null) return desired !== now;
+  const [a, b] = [numeric(desired), numeric(now)];
+  switch (key) {
+    case 'churnRisk':
+      return a === null || b === null || Math.abs(a - b) >= Math.max(sync.minChange.churnRisk, 1e-9);
+    case 'ltv':
+      return a === null || b === null || Math.abs(a - b) >= Math.max(sync.minChange.money, 1e-9);
+    case 'predictedClv':
+      return a === null || b === null || Math.abs(a - b) >= Math.max(sync.minChange.money, sync.minChange.clvRelative * Math.abs(b), 1e-9);
+    case 'expectedPurchases':
+      return a === null || b === null || Math.abs(a - b) >= Math.max(sync.minChange.expectedPurchases, 1e-9);
+    default:
+      return desired !== now;
+  }
+}
+
+/**
+ * The fields to write for one customer (empty when nothing changed enough). `stageChangedAt` is set to
+ * the scoring time when the stage changes, and when it is empty while other fields are written.
+ */
+export function diffValues(desired: FieldValues, current: FieldValues, sync: SyncSettings): FieldValues {
+  const changes: FieldValues = {};
+  for (const key of PRIMARY) {
+    const value = desired[key] ?? null;
+    if (differs(key, value, current[key], sync)) changes[key] = value;
+  }
+  const primaryChanged = Object.keys(changes).length > 0;
+  for (const key of COMPANIONS) {
+    if (key === 'stageChangedAt') continue;
+    const value = desired[key] ?? null;
+    const missing = (current[key] ?? null) === null && value !== null;
+    if ((primaryChanged || missing) && value !== (current[key] ?? null)) changes[key] = value;
+  }
+  const stageMoved = 'stage' in changes;
+  if (stageMoved || ((current.stageChangedAt ?? null) === null && Object.keys(changes).length > 0)) {
+    changes.stageChangedAt = desired.scoredAt ?? null;
+  }
+  // A companion-only diff (e.g. a reason the CRM lost) still carries the scoring time with it.
+  if (Object.keys(changes).length > 0 && !('scoredAt' in changes) && desired.scoredAt !== (current.scoredAt ?? null)) changes.scoredAt = desired.scoredAt ?? null;
+  return changes;
+}
+
+/** "from→to" for the stage transition report ("none" when the CRM had no stage). */
+export function stageTransition(current: FieldValues, changes: FieldValues): string | null {
+  if (!('stage' in changes)) return null;
+  return `${current.stage ?? 'none'}→${changes.stage ?? 'none'}`;
+}

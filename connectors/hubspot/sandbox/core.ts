@@ -1,0 +1,78 @@
+/** The sandbox's state and services, shared by the routes and the direct data API. */
+import { AuthRegistry, type OAuthClient } from './auth.ts';
+import { FaultInjector, type FaultOptions } from './faults.ts';
+import { PropertyRegistry } from './properties.ts';
+import { DEFAULT_LIMITS, RateLimiter, type Limits } from './rateLimit.ts';
+import type { ObjectType } from './schema.ts';
+import { SearchIndex } from './searchIndex.ts';
+import { createStats, type SandboxStats } from './stats.ts';
+import { Store } from './store.ts';
+import { RecordWriter } from './writes.ts';
+
+export interface CoreOptions {
+  limits?: Partial<Limits>;
+  searchLagMs?: number;
+  associationPageSize?: number;
+  faults?: FaultOptions;
+  clock?: () => number;
+  privateAppTokens?: { token: string; scopes?: string[] }[];
+  oauthClients?: OAuthClient[];
+  accessTokenTtlSeconds?: number;
+}
+
+export const DEFAULT_PRIVATE_APP_TOKEN = 'sandbox-private-app-token';
+export const DEFAULT_OAUTH_CLIENT: OAuthClient = {
+  clientId: 'sandbox-client-id',
+  clientSecret: 'sandbox-client-secret',
+  redirectUri: 'http://localhost:3000/oauth/hubspot/callback',
+};
+
+export interface Core {
+  clock: () => number;
+  store: Store;
+  registry: PropertyRegistry;
+  writer: RecordWriter;
+  search: Record<ObjectType, SearchIndex>;
+  auth: AuthRegistry;
+  limiter: RateLimiter;
+  faults: FaultInjector;
+  stats: SandboxStats;
+  associationPageSize: number;
+}
+
+export function createCore(options: CoreOptions = {}): Core {
+  const clock = options.clock ?? Date.now;
+  const lag = options.searchLagMs ?? 0;
+  const associationPageSize = options.associationPageSize ?? 500;
+  if (!(lag >= 0)) throw new Error(`searchLagMs must be ≥ 0, got ${lag}`);
+  if (!(Number.isInteger(associationPageSize) && associationPageSize > 0)) {
+    throw new Error(`associationPageSize must be a positive integer, got ${associationPageSize}`);
+  }
+  const store = new Store();
+  const registry = new PropertyRegistry(clock);
+  const writer = new RecordWriter(store, registry, clock);
+  const search: Record<ObjectType, SearchIndex> = {
+    contacts: new SearchIndex('contacts', registry, lag),
+    deals: new SearchIndex('deals', registry, lag),
+  };
+  // Every write reaches search only through this queue, which is what makes search lag behind.
+  writer.onWrite((type, snap) => search[type].enqueue(snap, clock()));
+  registry.onChange((type, name) => search[type].invalidate(name));
+  return {
+    clock,
+    store,
+    registry,
+    writer,
+    search,
+    auth: new AuthRegistry({
+      clock,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800,
+      privateAppTokens: options.privateAppTokens ?? [{ token: DEFAULT_PRIVATE_APP_TOKEN }],
+      oauthClients: options.oauthClients ?? [DEFAULT_OAUTH_CLIENT],
+    }),
+    limiter: new RateLimiter({ ...DEFAULT_LIMITS, ...options.limits }),
+    faults: new FaultInjector(options.faults),
+    stats: createStats(),
+    associationPageSize,
+  };
+}

@@ -1,0 +1,87 @@
+/** Direct access to the records, bypassing HTTP, auth and limits: seeding and test assertions. */
+import type { Core } from './core.ts';
+import { iso } from './http.ts';
+import type { ObjectType } from './schema.ts';
+import type { Snap } from './store.ts';
+
+export interface SandboxRecord {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+}
+
+export interface SandboxPropertyInfo {
+  name: string;
+  type: string;
+  fieldType: string;
+  groupName: string;
+  options?: { label: string; value: string }[];
+}
+
+export interface SandboxData {
+  now(): number;
+  createContact(properties: Record<string, string>): string;
+  updateContact(id: string, properties: Record<string, string>): void;
+  createDeal(properties: Record<string, string>, contactIds?: string[]): string;
+  updateDeal(id: string, properties: Record<string, string>): void;
+  associate(dealId: string, contactId: string): void;
+  getContact(id: string): SandboxRecord | undefined;
+  getDeal(id: string): SandboxRecord | undefined;
+  contactIds(): string[];
+  dealIds(): string[];
+  dealIdsOf(contactId: string): string[];
+  getProperty(objectType: 'contacts' | 'deals', name: string): SandboxPropertyInfo | undefined;
+}
+
+function record(snap: Snap | undefined): SandboxRecord | undefined {
+  if (snap === undefined) return undefined;
+  return { id: snap.id, properties: { ...snap.props }, createdAt: iso(snap.createdAt), updatedAt: iso(snap.updatedAt), archived: snap.archived };
+}
+
+export function createSandboxData(core: Core): SandboxData {
+  const { store, writer, registry } = core;
+  const live = (type: ObjectType, id: string): Snap => {
+    const snap = store.table(type).get(id);
+    if (snap === undefined || snap.archived) throw new Error(`no ${type === 'contacts' ? 'contact' : 'deal'} with id ${id}`);
+    return snap;
+  };
+  const update = (type: ObjectType, id: string, properties: Record<string, string>): void => {
+    const snap = live(type, id);
+    writer.update(type, snap, writer.checkOrThrow(type, properties, snap));
+  };
+  return {
+    now: () => core.clock(),
+    createContact: (properties) => writer.create('contacts', writer.checkOrThrow('contacts', properties)).id,
+    updateContact: (id, properties) => update('contacts', id, properties),
+    createDeal: (properties, contactIds = []) => {
+      for (const c of contactIds) live('contacts', c);
+      const deal = writer.create('deals', writer.checkOrThrow('deals', properties));
+      for (const c of contactIds) store.associations.add(c, deal.id);
+      return deal.id;
+    },
+    updateDeal: (id, properties) => update('deals', id, properties),
+    associate: (dealId, contactId) => {
+      live('deals', dealId);
+      live('contacts', contactId);
+      store.associations.add(contactId, dealId);
+    },
+    getContact: (id) => record(store.contacts.get(id)),
+    getDeal: (id) => record(store.deals.get(id)),
+    contactIds: () => store.contacts.ids(),
+    dealIds: () => store.deals.ids(),
+    dealIdsOf: (contactId) => [...store.associations.of('contacts', contactId)],
+    getProperty: (objectType, name) => {
+      const p = registry.get(objectType, name);
+      if (p === undefined) return undefined;
+      return {
+        name: p.name,
+        type: p.type,
+        fieldType: p.fieldType,
+        groupName: p.groupName,
+        ...(p.type === 'enumeration' || p.type === 'bool' ? { options: p.options.map((o) => ({ label: o.label, value: o.value })) } : {}),
+      };
+    },
+  };
+}

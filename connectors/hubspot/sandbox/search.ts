@@ -244,6 +244,25 @@ function extractRange(ctx: SearchContext, sortName: string, filters: readonly Fi
   return { range: used ? range : undefined, rest };
 }
 
+/** The smallest range containing all of them, or undefined if any is unbounded everywhere. */
+function hull(ranges: readonly (Range | undefined)[]): Range | undefined {
+  const out: Range = {};
+  let lowerOpen = false;
+  let upperOpen = false;
+  for (const r of ranges) {
+    if (r === undefined) return undefined;
+    if (r.lower === undefined) lowerOpen = true;
+    else if (out.lower === undefined || compareKeys(r.lower.key, out.lower.key) < 0) out.lower = { ...r.lower };
+    else if (compareKeys(r.lower.key, out.lower.key) === 0) out.lower.inclusive ||= r.lower.inclusive;
+    if (r.upper === undefined) upperOpen = true;
+    else if (out.upper === undefined || compareKeys(r.upper.key, out.upper.key) > 0) out.upper = { ...r.upper };
+    else if (compareKeys(r.upper.key, out.upper.key) === 0) out.upper.inclusive ||= r.upper.inclusive;
+  }
+  if (lowerOpen) delete out.lower;
+  if (upperOpen) delete out.upper;
+  return out;
+}
+
 /** Ids in result order: a sorted index (optionally a slice of it) or creation order. */
 interface Sequence {
   length: number;
@@ -273,9 +292,17 @@ export function runSearch(ctx: SearchContext, req: SearchRequest, now: number): 
   let sequence: Sequence;
   let residual: Filter[][] = groups.map((g) => g.filters);
   if (sort !== undefined) {
-    const extracted = groups.length === 1 ? extractRange(ctx, sort.propertyName, groups[0].filters) : { range: undefined, rest: groups[0]?.filters ?? [] };
-    if (groups.length === 1) residual = [extracted.rest];
-    sequence = indexSequence(ctx.index.sortedBy(sort.propertyName), extracted.range, sort.direction === 'DESCENDING');
+    const parts = groups.map((g) => extractRange(ctx, sort.propertyName, g.filters));
+    let range: Range | undefined;
+    if (parts.length === 1) {
+      range = parts[0].range;
+      residual = [parts[0].rest];
+    } else if (parts.length > 1) {
+      // Every OR-group bounded on the sort property (an incremental sync's window in each group):
+      // walk the hull of the bounds and re-check every group's filters within it.
+      range = hull(parts.map((p) => p.range));
+    }
+    sequence = indexSequence(ctx.index.sortedBy(sort.propertyName), range, sort.direction === 'DESCENDING');
   } else {
     const order = ctx.index.creationOrder();
     sequence = { length: order.length, at: (i) => order[i] };

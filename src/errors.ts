@@ -4,7 +4,10 @@ export type ErrorCode =
   | 'CONFIG_NOT_FOUND'
   | 'INPUT_NOT_FOUND'
   | 'INPUT_INVALID'
-  | 'INPUT_EMPTY';
+  | 'INPUT_EMPTY'
+  | 'SYNC_LOCKED'
+  | 'NOT_CONFIGURED'
+  | 'NOT_FOUND';
 
 export class LifecycleSyncError extends Error {
   readonly code: ErrorCode;

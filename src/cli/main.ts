@@ -6,6 +6,11 @@ import { Command } from 'commander';
 import { LifecycleSyncError } from '../errors.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand, runOfflineDemo } from './commands/demo.ts';
+import { explainCommand } from './commands/explain.ts';
+import { rollbackCommand } from './commands/rollback.ts';
+import { runsCommand } from './commands/runs.ts';
+import { setupCommand } from './commands/setup.ts';
+import { syncCommand } from './commands/sync.ts';
 import { packageRoot } from '../paths.ts';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -14,6 +19,11 @@ const program = new Command('lifecycle-sync')
   .description('Lifecycle stages, lifetime value and churn risk for CRM customers')
   .version(version)
   .showHelpAfterError('(add --help for usage)')
+  .addCommand(setupCommand())
+  .addCommand(syncCommand())
+  .addCommand(runsCommand())
+  .addCommand(rollbackCommand())
+  .addCommand(explainCommand())
   .addCommand(classifyCommand())
   .addCommand(demoCommand())
   .addCommand(

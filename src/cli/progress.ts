@@ -27,3 +27,27 @@ export function progressBar(label: string, stream: NodeJS.WriteStream = process.
     },
   };
 }
+
+/** One bar per phase of a run, replaced as the phase changes; nothing when not on a terminal. */
+export function phaseProgress(stream: NodeJS.WriteStream = process.stderr): { update(phase: string, done: number, total: number | null): void; stop(): void } {
+  if (!stream.isTTY) return { update() {}, stop() {} };
+  let current: { phase: string; bar: cliProgress.SingleBar } | null = null;
+  const stop = () => {
+    current?.bar.stop();
+    current = null;
+  };
+  return {
+    update(phase, done, total) {
+      if (current?.phase !== phase) {
+        stop();
+        const format = total === null ? `${phase.padEnd(8)} {value} records` : `${phase.padEnd(8)} [{bar}] {percentage}% | {value}/{total}`;
+        const bar = new cliProgress.SingleBar({ format, stream, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+        bar.start(total ?? 0, done);
+        current = { phase, bar };
+      }
+      if (total !== null) current.bar.setTotal(total);
+      current.bar.update(done);
+    },
+    stop,
+  };
+}

@@ -1,10 +1,17 @@
 /** The whole configuration file. Each section's schema lives with the code it configures. */
 import { z } from 'zod';
+import { hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
+import { storeSettingsSchema, syncSettingsSchema } from '../sync/settings.ts';
 
 export const configSchema = z
   .object({
+    /** The CRM to sync; null = decided by --crm or by which credentials are set. */
+    crm: z.enum(['hubspot', 'salesforce']).nullable(),
     classifier: classifierSettingsSchema,
+    store: storeSettingsSchema,
+    sync: syncSettingsSchema,
+    hubspot: hubspotSettingsSchema,
   })
   .strict();
 

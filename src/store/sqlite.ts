@@ -9,8 +9,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { z } from 'zod';
-import { FIELD_KEYS, type FieldKey, type FieldValues, type PullCursor } from '../../connectors/types.ts';
-import type { CustomerSignals } from '../classifier/types.ts';
+import { FIELD_KEYS, type FieldValues, type PullCursor } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { CredentialCipher } from './crypto.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -21,7 +20,6 @@ import type {
   PlannedChange,
   RunErrorRecord,
   RunRecord,
-  RunStats,
   Store,
   StoredCredentials,
   StoredCustomer,
@@ -31,7 +29,7 @@ import type {
 
 type Row = Record<string, SQLInputValue>;
 
-const fieldValuesSchema = z.record(z.enum(FIELD_KEYS), z.string().nullable()).transform((v) => v as FieldValues);
+const fieldValuesSchema: z.ZodType<FieldValues> = z.partialRecord(z.enum(FIELD_KEYS), z.string().nullable());
 const signalsSchema = z
   .object({
     openDeals: z.number().optional(),
@@ -42,7 +40,7 @@ const signalsSchema = z
     churnFlag: z.boolean().optional(),
     churnReason: z.string().nullable().optional(),
   })
-  .transform((v) => v as CustomerSignals);
+  .strict();
 const scoresSchema = z.object({ asOf: z.string(), values: fieldValuesSchema, features: z.record(z.string(), z.unknown()) });
 const statsSchema = z
   .object({
@@ -59,7 +57,7 @@ const statsSchema = z
     rateLimited: z.number(),
     retries: z.number(),
   })
-  .transform((v) => v as RunStats);
+  .strict();
 const credentialsSchema = z.object({
   kind: z.enum(['oauth', 'access_token', 'jwt']),
   accessToken: z.string().optional(),
@@ -398,7 +396,7 @@ export class SqliteStore implements Store {
       signals: json(row, 'signals', signalsSchema),
       crmValues: json(row, 'crm_values', fieldValuesSchema),
       deleted: num(row, 'deleted') === 1,
-      scores: scores === null ? null : (scoresSchema.parse(JSON.parse(scores)) as StoredScores),
+      scores: scores === null ? null : (scoresSchema.parse(JSON.parse(scores))),
     };
   }
 
@@ -487,7 +485,7 @@ export class SqliteStore implements Store {
       id: num(row, 'id'),
       runId: text(row, 'run_id'),
       recordId: text(row, 'record_id'),
-      field: z.enum(FIELD_KEYS).parse(text(row, 'field')) as FieldKey,
+      field: z.enum(FIELD_KEYS).parse(text(row, 'field')),
       previous: textOrNull(row, 'previous_value'),
       next: textOrNull(row, 'new_value'),
       state: z.enum(['pending', 'applied', 'failed', 'superseded']).parse(text(row, 'state')),
@@ -506,7 +504,7 @@ export class SqliteStore implements Store {
   loadPlan(runId: string): PlannedChange[] {
     return (this.stmt('SELECT * FROM planned_changes WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map((r) => ({
       recordId: text(r, 'record_id'),
-      field: z.enum(FIELD_KEYS).parse(text(r, 'field')) as FieldKey,
+      field: z.enum(FIELD_KEYS).parse(text(r, 'field')),
       previous: textOrNull(r, 'previous_value'),
       next: textOrNull(r, 'new_value'),
     }));

@@ -28,6 +28,17 @@ export const syncSettingsSchema = z
     lockTtlSeconds: z.number().int().min(10, 'must be at least 10'),
     /** Longest stage reason written (characters). */
     maxReasonLength: z.number().int().min(50).max(10000),
+    /** Write batches in flight at once (each still waits for the CRM's rate limit). */
+    writeConcurrency: z.number().int().min(1).max(16),
+    /** Retries of transient CRM failures (429, 5xx, dropped connections) within a run. */
+    retry: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(20),
+        baseDelayMs: z.number().int().min(0),
+        rateLimitDelayMs: z.number().int().min(0),
+        maxDelayMs: z.number().int().min(0),
+      })
+      .strict(),
   })
   .strict();
 

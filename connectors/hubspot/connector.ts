@@ -1,0 +1,90 @@
+/** The HubSpot connector: the Connector interface over the official SDK (@hubspot/api-client). */
+import type { Logger } from '../../src/log.ts';
+import type { Sleep } from '../pacing.ts';
+import type { Connector, FieldKey, FieldSpec, FieldsReport, FieldValues, PulledPage, PullRequest, QuotaState, RecordUpdate, RequestGuard, WriteResult } from '../types.ts';
+import { ConnectorError } from '../types.ts';
+import type { TokenSource } from './auth.ts';
+import { ensureHubSpotFields } from './fields.ts';
+import type { ContactMapping } from './mapping.ts';
+import { pullHubSpot } from './pull.ts';
+import { propertyNames, type HubSpotSettings } from './settings.ts';
+import { HubSpotTransport, type RetryPolicy } from './transport.ts';
+import { readContactValues, writeContacts } from './write.ts';
+
+export interface HubSpotConnectorOptions {
+  settings: HubSpotSettings;
+  /** The engine's field specifications (to read values back in canonical form). */
+  fields: FieldSpec[];
+  auth: TokenSource;
+  burstShare: number;
+  log: Logger;
+  retry?: RetryPolicy;
+  clock?: () => number;
+  sleep?: Sleep;
+}
+
+export class HubSpotConnector implements Connector {
+  readonly crm = 'hubspot';
+  readonly maxBatchSize = 100;
+  private readonly transport: HubSpotTransport;
+  private readonly settings: HubSpotSettings;
+  private readonly names: Record<FieldKey, string>;
+  private readonly mapping: ContactMapping;
+  private readonly clock: () => number;
+
+  constructor(options: HubSpotConnectorOptions) {
+    this.settings = options.settings;
+    this.names = propertyNames(options.settings);
+    this.clock = options.clock ?? Date.now;
+    this.mapping = { names: this.names, specs: new Map(options.fields.map((f) => [f.key, f])), signals: options.settings.signals };
+    this.transport = new HubSpotTransport({
+      baseUrl: options.settings.baseUrl.replace(/\/+$/, ''),
+      auth: options.auth,
+      burstShare: options.burstShare,
+      searchPerSecond: options.settings.searchPerSecond,
+      retry: options.retry,
+      clock: options.clock,
+      sleep: options.sleep,
+      log: options.log,
+    });
+  }
+
+  /** The CRM property name of each field (for reports and the admin page). */
+  fieldNames(): Record<FieldKey, string> {
+    return { ...this.names };
+  }
+
+  ensureFields(fields: FieldSpec[], options: { dryRun: boolean }): Promise<FieldsReport> {
+    return ensureHubSpotFields(this.transport, fields, this.settings, this.names, options.dryRun);
+  }
+
+  pull(request: PullRequest): AsyncIterable<PulledPage> {
+    return pullHubSpot({ transport: this.transport, mapping: this.mapping, clock: this.clock }, request);
+  }
+
+  write(updates: RecordUpdate[]): Promise<WriteResult[]> {
+    if (updates.length > this.maxBatchSize) throw new ConnectorError('CRM_REJECTED', `HubSpot takes at most ${this.maxBatchSize} updates a call (got ${updates.length})`);
+    return writeContacts(this.transport, updates, this.names);
+  }
+
+  readFieldValues(recordIds: string[]): Promise<Map<string, FieldValues>> {
+    return readContactValues(this.transport, recordIds, this.names, this.mapping.specs);
+  }
+
+  quota(): QuotaState {
+    return this.transport.quota();
+  }
+
+  setRequestGuard(guard: RequestGuard | null): void {
+    this.transport.setGuard(guard);
+  }
+
+  async verify(): Promise<{ ok: true; account: string } | { ok: false; message: string }> {
+    try {
+      await this.transport.call('api', 'check credentials', (c) => c.crm.contacts.basicApi.getPageWithHttpInfo(1));
+      return { ok: true, account: `HubSpot at ${this.settings.baseUrl}` };
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/** `lifecycle-sync explain <recordId>`: why a customer has the scores it has. */
+import { Command } from 'commander';
+import { explainCustomer } from '../../sync/explain.ts';
+import { commandContext, printJson, type CrmFlags } from '../context.ts';
+
+const show = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : 'n/a');
+
+export function explainCommand(): Command {
+  return new Command('explain')
+    .description("show a customer's purchases, signals, scores and the history of what was written")
+    .argument('<recordId>', 'the CRM record id (HubSpot contact id, Salesforce Contact id)')
+    .option('--crm <name>', 'hubspot or salesforce')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--json', 'machine-readable output')
+    .action((recordId: string, flags: CrmFlags) => {
+      const ctx = commandContext(flags);
+      try {
+        const e = explainCustomer(ctx.store, ctx.crm, recordId);
+        if (flags.json) return printJson(e);
+        const v = e.scores?.values ?? {};
+        const f = e.scores?.features ?? {};
+        const out = [
+          `${ctx.crm} record ${e.recordId}${e.deleted ? ' (no longer in the CRM)' : ''}: ${v.stage ?? 'not scored yet'}`,
+          e.scores ? `  ${show(f.reason ?? v.stageReason)}` : '  (run `lifecycle-sync sync` to score it)',
+          `  purchases: ${e.purchases.length === 0 ? 'none' : e.purchases.map((p) => `${p.day} ${p.amount}`).join(', ')}; open deals: ${e.openDeals}`,
+          `  signals: ${JSON.stringify(e.signals)}`,
+        ];
+        if (e.scores) {
+          out.push(
+            `  as of ${e.scores.asOf}: P(alive) ${show(f.pAlive)}, churn risk ${v.churnRisk ?? 'n/a'} % (${v.churnRiskBand ?? 'n/a'}), ` +
+              `expected purchases ${v.expectedPurchases ?? 'n/a'}, CLV ${v.predictedClv ?? 'n/a'}, LTV ${v.ltv ?? 'n/a'}, tier ${v.valueTier ?? 'n/a'}`,
+            `  next action: ${v.nextAction ?? ''}`,
+          );
+        }
+        out.push(`  in the CRM: ${JSON.stringify(e.inCrm)}`);
+        for (const h of e.history) out.push(`  ${new Date(h.at).toISOString()} ${h.runId} ${h.field}: ${JSON.stringify(h.previous)} → ${JSON.stringify(h.next)} (${h.state})`);
+        process.stdout.write(`${out.join('\n')}\n`);
+      } finally {
+        ctx.close();
+      }
+    });
+}

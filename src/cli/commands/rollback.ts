@@ -1,0 +1,26 @@
+/** `lifecycle-sync rollback <runId>`: restore the values a run replaced, where the CRM still holds ours. */
+import { Command } from 'commander';
+import { runRollback } from '../../sync/rollback.ts';
+import { commandContext, printJson, type CrmFlags } from '../context.ts';
+import { formatRunSummary } from './sync.ts';
+
+export function rollbackCommand(): Command {
+  return new Command('rollback')
+    .description('restore the values a run replaced (only where the CRM still holds the value the run wrote)')
+    .argument('<runId>', 'the run to roll back (see `lifecycle-sync runs`)')
+    .option('--crm <name>', 'hubspot or salesforce')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--json', 'print a machine-readable summary')
+    .action(async (runId: string, flags: CrmFlags) => {
+      const ctx = commandContext(flags);
+      try {
+        const { installationId, connector } = ctx.connection();
+        const summary = await runRollback({ store: ctx.store, connector, installationId, runId, sync: ctx.config.sync, log: ctx.log });
+        if (flags.json) printJson(summary);
+        else process.stdout.write(`${formatRunSummary(summary)}\n`);
+        if (summary.status === 'failed') process.exitCode = 1;
+      } finally {
+        ctx.close();
+      }
+    });
+}

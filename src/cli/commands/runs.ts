@@ -1,0 +1,39 @@
+/** `lifecycle-sync runs`: the recent runs with their status, counts and errors. */
+import { Command } from 'commander';
+import { commandContext, printJson, type CrmFlags } from '../context.ts';
+import { positiveInteger } from '../options.ts';
+
+export function runsCommand(): Command {
+  return new Command('runs')
+    .description('list recent runs (and, with --errors RUN, that run\'s per-record errors)')
+    .option('--crm <name>', 'hubspot or salesforce')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--limit <n>', 'how many runs', positiveInteger('--limit'), 20)
+    .option('--errors <runId>', "show one run's per-record errors")
+    .option('--json', 'machine-readable output')
+    .action((flags: CrmFlags & { limit: number; errors?: string }) => {
+      const ctx = commandContext(flags);
+      try {
+        const installationId = ctx.crm;
+        if (flags.errors) {
+          const errors = ctx.store.listRunErrors(flags.errors, flags.limit * 50);
+          if (flags.json) return printJson(errors);
+          for (const e of errors) process.stdout.write(`${e.phase}\t${e.recordId ?? '-'}\t${e.code}\t${e.message}\n`);
+          return;
+        }
+        const runs = ctx.store.listRuns(installationId, flags.limit);
+        if (flags.json) return printJson(runs);
+        if (runs.length === 0) return void process.stdout.write(`No runs yet for ${installationId}. Start one with \`lifecycle-sync sync\`.\n`);
+        for (const r of runs) {
+          const took = r.finishedAt ? `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)} s` : 'running';
+          process.stdout.write(
+            `${r.id}  ${r.kind.padEnd(8)} ${r.status.padEnd(11)} ${(r.mode ?? '').padEnd(11)} ${new Date(r.startedAt).toISOString().slice(0, 19)}Z  ${took.padStart(8)}  ` +
+              `pulled ${r.stats.pulledCustomers}/${r.stats.pulledDeals}  changed ${r.stats.changed}  written ${r.stats.written}  failed ${r.stats.failed}` +
+              `${r.message ? `  — ${r.message}` : ''}\n`,
+          );
+        }
+      } finally {
+        ctx.close();
+      }
+    });
+}

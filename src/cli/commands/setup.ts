@@ -1,0 +1,32 @@
+/** `lifecycle-sync setup`: check the credentials and create (or update) the plugin's CRM fields. */
+import { Command } from 'commander';
+import { fieldSpecs } from '../../sync/fields.ts';
+import { commandContext, printJson, type CrmFlags } from '../context.ts';
+
+export function setupCommand(): Command {
+  return new Command('setup')
+    .description("check the CRM credentials and create the plugin's custom fields")
+    .option('--crm <name>', 'hubspot or salesforce')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--dry-run', 'only report what would be created or changed')
+    .option('--json', 'print a machine-readable report')
+    .action(async (flags: CrmFlags & { dryRun?: boolean }) => {
+      const ctx = commandContext(flags);
+      try {
+        const { connector } = ctx.connection();
+        const verified = await connector.verify();
+        if (!verified.ok) throw new Error(`the ${ctx.crm} credentials do not work: ${verified.message}`);
+        const report = await connector.ensureFields(fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false });
+        if (flags.json) return printJson({ crm: ctx.crm, account: verified.account, dryRun: flags.dryRun ?? false, ...report });
+        const verb = flags.dryRun ? 'would be' : 'were';
+        process.stdout.write(`Connected to ${verified.account}.\n`);
+        for (const o of report.other) process.stdout.write(`  ${flags.dryRun ? 'would ' : ''}${o}\n`);
+        if (report.created.length > 0) process.stdout.write(`  ${report.created.length} fields ${verb} created: ${report.created.map((f) => f.name).join(', ')}\n`);
+        for (const u of report.updated) process.stdout.write(`  ${u.name} ${verb} updated: ${u.change}\n`);
+        if (report.ok.length > 0) process.stdout.write(`  ${report.ok.length} fields already in place\n`);
+        process.stdout.write(flags.dryRun ? 'Nothing was changed (dry run).\n' : 'Setup complete. Next: `lifecycle-sync sync --dry-run` to preview, then `lifecycle-sync sync`.\n');
+      } finally {
+        ctx.close();
+      }
+    });
+}

@@ -1,0 +1,83 @@
+/** `lifecycle-sync sync`: pull, classify and write back (or preview with --dry-run). */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command } from 'commander';
+import Papa from 'papaparse';
+import { storePath } from '../../crm.ts';
+import { runSync, type SyncProgress, type SyncSummary } from '../../sync/engine.ts';
+import { commandContext, printJson, type CrmFlags } from '../context.ts';
+import { isoDay } from '../options.ts';
+import { phaseProgress } from '../progress.ts';
+
+interface SyncFlags extends CrmFlags {
+  dryRun?: boolean;
+  full?: boolean;
+  asOf?: number;
+  planCsv?: string;
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+export function formatRunSummary(s: SyncSummary): string {
+  const lines = [
+    `${s.kind === 'dry_run' ? 'Dry run' : s.kind === 'rollback' ? 'Rollback' : 'Run'} ${s.runId} ${s.status}${s.mode ? ` (${s.mode} pull` : ' ('}${s.mode ? ', ' : ''}as of ${s.asOf})`,
+    `  pulled ${n(s.pulled.customers)} contacts and ${n(s.pulled.deals)} deals; classified ${n(s.classified)}; ${n(s.changed)} records ${s.kind === 'dry_run' ? 'would change' : 'to change'}`,
+  ];
+  if (s.kind !== 'dry_run') lines.push(`  written ${n(s.written)}, failed ${n(s.failed)}`);
+  lines.push(`  API requests ${n(s.requests)} (${n(s.rateLimited)} rate-limited, ${n(s.retries)} retried)${s.skippedRecords > 0 ? `; ${n(s.skippedRecords)} CRM records skipped as unreadable (see \`runs\`)` : ''}`);
+  const fields = Object.entries(s.changedFields);
+  if (fields.length > 0) lines.push(`  fields: ${fields.map(([k, v]) => `${k} ${n(v ?? 0)}`).join(', ')}`);
+  const moves = Object.entries(s.stageTransitions).sort((a, b) => b[1] - a[1]);
+  if (moves.length > 0) lines.push(`  stage moves: ${moves.slice(0, 12).map(([k, v]) => `${k} ${n(v)}`).join(', ')}${moves.length > 12 ? ', ...' : ''}`);
+  if (s.model?.fallbackReason) lines.push(`  model: ${s.model.name} (fallback: ${s.model.fallbackReason})`);
+  if (s.message) lines.push(`  ${s.message}`);
+  return lines.join('\n');
+}
+
+export function syncCommand(): Command {
+  return new Command('sync')
+    .description('pull customers and deals, classify them and write the scores back to the CRM')
+    .option('--crm <name>', 'hubspot or salesforce')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--dry-run', 'write nothing, change no fields: report what would change')
+    .option('--full', 'pull every record (otherwise only what changed since the last run)')
+    .option('--as-of <date>', 'score as of this day (YYYY-MM-DD); default today', isoDay('--as-of'))
+    .option('--plan-csv <file>', 'dry run: where to write the CSV of planned changes')
+    .option('--json', 'print a machine-readable run summary')
+    .action(async (flags: SyncFlags) => {
+      const ctx = commandContext(flags);
+      try {
+        const { installationId, connector } = ctx.connection();
+        const progress = phaseProgress();
+        const summary = await runSync({
+          store: ctx.store,
+          connector,
+          installationId,
+          classifier: ctx.config.classifier,
+          sync: ctx.config.sync,
+          dryRun: flags.dryRun,
+          full: flags.full,
+          asOfDay: flags.asOf ?? null,
+          writeConcurrency: ctx.config.sync.writeConcurrency,
+          log: ctx.log,
+          onProgress: (p: SyncProgress) => progress.update(p.phase, p.done, p.total),
+        });
+        progress.stop();
+        let planCsv: string | null = null;
+        if (summary.kind === 'dry_run' && summary.status === 'succeeded') {
+          planCsv = flags.planCsv ?? join(dirname(storePath(ctx.config, process.env)), 'plans', `${summary.runId}.csv`);
+          mkdirSync(dirname(planCsv), { recursive: true });
+          const data = ctx.store.loadPlan(summary.runId).map((c) => [c.recordId, c.field, c.previous ?? '', c.next ?? '']);
+          writeFileSync(planCsv, `${Papa.unparse({ fields: ['recordId', 'field', 'current', 'planned'], data })}\n`);
+        }
+        if (flags.json) printJson({ ...summary, planCsv });
+        else {
+          process.stdout.write(`${formatRunSummary(summary)}\n`);
+          if (planCsv) process.stdout.write(`  planned changes: ${planCsv}\n`);
+        }
+        if (summary.status === 'failed') process.exitCode = 1;
+      } finally {
+        ctx.close();
+      }
+    });
+}

@@ -1,0 +1,49 @@
+/** What every CRM command needs: config, store, logger, the chosen CRM and its connector. */
+import type { CrmName } from '../../connectors/types.ts';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { connect, openConfiguredStore, resolveCrm, type Connection } from '../crm.ts';
+import { LifecycleSyncError } from '../errors.ts';
+import { createLogger, type Logger } from '../log.ts';
+import type { SqliteStore } from '../store/sqlite.ts';
+
+export interface CrmFlags {
+  crm?: string;
+  config?: string;
+  json?: boolean;
+}
+
+export interface CommandContext {
+  config: Config;
+  store: SqliteStore;
+  log: Logger;
+  crm: CrmName;
+  connection(): Connection;
+  close(): void;
+}
+
+export function commandContext(flags: CrmFlags, env: NodeJS.ProcessEnv = process.env): CommandContext {
+  const config = loadConfig({ file: flags.config, env });
+  const crm = resolveCrm(config, env, flags.crm);
+  if (!crm) {
+    throw new LifecycleSyncError(
+      'NOT_CONFIGURED',
+      'no CRM configured: pass --crm hubspot|salesforce, set crm in your config, or set the CRM credentials (e.g. HUBSPOT_ACCESS_TOKEN); `npm start` runs the demo',
+    );
+  }
+  const store = openConfiguredStore(config, env);
+  const log = createLogger();
+  let connection: Connection | null = null;
+  return {
+    config,
+    store,
+    log,
+    crm,
+    connection: () => (connection ??= connect({ config, env, store, crm, log })),
+    close: () => store.close(),
+  };
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,44 @@
+/**
+ * The engine's saved positions, validated on the way in (a checkpoint may come from an older version):
+ * - `sync`: where the next incremental pull starts, when the last full reconcile ran, and the marker of
+ *   the plugin's own last writes (so they are not read back);
+ * - `pull`: a pull that was interrupted, with the connector's resume point.
+ */
+import { z } from 'zod';
+import type { PullCursor } from '../../connectors/types.ts';
+import type { Store } from '../store/types.ts';
+
+const syncCursor = z.object({
+  since: z.number().nullable(),
+  lastFullAt: z.number().nullable(),
+  ownWrites: z.object({ value: z.string(), unlessModifiedAfter: z.number() }).nullable(),
+});
+export type SyncCursor = z.infer<typeof syncCursor>;
+
+const pullCursor = z.object({
+  mode: z.enum(['full', 'incremental']),
+  pullId: z.string(),
+  startedAt: z.number(),
+  since: z.number().nullable(),
+  resume: z.record(z.string(), z.unknown()).nullable(),
+});
+export type PullState = z.infer<typeof pullCursor> & { resume: PullCursor | null };
+
+export function readSyncCursor(store: Store, installationId: string): SyncCursor {
+  const raw = store.getCursor(installationId, 'sync');
+  const parsed = syncCursor.safeParse(raw);
+  return parsed.success ? parsed.data : { since: null, lastFullAt: null, ownWrites: null };
+}
+
+export function writeSyncCursor(store: Store, installationId: string, cursor: SyncCursor): void {
+  store.setCursor(installationId, 'sync', cursor);
+}
+
+export function readPullState(store: Store, installationId: string): PullState | null {
+  const parsed = pullCursor.safeParse(store.getCursor(installationId, 'pull'));
+  return parsed.success ? parsed.data : null;
+}
+
+export function writePullState(store: Store, installationId: string, state: PullState | null): void {
+  store.setCursor(installationId, 'pull', state);
+}

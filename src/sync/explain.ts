@@ -1,0 +1,36 @@
+/** Everything the store knows about one customer: for `explain` and the admin API. */
+import type { FieldValues } from '../../connectors/types.ts';
+import { isoDateOfDay } from '../classifier/features.ts';
+import { LifecycleSyncError } from '../errors.ts';
+import type { AuditEntry, Store, StoredScores } from '../store/types.ts';
+
+export interface Explanation {
+  recordId: string;
+  deleted: boolean;
+  signals: Record<string, unknown>;
+  purchases: { dealId: string; day: string; amount: number }[];
+  openDeals: number;
+  /** The last scores computed (all fields, with the features they came from). */
+  scores: StoredScores | null;
+  /** The plugin's fields as the CRM holds them (as last pulled or written). */
+  inCrm: FieldValues;
+  history: AuditEntry[];
+}
+
+export function explainCustomer(store: Store, installationId: string, recordId: string): Explanation {
+  const customer = store.getCustomer(installationId, recordId);
+  if (!customer) throw new LifecycleSyncError('NOT_FOUND', `no customer ${recordId} in ${installationId}'s store (has a sync run yet?)`);
+  const deals = store.dealsOf(installationId, recordId);
+  return {
+    recordId,
+    deleted: customer.deleted,
+    signals: { ...customer.signals },
+    purchases: deals
+      .filter((d) => d.status === 'won' && d.amount !== null && d.closeDay !== null)
+      .map((d) => ({ dealId: d.recordId, day: isoDateOfDay(d.closeDay ?? 0), amount: d.amount ?? 0 })),
+    openDeals: deals.filter((d) => d.status === 'open').length,
+    scores: customer.scores,
+    inCrm: customer.crmValues,
+    history: store.auditOfRecord(installationId, recordId, 50),
+  };
+}

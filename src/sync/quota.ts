@@ -1,0 +1,28 @@
+/**
+ * The daily-share policy: the CRM's daily API allowance is shared with the customer's other
+ * integrations, so this plugin uses at most its configured share of it per day (counted in the store
+ * across runs). Checked before every request; when spent, the run stops cleanly with its checkpoint.
+ */
+import { ConnectorError, type Connector, type RequestGuard } from '../../connectors/types.ts';
+import type { Store } from '../store/types.ts';
+
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function dailyShareGuard(store: Store, installationId: string, connector: Connector, share: number, clock: () => number): RequestGuard {
+  const day = utcDay(clock());
+  const usedEarlierToday = store.requestUsage(installationId, day);
+  return () => {
+    const q = connector.quota();
+    if (!q.daily) return; // the CRM does not say (OAuth apps on HubSpot have no daily limit)
+    const budget = Math.floor(q.daily.limit * share);
+    const used = usedEarlierToday + q.requests;
+    if (used >= budget || q.daily.remaining <= 0) {
+      throw new ConnectorError(
+        'QUOTA_SHARE_SPENT',
+        `the plugin's share of the daily API allowance is spent (${used} of ${budget} requests today: ${Math.round(share * 100)} % of ${q.daily.limit}); the next run continues`,
+      );
+    }
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Writing changes in full batches, with the audit of every value. Each batch's audit entries are
+ * recorded as intents before the request and marked applied (or failed) after it, so a crash between
+ * the two leaves a trace, and a rollback always knows the value each write replaced. Records that fail
+ * are reported with their id and queued to be retried first next run; they never fail the run.
+ */
+import type { Connector, FieldKey, FieldValues } from '../../connectors/types.ts';
+import type { Logger } from '../log.ts';
+import type { RunStats, Store } from '../store/types.ts';
+import type { Change } from './planPhase.ts';
+
+export interface WriteOutcome {
+  written: number;
+  failed: number;
+  /** The CRM's last-modified time of the last record written (its clock, not ours). */
+  lastModifiedAt: number | null;
+}
+
+export interface WritePhaseOptions {
+  store: Store;
+  connector: Connector;
+  installationId: string;
+  runId: string;
+  stats: RunStats;
+  log: Logger;
+  /** Batches in flight at once (each waits for the connector's pacing). */
+  concurrency: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function writePhase(o: WritePhaseOptions, changes: Change[]): Promise<WriteOutcome> {
+  const size = o.connector.maxBatchSize;
+  const batches: Change[][] = [];
+  for (let i = 0; i < changes.length; i += size) batches.push(changes.slice(i, i + size));
+  const outcome: WriteOutcome = { written: 0, failed: 0, lastModifiedAt: null };
+  let next = 0;
+  let done = 0;
+  let stopped = false;
+  const worker = async () => {
+    while (!stopped && next < batches.length) {
+      const batch = batches[next++];
+      try {
+        await writeBatch(o, batch, outcome);
+      } catch (error) {
+        stopped = true;
+        throw error;
+      }
+      done += batch.length;
+      o.onProgress?.(done, changes.length);
+    }
+  };
+  // A failure in one worker (quota spent, CRM unavailable) stops the others at their next batch.
+  const workers = Array.from({ length: Math.min(o.concurrency, batches.length) }, worker);
+  const results = await Promise.allSettled(workers);
+  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason instanceof Error ? rejected.reason : new Error(String(rejected.reason));
+  return outcome;
+}
+
+async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteOutcome): Promise<void> {
+  const now = Date.now();
+  const entries = batch.flatMap((c) =>
+    (Object.entries(c.values) as [FieldKey, string | null][]).map(([field, value]) => ({
+      runId: o.runId,
+      recordId: c.recordId,
+      field,
+      previous: c.previous[field] ?? null,
+      next: value,
+      state: 'pending' as const,
+      at: now,
+    })),
+  );
+  const ids = o.store.addAudit(entries);
+  const idsOf = new Map<string, number[]>();
+  entries.forEach((e, i) => {
+    const list = idsOf.get(e.recordId);
+    if (list) list.push(ids[i]);
+    else idsOf.set(e.recordId, [ids[i]]);
+  });
+  const results = await o.connector.write(batch.map((c) => ({ recordId: c.recordId, values: c.values })));
+  const byId = new Map(batch.map((c) => [c.recordId, c.values]));
+  const applied: number[] = [];
+  const failedIds: number[] = [];
+  const crmUpdates: { recordId: string; values: FieldValues; modifiedAt: number | null }[] = [];
+  const failures: { recordId: string; reason: string }[] = [];
+  for (const r of results) {
+    const audit = idsOf.get(r.recordId) ?? [];
+    if (r.ok) {
+      applied.push(...audit);
+      crmUpdates.push({ recordId: r.recordId, values: byId.get(r.recordId) ?? {}, modifiedAt: r.modifiedAt });
+      if (r.modifiedAt !== null) outcome.lastModifiedAt = Math.max(outcome.lastModifiedAt ?? 0, r.modifiedAt);
+    } else {
+      failedIds.push(...audit);
+      failures.push({ recordId: r.recordId, reason: `${r.code}: ${r.message}` });
+    }
+  }
+  o.store.setAuditState(applied, 'applied');
+  o.store.setAuditState(failedIds, 'failed');
+  o.store.setCrmValues(o.installationId, crmUpdates);
+  o.store.clearRetries(
+    o.installationId,
+    crmUpdates.map((u) => u.recordId),
+  );
+  if (failures.length > 0) {
+    o.store.setRetries(o.installationId, failures);
+    o.store.addRunErrors(failures.map((f) => ({ runId: o.runId, recordId: f.recordId, phase: 'write' as const, code: 'WRITE_FAILED', message: f.reason, at: Date.now() })));
+    o.log.warn('records not written; they will be retried first next run', { count: failures.length, first: failures[0] });
+  }
+  outcome.written += crmUpdates.length;
+  outcome.failed += failures.length;
+  o.stats.written = outcome.written;
+  o.stats.failed = outcome.failed;
+}

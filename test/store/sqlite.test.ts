@@ -1,0 +1,149 @@
+/** The SQLite store: schema, persistence, encryption at rest, locks, runs, audit, cursors. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite.ts';
+import { emptyRunStats } from '../../src/store/types.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'lcs-store-'));
+const KEY = 'a-very-long-test-passphrase-1234567890';
+let n = 0;
+const fresh = (options: { encryptionKey?: string; clock?: () => number } = { encryptionKey: KEY }) => {
+  const path = join(dir, `s${n++}.db`);
+  return { path, store: new SqliteStore(path, options) };
+};
+
+describe('SqliteStore', () => {
+  it('creates its schema once, in WAL mode, and reopens the same file', () => {
+    const { path, store } = fresh();
+    store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'Acme' });
+    store.close();
+    const again = new SqliteStore(path, { encryptionKey: KEY });
+    expect(again.getInstallation('hubspot')?.name).toBe('Acme');
+    again.close();
+    const raw = new DatabaseSync(path);
+    expect((raw.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode).toBe('wal');
+    expect(raw.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }]);
+    raw.close();
+  });
+
+  it('keeps credentials encrypted at rest and bound to their installation', () => {
+    const { path, store } = fresh();
+    store.upsertInstallation({ id: 'a', crm: 'hubspot', name: 'A' });
+    store.upsertInstallation({ id: 'b', crm: 'hubspot', name: 'B' });
+    store.saveCredentials('a', { kind: 'oauth', accessToken: 'secret-access-token-123', refreshToken: 'secret-refresh-token-456', expiresAt: 99 });
+    expect(store.loadCredentials('a')).toEqual({ kind: 'oauth', accessToken: 'secret-access-token-123', refreshToken: 'secret-refresh-token-456', expiresAt: 99 });
+    store.close();
+    for (const file of [path, `${path}-wal`]) {
+      let bytes: string;
+      try {
+        bytes = readFileSync(file).toString('latin1');
+      } catch {
+        continue; // no WAL file left after a clean close
+      }
+      expect(bytes).not.toContain('secret-access-token-123');
+      expect(bytes).not.toContain('secret-refresh-token-456');
+    }
+    // A ciphertext moved to another installation does not decrypt.
+    const raw = new DatabaseSync(path);
+    raw.prepare("INSERT INTO credentials (installation_id, payload, updated_at) SELECT 'b', payload, 0 FROM credentials WHERE installation_id = 'a'").run();
+    raw.close();
+    const reopened = new SqliteStore(path, { encryptionKey: KEY });
+    expect(() => reopened.loadCredentials('b')).toThrow(/cannot be decrypted/);
+    reopened.close();
+    const wrongKey = new SqliteStore(path, { encryptionKey: 'another-long-passphrase-0987654321' });
+    expect(() => wrongKey.loadCredentials('a')).toThrow(/cannot be decrypted: is ENCRYPTION_KEY the one/);
+    wrongKey.close();
+    const noKey = new SqliteStore(path, {});
+    expect(() => noKey.loadCredentials('a')).toThrow(/ENCRYPTION_KEY is not set/);
+    noKey.close();
+  });
+
+  it('allows one lock holder; an expired lease or a dead holder on this machine is taken over', () => {
+    let now = 1_000;
+    const { store } = fresh({ encryptionKey: KEY, clock: () => now });
+    expect(store.acquireLock('i', 'me:1', 10_000)).toEqual({ acquired: true });
+    const busy = store.acquireLock('i', `${hostname()}:${process.pid}:other`, 10_000);
+    expect(busy).toMatchObject({ acquired: false, owner: 'me:1' });
+    now += 10_001;
+    expect(store.acquireLock('i', 'you:2', 10_000)).toEqual({ acquired: true });
+    expect(store.renewLock('i', 'me:1', 10_000)).toBe(false);
+    // A holder whose process is gone (a pid that cannot exist) on this host: taken over at once.
+    expect(store.acquireLock('j', `${hostname()}:999999999:x`, 60_000)).toEqual({ acquired: true });
+    expect(store.acquireLock('j', 'new:3', 60_000)).toEqual({ acquired: true });
+    store.releaseLock('j', 'new:3');
+    expect(store.acquireLock('j', 'fourth:4', 60_000)).toEqual({ acquired: true });
+  });
+
+  it('records runs; runs left running are marked interrupted', () => {
+    const { store } = fresh();
+    const stats = emptyRunStats();
+    store.createRun({ id: 'r1', installationId: 'i', kind: 'sync', mode: null, status: 'running', asOf: '2026-01-01', startedAt: 1, stats, rollbackOf: null, scoredAt: 5 });
+    store.updateRun('r1', { mode: 'full', stats: { ...stats, written: 3 } });
+    store.createRun({ id: 'r2', installationId: 'i', kind: 'sync', mode: null, status: 'running', asOf: '2026-01-01', startedAt: 2, stats, rollbackOf: null, scoredAt: 5 });
+    expect(store.markRunsInterrupted('i', 'r2').map((r) => r.id)).toEqual(['r1']);
+    expect(store.getRun('r1')).toMatchObject({ status: 'interrupted', mode: 'full', stats: { written: 3 } });
+    expect(store.listRuns('i', 10).map((r) => r.id)).toEqual(['r2', 'r1']);
+    store.addRunErrors([{ runId: 'r2', recordId: '7', phase: 'write', code: 'X', message: 'bad', at: 3 }]);
+    expect(store.listRunErrors('r2')).toEqual([{ runId: 'r2', recordId: '7', phase: 'write', code: 'X', message: 'bad', at: 3 }]);
+  });
+
+  it('stores customers and deals, links deals to customers, and marks what a full pull did not see', () => {
+    const { store } = fresh();
+    store.upsertCustomers('i', [
+      { recordId: 'c1', modifiedAt: 1, signals: { nps: 9 }, crmValues: { stage: 'loyalty' } },
+      { recordId: 'c2', modifiedAt: 1, signals: {}, crmValues: {} },
+    ], 'p1');
+    store.upsertDeals('i', [{ recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 10, closeDay: 20_000, modifiedAt: 2 }], 'p1');
+    expect(store.dealsOf('i', 'c1').map((d) => d.recordId)).toEqual(['d1']);
+    store.upsertCustomers('i', [{ recordId: 'c1', modifiedAt: 3, signals: { nps: 10 }, crmValues: { stage: 'loyalty' } }], 'p2');
+    store.upsertDeals('i', [{ recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 12, closeDay: 20_000, modifiedAt: 3 }], 'p2');
+    expect(store.markUnseenDeleted('i', 'p2')).toEqual({ customers: 1, deals: 0 });
+    expect(store.loadCustomers('i').map((c) => c.recordId)).toEqual(['c1']);
+    expect(store.getCustomer('i', 'c2')?.deleted).toBe(true);
+    store.setCrmValues('i', [{ recordId: 'c1', values: { churnRisk: '12' }, modifiedAt: 9 }]);
+    expect(store.getCustomer('i', 'c1')).toMatchObject({ modifiedAt: 9, signals: { nps: 10 }, crmValues: { stage: 'loyalty', churnRisk: '12' } });
+  });
+
+  it('audits writes as pending intents, then applied; pending ones of earlier runs become superseded', () => {
+    const { store } = fresh();
+    const stats = emptyRunStats();
+    store.createRun({ id: 'r1', installationId: 'i', kind: 'sync', mode: 'full', status: 'running', asOf: '2026-01-01', startedAt: 1, stats, rollbackOf: null, scoredAt: 1 });
+    store.createRun({ id: 'r2', installationId: 'i', kind: 'sync', mode: 'full', status: 'running', asOf: '2026-01-01', startedAt: 2, stats, rollbackOf: null, scoredAt: 1 });
+    const ids = store.addAudit([
+      { runId: 'r1', recordId: 'c1', field: 'stage', previous: null, next: 'loyalty', state: 'pending', at: 1 },
+      { runId: 'r1', recordId: 'c1', field: 'ltv', previous: '5', next: '10', state: 'pending', at: 1 },
+    ]);
+    store.setAuditState([ids[0]], 'applied');
+    expect(store.supersedePendingAudit('i', 'r2')).toBe(1);
+    expect(store.listAudit('r1').map((a) => [a.field, a.state])).toEqual([
+      ['stage', 'applied'],
+      ['ltv', 'superseded'],
+    ]);
+    expect(store.auditOfRecord('i', 'c1', 5)).toHaveLength(2);
+  });
+
+  it('keeps cursors, retries, request usage and model fits', () => {
+    const { store } = fresh();
+    store.setCursor('i', 'sync', { since: 5 });
+    expect(store.getCursor('i', 'sync')).toEqual({ since: 5 });
+    store.setCursor('i', 'sync', null);
+    expect(store.getCursor('i', 'sync')).toBeNull();
+    store.setRetries('i', [{ recordId: 'c1', reason: 'x' }]);
+    store.setRetries('i', [{ recordId: 'c1', reason: 'y' }]);
+    expect(store.listRetries('i')).toEqual([{ recordId: 'c1', reason: 'y', attempts: 2 }]);
+    store.clearRetries('i', ['c1']);
+    expect(store.listRetries('i')).toEqual([]);
+    store.addRequestUsage('i', '2026-01-01', 5);
+    store.addRequestUsage('i', '2026-01-01', 7);
+    expect(store.requestUsage('i', '2026-01-01')).toBe(12);
+    store.saveModelFit('i', 'r1', { name: 'pareto_nbd' });
+    expect(store.latestModelFit('i')).toMatchObject({ runId: 'r1', fit: { name: 'pareto_nbd' } });
+  });
+
+  it('says what is wrong with a bad ENCRYPTION_KEY', () => {
+    expect(() => fresh({ encryptionKey: 'short' })).toThrow(/ENCRYPTION_KEY must be at least 16 characters/);
+  });
+});

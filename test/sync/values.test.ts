@@ -1,0 +1,95 @@
+/** The change policy: rounding, minimum changes, companion fields. */
+import { describe, expect, it } from 'vitest';
+import type { CustomerScore } from '../../src/classifier/classify.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { desiredValues, diffValues } from '../../src/sync/values.ts';
+
+const config = loadConfig();
+const sync = config.sync;
+const scoredAt = Date.UTC(2026, 10, 22);
+
+const score = (over: Partial<CustomerScore> = {}): CustomerScore => ({
+  customerId: 'c1',
+  stage: 'loyalty',
+  churnType: null,
+  reason: '3 purchases, last 41 days ago; 86 % likely still active → Loyalty',
+  reasonDetail: '3 purchases, last 41 days ago; 86 % likely still active',
+  nextAction: config.classifier.stages.loyalty.nextAction,
+  purchases: 3,
+  frequency: 2,
+  recency: 10,
+  T: 20,
+  daysSinceLastPurchase: 41,
+  pAlive: 0.8643,
+  churnRisk: 13.57,
+  churnRiskBand: 'low',
+  expectedPurchases: 0.4349,
+  expectedAverageValue: 40,
+  clv: 123.456,
+  ltv: 300.49,
+  valueTier: 'top',
+  ...over,
+});
+
+describe('desired values', () => {
+  it('rounds churn risk to a whole percent and money to the currency unit', () => {
+    expect(desiredValues(score(), config.classifier, sync, scoredAt)).toEqual({
+      stage: 'loyalty',
+      stageReason: '3 purchases, last 41 days ago; 86 % likely still active → Loyalty',
+      ltv: '300',
+      predictedClv: '123',
+      churnRisk: '14',
+      churnRiskBand: 'low',
+      valueTier: 'top',
+      expectedPurchases: '0.43',
+      nextAction: config.classifier.stages.loyalty.nextAction,
+      scoredAt: '2026-11-22T00:00:00.000Z',
+    });
+  });
+  it('leaves model fields empty for people without a purchase', () => {
+    const v = desiredValues(score({ stage: 'consideration', pAlive: null, churnRisk: null, churnRiskBand: null, clv: null, expectedPurchases: null, valueTier: null, ltv: 0 }), config.classifier, sync, scoredAt);
+    expect(v).toMatchObject({ stage: 'consideration', churnRisk: null, predictedClv: null, valueTier: null, ltv: '0' });
+  });
+});
+
+describe('diff against what the CRM holds', () => {
+  const desired = desiredValues(score(), config.classifier, sync, scoredAt);
+  const inCrm = { ...desired, stageChangedAt: '2026-10-01T00:00:00.000Z', scoredAt: '2026-11-21T00:00:00.000Z' };
+
+  it('writes everything the first time, with the stage change time', () => {
+    const changes = diffValues(desired, {}, sync);
+    expect(Object.keys(changes).sort()).toEqual(
+      ['stage', 'stageReason', 'stageChangedAt', 'ltv', 'predictedClv', 'churnRisk', 'churnRiskBand', 'valueTier', 'expectedPurchases', 'nextAction', 'scoredAt'].sort(),
+    );
+    expect(changes.stageChangedAt).toBe('2026-11-22T00:00:00.000Z');
+  });
+
+  it('writes nothing when only the reason text and the scoring time moved (daily drift)', () => {
+    expect(diffValues({ ...desired, stageReason: '3 purchases, last 42 days ago; 85 % likely still active → Loyalty' }, inCrm, sync)).toEqual({});
+  });
+
+  it('ignores changes below the minimum and writes those above it, with the companions', () => {
+    expect(diffValues({ ...desired, churnRisk: '14' }, { ...inCrm, churnRisk: '14' }, sync)).toEqual({});
+    expect(diffValues(desired, { ...inCrm, predictedClv: '122' }, sync)).toEqual({}); // 1 < 2 % of 122
+    expect(diffValues(desired, { ...inCrm, expectedPurchases: '0.4' }, sync)).toEqual({});
+    // The reason text moved too (it always does); it rides along with the real change.
+    const newReason = '3 purchases, last 42 days ago; 85 % likely still active → Loyalty';
+    const changes = diffValues({ ...desired, stageReason: newReason }, { ...inCrm, churnRisk: '20' }, sync);
+    expect(changes).toEqual({ churnRisk: '14', stageReason: newReason, scoredAt: desired.scoredAt });
+    expect(diffValues(desired, { ...inCrm, ltv: '250' }, sync)).toMatchObject({ ltv: '300' });
+  });
+
+  it('a stage move sets the stage change time; an unchanged stage keeps it', () => {
+    expect(diffValues(desired, { ...inCrm, stage: 'retention' }, sync)).toMatchObject({ stage: 'loyalty', stageChangedAt: desired.scoredAt });
+    expect(diffValues(desired, { ...inCrm, churnRisk: '50' }, sync)).not.toHaveProperty('stageChangedAt');
+  });
+
+  it('restores a companion field the CRM lost, even without another change', () => {
+    expect(diffValues(desired, { ...inCrm, stageReason: null }, sync)).toEqual({ stageReason: desired.stageReason, scoredAt: desired.scoredAt });
+  });
+
+  it('clears a value the plugin no longer has (null), and writes a value where the CRM has none', () => {
+    const prospect = { ...desired, churnRisk: null, valueTier: null };
+    expect(diffValues(prospect, inCrm, sync)).toMatchObject({ churnRisk: null, valueTier: null });
+  });
+});

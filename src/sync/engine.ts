@@ -20,7 +20,7 @@ import { fieldSpecs } from './fields.ts';
 import { acquireLease } from './lock.ts';
 import { planPhase } from './planPhase.ts';
 import { pullPhase } from './pullPhase.ts';
-import { dailyShareGuard, utcDay } from './quota.ts';
+import { dailyShareGuard, runUsage, utcDay } from './quota.ts';
 import type { SyncSettings } from './settings.ts';
 import { writePhase } from './writePhase.ts';
 
@@ -125,6 +125,7 @@ export async function runSync(o: SyncRunOptions): Promise<SyncSummary> {
   const log = o.log.child({ runId, installation: o.installationId });
   const stats = emptyRunStats();
   const lease = acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, () => o.store.updateRun(runId, { heartbeatAt: clock() }));
+  const quotaAtStart = o.connector.quota();
   let status: RunStatus = 'running';
   let message: string | null = null;
   let mode: SyncSummary['mode'] = null;
@@ -214,11 +215,8 @@ export async function runSync(o: SyncRunOptions): Promise<SyncSummary> {
       o.store.addRunErrors([{ runId, recordId: null, phase, code: error instanceof ConnectorError || error instanceof LifecycleSyncError ? error.code : 'ERROR', message, at: clock() }]);
     }
   } finally {
-    const q = o.connector.quota();
-    stats.requests = q.requests;
-    stats.rateLimited = q.rateLimited;
-    stats.retries = q.retries;
-    o.store.addRequestUsage(o.installationId, utcDay(startedAt), q.requests);
+    Object.assign(stats, runUsage(o.connector, quotaAtStart));
+    o.store.addRequestUsage(o.installationId, utcDay(startedAt), stats.requests);
     o.store.updateRun(runId, { status, stats, message, finishedAt: clock() });
     o.connector.setRequestGuard(null);
     lease.release();

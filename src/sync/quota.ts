@@ -3,21 +3,28 @@
  * integrations, so this plugin uses at most its configured share of it per day (counted in the store
  * across runs). Checked before every request; when spent, the run stops cleanly with its checkpoint.
  */
-import { ConnectorError, type Connector, type RequestGuard } from '../../connectors/types.ts';
+import { ConnectorError, type Connector, type QuotaState, type RequestGuard } from '../../connectors/types.ts';
 import type { Store } from '../store/types.ts';
 
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** What a run used: the connector's counters since the run started (a connector outlives runs in the server). */
+export function runUsage(connector: Connector, start: QuotaState): Pick<QuotaState, 'requests' | 'rateLimited' | 'retries'> {
+  const q = connector.quota();
+  return { requests: q.requests - start.requests, rateLimited: q.rateLimited - start.rateLimited, retries: q.retries - start.retries };
+}
+
 export function dailyShareGuard(store: Store, installationId: string, connector: Connector, share: number, clock: () => number): RequestGuard {
   const day = utcDay(clock());
   const usedEarlierToday = store.requestUsage(installationId, day);
+  const start = connector.quota();
   return () => {
     const q = connector.quota();
     if (!q.daily) return; // the CRM does not say (OAuth apps on HubSpot have no daily limit)
     const budget = Math.floor(q.daily.limit * share);
-    const used = usedEarlierToday + q.requests;
+    const used = usedEarlierToday + q.requests - start.requests;
     if (used >= budget || q.daily.remaining <= 0) {
       throw new ConnectorError(
         'QUOTA_SHARE_SPENT',

@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import { emptyRunStats, type RunStatus, type Store } from '../store/types.ts';
 import { newRunId, summarize, type SyncSummary } from './engine.ts';
 import { acquireLease } from './lock.ts';
+import { dailyShareGuard, runUsage, utcDay } from './quota.ts';
 import type { Change } from './planPhase.ts';
 import type { SyncSettings } from './settings.ts';
 import { writePhase } from './writePhase.ts';
@@ -34,10 +35,12 @@ export async function runRollback(o: RollbackOptions): Promise<SyncSummary> {
   const log = o.log.child({ runId, rollbackOf: o.runId });
   const stats = emptyRunStats();
   const lease = acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, () => o.store.updateRun(runId, { heartbeatAt: clock() }));
+  const quotaAtStart = o.connector.quota();
   let status: RunStatus = 'running';
   let message: string | null = null;
   try {
     o.store.createRun({ id: runId, installationId: o.installationId, kind: 'rollback', mode: null, status, asOf: target.asOf, startedAt, stats, rollbackOf: o.runId, scoredAt: null });
+    o.connector.setRequestGuard(dailyShareGuard(o.store, o.installationId, o.connector, o.sync.dailyQuotaShare, clock));
     const written = new Map<string, Map<FieldKey, { previous: string | null; next: string | null }>>();
     for (const entry of o.store.listAudit(o.runId)) {
       if (entry.state !== 'applied') continue;
@@ -76,11 +79,10 @@ export async function runRollback(o: RollbackOptions): Promise<SyncSummary> {
     message = error instanceof Error ? error.message : String(error);
     log.error('rollback failed', { error: message });
   } finally {
-    const q = o.connector.quota();
-    stats.requests = q.requests;
-    stats.rateLimited = q.rateLimited;
-    stats.retries = q.retries;
+    Object.assign(stats, runUsage(o.connector, quotaAtStart));
+    o.store.addRequestUsage(o.installationId, utcDay(startedAt), stats.requests);
     o.store.updateRun(runId, { status, stats, message, finishedAt: clock() });
+    o.connector.setRequestGuard(null);
     lease.release();
   }
   return summarize(runId, 'rollback', status, null, target.asOf, message, stats, { fields: null, model: null });

@@ -1,0 +1,113 @@
+/**
+ * An installation wired to a HubSpot sandbox over real HTTP: the official SDK, the real connector, the
+ * real engine and a real SQLite file. Tests drive it in-process (engine calls) or through the CLI.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createHubSpotSandbox, DEFAULT_PRIVATE_APP_TOKEN, seedDemoDataset, seedSyntheticDataset, type HubSpotSandbox, type HubSpotSandboxOptions } from '../../connectors/hubspot/sandbox/index.ts';
+import type { Connector, FieldKey } from '../../connectors/types.ts';
+import { deepMerge, loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { connect, type Env } from '../../src/crm.ts';
+import { createLogger } from '../../src/log.ts';
+import { openStore, type SqliteStore } from '../../src/store/sqlite.ts';
+import { runSync, type SyncRunOptions, type SyncSummary } from '../../src/sync/engine.ts';
+import { runRollback } from '../../src/sync/rollback.ts';
+import { propertyNames } from '../../connectors/hubspot/settings.ts';
+
+/** Fast retries and no search-lag look-back: the sandbox's index has no lag unless a test asks. */
+export const TEST_CONFIG = {
+  sync: {
+    searchLagSeconds: 1,
+    retry: { maxAttempts: 15, baseDelayMs: 5, rateLimitDelayMs: 20, maxDelayMs: 200 },
+  },
+  hubspot: { searchPerSecond: 50 },
+};
+
+export interface HarnessOptions {
+  /** 'demo' (CDNOW + prospects) or a synthetic base of this many contacts. */
+  dataset: 'demo' | { contacts: number; seed?: number };
+  sandbox?: HubSpotSandboxOptions;
+  config?: Record<string, unknown>;
+  env?: Env;
+}
+
+export interface Harness {
+  sandbox: HubSpotSandbox;
+  url: string;
+  dir: string;
+  dbPath: string;
+  configPath: string;
+  config: Config;
+  store: SqliteStore;
+  env: Env;
+  names: Record<FieldKey, string>;
+  /** A fresh connector (as a new process would have). */
+  connector(): { installationId: string; connector: Connector };
+  sync(options?: Partial<Pick<SyncRunOptions, 'dryRun' | 'full' | 'asOfDay' | 'onProgress'>>): Promise<SyncSummary>;
+  rollback(runId: string): Promise<SyncSummary>;
+  /** Every contact's plugin properties as the sandbox holds them. */
+  crmValues(): Map<string, Record<string, string | null>>;
+  /** Moves the sandbox's clock (and so HubSpot's timestamps) relative to real time. */
+  setClockOffset(ms: number): void;
+  close(): Promise<void>;
+}
+
+export async function createHarness(o: HarnessOptions): Promise<Harness> {
+  let offset = -3_600_000; // seeded an hour ago, so the first pull's look-back does not include it
+  const clock = () => Date.now() + offset;
+  const sandbox = createHubSpotSandbox({ limits: { tenSecondly: 100_000, searchPerSecond: 1000 }, clock, ...o.sandbox });
+  if (o.dataset === 'demo') seedDemoDataset(sandbox.data, { today: new Date() });
+  else seedSyntheticDataset(sandbox.data, { contacts: o.dataset.contacts, seed: o.dataset.seed ?? 7, today: new Date() });
+  offset = 0;
+  const url = await sandbox.listen();
+  const dir = mkdtempSync(join(tmpdir(), 'lcs-hubspot-'));
+  const dbPath = join(dir, 'state.db');
+  const overrides = deepMerge(TEST_CONFIG, o.config ?? {}) as Record<string, unknown>;
+  const configPath = join(dir, 'config.yaml');
+  writeFileSync(configPath, stringify({ ...overrides, store: { path: dbPath } }));
+  const config = loadConfig({ file: configPath });
+  const env: Env = { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, ...o.env, HUBSPOT_BASE_URL: url, LIFECYCLE_SYNC_DB: dbPath };
+  const store = openStore(dbPath, { encryptionKey: env.ENCRYPTION_KEY });
+  const log = createLogger({ level: 'warn' });
+  const names = propertyNames(config.hubspot);
+  const harness: Harness = {
+    sandbox,
+    url,
+    dir,
+    dbPath,
+    configPath,
+    config,
+    store,
+    env,
+    names,
+    connector: () => connect({ config, env, store, crm: 'hubspot', log }),
+    async sync(options = {}) {
+      const { installationId, connector } = harness.connector();
+      return runSync({ store, connector, installationId, classifier: config.classifier, sync: config.sync, log, writeConcurrency: config.sync.writeConcurrency, ...options });
+    },
+    async rollback(runId) {
+      const { installationId, connector } = harness.connector();
+      return runRollback({ store, connector, installationId, runId, sync: config.sync, log });
+    },
+    crmValues() {
+      const out = new Map<string, Record<string, string | null>>();
+      for (const id of sandbox.data.contactIds()) {
+        const props = sandbox.data.getContact(id)?.properties ?? {};
+        out.set(id, Object.fromEntries(Object.values(names).map((n) => [n, props[n] ?? null])));
+      }
+      return out;
+    },
+    setClockOffset(ms) {
+      offset = ms;
+    },
+    async close() {
+      store.close();
+      await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,144 @@
+/**
+ * The main job end to end on HubSpot: the real SDK over HTTP against the sandbox, the real engine and
+ * store. What an admin would check in their CRM after each step.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from './harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const DAY_MS = 86_400_000;
+
+/** A contact's closed-won deals and their total amount, straight from the sandbox. */
+function won(harness: Harness, contactId: string): { count: number; total: number } {
+  let total = 0;
+  let count = 0;
+  for (const dealId of harness.sandbox.data.dealIdsOf(contactId)) {
+    const deal = harness.sandbox.data.getDeal(dealId)?.properties ?? {};
+    if (deal.dealstage === 'closedwon') {
+      count++;
+      total += Number(deal.amount);
+    }
+  }
+  return { count, total };
+}
+
+function wonTotal(harness: Harness, contactId: string): number {
+  return won(harness, contactId).total;
+}
+
+describe('HubSpot sync against the sandbox', () => {
+  it('setup then sync: every contact gets a stage, customers their LTV (sum of won deals) and a churn risk', async () => {
+    h = await createHarness({ dataset: 'demo' });
+    const run = await h.sync();
+    expect(run.status).toBe('succeeded');
+    expect(run.mode).toBe('full');
+    expect(run.fields?.created.map((f) => f.name)).toContain('lcs_stage');
+    const stage = h.sandbox.data.getProperty('contacts', 'lcs_stage');
+    expect(stage?.groupName).toBe('lifecycle_sync');
+    expect(stage?.options?.map((o) => o.value)).toEqual(['awareness', 'consideration', 'purchase', 'retention', 'loyalty', 'advocacy', 'at_risk', 'churned']);
+
+    const values = h.crmValues();
+    expect(values.size).toBe(run.pulled.customers);
+    expect(run.written).toBe(values.size);
+    expect(run.failed).toBe(0);
+    let customers = 0;
+    for (const [id, v] of values) {
+      expect(v.lcs_stage, `contact ${id}`).toMatch(/^(awareness|consideration|purchase|retention|loyalty|advocacy|at_risk|churned)$/);
+      expect(v.lcs_stage_reason).toBeTruthy();
+      expect(v.lcs_scored_at).toBeTruthy();
+      const deals = won(h, id);
+      expect(Number(v.lcs_ltv), `LTV of contact ${id}`).toBe(Math.round(deals.total));
+      if (deals.count > 0) {
+        customers++;
+        const risk = Number(v.lcs_churn_risk);
+        expect(risk).toBeGreaterThanOrEqual(0);
+        expect(risk).toBeLessThanOrEqual(100);
+        expect(v.lcs_churn_risk_band).toMatch(/^(low|medium|high)$/);
+        expect(v.lcs_value_tier).toBeTruthy();
+      }
+    }
+    expect(customers).toBe(2357); // every CDNOW customer
+    // Full batches: one update call per 100 contacts, rounded up.
+    expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBe(Math.ceil(values.size / 100));
+  });
+
+  it('a second sync writes nothing; a changed deal makes the next one write only its contact', async () => {
+    h = await createHarness({ dataset: { contacts: 300 } });
+    const first = await h.sync();
+    expect(first.written).toBe(300);
+    const before = h.crmValues();
+
+    h.sandbox.stats.reset();
+    const second = await h.sync();
+    expect(second).toMatchObject({ status: 'succeeded', mode: 'incremental', changed: 0, written: 0 });
+    expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBeUndefined();
+    expect(h.crmValues()).toEqual(before);
+
+    // A customer's won deal grows by 500: their LTV (and CLV) must follow, nobody else's.
+    const contactId = h.sandbox.data.contactIds().find((id) => h!.sandbox.data.dealIdsOf(id).length >= 2) ?? '';
+    const dealId = h.sandbox.data.dealIdsOf(contactId)[0];
+    const amount = Number(h.sandbox.data.getDeal(dealId)?.properties.amount);
+    h.sandbox.data.updateDeal(dealId, { amount: (amount + 500).toFixed(2) });
+    h.sandbox.stats.reset();
+    const third = await h.sync();
+    expect(third).toMatchObject({ status: 'succeeded', mode: 'incremental', written: 1, failed: 0 });
+    expect(h.sandbox.stats.batchUpdateInputs).toBe(1);
+    const after = h.crmValues();
+    expect(Number(after.get(contactId)?.lcs_ltv)).toBe(Math.round(wonTotal(h, contactId)));
+    for (const [id, v] of after) if (id !== contactId) expect(v, `contact ${id}`).toEqual(before.get(id));
+  });
+
+  it('a dry run writes nothing and creates no fields, but reports what it would change', async () => {
+    h = await createHarness({ dataset: { contacts: 200 } });
+    const run = await h.sync({ dryRun: true });
+    expect(run).toMatchObject({ kind: 'dry_run', status: 'succeeded', changed: 200, written: 0 });
+    expect(run.fields?.created).toHaveLength(11);
+    expect(h.sandbox.data.getProperty('contacts', 'lcs_stage')).toBeUndefined();
+    expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBeUndefined();
+    expect(h.sandbox.stats.byRoute['POST /crm/v3/properties/contacts']).toBeUndefined();
+    expect(Object.values(run.stageTransitions).reduce((a, b) => a + b, 0)).toBe(200);
+    const plan = h.store.loadPlan(run.runId);
+    expect(new Set(plan.map((p) => p.recordId)).size).toBe(200);
+    expect(plan.filter((p) => p.field === 'stage').every((p) => p.previous === null && p.next !== null)).toBe(true);
+  });
+
+  it('rollback restores the previous values, except where the CRM no longer holds what the run wrote', async () => {
+    h = await createHarness({ dataset: { contacts: 150 } });
+    const asOfDay = Math.floor(Date.now() / DAY_MS);
+    await h.sync({ asOfDay: asOfDay - 30 });
+    const before = h.crmValues();
+    const run = await h.sync({ asOfDay, full: true });
+    expect(run.written).toBeGreaterThan(0);
+    // Someone edits by hand the stage of a contact whose stage the run changed.
+    const touched = h.store.listAudit(run.runId).find((e) => e.field === 'stage')?.recordId ?? '';
+    expect(touched).not.toBe('');
+    h.sandbox.data.updateContact(touched, { lcs_stage: 'advocacy' });
+
+    const rollback = await h.rollback(run.runId);
+    expect(rollback).toMatchObject({ kind: 'rollback', status: 'succeeded', failed: 0 });
+    expect(rollback.message).toMatch(/left alone/);
+    const after = h.crmValues();
+    for (const [id, v] of after) {
+      if (id === touched) {
+        expect(v.lcs_stage).toBe('advocacy');
+        const { lcs_stage: _s, ...rest } = v;
+        const { lcs_stage: _b, ...restBefore } = before.get(id) ?? {};
+        expect(rest).toEqual(restBefore);
+      } else {
+        expect(v, `contact ${id}`).toEqual(before.get(id));
+      }
+    }
+  });
+
+  it('scores as of a past date: the scoring time is that day', async () => {
+    h = await createHarness({ dataset: { contacts: 100 } });
+    const run = await h.sync({ asOfDay: Math.floor(Date.UTC(2026, 5, 30) / DAY_MS) });
+    expect(run.asOf).toBe('2026-06-30');
+    for (const v of h.crmValues().values()) expect(Date.parse(v.lcs_scored_at ?? '')).toBe(Date.UTC(2026, 5, 30));
+  });
+});

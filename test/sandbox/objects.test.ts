@@ -328,3 +328,57 @@ describe('archive', () => {
     expect((archived.body.results as Obj[])[0].archived).toBe(true);
   });
 });
+
+describe('batch create', () => {
+  it('creates with 201, or fails the whole request on one invalid input', async () => {
+    const ok = await call(url, 'POST', '/crm/v3/objects/deals/batch/create', {
+      inputs: [{ properties: { dealname: 'B1', pipeline: 'default', dealstage: 'closedwon', amount: '5' }, associations: [{ to: { id: bob }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 }] }] }],
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body).toMatchObject({ status: 'COMPLETE' });
+    const [deal] = ok.body.results as Obj[];
+    expect(sandbox.data.dealIdsOf(bob)).toContain(deal.id);
+    const bad = await call(url, 'POST', '/crm/v3/objects/deals/batch/create', {
+      inputs: [{ properties: { dealname: 'B2', pipeline: 'default', dealstage: 'closedwon' } }, { properties: { dealname: 'B3', pipeline: 'default', dealstage: 'closedwon', amount: 'lots' } }],
+    });
+    expect(bad.status).toBe(400);
+    expect(sandbox.data.dealIds().some((id) => sandbox.data.getDeal(id)?.properties.dealname === 'B2')).toBe(false);
+  });
+
+  it('creates the valid inputs and reports the others with 207 when every input has an objectWriteTraceId', async () => {
+    const r = await call(url, 'POST', '/crm/v3/objects/contacts/batch/create', {
+      inputs: [
+        { properties: { email: 'traced1@example.com' }, objectWriteTraceId: 't1' },
+        { properties: { email: 'traced2@example.com', hs_feedback_last_nps_rating: 'high' }, objectWriteTraceId: 't2' },
+        { properties: { email: 'alice@example.com' }, objectWriteTraceId: 't3' },
+      ],
+    });
+    expect(r.status).toBe(207);
+    expect((r.body.results as Obj[]).map((c) => c.properties.email)).toEqual(['traced1@example.com']);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({ status: 'error', category: 'VALIDATION_ERROR', context: { objectWriteTraceId: ['t2'] } }),
+      expect.objectContaining({ status: 'error', category: 'CONFLICT', context: { objectWriteTraceId: ['t3'] } }),
+    ]);
+  });
+});
+
+describe('associations of archived records', () => {
+  it('drops an archived deal from its contact’s associations', async () => {
+    const contact = sandbox.data.createContact({ email: 'assoc@example.com' });
+    const keep = sandbox.data.createDeal({ dealname: 'Keep', pipeline: 'default', dealstage: 'closedwon' }, [contact]);
+    const drop = sandbox.data.createDeal({ dealname: 'Drop', pipeline: 'default', dealstage: 'closedwon' }, [contact]);
+    await fetch(`${url}/crm/v3/objects/deals/${drop}`, { method: 'DELETE', headers: { Authorization: `Bearer ${TOKEN}` } });
+    expect(sandbox.data.dealIdsOf(contact)).toEqual([keep]);
+    const v4 = await call(url, 'POST', '/crm/v4/associations/contacts/deals/batch/read', { inputs: [{ id: contact }] });
+    expect((v4.body.results as { to: { toObjectId: number }[] }[])[0].to.map((t) => String(t.toObjectId))).toEqual([keep]);
+    const v3 = await call(url, 'GET', `/crm/v3/objects/contacts/${contact}?associations=deals`);
+    expect((v3.body as unknown as Obj).associations?.deals.results.map((a) => a.id)).toEqual([keep]);
+  });
+
+  it('refuses more than 1,000 association inputs', async () => {
+    const inputs = Array.from({ length: 1001 }, (_, i) => ({ id: String(1001 + i) }));
+    const r = await call(url, 'POST', '/crm/v4/associations/contacts/deals/batch/read', { inputs });
+    expect(r.status).toBe(400);
+    expect(r.body.category).toBe('VALIDATION_ERROR');
+  });
+});

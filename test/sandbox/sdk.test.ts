@@ -3,6 +3,7 @@
 import { Client } from '@hubspot/api-client';
 import type { PublicObjectSearchRequest } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts/models/Filter.js';
+import { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/deals/models/AssociationSpec.js';
 import { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/models/PropertyCreate.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubSpotSandbox, type HubSpotSandbox } from '../../connectors/hubspot/sandbox/index.ts';
@@ -123,11 +124,21 @@ describe('contacts', () => {
       await limited.close();
     }
   });
+  it('creates in batches (201) and singly', async () => {
+    const batch = await client.crm.contacts.batchApi.create({ inputs: [{ properties: { email: 'new1@example.com' }, associations: [] }] });
+    expect(batch.results[0].properties.email).toBe('new1@example.com');
+    const single = await client.crm.deals.basicApi.create({
+      properties: { dealname: 'SDK deal', pipeline: 'default', dealstage: 'closedlost' },
+      associations: [{ to: { id: batch.results[0].id }, types: [{ associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined, associationTypeId: 3 }] }],
+    });
+    expect(single.properties.dealname).toBe('SDK deal');
+    expect(sandbox.data.dealIdsOf(batch.results[0].id)).toEqual([single.id]);
+  });
 });
 
 describe('deals, pipelines and associations', () => {
   it('reads deals by page and by batch', async () => {
-    const page = await client.crm.deals.basicApi.getPage(10, undefined, ['dealname', 'hs_is_closed_won']);
+    const page = await client.crm.deals.basicApi.getPage(3, undefined, ['dealname', 'hs_is_closed_won']);
     expect(page.results.map((d) => d.properties.hs_is_closed_won)).toEqual(['true', 'true', 'false']);
     const batch = await client.crm.deals.batchApi.read({ inputs: dealIds.map((id) => ({ id })), properties: ['amount'], propertiesWithHistory: [] });
     expect(batch.results.map((d) => d.properties.amount).sort()).toEqual(['100', '200', '300']);

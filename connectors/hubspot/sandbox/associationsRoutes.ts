@@ -30,7 +30,7 @@ export function associationRoutes(core: Core): ApiRoute[] {
         const errors: Record<string, unknown>[] = [];
         for (const { id, after } of input.inputs) {
           const record = core.store.table(from).get(id);
-          const ids = record === undefined || record.archived ? [] : core.store.associations.of(from, id);
+          const ids = record === undefined || record.archived ? [] : core.store.associated(from, id);
           const { page, next } = pageOf(ids, after, core.associationPageSize);
           if (page.length === 0) {
             // An object without associations (or that does not exist) is an error entry, not an empty

@@ -71,7 +71,7 @@ export function createSandboxData(core: Core): SandboxData {
     getDeal: (id) => record(store.deals.get(id)),
     contactIds: () => store.contacts.ids(),
     dealIds: () => store.deals.ids(),
-    dealIdsOf: (contactId) => [...store.associations.of('contacts', contactId)],
+    dealIdsOf: (contactId) => [...store.associated('contacts', contactId)],
     getProperty: (objectType, name) => {
       const p = registry.get(objectType, name);
       if (p === undefined) return undefined;

@@ -8,7 +8,7 @@ import { badRequest } from './errors.ts';
 import type { PropertyRegistry } from './properties.ts';
 import { QUERY_PROPERTIES, type ObjectType, type PropertyDefinition } from './schema.ts';
 import { compareKeys, keyOf, type SearchIndex, type SortedIndex } from './searchIndex.ts';
-import type { Associations, Snap, SortKey } from './store.ts';
+import type { Snap, SortKey } from './store.ts';
 import { dateOnlyMs, datetimeMs } from './validation.ts';
 
 export const MAX_BODY_CHARS = 3000;
@@ -62,7 +62,8 @@ export interface SearchContext {
   type: ObjectType;
   registry: PropertyRegistry;
   index: SearchIndex;
-  associations: Associations;
+  /** Live associated ids of a record (associations are not lagged: they are not properties). */
+  associated(from: ObjectType, id: string): readonly string[];
 }
 
 /** Checks the documented limits; throws HubSpot's 400 VALIDATION_ERROR. */
@@ -124,7 +125,7 @@ function compileAssociationFilter(ctx: SearchContext, f: Filter): Predicate {
   const target = f.propertyName.slice('associations.'.length).toLowerCase();
   const other = ctx.type === 'contacts' ? ['deal', 'deals', '0-3'] : ['contact', 'contacts', '0-1'];
   if (!other.includes(target)) throw badRequest(`Unsupported association filter ${f.propertyName}`);
-  const ids = (snap: Snap): readonly string[] => ctx.associations.of(ctx.type, snap.id);
+  const ids = (snap: Snap): readonly string[] => ctx.associated(ctx.type, snap.id);
   switch (f.operator) {
     case 'EQ': { const v = need(f, 'value'); return (s) => ids(s).includes(v); }
     case 'NEQ': { const v = need(f, 'value'); return (s) => !ids(s).includes(v); }

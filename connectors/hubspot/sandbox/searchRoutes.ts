@@ -28,7 +28,7 @@ export function searchRoutes(core: Core): ApiRoute[] {
         }
         const request = parseWith(searchRequestSchema, json, 'PublicObjectSearchRequest');
         const outcome = runSearch(
-          { type, registry: core.registry, index: core.search[type], associations: core.store.associations },
+          { type, registry: core.registry, index: core.search[type], associated: (from, id) => core.store.associated(from, id) },
           request,
           now,
         );

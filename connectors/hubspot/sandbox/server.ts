@@ -2,6 +2,7 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { CORRELATION_HEADER, mountApiRoute, mountPublicRoute } from './api.ts';
 import { associationRoutes } from './associationsRoutes.ts';
+import { batchRoutes } from './batchRoutes.ts';
 import type { Core } from './core.ts';
 import { HubSpotError, notFound } from './errors.ts';
 import { writeReply } from './http.ts';
@@ -18,7 +19,7 @@ export function createApp(core: Core): Express {
   // Bodies are kept raw: routes parse JSON themselves (HubSpot-shaped 400s) and search measures length.
   app.use(express.raw({ type: () => true, limit: '20mb' }));
   const router = express.Router();
-  for (const route of [...searchRoutes(core), ...propertyRoutes(core), ...objectRoutes(core), ...associationRoutes(core), ...pipelineRoutes()]) {
+  for (const route of [...searchRoutes(core), ...propertyRoutes(core), ...batchRoutes(core), ...objectRoutes(core), ...associationRoutes(core), ...pipelineRoutes()]) {
     mountApiRoute(router, core, route);
   }
   for (const route of oauthRoutes(core)) mountPublicRoute(router, core, route);

@@ -116,4 +116,11 @@ export class Store {
   table(type: ObjectType): ObjectTable {
     return type === 'contacts' ? this.contacts : this.deals;
   }
+
+  /** Live records associated with `id`: archiving a record removes it from its associations' lists. */
+  associated(from: ObjectType, id: string): readonly string[] {
+    const ids = this.associations.of(from, id);
+    const other = this.table(from === 'contacts' ? 'deals' : 'contacts');
+    return ids.every((x) => other.get(x)?.archived === false) ? ids : ids.filter((x) => other.get(x)?.archived === false);
+  }
 }

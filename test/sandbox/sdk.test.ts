@@ -177,6 +177,9 @@ describe('OAuth', () => {
     const issued = await client.oauth.tokensApi.create('authorization_code', code, CLIENT.redirectUri, CLIENT.clientId, CLIENT.clientSecret);
     expect(issued.tokenType).toBe('bearer');
     expect(issued.expiresIn).toBe(1800);
+    const info = await client.oauth.accessTokensApi.get(issued.accessToken);
+    expect(info.scopes).toContain('crm.objects.contacts.read');
+    expect(info.expiresIn).toBeLessThanOrEqual(1800);
     const refreshed = await client.oauth.tokensApi.create('refresh_token', undefined, undefined, CLIENT.clientId, CLIENT.clientSecret, issued.refreshToken);
     expect(refreshed.accessToken).not.toBe(issued.accessToken);
     const reused = await failure(client.oauth.tokensApi.create('authorization_code', code, CLIENT.redirectUri, CLIENT.clientId, CLIENT.clientSecret));

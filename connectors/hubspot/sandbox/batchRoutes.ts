@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiRoute, RouteContext } from './api.ts';
 import type { Core } from './core.ts';
 import { HubSpotError, badRequest, invalidValues, type ValueIssue } from './errors.ts';
-import { parseJsonBody, parseWith, type Reply } from './http.ts';
+import { parseJsonBody, parseQuery, parseWith, type Reply } from './http.ts';
 import { associationInputs, boolParam, idValue, objectViews, propertyValues, readScopes, writeScopes } from './objectViews.ts';
 import { OBJECT_TYPE_IDS, resolveObjectType, type ObjectType } from './schema.ts';
 import type { Snap } from './store.ts';
@@ -101,7 +101,7 @@ export function batchRoutes(core: Core): ApiRoute[] {
   const batchRead = ({ req, params }: RouteContext): Reply => {
     const startedAt = new Date().toISOString();
     const type = resolveObjectType(params.objectType);
-    const { archived } = parseWith(archivedQuery, req.query, 'query');
+    const { archived } = parseQuery(archivedQuery, req.query);
     const body = parseWith(batchReadBody, parseJsonBody(req), 'BatchReadInputSimplePublicObjectId');
     checkBatchSize(body.inputs.length);
     const results: Record<string, unknown>[] = [];

@@ -60,6 +60,14 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown, modelN
   throw badRequest(`Invalid input JSON: ${where}${first.message}`);
 }
 
+/** Validates query parameters (`req.query`); errors name the parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  const first = result.error.issues[0];
+  throw badRequest(`Invalid value for query parameter ${first.path.join('.') || '(query)'}: ${first.message}`);
+}
+
 /** A query parameter that may be repeated and/or comma separated (`?p=a,b` and `?p=a&p=b`, notes §3.1). */
 export function queryList(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { PublicRoute } from './api.ts';
 import type { Core } from './core.ts';
-import { parseWith, rawBody, type Reply } from './http.ts';
+import { parseQuery, rawBody, type Reply } from './http.ts';
 
 const authorizeQuery = z.object({
   client_id: z.string().optional(),
@@ -27,7 +27,7 @@ export function oauthRoutes(core: Core): PublicRoute[] {
       method: 'get',
       path: '/oauth/authorize',
       handle: (req) => {
-        const q = parseWith(authorizeQuery, req.query, 'query');
+        const q = parseQuery(authorizeQuery, req.query);
         return core.auth.authorize({ clientId: q.client_id, redirectUri: q.redirect_uri, scope: q.scope, state: q.state });
       },
     },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiRoute, RouteContext } from './api.ts';
 import type { Core } from './core.ts';
 import { badRequest } from './errors.ts';
-import { parseJsonBody, parseWith, type Reply } from './http.ts';
+import { parseJsonBody, parseQuery, parseWith, type Reply } from './http.ts';
 import { associationInputs, boolParam, listParam, objectNotFound, objectViews, propertyValues, readScopes, writeScopes } from './objectViews.ts';
 import { resolveObjectType } from './schema.ts';
 
@@ -36,7 +36,7 @@ export function objectRoutes(core: Core): ApiRoute[] {
 
   const list = ({ req, params, baseUrl }: RouteContext): Reply => {
     const type = resolveObjectType(params.objectType);
-    const q = parseWith(listQuery, req.query, 'query');
+    const q = parseQuery(listQuery, req.query);
     const table = store.table(type);
     const limit = q.limit ?? 10;
     let pos = 0;
@@ -61,7 +61,7 @@ export function objectRoutes(core: Core): ApiRoute[] {
 
   const get = ({ req, params }: RouteContext): Reply => {
     const type = resolveObjectType(params.objectType);
-    const q = parseWith(getQuery, req.query, 'query');
+    const q = parseQuery(getQuery, req.query);
     const snap = findBy(type, params.objectId, q.idProperty);
     if (snap === undefined || snap.archived !== q.archived) throw objectNotFound(params.objectId);
     return { status: 200, body: render(type, snap, q) };
@@ -77,7 +77,7 @@ export function objectRoutes(core: Core): ApiRoute[] {
 
   const update = ({ req, params }: RouteContext): Reply => {
     const type = resolveObjectType(params.objectType);
-    const idProperty = parseWith(z.object({ idProperty: z.string().optional() }), req.query, 'query').idProperty;
+    const idProperty = parseQuery(z.object({ idProperty: z.string().optional() }), req.query).idProperty;
     const body = parseWith(updateBody, parseJsonBody(req), 'SimplePublicObjectInput');
     const snap = findBy(type, params.objectId, idProperty);
     if (snap === undefined || snap.archived) throw objectNotFound(params.objectId);

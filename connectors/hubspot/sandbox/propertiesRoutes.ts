@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ApiRoute } from './api.ts';
 import type { Core } from './core.ts';
-import { parseJsonBody, parseWith } from './http.ts';
+import { parseJsonBody, parseQuery, parseWith } from './http.ts';
 import { groupCreateSchema, propertyCreateSchema, propertyJson, propertyUpdateSchema } from './properties.ts';
 import { resolveObjectType } from './schema.ts';
 
@@ -22,7 +22,7 @@ export function propertyRoutes(core: Core): ApiRoute[] {
       path: '/crm/v3/properties/:objectType',
       scopes: readScopes,
       handle: ({ req, params }) => {
-        const q = parseWith(listQuery, req.query, 'query');
+        const q = parseQuery(listQuery, req.query);
         const results = registry.list(resolveObjectType(params.objectType), q.archived === 'true').map(propertyJson);
         return { status: 200, body: { results } };
       },
@@ -54,7 +54,7 @@ export function propertyRoutes(core: Core): ApiRoute[] {
       path: '/crm/v3/properties/:objectType/:propertyName',
       scopes: readScopes,
       handle: ({ req, params }) => {
-        const q = parseWith(listQuery, req.query, 'query');
+        const q = parseQuery(listQuery, req.query);
         const p = registry.getOrThrow(resolveObjectType(params.objectType), params.propertyName, q.archived === 'true');
         return { status: 200, body: propertyJson(p) };
       },

@@ -127,6 +127,8 @@ export class SearchIndex {
 
   enqueue(snap: Snap, now: number): void {
     this.pending.push({ snap, at: now + this.lagMs });
+    // Without searches nothing drains the queue; bound it so superseded snapshots can be collected.
+    if (this.pending.length - this.head > 50_000) this.catchUp(now);
   }
 
   /** Drops the index of a property whose definition changed (keys may now compare differently). */

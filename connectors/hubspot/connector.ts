@@ -62,7 +62,7 @@ export class HubSpotConnector implements Connector {
     return pullHubSpot({ transport: this.transport, mapping: this.mapping, clock: this.clock }, request);
   }
 
-  write(updates: RecordUpdate[]): Promise<WriteResult[]> {
+  async write(updates: RecordUpdate[]): Promise<WriteResult[]> {
     if (updates.length > this.maxBatchSize) throw new ConnectorError('CRM_REJECTED', `HubSpot takes at most ${this.maxBatchSize} updates a call (got ${updates.length})`);
     return writeContacts(this.transport, updates, this.names);
   }

@@ -1,0 +1,319 @@
+/**
+ * Strict contract tests: the HubSpot connector's requests and its reading of HubSpot's documented
+ * responses, with nock intercepting the official SDK's HTTP. Every interceptor matches the exact body
+ * and bearer header; nothing else may leave the process, and every interceptor must be used.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import nock from 'nock';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { OAuthTokenSource, privateAppToken, type TokenSource } from '../../connectors/hubspot/auth.ts';
+import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
+import { ConnectorError, type FieldSpec, type PulledPage } from '../../connectors/types.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { silentLogger } from '../../src/log.ts';
+import { fieldSpecs } from '../../src/sync/fields.ts';
+
+const BASE = 'https://api.hubapi.com';
+const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
+const config = loadConfig();
+const specs: FieldSpec[] = fieldSpecs(config.classifier, config.sync);
+
+let now = Date.UTC(2026, 10, 22, 12);
+let slept = 0;
+
+function connector(auth: TokenSource = privateAppToken(TOKEN)): HubSpotConnector {
+  return new HubSpotConnector({
+    settings: { ...config.hubspot, baseUrl: BASE },
+    fields: specs,
+    auth,
+    burstShare: 1,
+    log: silentLogger(),
+    retry: { maxAttempts: 4, baseDelayMs: 100, rateLimitDelayMs: 1000, maxDelayMs: 10_000 },
+    // A fake clock: waits advance it instead of taking time.
+    clock: () => now,
+    sleep: (ms) => {
+      slept += ms;
+      now += ms;
+      return Promise.resolve();
+    },
+  });
+}
+
+function api(token = TOKEN) {
+  return nock(BASE, { reqheaders: { authorization: `Bearer ${token}` } });
+}
+
+const correlationId = 'aeb5f871-7f07-4993-9211-075dc63e7cbf';
+
+beforeAll(() => nock.disableNetConnect());
+beforeEach(() => {
+  slept = 0;
+});
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending, 'every interceptor must be used').toEqual([]);
+});
+
+describe('batch update', () => {
+  it('sends at most 100 inputs with property values as strings and maps a 207 partial failure back to its id', async () => {
+    api()
+      .post('/crm/v3/objects/contacts/batch/update', {
+        inputs: [
+          { id: '101', properties: { lcs_stage: 'loyalty', lcs_ltv: '250', lcs_churn_risk: '' } },
+          { id: '102', properties: { lcs_stage: 'churned', lcs_ltv: '0', lcs_churn_risk: '93' } },
+        ],
+      })
+      .reply(207, {
+        status: 'COMPLETE',
+        results: [{ id: '101', properties: { lcs_stage: 'loyalty', lastmodifieddate: '2026-11-22T12:00:01.250Z' }, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2026-11-22T12:00:01.250Z', archived: false }],
+        numErrors: 1,
+        errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some CONTACT objects, they may be deleted or not exist.', context: { ids: ['102'] } }],
+        startedAt: '2026-11-22T12:00:01.100Z',
+        completedAt: '2026-11-22T12:00:01.300Z',
+      });
+    const results = await connector().write([
+      { recordId: '101', values: { stage: 'loyalty', ltv: '250', churnRisk: null } },
+      { recordId: '102', values: { stage: 'churned', ltv: '0', churnRisk: '93' } },
+    ]);
+    expect(results).toEqual([
+      { recordId: '101', ok: true, modifiedAt: Date.parse('2026-11-22T12:00:01.250Z') },
+      { recordId: '102', ok: false, code: 'OBJECT_NOT_FOUND', message: 'Could not get some CONTACT objects, they may be deleted or not exist.' },
+    ]);
+  });
+
+  it('refuses a batch above 100 without calling HubSpot', async () => {
+    const updates = Array.from({ length: 101 }, (_, i) => ({ recordId: String(i + 1), values: { stage: 'loyalty' } }));
+    await expect(connector().write(updates)).rejects.toThrow(/at most 100/);
+  });
+
+  it('a 400 validation error rejects the whole batch: halves are retried until the bad record is isolated', async () => {
+    const input = (id: string, stage: string) => ({ id, properties: { lcs_stage: stage } });
+    const invalid = {
+      status: 'error',
+      message: 'Property values were not valid: [{"isValid":false,"message":"champion was not one of the allowed options: [awareness, consideration]","error":"INVALID_OPTION","name":"lcs_stage"}]',
+      correlationId,
+      errors: [{ message: 'champion was not one of the allowed options: [awareness, consideration]', code: 'INVALID_OPTION', context: { propertyName: ['lcs_stage'] } }],
+      category: 'VALIDATION_ERROR',
+    };
+    const ok = (ids: string[]) => ({ status: 'COMPLETE', results: ids.map((id) => ({ id, properties: {}, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2026-11-22T12:00:00Z', archived: false })), startedAt: 'x', completedAt: 'y' });
+    api()
+      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('1', 'loyalty'), input('2', 'retention'), input('3', 'purchase'), input('4', 'champion')] })
+      .reply(400, invalid)
+      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('1', 'loyalty'), input('2', 'retention')] })
+      .reply(200, ok(['1', '2']))
+      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('3', 'purchase'), input('4', 'champion')] })
+      .reply(400, invalid)
+      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('3', 'purchase')] })
+      .reply(200, ok(['3']))
+      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('4', 'champion')] })
+      .reply(400, invalid);
+    const results = await connector().write(['loyalty', 'retention', 'purchase', 'champion'].map((stage, i) => ({ recordId: String(i + 1), values: { stage } })));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
+    expect(results[3]).toMatchObject({ recordId: '4', code: 'INVALID_OPTION', message: expect.stringContaining('champion was not one of the allowed options') as unknown });
+  });
+});
+
+describe('rate limits and quotas', () => {
+  const okBatch = { status: 'COMPLETE', results: [{ id: '7', properties: {}, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2026-11-22T12:00:00Z', archived: false }], startedAt: 'x', completedAt: 'y' };
+  const body = { inputs: [{ id: '7', properties: { lcs_stage: 'retention' } }] };
+
+  it('429 TEN_SECONDLY_ROLLING: waits, retries, counts it; paces by the X-HubSpot-RateLimit headers', async () => {
+    api()
+      .post('/crm/v3/objects/contacts/batch/update', body)
+      .reply(
+        429,
+        { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId, policyName: 'TEN_SECONDLY_ROLLING', requestId: 'r1' },
+        { 'X-HubSpot-RateLimit-Max': '190', 'X-HubSpot-RateLimit-Remaining': '0', 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000' },
+      )
+      .post('/crm/v3/objects/contacts/batch/update', body)
+      .reply(200, okBatch, {
+        'X-HubSpot-RateLimit-Max': '190',
+        'X-HubSpot-RateLimit-Remaining': '150',
+        'X-HubSpot-RateLimit-Interval-Milliseconds': '10000',
+        'X-HubSpot-RateLimit-Daily': '650000',
+        'X-HubSpot-RateLimit-Daily-Remaining': '640000',
+      });
+    const c = connector();
+    const [result] = await c.write([{ recordId: '7', values: { stage: 'retention' } }]);
+    expect(result.ok).toBe(true);
+    expect(slept).toBeGreaterThanOrEqual(500); // backed off before the retry
+    expect(c.quota()).toMatchObject({ requests: 2, rateLimited: 1, retries: 1, window: { max: 190, intervalMs: 10_000 }, daily: { limit: 650_000, remaining: 640_000 } });
+  });
+
+  it('429 DAILY: no retry; the operation stops with QUOTA_EXHAUSTED', async () => {
+    api()
+      .post('/crm/v3/objects/contacts/batch/update', body)
+      .reply(429, { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', correlationId, policyName: 'DAILY', requestId: 'r2' });
+    const error = await connector()
+      .write([{ recordId: '7', values: { stage: 'retention' } }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).code).toBe('QUOTA_EXHAUSTED');
+  });
+
+  it('the request guard (the engine’s daily share) stops before a request is sent', async () => {
+    const c = connector();
+    c.setRequestGuard(() => {
+      throw new ConnectorError('QUOTA_SHARE_SPENT', 'share spent');
+    });
+    await expect(c.write([{ recordId: '7', values: { stage: 'retention' } }])).rejects.toMatchObject({ code: 'QUOTA_SHARE_SPENT' });
+    expect(c.quota().requests).toBe(0);
+  });
+
+  it('5xx then success: retried with backoff', async () => {
+    api()
+      .post('/crm/v3/objects/contacts/batch/update', body)
+      .reply(502, { status: 'error', message: 'Bad gateway', correlationId, category: 'UNKNOWN' })
+      .post('/crm/v3/objects/contacts/batch/update', body)
+      .reply(200, okBatch);
+    const c = connector();
+    expect((await c.write([{ recordId: '7', values: { stage: 'retention' } }]))[0].ok).toBe(true);
+    expect(c.quota()).toMatchObject({ requests: 2, retries: 1, rateLimited: 0 });
+  });
+});
+
+describe('auth', () => {
+  it('401 EXPIRED_AUTHENTICATION on OAuth: refreshes with the refresh token and retries with the new access token', async () => {
+    const persisted: unknown[] = [];
+    const auth = new OAuthTokenSource({
+      clientId: 'client-id',
+      clientSecret: 'client-secret',
+      baseUrl: BASE,
+      tokens: { accessToken: 'old-access', refreshToken: 'refresh-1', expiresAt: now + 3_600_000 },
+      persist: (t) => persisted.push(t),
+      clock: () => now,
+    });
+    api('old-access')
+      .get('/crm/v3/objects/contacts')
+      .query({ limit: '1' })
+      .reply(401, {
+        status: 'error',
+        message: 'The OAuth token used to make this call expired 3 second(s) ago.',
+        correlationId,
+        category: 'EXPIRED_AUTHENTICATION',
+        context: { 'expire time': ['2026-11-22T11:59:57.000Z'] },
+      });
+    nock(BASE)
+      .post('/oauth/v1/token', { grant_type: 'refresh_token', client_id: 'client-id', client_secret: 'client-secret', refresh_token: 'refresh-1' })
+      .reply(200, { token_type: 'bearer', refresh_token: 'refresh-2', access_token: 'new-access', expires_in: 1800 });
+    api('new-access').get('/crm/v3/objects/contacts').query({ limit: '1' }).reply(200, { results: [] });
+    const verified = await connector(auth).verify();
+    expect(verified.ok).toBe(true);
+    expect(persisted).toEqual([{ accessToken: 'new-access', refreshToken: 'refresh-2', expiresAt: now + 1_800_000 }]);
+  });
+
+  it('a private app token that is rejected is an AUTH_FAILED error naming the variable', async () => {
+    api()
+      .get('/crm/v3/objects/contacts')
+      .query({ limit: '1' })
+      .reply(401, { status: 'error', message: 'Authentication credentials not found.', correlationId, category: 'INVALID_AUTHENTICATION' });
+    const verified = await connector().verify();
+    expect(verified).toMatchObject({ ok: false, message: expect.stringMatching(/INVALID_AUTHENTICATION/) as unknown });
+  });
+});
+
+describe('fields', () => {
+  const group = { name: 'lifecycle_sync', label: 'Lifecycle Sync', displayOrder: -1, archived: false };
+
+  it('creates the missing properties in the group; a 409 on create (another process was first) counts as created', async () => {
+    const created: string[] = [];
+    const scope = api()
+      .get('/crm/v3/properties/contacts/groups')
+      .reply(200, { results: [] })
+      .get('/crm/v3/properties/contacts')
+      .reply(200, { results: [{ name: 'email', label: 'Email', type: 'string', fieldType: 'text', groupName: 'contactinformation' }] })
+      .post('/crm/v3/properties/contacts/groups', { name: 'lifecycle_sync', label: 'Lifecycle Sync', displayOrder: -1 })
+      .reply(201, group)
+      .post('/crm/v3/properties/contacts', (b: { name: string; groupName: string }) => b.groupName === 'lifecycle_sync' && b.name !== 'lcs_scored_at')
+      .times(specs.length - 1)
+      .reply(201, { name: 'lcs_ltv', label: 'Lifetime value to date', type: 'number', fieldType: 'number', groupName: 'lifecycle_sync', createdAt: '2026-11-22T12:00:00Z' })
+      .post('/crm/v3/properties/contacts', (b: { name: string }) => b.name === 'lcs_scored_at')
+      .reply(409, { status: 'error', message: "A property named 'lcs_scored_at' already exists.", correlationId, category: 'OBJECT_ALREADY_EXISTS' });
+    scope.on('request', (_req, _interceptor, body: string) => {
+      const name = (JSON.parse(body || '{}') as { name?: string; groupName?: string }).groupName ? (JSON.parse(body) as { name: string }).name : null;
+      if (name) created.push(name);
+    });
+    const report = await connector().ensureFields(specs, { dryRun: false });
+    expect(report.created).toHaveLength(specs.length);
+    expect(created.sort()).toEqual(specs.map((s) => report.created.find((c) => c.key === s.key)?.name).sort());
+  });
+
+  it('an existing property of the wrong type is an error before anything is created', async () => {
+    api()
+      .get('/crm/v3/properties/contacts/groups')
+      .reply(200, { results: [group] })
+      .get('/crm/v3/properties/contacts')
+      .reply(200, { results: [{ name: 'lcs_ltv', label: 'LTV', type: 'string', fieldType: 'text', groupName: 'lifecycle_sync', description: 'Managed by Lifecycle Sync.' }] });
+    await expect(connector().ensureFields(specs, { dryRun: false })).rejects.toThrow(/lcs_ltv exists with type string, but ltv needs number/);
+  });
+
+  it('a dry run reads but never writes', async () => {
+    api().get('/crm/v3/properties/contacts/groups').reply(200, { results: [] }).get('/crm/v3/properties/contacts').reply(200, { results: [] });
+    const report = await connector().ensureFields(specs, { dryRun: true });
+    expect(report.created).toHaveLength(specs.length);
+    expect(report.other).toEqual(['create property group lifecycle_sync']);
+  });
+});
+
+describe('incremental pull', () => {
+  const contact = (id: string, modified: string) => ({ id, properties: { lastmodifieddate: modified, hs_object_id: id }, createdAt: '2025-01-01T00:00:00Z', updatedAt: modified, archived: false });
+  interface SearchBody {
+    filterGroups: unknown;
+    sorts: unknown;
+    properties: string[];
+    limit: number;
+    after?: string;
+  }
+  /** Exact filters, sorts, limit and after; the requested properties must include `needs`. */
+  const search =
+    (modified: string, filters: unknown[], needs: string[], after?: string) =>
+    (b: SearchBody): boolean =>
+      isDeepStrictEqual({ filterGroups: b.filterGroups, sorts: b.sorts, limit: b.limit, after: b.after }, { filterGroups: [{ filters }], sorts: [{ propertyName: modified, direction: 'ASCENDING' }], limit: 200, after }) &&
+      needs.every((p) => b.properties.includes(p));
+
+  it('searches ascending on lastmodifieddate and re-bases the window before the 10,000-result cap', async () => {
+    const since = Date.parse('2026-11-21T00:00:00Z');
+    const needs = ['lastmodifieddate', 'lcs_stage', 'lcs_scored_at'];
+    const gte = (ms: number) => [{ propertyName: 'lastmodifieddate', operator: 'GTE', value: String(ms) }];
+    const last = '2026-11-21T08:00:00.000Z';
+    api()
+      .post('/crm/v3/objects/contacts/search', search('lastmodifieddate', gte(since), needs))
+      .reply(200, { total: 12_000, results: [contact('1', '2026-11-21T07:00:00.000Z')], paging: { next: { after: '9800' } } })
+      // 9,800 + 200 reaches exactly 10,000: still allowed.
+      .post('/crm/v3/objects/contacts/search', search('lastmodifieddate', gte(since), needs, '9800'))
+      .reply(200, { total: 12_000, results: [contact('2', '2026-11-21T07:30:00.000Z'), contact('3', last)], paging: { next: { after: '10000' } } })
+      // Past 10,000 HubSpot refuses: the window restarts at the last timestamp seen.
+      .post('/crm/v3/objects/contacts/search', search('lastmodifieddate', gte(Date.parse(last)), needs))
+      .reply(200, { total: 2, results: [contact('3', last), contact('4', '2026-11-21T09:00:00.000Z')] })
+      .post('/crm/v3/objects/deals/search', search('hs_lastmodifieddate', [{ propertyName: 'hs_lastmodifieddate', operator: 'GTE', value: String(since) }], ['amount', 'closedate', 'dealstage', 'pipeline']))
+      .reply(200, { total: 0, results: [] })
+      .get('/crm/v3/pipelines/deals')
+      .reply(200, { results: [] });
+    const pages: PulledPage[] = [];
+    for await (const page of connector().pull({ mode: 'incremental', resume: null, since })) pages.push(page);
+    const ids = pages.flatMap((p) => p.customers.map((c) => c.recordId));
+    expect(ids).toEqual(['1', '2', '3', '4']); // contact 3 is returned twice by HubSpot but pulled once
+  });
+
+  it("excludes the plugin's own last writes in the query (three OR-groups), unless modified after them", async () => {
+    const since = Date.parse('2026-11-21T00:00:00Z');
+    const scoredAt = '2026-11-21T02:00:00.000Z';
+    const window = { propertyName: 'lastmodifieddate', operator: 'GTE', value: String(since) };
+    api()
+      .post('/crm/v3/objects/contacts/search', (b: SearchBody) =>
+        isDeepStrictEqual(b.filterGroups, [
+          { filters: [window, { propertyName: 'lcs_scored_at', operator: 'NEQ', value: String(Date.parse(scoredAt)) }] },
+          { filters: [window, { propertyName: 'lcs_scored_at', operator: 'NOT_HAS_PROPERTY' }] },
+          { filters: [window, { propertyName: 'lastmodifieddate', operator: 'GT', value: String(Date.parse('2026-11-21T02:10:00Z')) }] },
+        ]),
+      )
+      .reply(200, { total: 0, results: [] })
+      .post('/crm/v3/objects/deals/search')
+      .reply(200, { total: 0, results: [] })
+      .get('/crm/v3/pipelines/deals')
+      .reply(200, { results: [] });
+    const request = { mode: 'incremental' as const, resume: null, since, skipOwnWrites: { field: 'scoredAt' as const, value: scoredAt, unlessModifiedAfter: Date.parse('2026-11-21T02:10:00Z') } };
+    for await (const page of connector().pull(request)) expect(page.customers).toEqual([]);
+  });
+});

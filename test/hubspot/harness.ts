@@ -26,6 +26,9 @@ export const TEST_CONFIG = {
   hubspot: { searchPerSecond: 50 },
 };
 
+/** The store's key in tests (credentials are always stored encrypted). */
+export const TEST_ENCRYPTION_KEY = 'test-encryption-key-with-enough-entropy-0123456789';
+
 export interface HarnessOptions {
   /** 'demo' (CDNOW + prospects) or a synthetic base of this many contacts. */
   dataset: 'demo' | { contacts: number; seed?: number };
@@ -42,6 +45,7 @@ export interface Harness {
   configPath: string;
   config: Config;
   store: SqliteStore;
+  /** The process environment the installation sees (tests may swap credentials). */
   env: Env;
   names: Record<FieldKey, string>;
   /** A fresh connector (as a new process would have). */
@@ -70,7 +74,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   writeFileSync(configPath, stringify({ ...overrides, store: { path: dbPath } }));
   const config = loadConfig({ file: configPath });
   const env: Env = { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, ...o.env, HUBSPOT_BASE_URL: url, LIFECYCLE_SYNC_DB: dbPath };
-  const store = openStore(dbPath, { encryptionKey: env.ENCRYPTION_KEY });
+  const store = openStore(dbPath, { encryptionKey: o.env?.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY });
   const log = createLogger({ level: 'warn' });
   const names = propertyNames(config.hubspot);
   const harness: Harness = {
@@ -83,7 +87,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
     store,
     env,
     names,
-    connector: () => connect({ config, env, store, crm: 'hubspot', log }),
+    connector: () => connect({ config, env: harness.env, store, crm: 'hubspot', log }),
     async sync(options = {}) {
       const { installationId, connector } = harness.connector();
       return runSync({ store, connector, installationId, classifier: config.classifier, sync: config.sync, log, writeConcurrency: config.sync.writeConcurrency, ...options });

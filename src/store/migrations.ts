@@ -54,4 +54,9 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
         PRIMARY KEY (installation_id, day));
     `,
   },
+  {
+    // Re-linking a deal's customers deletes by deal: without this index every deal upsert scanned the table.
+    version: 2,
+    sql: `CREATE INDEX deal_customers_by_deal ON deal_customers (installation_id, deal_id);`,
+  },
 ];

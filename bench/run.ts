@@ -1,16 +1,18 @@
 /**
  * `npm run bench`: the benchmarks whose figures go in docs/benchmarks.md.
- * Usage: npm run bench [-- --only classify] [--sizes 10000,100000,1000000] [--runs 3]
+ * Usage: npm run bench [-- --only classify,hubspot] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000]
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchClassify, benchParetoFit } from './classify.ts';
+import { benchHubSpot } from './hubspot.ts';
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     sizes: { type: 'string', default: '10000,100000,1000000' },
     runs: { type: 'string', default: '3' },
+    'hubspot-contacts': { type: 'string', default: '100000' },
   },
 });
 const runs = Number(values.runs);
@@ -20,4 +22,7 @@ console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, 
 if (want('classify')) {
   benchParetoFit(5);
   await benchClassify(values.sizes.split(',').map(Number), runs);
+}
+if (want('hubspot')) {
+  await benchHubSpot(Number(values['hubspot-contacts']), 0.01);
 }

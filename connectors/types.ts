@@ -110,8 +110,12 @@ export interface RecordUpdate {
   values: FieldValues;
 }
 
+/** Failure codes every connector uses where they apply (others pass the CRM's own code through). */
+export const RECORD_NOT_FOUND = 'RECORD_NOT_FOUND';
+
 export type WriteResult =
   | { recordId: string; ok: true; modifiedAt: number | null }
+  /** `code` is RECORD_NOT_FOUND when the record no longer exists in the CRM, else the CRM's code. */
   | { recordId: string; ok: false; code: string; message: string };
 
 export interface QuotaState {

@@ -44,6 +44,8 @@ export interface ModelReport {
   repeatBuyers: number;
   /** Wall time of the transaction model's fit, in milliseconds (a diagnostic). */
   fitMs: number;
+  /** True when the parameters came from an earlier fit (ClassifyOptions.reuse) rather than this data. */
+  reused: boolean;
 }
 
 export interface SpendReport extends SpendFit {
@@ -165,6 +167,12 @@ export interface ClassifyOptions {
   settings: ClassifierSettings;
   /** Compute parameter standard errors (a few extra likelihood evaluations). */
   standardErrors?: boolean;
+  /**
+   * Score with an earlier fit instead of fitting this data: the sync engine refits on a cadence, so a
+   * nightly run moves only the customers whose data moved. Ignored (and the data fitted) when it does
+   * not match the configured model and time unit, or predicts non-finite values.
+   */
+  reuse?: { model: ModelReport; spendModel: SpendReport | null; timeUnit: TimeUnit } | null;
 }
 
 export function classify(features: readonly CustomerFeatures[], options: ClassifyOptions): ClassificationResult {
@@ -175,7 +183,7 @@ export function classify(features: readonly CustomerFeatures[], options: Classif
     recencyDays: column(purchasers, (f) => f.recencyDays),
     ageDays: column(purchasers, (f) => f.ageDays),
   };
-  const spend = fitSpend(purchasers, settings, options.standardErrors ?? false);
+  const spend = fitSpend(purchasers, settings, options.standardErrors ?? false, options.reuse?.spendModel ?? null);
   const { model, predictions } = fitAndPredict(arrays, options);
 
   const margin = settings.clv.grossMargin ?? 1;
@@ -273,15 +281,20 @@ function fitAndPredict(
   const customers = arrays.frequency.length;
   let repeatBuyers = 0;
   for (const x of arrays.frequency) if (x > 0) repeatBuyers++;
-  const started = performance.now();
   const data = buildFitData(arrays.frequency, arrays.recencyDays, arrays.ageDays, unitDays);
+  const reuse = options.reuse;
+  if (reuse && reuse.model.name === settings.model && reuse.timeUnit === settings.timeUnit) {
+    const predictions = predictAll(modelScorer(spec, spec.paramNames.map((p) => reuse.model.params[p]), unitDays, horizon), data);
+    if (predictions) return { model: { ...reuse.model, customers, repeatBuyers, fitMs: 0, reused: true }, predictions };
+  }
+  const started = performance.now();
   const outcome = fitTransactionModel(spec, arrays, unitDays, settings.fit, { standardErrors: options.standardErrors ?? false, data });
   const fitMs = Math.round(performance.now() - started);
   let fallbackReason: string;
   if (outcome.ok) {
     const fit: ModelFit = outcome.fit;
     const predictions = predictAll(modelScorer(spec, spec.paramNames.map((p) => fit.params[p]), unitDays, horizon), data);
-    if (predictions) return { model: { ...fit, requested: settings.model, fallbackReason: null, customers, repeatBuyers, fitMs }, predictions };
+    if (predictions) return { model: { ...fit, requested: settings.model, fallbackReason: null, customers, repeatBuyers, fitMs, reused: false }, predictions };
     fallbackReason = `${spec.name} gave non-finite predictions at its fitted parameters`;
   } else {
     fallbackReason = outcome.reason;
@@ -302,6 +315,7 @@ function fitAndPredict(
       customers,
       repeatBuyers,
       fitMs,
+      reused: false,
     },
     predictions,
   };
@@ -317,7 +331,11 @@ interface SpendOutcome {
  * Gamma-Gamma when it can be fitted; otherwise each customer's own mean purchase-day value (or the
  * base's mean for anyone whose own is not positive), labelled as the fallback.
  */
-function fitSpend(purchasers: readonly CustomerFeatures[], settings: ClassifierSettings, standardErrors: boolean): SpendOutcome {
+function fitSpend(purchasers: readonly CustomerFeatures[], settings: ClassifierSettings, standardErrors: boolean, reuse: SpendReport | null): SpendOutcome {
+  if (reuse) {
+    const params = [reuse.params.p, reuse.params.q, reuse.params.gamma];
+    return { report: reuse, fallbackReason: null, expectedValue: (f) => conditionalExpectedValue(params, f.frequency, f.frequency > 0 && f.monetary > 0 ? f.monetary : 0) };
+  }
   const repeat = purchasers.filter((f) => f.frequency > 0 && f.monetary > 0 && Number.isFinite(f.monetary));
   const outcome = fitSpendModel(
     spendData(Float64Array.from(repeat, (f) => f.frequency), Float64Array.from(repeat, (f) => f.monetary)),

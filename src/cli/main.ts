@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { ConnectorError } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand, runOfflineDemo } from './commands/demo.ts';
@@ -34,7 +35,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   // One line, never a stack trace, unless asked for (LIFECYCLE_SYNC_DEBUG=1).
-  const message = error instanceof LifecycleSyncError ? error.message : error instanceof Error ? `unexpected error: ${error.message}` : String(error);
+  const message = error instanceof LifecycleSyncError || error instanceof ConnectorError ? error.message : error instanceof Error ? `unexpected error: ${error.message}` : String(error);
   process.stderr.write(`lifecycle-sync: ${message}\n`);
   if (process.env.LIFECYCLE_SYNC_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   process.exitCode = 1;

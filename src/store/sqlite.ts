@@ -56,6 +56,8 @@ const statsSchema = z
     requests: z.number(),
     rateLimited: z.number(),
     retries: z.number(),
+    // Added after the first release of the schema: absent in older rows.
+    phaseMs: z.partialRecord(z.enum(['fields', 'pull', 'classify', 'write']), z.number()).default({}),
   })
   .strict();
 const credentialsSchema = z.object({
@@ -376,6 +378,13 @@ export class SqliteStore implements Store {
         pullId,
       );
       return { customers: Number(customers.changes), deals: Number(deals.changes) };
+    });
+  }
+
+  markCustomersDeleted(installationId: string, recordIds: string[]): void {
+    const mark = this.stmt('UPDATE customers SET deleted = 1 WHERE installation_id = ? AND record_id = ?');
+    this.transaction(() => {
+      for (const id of recordIds) mark.run(installationId, id);
     });
   }
 

@@ -44,6 +44,8 @@ export interface RunStats {
   requests: number;
   rateLimited: number;
   retries: number;
+  /** Wall time per phase in milliseconds (fields, pull, classify, write). */
+  phaseMs: Partial<Record<'fields' | 'pull' | 'classify' | 'write', number>>;
 }
 
 export function emptyRunStats(): RunStats {
@@ -54,6 +56,7 @@ export function emptyRunStats(): RunStats {
     changed: 0,
     changedFields: {},
     stageTransitions: {},
+    phaseMs: {},
     written: 0,
     failed: 0,
     skippedRecords: 0,
@@ -170,6 +173,8 @@ export interface Store {
   upsertDeals(installationId: string, deals: StoredDeal[], seenInPull?: string): void;
   /** After a full pull: records not seen in it are gone from the CRM. Returns how many were marked. */
   markUnseenDeleted(installationId: string, pullId: string): { customers: number; deals: number };
+  /** Records the CRM says no longer exist (e.g. a write found them gone). */
+  markCustomersDeleted(installationId: string, recordIds: string[]): void;
   loadCustomers(installationId: string): StoredCustomer[];
   getCustomer(installationId: string, recordId: string): StoredCustomer | null;
   loadDeals(installationId: string): StoredDeal[];

@@ -18,6 +18,7 @@ import { emptyRunStats, type PlannedChange, type RunErrorRecord, type RunKind, t
 import { readSyncCursor, writeSyncCursor } from './cursors.ts';
 import { fieldSpecs } from './fields.ts';
 import { acquireLease } from './lock.ts';
+import { fitRecord, fitToReuse } from './modelFit.ts';
 import { planPhase } from './planPhase.ts';
 import { pullPhase } from './pullPhase.ts';
 import { dailyShareGuard, runUsage, utcDay } from './quota.ts';
@@ -68,8 +69,9 @@ export interface SyncSummary {
   retries: number;
   changedFields: Partial<Record<FieldKey, number>>;
   stageTransitions: Record<string, number>;
+  phaseMs: RunStats['phaseMs'];
   fields: FieldsReport | null;
-  model: Pick<ModelReport, 'name' | 'converged' | 'logLikelihood' | 'fallbackReason'> | null;
+  model: Pick<ModelReport, 'name' | 'converged' | 'logLikelihood' | 'fallbackReason' | 'reused'> | null;
 }
 
 export function newRunId(now: number): string {
@@ -104,6 +106,7 @@ export function summarize(
     retries: stats.retries,
     changedFields: stats.changedFields,
     stageTransitions: stats.stageTransitions,
+    phaseMs: stats.phaseMs,
     ...extra,
   };
 }
@@ -140,10 +143,17 @@ export async function runSync(o: SyncRunOptions): Promise<SyncSummary> {
     o.connector.setRequestGuard(dailyShareGuard(o.store, o.installationId, o.connector, o.sync.dailyQuotaShare, clock));
     log.info(o.dryRun ? 'dry run started: nothing will be written' : 'sync started', { asOf });
 
+    let phaseStart = clock();
+    const endPhase = (name: keyof RunStats['phaseMs']) => {
+      const at = clock();
+      stats.phaseMs[name] = at - phaseStart;
+      phaseStart = at;
+    };
     o.onProgress?.({ phase: 'fields', done: 0, total: null });
     fields = await o.connector.ensureFields(fieldSpecs(o.classifier, o.sync), { dryRun: o.dryRun ?? false });
     if (fields.created.length + fields.updated.length > 0) log.info(o.dryRun ? 'fields to create or update' : 'fields created or updated', { created: fields.created.map((f) => f.name), updated: fields.updated.map((f) => f.name) });
 
+    endPhase('fields');
     phase = 'pull';
     const before = readSyncCursor(o.store, o.installationId);
     const pulled = await pullPhase({
@@ -164,14 +174,17 @@ export async function runSync(o: SyncRunOptions): Promise<SyncSummary> {
     writeSyncCursor(o.store, o.installationId, { ...before, since: pulled.startedAt, lastFullAt: mode === 'full' ? pulled.startedAt : before.lastFullAt });
     log.info('pulled', { mode, customers: stats.pulledCustomers, deals: stats.pulledDeals, skipped: stats.skippedRecords });
 
+    endPhase('pull');
     phase = 'classify';
     o.onProgress?.({ phase: 'classify', done: 0, total: null });
-    const plan = planPhase({ store: o.store, installationId: o.installationId, classifier: o.classifier, sync: o.sync, asOfDay, scoredAt, stats });
+    const reuse = fitToReuse(o.store, o.installationId, { mode, asOfDay, refitDays: o.sync.refitDays, settings: o.classifier });
+    const plan = planPhase({ store: o.store, installationId: o.installationId, classifier: o.classifier, sync: o.sync, asOfDay, scoredAt, stats, reuse });
     const m = plan.result.model;
-    model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason };
-    o.store.saveModelFit(o.installationId, runId, { asOf, model: m, spendModel: plan.result.spendModel, spendFallbackReason: plan.result.spendFallbackReason, summary: plan.result.summary });
-    log.info('classified', { customers: stats.classified, model: m.name, changed: stats.changed });
+    model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
+    o.store.saveModelFit(o.installationId, runId, fitRecord(plan.result, o.classifier, asOfDay, reuse));
+    log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed });
 
+    endPhase('classify');
     phase = 'write';
     if (o.dryRun) {
       const planned: PlannedChange[] = plan.changes.flatMap((c) =>
@@ -200,6 +213,7 @@ export async function runSync(o: SyncRunOptions): Promise<SyncSummary> {
         });
       }
     }
+    endPhase('write');
     status = 'succeeded';
     if (stats.failed > 0) message = `${stats.failed} records could not be written; they are retried first next run`;
     log.info(o.dryRun ? 'dry run finished' : 'sync finished', { written: stats.written, failed: stats.failed });

@@ -9,6 +9,7 @@ import { computeFeatures, isoDateOfDay } from '../classifier/features.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import type { CustomerInput, Purchase } from '../classifier/types.ts';
 import type { RunStats, Store, StoredCustomer, StoredScores } from '../store/types.ts';
+import type { FitToReuse } from './modelFit.ts';
 import type { SyncSettings } from './settings.ts';
 import { desiredValues, diffValues, stageTransition } from './values.ts';
 
@@ -52,10 +53,12 @@ export function planPhase(o: {
   asOfDay: number;
   scoredAt: number;
   stats: RunStats;
+  /** An earlier fit to score with (see modelFit.ts); null fits this data. */
+  reuse: FitToReuse | null;
 }): PlanOutcome {
   const { customers, inputs } = customerInputs(o.store, o.installationId);
   const features = inputs.map((c) => computeFeatures(c, o.asOfDay, o.classifier.ltv.periodDays));
-  const result = classify(features, { asOfDay: o.asOfDay, settings: o.classifier });
+  const result = classify(features, { asOfDay: o.asOfDay, settings: o.classifier, reuse: o.reuse });
   o.stats.classified = result.size;
   const retryFirst = new Set(o.store.listRetries(o.installationId).map((r) => r.recordId));
   const first: Change[] = [];

@@ -8,6 +8,8 @@ export const syncSettingsSchema = z
   .object({
     /** Days between full reconciles (a full pull of every record); incremental pulls in between. */
     fullReconcileDays: z.number().min(0, 'must not be negative'),
+    /** Days a model fit is reused before the next refit (a full reconcile always refits). */
+    refitDays: z.number().min(0, 'must not be negative'),
     /** Share of the CRM's daily API allowance this plugin may use (the rest is the customer's other integrations). */
     dailyQuotaShare: share,
     /** Share of the CRM's short-window rate limit to pace at. */

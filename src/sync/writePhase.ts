@@ -4,7 +4,7 @@
  * the two leaves a trace, and a rollback always knows the value each write replaced. Records that fail
  * are reported with their id and queued to be retried first next run; they never fail the run.
  */
-import type { Connector, FieldKey, FieldValues } from '../../connectors/types.ts';
+import { RECORD_NOT_FOUND, type Connector, type FieldKey, type FieldValues } from '../../connectors/types.ts';
 import type { Logger } from '../log.ts';
 import type { RunStats, Store } from '../store/types.ts';
 import type { Change } from './planPhase.ts';
@@ -83,6 +83,7 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
   const failedIds: number[] = [];
   const crmUpdates: { recordId: string; values: FieldValues; modifiedAt: number | null }[] = [];
   const failures: { recordId: string; reason: string }[] = [];
+  const gone: string[] = [];
   for (const r of results) {
     const audit = idsOf.get(r.recordId) ?? [];
     if (r.ok) {
@@ -92,6 +93,7 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
     } else {
       failedIds.push(...audit);
       failures.push({ recordId: r.recordId, reason: `${r.code}: ${r.message}` });
+      if (r.code === RECORD_NOT_FOUND) gone.push(r.recordId);
     }
   }
   o.store.setAuditState(applied, 'applied');
@@ -101,8 +103,14 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
     o.installationId,
     crmUpdates.map((u) => u.recordId),
   );
+  if (gone.length > 0) {
+    // Not retried: the record is gone (deleted or merged in the CRM); a full pull brings it back if not.
+    o.store.markCustomersDeleted(o.installationId, gone);
+    o.store.clearRetries(o.installationId, gone);
+  }
   if (failures.length > 0) {
-    o.store.setRetries(o.installationId, failures);
+    const goneSet = new Set(gone);
+    o.store.setRetries(o.installationId, failures.filter((f) => !goneSet.has(f.recordId)));
     o.store.addRunErrors(failures.map((f) => ({ runId: o.runId, recordId: f.recordId, phase: 'write' as const, code: 'WRITE_FAILED', message: f.reason, at: Date.now() })));
     o.log.warn('records not written; they will be retried first next run', { count: failures.length, first: failures[0] });
   }

@@ -78,7 +78,7 @@ describe('batch update', () => {
     ]);
     expect(results).toEqual([
       { recordId: '101', ok: true, modifiedAt: Date.parse('2026-11-22T12:00:01.250Z') },
-      { recordId: '102', ok: false, code: 'OBJECT_NOT_FOUND', message: 'Could not get some CONTACT objects, they may be deleted or not exist.' },
+      { recordId: '102', ok: false, code: 'RECORD_NOT_FOUND', message: 'Could not get some CONTACT objects, they may be deleted or not exist.' },
     ]);
   });
 

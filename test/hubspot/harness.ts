@@ -50,7 +50,7 @@ export interface Harness {
   names: Record<FieldKey, string>;
   /** A fresh connector (as a new process would have). */
   connector(): { installationId: string; connector: Connector };
-  sync(options?: Partial<Pick<SyncRunOptions, 'dryRun' | 'full' | 'asOfDay' | 'onProgress'>>): Promise<SyncSummary>;
+  sync(options?: Partial<Pick<SyncRunOptions, 'dryRun' | 'full' | 'asOfDay' | 'onProgress' | 'clock'>>): Promise<SyncSummary>;
   rollback(runId: string): Promise<SyncSummary>;
   /** Every contact's plugin properties as the sandbox holds them. */
   crmValues(): Map<string, Record<string, string | null>>;

@@ -141,4 +141,92 @@ describe('HubSpot sync against the sandbox', () => {
     expect(run.asOf).toBe('2026-06-30');
     for (const v of h.crmValues().values()) expect(Date.parse(v.lcs_scored_at ?? '')).toBe(Date.UTC(2026, 5, 30));
   });
+
+  it('bad CRM records are reported with their id and reason and skipped; the run succeeds', async () => {
+    h = await createHarness({ dataset: { contacts: 80 } });
+    const [a, b] = h.sandbox.data.contactIds();
+    const noAmount = h.sandbox.data.createDeal({ dealname: 'no amount', pipeline: 'default', dealstage: 'closedwon', closedate: '2026-10-01T12:00:00Z' }, [a]);
+    const farFuture = h.sandbox.data.createDeal({ dealname: 'far future', amount: '100', pipeline: 'default', dealstage: 'closedwon', closedate: '2999-01-01T12:00:00Z' }, [b]);
+    const run = await h.sync();
+    expect(run).toMatchObject({ status: 'succeeded', written: 80, failed: 0, skippedRecords: 2 });
+    const errors = h.store.listRunErrors(run.runId);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ recordId: noAmount, phase: 'pull', code: 'BAD_RECORD', message: `HubSpot deal ${noAmount}: won deal without an amount` }),
+        expect.objectContaining({ recordId: farFuture, phase: 'pull', code: 'BAD_RECORD', message: expect.stringMatching(/close date 2999-01-01.* is implausible/) as unknown }),
+      ]),
+    );
+    // The far-future deal is not a purchase: contact b's LTV is its other won deals.
+    expect(Number(h.crmValues().get(b)?.lcs_ltv)).toBe(Math.round(wonTotal(h, b) - 100));
+  });
+
+  it('a failed write is reported, retried first on the next run; a contact deleted meanwhile is not retried', async () => {
+    h = await createHarness({ dataset: { contacts: 300 } });
+    const harness = h;
+    let deleted = '';
+    const hubspot = (method: string, path: string, body?: unknown) =>
+      fetch(`${harness.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${harness.env.HUBSPOT_ACCESS_TOKEN ?? ''}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const first = await h.sync({
+      onProgress: (p) => {
+        if (p.phase !== 'classify' || deleted) return;
+        // Between the pull and the writes: an admin drops the "loyalty" option, and deletes a contact.
+        const stage = harness.sandbox.data.getProperty('contacts', 'lcs_stage');
+        void hubspot('PATCH', '/crm/v3/properties/contacts/lcs_stage', { options: (stage?.options ?? []).filter((o) => o.value !== 'loyalty').map((o, i) => ({ ...o, displayOrder: i, hidden: false })) });
+        deleted = harness.sandbox.data.contactIds()[5];
+        void hubspot('DELETE', `/crm/v3/objects/contacts/${deleted}`);
+      },
+    });
+    const loyal = h.store.listAudit(first.runId).filter((e) => e.field === 'stage' && e.next === 'loyalty').map((e) => e.recordId);
+    expect(loyal.length).toBeGreaterThan(0);
+    // The deleted contact may itself have been planned as "loyalty": it fails once either way.
+    const failedIds = new Set([...loyal, deleted]);
+    expect(first).toMatchObject({ status: 'succeeded', failed: failedIds.size, written: 300 - failedIds.size });
+    expect(first.message).toMatch(/retried first next run/);
+    const errors = h.store.listRunErrors(first.runId).filter((e) => e.phase === 'write');
+    const retried = loyal.filter((id) => id !== deleted);
+    expect(errors.find((e) => e.recordId === retried[0])?.message).toMatch(/INVALID_OPTION: loyalty was not one of the allowed options/);
+    expect(errors.find((e) => e.recordId === deleted)?.message).toMatch(/^RECORD_NOT_FOUND/);
+    expect(h.store.listRetries('hubspot').map((r) => r.recordId).sort()).toEqual([...retried].sort());
+
+    // Next run: setup restores the option; the failed records go first; the deleted contact is not tried.
+    const second = await h.sync();
+    // Besides the retried records, only value tiers may move: the deleted customer left the base the
+    // tiers are cut from.
+    const others = h.store.listAudit(second.runId).filter((e) => !retried.includes(e.recordId));
+    expect(others.every((e) => e.field === 'valueTier' || e.field === 'scoredAt')).toBe(true);
+    expect(second).toMatchObject({ status: 'succeeded', failed: 0, written: retried.length + new Set(others.map((e) => e.recordId)).size });
+    expect(second.fields?.updated.map((u) => u.name)).toEqual(['lcs_stage']);
+    expect(h.store.listAudit(second.runId).some((e) => e.recordId === deleted)).toBe(false);
+    for (const id of retried) expect(h.crmValues().get(id)?.lcs_stage).toBe('loyalty');
+    expect(h.store.listRetries('hubspot')).toEqual([]);
+  });
+
+  it('the daily API share stops a run cleanly with its checkpoint; the next day continues to the same end state', async () => {
+    // A daily allowance of 60 requests, of which the plugin may use half: 30 are not enough for a first sync.
+    h = await createHarness({ dataset: { contacts: 500 }, sandbox: { limits: { tenSecondly: 100_000, searchPerSecond: 1000, daily: 60 } } });
+    const asOfDay = Math.floor(Date.now() / DAY_MS);
+    const first = await h.sync({ asOfDay });
+    expect(first.status).toBe('stopped');
+    expect(first.message).toMatch(/share of the daily API allowance is spent \(30 of 30 requests today: 50 % of 60\)/);
+    expect(first.requests).toBe(30);
+    expect(h.store.getCursor('hubspot', 'pull')).not.toBeNull();
+
+    // The next day (HubSpot's daily counter resets at midnight UTC; so does the plugin's share): the run
+    // resumes the interrupted pull where it stopped, instead of starting again.
+    h.setClockOffset(DAY_MS);
+    const next = await h.sync({ asOfDay, clock: () => Date.now() + DAY_MS });
+    expect(next).toMatchObject({ status: 'succeeded', mode: 'full', written: 500, failed: 0 });
+    expect(next.pulled.customers).toBeLessThan(500);
+    const clean = await createHarness({ dataset: { contacts: 500 } });
+    try {
+      await clean.sync({ asOfDay });
+      expect(h.crmValues()).toEqual(clean.crmValues());
+    } finally {
+      await clean.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 /** `lifecycle-sync setup`: check the credentials and create (or update) the plugin's CRM fields. */
 import { Command } from 'commander';
+import { ConnectorError } from '../../../connectors/types.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
 import { commandContext, printJson, type CrmFlags } from '../context.ts';
 
@@ -15,7 +16,7 @@ export function setupCommand(): Command {
       try {
         const { connector } = ctx.connection();
         const verified = await connector.verify();
-        if (!verified.ok) throw new Error(`the ${ctx.crm} credentials do not work: ${verified.message}`);
+        if (!verified.ok) throw new ConnectorError('AUTH_FAILED', `the ${ctx.crm} credentials do not work: ${verified.message}`);
         const report = await connector.ensureFields(fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false });
         if (flags.json) return printJson({ crm: ctx.crm, account: verified.account, dryRun: flags.dryRun ?? false, ...report });
         const verb = flags.dryRun ? 'would be' : 'were';

@@ -1,0 +1,136 @@
+/**
+ * The commands an admin types, in child processes against the HubSpot sandbox: setup, sync (dry run,
+ * --json), runs, explain, rollback; and what they say when something is wrong.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.ts';
+import { createHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness({ dataset: { contacts: 120 } });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: h.dir,
+      env: { ...process.env, ...h.env, LIFECYCLE_SYNC_CONFIG: h.configPath, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface JsonSummary {
+  runId: string;
+  status: string;
+  kind: string;
+  pulled: { customers: number; deals: number };
+  classified: number;
+  changed: number;
+  written: number;
+  failed: number;
+  requests: number;
+  planCsv: string | null;
+}
+
+describe('lifecycle-sync commands against the HubSpot sandbox', () => {
+  it('setup --dry-run reports, setup creates, a second setup finds everything in place', async () => {
+    const dry = await cli(['setup', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/11 fields would be created: lcs_stage, lcs_stage_reason/);
+    expect(dry.stdout).toMatch(/Nothing was changed \(dry run\)/);
+    expect(h.sandbox.data.getProperty('contacts', 'lcs_stage')).toBeUndefined();
+
+    const setup = await cli(['setup']);
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(setup.stdout).toMatch(/11 fields were created/);
+    expect(h.sandbox.data.getProperty('contacts', 'lcs_churn_risk')?.type).toBe('number');
+    const again = await cli(['setup', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ crm: 'hubspot', created: [], updated: [] });
+  });
+
+  it('sync --dry-run --json: the summary, and a CSV of the planned changes; nothing written', async () => {
+    const run = await cli(['sync', '--dry-run', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const s = JSON.parse(run.stdout) as JsonSummary;
+    expect(s).toMatchObject({ kind: 'dry_run', status: 'succeeded', pulled: { customers: 120 }, classified: 120, changed: 120, written: 0, failed: 0 });
+    expect(s.requests).toBeGreaterThan(0);
+    expect(s.planCsv).toBeTruthy();
+    const csv = readFileSync(s.planCsv ?? '', 'utf8').trim().split(/\r?\n/);
+    expect(csv[0]).toBe('recordId,field,current,planned');
+    expect(csv.filter((l) => l.includes(',stage,')).length).toBe(120);
+    expect([...h.crmValues().values()].every((v) => v.lcs_stage === null)).toBe(true);
+  });
+
+  it('sync, runs, explain and rollback', async () => {
+    const run = await cli(['sync', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const s = JSON.parse(run.stdout) as JsonSummary;
+    expect(s).toMatchObject({ kind: 'sync', status: 'succeeded', written: 120, failed: 0 });
+
+    const runs = await cli(['runs']);
+    expect(runs.code, runs.stderr).toBe(0);
+    expect(runs.stdout).toContain(s.runId);
+    expect(runs.stdout).toMatch(/dry_run\s+succeeded/);
+
+    const [contactId] = h.sandbox.data.contactIds();
+    const explain = await cli(['explain', contactId]);
+    expect(explain.code, explain.stderr).toBe(0);
+    const stage = h.sandbox.data.getContact(contactId)?.properties.lcs_stage ?? '';
+    expect(explain.stdout).toContain(`hubspot record ${contactId}: ${stage}`);
+    expect(explain.stdout).toMatch(/purchases: \d{4}-\d\d-\d\d/);
+    expect(explain.stdout).toContain(`${s.runId} stage: null → "${stage}" (applied)`);
+
+    const rollback = await cli(['rollback', s.runId, '--json']);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(JSON.parse(rollback.stdout)).toMatchObject({ kind: 'rollback', status: 'succeeded', written: 120 });
+    expect([...h.crmValues().values()].every((v) => Object.values(v).every((x) => x === null))).toBe(true);
+  });
+
+  it('explain of an unknown record, rollback of an unknown run, a bad flag: one line and exit code 1', async () => {
+    const unknown = await cli(['explain', '999999999']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe("lifecycle-sync: no customer 999999999 in hubspot's store (has a sync run yet?)");
+    const rollback = await cli(['rollback', 'run_nope']);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toMatch(/no run run_nope/);
+    const asOf = await cli(['sync', '--as-of', '2026-13-01']);
+    expect(asOf.code).toBe(1);
+    expect(asOf.stderr).toMatch(/--as-of/);
+  });
+
+  it('rejected credentials: setup and sync fail with a one-line message and exit code 1, and never print the token', async () => {
+    const token = 'pat-na1-00000000-not-a-real-token-000000000000';
+    const setup = await cli(['setup'], { HUBSPOT_ACCESS_TOKEN: token });
+    expect(setup.code).toBe(1);
+    expect(setup.stderr).toMatch(/^lifecycle-sync: the hubspot credentials do not work: HubSpot rejected the credentials/);
+    const sync = await cli(['sync', '--json'], { HUBSPOT_ACCESS_TOKEN: token });
+    expect(sync.code).toBe(1);
+    expect((JSON.parse(sync.stdout) as JsonSummary).status).toBe('failed');
+    for (const out of [setup.stdout, setup.stderr, sync.stdout, sync.stderr]) expect(out).not.toContain(token);
+  });
+
+  it('no CRM configured: says how to configure one', async () => {
+    const run = await cli(['sync'], { HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_REFRESH_TOKEN: '' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no CRM configured/);
+  });
+});

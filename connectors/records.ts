@@ -1,0 +1,106 @@
+/**
+ * Reading CRM values into the classifier's terms, shared by every connector's mapping: signals from
+ * configured customer fields, and a deal's amount and close day. Values that cannot be read are
+ * reported through `problem` (with the field and the value) and left out; they never fail a pull.
+ */
+import { dayOf } from '../src/classifier/features.ts';
+import type { CustomerSignals } from '../src/classifier/types.ts';
+import { datetimeFromText, numberFromText } from './canonical.ts';
+import type { DealStatus } from './types.ts';
+
+const MS_PER_DAY = 86_400_000;
+
+/** The CRM fields (property or API names) signals are read from; null = not used. */
+export interface SignalFields {
+  engagement: string[];
+  nps: string | null;
+  referrals: string | null;
+  advocate: string | null;
+  churnFlag: string | null;
+  churnReason: string | null;
+}
+
+export function signalFieldNames(s: SignalFields): string[] {
+  return [...s.engagement, s.nps, s.referrals, s.advocate, s.churnFlag, s.churnReason].filter((p): p is string => p !== null);
+}
+
+function flag(text: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  if (['true', 'yes', '1'].includes(t)) return true;
+  if (['false', 'no', '0'].includes(t)) return false;
+  return undefined;
+}
+
+/** `value(name)` is the field's text, or null when empty. */
+export function signalsFrom(value: (name: string) => string | null, fields: SignalFields, problem: (reason: string) => void): CustomerSignals {
+  const signals: CustomerSignals = {};
+  let lastEngagement: number | null = null;
+  for (const name of fields.engagement) {
+    const text = value(name);
+    if (text === null) continue;
+    const iso = datetimeFromText(text);
+    if (iso === undefined) problem(`${name} "${text}" is not a date`);
+    else lastEngagement = Math.max(lastEngagement ?? -Infinity, Date.parse(iso));
+  }
+  if (lastEngagement !== null) signals.lastEngagementDay = Math.floor(lastEngagement / MS_PER_DAY);
+  const read = (name: string | null) => (name === null ? null : value(name));
+  const nps = read(fields.nps);
+  if (nps !== null) {
+    const n = Number(numberFromText(nps));
+    if (Number.isFinite(n) && n >= 0 && n <= 10) signals.nps = n;
+    else problem(`${fields.nps} "${nps}" is not an NPS rating (0 to 10)`);
+  }
+  const referrals = read(fields.referrals);
+  if (referrals !== null) {
+    const n = Number(numberFromText(referrals));
+    if (Number.isInteger(n) && n >= 0) signals.referrals = n;
+    else problem(`${fields.referrals} "${referrals}" is not a number of referrals`);
+  }
+  for (const [key, name] of [
+    ['advocate', fields.advocate],
+    ['churnFlag', fields.churnFlag],
+  ] as const) {
+    const text = read(name);
+    if (text === null) continue;
+    const b = flag(text);
+    if (b === undefined) problem(`${name} "${text}" is not true or false`);
+    else signals[key] = b;
+  }
+  const churnReason = read(fields.churnReason);
+  if (churnReason !== null) signals.churnReason = churnReason;
+  return signals;
+}
+
+/**
+ * A deal's amount and close day from the CRM's texts. A won deal needs both (it is a purchase); an
+ * amount must be a plausible non-negative number and a close date lie between 1900 and a year ahead.
+ */
+export function dealAmountAndDay(
+  texts: { amount: string | null; closeDate: string | null },
+  status: DealStatus,
+  now: number,
+  problem: (reason: string) => void,
+): { amount: number | null; closeDay: number | null } {
+  let amount: number | null = null;
+  const amountText = texts.amount;
+  if (amountText !== null && amountText.trim() !== '') {
+    const parsed = numberFromText(amountText);
+    if (parsed === undefined) problem(`amount "${amountText}" is not a number`);
+    else if (Number(parsed) < 0 || Number(parsed) > 1e12) problem(`amount ${parsed} is out of range`);
+    else amount = Number(parsed);
+  } else if (status === 'won') {
+    problem('won deal without an amount');
+  }
+  let closeDay: number | null = null;
+  const closeText = texts.closeDate;
+  if (closeText !== null && closeText.trim() !== '') {
+    const iso = datetimeFromText(closeText);
+    const ms = iso === undefined ? NaN : Date.parse(iso);
+    if (!Number.isFinite(ms)) problem(`close date "${closeText}" is not a date`);
+    else if (ms < Date.UTC(1900, 0, 1) || ms > now + 366 * MS_PER_DAY) problem(`close date ${iso} is implausible`);
+    else closeDay = dayOf(ms);
+  } else if (status === 'won') {
+    problem('won deal without a close date');
+  }
+  return { amount, closeDay };
+}

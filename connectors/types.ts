@@ -38,6 +38,8 @@ export interface FieldSpec {
   options?: { value: string; label: string }[];
   /** Text: the longest value the engine will write. */
   maxLength?: number;
+  /** Numbers: the decimals the engine rounds to (CRMs with fixed-scale numbers size the field by it). */
+  decimals?: number;
 }
 
 /**
@@ -145,6 +147,11 @@ export interface Connector {
   ensureFields(fields: FieldSpec[], options: { dryRun: boolean }): Promise<FieldsReport>;
   pull(request: PullRequest): AsyncIterable<PulledPage>;
   write(updates: RecordUpdate[]): Promise<WriteResult[]>;
+  /**
+   * A bulk path for large runs, when the CRM has one (Salesforce Bulk API 2.0): the engine sends runs
+   * with more than `threshold` changes through it, `jobSize` records at a time.
+   */
+  readonly bulk?: { threshold: number; jobSize: number; write(updates: RecordUpdate[]): Promise<WriteResult[]> };
   /** The plugin's fields as the CRM holds them now, for the given records (missing records absent). */
   readFieldValues(recordIds: string[]): Promise<Map<string, FieldValues>>;
   quota(): QuotaState;

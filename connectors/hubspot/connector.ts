@@ -8,7 +8,8 @@ import { ensureHubSpotFields } from './fields.ts';
 import type { ContactMapping } from './mapping.ts';
 import { pullHubSpot } from './pull.ts';
 import { propertyNames, type HubSpotSettings } from './settings.ts';
-import { HubSpotTransport, type RetryPolicy } from './transport.ts';
+import type { RetryPolicy } from '../retry.ts';
+import { HubSpotTransport } from './transport.ts';
 import { readContactValues, writeContacts } from './write.ts';
 
 export interface HubSpotConnectorOptions {

@@ -14,19 +14,9 @@ import { Client } from '@hubspot/api-client';
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
 import { realSleep, WindowPacer, type Sleep } from '../pacing.ts';
+import { backoffMs, DEFAULT_RETRY, isNetworkError, type RetryPolicy } from '../retry.ts';
 import { ConnectorError, type QuotaState, type RequestGuard } from '../types.ts';
 import type { TokenSource } from './auth.ts';
-
-export interface RetryPolicy {
-  maxAttempts: number;
-  /** First backoff after a 5xx or dropped connection; doubles each attempt (with jitter). */
-  baseDelayMs: number;
-  /** Wait after a 429 TEN_SECONDLY_ROLLING before retrying, at least (doubles each attempt, capped by the window). */
-  rateLimitDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, rateLimitDelayMs: 1000, maxDelayMs: 30_000 };
 
 export interface TransportOptions {
   baseUrl: string;
@@ -73,16 +63,6 @@ export class HubSpotHttpError extends Error {
 }
 
 const TRANSIENT_STATUS = new Set([423, 477, 500, 502, 503, 504, 521, 522, 523, 524]);
-
-function isNetworkError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return (
-    error.name === 'TypeError' ||
-    /fetch failed|socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|other side closed|terminated/i.test(error.message) ||
-    typeof cause?.code === 'string'
-  );
-}
 
 export class HubSpotTransport {
   private readonly options: TransportOptions;
@@ -140,8 +120,7 @@ export class HubSpotTransport {
   }
 
   private backoff(attempt: number, base: number): number {
-    const exponential = Math.min(this.retry.maxDelayMs, base * 2 ** (attempt - 1));
-    return exponential / 2 + Math.random() * (exponential / 2);
+    return backoffMs(this.retry, attempt, base);
   }
 
   /** Sends one SDK call (a `...WithHttpInfo` method) with pacing, retries and error interpretation. */

@@ -1,6 +1,7 @@
 /** The whole configuration file. Each section's schema lives with the code it configures. */
 import { z } from 'zod';
 import { hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
+import { salesforceSettingsSchema } from '../../connectors/salesforce/settings.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
 import { storeSettingsSchema, syncSettingsSchema } from '../sync/settings.ts';
 
@@ -12,6 +13,7 @@ export const configSchema = z
     store: storeSettingsSchema,
     sync: syncSettingsSchema,
     hubspot: hubspotSettingsSchema,
+    salesforce: salesforceSettingsSchema,
   })
   .strict();
 

@@ -121,7 +121,8 @@ export async function runSync(o: SyncRunOptions): Promise<SyncSummary> {
   const startedAt = clock();
   const asOfDay = o.asOfDay ?? Math.floor(startedAt / DAY_MS);
   // Backtests and demos score "as of" a day: the scoring time is that day, so reruns agree exactly.
-  const scoredAt = o.asOfDay !== undefined && o.asOfDay !== null ? asOfDay * DAY_MS : startedAt;
+  // Whole seconds: some CRMs (Salesforce) keep datetimes to the second, and what we write must read back equal.
+  const scoredAt = o.asOfDay !== undefined && o.asOfDay !== null ? asOfDay * DAY_MS : Math.floor(startedAt / 1000) * 1000;
   const asOf = isoDateOfDay(asOfDay);
   const kind: RunKind = o.dryRun ? 'dry_run' : 'sync';
   const runId = newRunId(startedAt);

@@ -20,14 +20,15 @@ export function fieldSpecs(classifier: ClassifierSettings, sync: SyncSettings): 
     },
     { key: 'stageReason', label: 'Lifecycle stage reason', description: `${MARK} Why the customer is in this stage, in one sentence.`, type: 'text', maxLength: sync.maxReasonLength },
     { key: 'stageChangedAt', label: 'Lifecycle stage changed at', description: `${MARK} When the stage last changed.`, type: 'datetime' },
-    { key: 'ltv', label: 'Lifetime value to date', description: `${MARK} Sum of won deals (${currency}).`, type: 'number' },
+    { key: 'ltv', label: 'Lifetime value to date', description: `${MARK} Sum of won deals (${currency}).`, type: 'number', decimals: sync.rounding.moneyDecimals },
     {
       key: 'predictedClv',
       label: `Predicted CLV (${classifier.clv.horizonMonths} months)`,
       description: `${MARK} Expected discounted ${classifier.clv.grossMargin === null ? 'revenue' : 'profit'} over the next ${classifier.clv.horizonMonths} months (${currency}).`,
       type: 'number',
+      decimals: sync.rounding.moneyDecimals,
     },
-    { key: 'churnRisk', label: 'Churn risk (%)', description: `${MARK} 100 × (1 − probability the customer is still active).`, type: 'number' },
+    { key: 'churnRisk', label: 'Churn risk (%)', description: `${MARK} 100 × (1 − probability the customer is still active).`, type: 'number', decimals: 0 },
     {
       key: 'churnRiskBand',
       label: 'Churn risk band',
@@ -42,7 +43,7 @@ export function fieldSpecs(classifier: ClassifierSettings, sync: SyncSettings): 
       type: 'enumeration',
       options: VALUE_TIERS.map((t) => ({ value: t, label: tierLabels[t] })),
     },
-    { key: 'expectedPurchases', label: `Expected purchases (next ${classifier.expectedDays} days)`, description: `${MARK} Expected number of purchases.`, type: 'number' },
+    { key: 'expectedPurchases', label: `Expected purchases (next ${classifier.expectedDays} days)`, description: `${MARK} Expected number of purchases.`, type: 'number', decimals: sync.rounding.expectedPurchasesDecimals },
     { key: 'nextAction', label: 'Next best action', description: `${MARK} Suggested action for the stage.`, type: 'text', maxLength: 1000 },
     { key: 'scoredAt', label: 'Lifecycle scored at', description: `${MARK} When these scores were computed.`, type: 'datetime' },
   ];

@@ -4,7 +4,7 @@
  * the two leaves a trace, and a rollback always knows the value each write replaced. Records that fail
  * are reported with their id and queued to be retried first next run; they never fail the run.
  */
-import { RECORD_NOT_FOUND, type Connector, type FieldKey, type FieldValues } from '../../connectors/types.ts';
+import { RECORD_NOT_FOUND, type Connector, type FieldKey, type FieldValues, type RecordUpdate, type WriteResult } from '../../connectors/types.ts';
 import type { Logger } from '../log.ts';
 import type { RunStats, Store } from '../store/types.ts';
 import type { Change } from './planPhase.ts';
@@ -29,7 +29,11 @@ export interface WritePhaseOptions {
 }
 
 export async function writePhase(o: WritePhaseOptions, changes: Change[]): Promise<WriteOutcome> {
-  const size = o.connector.maxBatchSize;
+  // Large runs go through the CRM's bulk path when it has one: fewer requests, one job at a time.
+  const bulk = o.connector.bulk && changes.length > o.connector.bulk.threshold ? o.connector.bulk : null;
+  const size = bulk ? bulk.jobSize : o.connector.maxBatchSize;
+  const send = bulk ? (updates: RecordUpdate[]) => bulk.write(updates) : (updates: RecordUpdate[]) => o.connector.write(updates);
+  const concurrency = bulk ? 1 : o.concurrency;
   const batches: Change[][] = [];
   for (let i = 0; i < changes.length; i += size) batches.push(changes.slice(i, i + size));
   const outcome: WriteOutcome = { written: 0, failed: 0, lastModifiedAt: null };
@@ -40,7 +44,7 @@ export async function writePhase(o: WritePhaseOptions, changes: Change[]): Promi
     while (!stopped && next < batches.length) {
       const batch = batches[next++];
       try {
-        await writeBatch(o, batch, outcome);
+        await writeBatch(o, batch, outcome, send);
       } catch (error) {
         stopped = true;
         throw error;
@@ -50,14 +54,14 @@ export async function writePhase(o: WritePhaseOptions, changes: Change[]): Promi
     }
   };
   // A failure in one worker (quota spent, CRM unavailable) stops the others at their next batch.
-  const workers = Array.from({ length: Math.min(o.concurrency, batches.length) }, worker);
+  const workers = Array.from({ length: Math.min(concurrency, batches.length) }, worker);
   const results = await Promise.allSettled(workers);
   const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason instanceof Error ? rejected.reason : new Error(String(rejected.reason));
   return outcome;
 }
 
-async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteOutcome): Promise<void> {
+async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteOutcome, send: (updates: RecordUpdate[]) => Promise<WriteResult[]>): Promise<void> {
   const now = Date.now();
   const entries = batch.flatMap((c) =>
     (Object.entries(c.values) as [FieldKey, string | null][]).map(([field, value]) => ({
@@ -77,7 +81,7 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
     if (list) list.push(ids[i]);
     else idsOf.set(e.recordId, [ids[i]]);
   });
-  const results = await o.connector.write(batch.map((c) => ({ recordId: c.recordId, values: c.values })));
+  const results = await send(batch.map((c) => ({ recordId: c.recordId, values: c.values })));
   const byId = new Map(batch.map((c) => [c.recordId, c.values]));
   const applied: number[] = [];
   const failedIds: number[] = [];

@@ -1,0 +1,96 @@
+/** The Salesforce connector: the Connector interface over jsforce (REST, Bulk API 2.0, Metadata API). */
+import type { Logger } from '../../src/log.ts';
+import { realSleep, type Sleep } from '../pacing.ts';
+import { DEFAULT_RETRY, type RetryPolicy } from '../retry.ts';
+import type { Connector, FieldKey, FieldSpec, FieldsReport, FieldValues, PulledPage, PullRequest, QuotaState, RecordUpdate, RequestGuard, WriteResult } from '../types.ts';
+import { ConnectorError } from '../types.ts';
+import { SalesforceApi } from './api.ts';
+import type { SalesforceAuth } from './auth.ts';
+import type { BulkTiming } from './bulk.ts';
+import { ensureSalesforceFields } from './fields.ts';
+import type { CustomerMapping } from './mapping.ts';
+import { pullSalesforce } from './pull.ts';
+import { fieldApiNames, type SalesforceSettings } from './settings.ts';
+import { COLLECTION_LIMIT, readValues, writeBulk, writeCollection, type WriteContext } from './write.ts';
+
+export interface SalesforceConnectorOptions {
+  settings: SalesforceSettings;
+  /** The engine's field specifications (to create the fields and read values back canonically). */
+  fields: FieldSpec[];
+  auth: SalesforceAuth;
+  log: Logger;
+  retry?: RetryPolicy;
+  clock?: () => number;
+  sleep?: Sleep;
+}
+
+export class SalesforceConnector implements Connector {
+  readonly crm = 'salesforce';
+  readonly maxBatchSize = COLLECTION_LIMIT;
+  readonly bulk: Connector['bulk'];
+  private readonly api: SalesforceApi;
+  private readonly settings: SalesforceSettings;
+  private readonly names: Record<FieldKey, string>;
+  private readonly mapping: CustomerMapping;
+  private readonly writes: WriteContext;
+  private readonly timing: BulkTiming;
+  private readonly clock: () => number;
+
+  constructor(options: SalesforceConnectorOptions) {
+    this.settings = options.settings;
+    this.names = fieldApiNames(options.settings);
+    this.clock = options.clock ?? Date.now;
+    const sleep = options.sleep ?? realSleep;
+    const retry = options.retry ?? DEFAULT_RETRY;
+    this.api = new SalesforceApi({ auth: options.auth, apiVersion: options.settings.apiVersion, instanceUrl: options.settings.instanceUrl, retry, sleep, log: options.log });
+    const specs = new Map(options.fields.map((f) => [f.key, f]));
+    this.mapping = { object: options.settings.customerObject, names: this.names, specs, signals: options.settings.signals };
+    this.writes = { api: this.api, object: options.settings.customerObject, names: this.names, specs, retry, sleep };
+    this.timing = { pollMs: options.settings.bulkPollMs, timeoutMs: options.settings.bulkTimeoutMs, sleep, clock: this.clock };
+    this.bulk = { threshold: options.settings.bulkWriteThreshold, jobSize: options.settings.bulkJobSize, write: (updates) => writeBulk(this.writes, updates, this.timing) };
+  }
+
+  /** The API name of each field (for reports and the admin page). */
+  fieldNames(): Record<FieldKey, string> {
+    return { ...this.names };
+  }
+
+  ensureFields(fields: FieldSpec[], options: { dryRun: boolean }): Promise<FieldsReport> {
+    return ensureSalesforceFields(this.api, fields, this.settings, this.names, options.dryRun);
+  }
+
+  pull(request: PullRequest): AsyncIterable<PulledPage> {
+    return pullSalesforce(
+      { api: this.api, mapping: this.mapping, accountFallback: this.settings.accountFallback, bulkQueryThreshold: this.settings.bulkQueryThreshold, timing: this.timing, clock: this.clock },
+      request,
+    );
+  }
+
+  write(updates: RecordUpdate[]): Promise<WriteResult[]> {
+    if (updates.length > this.maxBatchSize) return Promise.reject(new ConnectorError('CRM_REJECTED', `sObject Collections take at most ${this.maxBatchSize} records a call (got ${updates.length})`));
+    return writeCollection(this.writes, updates);
+  }
+
+  readFieldValues(recordIds: string[]): Promise<Map<string, FieldValues>> {
+    return readValues(this.writes, recordIds);
+  }
+
+  quota(): QuotaState {
+    return this.api.quota();
+  }
+
+  setRequestGuard(guard: RequestGuard | null): void {
+    this.api.setGuard(guard);
+  }
+
+  async verify(): Promise<{ ok: true; account: string } | { ok: false; message: string }> {
+    try {
+      // The versioned REST root: authenticated, cheap, and it proves the API version is served.
+      await this.api.send('check credentials', { method: 'GET', url: `${this.api.restBase}/` });
+      const conn = await this.api.connection();
+      return { ok: true, account: `Salesforce at ${conn.instanceUrl} (API ${this.settings.apiVersion})` };
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The plugin's custom fields in Salesforce, through the Metadata API (which sees fields whatever the
+ * integration user may access), and the permission set that makes them visible: a new field is
+ * invisible to the API user until field-level security grants it. Missing fields are created; the
+ * plugin's own picklists follow the configured stages (dropped values are deactivated, never deleted,
+ * so existing values stay valid). A field of the wrong type, or one with the plugin's name that the
+ * plugin did not create, is an error before anything is created or written. Setup ends by checking,
+ * through describe, that the running user can now edit every field.
+ */
+import type { Connection } from 'jsforce';
+import { z } from 'zod';
+import { MANAGED_MARK } from '../../src/sync/fields.ts';
+import { ConnectorError, type FieldKey, type FieldSpec, type FieldsReport } from '../types.ts';
+import type { SalesforceApi } from './api.ts';
+import type { SalesforceSettings } from './settings.ts';
+import { chunks, soqlId, soqlString } from './soql.ts';
+
+const COMPATIBLE: Record<FieldSpec['type'], string[]> = {
+  enumeration: ['Picklist'],
+  text: ['Text', 'LongTextArea', 'TextArea'],
+  number: ['Number', 'Currency', 'Percent'],
+  datetime: ['DateTime'],
+};
+
+const asArray = <T>(v: T | T[] | null | undefined): T[] => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const customValue = z.object({ fullName: z.string(), label: z.string().optional(), isActive: z.union([z.boolean(), z.string()]).optional() }).passthrough();
+const customField = z
+  .object({
+    fullName: z.string().optional(),
+    type: z.string().optional(),
+    label: z.string().optional(),
+    description: z.string().optional(),
+    length: z.coerce.number().optional(),
+    scale: z.coerce.number().optional(),
+    valueSet: z.object({ valueSetDefinition: z.object({ value: z.union([customValue, z.array(customValue)]).optional() }).passthrough().optional() }).passthrough().optional(),
+  })
+  .passthrough();
+type CustomField = z.infer<typeof customField>;
+const saveResult = z.object({ fullName: z.string().optional(), success: z.union([z.boolean(), z.string()]), errors: z.unknown().optional() }).passthrough();
+const metadataError = z.object({ statusCode: z.string().optional(), message: z.string().optional() }).passthrough();
+
+type Definition = Record<string, unknown> & { fullName: string; type: string };
+
+/** What the plugin wants a field to be, as Metadata API CustomField. */
+function definition(spec: FieldSpec, fullName: string, existingValues: z.infer<typeof customValue>[]): Definition {
+  const base = { fullName, label: spec.label.slice(0, 40), description: spec.description.slice(0, 1000), inlineHelpText: spec.description.slice(0, 510) };
+  switch (spec.type) {
+    case 'enumeration': {
+      const desired = (spec.options ?? []).map((o) => ({ fullName: o.value, label: o.label, default: false, isActive: true }));
+      // Values no longer configured stay, inactive: records holding them keep a valid value.
+      const dropped = existingValues.filter((e) => !desired.some((d) => d.fullName === e.fullName)).map((e) => ({ fullName: e.fullName, label: e.label ?? e.fullName, default: false, isActive: false }));
+      return { ...base, type: 'Picklist', valueSet: { restricted: true, valueSetDefinition: { sorted: false, value: [...desired, ...dropped] } } };
+    }
+    case 'text': {
+      const length = spec.maxLength ?? 255;
+      return length <= 255 ? { ...base, type: 'Text', length } : { ...base, type: 'LongTextArea', length: Math.max(256, length), visibleLines: 3 };
+    }
+    case 'number': {
+      const scale = spec.decimals ?? 2;
+      return { ...base, type: 'Number', precision: 18, scale };
+    }
+    case 'datetime':
+      return { ...base, type: 'DateTime' };
+  }
+}
+
+/** What changes (for the report) when a managed picklist is brought to the configured values. */
+function picklistChanges(spec: FieldSpec, existing: z.infer<typeof customValue>[]): string[] {
+  const active = (v: z.infer<typeof customValue>) => v.isActive === undefined || v.isActive === true || v.isActive === 'true';
+  const changes: string[] = [];
+  for (const o of spec.options ?? []) {
+    const before = existing.find((e) => e.fullName === o.value);
+    if (!before) changes.push(`add value ${o.value}`);
+    else if (!active(before)) changes.push(`reactivate value ${o.value}`);
+    else if ((before.label ?? o.value) !== o.label) changes.push(`value ${o.value} label "${o.label}"`);
+  }
+  for (const e of existing) if (active(e) && !(spec.options ?? []).some((o) => o.value === e.fullName)) changes.push(`deactivate value ${e.fullName}`);
+  return changes;
+}
+
+function checkSaved(what: string, results: unknown): void {
+  for (const r of asArray(results)) {
+    const parsed = saveResult.safeParse(r);
+    if (!parsed.success) throw new ConnectorError('INVALID_RESPONSE', `Salesforce ${what}: unexpected Metadata API answer`);
+    if (parsed.data.success === true || parsed.data.success === 'true') continue;
+    const errors = asArray(parsed.data.errors).map((e) => metadataError.safeParse(e)).map((e) => (e.success ? `${e.data.statusCode ?? 'ERROR'}: ${e.data.message ?? ''}` : 'unknown error'));
+    // Another process created it in the meantime: as good as done.
+    if (errors.every((e) => e.startsWith('DUPLICATE_DEVELOPER_NAME') || e.startsWith('DUPLICATE_VALUE'))) continue;
+    throw new ConnectorError('CRM_REJECTED', `Salesforce refused to ${what} ${parsed.data.fullName ?? ''}: ${errors.join('; ')}`);
+  }
+}
+
+async function readFields(api: SalesforceApi, fullNames: string[]): Promise<Map<string, CustomField>> {
+  const out = new Map<string, CustomField>();
+  // readMetadata takes at most 10 names a call.
+  for (const group of chunks(fullNames, 10)) {
+    const records = await api.call('read custom field definitions', (conn: Connection) => conn.metadata.read('CustomField', group));
+    for (const r of asArray(records as unknown)) {
+      const parsed = customField.safeParse(r);
+      if (parsed.success && parsed.data.fullName) out.set(parsed.data.fullName, parsed.data);
+    }
+  }
+  return out;
+}
+
+const idRows = z.object({ totalSize: z.number(), records: z.array(z.object({ Id: z.string() }).passthrough()) });
+const fieldPermissionRows = z.object({
+  records: z.array(z.object({ Id: z.string(), Field: z.string(), PermissionsRead: z.boolean(), PermissionsEdit: z.boolean() }).passthrough()),
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+});
+const created = z.object({ id: z.string(), success: z.boolean() }).passthrough();
+const collectionResults = z.array(z.object({ id: z.string().nullable().optional(), success: z.boolean(), errors: z.array(z.object({ statusCode: z.string().optional(), message: z.string().optional() }).passthrough()) }));
+const identity = z.object({ user_id: z.string() }).passthrough();
+const describe = z.object({ fields: z.array(z.object({ name: z.string(), updateable: z.boolean() }).passthrough()) });
+
+const query = (soql: string) => ({ method: 'GET' as const, url: `/query?q=${encodeURIComponent(soql)}` });
+
+function collectionFailures(results: z.infer<typeof collectionResults>): string[] {
+  return results.filter((r) => !r.success).map((r) => r.errors.map((e) => `${e.statusCode ?? 'ERROR'}: ${e.message ?? ''}`).join(', '));
+}
+
+/** The permission set with read and edit on every field, assigned to the running user. */
+async function ensurePermissions(api: SalesforceApi, object: string, fieldNames: string[], settings: SalesforceSettings, dryRun: boolean, report: FieldsReport): Promise<void> {
+  const ps = settings.permissionSet;
+  const found = await api.json('find the permission set', idRows, query(`SELECT Id FROM PermissionSet WHERE Name = ${soqlString(ps.name)}`));
+  let psId = found.records[0]?.Id ?? null;
+  if (psId === null) {
+    report.other.push(`create permission set ${ps.name}`);
+    if (dryRun) {
+      report.other.push(`grant read and edit on ${fieldNames.length} fields`, `assign ${ps.name} to the integration user`);
+      return;
+    }
+    psId = (await api.json('create the permission set', created, { method: 'POST', url: '/sobjects/PermissionSet', body: { Name: ps.name, Label: ps.label, Description: `${MANAGED_MARK} Read and edit on the plugin's fields.` } })).id;
+  }
+  const grants = new Map<string, z.infer<typeof fieldPermissionRows>['records'][number]>();
+  let page = await api.json('read field permissions', fieldPermissionRows, query(`SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId = ${soqlId(psId)} AND SobjectType = ${soqlString(object)}`));
+  for (;;) {
+    for (const r of page.records) grants.set(r.Field.toLowerCase(), r);
+    if (page.done || !page.nextRecordsUrl) break;
+    page = await api.json('read field permissions', fieldPermissionRows, { method: 'GET', url: page.nextRecordsUrl });
+  }
+  const toCreate = fieldNames.filter((f) => !grants.has(`${object}.${f}`.toLowerCase()));
+  const toUpdate = fieldNames.map((f) => grants.get(`${object}.${f}`.toLowerCase())).filter((g) => g !== undefined && !(g.PermissionsRead && g.PermissionsEdit));
+  if (toCreate.length + toUpdate.length > 0) report.other.push(`grant read and edit on ${toCreate.length + toUpdate.length} fields in ${ps.name}`);
+  if (!dryRun && toCreate.length > 0) {
+    const records = toCreate.map((f) => ({ attributes: { type: 'FieldPermissions' }, ParentId: psId, SobjectType: object, Field: `${object}.${f}`, PermissionsRead: true, PermissionsEdit: true }));
+    const failures = collectionFailures(await api.json('grant field permissions', collectionResults, { method: 'POST', url: '/composite/sobjects', body: { allOrNone: false, records } }));
+    if (failures.length > 0) throw new ConnectorError('CRM_REJECTED', `Salesforce refused to grant field permissions: ${failures.join('; ')}`);
+  }
+  if (!dryRun && toUpdate.length > 0) {
+    const records = toUpdate.map((g) => ({ attributes: { type: 'FieldPermissions' }, id: g?.Id, PermissionsRead: true, PermissionsEdit: true }));
+    const failures = collectionFailures(await api.json('update field permissions', collectionResults, { method: 'PATCH', url: '/composite/sobjects', body: { allOrNone: false, records } }));
+    if (failures.length > 0) throw new ConnectorError('CRM_REJECTED', `Salesforce refused to update field permissions: ${failures.join('; ')}`);
+  }
+  // The login's identity URL names the user; a plain access token asks the OpenID userinfo endpoint.
+  const userId = api.userId() ?? (await api.json('identify the integration user', identity, { method: 'GET', url: '/services/oauth2/userinfo' })).user_id;
+  const assigned = await api.json('read permission set assignments', idRows, query(`SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlId(psId)} AND AssigneeId = ${soqlId(userId)}`));
+  if (assigned.totalSize === 0) {
+    report.other.push(`assign ${ps.name} to the integration user`);
+    if (!dryRun) await api.json('assign the permission set', created, { method: 'POST', url: '/sobjects/PermissionSetAssignment', body: { PermissionSetId: psId, AssigneeId: userId } });
+  }
+}
+
+export async function ensureSalesforceFields(api: SalesforceApi, specs: FieldSpec[], settings: SalesforceSettings, names: Record<FieldKey, string>, dryRun: boolean): Promise<FieldsReport> {
+  const object = settings.customerObject;
+  const report: FieldsReport = { ok: [], created: [], updated: [], other: [] };
+  const fullName = (key: FieldKey) => `${object}.${names[key]}`;
+  const existing = await readFields(api, specs.map((s) => fullName(s.key)));
+  const conflicts: string[] = [];
+  const toCreate: Definition[] = [];
+  const toUpdate: { key: FieldKey; def: Definition; change: string }[] = [];
+  for (const spec of specs) {
+    const name = fullName(spec.key);
+    const current = existing.get(name);
+    const mapped = settings.fieldNames[spec.key] !== undefined;
+    if (!current) {
+      if (mapped) conflicts.push(`${name} (mapped for ${spec.key}) does not exist`);
+      else {
+        toCreate.push(definition(spec, name, []));
+        report.created.push({ key: spec.key, name: names[spec.key] });
+      }
+      continue;
+    }
+    if (!COMPATIBLE[spec.type].includes(current.type ?? '')) {
+      conflicts.push(`${name} exists as ${current.type ?? 'an unknown type'}, but ${spec.key} needs ${COMPATIBLE[spec.type].join(' or ')}`);
+      continue;
+    }
+    const values = asArray(current.valueSet?.valueSetDefinition?.value);
+    const ours = (current.description ?? '').startsWith(MANAGED_MARK);
+    if (!ours && !mapped) {
+      conflicts.push(`${name} exists but was not created by Lifecycle Sync; choose another fieldPrefix or map it in salesforce.fieldNames`);
+      continue;
+    }
+    if (!ours) {
+      // A field the admin mapped: never altered, but it must accept every value we write.
+      const missing = (spec.options ?? []).filter((o) => !values.some((v) => v.fullName === o.value)).map((o) => o.value);
+      if (missing.length > 0) conflicts.push(`${name} (mapped for ${spec.key}) lacks the picklist values ${missing.join(', ')}`);
+      else report.ok.push({ key: spec.key, name: names[spec.key] });
+      continue;
+    }
+    const changes = spec.type === 'enumeration' ? picklistChanges(spec, values) : [];
+    if ((current.label ?? '') !== spec.label.slice(0, 40)) changes.push(`label "${spec.label}"`);
+    if (spec.type === 'number' && current.type === 'Number' && (current.scale ?? 0) < (spec.decimals ?? 2)) changes.push(`${spec.decimals ?? 2} decimals`);
+    if (changes.length > 0) toUpdate.push({ key: spec.key, def: definition(spec, name, values), change: changes.join(', ') });
+    else report.ok.push({ key: spec.key, name: names[spec.key] });
+  }
+  if (conflicts.length > 0) throw new ConnectorError('FIELD_CONFLICT', `Salesforce fields need attention before anything is written: ${conflicts.join('; ')}`);
+  for (const u of toUpdate) report.updated.push({ key: u.key, name: names[u.key], change: u.change });
+  if (!dryRun) {
+    // create/updateMetadata take at most 10 components a call.
+    for (const group of chunks(toCreate, 10)) checkSaved('create the field', await api.call('create custom fields', (conn: Connection) => conn.metadata.create('CustomField', group)));
+    for (const group of chunks(toUpdate.map((u) => u.def), 10)) checkSaved('update the field', await api.call('update custom fields', (conn: Connection) => conn.metadata.update('CustomField', group)));
+  }
+  await ensurePermissions(api, object, specs.map((s) => names[s.key]), settings, dryRun, report);
+  if (!dryRun) {
+    const visible = await api.json(`describe ${object}`, describe, { method: 'GET', url: `/sobjects/${object}/describe` });
+    const editable = new Set(visible.fields.filter((f) => f.updateable).map((f) => f.name.toLowerCase()));
+    const hidden = specs.map((s) => names[s.key]).filter((n) => !editable.has(n.toLowerCase()));
+    if (hidden.length > 0) {
+      throw new ConnectorError('FIELD_CONFLICT', `the integration user still cannot edit ${hidden.join(', ')} on ${object} after the permission set ${settings.permissionSet.name} was assigned: check field-level security and the user's license`);
+    }
+  }
+  return report;
+}

@@ -1,0 +1,97 @@
+/**
+ * Pure mapping between Salesforce records and the engine's types, one function per direction. Values
+ * arrive as JSON (REST: numbers, booleans, strings, null) or as CSV text (Bulk API 2.0), so everything
+ * is read through its text. A value that cannot be read is reported with the record's id and skipped.
+ */
+import type { RecordProblem } from '../../src/errors.ts';
+import { canonicalFieldValues, datetimeFromText } from '../canonical.ts';
+import { dealAmountAndDay, signalFieldNames, signalsFrom, type SignalFields } from '../records.ts';
+import type { DealStatus, FieldKey, FieldSpec, FieldValues, PulledCustomer, PulledDeal } from '../types.ts';
+
+/** A record's field values by API name (REST JSON values, or CSV text). */
+export type SalesforceRecord = Record<string, unknown>;
+
+export interface CustomerMapping {
+  object: 'Contact' | 'Account';
+  names: Record<FieldKey, string>;
+  specs: ReadonlyMap<FieldKey, FieldSpec>;
+  signals: SignalFields;
+}
+
+/** A value's text, or null when empty (Bulk CSV writes nothing for null). */
+export function text(record: SalesforceRecord, name: string): string | null {
+  const v = record[name];
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v.trim() === '' ? null : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return null;
+}
+
+function modifiedAt(record: SalesforceRecord): number {
+  const t = text(record, 'SystemModstamp');
+  const iso = t === null ? undefined : datetimeFromText(t);
+  return iso === undefined ? 0 : Date.parse(iso);
+}
+
+/** The customer fields a pull selects. */
+export function customerFields(m: CustomerMapping): string[] {
+  return [...new Set(['Id', 'SystemModstamp', ...(m.object === 'Contact' ? ['AccountId'] : []), ...Object.values(m.names), ...signalFieldNames(m.signals)])];
+}
+
+export function customerFromRecord(record: SalesforceRecord, m: CustomerMapping): { customer: PulledCustomer | null; problems: RecordProblem[] } {
+  const id = text(record, 'Id');
+  if (id === null) return { customer: null, problems: [{ where: `Salesforce ${m.object}`, reason: 'record without an Id' }] };
+  const problems: RecordProblem[] = [];
+  const where = `Salesforce ${m.object} ${id}`;
+  const problem = (reason: string) => problems.push({ where, reason, recordId: id });
+  const signals = signalsFrom((name) => text(record, name), m.signals, problem);
+  const { values, invalid } = canonicalFieldValues((key) => text(record, m.names[key]), m.specs);
+  for (const key of invalid) problem(`${m.names[key]} holds "${text(record, m.names[key])}", which is not a valid ${m.specs.get(key)?.type}; it will be rewritten`);
+  return { customer: { recordId: id, modifiedAt: modifiedAt(record), signals, fieldValues: values }, problems };
+}
+
+export const OPPORTUNITY_FIELDS = ['Id', 'Amount', 'CloseDate', 'IsClosed', 'IsWon', 'AccountId', 'SystemModstamp'];
+
+/** Multi-currency orgs: conversion rates to the corporate currency by ISO code (null = single currency). */
+export type CurrencyRates = ReadonlyMap<string, number> | null;
+
+function flag(record: SalesforceRecord, name: string): boolean {
+  const v = record[name];
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
+
+export function dealFromOpportunity(
+  opp: SalesforceRecord,
+  customerIds: string[],
+  rates: CurrencyRates,
+  now: number,
+): { deal: PulledDeal | null; problems: RecordProblem[] } {
+  const id = text(opp, 'Id') ?? '';
+  const problems: RecordProblem[] = [];
+  const problem = (reason: string) => problems.push({ where: `Salesforce Opportunity ${id}`, reason, recordId: id });
+  const status: DealStatus = flag(opp, 'IsWon') ? 'won' : flag(opp, 'IsClosed') ? 'lost' : 'open';
+  let amountText = text(opp, 'Amount');
+  if (rates !== null && amountText !== null) {
+    // ConversionRate is units of the currency per one unit of the corporate currency.
+    const code = text(opp, 'CurrencyIsoCode');
+    const rate = code === null ? undefined : rates.get(code);
+    if (rate === undefined || !(rate > 0)) {
+      problem(`currency ${code ?? '(none)'} has no active conversion rate`);
+      amountText = null;
+      if (status === 'won') return { deal: null, problems };
+    } else if (Number.isFinite(Number(amountText))) {
+      amountText = String(Number(amountText) / rate);
+    }
+  }
+  const { amount, closeDay } = dealAmountAndDay({ amount: amountText, closeDate: text(opp, 'CloseDate') }, status, now, problem);
+  return { deal: { recordId: id, customerIds, status, amount, closeDay, modifiedAt: modifiedAt(opp) }, problems };
+}
+
+/** The plugin's values as Salesforce JSON field values: numbers as numbers, null to clear. */
+export function salesforceValues(values: FieldValues, names: Record<FieldKey, string>, specs: ReadonlyMap<FieldKey, FieldSpec>): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  for (const [key, value] of Object.entries(values) as [FieldKey, string | null][]) {
+    out[names[key]] = value === null ? null : specs.get(key)?.type === 'number' ? Number(value) : value;
+  }
+  return out;
+}

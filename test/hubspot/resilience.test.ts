@@ -2,11 +2,9 @@
  * The sync under the failures a real HubSpot connection sees: rate limiting, server errors, dropped
  * connections, an access token expiring mid-run, and the process itself killed at random points.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_OAUTH_CLIENT } from '../../connectors/hubspot/sandbox/index.ts';
-import { ROOT } from '../helpers.ts';
+import { runCli, runCliUntil } from '../cliChild.ts';
 import { createHarness, TEST_ENCRYPTION_KEY, type Harness } from './harness.ts';
 
 const open: Harness[] = [];
@@ -112,14 +110,14 @@ describe('HubSpot sync under failures', () => {
     for (const [trial, plan] of plans.entries()) {
       // Latency spreads the run out so the kill lands near its point.
       const h = await harness({ dataset: { contacts }, sandbox: { faults: { latencyMs: [1, 4] } } });
-      const killed = await runCliUntil(h, () => (plan.key === null ? h.sandbox.stats.requests : (h.sandbox.stats.byRoute[plan.key] ?? 0)) >= plan.at);
+      const killed = await runCliUntil(h, ['sync', '--as-of', AS_OF], () => (plan.key === null ? h.sandbox.stats.requests : (h.sandbox.stats.byRoute[plan.key] ?? 0)) >= plan.at);
       const written = [...h.crmValues().values()].filter((v) => v.lcs_stage !== null).length;
       if (killed && written > 0 && written < contacts) partialWrites++;
       outcomes.push(`${plan.label} (at ${plan.at}): ${killed ? `killed with ${written} of ${contacts} contacts written` : 'finished before the kill'}`);
       // A second kill at a random point of the resumed run, then a run to the end.
       if (killed) {
         const resumedAt = h.sandbox.stats.requests + pick(requestsOfCleanRun / 2);
-        await runCliUntil(h, () => h.sandbox.stats.requests >= resumedAt);
+        await runCliUntil(h, ['sync', '--as-of', AS_OF], () => h.sandbox.stats.requests >= resumedAt);
       }
       const final = await runCli(h, ['sync', '--as-of', AS_OF, '--json']);
       expect(final.code, final.stderr).toBe(0);
@@ -130,43 +128,3 @@ describe('HubSpot sync under failures', () => {
     expect(partialWrites, outcomes.join('; ')).toBeGreaterThanOrEqual(1);
   }, 240_000);
 });
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cliEnv(h: Harness): NodeJS.ProcessEnv {
-  return { ...process.env, ...h.env, LIFECYCLE_SYNC_CONFIG: h.configPath, LOG_LEVEL: 'warn' };
-}
-
-function runCli(h: Harness, args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: cliEnv(h) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Runs `sync` in a child process and SIGKILLs it as soon as `when` holds (polled every millisecond). */
-function runCliUntil(h: Harness, when: () => boolean): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'sync', '--as-of', AS_OF], { cwd: ROOT, env: cliEnv(h), stdio: 'ignore' });
-    let killed = false;
-    const timer = setInterval(() => {
-      if (!killed && when()) {
-        killed = child.kill('SIGKILL');
-      }
-    }, 1);
-    child.on('error', reject);
-    child.on('close', () => {
-      clearInterval(timer);
-      resolve(killed);
-    });
-  });
-}

@@ -1,0 +1,50 @@
+/** The CLI as a child process against a test installation: run it, or SIGKILL it when a condition holds. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './helpers.ts';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** What a child needs to reach a test installation. */
+export interface CliTarget {
+  env: Readonly<Record<string, string | undefined>>;
+  configPath: string;
+}
+
+function cliEnv(t: CliTarget): NodeJS.ProcessEnv {
+  return { ...process.env, ...t.env, LIFECYCLE_SYNC_CONFIG: t.configPath, LOG_LEVEL: 'warn' };
+}
+
+export function runCli(t: CliTarget, args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: cliEnv(t) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs the command in a child process and SIGKILLs it as soon as `when` holds (polled every millisecond). */
+export function runCliUntil(t: CliTarget, args: string[], when: () => boolean): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: cliEnv(t), stdio: 'ignore' });
+    let killed = false;
+    const timer = setInterval(() => {
+      if (!killed && when()) {
+        killed = child.kill('SIGKILL');
+      }
+    }, 1);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearInterval(timer);
+      resolve(killed);
+    });
+  });
+}

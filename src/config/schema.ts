@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
+import { scheduleSettingsSchema } from '../scheduler/settings.ts';
+import { serverSettingsSchema } from '../server/settings.ts';
 import { storeSettingsSchema, syncSettingsSchema } from '../sync/settings.ts';
 
 export const configSchema = z
@@ -12,6 +14,8 @@ export const configSchema = z
     store: storeSettingsSchema,
     sync: syncSettingsSchema,
     hubspot: hubspotSettingsSchema,
+    server: serverSettingsSchema,
+    schedule: scheduleSettingsSchema,
   })
   .strict();
 

@@ -45,11 +45,15 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   let service: Service | null = null;
   try {
     say('Starting a local HubSpot sandbox with the demo data (the CDNOW sample: 2,357 customers, plus 300 prospects)...');
+    // Seeded "an hour ago" on the sandbox's clock, so the first sync's cursor is clearly after the seed.
+    let offset = -3_600_000;
     sandbox = createHubSpotSandbox({
+      clock: () => Date.now() + offset,
       limits: { tenSecondly: 1000, searchPerSecond: 50 },
       oauthClients: [{ clientId: 'lifecycle-sync-demo', clientSecret: randomBytes(16).toString('hex'), redirectUri: `${publicUrl}/oauth/hubspot/callback` }],
     });
     const seeded = seedDemoDataset(sandbox.data, { today: new Date() });
+    offset = 0;
     const sandboxUrl = await sandbox.listen(0, '127.0.0.1');
     // The demo's own environment: the sandbox's token and a throwaway state file and key.
     const env: Env = {

@@ -86,7 +86,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   if (!adminToken) {
     throw new LifecycleSyncError('NOT_CONFIGURED', 'set ADMIN_TOKEN (at least 16 characters, e.g. `openssl rand -hex 24`): it signs in to the admin page and API');
   }
-  const log = o.log ?? createLogger({ secrets: [...environmentSecrets(o.env), adminToken] });
+  const log = o.log ?? createLogger({ level: o.env.LOG_LEVEL, secrets: [...environmentSecrets(o.env), adminToken] });
   const store: SqliteStore = openConfiguredStore(config, o.env);
   const installations = new Installations({ config, env: o.env, store, log });
   const insights = new Insights(store);

@@ -14,6 +14,8 @@ const planQuery = z
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     offset: z.coerce.number().int().min(0).default(0),
     field: z.string().optional(),
+    /** `record`: one entry per record with its changed fields (the page); paging counts records. */
+    group: z.enum(['record']).optional(),
   })
   .strict();
 
@@ -45,17 +47,21 @@ export function runRoutes(ctx: AdminContext): Router {
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running: its plan is ready when it ends`);
     const all = ctx.store.loadPlan(run.id);
     const changes = q.field ? all.filter((c) => c.field === q.field) : all;
-    res.json({
-      runId: run.id,
-      status: run.status,
-      asOf: run.asOf,
-      records: run.stats.changed,
-      changedFields: run.stats.changedFields,
-      stageTransitions: run.stats.stageTransitions,
-      total: changes.length,
-      offset: q.offset,
-      changes: changes.slice(q.offset, q.offset + q.limit),
-    });
+    const head = { runId: run.id, status: run.status, asOf: run.asOf, records: run.stats.changed, changedFields: run.stats.changedFields, stageTransitions: run.stats.stageTransitions, offset: q.offset };
+    if (q.group === 'record') {
+      const byRecord = new Map<string, { field: string; previous: string | null; next: string | null }[]>();
+      for (const c of changes) {
+        let list = byRecord.get(c.recordId);
+        if (!list) byRecord.set(c.recordId, (list = []));
+        list.push({ field: c.field, previous: c.previous, next: c.next });
+      }
+      // Stage moves first: they are what an admin checks before writing.
+      const ordered = [...byRecord].sort((a, b) => Number(b[1].some((c) => c.field === 'stage')) - Number(a[1].some((c) => c.field === 'stage')));
+      const records = ordered.slice(q.offset, q.offset + q.limit).map(([recordId, fields]) => ({ recordId, changes: fields }));
+      res.json({ ...head, total: byRecord.size, byRecord: records });
+      return;
+    }
+    res.json({ ...head, total: changes.length, changes: changes.slice(q.offset, q.offset + q.limit) });
   });
 
   router.post('/runs/:id/rollback', async (req, res) => {

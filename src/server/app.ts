@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { packageRoot } from '../paths.ts';
 import { requireAdminToken } from './auth.ts';
@@ -41,6 +41,20 @@ function requestLog(ctx: AdminContext): RequestHandler {
   };
 }
 
+/** Everything under /api: the admin token first, then the routes, then a JSON 404. */
+export function adminApiRouter(ctx: AdminContext): Router {
+  const api = express.Router();
+  api.use(requireAdminToken(ctx.adminToken));
+  api.use(express.json({ limit: '16kb' }));
+  api.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(statusRoutes(ctx), runRoutes(ctx), syncRoutes(ctx), customerRoutes(ctx), modelRoutes(ctx), installApiRoutes(ctx));
+  api.use(notFound);
+  return api;
+}
+
 export function createAdminApp(ctx: AdminContext): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -72,16 +86,7 @@ export function createAdminApp(ctx: AdminContext): Express {
     res.set('Content-Type', ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
 
-  const api = express.Router();
-  api.use(requireAdminToken(ctx.adminToken));
-  api.use(express.json({ limit: '16kb' }));
-  api.use((_req, res, next) => {
-    res.set('Cache-Control', 'no-store');
-    next();
-  });
-  api.use(statusRoutes(ctx), runRoutes(ctx), syncRoutes(ctx), customerRoutes(ctx), modelRoutes(ctx), installApiRoutes(ctx));
-  api.use(notFound);
-  app.use('/api', api);
+  app.use('/api', adminApiRouter(ctx));
 
   app.use(installBrowserRoutes(ctx));
   const chartJs = join(chartJsDir(), 'chart.umd.min.js');

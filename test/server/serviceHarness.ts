@@ -25,7 +25,7 @@ export interface ServiceHarness {
   close(): Promise<void>;
 }
 
-export async function createServiceHarness(o: HarnessOptions & { serviceEnv?: Env; captureLogs?: boolean; logLevel?: string }): Promise<ServiceHarness> {
+export async function createServiceHarness(o: HarnessOptions & { serviceEnv?: Env | ((h: Harness) => Env); captureLogs?: boolean; logLevel?: string }): Promise<ServiceHarness> {
   const h = await createHarness(o);
   let captured = '';
   let log: Logger | undefined;
@@ -36,7 +36,7 @@ export async function createServiceHarness(o: HarnessOptions & { serviceEnv?: En
     PORT: '0',
     HOST: '127.0.0.1',
     LIFECYCLE_SYNC_CONFIG: h.configPath,
-    ...o.serviceEnv,
+    ...(typeof o.serviceEnv === 'function' ? o.serviceEnv(h) : o.serviceEnv),
   };
   if (o.captureLogs) {
     const stream = new PassThrough();
@@ -47,7 +47,7 @@ export async function createServiceHarness(o: HarnessOptions & { serviceEnv?: En
   const sh: ServiceHarness = {
     h,
     service,
-    url: service.url.replace('localhost', '127.0.0.1'),
+    url: `http://127.0.0.1:${service.port}`,
     logs: () => captured,
     async api(path, init = {}) {
       const headers: Record<string, string> = {};

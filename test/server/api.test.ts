@@ -29,7 +29,8 @@ function apiRoutes(router: unknown): { method: string; path: string }[] {
   const out: { method: string; path: string }[] = [];
   // An express router is a function with a `stack` of layers.
   if ((typeof router !== 'function' && typeof router !== 'object') || router === null) throw new Error('not a router');
-  for (const raw of routerSchema.parse({ stack: Reflect.get(router, 'stack') }).stack) {
+  const stack: unknown = Reflect.get(router, 'stack');
+  for (const raw of routerSchema.parse({ stack }).stack) {
     const layer = layerSchema.parse(raw);
     if (layer.route) for (const method of Object.keys(layer.route.methods)) out.push({ method: method.toUpperCase(), path: `/api${layer.route.path}` });
     else if (layer.name === 'router') out.push(...apiRoutes(layer.handle));

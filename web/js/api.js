@@ -37,7 +37,7 @@ export async function api(path, options = {}) {
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
   /** @type {unknown} */
-  let data = null;
+  let data;
   try {
     data = await response.json();
   } catch {

@@ -34,7 +34,7 @@ export function drawStages(o) {
   const s = o.summary;
   if (!s) return;
   const stages = o.labels.stageOrder;
-  note('stage-note', `${num(s.customers)} people as of ${o.asOf ?? '—'}`);
+  note('stage-note', `${num(s.customers)} people as of ${o.asOf ?? '—'}${o.runKind === 'dry_run' ? ' (dry run: not written yet)' : ''}`);
   draw('chart-stages', {
     type: 'bar',
     data: {

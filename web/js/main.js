@@ -111,6 +111,9 @@ async function follow(runId, kind) {
   for (const b of buttons) b.disabled = true;
   progress.hidden = false;
   progress.className = 'run-progress';
+  progress.dataset.status = 'running';
+  progress.dataset.run = runId;
+  progress.textContent = `${KIND_LABELS[kind] ?? kind} starting…`;
   const started = Date.now();
   try {
     for (;;) {

@@ -108,6 +108,7 @@ export interface Summary {
 export interface Overview {
   installation: string;
   runId: string | null;
+  runKind: 'sync' | 'dry_run' | 'rollback' | null;
   asOf: string | null;
   summary: Summary | null;
   churnRiskHistogram: { from: number; to: number; customers: number }[];

@@ -24,6 +24,8 @@ export function modelRoutes(ctx: AdminContext): Router {
     res.json({
       installation: installationId,
       runId: fit?.runId ?? null,
+      /** A dry run's figures are what a run would write; a sync's are what the CRM holds. */
+      runKind: fit ? (ctx.store.getRun(fit.runId)?.kind ?? null) : null,
       asOf: fit?.asOf ?? null,
       summary: fit?.summary ?? null,
       churnRiskHistogram: fit ? ctx.insights.churnRiskHistogram(installationId) : [],

@@ -13,7 +13,7 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === 
 const url = z.string().url('must be a URL');
 
 export const serviceEnvSchema = z.object({
-  PORT: optional(z.coerce.number().int('must be a whole number').min(0).max(65535)),
+  PORT: optional(z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535')),
   HOST: optional(z.string()),
   ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)')),
   PUBLIC_URL: optional(url),

@@ -68,6 +68,7 @@ afterAll(async () => {
 interface PageGlobals {
   Chart: { getChart(id: string): { data: { labels?: unknown[]; datasets: { data: unknown[] }[] } } | undefined };
   scrollTo(x: number, y: number): void;
+  document: { getElementById(id: string): { textContent: string | null } | null };
 }
 
 /** The numbers a chart draws (Chart.js's own record of what it shows). */
@@ -136,7 +137,7 @@ describe('npm start with no CRM configured: the demo in a browser', () => {
     const planned = Number(/^([\d,]+) records/.exec((await page.textContent('#plan-summary')) ?? '')?.[1].replace(/,/g, ''));
     expect(planned).toBeGreaterThan(0);
     await page.click('#plan-apply');
-    await page.waitForSelector('#run-progress[data-status=succeeded]', { timeout: 60_000 });
+    await page.waitForFunction(() => /^Sync (succeeded|failed|stopped)/.test((globalThis as unknown as PageGlobals).document.getElementById('run-progress')?.textContent ?? ''), undefined, { timeout: 60_000 });
     expect(await page.textContent('#run-progress')).toBe(`Sync succeeded: ${planned.toLocaleString('en-US')} records written.`);
     expect(await page.textContent('#runs-table tbody tr:first-child')).toMatch(new RegExp(`Sync \\(incremental\\)succeeded.*${planned.toLocaleString('en-US')}${planned.toLocaleString('en-US')}0`));
     expect(await page.isHidden('#plan-card')).toBe(true);

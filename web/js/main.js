@@ -119,12 +119,13 @@ async function follow(runId, kind) {
     for (;;) {
       const { run } = /** @type {{ run: Run }} */ (await api(`/api/runs/${encodeURIComponent(runId)}`));
       if (run.status !== 'running') {
+        polling = null;
+        // Everything on the page shows the finished run before the line says it finished.
+        await load();
+        if (run.kind === 'dry_run' && run.status === 'succeeded') await showPlan(run.id, stageLabels());
         progress.textContent = `${KIND_LABELS[kind] ?? kind} ${run.status}: ${run.kind === 'dry_run' ? `${run.stats.changed.toLocaleString()} records would change` : `${run.stats.written.toLocaleString()} records written`}${run.stats.failed ? `, ${run.stats.failed} failed` : ''}.`;
         progress.className = `run-progress ${run.status}`;
         progress.dataset.status = run.status;
-        polling = null;
-        await load();
-        if (run.kind === 'dry_run' && run.status === 'succeeded') await showPlan(run.id, stageLabels());
         return run;
       }
       progress.dataset.status = 'running';
@@ -140,6 +141,13 @@ async function follow(runId, kind) {
 /** @param {boolean} dryRun */
 async function startRun(dryRun) {
   if (!dryRun) hidePlan();
+  // The line speaks of this run from the click on, never of the previous one.
+  const progress = byId('run-progress');
+  progress.hidden = false;
+  progress.className = 'run-progress';
+  progress.dataset.status = 'starting';
+  delete progress.dataset.run;
+  progress.textContent = `${dryRun ? 'Dry run' : 'Sync'} starting…`;
   const { runId, kind } = /** @type {{ runId: string, kind: string }} */ (await api('/api/sync', { method: 'POST', body: { dryRun } }));
   await follow(runId, kind);
 }

@@ -4,7 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import type { Env } from '../../src/crm.ts';
-import { createLogger, type Logger } from '../../src/log.ts';
+import { createLogger, silentLogger, type Logger } from '../../src/log.ts';
 import type { CronEngine } from '../../src/scheduler/cron.ts';
 import { startService, type Service } from '../../src/service/start.ts';
 import { createHarness, TEST_ENCRYPTION_KEY, type Harness, type HarnessOptions } from '../hubspot/harness.ts';
@@ -43,7 +43,7 @@ export async function createServiceHarness(o: HarnessOptions & { serviceEnv?: En
     stream.on('data', (chunk: Buffer) => (captured += chunk.toString()));
     log = createLogger({ level: o.logLevel ?? 'debug', pretty: false, stream, secrets: [] });
   }
-  const service = await startService({ env, log: log ?? createLogger({ level: 'warn', pretty: false }), cron: idleCron });
+  const service = await startService({ env, log: log ?? silentLogger(), cron: idleCron });
   const sh: ServiceHarness = {
     h,
     service,

@@ -66,7 +66,13 @@ async function load() {
   renderStatus(status, notify);
   overview = ov;
   for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = !status.connection.ok || polling !== null;
-  if (ov) {
+  const hasData = Boolean(ov?.summary);
+  for (const id of ['kpis', 'charts', 'figures']) byId(id).hidden = !hasData;
+  byId('empty').hidden = hasData;
+  byId('empty-text').textContent = !status.crm
+    ? 'Connect a CRM above (or set its credentials and restart), then start a dry run to see your customers here.'
+    : 'Start a dry run: it reads your CRM, scores every customer and shows what it would write — nothing is written until you say so.';
+  if (ov?.summary) {
     renderKpis(ov);
     drawStages(ov);
     drawChurn(ov);

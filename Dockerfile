@@ -1,5 +1,8 @@
 # syntax=docker/dockerfile:1
-# Lifecycle Sync: build with the full toolchain, run on a slim Node 24 image as a non-root user.
+# Lifecycle Sync: built with the full toolchain, run on a slim Node 24 image as a non-root user.
+#   docker build -t lifecycle-sync .
+#   docker run -p 3000:3000 lifecycle-sync                      # the demo (no CRM configured)
+#   docker run -p 3000:3000 -v lcs-data:/data --env-file lcs.env lifecycle-sync   # your CRM (see README)
 
 FROM node:24-slim AS build
 WORKDIR /app
@@ -12,13 +15,24 @@ COPY connectors ./connectors
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:24-slim
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    LIFECYCLE_SYNC_DB=/data/lifecycle-sync.db
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config ./config
 COPY demo ./demo
+COPY web ./web
+# The state file (runs, audit, encrypted credentials) lives on a volume the non-root user owns.
+RUN mkdir -p /data && chown node:node /data
+VOLUME ["/data"]
 USER node
+EXPOSE 3000
+# slim has no curl: Node's own fetch asks /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["start"]

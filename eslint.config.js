@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', 'bench/out/', 'data/', 'tmp/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-results/', 'test-artifacts/', 'bench/out/', 'data/', 'tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -32,5 +32,16 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The admin page's scripts run in the browser (type-checked by tsconfig.web.json).
+    files: ['web/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, Chart: 'readonly' } },
+  },
+  {
+    // Their type declarations belong to tsconfig.web.json's project, not the Node one.
+    files: ['web/**/*.d.ts'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { projectService: false, project: null } },
   },
 );

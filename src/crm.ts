@@ -104,8 +104,10 @@ function salesforceSettings(o: ConnectOptions): SalesforceSettings {
 function salesforceAuth(o: ConnectOptions, installationId: string, settings: SalesforceSettings): SalesforceAuth {
   const env = o.env;
   const stored = env.ENCRYPTION_KEY ? o.store.loadCredentials(installationId) : null;
+  // An install through the admin page stores the identity URL (…/id/orgId/userId); the connector stores userId.
+  const userId = stored?.extra?.userId ?? stored?.extra?.identityUrl?.split('/').filter(Boolean).pop();
   const storedSession: Session | null =
-    stored?.accessToken && stored.extra?.instanceUrl ? { accessToken: stored.accessToken, instanceUrl: stored.extra.instanceUrl, ...(stored.extra.userId ? { userId: stored.extra.userId } : {}) } : null;
+    stored?.accessToken && stored.extra?.instanceUrl ? { accessToken: stored.accessToken, instanceUrl: stored.extra.instanceUrl, ...(userId ? { userId } : {}) } : null;
   const save = (kind: 'oauth' | 'jwt', session: Session, refreshToken?: string) => {
     if (!env.ENCRYPTION_KEY) return;
     o.store.saveCredentials(installationId, {

@@ -1,8 +1,11 @@
 /**
- * Logging: JSON lines when not on a terminal (machines read them), readable lines on a terminal.
- * Secrets never reach the output: values of secret-looking keys are replaced, and token-shaped strings
- * inside messages are masked, whatever the caller passes.
+ * Logging: JSON lines when not on a terminal or in production (machines read them), readable lines on a
+ * terminal. Secrets never reach the output: values of secret-looking keys are replaced, token-shaped
+ * strings inside messages are masked, and the secrets the process was configured with are masked
+ * wherever they appear, whatever the caller passes. Lines logged while a run is in progress carry its
+ * run id, also from code that only has the base logger (connectors), through an async context.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import winston from 'winston';
 
 export type Logger = winston.Logger;
@@ -35,28 +38,69 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-const redactFormat = winston.format((info) => {
-  for (const key of Object.keys(info)) {
-    const value: unknown = info[key];
-    if (key === 'level') continue;
-    info[key] = SECRET_KEY.test(key) && typeof value === 'string' && value !== '' ? '[redacted]' : redact(value);
-  }
+/** Fields added to every line logged inside `withLogContext` (the run id of the run in progress). */
+const logContext = new AsyncLocalStorage<Record<string, string>>();
+
+export function withLogContext<T>(fields: Record<string, string>, fn: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, fn);
+}
+
+const contextFormat = winston.format((info) => {
+  const fields = logContext.getStore();
+  if (fields) for (const [key, value] of Object.entries(fields)) info[key] ??= value;
   return info;
 });
 
+/** Exact secret values (from the environment) masked wherever they appear; short ones are ignored. */
+function maskKnown(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof value === 'string') return secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), value);
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => maskKnown(v, secrets, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskKnown(v, secrets, depth + 1)]));
+}
+
+function redactFormat(secrets: readonly string[]) {
+  return winston.format((info) => {
+    for (const key of Object.keys(info)) {
+      const value: unknown = info[key];
+      if (key === 'level') continue;
+      const redacted = SECRET_KEY.test(key) && typeof value === 'string' && value !== '' ? '[redacted]' : redact(value);
+      info[key] = secrets.length > 0 ? maskKnown(redacted, secrets) : redacted;
+    }
+    return info;
+  })();
+}
+
+/** The secrets in an environment that must never be logged (values of at least 8 characters). */
+export function environmentSecrets(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(([key, value]) => value !== undefined && value.length >= 8 && /(TOKEN|SECRET|PASSWORD|ENCRYPTION_KEY|PRIVATE_KEY)/.test(key))
+    .map(([, value]) => value ?? '');
+}
+
 export interface LoggerOptions {
   level?: string;
-  /** Readable lines instead of JSON (default: when stderr is a terminal). */
+  /** Readable lines instead of JSON (default: LOG_FORMAT, else when stderr is a terminal outside production). */
   pretty?: boolean;
   /** Extra destination (tests capture logs this way). */
   stream?: NodeJS.WritableStream;
+  /** Exact values to mask wherever they appear (see environmentSecrets). */
+  secrets?: readonly string[];
+}
+
+function prettyByDefault(): boolean {
+  if (process.env.LOG_FORMAT === 'json') return false;
+  if (process.env.LOG_FORMAT === 'pretty') return true;
+  return Boolean(process.stderr.isTTY) && process.env.NODE_ENV !== 'production';
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const pretty = options.pretty ?? Boolean(process.stderr.isTTY);
+  const pretty = options.pretty ?? prettyByDefault();
+  const redaction = redactFormat(options.secrets ?? environmentSecrets(process.env));
   const format = pretty
     ? winston.format.combine(
-        redactFormat(),
+        contextFormat(),
+        redaction,
         winston.format.timestamp({ format: 'HH:mm:ss' }),
         winston.format.printf((info) => {
           const { level, message, timestamp, ...rest } = info;
@@ -67,7 +111,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           return `${String(timestamp)} ${level} ${String(message)}${fields ? ` ${fields}` : ''}`;
         }),
       )
-    : winston.format.combine(redactFormat(), winston.format.timestamp(), winston.format.json());
+    : winston.format.combine(contextFormat(), redaction, winston.format.timestamp(), winston.format.json());
   const transports: winston.transport[] = [new winston.transports.Stream({ stream: options.stream ?? process.stderr })];
   return winston.createLogger({ level: options.level ?? process.env.LOG_LEVEL ?? 'info', format, transports });
 }

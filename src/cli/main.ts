@@ -6,10 +6,11 @@ import { Command } from 'commander';
 import { ConnectorError } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { classifyCommand } from './commands/classify.ts';
-import { demoCommand, runOfflineDemo } from './commands/demo.ts';
+import { demoCommand } from './commands/demo.ts';
 import { explainCommand } from './commands/explain.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { runsCommand } from './commands/runs.ts';
+import { serveCommand, startCommand } from './commands/serve.ts';
 import { setupCommand } from './commands/setup.ts';
 import { syncCommand } from './commands/sync.ts';
 import { packageRoot } from '../paths.ts';
@@ -27,9 +28,8 @@ const program = new Command('lifecycle-sync')
   .addCommand(explainCommand())
   .addCommand(classifyCommand())
   .addCommand(demoCommand())
-  .addCommand(
-    new Command('start').description('run the main job: with no CRM configured, the demo').action(async () => runOfflineDemo()),
-  );
+  .addCommand(serveCommand())
+  .addCommand(startCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { salesforceSettingsSchema } from '../../connectors/salesforce/settings.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
+import { scheduleSettingsSchema } from '../scheduler/settings.ts';
+import { serverSettingsSchema } from '../server/settings.ts';
 import { storeSettingsSchema, syncSettingsSchema } from '../sync/settings.ts';
 
 export const configSchema = z
@@ -14,6 +16,8 @@ export const configSchema = z
     sync: syncSettingsSchema,
     hubspot: hubspotSettingsSchema,
     salesforce: salesforceSettingsSchema,
+    server: serverSettingsSchema,
+    schedule: scheduleSettingsSchema,
   })
   .strict();
 

@@ -13,7 +13,7 @@ import type { ModelReport } from '../classifier/classify.ts';
 import { isoDateOfDay } from '../classifier/features.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { LifecycleSyncError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { withLogContext, type Logger } from '../log.ts';
 import { emptyRunStats, type PlannedChange, type RunErrorRecord, type RunKind, type RunStats, type RunStatus, type Store } from '../store/types.ts';
 import { readSyncCursor, writeSyncCursor } from './cursors.ts';
 import { fieldSpecs } from './fields.ts';
@@ -49,6 +49,8 @@ export interface SyncRunOptions {
   log: Logger;
   clock?: () => number;
   onProgress?: (progress: SyncProgress) => void;
+  /** The run's id, when the caller needs it before the run ends (the admin API answers with it). */
+  runId?: string;
 }
 
 export interface SyncSummary {
@@ -116,16 +118,25 @@ function isQuotaStop(error: unknown): error is ConnectorError {
   return error instanceof ConnectorError && (error.code === 'QUOTA_SHARE_SPENT' || error.code === 'QUOTA_EXHAUSTED');
 }
 
-export async function runSync(o: SyncRunOptions): Promise<SyncSummary> {
+/**
+ * Runs one sync. The lock is taken before the first await: when this returns, either the run is in the
+ * store (as running) or the returned promise is already rejected (SYNC_LOCKED).
+ */
+export function runSync(o: SyncRunOptions): Promise<SyncSummary> {
+  const startedAt = (o.clock ?? Date.now)();
+  const runId = o.runId ?? newRunId(startedAt);
+  // Every line logged during the run carries its id, also the connector's (it holds the base logger).
+  return withLogContext({ runId }, () => runSyncAs(runId, startedAt, o));
+}
+
+async function runSyncAs(runId: string, startedAt: number, o: SyncRunOptions): Promise<SyncSummary> {
   const clock = o.clock ?? Date.now;
-  const startedAt = clock();
   const asOfDay = o.asOfDay ?? Math.floor(startedAt / DAY_MS);
   // Backtests and demos score "as of" a day: the scoring time is that day, so reruns agree exactly.
   // Whole seconds: some CRMs (Salesforce) keep datetimes to the second, and what we write must read back equal.
   const scoredAt = o.asOfDay !== undefined && o.asOfDay !== null ? asOfDay * DAY_MS : Math.floor(startedAt / 1000) * 1000;
   const asOf = isoDateOfDay(asOfDay);
   const kind: RunKind = o.dryRun ? 'dry_run' : 'sync';
-  const runId = newRunId(startedAt);
   const log = o.log.child({ runId, installation: o.installationId });
   const stats = emptyRunStats();
   const lease = acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, () => o.store.updateRun(runId, { heartbeatAt: clock() }));

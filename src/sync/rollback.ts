@@ -5,7 +5,7 @@
  */
 import type { Connector, FieldKey, FieldValues } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { withLogContext, type Logger } from '../log.ts';
 import { emptyRunStats, type RunStatus, type Store } from '../store/types.ts';
 import { newRunId, summarize, type SyncSummary } from './engine.ts';
 import { acquireLease } from './lock.ts';
@@ -23,15 +23,22 @@ export interface RollbackOptions {
   sync: SyncSettings;
   log: Logger;
   clock?: () => number;
+  /** The rollback run's own id, when the caller needs it before the run ends. */
+  newRunId?: string;
 }
 
-export async function runRollback(o: RollbackOptions): Promise<SyncSummary> {
+/** Like runSync: the checks and the lock happen before the first await. */
+export function runRollback(o: RollbackOptions): Promise<SyncSummary> {
+  const startedAt = (o.clock ?? Date.now)();
+  const runId = o.newRunId ?? newRunId(startedAt);
+  return withLogContext({ runId }, () => runRollbackAs(runId, startedAt, o));
+}
+
+async function runRollbackAs(runId: string, startedAt: number, o: RollbackOptions): Promise<SyncSummary> {
   const clock = o.clock ?? Date.now;
   const target = o.store.getRun(o.runId);
   if (!target || target.installationId !== o.installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${o.runId} for ${o.installationId}`);
   if (target.kind === 'dry_run') throw new LifecycleSyncError('NOT_FOUND', `${o.runId} is a dry run: it wrote nothing to roll back`);
-  const startedAt = clock();
-  const runId = newRunId(startedAt);
   const log = o.log.child({ runId, rollbackOf: o.runId });
   const stats = emptyRunStats();
   const lease = acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, () => o.store.updateRun(runId, { heartbeatAt: clock() }));

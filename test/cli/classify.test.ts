@@ -133,9 +133,9 @@ describe('lifecycle-sync classify', () => {
   });
 });
 
-describe('npm start (no CRM configured)', () => {
+describe('lifecycle-sync demo (offline)', () => {
   it('prints a readable summary of the bundled demo data', async () => {
-    const r = await runCli(['start']);
+    const r = await runCli(['demo']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Lifecycle summary as of 1998-06-30 — 2,357 people');
     expect(r.stdout).toMatch(/Model: pareto_nbd \(r=[\d.]+ alpha=[\d.]+ s=[\d.]+ beta=[\d.]+; log-likelihood -\d+\.\d; converged; unit week\)/);

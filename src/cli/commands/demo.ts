@@ -1,6 +1,6 @@
 /**
- * The offline demo: classify the bundled CDNOW sample and print a readable summary. (`npm start`
- * runs this until a CRM sandbox demo exists.)
+ * The offline demo: classify the bundled CDNOW sample and print a readable summary, no CRM and no server.
+ * (`npm start` runs the full demo: a HubSpot sandbox and the admin page.)
  */
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -27,7 +27,7 @@ export async function runOfflineDemo(configFile?: string): Promise<void> {
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('classify the bundled CDNOW sample and print a summary')
+    .description('offline: classify the bundled CDNOW sample and print a summary (no CRM, no server)')
     .option('--config <file>', 'configuration file (YAML) over config/default.yaml')
     .action(async (flags: { config?: string }) => runOfflineDemo(flags.config));
 }

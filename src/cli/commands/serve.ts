@@ -1,0 +1,62 @@
+/**
+ * `lifecycle-sync serve`: the admin server and the schedule for the configured CRM.
+ * `lifecycle-sync start` (npm start): the same when a CRM is configured, else the demo.
+ */
+import { Command } from 'commander';
+import { startDemo } from '../../service/demo.ts';
+import { crmConfigured, startService, type Service } from '../../service/start.ts';
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Stops cleanly on Ctrl-C or `docker stop` (SIGTERM): the server closes, a run in progress ends first. */
+function stopOnSignals(service: Pick<Service, 'close'>): void {
+  const stop = (signal: string) => {
+    say(`\n${signal}: stopping...`);
+    service.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function serve(configFile?: string): Promise<void> {
+  const service = await startService({ env: process.env, configFile });
+  stopOnSignals(service);
+  const crm = service.context.installations.activeCrm();
+  const schedule = service.scheduler?.status();
+  say(`Lifecycle Sync admin: ${service.url}  (sign in with ADMIN_TOKEN)`);
+  say(crm ? `Connected CRM: ${crm}.` : 'No CRM connected yet: install one from the admin page (see README).');
+  if (schedule?.enabled) say(`Schedule: "${schedule.cron}" in ${schedule.timezone}; next run ${schedule.nextRunAt ?? 'n/a'}.${schedule.note ? ` ${schedule.note}` : ''}`);
+}
+
+async function demo(configFile?: string): Promise<void> {
+  const started = Date.now();
+  const d = await startDemo({ env: process.env, configFile, say });
+  stopOnSignals(d);
+  say('');
+  say(`Lifecycle Sync demo is ready (${((Date.now() - started) / 1000).toFixed(1)} s).`);
+  say(`  Admin page:   ${d.url}`);
+  say(`  Admin token:  ${d.tokenFromEnv ? '(the value of ADMIN_TOKEN)' : d.adminToken}`);
+  say('Open the page, sign in with the token, start a dry run to see what would change, then run it. Ctrl-C stops the demo.');
+  say('To connect your own HubSpot or Salesforce instead, see "Install on your CRM" in the README.');
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve the admin page and API and run the schedule for the configured CRM')
+    .option('--config <file>', 'configuration file (YAML)')
+    .action(async (flags: { config?: string }) => serve(flags.config));
+}
+
+export function startCommand(): Command {
+  return new Command('start')
+    .description('with a CRM configured: `serve`; with none: the demo against a local HubSpot sandbox')
+    .option('--config <file>', 'configuration file (YAML)')
+    .action(async (flags: { config?: string }) => {
+      const configFile = flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG;
+      if (crmConfigured(process.env, configFile)) await serve(configFile);
+      else await demo(configFile);
+    });
+}

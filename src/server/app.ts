@@ -1,0 +1,98 @@
+/**
+ * The admin server: health and metrics without auth, the admin API behind the admin token, the OAuth
+ * install routes, and the admin page (static files; Chart.js served from node_modules, never a CDN).
+ * Security headers by helmet with a strict Content-Security-Policy: the page has no inline script or
+ * style, so nothing but this origin's own files runs.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import helmet from 'helmet';
+import { packageRoot } from '../paths.ts';
+import { requireAdminToken } from './auth.ts';
+import type { AdminContext } from './context.ts';
+import { errorHandler, notFound } from './errors.ts';
+import { customerRoutes } from './routes/customers.ts';
+import { healthRoutes } from './routes/health.ts';
+import { installApiRoutes, installBrowserRoutes } from './routes/install.ts';
+import { modelRoutes } from './routes/model.ts';
+import { runRoutes } from './routes/runs.ts';
+import { statusRoutes } from './routes/status.ts';
+import { syncRoutes } from './routes/sync.ts';
+
+/** The admin page's files (a top-level folder, so the published package and the image carry them). */
+export function webRoot(): string {
+  return join(packageRoot(), 'web');
+}
+
+/** chart.js's dist/ folder (its exports map hides the UMD file, so from the package's main entry). */
+function chartJsDir(): string {
+  return dirname(createRequire(import.meta.url).resolve('chart.js'));
+}
+
+function requestLog(ctx: AdminContext): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      // The path only: query strings can carry OAuth codes and tickets.
+      ctx.log.debug('http', { method: req.method, path: req.path, status: res.statusCode, ms: Number((process.hrtime.bigint() - started) / 1_000_000n) });
+    });
+    next();
+  };
+}
+
+/** Everything under /api: the admin token first, then the routes, then a JSON 404. */
+export function adminApiRouter(ctx: AdminContext): Router {
+  const api = express.Router();
+  api.use(requireAdminToken(ctx.adminToken));
+  api.use(express.json({ limit: '16kb' }));
+  api.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(statusRoutes(ctx), runRoutes(ctx), syncRoutes(ctx), customerRoutes(ctx), modelRoutes(ctx), installApiRoutes(ctx));
+  api.use(notFound);
+  return api;
+}
+
+export function createAdminApp(ctx: AdminContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestLog(ctx));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+
+  app.use(healthRoutes(ctx));
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+
+  app.use('/api', adminApiRouter(ctx));
+
+  app.use(installBrowserRoutes(ctx));
+  const chartJs = join(chartJsDir(), 'chart.umd.min.js');
+  app.get('/vendor/chart.umd.min.js', (_req, res) => res.sendFile(chartJs, { maxAge: '1d' }));
+  app.use(express.static(webRoot(), { index: 'index.html', maxAge: 0 }));
+  app.use(notFound);
+  app.use(errorHandler(ctx.log));
+  return app;
+}

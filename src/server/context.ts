@@ -1,0 +1,41 @@
+/** Everything the admin server's routes use, built once by the service (src/service/start.ts). */
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import type { Insights } from '../service/insights.ts';
+import type { Installations } from '../service/installation.ts';
+import type { RunManager } from '../service/runner.ts';
+import type { Store } from '../store/types.ts';
+import type { Metrics } from './metrics.ts';
+import type { OAuthStates } from './oauth/state.ts';
+import type { OAuthProvider } from './oauth/provider.ts';
+
+export interface ScheduleStatus {
+  enabled: boolean;
+  cron: string;
+  timezone: string;
+  /** ISO time of the next scheduled run, or null when none will run. */
+  nextRunAt: string | null;
+  /** Why scheduled runs are not happening yet (e.g. waiting for a first run by hand). */
+  note: string | null;
+}
+
+export interface DemoInfo {
+  /** Shown on the page: what the demo is and what to try. */
+  description: string;
+}
+
+export interface AdminContext {
+  config: Config;
+  store: Store;
+  log: Logger;
+  installations: Installations;
+  runs: RunManager;
+  insights: Insights;
+  metrics: Metrics;
+  adminToken: string;
+  /** Where browsers reach this server (OAuth redirect URIs). */
+  publicUrl: () => string;
+  oauth: { states: OAuthStates; providers: OAuthProvider[]; canStoreTokens: boolean };
+  schedule: () => ScheduleStatus | null;
+  demo: DemoInfo | null;
+}

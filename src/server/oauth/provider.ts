@@ -1,0 +1,50 @@
+/** What an OAuth install needs from a CRM: its consent URL and the exchange of the code for tokens. */
+import { createHash } from 'node:crypto';
+import type { CrmName } from '../../../connectors/types.ts';
+import type { StoredCredentials } from '../../store/types.ts';
+
+export interface OAuthGrant {
+  credentials: StoredCredentials;
+  /** How the installation is shown (the account or instance). */
+  name: string;
+}
+
+export interface OAuthProvider {
+  readonly crm: CrmName;
+  readonly label: string;
+  /** Null when the app's client id and secret are set; else what is missing. */
+  missing(): string | null;
+  authorizeUrl(o: { state: string; redirectUri: string; codeVerifier: string }): string;
+  exchange(o: { code: string; redirectUri: string; codeVerifier: string }): Promise<OAuthGrant>;
+}
+
+export function codeChallenge(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+/** An OAuth error answer (RFC 6749 §5.2 and the CRMs' variants) as one line; never echoes secrets. */
+export function describeOAuthError(body: unknown, status: number): string {
+  if (body !== null && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    const text = [b.error, b.error_description ?? b.message].filter((v) => typeof v === 'string' && v !== '').join(': ');
+    if (text) return `${text} (HTTP ${status})`;
+  }
+  return `HTTP ${status}`;
+}
+
+export async function postForm(url: string, form: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(form).toString(),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text) as unknown;
+  } catch {
+    body = null;
+  }
+  return { status: response.status, body };
+}

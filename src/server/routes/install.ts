@@ -1,0 +1,106 @@
+/**
+ * OAuth installs. The admin page asks POST /api/install/:crm (admin token) for a one-time link to
+ * /install/:crm, which sets the flow's cookie and sends the browser to the CRM's consent page; the CRM
+ * sends it back to /oauth/:crm/callback with a code, exchanged for tokens that are stored encrypted.
+ * Browser-facing failures go back to the page with a message (no secrets in it).
+ */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { CrmName } from '../../../connectors/types.ts';
+import { LifecycleSyncError } from '../../errors.ts';
+import type { AdminContext } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import type { OAuthProvider } from '../oauth/provider.ts';
+import { STATE_TTL_MS } from '../oauth/state.ts';
+import { parseInput } from '../validate.ts';
+
+const COOKIE = 'lcs_oauth';
+const crmParams = z.object({ crm: z.enum(['hubspot', 'salesforce'], 'must be hubspot or salesforce') });
+const ticketQuery = z.object({ ticket: z.string().min(1, 'is missing: start the install from the admin page') });
+const callbackQuery = z.union([
+  z.object({ code: z.string().min(1), state: z.string().min(1) }),
+  z.object({ error: z.string(), error_description: z.string().optional(), state: z.string().optional() }),
+]);
+
+function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+function backToPage(res: Response, params: Record<string, string>): void {
+  res.redirect(303, `/?${new URLSearchParams(params).toString()}`);
+}
+
+export function installApiRoutes(ctx: AdminContext): Router {
+  const router = Router();
+  router.post('/install/:crm', (req, res) => {
+    const { crm } = parseInput(crmParams, req.params, 'params');
+    const provider = providerFor(ctx, crm);
+    res.json({ url: `/install/${crm}?ticket=${encodeURIComponent(ctx.oauth.states.issueTicket(crm))}`, redirectUri: redirectUri(ctx, provider.crm) });
+  });
+  return router;
+}
+
+function providerFor(ctx: AdminContext, crm: CrmName): OAuthProvider {
+  const provider = ctx.oauth.providers.find((p) => p.crm === crm);
+  if (!provider) throw new HttpError(404, 'NOT_FOUND', `no OAuth install for ${crm}`);
+  const missing = provider.missing();
+  if (missing) throw new LifecycleSyncError('NOT_CONFIGURED', missing);
+  if (!ctx.oauth.canStoreTokens) throw new LifecycleSyncError('NOT_CONFIGURED', 'set ENCRYPTION_KEY (e.g. `openssl rand -hex 32`) so the CRM tokens can be stored encrypted');
+  return provider;
+}
+
+function redirectUri(ctx: AdminContext, crm: CrmName): string {
+  return `${ctx.publicUrl()}/oauth/${crm}/callback`;
+}
+
+export function installBrowserRoutes(ctx: AdminContext): Router {
+  const router = Router();
+
+  router.get('/install/:crm', (req, res) => {
+    try {
+      const { crm } = parseInput(crmParams, req.params, 'params');
+      const provider = providerFor(ctx, crm);
+      ctx.oauth.states.redeemTicket(parseInput(ticketQuery, req.query, 'query').ticket, crm);
+      const { state, nonce } = ctx.oauth.states.issueState(crm);
+      res.cookie(COOKIE, nonce, {
+        httpOnly: true,
+        // Lax: the CRM's redirect back is a top-level GET from another site, which Strict would not send it on.
+        sameSite: 'lax',
+        secure: ctx.publicUrl().startsWith('https:'),
+        path: '/oauth',
+        maxAge: STATE_TTL_MS,
+      });
+      res.redirect(302, provider.authorizeUrl({ state, redirectUri: redirectUri(ctx, crm), codeVerifier: ctx.oauth.states.codeVerifier(nonce) }));
+    } catch (error) {
+      backToPage(res, { install_error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+
+  router.get('/oauth/:crm/callback', async (req, res) => {
+    res.clearCookie(COOKIE, { path: '/oauth' });
+    let crm: CrmName | null = null;
+    try {
+      crm = parseInput(crmParams, req.params, 'params').crm;
+      const provider = providerFor(ctx, crm);
+      const query = parseInput(callbackQuery, req.query, 'query');
+      if ('error' in query) throw new HttpError(400, 'CONSENT_DENIED', `${provider.label} did not grant access: ${query.error_description ?? query.error}`);
+      const nonce = ctx.oauth.states.verifyState(query.state, crm, cookieValue(req, COOKIE));
+      const grant = await provider.exchange({ code: query.code, redirectUri: redirectUri(ctx, crm), codeVerifier: ctx.oauth.states.codeVerifier(nonce) });
+      ctx.store.upsertInstallation({ id: crm, crm, name: grant.name });
+      ctx.store.saveCredentials(crm, grant.credentials);
+      ctx.installations.reset();
+      ctx.log.info('installed with OAuth', { crm, installation: crm, account: grant.name });
+      backToPage(res, { installed: crm });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.log.warn('OAuth install failed', { crm, error: message });
+      backToPage(res, { install_error: message });
+    }
+  });
+
+  return router;
+}

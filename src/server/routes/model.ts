@@ -1,0 +1,47 @@
+/** The current model fit, and the figures the page's charts show (from the latest classification). */
+import { Router } from 'express';
+import { valueTierLabels } from '../../classifier/segments.ts';
+import { STAGES_IN_LIFECYCLE_ORDER } from '../../classifier/types.ts';
+import { LifecycleSyncError } from '../../errors.ts';
+import type { AdminContext } from '../context.ts';
+
+export function modelRoutes(ctx: AdminContext): Router {
+  const router = Router();
+  const classifier = ctx.config.classifier;
+
+  router.get('/model', (_req, res) => {
+    const installationId = ctx.installations.requireInstallationId();
+    const fit = ctx.insights.latestFit(installationId);
+    if (!fit) throw new LifecycleSyncError('NOT_FOUND', `no model fitted yet for ${installationId}: start a dry run or a sync`);
+    const { summary: _summary, ...model } = fit;
+    res.json(model);
+  });
+
+  router.get('/overview', (_req, res) => {
+    const installationId = ctx.installations.requireInstallationId();
+    const fit = ctx.insights.latestFit(installationId);
+    const lastRun = ctx.store.listRuns(installationId, 20).find((r) => r.status !== 'running' && r.kind !== 'rollback') ?? null;
+    res.json({
+      installation: installationId,
+      runId: fit?.runId ?? null,
+      /** A dry run's figures are what a run would write; a sync's are what the CRM holds. */
+      runKind: fit ? (ctx.store.getRun(fit.runId)?.kind ?? null) : null,
+      asOf: fit?.asOf ?? null,
+      summary: fit?.summary ?? null,
+      churnRiskHistogram: fit ? ctx.insights.churnRiskHistogram(installationId) : [],
+      labels: {
+        stages: Object.fromEntries(STAGES_IN_LIFECYCLE_ORDER.map((s) => [s, classifier.stages[s].label])),
+        stageOrder: STAGES_IN_LIFECYCLE_ORDER.filter((s) => classifier.stages[s].enabled),
+        valueTiers: valueTierLabels(classifier.valueTiers),
+      },
+      settings: {
+        clvHorizonMonths: classifier.clv.horizonMonths,
+        churnRiskBands: classifier.churnRiskBands,
+        currency: classifier.ltv.currency,
+      },
+      lastRun: lastRun && { id: lastRun.id, kind: lastRun.kind, status: lastRun.status, asOf: lastRun.asOf, finishedAt: lastRun.finishedAt, stageTransitions: lastRun.stats.stageTransitions },
+    });
+  });
+
+  return router;
+}

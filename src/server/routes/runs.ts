@@ -1,0 +1,77 @@
+/** Runs: the list, one run with its per-record errors, a dry run's planned changes, and rollback. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { LifecycleSyncError } from '../../errors.ts';
+import type { RunRecord } from '../../store/types.ts';
+import type { AdminContext } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { parseInput } from '../validate.ts';
+
+const runIdParams = z.object({ id: z.string().regex(/^[\w-]{1,80}$/, 'must be a run id such as run_20260101T020000_ab12cd') });
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict();
+const planQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+    field: z.string().optional(),
+    /** `record`: one entry per record with its changed fields (the page); paging counts records. */
+    group: z.enum(['record']).optional(),
+  })
+  .strict();
+
+export function runOf(ctx: AdminContext, id: string): RunRecord {
+  const installationId = ctx.installations.requireInstallationId();
+  const run = ctx.store.getRun(id);
+  if (!run || run.installationId !== installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${id} for ${installationId}`);
+  return run;
+}
+
+export function runRoutes(ctx: AdminContext): Router {
+  const router = Router();
+
+  router.get('/runs', (req, res) => {
+    const { limit } = parseInput(listQuery, req.query, 'query');
+    const installationId = ctx.installations.installationId();
+    res.json({ installation: installationId, runs: installationId ? ctx.store.listRuns(installationId, limit) : [] });
+  });
+
+  router.get('/runs/:id', (req, res) => {
+    const run = runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    res.json({ run, errors: ctx.store.listRunErrors(run.id, 1000) });
+  });
+
+  router.get('/runs/:id/plan', (req, res) => {
+    const run = runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    const q = parseInput(planQuery, req.query, 'query');
+    if (run.kind !== 'dry_run') throw new HttpError(409, 'NOT_A_DRY_RUN', `${run.id} is a ${run.kind === 'sync' ? 'sync' : 'rollback'}, not a dry run: only dry runs have a plan (its writes are in its audit)`);
+    if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running: its plan is ready when it ends`);
+    const all = ctx.store.loadPlan(run.id);
+    const changes = q.field ? all.filter((c) => c.field === q.field) : all;
+    const head = { runId: run.id, status: run.status, asOf: run.asOf, records: run.stats.changed, changedFields: run.stats.changedFields, stageTransitions: run.stats.stageTransitions, offset: q.offset };
+    if (q.group === 'record') {
+      const byRecord = new Map<string, { field: string; previous: string | null; next: string | null }[]>();
+      for (const c of changes) {
+        let list = byRecord.get(c.recordId);
+        if (!list) byRecord.set(c.recordId, (list = []));
+        list.push({ field: c.field, previous: c.previous, next: c.next });
+      }
+      // Stage moves first: they are what an admin checks before writing.
+      const ordered = [...byRecord].sort((a, b) => Number(b[1].some((c) => c.field === 'stage')) - Number(a[1].some((c) => c.field === 'stage')));
+      const records = ordered.slice(q.offset, q.offset + q.limit).map(([recordId, fields]) => ({ recordId, changes: fields }));
+      res.json({ ...head, total: byRecord.size, byRecord: records });
+      return;
+    }
+    res.json({ ...head, total: changes.length, changes: changes.slice(q.offset, q.offset + q.limit) });
+  });
+
+  router.post('/runs/:id/rollback', async (req, res) => {
+    const run = runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    parseInput(z.object({}).strict(), req.body ?? {}, 'body');
+    if (run.kind !== 'sync') throw new HttpError(409, 'NOT_ROLLBACKABLE', `${run.id} is a ${run.kind === 'dry_run' ? 'dry run: it wrote nothing' : 'rollback: roll back the run it restored instead'}`);
+    if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running`);
+    const started = await ctx.runs.start({ kind: 'rollback', rollbackOf: run.id, trigger: 'admin' });
+    res.status(202).json({ runId: started.runId, kind: started.kind, status: 'running', rollbackOf: run.id });
+  });
+
+  return router;
+}

@@ -1,0 +1,113 @@
+/**
+ * What the admin page and the metrics show about the customer base: the latest classification's summary
+ * and model fit (stored with every run, validated on the way out since an older version may have written
+ * it) and the churn-risk distribution of the stored scores (computed once per run, then reused).
+ */
+import { z } from 'zod';
+import { STAGES_IN_LIFECYCLE_ORDER, TRANSACTION_MODELS } from '../classifier/types.ts';
+import type { Store } from '../store/types.ts';
+
+const count = z.number();
+const money = z.number().nullable();
+const stageCounts = z.object(Object.fromEntries(STAGES_IN_LIFECYCLE_ORDER.map((s) => [s, count])) as Record<(typeof STAGES_IN_LIFECYCLE_ORDER)[number], typeof count>);
+const tier = z.object({ customers: count, predictedClv: z.number(), ltv: z.number(), minClv: z.number().nullable() });
+
+export const summarySchema = z.object({
+  customers: count,
+  purchasers: count,
+  prospects: count,
+  stages: stageCounts,
+  churnTypes: z.object({ natural: count, preventable: count }),
+  churnRiskBands: z.object({ low: count, medium: count, high: count }),
+  valueTiers: z.object({ top: tier, middle: tier, bottom: tier }),
+  totals: z.object({ ltv: z.number(), predictedClv: z.number(), expectedPurchases: z.number() }),
+  means: z.object({ pAlive: money, clv: money, ltv: money, churnRisk: money }),
+  pareto: z.object({ topShare: z.number(), clvShare: money, ltvShare: money }),
+  ltvFigures: z.object({
+    periodDays: count,
+    currency: z.string(),
+    revenueInPeriod: z.number(),
+    customersInPeriod: count,
+    newCustomersInPeriod: count,
+    purchasesInPeriod: count,
+    averageOrderValue: money,
+    purchasesPerCustomer: money,
+    simpleLtv: money,
+    retentionRate: money,
+    averageRetentionYears: money,
+    grossMargin: money,
+    profitPerCustomer: money,
+    retentionLtv: money,
+    acquisitionSpend: money,
+    cac: money,
+    ltvToCac: money,
+  }),
+});
+
+const params = z.record(z.string(), z.number());
+const fitSchema = z.object({
+  asOf: z.string(),
+  fittedAsOf: z.string().optional(),
+  timeUnit: z.enum(['day', 'week']).optional(),
+  model: z.object({
+    name: z.enum([...TRANSACTION_MODELS, 'recency_heuristic']),
+    requested: z.enum(TRANSACTION_MODELS),
+    params,
+    logLikelihood: z.number().nullable(),
+    converged: z.boolean(),
+    iterations: z.number().nullable(),
+    standardErrors: params.nullable(),
+    fallbackReason: z.string().nullable(),
+    customers: count,
+    repeatBuyers: count,
+    fitMs: z.number(),
+    reused: z.boolean().default(false),
+  }),
+  spendModel: z
+    .object({ name: z.literal('gamma_gamma'), params: z.object({ p: z.number(), q: z.number(), gamma: z.number() }), logLikelihood: z.number(), converged: z.boolean(), customers: count })
+    .nullable(),
+  spendFallbackReason: z.string().nullable().optional(),
+  summary: summarySchema,
+});
+
+export type ClassificationSummaryView = z.infer<typeof summarySchema>;
+export type ModelFitView = z.infer<typeof fitSchema> & { runId: string; at: number };
+
+export interface HistogramBucket {
+  from: number;
+  to: number;
+  customers: number;
+}
+
+export class Insights {
+  private readonly store: Store;
+  private histogram: { key: string; buckets: HistogramBucket[] } | null = null;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  /** The latest run's classification (sync or dry run), or null before the first run. */
+  latestFit(installationId: string): ModelFitView | null {
+    const latest = this.store.latestModelFit(installationId);
+    if (!latest) return null;
+    const parsed = fitSchema.safeParse(latest.fit);
+    return parsed.success ? { ...parsed.data, runId: latest.runId, at: latest.at } : null;
+  }
+
+  /** Customers (people with a purchase) by churn risk, in ten buckets of 10 points. */
+  churnRiskHistogram(installationId: string): HistogramBucket[] {
+    const key = `${installationId}:${this.store.latestModelFit(installationId)?.runId ?? ''}`;
+    if (this.histogram?.key === key) return this.histogram.buckets;
+    const buckets: HistogramBucket[] = Array.from({ length: 10 }, (_, i) => ({ from: i * 10, to: (i + 1) * 10, customers: 0 }));
+    for (const customer of this.store.loadCustomers(installationId)) {
+      const risk = customer.deleted ? null : customer.scores?.values.churnRisk;
+      if (risk === null || risk === undefined || risk === '') continue;
+      const value = Number(risk);
+      if (!Number.isFinite(value)) continue;
+      buckets[Math.min(9, Math.max(0, Math.floor(value / 10)))].customers++;
+    }
+    this.histogram = { key, buckets };
+    return buckets;
+  }
+}

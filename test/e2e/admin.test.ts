@@ -1,0 +1,153 @@
+/**
+ * `npm start` from a clone, end to end: the CLI's `start` with no CRM configured (PORT=0) prints the
+ * address and token; in real headless Chromium an admin signs in, sees the charts of the demo data,
+ * starts a dry run and sees the plan before anything is written, writes it, and sees the run succeed.
+ * Screenshots are kept in test-artifacts/.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.ts';
+import { launchBrowser } from './browser.ts';
+
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+let child: ChildProcessWithoutNullStreams;
+let stdout = '';
+let stderr = '';
+let address = '';
+let token = '';
+let readyMs = 0;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+
+/** The environment of a fresh machine: none of this shell's CRM settings. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(HUBSPOT_|SALESFORCE_|LIFECYCLE_SYNC_|ADMIN_TOKEN|ENCRYPTION_KEY|PUBLIC_URL|SYNC_)/.test(key)) env[key] = value;
+  }
+  return { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+}
+
+beforeAll(async () => {
+  const started = Date.now();
+  child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'start'], { cwd: ROOT, env: cleanEnv() });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const a = /Admin page:\s+(\S+)/.exec(stdout);
+      const t = /Admin token:\s+(\S+)/.exec(stdout);
+      if (a && t) {
+        address = a[1].replace('localhost', '127.0.0.1');
+        token = t[1];
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`npm start exited with ${code}: ${stderr}`)));
+  });
+  readyMs = Date.now() - started;
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
+
+/** What the page's window holds that the test reads (the Node project has no DOM types). */
+interface PageGlobals {
+  Chart: { getChart(id: string): { data: { labels?: unknown[]; datasets: { data: unknown[] }[] } } | undefined };
+  scrollTo(x: number, y: number): void;
+  document: { getElementById(id: string): { textContent: string | null } | null };
+}
+
+/** The numbers a chart draws (Chart.js's own record of what it shows). */
+async function chartData(id: string): Promise<{ labels: string[]; values: number[] }> {
+  return page.evaluate((canvasId) => {
+    const chart = (globalThis as unknown as PageGlobals).Chart.getChart(canvasId);
+    return { labels: (chart?.data.labels ?? []).map(String), values: (chart?.data.datasets[0]?.data ?? []).map(Number) };
+  }, id);
+}
+
+describe('npm start with no CRM configured: the demo in a browser', () => {
+  it('prints the address and the admin token within a minute', () => {
+    expect(stdout).toMatch(/Lifecycle Sync demo is ready/);
+    expect(address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(token.length).toBeGreaterThanOrEqual(24);
+    expect(readyMs).toBeLessThan(60_000);
+  });
+
+  it('asks for the token, refuses a wrong one, and shows the populated page with the right one', async () => {
+    await page.goto(address);
+    await page.waitForSelector('#sign-in:not([hidden])');
+    await page.fill('#token', 'not-the-token-not-the-token');
+    await page.click('#sign-in-form button[type=submit]');
+    await expect.poll(() => page.textContent('#sign-in-error')).toBe('That token is not valid.');
+    await page.fill('#token', token);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForSelector('#app:not([hidden])');
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).Chart.getChart('chart-stages') !== undefined);
+
+    expect(await page.textContent('#crm-pill')).toBe('HubSpot · connected');
+    expect(await page.textContent('#demo-banner')).toMatch(/CDNOW sample as 2,657 contacts/);
+    expect(await page.textContent('#connection')).toMatch(/All 11 fields are in place/);
+    expect(await page.textContent('#kpis')).toMatch(/People scored2,6572,357 customers · 300 prospects/);
+
+    const stages = await chartData('chart-stages');
+    expect(stages.labels).toEqual(['Awareness', 'Consideration', 'First purchase', 'Retention', 'Loyalty', 'Advocacy', 'At risk', 'Churned']);
+    expect(stages.values.reduce((a, b) => a + b, 0)).toBe(2657);
+    const churn = await chartData('chart-churn');
+    expect(churn.labels).toHaveLength(10);
+    expect(churn.values.reduce((a, b) => a + b, 0)).toBe(2357);
+    const tiers = await chartData('chart-tiers');
+    expect(tiers.labels.map((l) => l.replace(/ \(.*/, ''))).toEqual(['Top 20 %', 'Next 30 %', 'Bottom 50 %']);
+    expect(tiers.values[0]).toBeGreaterThan(tiers.values[1]);
+    const moves = await chartData('chart-moves');
+    expect(moves.values.reduce((a, b) => a + b, 0)).toBe(2657); // the first run scored everyone
+    expect(await page.textContent('#ltv')).toMatch(/Simple LTV \(revenue ÷ customers\)\$[\d,.]+/);
+    expect(await page.textContent('#model')).toMatch(/Pareto\/NBDconverged/);
+    expect(await page.textContent('#runs-table tbody')).toMatch(/Sync \(full\)succeeded/);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-page.png'), fullPage: true });
+  }, 60_000);
+
+  it('starts a dry run and shows the planned changes before anything is written', async () => {
+    await page.click('#dry-run');
+    await page.waitForSelector('#plan-card:not([hidden])', { timeout: 60_000 });
+    const summary = (await page.textContent('#plan-summary')) ?? '';
+    expect(summary).toMatch(/^[\d,]+ records would change\. Nothing has been written yet/);
+    expect(await page.locator('#plan-table tbody tr').count()).toBe(100);
+    expect(await page.textContent('#plan-count')).toMatch(/^Showing 100 of [\d,]+ records$/);
+    // Stage moves come first, each shown as "from → to".
+    expect(await page.textContent('#plan-table tbody tr:first-child td:nth-child(2)')).toMatch(/^[A-Za-z ]+→[A-Za-z ]+$/);
+    expect(await page.textContent('#runs-table tbody tr:first-child')).toMatch(/Dry run \(incremental\)succeeded/);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-dry-run.png') });
+  }, 90_000);
+
+  it('writes the planned changes and shows the run succeed', async () => {
+    const planned = Number(/^([\d,]+) records/.exec((await page.textContent('#plan-summary')) ?? '')?.[1].replace(/,/g, ''));
+    expect(planned).toBeGreaterThan(0);
+    await page.click('#plan-apply');
+    await page.waitForFunction(() => /^Sync (succeeded|failed|stopped)/.test((globalThis as unknown as PageGlobals).document.getElementById('run-progress')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await page.textContent('#run-progress')).toBe(`Sync succeeded: ${planned.toLocaleString('en-US')} records written.`);
+    expect(await page.textContent('#runs-table tbody tr:first-child')).toMatch(new RegExp(`Sync \\(incremental\\)succeeded.*${planned.toLocaleString('en-US')}${planned.toLocaleString('en-US')}0`));
+    expect(await page.isHidden('#plan-card')).toBe(true);
+    await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-after-run.png'), fullPage: true });
+  }, 90_000);
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * The admin API as an admin's script or the page uses it, against the HubSpot sandbox: the token on
+ * every route, runs started in the background (dry run and plan, run, rollback, one at a time), the
+ * customer and model views, JSON errors that name the problem, health, readiness and metrics.
+ */
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { adminApiRouter } from '../../src/server/app.ts';
+import { ADMIN_TOKEN, createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
+
+let s: ServiceHarness;
+beforeAll(async () => {
+  s = await createServiceHarness({ dataset: { contacts: 150 } });
+});
+afterAll(async () => {
+  await s.close();
+});
+
+const layerSchema = z.object({
+  route: z.object({ path: z.string(), methods: z.record(z.string(), z.boolean()) }).optional(),
+  name: z.string(),
+  handle: z.unknown(),
+});
+const routerSchema = z.object({ stack: z.array(z.unknown()) });
+
+/** Every route the admin API router holds, found by walking it (so a new route is covered by itself). */
+function apiRoutes(router: unknown): { method: string; path: string }[] {
+  const out: { method: string; path: string }[] = [];
+  // An express router is a function with a `stack` of layers.
+  if ((typeof router !== 'function' && typeof router !== 'object') || router === null) throw new Error('not a router');
+  const stack: unknown = Reflect.get(router, 'stack');
+  for (const raw of routerSchema.parse({ stack }).stack) {
+    const layer = layerSchema.parse(raw);
+    if (layer.route) for (const method of Object.keys(layer.route.methods)) out.push({ method: method.toUpperCase(), path: `/api${layer.route.path}` });
+    else if (layer.name === 'router') out.push(...apiRoutes(layer.handle));
+  }
+  return out;
+}
+
+const errorShape = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).strict();
+
+describe('the admin API', () => {
+  it('answers 401 on every route without the token or with a wrong one, with a JSON error', async () => {
+    const routes = apiRoutes(adminApiRouter(s.service.context));
+    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+      expect.arrayContaining(['GET /api/runs', 'GET /api/runs/:id', 'GET /api/runs/:id/plan', 'POST /api/runs/:id/rollback', 'POST /api/sync', 'GET /api/customers/:id', 'GET /api/model']),
+    );
+    for (const { method, path } of [...routes, { method: 'GET', path: '/api/no-such-route' }]) {
+      const concrete = path.replace(':id', 'run_x').replace(':crm', 'hubspot');
+      for (const token of [null, 'wrong-token-wrong-token-wrong', `${ADMIN_TOKEN}x`]) {
+        const r = await s.api(concrete, { method, token, body: method === 'POST' ? {} : undefined });
+        expect(r.status, `${method} ${concrete} with ${token === null ? 'no token' : 'a wrong token'}`).toBe(401);
+        expect(errorShape.parse(r.body).error.code).toBe('UNAUTHORIZED');
+      }
+    }
+    // A runs list with the right token works, and nothing was started by the refused calls.
+    const ok = await s.api('/api/runs');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ runs: [] });
+  });
+
+  it('starts a dry run in the background and shows its planned changes; nothing is written', async () => {
+    const started = await s.api('/api/sync', { method: 'POST', body: { dryRun: true } });
+    expect(started.status).toBe(202);
+    const { runId } = z.object({ runId: z.string(), kind: z.literal('dry_run'), status: z.literal('running') }).parse(started.body);
+    // One run per installation: a second start while it runs is refused.
+    const second = await s.api('/api/sync', { method: 'POST', body: {} });
+    expect(second.status).toBe(409);
+    expect(errorShape.parse(second.body).error).toMatchObject({ code: 'SYNC_LOCKED' });
+
+    expect(await s.waitForRun(runId)).toMatchObject({ status: 'succeeded', kind: 'dry_run' });
+    const plan = await s.api(`/api/runs/${runId}/plan?limit=5`);
+    expect(plan.status).toBe(200);
+    const body = z
+      .object({ records: z.number(), total: z.number(), changes: z.array(z.object({ recordId: z.string(), field: z.string(), previous: z.null(), next: z.string().nullable() })) })
+      .parse(plan.body);
+    expect(body.records).toBe(150);
+    expect(body.total).toBeGreaterThanOrEqual(150 * 5);
+    expect(body.changes).toHaveLength(5);
+    const grouped = z.object({ total: z.number(), byRecord: z.array(z.object({ recordId: z.string(), changes: z.array(z.object({ field: z.string() })) })) }).parse((await s.api(`/api/runs/${runId}/plan?group=record&limit=3`)).body);
+    expect(grouped.total).toBe(150);
+    expect(grouped.byRecord[0].changes.map((c) => c.field)).toContain('stage');
+    expect([...s.h.crmValues().values()].every((v) => v.lcs_stage === null)).toBe(true);
+  });
+
+  it('runs a sync, explains a customer, shows the model, and rolls the run back', async () => {
+    const started = await s.api('/api/sync', { method: 'POST', body: {} });
+    expect(started.status).toBe(202);
+    const { runId } = z.object({ runId: z.string() }).parse(started.body);
+    expect(await s.waitForRun(runId)).toMatchObject({ status: 'succeeded', stats: { written: 150, failed: 0 } });
+    const [contactId] = s.h.sandbox.data.contactIds();
+    const stage = s.h.sandbox.data.getContact(contactId)?.properties.lcs_stage;
+    expect(stage).toBeTruthy();
+
+    const detail = await s.api(`/api/runs/${runId}`);
+    expect(detail.body).toMatchObject({ run: { id: runId, kind: 'sync', status: 'succeeded' }, errors: [] });
+    const customer = await s.api(`/api/customers/${contactId}`);
+    expect(customer.status).toBe(200);
+    expect(customer.body).toMatchObject({ recordId: contactId, scores: { values: { stage } } });
+    const model = await s.api('/api/model');
+    expect(model.body).toMatchObject({ runId, model: { name: 'pareto_nbd', customers: expect.any(Number) as number } });
+    const overview = z.object({ summary: z.object({ customers: z.number(), stages: z.record(z.string(), z.number()) }), churnRiskHistogram: z.array(z.object({ customers: z.number() })) }).parse((await s.api('/api/overview')).body);
+    expect(Object.values(overview.summary.stages).reduce((a, b) => a + b, 0)).toBe(150);
+    expect(overview.churnRiskHistogram.reduce((a, b) => a + b.customers, 0)).toBeGreaterThan(0);
+
+    const planOfSync = await s.api(`/api/runs/${runId}/plan`);
+    expect(planOfSync.status).toBe(409);
+    expect(errorShape.parse(planOfSync.body).error.code).toBe('NOT_A_DRY_RUN');
+
+    const rollback = await s.api(`/api/runs/${runId}/rollback`, { method: 'POST', body: {} });
+    expect(rollback.status).toBe(202);
+    const rolled = z.object({ runId: z.string(), rollbackOf: z.literal(runId) }).parse(rollback.body);
+    expect(await s.waitForRun(rolled.runId)).toMatchObject({ status: 'succeeded', kind: 'rollback', stats: { written: 150 } });
+    expect(s.h.sandbox.data.getContact(contactId)?.properties.lcs_stage ?? null).toBeNull();
+  });
+
+  it('answers bad input with a 400 that names what is wrong, and unknown things with a 404', async () => {
+    const wrongType = await s.api('/api/sync', { method: 'POST', body: { dryRun: 'yes' } });
+    expect(wrongType.status).toBe(400);
+    expect(errorShape.parse(wrongType.body).error).toMatchObject({ code: 'INVALID_REQUEST', message: expect.stringMatching(/^body\.dryRun: .*boolean/) as string });
+    const unknownField = await s.api('/api/sync', { method: 'POST', body: { dryrun: true } });
+    expect(errorShape.parse(unknownField.body).error.message).toBe('body: unknown field "dryrun"');
+    const notJson = await s.api('/api/sync', { method: 'POST', rawBody: '{"dryRun": tru' });
+    expect(notJson.status).toBe(400);
+    expect(errorShape.parse(notJson.body).error.code).toBe('INVALID_JSON');
+    const badLimit = await s.api('/api/runs?limit=0');
+    expect(errorShape.parse(badLimit.body).error.message).toMatch(/^query\.limit: /);
+    const missingRun = await s.api('/api/runs/run_nope');
+    expect(missingRun.status).toBe(404);
+    expect(errorShape.parse(missingRun.body).error).toEqual({ code: 'NOT_FOUND', message: 'no run run_nope for hubspot' });
+    const missingCustomer = await s.api('/api/customers/999999999');
+    expect(missingCustomer.status).toBe(404);
+  });
+});
+
+describe('health, readiness, metrics and headers', () => {
+  it('healthz and readyz answer without a token; readyz checks the store and the CRM credentials', async () => {
+    expect((await s.api('/healthz', { token: null })).body).toEqual({ status: 'ok' });
+    const ready = await s.api('/readyz', { token: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready', checks: { store: { ok: true }, crm: { ok: true } } });
+  });
+
+  it('/metrics is Prometheus text format with the run, record, request and stage metrics', async () => {
+    const r = await s.api('/metrics', { token: null });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const families = parsePrometheusTextFormat(String(r.body));
+    const byName = new Map(families.map((f) => [f.name, f]));
+    const sum = (name: string, filter: (labels: Record<string, string>) => boolean = () => true) =>
+      (byName.get(name)?.metrics ?? []).filter((m) => filter(m.labels ?? {})).reduce((a, m) => a + Number(m.value ?? 0), 0);
+    expect(byName.get('lifecycle_sync_run_duration_seconds')?.type).toBe('HISTOGRAM');
+    expect(sum('lifecycle_sync_runs_total', (l) => l.kind === 'dry_run' && l.status === 'succeeded')).toBe(1);
+    expect(sum('lifecycle_sync_runs_total', (l) => l.kind === 'sync' && l.status === 'succeeded')).toBe(1);
+    expect(sum('lifecycle_sync_records_written_total')).toBe(300); // the sync and its rollback
+    expect(sum('lifecycle_sync_records_failed_total')).toBe(0);
+    expect(sum('lifecycle_sync_api_requests_total')).toBeGreaterThan(0);
+    expect(byName.has('lifecycle_sync_api_rate_limited_total')).toBe(true);
+    expect(byName.has('lifecycle_sync_api_quota_remaining')).toBe(true);
+    expect(sum('lifecycle_sync_customers')).toBe(150);
+    expect(byName.get('lifecycle_sync_customers')?.metrics.map((m) => m.labels?.stage).sort()).toEqual(
+      ['advocacy', 'at_risk', 'awareness', 'churned', 'consideration', 'loyalty', 'purchase', 'retention'],
+    );
+  });
+
+  it('serves the page with a strict Content-Security-Policy and no inline script', async () => {
+    const page = await s.api('/', { token: null });
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(String(page.body)).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect((await s.api('/vendor/chart.umd.min.js', { token: null })).status).toBe(200);
+  });
+});

@@ -1,0 +1,51 @@
+// @ts-check
+// The admin API with the token from sessionStorage (gone when the tab closes).
+
+const KEY = 'lifecycle-sync.admin-token';
+
+export class ApiError extends Error {
+  /** @param {number} status @param {string} code @param {string} message */
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function token() {
+  return sessionStorage.getItem(KEY);
+}
+
+/** @param {string} value */
+export function setToken(value) {
+  sessionStorage.setItem(KEY, value);
+}
+
+export function clearToken() {
+  sessionStorage.removeItem(KEY);
+}
+
+/**
+ * @template T
+ * @param {string} path
+ * @param {{ method?: string, body?: unknown }} [options]
+ * @returns {Promise<T>}
+ */
+export async function api(path, options = {}) {
+  /** @type {Record<string, string>} */
+  const headers = { accept: 'application/json', authorization: `Bearer ${token() ?? ''}` };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  /** @type {unknown} */
+  let data;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = data && typeof data === 'object' && 'error' in data ? /** @type {{ error: { code: string, message: string } }} */ (data).error : null;
+    throw new ApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `the server answered ${response.status}`);
+  }
+  return /** @type {T} */ (data);
+}

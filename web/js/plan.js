@@ -1,0 +1,86 @@
+// @ts-check
+// A dry run's planned changes, shown before anything is written, with the button that writes them.
+import { api } from './api.js';
+import { byId, fill, h } from './dom.js';
+import { FIELD_LABELS, fieldValue, num } from './format.js';
+
+/** @typedef {import('./types').Plan} Plan */
+
+const PAGE = 100;
+/** @type {{ runId: string, shown: number, total: number, stageLabels: Record<string, string> } | null} */
+let current = null;
+
+/** Fields with their own column; the rest are named under "Also". */
+const COLUMNS = ['stage', 'churnRisk', 'predictedClv', 'ltv'];
+const QUIET = new Set([...COLUMNS, 'stageReason', 'scoredAt', 'stageChangedAt']);
+
+/**
+ * "old → new" for a changed field, or an empty cell when the field does not change.
+ * @param {{ field: string, previous: string | null, next: string | null } | undefined} c @param {Record<string, string>} stageLabels
+ */
+function change(c, stageLabels) {
+  if (!c) return h('span', { class: 'muted' }, '·');
+  return h('span', { class: 'change' }, h('span', { class: 'old' }, fieldValue(c.field, c.previous, stageLabels)), h('span', { class: 'arrow' }, '→'), h('span', { class: 'new' }, fieldValue(c.field, c.next, stageLabels)));
+}
+
+/** @param {Plan} plan @param {Record<string, string>} stageLabels */
+function rows(plan, stageLabels) {
+  return plan.byRecord.map((r) => {
+    const of = (/** @type {string} */ f) => r.changes.find((c) => c.field === f);
+    const others = r.changes.filter((c) => !QUIET.has(c.field)).map((c) => FIELD_LABELS[c.field] ?? c.field);
+    return h(
+      'tr',
+      { 'data-record': r.recordId },
+      h('td', {}, r.recordId),
+      ...COLUMNS.map((f) => h('td', { class: f === 'stage' ? '' : 'num' }, change(of(f), stageLabels))),
+      h('td', { class: 'wrap' }, of('stageReason')?.next ?? ''),
+      h('td', { class: 'others' }, others.join(', ')),
+    );
+  });
+}
+
+/** @param {string} runId @param {Record<string, string>} stageLabels */
+export async function showPlan(runId, stageLabels) {
+  const plan = /** @type {Plan} */ (await api(`/api/runs/${encodeURIComponent(runId)}/plan?group=record&limit=${PAGE}`));
+  current = { runId, shown: plan.byRecord.length, total: plan.total, stageLabels };
+  const card = byId('plan-card');
+  card.hidden = false;
+  card.dataset.run = runId;
+  byId('plan-title').textContent = `Planned changes — dry run as of ${plan.asOf}`;
+  byId('plan-summary').textContent =
+    plan.records === 0 ? 'Nothing would change: the CRM already holds these scores.' : `${num(plan.records)} records would change. Nothing has been written yet: review, then write these changes or dismiss them.`;
+  const fields = Object.entries(plan.changedFields).sort((a, b) => b[1] - a[1]);
+  fill(byId('plan-fields'), fields.map(([f, n]) => h('span', { class: 'chip' }, `${FIELD_LABELS[f] ?? f} `, h('b', {}, num(n)))));
+  const moves = Object.entries(plan.stageTransitions).sort((a, b) => b[1] - a[1]);
+  const label = (/** @type {string} */ s) => (s === 'none' ? 'new' : (stageLabels[s] ?? s));
+  fill(
+    byId('plan-moves'),
+    moves.map(([m, n]) => {
+      const [from = '', to = ''] = m.split('→');
+      return h('span', { class: 'chip move' }, `${label(from)} → ${label(to)} `, h('b', {}, num(n)));
+    }),
+  );
+  fill(/** @type {HTMLElement} */ (byId('plan-table').querySelector('tbody')), rows(plan, stageLabels));
+  updateFoot();
+  /** @type {HTMLButtonElement} */ (byId('plan-apply')).disabled = plan.records === 0;
+  card.scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+function updateFoot() {
+  if (!current) return;
+  byId('plan-count').textContent = `Showing ${num(current.shown)} of ${num(current.total)} records`;
+  byId('plan-more').hidden = current.shown >= current.total;
+}
+
+export async function showMore() {
+  if (!current) return;
+  const plan = /** @type {Plan} */ (await api(`/api/runs/${encodeURIComponent(current.runId)}/plan?group=record&limit=${PAGE}&offset=${current.shown}`));
+  byId('plan-table').querySelector('tbody')?.append(...rows(plan, current.stageLabels));
+  current.shown += plan.byRecord.length;
+  updateFoot();
+}
+
+export function hidePlan() {
+  current = null;
+  byId('plan-card').hidden = true;
+}

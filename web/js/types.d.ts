@@ -1,0 +1,149 @@
+// Shapes of the admin API's answers, as the page uses them (the server's zod-validated data).
+export type Stage = 'awareness' | 'consideration' | 'purchase' | 'retention' | 'loyalty' | 'advocacy' | 'at_risk' | 'churned';
+export type Tier = 'top' | 'middle' | 'bottom';
+
+export interface Status {
+  crm: string | null;
+  installation: { id: string; name: string } | null;
+  connection: { ok: true; account: string } | { ok: false; message: string };
+  fields: { inPlace: string[]; missing: string[]; toUpdate: { name: string; change: string }[]; error: string | null } | null;
+  schedule: { enabled: boolean; cron: string; timezone: string; nextRunAt: string | null; note: string | null } | null;
+  running: { runId: string; kind: string } | null;
+  demo: { description: string } | null;
+  install: { crm: string; label: string; available: boolean; missing: string | null }[];
+}
+
+export interface RunStats {
+  pulledCustomers: number;
+  pulledDeals: number;
+  classified: number;
+  changed: number;
+  changedFields: Record<string, number>;
+  stageTransitions: Record<string, number>;
+  written: number;
+  failed: number;
+  skippedRecords: number;
+  requests: number;
+  rateLimited: number;
+  retries: number;
+}
+
+export interface Run {
+  id: string;
+  kind: 'sync' | 'dry_run' | 'rollback';
+  mode: 'full' | 'incremental' | null;
+  status: 'running' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
+  asOf: string;
+  startedAt: number;
+  finishedAt: number | null;
+  stats: RunStats;
+  message: string | null;
+  rollbackOf: string | null;
+}
+
+export interface RunError {
+  recordId: string | null;
+  phase: string;
+  code: string;
+  message: string;
+  at: number;
+}
+
+export interface PlannedChange {
+  recordId: string;
+  field: string;
+  previous: string | null;
+  next: string | null;
+}
+
+export interface Plan {
+  runId: string;
+  status: string;
+  asOf: string;
+  records: number;
+  changedFields: Record<string, number>;
+  stageTransitions: Record<string, number>;
+  /** Records (grouped plan). */
+  total: number;
+  offset: number;
+  byRecord: { recordId: string; changes: PlannedChange[] }[];
+}
+
+export interface TierFigures {
+  customers: number;
+  predictedClv: number;
+  ltv: number;
+}
+
+export interface Summary {
+  customers: number;
+  purchasers: number;
+  prospects: number;
+  stages: Record<Stage, number>;
+  churnTypes: { natural: number; preventable: number };
+  churnRiskBands: { low: number; medium: number; high: number };
+  valueTiers: Record<Tier, TierFigures>;
+  totals: { ltv: number; predictedClv: number; expectedPurchases: number };
+  means: { pAlive: number | null; clv: number | null; ltv: number | null; churnRisk: number | null };
+  pareto: { topShare: number; clvShare: number | null; ltvShare: number | null };
+  ltvFigures: {
+    periodDays: number;
+    currency: string;
+    revenueInPeriod: number;
+    customersInPeriod: number;
+    newCustomersInPeriod: number;
+    averageOrderValue: number | null;
+    purchasesPerCustomer: number | null;
+    simpleLtv: number | null;
+    retentionRate: number | null;
+    averageRetentionYears: number | null;
+    grossMargin: number | null;
+    retentionLtv: number | null;
+    acquisitionSpend: number | null;
+    cac: number | null;
+    ltvToCac: number | null;
+  };
+}
+
+export interface Overview {
+  installation: string;
+  runId: string | null;
+  runKind: 'sync' | 'dry_run' | 'rollback' | null;
+  asOf: string | null;
+  summary: Summary | null;
+  churnRiskHistogram: { from: number; to: number; customers: number }[];
+  labels: { stages: Record<Stage, string>; stageOrder: Stage[]; valueTiers: Record<Tier, string> };
+  settings: { clvHorizonMonths: number; churnRiskBands: { mediumFrom: number; highFrom: number }; currency: string };
+  lastRun: { id: string; kind: string; status: string; asOf: string; finishedAt: number | null; stageTransitions: Record<string, number> } | null;
+}
+
+export interface ModelFit {
+  runId: string;
+  at: number;
+  asOf: string;
+  fittedAsOf?: string;
+  timeUnit?: 'day' | 'week';
+  model: {
+    name: string;
+    requested: string;
+    params: Record<string, number>;
+    logLikelihood: number | null;
+    converged: boolean;
+    fallbackReason: string | null;
+    customers: number;
+    repeatBuyers: number;
+    fitMs: number;
+    reused: boolean;
+  };
+  spendModel: { params: { p: number; q: number; gamma: number }; logLikelihood: number; converged: boolean; customers: number } | null;
+  spendFallbackReason?: string | null;
+}
+
+export interface Explanation {
+  recordId: string;
+  deleted: boolean;
+  purchases: { dealId: string; day: string; amount: number }[];
+  openDeals: number;
+  scores: { asOf: string; values: Record<string, string | null>; features: Record<string, unknown> } | null;
+  history: { runId: string; field: string; previous: string | null; next: string | null; state: string; at: number }[];
+}

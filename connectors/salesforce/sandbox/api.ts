@@ -112,7 +112,8 @@ export function mountApiRoute(router: Router, core: Core, route: ApiRoute): void
         if (style === 'soap') throw new SalesforceError(500, 'INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session');
         throw e;
       }
-      const version = versionOf(params.version ?? '') ?? '';
+      // REST paths say v65.0; the SOAP endpoint says 65.0.
+      const version = (style === 'soap' ? versionOf(`v${params.version ?? ''}`) : versionOf(params.version ?? '')) ?? '';
       if (!core.versions.has(version) || (route.minVersion !== undefined && Number(version) < route.minVersion)) throw notFound();
       const now = core.clock();
       if (!core.usage.admit(now)) {

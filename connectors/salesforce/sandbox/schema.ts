@@ -49,8 +49,8 @@ export interface FieldDef {
   defaultValue: Value;
   description?: string;
   inlineHelpText?: string;
-  /** Metadata API view of a custom field (type name and the attributes it was created with). */
-  metadata?: { type: string; visibleLines?: number };
+  /** Metadata API view of a custom field: its type name and the attributes only metadata has. */
+  metadata?: { type: string; visibleLines?: number; restricted?: boolean; sorted?: boolean; defaultValue?: string };
 }
 
 export interface ChildRelationship {

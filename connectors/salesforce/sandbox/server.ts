@@ -5,6 +5,7 @@ import { collectionRoutes } from './collectionRoutes.ts';
 import type { Core } from './core.ts';
 import { notFound } from './errors.ts';
 import { writeReply } from './http.ts';
+import { metadataRoutes } from './metadataRoutes.ts';
 import { oauthRoutes } from './oauthRoutes.ts';
 import { queryRoutes } from './queryRoutes.ts';
 import { restRoutes } from './restRoutes.ts';
@@ -19,7 +20,7 @@ export function createApp(core: Core, extraRoutes: readonly ApiRoute[] = []): Ex
   app.use(express.raw({ type: () => true, limit: '150mb' }));
   const router = express.Router();
   for (const route of oauthRoutes(core)) mountPublicRoute(router, core, route);
-  for (const route of [...restRoutes(core), ...queryRoutes(core), ...sobjectRoutes(core), ...collectionRoutes(core), ...extraRoutes]) {
+  for (const route of [...restRoutes(core), ...queryRoutes(core), ...sobjectRoutes(core), ...collectionRoutes(core), ...metadataRoutes(core), ...extraRoutes]) {
     mountApiRoute(router, core, route);
   }
   app.use(router);

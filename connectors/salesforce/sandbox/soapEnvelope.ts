@@ -16,7 +16,7 @@ const parser = new XMLParser({
   isArray: (name) => name === 'metadata' || name === 'fullNames' || name === 'value' || name === 'fullName_list',
 });
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false });
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, suppressBooleanAttributes: false });
 
 export type XmlNode = string | { [key: string]: XmlValue };
 export type XmlValue = XmlNode | XmlNode[] | undefined;

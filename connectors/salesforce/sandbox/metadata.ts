@@ -88,7 +88,7 @@ export class MetadataService {
 
   private save(item: unknown, mode: 'create' | 'update' | 'upsert'): SaveOutcome {
     const parsed = customFieldInput.safeParse(item);
-    const fullName = parsed.success ? parsed.data.fullName : typeof item === 'object' && item !== null && 'fullName' in item ? String(item.fullName as string) : '';
+    const fullName = parsed.success ? parsed.data.fullName : typeof item === 'object' && item !== null && 'fullName' in item && typeof item.fullName === 'string' ? item.fullName : '';
     const fail = (statusCode: string, message: string, fields: string[] = []): SaveOutcome => ({ fullName, success: false, errors: [{ statusCode, message, fields }] });
     if (!parsed.success) return fail('INVALID_TYPE', 'This sandbox handles CustomField metadata only');
     const type = parsed.data['@_type'];

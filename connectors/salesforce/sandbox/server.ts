@@ -1,6 +1,7 @@
 /** The express application: raw bodies, every route, and Salesforce-shaped answers for the rest. */
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { mountApiRoute, mountPublicRoute } from './api.ts';
+import { bulkRoutes } from './bulkRoutes.ts';
 import { collectionRoutes } from './collectionRoutes.ts';
 import type { Core } from './core.ts';
 import { notFound } from './errors.ts';
@@ -20,7 +21,7 @@ export function createApp(core: Core, extraRoutes: readonly ApiRoute[] = []): Ex
   app.use(express.raw({ type: () => true, limit: '150mb' }));
   const router = express.Router();
   for (const route of oauthRoutes(core)) mountPublicRoute(router, core, route);
-  for (const route of [...restRoutes(core), ...queryRoutes(core), ...sobjectRoutes(core), ...collectionRoutes(core), ...metadataRoutes(core), ...extraRoutes]) {
+  for (const route of [...restRoutes(core), ...queryRoutes(core), ...sobjectRoutes(core), ...collectionRoutes(core), ...metadataRoutes(core), ...bulkRoutes(core), ...extraRoutes]) {
     mountApiRoute(router, core, route);
   }
   app.use(router);

@@ -6,7 +6,7 @@
  */
 import type { Core } from './core.ts';
 import { canonicalId } from './ids.ts';
-import type { FieldDef, FieldType } from './schema.ts';
+import type { FieldDef, FieldType, Value } from './schema.ts';
 import type { Rec } from './store.ts';
 import { toJson } from './values.ts';
 
@@ -54,6 +54,15 @@ export interface SandboxData {
   readonly orgId: string;
 }
 
+/** The trusted insert behind each SandboxData, for the sandbox's own seeding (not part of the public API). */
+const trusted = new WeakMap<SandboxData, (objectName: string, values: Readonly<Record<string, Value>>) => string>();
+
+export function trustedInsert(data: SandboxData): (objectName: string, values: Readonly<Record<string, Value>>) => string {
+  const insert = trusted.get(data);
+  if (insert === undefined) throw new Error('not a Salesforce sandbox data object');
+  return insert;
+}
+
 export function createSandboxData(core: Core, orgId: string): SandboxData {
   const { writer, store, registry } = core;
   const schemaOf = (objectName: string) => {
@@ -90,7 +99,7 @@ export function createSandboxData(core: Core, orgId: string): SandboxData {
     const canonical = canonicalId(id) ?? id;
     return table.childSeqs(field, canonical).map((s) => table.at(s)).filter((r): r is Rec => r !== undefined && r.IsDeleted !== true).map((r) => String(r[other]));
   };
-  return {
+  const data: SandboxData = {
     now: () => core.clock(),
     create: (objectName, fields) => write(objectName, fields),
     update: (objectName, id, fields) => {
@@ -141,4 +150,6 @@ export function createSandboxData(core: Core, orgId: string): SandboxData {
     integrationUserId: core.integrationUserId,
     orgId,
   };
+  trusted.set(data, (objectName, values) => writer.insertTrusted(objectName, values, core.system()));
+  return data;
 }

@@ -7,7 +7,7 @@
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
-/** Instance "5e", reserved "0": every id this sandbox issues has them. */
+/** Instance "5e", reserved "0": every id this sandbox issues has them (sequenceOf checks the char codes). */
 const POD = '5e0';
 const ID_PATTERN = /^[0-9A-Za-z]{15}(?:[A-Z0-5]{3})?$/;
 
@@ -61,6 +61,28 @@ export function canonicalId(input: string): string | undefined {
   }
   // Digits have no case: a suffix claiming an upper-case digit is not a Salesforce id.
   return idSuffix(id15) === suffix ? id15 + suffix : undefined;
+}
+
+function digitValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 90) return c - 55;
+  if (c >= 97 && c <= 122) return c - 61;
+  return -1;
+}
+
+/**
+ * The sequence number in an id this sandbox issued (`makeId(prefix, n)` → n), or undefined. Tables use
+ * it as the record's position, so looking a record up by id needs no map.
+ */
+export function sequenceOf(id: string): number | undefined {
+  if (id.length < 15 || id.charCodeAt(3) !== 53 || id.charCodeAt(4) !== 101 || id.charCodeAt(5) !== 48) return undefined;
+  let n = 0;
+  for (let i = 6; i < 15; i++) {
+    const d = digitValue(id.charCodeAt(i));
+    if (d < 0) return undefined;
+    n = n * 62 + d;
+  }
+  return n;
 }
 
 export function keyPrefixOf(id: string): string {

@@ -99,3 +99,4 @@ export function createSalesforceSandbox(options: SalesforceSandboxOptions = {}):
     expireAccessTokens: () => core.auth.expireAll(),
   };
 }
+export { seedDemoDataset, seedSyntheticDataset } from './seed.ts';

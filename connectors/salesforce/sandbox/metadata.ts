@@ -151,7 +151,7 @@ export class MetadataService {
       if (rec === undefined || rec[fieldName] === undefined) continue;
       const next = { ...rec };
       delete next[fieldName];
-      table.replace(Object.freeze(next));
+      table.replace(next);
     }
   }
 }

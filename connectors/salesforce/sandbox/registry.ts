@@ -8,6 +8,8 @@ import { standardObjects } from './schema.ts';
 
 export interface ObjectSchema {
   readonly def: ObjectDef;
+  /** Fields whose default is not null. */
+  readonly defaults: readonly FieldDef[];
   field(name: string): FieldDef | undefined;
   readonly fields: readonly FieldDef[];
   /** Reference field by relationship name (Account for AccountId). */
@@ -19,6 +21,10 @@ export interface ObjectSchema {
 class MutableObjectSchema implements ObjectSchema {
   readonly def: ObjectDef;
   private byName = new Map<string, FieldDef>();
+  /** The canonical spellings, looked up first: most callers use them. */
+  private exact = new Map<string, FieldDef>();
+  /** Fields whose default is not null, which every new record gets. */
+  defaults: readonly FieldDef[] = [];
   private byRelationship = new Map<string, FieldDef>();
   private children = new Map<string, ChildRelationship>();
 
@@ -36,7 +42,7 @@ class MutableObjectSchema implements ObjectSchema {
   }
 
   field(name: string): FieldDef | undefined {
-    return this.byName.get(name.toLowerCase());
+    return this.exact.get(name) ?? this.byName.get(name.toLowerCase());
   }
 
   parentRelationship(name: string): FieldDef | undefined {
@@ -53,6 +59,8 @@ class MutableObjectSchema implements ObjectSchema {
 
   reindex(): void {
     this.byName = new Map(this.def.fields.map((f) => [f.name.toLowerCase(), f]));
+    this.exact = new Map(this.def.fields.map((f) => [f.name, f]));
+    this.defaults = this.def.fields.filter((f) => f.defaultValue !== null);
     this.byRelationship = new Map(this.def.fields.filter((f) => f.relationshipName !== null).map((f) => [(f.relationshipName ?? '').toLowerCase(), f]));
   }
 }

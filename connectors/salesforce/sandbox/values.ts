@@ -27,21 +27,43 @@ export function isNumberType(type: FieldType): boolean {
   return type === 'int' || type === 'double' || type === 'currency' || type === 'percent';
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Parsed dates and datetimes, remembered: bulk loads and seeds repeat the same few thousand values. */
+const dateCache = new Map<string, string | null>();
+const dateTimeCache = new Map<string, number | null>();
+const CACHE_LIMIT = 50_000;
+
+function remember<V>(cache: Map<string, V | null>, key: string, value: V | undefined): V | undefined {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value ?? null);
+  return value;
+}
+
+function validDay(y: number, m: number, d: number): boolean {
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return m >= 1 && m <= 12 && d >= 1 && d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]);
+}
+
 /** 'YYYY-MM-DD' when it is a real calendar day. */
 export function parseDate(text: string): string | undefined {
+  const cached = dateCache.get(text);
+  if (cached !== undefined) return cached ?? undefined;
   const m = DATE.exec(text);
-  if (m === null) return undefined;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return new Date(ms).toISOString().slice(0, 10) === text ? text : undefined;
+  return remember(dateCache, text, m !== null && validDay(Number(m[1]), Number(m[2]), Number(m[3])) ? text : undefined);
 }
 
 /** Epoch ms of an ISO-8601 datetime (Z, ±hh:mm or ±hhmm; no zone means UTC); undefined if invalid. */
 export function parseDateTime(text: string): number | undefined {
+  const cached = dateTimeCache.get(text);
+  if (cached !== undefined) return cached ?? undefined;
+  return remember(dateTimeCache, text, readDateTime(text));
+}
+
+function readDateTime(text: string): number | undefined {
   const m = DATETIME.exec(text);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s = '0', frac = '0', zone = 'Z'] = m;
-  const day = parseDate(`${y}-${mo}-${d}`);
-  if (day === undefined || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  if (!validDay(Number(y), Number(mo), Number(d)) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
   let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Math.round(Number(`0.${frac}`) * 1000));
   if (zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;

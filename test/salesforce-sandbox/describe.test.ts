@@ -75,7 +75,7 @@ describe('field-level security of a new custom field', () => {
     expect(readOnly[0]).toMatchObject({ success: false, errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', fields: ['LCS_Stage__c'] }] });
 
     // Edit as well: now writable, and queryable through the permission objects.
-    await conn.sobject('FieldPermissions').update({ Id: grant.id, PermissionsEdit: true });
+    await conn.sobject('FieldPermissions').update({ Id: grant.id ?? '', PermissionsEdit: true });
     expect((await conn.sobject('Contact').update([{ Id: contactId, LCS_Stage__c: 'loyalty' }]))[0].success).toBe(true);
     expect((await conn.query(`SELECT LCS_Stage__c FROM Contact WHERE Id = '${contactId}'`)).records[0].LCS_Stage__c).toBe('loyalty');
     const grants = await conn.query(`SELECT Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE Parent.Name = 'Lifecycle_Sync'`);

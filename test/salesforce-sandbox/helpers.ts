@@ -67,7 +67,7 @@ export function connection(url: string, options: { accessToken?: string; version
 }
 
 /** The error a promise rejects with, as the plain shape jsforce gives. */
-export async function rejection(promise: Promise<unknown>): Promise<{ name: string; message: string; errorCode?: string; data?: unknown }> {
+export async function rejection(promise: PromiseLike<unknown>): Promise<{ name: string; message: string; errorCode?: string; data?: unknown }> {
   try {
     await promise;
   } catch (error) {

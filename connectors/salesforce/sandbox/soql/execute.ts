@@ -62,8 +62,19 @@ function comparator(order: readonly OrderKey[], from: number): (a: { rec: Rec; s
   };
 }
 
+/**
+ * ORDER BY without a trailing `Id` key that repeats what the index already gives: ties of the first key
+ * come in id order, in that key's direction (`ORDER BY SystemModstamp, Id`, the incremental-sync idiom).
+ */
+function effectiveOrder(order: readonly OrderKey[]): OrderKey[] {
+  const [first, second] = order;
+  if (order.length === 2 && second.path.steps.length === 0 && second.path.field.type === 'id' && second.descending === first.descending) return [first];
+  return [...order];
+}
+
 /** The matching records, ordered, with OFFSET and LIMIT applied. */
-export function selectRecords(store: Store, q: CompiledQuery): Rec[] {
+export function selectRecords(store: Store, compiled: CompiledQuery): Rec[] {
+  const q = { ...compiled, order: effectiveOrder(compiled.order) };
   const table = store.table(q.object.def.name);
   const { seqs, ordered } = candidates(table, q);
   const wanted = q.limit === undefined ? Infinity : q.offset + q.limit;

@@ -92,7 +92,7 @@ describe('benchmark scale', () => {
       expect(seeded.contacts).toBe(100_000);
       expect(seeded.deals).toBeGreaterThan(250_000);
       expect(seeded.deals).toBeLessThan(400_000);
-      // Generous for a loaded CI machine; see docs/benchmarks.md for measured figures.
+      // Generous for a loaded CI machine; the sandbox README has measured figures.
       expect(seedMs).toBeLessThan(45_000);
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       const timed = async (f: () => Promise<unknown>) => {

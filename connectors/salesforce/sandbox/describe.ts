@@ -37,7 +37,7 @@ export function describeField(f: FieldDef): Record<string, unknown> {
     controllerName: null,
     createable: f.createable,
     custom: f.custom,
-    defaultValue: f.type === 'boolean' ? null : f.defaultValue,
+    defaultValue: f.defaultValue,
     defaultValueFormula: null,
     defaultedOnCreate: f.defaultValue !== null || ['Id', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'SystemModstamp', 'OwnerId'].includes(f.name),
     dependentPicklist: false,

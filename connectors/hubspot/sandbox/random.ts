@@ -1,17 +1,2 @@
-/** A small seeded PRNG (mulberry32): fault decisions and seeded datasets must be reproducible. */
-export type Random = () => number;
-
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function pick<T>(random: Random, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)];
-}
+/** The seeded PRNG (mulberry32), shared with the other sandboxes: fault decisions must be reproducible. */
+export { pick, seededRandom, type Random } from '../../seededRandom.ts';

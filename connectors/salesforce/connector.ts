@@ -55,8 +55,10 @@ export class SalesforceConnector implements Connector {
     return { ...this.names };
   }
 
-  ensureFields(fields: FieldSpec[], options: { dryRun: boolean }): Promise<FieldsReport> {
-    return ensureSalesforceFields(this.api, fields, this.settings, this.names, options.dryRun);
+  async ensureFields(fields: FieldSpec[], options: { dryRun: boolean }): Promise<FieldsReport> {
+    const { report, visible } = await ensureSalesforceFields(this.writes, fields, this.settings, this.names, options.dryRun);
+    this.mapping.visible = visible;
+    return report;
   }
 
   pull(request: PullRequest): AsyncIterable<PulledPage> {

@@ -11,7 +11,8 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { MANAGED_MARK } from '../../src/sync/fields.ts';
 import { ConnectorError, type FieldKey, type FieldSpec, type FieldsReport } from '../types.ts';
-import type { SalesforceApi } from './api.ts';
+import { SalesforceApiError, type SalesforceApi } from './api.ts';
+import { saveCollection, type CollectionContext, type SaveOutcome } from './write.ts';
 import type { SalesforceSettings } from './settings.ts';
 import { chunks, soqlId, soqlString } from './soql.ts';
 
@@ -110,18 +111,29 @@ const fieldPermissionRows = z.object({
   nextRecordsUrl: z.string().optional(),
 });
 const created = z.object({ id: z.string(), success: z.boolean() }).passthrough();
-const collectionResults = z.array(z.object({ id: z.string().nullable().optional(), success: z.boolean(), errors: z.array(z.object({ statusCode: z.string().optional(), message: z.string().optional() }).passthrough()) }));
-const identity = z.object({ user_id: z.string() }).passthrough();
+const resources = z.object({ identity: z.string().url() }).passthrough();
 const describe = z.object({ fields: z.array(z.object({ name: z.string(), updateable: z.boolean() }).passthrough()) });
 
 const query = (soql: string) => ({ method: 'GET' as const, url: `/query?q=${encodeURIComponent(soql)}` });
 
-function collectionFailures(results: z.infer<typeof collectionResults>): string[] {
-  return results.filter((r) => !r.success).map((r) => r.errors.map((e) => `${e.statusCode ?? 'ERROR'}: ${e.message ?? ''}`).join(', '));
+/** Failures other than "it exists already" (a retried create whose first attempt got through). */
+function collectionFailures(results: SaveOutcome[]): string[] {
+  return results.flatMap((r) => (r.ok || r.code === 'DUPLICATE_VALUE' ? [] : [`${r.code}: ${r.message}`]));
+}
+
+/** A single-record create; DUPLICATE_VALUE (a retried request that got through the first time) is not an error. */
+async function createOnce(api: SalesforceApi, label: string, object: string, body: Record<string, unknown>): Promise<string | null> {
+  try {
+    return (await api.json(label, created, { method: 'POST', url: `/sobjects/${object}`, body })).id;
+  } catch (error) {
+    if (error instanceof SalesforceApiError && (error.errorCode === 'DUPLICATE_VALUE' || error.errorCode === 'DUPLICATE_DEVELOPER_NAME')) return null;
+    throw error;
+  }
 }
 
 /** The permission set with read and edit on every field, assigned to the running user. */
-async function ensurePermissions(api: SalesforceApi, object: string, fieldNames: string[], settings: SalesforceSettings, dryRun: boolean, report: FieldsReport): Promise<void> {
+async function ensurePermissions(ctx: CollectionContext, object: string, fieldNames: string[], settings: SalesforceSettings, dryRun: boolean, report: FieldsReport): Promise<void> {
+  const api = ctx.api;
   const ps = settings.permissionSet;
   const found = await api.json('find the permission set', idRows, query(`SELECT Id FROM PermissionSet WHERE Name = ${soqlString(ps.name)}`));
   let psId = found.records[0]?.Id ?? null;
@@ -131,7 +143,11 @@ async function ensurePermissions(api: SalesforceApi, object: string, fieldNames:
       report.other.push(`grant read and edit on ${fieldNames.length} fields`, `assign ${ps.name} to the integration user`);
       return;
     }
-    psId = (await api.json('create the permission set', created, { method: 'POST', url: '/sobjects/PermissionSet', body: { Name: ps.name, Label: ps.label, Description: `${MANAGED_MARK} Read and edit on the plugin's fields.` } })).id;
+    psId =
+      (await createOnce(api, 'create the permission set', 'PermissionSet', { Name: ps.name, Label: ps.label, Description: `${MANAGED_MARK} Read and edit on the plugin's fields.` })) ??
+      (await api.json('find the permission set', idRows, query(`SELECT Id FROM PermissionSet WHERE Name = ${soqlString(ps.name)}`))).records[0]?.Id ??
+      null;
+    if (psId === null) throw new ConnectorError('CRM_REJECTED', `Salesforce did not create the permission set ${ps.name}`);
   }
   const grants = new Map<string, z.infer<typeof fieldPermissionRows>['records'][number]>();
   let page = await api.json('read field permissions', fieldPermissionRows, query(`SELECT Id, Field, PermissionsRead, PermissionsEdit FROM FieldPermissions WHERE ParentId = ${soqlId(psId)} AND SobjectType = ${soqlString(object)}`));
@@ -145,24 +161,33 @@ async function ensurePermissions(api: SalesforceApi, object: string, fieldNames:
   if (toCreate.length + toUpdate.length > 0) report.other.push(`grant read and edit on ${toCreate.length + toUpdate.length} fields in ${ps.name}`);
   if (!dryRun && toCreate.length > 0) {
     const records = toCreate.map((f) => ({ attributes: { type: 'FieldPermissions' }, ParentId: psId, SobjectType: object, Field: `${object}.${f}`, PermissionsRead: true, PermissionsEdit: true }));
-    const failures = collectionFailures(await api.json('grant field permissions', collectionResults, { method: 'POST', url: '/composite/sobjects', body: { allOrNone: false, records } }));
+    const failures = collectionFailures(await saveCollection(ctx, 'POST', 'grant field permissions', records));
     if (failures.length > 0) throw new ConnectorError('CRM_REJECTED', `Salesforce refused to grant field permissions: ${failures.join('; ')}`);
   }
   if (!dryRun && toUpdate.length > 0) {
     const records = toUpdate.map((g) => ({ attributes: { type: 'FieldPermissions' }, id: g?.Id, PermissionsRead: true, PermissionsEdit: true }));
-    const failures = collectionFailures(await api.json('update field permissions', collectionResults, { method: 'PATCH', url: '/composite/sobjects', body: { allOrNone: false, records } }));
+    const failures = collectionFailures(await saveCollection(ctx, 'PATCH', 'update field permissions', records));
     if (failures.length > 0) throw new ConnectorError('CRM_REJECTED', `Salesforce refused to update field permissions: ${failures.join('; ')}`);
   }
-  // The login's identity URL names the user; a plain access token asks the OpenID userinfo endpoint.
-  const userId = api.userId() ?? (await api.json('identify the integration user', identity, { method: 'GET', url: '/services/oauth2/userinfo' })).user_id;
+  // The login's identity URL (…/id/orgId/userId) names the user; with a plain access token, the REST
+  // API's resource list carries the same identity URL.
+  const userId = api.userId() ?? (await api.json('identify the integration user', resources, { method: 'GET', url: `${api.restBase}/` })).identity.split('/').filter(Boolean).pop() ?? '';
   const assigned = await api.json('read permission set assignments', idRows, query(`SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlId(psId)} AND AssigneeId = ${soqlId(userId)}`));
   if (assigned.totalSize === 0) {
     report.other.push(`assign ${ps.name} to the integration user`);
-    if (!dryRun) await api.json('assign the permission set', created, { method: 'POST', url: '/sobjects/PermissionSetAssignment', body: { PermissionSetId: psId, AssigneeId: userId } });
+    if (!dryRun) await createOnce(api, 'assign the permission set', 'PermissionSetAssignment', { PermissionSetId: psId, AssigneeId: userId });
   }
 }
 
-export async function ensureSalesforceFields(api: SalesforceApi, specs: FieldSpec[], settings: SalesforceSettings, names: Record<FieldKey, string>, dryRun: boolean): Promise<FieldsReport> {
+/** The report, and the fields the running user can see afterwards (lowercase API names). */
+export async function ensureSalesforceFields(
+  ctx: CollectionContext,
+  specs: FieldSpec[],
+  settings: SalesforceSettings,
+  names: Record<FieldKey, string>,
+  dryRun: boolean,
+): Promise<{ report: FieldsReport; visible: Set<string> }> {
+  const api = ctx.api;
   const object = settings.customerObject;
   const report: FieldsReport = { ok: [], created: [], updated: [], other: [] };
   const fullName = (key: FieldKey) => `${object}.${names[key]}`;
@@ -212,14 +237,16 @@ export async function ensureSalesforceFields(api: SalesforceApi, specs: FieldSpe
     for (const group of chunks(toCreate, 10)) checkSaved('create the field', await api.call('create custom fields', (conn: Connection) => conn.metadata.create('CustomField', group)));
     for (const group of chunks(toUpdate.map((u) => u.def), 10)) checkSaved('update the field', await api.call('update custom fields', (conn: Connection) => conn.metadata.update('CustomField', group)));
   }
-  await ensurePermissions(api, object, specs.map((s) => names[s.key]), settings, dryRun, report);
+  await ensurePermissions(ctx, object, specs.map((s) => names[s.key]), settings, dryRun, report);
+  // What the running user can see now: a dry run on a new org reads without the fields it would create.
+  const described = await api.json(`describe ${object}`, describe, { method: 'GET', url: `/sobjects/${object}/describe` });
+  const visible = new Set(described.fields.map((f) => f.name.toLowerCase()));
   if (!dryRun) {
-    const visible = await api.json(`describe ${object}`, describe, { method: 'GET', url: `/sobjects/${object}/describe` });
-    const editable = new Set(visible.fields.filter((f) => f.updateable).map((f) => f.name.toLowerCase()));
+    const editable = new Set(described.fields.filter((f) => f.updateable).map((f) => f.name.toLowerCase()));
     const hidden = specs.map((s) => names[s.key]).filter((n) => !editable.has(n.toLowerCase()));
     if (hidden.length > 0) {
       throw new ConnectorError('FIELD_CONFLICT', `the integration user still cannot edit ${hidden.join(', ')} on ${object} after the permission set ${settings.permissionSet.name} was assigned: check field-level security and the user's license`);
     }
   }
-  return report;
+  return { report, visible };
 }

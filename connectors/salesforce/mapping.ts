@@ -16,6 +16,11 @@ export interface CustomerMapping {
   names: Record<FieldKey, string>;
   specs: ReadonlyMap<FieldKey, FieldSpec>;
   signals: SignalFields;
+  /**
+   * Fields the running user can see (lowercase API names), once setup has described the object: the
+   * plugin's fields a dry run has not created yet are left out of queries and read as empty.
+   */
+  visible?: ReadonlySet<string>;
 }
 
 /** A value's text, or null when empty (Bulk CSV writes nothing for null). */
@@ -35,7 +40,8 @@ function modifiedAt(record: SalesforceRecord): number {
 
 /** The customer fields a pull selects. */
 export function customerFields(m: CustomerMapping): string[] {
-  return [...new Set(['Id', 'SystemModstamp', ...(m.object === 'Contact' ? ['AccountId'] : []), ...Object.values(m.names), ...signalFieldNames(m.signals)])];
+  const plugin = Object.values(m.names).filter((n) => m.visible === undefined || m.visible.has(n.toLowerCase()));
+  return [...new Set(['Id', 'SystemModstamp', ...(m.object === 'Contact' ? ['AccountId'] : []), ...plugin, ...signalFieldNames(m.signals)])];
 }
 
 export function customerFromRecord(record: SalesforceRecord, m: CustomerMapping): { customer: PulledCustomer | null; problems: RecordProblem[] } {

@@ -29,43 +29,62 @@ const saveResults = z.array(
   }),
 );
 
-export interface WriteContext {
-  api: SalesforceApi;
+export interface WriteContext extends CollectionContext {
   object: string;
   names: Record<FieldKey, string>;
   specs: ReadonlyMap<FieldKey, FieldSpec>;
-  retry: RetryPolicy;
-  sleep: Sleep;
 }
 
 function failure(recordId: string, code: string, message: string): WriteResult {
   return { recordId, ok: false, code: GONE.has(code) ? RECORD_NOT_FOUND : code, message: GONE.has(code) ? `${code}: ${message}` : message };
 }
 
-export async function writeCollection(ctx: WriteContext, updates: RecordUpdate[]): Promise<WriteResult[]> {
-  const results = new Map<string, WriteResult>();
-  let pending = updates;
+/** What sending a Collections request needs: the API, and how to wait before sending locked rows again. */
+export interface CollectionContext {
+  api: SalesforceApi;
+  retry: RetryPolicy;
+  sleep: Sleep;
+}
+
+export type SaveOutcome = { ok: true } | { ok: false; code: string; message: string };
+
+/**
+ * One sObject Collections create (POST) or update (PATCH) of ≤ 200 records, allOrNone false: a result
+ * per record, in order. Records Salesforce could not lock are sent again (alone) after a pause.
+ */
+export async function saveCollection(ctx: CollectionContext, method: 'POST' | 'PATCH', label: string, records: Record<string, unknown>[]): Promise<SaveOutcome[]> {
+  const outcomes: SaveOutcome[] = records.map(() => ({ ok: false, code: 'NO_RESULT', message: 'Salesforce returned no result for this record' }));
+  let pending = records.map((_, i) => i);
   for (let attempt = 1; pending.length > 0; attempt++) {
-    const records = pending.map((u) => ({ attributes: { type: ctx.object }, id: u.recordId, ...salesforceValues(u.values, ctx.names, ctx.specs) }));
-    const answer = await ctx.api.json(`update ${pending.length} ${ctx.object} records`, saveResults, { method: 'PATCH', url: '/composite/sobjects', body: { allOrNone: false, records } });
-    // Salesforce stamps records on its clock: its Date header says when.
-    const at = ctx.api.serverTime();
-    const locked: RecordUpdate[] = [];
-    pending.forEach((u, i) => {
-      const r = answer[i];
-      if (r === undefined) results.set(u.recordId, failure(u.recordId, 'NO_RESULT', 'Salesforce returned no result for this record'));
-      else if (r.success) results.set(u.recordId, { recordId: u.recordId, ok: true, modifiedAt: at });
-      else {
-        const e = r.errors[0] ?? {};
-        const code = e.statusCode ?? e.errorCode ?? 'UNKNOWN_ERROR';
-        if (code === LOCKED && attempt < ctx.retry.maxAttempts) locked.push(u);
-        else results.set(u.recordId, failure(u.recordId, code, e.message ?? ''));
+    const answer = await ctx.api.json(label, saveResults, { method, url: '/composite/sobjects', body: { allOrNone: false, records: pending.map((i) => records[i]) } });
+    const locked: number[] = [];
+    pending.forEach((index, k) => {
+      const r = answer[k];
+      if (r === undefined) return;
+      if (r.success) {
+        outcomes[index] = { ok: true };
+        return;
       }
+      const e = r.errors[0] ?? {};
+      const code = e.statusCode ?? e.errorCode ?? 'UNKNOWN_ERROR';
+      if (code === LOCKED && attempt < ctx.retry.maxAttempts) locked.push(index);
+      else outcomes[index] = { ok: false, code, message: e.message ?? '' };
     });
     pending = locked;
     if (pending.length > 0) await ctx.sleep(backoffMs(ctx.retry, attempt, ctx.retry.baseDelayMs));
   }
-  return updates.map((u) => results.get(u.recordId) ?? failure(u.recordId, 'NO_RESULT', 'no result'));
+  return outcomes;
+}
+
+export async function writeCollection(ctx: WriteContext, updates: RecordUpdate[]): Promise<WriteResult[]> {
+  const records = updates.map((u) => ({ attributes: { type: ctx.object }, id: u.recordId, ...salesforceValues(u.values, ctx.names, ctx.specs) }));
+  const outcomes = await saveCollection(ctx, 'PATCH', `update ${updates.length} ${ctx.object} records`, records);
+  // Salesforce stamps records on its clock: its Date header says when.
+  const at = ctx.api.serverTime();
+  return updates.map((u, i) => {
+    const o = outcomes[i];
+    return o.ok ? { recordId: u.recordId, ok: true, modifiedAt: at } : failure(u.recordId, o.code, o.message);
+  });
 }
 
 /** A Bulk API 2.0 update job for many records; locked rows are sent again in a smaller job. */

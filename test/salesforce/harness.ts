@@ -40,11 +40,14 @@ export interface SalesforceHarness {
   rollback(runId: string): Promise<SyncSummary>;
   /** Every contact's plugin fields as the sandbox holds them, by API name. */
   crmValues(): Map<string, Record<string, string | number | boolean | null>>;
+  /** Moves the sandbox's clock (and so Salesforce's timestamps and its daily window) relative to real time. */
+  setClockOffset(ms: number): void;
   close(): Promise<void>;
 }
 
 export async function createSalesforceHarness(o: { contacts: number; seed?: number; sandbox?: SalesforceSandboxOptions; config?: Record<string, unknown>; env?: Env }): Promise<SalesforceHarness> {
-  const sandbox = createSalesforceSandbox(o.sandbox);
+  let offset = 0;
+  const sandbox = createSalesforceSandbox({ clock: () => Date.now() + offset, ...o.sandbox });
   seedSyntheticDataset(sandbox.data, { contacts: o.contacts, seed: o.seed ?? 7, today: new Date() });
   const url = await sandbox.listen();
   const dir = mkdtempSync(join(tmpdir(), 'lcs-salesforce-'));
@@ -82,6 +85,9 @@ export async function createSalesforceHarness(o: { contacts: number; seed?: numb
         out.set(id, Object.fromEntries(Object.values(names).map((n) => [n, r[n] ?? null])));
       }
       return out;
+    },
+    setClockOffset(ms) {
+      offset = ms;
     },
     async close() {
       store.close();

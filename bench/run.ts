@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: the benchmarks whose figures go in docs/benchmarks.md.
- * Usage: npm run bench [-- --only classify,hubspot] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000]
+ * Usage: npm run bench [-- --only classify,hubspot,salesforce] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000]
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchClassify, benchParetoFit } from './classify.ts';
 import { benchHubSpot } from './hubspot.ts';
+import { benchSalesforce } from './salesforce.ts';
 
 const { values } = parseArgs({
   options: {
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '10000,100000,1000000' },
     runs: { type: 'string', default: '3' },
     'hubspot-contacts': { type: 'string', default: '100000' },
+    'salesforce-contacts': { type: 'string', default: '100000' },
   },
 });
 const runs = Number(values.runs);
@@ -25,4 +27,7 @@ if (want('classify')) {
 }
 if (want('hubspot')) {
   await benchHubSpot(Number(values['hubspot-contacts']), 0.01);
+}
+if (want('salesforce')) {
+  await benchSalesforce(Number(values['salesforce-contacts']), 0.01);
 }

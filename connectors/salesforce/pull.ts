@@ -256,7 +256,8 @@ async function* incrementalPull(ctx: PullContext, request: PullRequest): AsyncGe
       // Not written by the last run, or modified after it wrote.
       const field = ctx.mapping.names[skip.field];
       const value = soqlDatetime(Date.parse(skip.value));
-      own = ` AND (${field} != ${value} OR ${field} = null OR SystemModstamp > ${soqlDatetime(skip.unlessModifiedAfter)})`;
+      // Literals are whole seconds: "after" rounds up, so our own writes in that second stay out.
+      own = ` AND (${field} != ${value} OR ${field} = null OR SystemModstamp > ${soqlDatetime(Math.ceil(skip.unlessModifiedAfter / 1000) * 1000)})`;
     }
     const soql = `SELECT ${customerFields(ctx.mapping).join(', ')} FROM ${object} WHERE ${modifiedSince(cursor)}${own} ORDER BY SystemModstamp, Id`;
     for await (const records of restQuery(ctx.api, `query changed ${object} records`, soql)) {
@@ -275,9 +276,9 @@ async function* incrementalPull(ctx: PullContext, request: PullRequest): AsyncGe
     cursor = { mode: 'incremental', phase: object === 'Contact' ? 'roles' : 'done', afterTs: since, afterId: null };
   }
   if (cursor.phase === 'roles') {
-    // Roles added or changed since: their Opportunities again, with all their roles.
+    // Roles added or changed since, on Opportunities the deals phase did not read: those again, with all their roles.
     const changed = new Set<string>();
-    for await (const records of restQuery(ctx.api, 'query changed contact roles', `SELECT OpportunityId FROM OpportunityContactRole WHERE SystemModstamp >= ${soqlDatetime(since)}`)) {
+    for await (const records of restQuery(ctx.api, 'query changed contact roles', `SELECT OpportunityId FROM OpportunityContactRole WHERE SystemModstamp >= ${soqlDatetime(since)} AND Opportunity.SystemModstamp < ${soqlDatetime(since)}`)) {
       for (const r of records) {
         const id = text(r, 'OpportunityId');
         if (id !== null) changed.add(id);

@@ -35,6 +35,14 @@ export interface WriteContext extends CollectionContext {
   specs: ReadonlyMap<FieldKey, FieldSpec>;
 }
 
+/**
+ * When written records were stamped, at the latest, on Salesforce's clock: its Date header after the
+ * write, which is whole seconds, so up to the end of that second.
+ */
+function writtenBy(serverTime: number | null): number | null {
+  return serverTime === null ? null : serverTime + 999;
+}
+
 function failure(recordId: string, code: string, message: string): WriteResult {
   return { recordId, ok: false, code: GONE.has(code) ? RECORD_NOT_FOUND : code, message: GONE.has(code) ? `${code}: ${message}` : message };
 }
@@ -79,8 +87,7 @@ export async function saveCollection(ctx: CollectionContext, method: 'POST' | 'P
 export async function writeCollection(ctx: WriteContext, updates: RecordUpdate[]): Promise<WriteResult[]> {
   const records = updates.map((u) => ({ attributes: { type: ctx.object }, id: u.recordId, ...salesforceValues(u.values, ctx.names, ctx.specs) }));
   const outcomes = await saveCollection(ctx, 'PATCH', `update ${updates.length} ${ctx.object} records`, records);
-  // Salesforce stamps records on its clock: its Date header says when.
-  const at = ctx.api.serverTime();
+  const at = writtenBy(ctx.api.serverTime());
   return updates.map((u, i) => {
     const o = outcomes[i];
     return o.ok ? { recordId: u.recordId, ok: true, modifiedAt: at } : failure(u.recordId, o.code, o.message);
@@ -94,7 +101,7 @@ export async function writeBulk(ctx: WriteContext, updates: RecordUpdate[], timi
   for (let attempt = 1; pending.length > 0; attempt++) {
     const csv = ingestCsv(pending.map((u) => ({ Id: u.recordId, values: salesforceValues(u.values, ctx.names, ctx.specs) })));
     const outcome = await runUpdateJob(ctx.api, ctx.object, csv, pending.length, timing);
-    const at = ctx.api.serverTime();
+    const at = writtenBy(ctx.api.serverTime());
     const again: RecordUpdate[] = [];
     for (const u of pending) {
       const error = outcome.failed.get(u.recordId) ?? (outcome.unprocessed.has(u.recordId) ? `${LOCKED}:not processed by the job` : undefined);

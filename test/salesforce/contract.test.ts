@@ -287,7 +287,7 @@ describe('queries', () => {
       .reply(200, { totalSize: 0, done: true, records: [] });
     sf().get(`${V}/query`).query((q) => typeof q.q === 'string' && q.q.includes('FROM CurrencyType')).reply(200, { totalSize: 1, done: true, records: [{ IsoCode: 'EUR', ConversionRate: 1 }] });
     sf().get(`${V}/query`).query((q) => typeof q.q === 'string' && q.q.includes('CurrencyIsoCode') && q.q.includes('FROM Opportunity WHERE SystemModstamp >= 2026-11-21T03:00:00Z ORDER BY SystemModstamp, Id')).reply(200, { totalSize: 0, done: true, records: [] });
-    sf().get(`${V}/query`).query((q) => typeof q.q === 'string' && q.q === 'SELECT OpportunityId FROM OpportunityContactRole WHERE SystemModstamp >= 2026-11-21T03:00:00Z').reply(200, { totalSize: 0, done: true, records: [] });
+    sf().get(`${V}/query`).query((q) => typeof q.q === 'string' && q.q === 'SELECT OpportunityId FROM OpportunityContactRole WHERE SystemModstamp >= 2026-11-21T03:00:00Z AND Opportunity.SystemModstamp < 2026-11-21T03:00:00Z').reply(200, { totalSize: 0, done: true, records: [] });
     await drain(
       connector().pull({ mode: 'incremental', resume: null, since, skipOwnWrites: { field: 'scoredAt', value: '2026-11-21T02:00:00.000Z', unlessModifiedAfter: Date.UTC(2026, 10, 21, 2, 5) } }),
     );

@@ -217,7 +217,8 @@ export class SalesforceApi {
       }
       const status = this.observed.get(headers)?.status ?? null;
       const parsed = jsforceError.safeParse(failure);
-      const code = parsed.success ? (parsed.data.errorCode ?? parsed.data.name) : 'ERROR';
+      // SOAP faults (Metadata API) name their code with a namespace prefix: sf:REQUEST_LIMIT_EXCEEDED.
+      const code = parsed.success ? (parsed.data.errorCode ?? parsed.data.name).replace(/^[a-z]+:/i, '') : 'ERROR';
       const message = parsed.success ? parsed.data.message : String(failure);
       if (code === 'REQUEST_LIMIT_EXCEEDED') {
         this.counts.rateLimited++;
@@ -228,7 +229,7 @@ export class SalesforceApi {
       if (message.startsWith('Unable to refresh session')) {
         throw this.lastRefreshError instanceof ConnectorError ? this.lastRefreshError : new ConnectorError('AUTH_FAILED', `Salesforce ${label}: ${message}`, { status: 401 });
       }
-      if (code === 'INVALID_SESSION_ID' || /INVALID_SESSION_ID$/.test(code)) {
+      if (code === 'INVALID_SESSION_ID') {
         throw new ConnectorError('AUTH_FAILED', `Salesforce rejected the session (${message})`, { status: 401 });
       }
       if (code === 'API_DISABLED_FOR_ORG' || code === 'INSUFFICIENT_ACCESS' || code === 'API_CURRENTLY_DISABLED') {

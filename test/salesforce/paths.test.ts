@@ -87,4 +87,24 @@ describe('Salesforce: Bulk API 2.0, quotas, currencies', () => {
     expect(run, run.message ?? '').toMatchObject({ status: 'succeeded', failed: 0 });
     expect(Number(h.crmValues().get(contactId)?.LCS_LTV__c)).toBe(Math.round(eur / 0.8));
   });
+
+  it('B2B: with Accounts as the customers, the fields go on Account and an Account\'s LTV is its won Opportunities', async () => {
+    const h = await harness({ contacts: 80, config: { salesforce: { customerObject: 'Account', accountFallback: false } } });
+    const run = await h.sync();
+    expect(run, run.message ?? '').toMatchObject({ status: 'succeeded', failed: 0 });
+    expect(h.sandbox.data.field('Account', 'LCS_Stage__c')?.type).toBe('picklist');
+    expect(h.sandbox.data.field('Contact', 'LCS_Stage__c')).toBeUndefined();
+    const accounts = h.sandbox.data.ids('Account');
+    expect(run.written).toBe(accounts.length);
+    const wonByAccount = new Map<string, number>();
+    for (const o of h.sandbox.data.ids('Opportunity')) {
+      const opp = h.sandbox.data.get('Opportunity', o);
+      if (opp?.IsWon === true && typeof opp.AccountId === 'string') wonByAccount.set(opp.AccountId, (wonByAccount.get(opp.AccountId) ?? 0) + Number(opp.Amount));
+    }
+    for (const id of accounts) {
+      const a = h.sandbox.data.get('Account', id) ?? {};
+      expect(a.LCS_Stage__c, `account ${id}`).toBeTruthy();
+      expect(Number(a.LCS_LTV__c), `LTV of account ${id}`).toBe(Math.round(wonByAccount.get(id) ?? 0));
+    }
+  });
 });

@@ -2,7 +2,8 @@
  * `lifecycle-sync serve`: the admin server and the schedule for the configured CRM.
  * `lifecycle-sync start` (npm start): the same when a CRM is configured, else the demo.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import type { CrmName } from '../../../connectors/types.ts';
 import { startDemo } from '../../service/demo.ts';
 import { crmConfigured, startService, type Service } from '../../service/start.ts';
 
@@ -31,9 +32,9 @@ async function serve(configFile?: string): Promise<void> {
   if (schedule?.enabled) say(`Schedule: "${schedule.cron}" in ${schedule.timezone}; next run ${schedule.nextRunAt ?? 'n/a'}.${schedule.note ? ` ${schedule.note}` : ''}`);
 }
 
-async function demo(configFile?: string): Promise<void> {
+async function demo(configFile: string | undefined, crm: CrmName): Promise<void> {
   const started = Date.now();
-  const d = await startDemo({ env: process.env, configFile, say });
+  const d = await startDemo({ env: process.env, configFile, say, crm });
   stopOnSignals(d);
   say('');
   say(`Lifecycle Sync demo is ready (${((Date.now() - started) / 1000).toFixed(1)} s).`);
@@ -52,11 +53,12 @@ export function serveCommand(): Command {
 
 export function startCommand(): Command {
   return new Command('start')
-    .description('with a CRM configured: `serve`; with none: the demo against a local HubSpot sandbox')
+    .description('with a CRM configured: `serve`; with none: the demo against a local HubSpot (or Salesforce) sandbox')
     .option('--config <file>', 'configuration file (YAML)')
-    .action(async (flags: { config?: string }) => {
+    .addOption(new Option('--demo-crm <crm>', 'the CRM the demo sandbox plays').choices(['hubspot', 'salesforce']).default('hubspot'))
+    .action(async (flags: { config?: string; demoCrm: CrmName }) => {
       const configFile = flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG;
       if (crmConfigured(process.env, configFile)) await serve(configFile);
-      else await demo(configFile);
+      else await demo(configFile, flags.demoCrm);
     });
 }

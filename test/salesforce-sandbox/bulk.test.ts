@@ -10,7 +10,8 @@ let conn: Connection;
 let ids: string[];
 
 beforeAll(async () => {
-  s = await start({ bulk: { processingDelayMs: 30, resultPageRecords: 1000 } }, (sb) => {
+  // Long enough that a request right after creating a job reliably finds it unfinished, even on a busy machine.
+  s = await start({ bulk: { processingDelayMs: 300, resultPageRecords: 1000 } }, (sb) => {
     ids = [];
     for (let i = 0; i < 2500; i++) ids.push(sb.data.createContact({ LastName: `L${i}`, Email: i % 10 === 0 ? null : `c${i}@example.com`, EmailBouncedDate: i === 1 ? '2026-01-02T03:04:05Z' : null }));
   });

@@ -2,8 +2,11 @@
  * The main job end to end on Salesforce: jsforce over HTTP against the sandbox, the real engine and
  * store. The same scenarios as on HubSpot, checked the way an admin would check their org.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONNECTED_APP } from '../../connectors/salesforce/sandbox/index.ts';
+import { DEFAULT_CONNECTED_APP, DEFAULT_USER } from '../../connectors/salesforce/sandbox/index.ts';
 import { runCli, runCliUntil } from '../cliChild.ts';
 import { TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
 import { createSalesforceHarness, type SalesforceHarness } from './harness.ts';
@@ -159,6 +162,34 @@ describe('Salesforce sync against the sandbox', () => {
     expect(expired).toBe(true);
     expect(run).toMatchObject({ status: 'succeeded', written: 60, failed: 0 });
     expect(h.store.loadCredentials('salesforce')).toMatchObject({ kind: 'oauth', refreshToken, extra: { instanceUrl: h.url } });
+  });
+
+  it('server to server with the JWT bearer flow: logs in with a signed assertion, and again when the session expires mid-run', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const app = { clientId: 'jwt-consumer-key', clientSecret: 'unused-secret-0123456789', redirectUri: 'https://example.invalid/callback', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    const h = await harness({ contacts: 60, sandbox: { connectedApps: [app] } });
+    const keyFile = join(h.dir, 'server.key');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    h.env = { SALESFORCE_LOGIN_URL: h.url, LIFECYCLE_SYNC_DB: h.dbPath, SALESFORCE_CLIENT_ID: app.clientId, SALESFORCE_USERNAME: DEFAULT_USER.username, SALESFORCE_PRIVATE_KEY_FILE: keyFile, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
+    let expired = false;
+    const run = await h.sync({
+      onProgress: (p) => {
+        if (p.phase === 'pull' && p.done > 0 && !expired) {
+          expired = true;
+          h.sandbox.expireAccessTokens();
+        }
+      },
+    });
+    expect(run, run.message ?? '').toMatchObject({ status: 'succeeded', written: 60, failed: 0 });
+    expect(h.sandbox.stats.byKind['oauth.token']).toBe(2);
+    expect(h.store.loadCredentials('salesforce')).toMatchObject({ kind: 'jwt', extra: { instanceUrl: h.url } });
+    // A wrong key: a one-line refusal naming what to check, and a failed run.
+    const { privateKey: other } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(keyFile, other.export({ type: 'pkcs8', format: 'pem' }).toString());
+    h.store.saveCredentials('salesforce', { kind: 'jwt' });
+    const refused = await h.sync();
+    expect(refused.status).toBe('failed');
+    expect(refused.message).toMatch(/Salesforce refused the JWT login of integration@lifecycle-sync\.example: check the connected app's certificate/);
   });
 
   it('a process killed at random points resumes to the same final state as a clean run', async () => {

@@ -2,6 +2,9 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { badRequest } from './errors.ts';
+import { rawBody } from '../../sandboxServer.ts';
+
+export { rawBody };
 
 export interface Reply {
   status: number;
@@ -25,11 +28,6 @@ export function writeReply(res: Response, reply: Reply): void {
   res.end(text);
 }
 
-/** The raw request body (express.raw leaves a Buffer, or nothing for an empty body). */
-export function rawBody(req: Request): string {
-  const body: unknown = req.body;
-  return Buffer.isBuffer(body) ? body.toString('utf8') : '';
-}
 
 export function parseJsonBody(req: Request): unknown {
   const text = rawBody(req);

@@ -3,11 +3,10 @@
  * search, associations v4, pipelines, OAuth), for integration tests, the benchmark and the demo.
  * See README.md for what is modelled and the choices made where HubSpot's docs are silent.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createCore } from './core.ts';
 import { createSandboxData, type SandboxData } from './data.ts';
 import type { FaultOptions } from './faults.ts';
+import { listener } from '../../sandboxServer.ts';
 import { createApp } from './server.ts';
 import type { SandboxStats } from './stats.ts';
 
@@ -42,39 +41,12 @@ export function createHubSpotSandbox(options: HubSpotSandboxOptions = {}): HubSp
   const core = createCore(options);
   const app = createApp(core);
   const data = createSandboxData(core);
-  let server: Server | undefined;
-  let url: string | undefined;
+  const served = listener(app, 'sandbox');
   return {
-    listen(port = 0, host = '127.0.0.1') {
-      if (server !== undefined) return Promise.reject(new Error('the sandbox is already listening'));
-      return new Promise((resolve, reject) => {
-        const s = app.listen(port, host, (error?: Error) => {
-          if (error) {
-            reject(error);
-            return;
-          }
-          const address = s.address() as AddressInfo;
-          const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          url = `http://${shown}:${address.port}`;
-          server = s;
-          resolve(url);
-        });
-      });
-    },
-    close() {
-      const s = server;
-      server = undefined;
-      url = undefined;
-      if (s === undefined) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        s.close((error) => (error ? reject(error) : resolve()));
-        // Keep-alive connections from fetch would otherwise hold close() open.
-        s.closeAllConnections();
-      });
-    },
+    listen: (port, host) => served.listen(port, host),
+    close: () => served.close(),
     get url() {
-      if (url === undefined) throw new Error('the sandbox is not listening; call listen() first');
-      return url;
+      return served.url;
     },
     data,
     stats: core.stats,

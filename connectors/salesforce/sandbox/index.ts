@@ -4,13 +4,12 @@
  * The same URL serves as login URL and instance URL. See README.md for what is modelled and the
  * choices made where Salesforce's documentation is silent.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ConnectedApp } from './auth.ts';
 import { createCore, ORG_ID, type SandboxUserOptions } from './core.ts';
 import { createSandboxData, type SandboxData } from './data.ts';
 import type { FaultOptions } from './faults.ts';
 import type { LimitOptions } from './limits.ts';
+import { listener } from '../../sandboxServer.ts';
 import { createApp } from './server.ts';
 import type { SandboxStats } from './stats.ts';
 
@@ -54,39 +53,12 @@ export function createSalesforceSandbox(options: SalesforceSandboxOptions = {}):
   const core = createCore(options);
   const app = createApp(core);
   const data = createSandboxData(core, ORG_ID);
-  let server: Server | undefined;
-  let url: string | undefined;
+  const served = listener(app, 'sandbox');
   return {
-    listen(port = 0, host = '127.0.0.1') {
-      if (server !== undefined) return Promise.reject(new Error('the sandbox is already listening'));
-      return new Promise((resolve, reject) => {
-        const s = app.listen(port, host, (error?: Error) => {
-          if (error) {
-            reject(error);
-            return;
-          }
-          const address = s.address() as AddressInfo;
-          const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          url = `http://${shown}:${address.port}`;
-          server = s;
-          resolve(url);
-        });
-      });
-    },
-    close() {
-      const s = server;
-      server = undefined;
-      url = undefined;
-      if (s === undefined) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        s.close((error) => (error ? reject(error) : resolve()));
-        // Keep-alive connections would otherwise hold close() open.
-        s.closeAllConnections();
-      });
-    },
+    listen: (port, host) => served.listen(port, host),
+    close: () => served.close(),
     get url() {
-      if (url === undefined) throw new Error('the sandbox is not listening; call listen() first');
-      return url;
+      return served.url;
     },
     data,
     stats: core.stats,

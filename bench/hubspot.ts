@@ -4,31 +4,18 @@
  * share of the customers made a new purchase. Reports requests used against the minimum, the achieved
  * request rate against the limit, 429s, wall time and the sync process's peak RSS.
  */
-import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PRIVATE_APP_TOKEN } from '../connectors/hubspot/sandbox/index.ts';
 import type { SandboxCommand } from './hubspotSandbox.ts';
-import { peakRssOf, ROOT } from './util.ts';
+import { pages, sandboxProcess, syncOnce, type RunSummary } from './syncBench.ts';
 
 interface SandboxStats {
   requests: number;
   byRoute: Record<string, number>;
   rateLimited: Record<string, number>;
   batchUpdateInputs: number;
-}
-
-interface RunSummary {
-  status: string;
-  mode: string;
-  pulled: { customers: number; deals: number };
-  changed: number;
-  written: number;
-  failed: number;
-  requests: number;
-  rateLimited: number;
-  phaseMs: Partial<Record<'fields' | 'pull' | 'classify' | 'write', number>>;
 }
 
 export interface HubSpotBenchRun {
@@ -46,31 +33,8 @@ export interface HubSpotBenchRun {
 
 const LIMIT = 190;
 
-function sandboxProcess() {
-  const child = fork(join(ROOT, 'bench', 'hubspotSandbox.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] });
-  const ask = <T>(command: SandboxCommand): Promise<T> =>
-    new Promise((resolve, reject) => {
-      child.once('message', (m: T & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m)));
-      child.send(command);
-    });
-  return { child, ask };
-}
-
-async function syncOnce(env: NodeJS.ProcessEnv): Promise<{ summary: RunSummary; wallSeconds: number; peakRssMb: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'sync', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const peak = peakRssOf(child);
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`sync exited with ${code}`);
-  return { summary: JSON.parse(stdout) as RunSummary, wallSeconds: (performance.now() - started) / 1000, peakRssMb: (await peak) / 1024 };
-}
-
-const pages = (n: number, size: number) => Math.ceil(n / size);
-
 export async function benchHubSpot(contacts: number, nightlyShare: number): Promise<HubSpotBenchRun[]> {
-  const { child, ask } = sandboxProcess();
+  const { child, ask } = sandboxProcess<SandboxCommand>('hubspotSandbox.ts');
   const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-hubspot-'));
   try {
     const started = await ask<{ url: string; contacts: number; deals: number; seedSeconds: number }>({ op: 'start', contacts, tenSecondly: LIMIT, daily: 650_000, searchPerSecond: 5 });

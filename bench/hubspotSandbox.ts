@@ -3,6 +3,7 @@
  * alone). Driven over the IPC channel: seed, listen, report stats, and make the nightly changes.
  */
 import { createHubSpotSandbox, seedSyntheticDataset } from '../connectors/hubspot/sandbox/index.ts';
+import { pickShare, serveCommands } from './syncBench.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -16,15 +17,9 @@ export type SandboxCommand =
 let offset = -DAY_MS;
 let sandbox: ReturnType<typeof createHubSpotSandbox> | null = null;
 
-function reply(value: unknown): void {
-  process.send?.(value);
-}
+serveCommands(handle);
 
-process.on('message', (message: SandboxCommand) => {
-  void handle(message).catch((error: unknown) => reply({ error: error instanceof Error ? error.stack : String(error) }));
-});
-
-async function handle(m: SandboxCommand): Promise<void> {
+async function handle(m: SandboxCommand): Promise<unknown> {
   switch (m.op) {
     case 'start': {
       sandbox = createHubSpotSandbox({ limits: { tenSecondly: m.tenSecondly, daily: m.daily, searchPerSecond: m.searchPerSecond }, clock: () => Date.now() + offset });
@@ -32,34 +27,25 @@ async function handle(m: SandboxCommand): Promise<void> {
       const seeded = seedSyntheticDataset(sandbox.data, { contacts: m.contacts, seed: 2026, today: new Date(Date.now() - DAY_MS) });
       offset = 0;
       const url = await sandbox.listen();
-      reply({ url, ...seeded, seedSeconds: (performance.now() - started) / 1000 });
-      return;
+      return { url, ...seeded, seedSeconds: (performance.now() - started) / 1000 };
     }
     case 'stats': {
       if (!sandbox) throw new Error('not started');
       const s = sandbox.stats;
-      reply({ requests: s.requests, byRoute: { ...s.byRoute }, rateLimited: { ...s.rateLimited }, batchUpdateInputs: s.batchUpdateInputs });
-      return;
+      return { requests: s.requests, byRoute: { ...s.byRoute }, rateLimited: { ...s.rateLimited }, batchUpdateInputs: s.batchUpdateInputs };
     }
     case 'reset':
       sandbox?.stats.reset();
-      reply({ ok: true });
-      return;
+      return { ok: true };
     case 'change': {
       // A day's activity: a share of the customers make a new purchase (a closed-won deal today).
       if (!sandbox) throw new Error('not started');
-      const ids = sandbox.data.contactIds();
-      let state = m.seed;
-      const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-      const chosen = new Set<string>();
-      const wanted = Math.round(ids.length * m.share);
-      while (chosen.size < wanted) chosen.add(ids[Math.floor(random() * ids.length)]);
+      const { chosen, random } = pickShare(sandbox.data.contactIds(), m.share, m.seed);
       const when = new Date().toISOString();
       for (const id of chosen) {
         sandbox.data.createDeal({ dealname: `Nightly order ${id}`, amount: (20 + random() * 200).toFixed(2), pipeline: 'default', dealstage: 'closedwon', closedate: when }, [id]);
       }
-      reply({ changedContacts: chosen.size });
-      return;
+      return { changedContacts: chosen.size };
     }
   }
 }

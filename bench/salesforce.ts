@@ -4,29 +4,17 @@
  * incremental sync after a share of the customers made a new purchase. Reports requests used against
  * the minimum, wall time and the sync process's peak RSS: the REST/Bulk crossover in requests and time.
  */
-import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ACCESS_TOKEN } from '../connectors/salesforce/sandbox/index.ts';
 import type { SalesforceSandboxCommand } from './salesforceSandbox.ts';
-import { peakRssOf, ROOT } from './util.ts';
+import { pages, sandboxProcess, syncOnce, type RunSummary } from './syncBench.ts';
 
 interface SandboxStats {
   requests: number;
   byKind: Record<string, number>;
   apiRequests: number;
-}
-
-interface RunSummary {
-  status: string;
-  mode: string;
-  pulled: { customers: number; deals: number };
-  changed: number;
-  written: number;
-  failed: number;
-  requests: number;
-  phaseMs: Partial<Record<'fields' | 'pull' | 'classify' | 'write', number>>;
 }
 
 export interface SalesforceBenchRun {
@@ -39,29 +27,6 @@ export interface SalesforceBenchRun {
   byKind: Record<string, number>;
 }
 
-function sandboxProcess() {
-  const child = fork(join(ROOT, 'bench', 'salesforceSandbox.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] });
-  const ask = <T>(command: SalesforceSandboxCommand): Promise<T> =>
-    new Promise((resolve, reject) => {
-      child.once('message', (m: T & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m)));
-      child.send(command);
-    });
-  return { child, ask };
-}
-
-async function syncOnce(env: NodeJS.ProcessEnv, args: string[]): Promise<{ summary: RunSummary; wallSeconds: number; peakRssMb: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), 'sync', '--json', ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const peak = peakRssOf(child);
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`sync exited with ${code}`);
-  return { summary: JSON.parse(stdout) as RunSummary, wallSeconds: (performance.now() - started) / 1000, peakRssMb: (await peak) / 1024 };
-}
-
-const pages = (n: number, size: number) => Math.ceil(n / size);
-
 interface Org {
   url: string;
   ask: <T>(command: SalesforceSandboxCommand) => Promise<T>;
@@ -73,7 +38,7 @@ async function measure(org: Org, dir: string, label: string, config: string, min
   writeFileSync(configPath, `crm: salesforce\nstore:\n  path: ${db}\n${config}`);
   const env = { ...process.env, SALESFORCE_INSTANCE_URL: org.url, SALESFORCE_LOGIN_URL: org.url, SALESFORCE_ACCESS_TOKEN: DEFAULT_ACCESS_TOKEN, LIFECYCLE_SYNC_CONFIG: configPath, LIFECYCLE_SYNC_DB: db, LOG_LEVEL: 'warn' };
   await org.ask({ op: 'reset' });
-  const run = await syncOnce(env, []);
+  const run = await syncOnce(env);
   const stats = await org.ask<SandboxStats>({ op: 'stats' });
   const result: SalesforceBenchRun = { label, summary: run.summary, wallSeconds: run.wallSeconds, peakRssMb: run.peakRssMb, requests: stats.requests, minimum: minimumOf?.(run.summary) ?? null, byKind: stats.byKind };
   const s = run.summary;
@@ -87,7 +52,7 @@ async function measure(org: Org, dir: string, label: string, config: string, min
 
 /** A freshly seeded org in its own process, and a state file of its own: every first sync starts from nothing. */
 async function withOrg<T>(contacts: number, fn: (org: Org, dir: string) => Promise<T>): Promise<T> {
-  const { child, ask } = sandboxProcess();
+  const { child, ask } = sandboxProcess<SalesforceSandboxCommand>('salesforceSandbox.ts');
   const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-salesforce-'));
   try {
     const started = await ask<{ url: string; contacts: number; deals: number; seedSeconds: number }>({ op: 'start', contacts, dailyApiRequests: 1_000_000 });

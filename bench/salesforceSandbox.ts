@@ -3,6 +3,7 @@
  * measured alone). Driven over the IPC channel: seed, listen, report stats, make the nightly changes.
  */
 import { createSalesforceSandbox, seedSyntheticDataset } from '../connectors/salesforce/sandbox/index.ts';
+import { pickShare, serveCommands } from './syncBench.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -12,15 +13,9 @@ export type SalesforceSandboxCommand = { op: 'start'; contacts: number; dailyApi
 let offset = -DAY_MS;
 let sandbox: ReturnType<typeof createSalesforceSandbox> | null = null;
 
-function reply(value: unknown): void {
-  process.send?.(value);
-}
+serveCommands(handle);
 
-process.on('message', (message: SalesforceSandboxCommand) => {
-  void handle(message).catch((error: unknown) => reply({ error: error instanceof Error ? error.stack : String(error) }));
-});
-
-async function handle(m: SalesforceSandboxCommand): Promise<void> {
+async function handle(m: SalesforceSandboxCommand): Promise<unknown> {
   switch (m.op) {
     case 'start': {
       sandbox = createSalesforceSandbox({ limits: { dailyApiRequests: m.dailyApiRequests }, clock: () => Date.now() + offset, bulk: { processingDelayMs: 500 } });
@@ -28,34 +23,25 @@ async function handle(m: SalesforceSandboxCommand): Promise<void> {
       const seeded = seedSyntheticDataset(sandbox.data, { contacts: m.contacts, seed: 2026, today: new Date(Date.now() - DAY_MS) });
       offset = 0;
       const url = await sandbox.listen();
-      reply({ url, ...seeded, seedSeconds: (performance.now() - started) / 1000 });
-      return;
+      return { url, ...seeded, seedSeconds: (performance.now() - started) / 1000 };
     }
     case 'stats': {
       if (!sandbox) throw new Error('not started');
       const s = sandbox.stats;
-      reply({ requests: s.requests, byKind: { ...s.byKind }, apiRequests: s.apiRequests, recordsWritten: s.recordsWritten });
-      return;
+      return { requests: s.requests, byKind: { ...s.byKind }, apiRequests: s.apiRequests, recordsWritten: s.recordsWritten };
     }
     case 'reset':
       sandbox?.stats.reset();
-      reply({ ok: true });
-      return;
+      return { ok: true };
     case 'change': {
       // A day's activity: a share of the customers make a new purchase (a won opportunity today).
       if (!sandbox) throw new Error('not started');
-      const ids = sandbox.data.ids('Contact');
-      let state = m.seed;
-      const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-      const chosen = new Set<string>();
-      const wanted = Math.round(ids.length * m.share);
-      while (chosen.size < wanted) chosen.add(ids[Math.floor(random() * ids.length)]);
+      const { chosen, random } = pickShare(sandbox.data.ids('Contact'), m.share, m.seed);
       const today = new Date().toISOString().slice(0, 10);
       for (const id of chosen) {
         sandbox.data.createOpportunity({ Name: `Nightly order ${id}`, Amount: Math.round((20 + random() * 200) * 100) / 100, StageName: 'Closed Won', CloseDate: today }, [id]);
       }
-      reply({ changedContacts: chosen.size });
-      return;
+      return { changedContacts: chosen.size };
     }
   }
 }

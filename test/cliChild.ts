@@ -1,4 +1,4 @@
-/** The CLI as a child process against a test installation: run it, or SIGKILL it when a condition holds. */
+/** The CLI from source in a child process (with the Node that runs the tests): run it, or SIGKILL it when a condition holds. */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './helpers.ts';
@@ -9,19 +9,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** What a child needs to reach a test installation. */
-export interface CliTarget {
-  env: Readonly<Record<string, string | undefined>>;
-  configPath: string;
-}
+type Env = Readonly<Record<string, string | undefined>>;
 
-function cliEnv(t: CliTarget): NodeJS.ProcessEnv {
-  return { ...process.env, ...t.env, LIFECYCLE_SYNC_CONFIG: t.configPath, LOG_LEVEL: 'warn' };
-}
-
-export function runCli(t: CliTarget, args: string[]): Promise<CliResult> {
+/** Runs the CLI to its end with these variables added to the environment (and this working directory). */
+export function spawnCli(args: string[], env: Env, cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: cliEnv(t) });
+    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -31,10 +24,24 @@ export function runCli(t: CliTarget, args: string[]): Promise<CliResult> {
   });
 }
 
+/** What a child needs to reach a test installation. */
+export interface CliTarget {
+  env: Env;
+  configPath: string;
+}
+
+function targetEnv(t: CliTarget): Env {
+  return { ...t.env, LIFECYCLE_SYNC_CONFIG: t.configPath, LOG_LEVEL: 'warn' };
+}
+
+export function runCli(t: CliTarget, args: string[]): Promise<CliResult> {
+  return spawnCli(args, targetEnv(t));
+}
+
 /** Runs the command in a child process and SIGKILLs it as soon as `when` holds (polled every millisecond). */
 export function runCliUntil(t: CliTarget, args: string[], when: () => boolean): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: cliEnv(t), stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...targetEnv(t) }, stdio: 'ignore' });
     let killed = false;
     const timer = setInterval(() => {
       if (!killed && when()) {

@@ -2,11 +2,9 @@
  * The commands an admin types, in child processes against the HubSpot sandbox: setup, sync (dry run,
  * --json), runs, explain, rollback; and what they say when something is wrong.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers.ts';
+import { spawnCli, type CliResult } from '../cliChild.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -17,25 +15,8 @@ afterAll(async () => {
   await h.close();
 });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: h.dir,
-      env: { ...process.env, ...h.env, LIFECYCLE_SYNC_CONFIG: h.configPath, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCli(args, { ...h.env, LIFECYCLE_SYNC_CONFIG: h.configPath, ...env }, h.dir);
 }
 
 interface JsonSummary {

@@ -12,14 +12,14 @@ import { ConnectorError, type FieldSpec, type PulledPage } from '../../connector
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
+import { CONTRACT_RETRY, FakeTime } from '../fakeTime.ts';
 
 const BASE = 'https://api.hubapi.com';
 const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
 const config = loadConfig();
 const specs: FieldSpec[] = fieldSpecs(config.classifier, config.sync);
 
-let now = Date.UTC(2026, 10, 22, 12);
-let slept = 0;
+const time = new FakeTime(Date.UTC(2026, 10, 22, 12));
 
 function connector(auth: TokenSource = privateAppToken(TOKEN)): HubSpotConnector {
   return new HubSpotConnector({
@@ -28,14 +28,9 @@ function connector(auth: TokenSource = privateAppToken(TOKEN)): HubSpotConnector
     auth,
     burstShare: 1,
     log: silentLogger(),
-    retry: { maxAttempts: 4, baseDelayMs: 100, rateLimitDelayMs: 1000, maxDelayMs: 10_000 },
-    // A fake clock: waits advance it instead of taking time.
-    clock: () => now,
-    sleep: (ms) => {
-      slept += ms;
-      now += ms;
-      return Promise.resolve();
-    },
+    retry: CONTRACT_RETRY,
+    clock: time.clock,
+    sleep: time.sleep,
   });
 }
 
@@ -47,7 +42,7 @@ const correlationId = 'aeb5f871-7f07-4993-9211-075dc63e7cbf';
 
 beforeAll(() => nock.disableNetConnect());
 beforeEach(() => {
-  slept = 0;
+  time.slept = 0;
 });
 afterEach(() => {
   const pending = nock.pendingMocks();
@@ -137,7 +132,7 @@ describe('rate limits and quotas', () => {
     const c = connector();
     const [result] = await c.write([{ recordId: '7', values: { stage: 'retention' } }]);
     expect(result.ok).toBe(true);
-    expect(slept).toBeGreaterThanOrEqual(500); // backed off before the retry
+    expect(time.slept).toBeGreaterThanOrEqual(500); // backed off before the retry
     expect(c.quota()).toMatchObject({ requests: 2, rateLimited: 1, retries: 1, window: { max: 190, intervalMs: 10_000 }, daily: { limit: 650_000, remaining: 640_000 } });
   });
 
@@ -180,9 +175,9 @@ describe('auth', () => {
       clientId: 'client-id',
       clientSecret: 'client-secret',
       baseUrl: BASE,
-      tokens: { accessToken: 'old-access', refreshToken: 'refresh-1', expiresAt: now + 3_600_000 },
+      tokens: { accessToken: 'old-access', refreshToken: 'refresh-1', expiresAt: time.now + 3_600_000 },
       persist: (t) => persisted.push(t),
-      clock: () => now,
+      clock: time.clock,
     });
     api('old-access')
       .get('/crm/v3/objects/contacts')
@@ -200,7 +195,7 @@ describe('auth', () => {
     api('new-access').get('/crm/v3/objects/contacts').query({ limit: '1' }).reply(200, { results: [] });
     const verified = await connector(auth).verify();
     expect(verified.ok).toBe(true);
-    expect(persisted).toEqual([{ accessToken: 'new-access', refreshToken: 'refresh-2', expiresAt: now + 1_800_000 }]);
+    expect(persisted).toEqual([{ accessToken: 'new-access', refreshToken: 'refresh-2', expiresAt: time.now + 1_800_000 }]);
   });
 
   it('a private app token that is rejected is an AUTH_FAILED error naming the variable', async () => {

@@ -5,17 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_OAUTH_CLIENT } from '../../connectors/hubspot/sandbox/index.ts';
 import { runCli, runCliUntil } from '../cliChild.ts';
-import { createHarness, TEST_ENCRYPTION_KEY, type Harness } from './harness.ts';
+import { createHarness, TEST_ENCRYPTION_KEY } from './harness.ts';
+import { harnesses, onceAfterFirstPage } from '../syncHooks.ts';
 
-const open: Harness[] = [];
-async function harness(...args: Parameters<typeof createHarness>): Promise<Harness> {
-  const h = await createHarness(...args);
-  open.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
+const { open: harness, closeAll } = harnesses(createHarness);
+afterEach(closeAll);
 
 const AS_OF = '2026-11-01';
 const AS_OF_DAY = Math.floor(Date.parse(AS_OF) / 86_400_000);
@@ -64,16 +58,9 @@ describe('HubSpot sync under failures', () => {
       HUBSPOT_REFRESH_TOKEN: refreshToken,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     };
-    let expired = false;
-    const run = await h.sync({
-      onProgress: (p) => {
-        if (p.phase === 'pull' && p.done > 0 && !expired) {
-          expired = true;
-          h.sandbox.expireAccessTokens();
-        }
-      },
-    });
-    expect(expired).toBe(true);
+    const expiry = onceAfterFirstPage(() => h.sandbox.expireAccessTokens());
+    const run = await h.sync({ onProgress: expiry.onProgress });
+    expect(expiry.fired()).toBe(true);
     expect(run).toMatchObject({ status: 'succeeded', written: 10, failed: 0 });
     // One refresh to get a first access token, one after the expiry.
     expect(h.sandbox.stats.byRoute['POST /oauth/v1/token']).toBe(1 + 2);

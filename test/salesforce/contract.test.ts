@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
 import { StrictServer } from './strictServer.ts';
+import { CONTRACT_RETRY, FakeTime } from '../fakeTime.ts';
 
 const srv = new StrictServer();
 // One peer plays both the login server and the instance.
@@ -25,8 +26,7 @@ const config = loadConfig();
 const specs: FieldSpec[] = fieldSpecs(config.classifier, config.sync);
 const LIMIT_HEADER = { 'Sforce-Limit-Info': 'api-usage=120/15000', 'Content-Type': 'application/json;charset=UTF-8' };
 
-let now = Date.UTC(2026, 10, 22, 12);
-let slept = 0;
+const time = new FakeTime(Date.UTC(2026, 10, 22, 12));
 
 function connector(auth: SalesforceAuth = accessTokenAuth({ accessToken: TOKEN, instanceUrl: INSTANCE }), settings: Partial<typeof config.salesforce> = {}): SalesforceConnector {
   return new SalesforceConnector({
@@ -34,13 +34,9 @@ function connector(auth: SalesforceAuth = accessTokenAuth({ accessToken: TOKEN, 
     fields: specs,
     auth,
     log: silentLogger(),
-    retry: { maxAttempts: 4, baseDelayMs: 100, rateLimitDelayMs: 1000, maxDelayMs: 10_000 },
-    clock: () => now,
-    sleep: (ms) => {
-      slept += ms;
-      now += ms;
-      return Promise.resolve();
-    },
+    retry: CONTRACT_RETRY,
+    clock: time.clock,
+    sleep: time.sleep,
   });
 }
 
@@ -80,7 +76,7 @@ beforeAll(async () => {
 });
 afterAll(() => srv.stop());
 beforeEach(() => {
-  slept = 0;
+  time.slept = 0;
 });
 afterEach(() => {
   const [unexpected, unmet] = [[...srv.unexpected], srv.unmet()];
@@ -138,7 +134,7 @@ describe('sObject Collections update', () => {
       { recordId: b, values: { stage: 'loyalty' } },
     ]);
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(slept).toBeGreaterThan(0);
+    expect(time.slept).toBeGreaterThan(0);
   });
 
   it('retries a PATCH that met a 503 (jsforce itself never retries PATCH) and reads the daily allocation from Sforce-Limit-Info', async () => {
@@ -179,7 +175,7 @@ describe('sessions', () => {
     sf('old-token').get(`${V}/`).reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
     login()
       .post('/services/oauth2/token', (body: Record<string, string>) => body.grant_type === 'refresh_token' && body.refresh_token === 'refresh-1' && body.client_id === 'client-id')
-      .reply(200, { access_token: 'new-token', instance_url: INSTANCE, id: `${LOGIN}/id/00D000000000001AAA/005000000000001AAA`, token_type: 'Bearer', issued_at: String(now), signature: 'x' });
+      .reply(200, { access_token: 'new-token', instance_url: INSTANCE, id: `${LOGIN}/id/00D000000000001AAA/005000000000001AAA`, token_type: 'Bearer', issued_at: String(time.now), signature: 'x' });
     sf('new-token').get(`${V}/`).reply(200, { sobjects: `${V}/sobjects` });
     expect(await connector(auth).verify()).toMatchObject({ ok: true });
     expect(persisted).toEqual([{ accessToken: 'new-token', instanceUrl: INSTANCE, userId: '005000000000001AAA', refreshToken: 'refresh-1' }]);
@@ -203,11 +199,11 @@ describe('sessions', () => {
       })
       .reply(200, { access_token: 'jwt-session', instance_url: INSTANCE, id: `${LOGIN}/id/00D000000000001AAA/005000000000002AAA`, token_type: 'Bearer' });
     sf('jwt-session').get(`${V}/`).reply(200, {});
-    const auth = jwtAuth({ clientId: 'consumer-key', username: 'integration@acme.example', loginUrl: LOGIN, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), stored: null, clock: () => now });
+    const auth = jwtAuth({ clientId: 'consumer-key', username: 'integration@acme.example', loginUrl: LOGIN, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), stored: null, clock: time.clock });
     expect(await connector(auth).verify()).toMatchObject({ ok: true });
     const [header, claims, signature] = assertion.split('.');
     expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'RS256', typ: 'JWT' });
-    expect(JSON.parse(Buffer.from(claims, 'base64url').toString())).toEqual({ iss: 'consumer-key', sub: 'integration@acme.example', aud: LOGIN, exp: Math.floor(now / 1000) + 180 });
+    expect(JSON.parse(Buffer.from(claims, 'base64url').toString())).toEqual({ iss: 'consumer-key', sub: 'integration@acme.example', aud: LOGIN, exp: Math.floor(time.now / 1000) + 180 });
     const { verify } = await import('node:crypto');
     expect(verify('RSA-SHA256', Buffer.from(`${header}.${claims}`), publicKey, Buffer.from(signature, 'base64url'))).toBe(true);
   });
@@ -320,7 +316,7 @@ describe('Bulk API 2.0', () => {
     expect(pages.map((p) => p.customers.map((x) => x.recordId))).toEqual([[id('003', 1), id('003', 2)], [id('003', 3)]]);
     expect(pages[0].customers[0].fieldValues.stage).toBe('loyalty');
     expect(pages[0].cursor).toMatchObject({ via: 'bulk', jobId: '750000000000001AAA', locator: 'MjAwMDA' });
-    expect(slept).toBe(1000);
+    expect(time.slept).toBe(1000);
   });
 
   it('a failed query job is an error naming the job', async () => {

@@ -4,17 +4,11 @@
  * with its checkpoint, and a multi-currency org's amounts in the corporate currency.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSalesforceHarness, type SalesforceHarness } from './harness.ts';
+import { createSalesforceHarness } from './harness.ts';
+import { harnesses } from '../syncHooks.ts';
 
-const open: SalesforceHarness[] = [];
-async function harness(...args: Parameters<typeof createSalesforceHarness>): Promise<SalesforceHarness> {
-  const h = await createSalesforceHarness(...args);
-  open.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
+const { open: harness, closeAll } = harnesses(createSalesforceHarness);
+afterEach(closeAll);
 
 const DAY_MS = 86_400_000;
 const AS_OF_DAY = Math.floor(Date.parse('2026-11-01') / DAY_MS);

@@ -10,16 +10,10 @@ import { DEFAULT_CONNECTED_APP, DEFAULT_USER } from '../../connectors/salesforce
 import { runCli, runCliUntil } from '../cliChild.ts';
 import { TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
 import { createSalesforceHarness, type SalesforceHarness } from './harness.ts';
+import { harnesses, onceAfterFirstPage } from '../syncHooks.ts';
 
-const open: SalesforceHarness[] = [];
-async function harness(...args: Parameters<typeof createSalesforceHarness>): Promise<SalesforceHarness> {
-  const h = await createSalesforceHarness(...args);
-  open.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
+const { open: harness, closeAll } = harnesses(createSalesforceHarness);
+afterEach(closeAll);
 
 const DAY_MS = 86_400_000;
 const AS_OF = '2026-11-01';
@@ -150,16 +144,9 @@ describe('Salesforce sync against the sandbox', () => {
       SALESFORCE_REFRESH_TOKEN: refreshToken,
       ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     };
-    let expired = false;
-    const run = await h.sync({
-      onProgress: (p) => {
-        if (p.phase === 'pull' && p.done > 0 && !expired) {
-          expired = true;
-          h.sandbox.expireAccessTokens();
-        }
-      },
-    });
-    expect(expired).toBe(true);
+    const expiry = onceAfterFirstPage(() => h.sandbox.expireAccessTokens());
+    const run = await h.sync({ onProgress: expiry.onProgress });
+    expect(expiry.fired()).toBe(true);
     expect(run).toMatchObject({ status: 'succeeded', written: 60, failed: 0 });
     expect(h.store.loadCredentials('salesforce')).toMatchObject({ kind: 'oauth', refreshToken, extra: { instanceUrl: h.url } });
   });
@@ -171,15 +158,9 @@ describe('Salesforce sync against the sandbox', () => {
     const keyFile = join(h.dir, 'server.key');
     writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     h.env = { SALESFORCE_LOGIN_URL: h.url, LIFECYCLE_SYNC_DB: h.dbPath, SALESFORCE_CLIENT_ID: app.clientId, SALESFORCE_USERNAME: DEFAULT_USER.username, SALESFORCE_PRIVATE_KEY_FILE: keyFile, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
-    let expired = false;
-    const run = await h.sync({
-      onProgress: (p) => {
-        if (p.phase === 'pull' && p.done > 0 && !expired) {
-          expired = true;
-          h.sandbox.expireAccessTokens();
-        }
-      },
-    });
+    const expiry = onceAfterFirstPage(() => h.sandbox.expireAccessTokens());
+    const run = await h.sync({ onProgress: expiry.onProgress });
+    expect(expiry.fired()).toBe(true);
     expect(run, run.message ?? '').toMatchObject({ status: 'succeeded', written: 60, failed: 0 });
     expect(h.sandbox.stats.byKind['oauth.token']).toBe(2);
     expect(h.store.loadCredentials('salesforce')).toMatchObject({ kind: 'jwt', extra: { instanceUrl: h.url } });

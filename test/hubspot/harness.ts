@@ -13,8 +13,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { connect, type Env } from '../../src/crm.ts';
 import { createLogger } from '../../src/log.ts';
 import { openStore, type SqliteStore } from '../../src/store/sqlite.ts';
-import { runSync, type SyncRunOptions, type SyncSummary } from '../../src/sync/engine.ts';
-import { runRollback } from '../../src/sync/rollback.ts';
+import { engineCalls, type EngineCalls } from '../engineCalls.ts';
 import { propertyNames } from '../../connectors/hubspot/settings.ts';
 
 /** Fast retries and no search-lag look-back: the sandbox's index has no lag unless a test asks. */
@@ -37,7 +36,7 @@ export interface HarnessOptions {
   env?: Env;
 }
 
-export interface Harness {
+export interface Harness extends EngineCalls {
   sandbox: HubSpotSandbox;
   url: string;
   dir: string;
@@ -50,8 +49,6 @@ export interface Harness {
   names: Record<FieldKey, string>;
   /** A fresh connector (as a new process would have). */
   connector(): { installationId: string; connector: Connector };
-  sync(options?: Partial<Pick<SyncRunOptions, 'dryRun' | 'full' | 'asOfDay' | 'onProgress' | 'clock'>>): Promise<SyncSummary>;
-  rollback(runId: string): Promise<SyncSummary>;
   /** Every contact's plugin properties as the sandbox holds them. */
   crmValues(): Map<string, Record<string, string | null>>;
   /** Moves the sandbox's clock (and so HubSpot's timestamps) relative to real time. */
@@ -88,14 +85,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
     env,
     names,
     connector: () => connect({ config, env: harness.env, store, crm: 'hubspot', log }),
-    async sync(options = {}) {
-      const { installationId, connector } = harness.connector();
-      return runSync({ store, connector, installationId, classifier: config.classifier, sync: config.sync, log, writeConcurrency: config.sync.writeConcurrency, ...options });
-    },
-    async rollback(runId) {
-      const { installationId, connector } = harness.connector();
-      return runRollback({ store, connector, installationId, runId, sync: config.sync, log });
-    },
+    ...engineCalls({ store, config, log, connector: () => harness.connector() }),
     crmValues() {
       const out = new Map<string, Record<string, string | null>>();
       for (const id of sandbox.data.contactIds()) {

@@ -14,8 +14,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { connect, type Env } from '../../src/crm.ts';
 import { createLogger } from '../../src/log.ts';
 import { openStore, type SqliteStore } from '../../src/store/sqlite.ts';
-import { runSync, type SyncRunOptions, type SyncSummary } from '../../src/sync/engine.ts';
-import { runRollback } from '../../src/sync/rollback.ts';
+import { engineCalls, type EngineCalls } from '../engineCalls.ts';
 import { TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
 
 /** Fast retries and bulk polls; the sandbox's clock is real time. */
@@ -25,7 +24,7 @@ export const TEST_CONFIG = {
   salesforce: { bulkPollMs: 20 },
 };
 
-export interface SalesforceHarness {
+export interface SalesforceHarness extends EngineCalls {
   sandbox: SalesforceSandbox;
   url: string;
   dir: string;
@@ -36,8 +35,6 @@ export interface SalesforceHarness {
   env: Env;
   names: Record<FieldKey, string>;
   connector(): { installationId: string; connector: Connector };
-  sync(options?: Partial<Pick<SyncRunOptions, 'dryRun' | 'full' | 'asOfDay' | 'onProgress' | 'clock'>>): Promise<SyncSummary>;
-  rollback(runId: string): Promise<SyncSummary>;
   /** Every contact's plugin fields as the sandbox holds them, by API name. */
   crmValues(): Map<string, Record<string, string | number | boolean | null>>;
   /** Moves the sandbox's clock (and so Salesforce's timestamps and its daily window) relative to real time. */
@@ -70,14 +67,7 @@ export async function createSalesforceHarness(o: { contacts: number; seed?: numb
     env,
     names,
     connector: () => connect({ config, env: h.env, store, crm: 'salesforce', log }),
-    sync(options = {}) {
-      const { installationId, connector } = h.connector();
-      return runSync({ store, connector, installationId, classifier: config.classifier, sync: config.sync, log, writeConcurrency: config.sync.writeConcurrency, ...options });
-    },
-    rollback(runId) {
-      const { installationId, connector } = h.connector();
-      return runRollback({ store, connector, installationId, runId, sync: config.sync, log });
-    },
+    ...engineCalls({ store, config, log, connector: () => h.connector() }),
     crmValues() {
       const out = new Map<string, Record<string, string | number | boolean | null>>();
       for (const id of sandbox.data.ids('Contact')) {

@@ -7,7 +7,11 @@ export type ErrorCode =
   | 'INPUT_EMPTY'
   | 'SYNC_LOCKED'
   | 'NOT_CONFIGURED'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  /** The state database failed (locked, full, damaged, read-only, newer schema): the message names the file. */
+  | 'STORE_FAILED'
+  /** A run's lease was taken from it (abandoned by an admin, or expired and taken over). */
+  | 'RUN_ABANDONED';
 
 export class LifecycleSyncError extends Error {
   readonly code: ErrorCode;

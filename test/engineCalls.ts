@@ -17,7 +17,7 @@ export function engineCalls(o: { store: SqliteStore; config: Config; log: Logger
   return {
     sync(options = {}) {
       const { installationId, connector } = o.connector();
-      return runSync({ store: o.store, connector, installationId, classifier: o.config.classifier, sync: o.config.sync, log: o.log, writeConcurrency: o.config.sync.writeConcurrency, ...options });
+      return runSync({ store: o.store, connector, installationId, classifier: o.config.classifier, sync: o.config.sync, log: o.log, ...options });
     },
     rollback(runId) {
       const { installationId, connector } = o.connector();

@@ -27,6 +27,8 @@ const STATUS: Record<ErrorCode, number> = {
   SYNC_LOCKED: 409,
   NOT_CONFIGURED: 409,
   NOT_FOUND: 404,
+  STORE_FAILED: 503,
+  RUN_ABANDONED: 409,
 };
 
 export function errorBody(code: string, message: string) {

@@ -87,7 +87,6 @@ export class RunManager {
             dryRun: request.kind === 'dry_run',
             full: request.full,
             asOfDay: request.asOfDay ?? null,
-            writeConcurrency: this.o.sync.writeConcurrency,
           });
     // The engine checks and takes the lock before its first await: no run row means it refused to start.
     if (this.o.store.getRun(runId) === null) {

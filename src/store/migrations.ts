@@ -59,4 +59,21 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     version: 2,
     sql: `CREATE INDEX deal_customers_by_deal ON deal_customers (installation_id, deal_id);`,
   },
+  {
+    // Runs record the lease owner that holds them, so a restart can tell a live run from one whose process
+    // is gone. A dry run's plan is paged by record (stage moves first) without loading or sorting it whole.
+    version: 3,
+    sql: `
+      ALTER TABLE runs ADD COLUMN owner TEXT;
+      ALTER TABLE planned_changes ADD COLUMN record_seq INTEGER;
+      UPDATE planned_changes SET record_seq = s.seq FROM (
+        SELECT run_id, record_id, ROW_NUMBER() OVER (PARTITION BY run_id ORDER BY has_stage DESC, first_row) - 1 AS seq
+        FROM (SELECT run_id, record_id, MAX(field = 'stage') AS has_stage, MIN(rowid) AS first_row FROM planned_changes GROUP BY run_id, record_id)
+      ) AS s
+      WHERE planned_changes.run_id = s.run_id AND planned_changes.record_id = s.record_id;
+      DROP INDEX planned_by_run;
+      CREATE INDEX planned_by_run_seq ON planned_changes (run_id, record_seq);
+      CREATE INDEX planned_by_run_field ON planned_changes (run_id, field, record_seq);
+    `,
+  },
 ];

@@ -7,16 +7,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { SQLInputValue } from 'node:sqlite';
 import { z } from 'zod';
-import { FIELD_KEYS, type FieldValues, type PullCursor } from '../../connectors/types.ts';
+import { FIELD_KEYS, type FieldKey, type FieldValues, type PullCursor } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { CredentialCipher } from './crypto.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { SqliteDb, type Row } from './sqliteDb.ts';
 import type {
   AuditEntry,
   AuditState,
   Installation,
+  NewRun,
   PlannedChange,
   RunErrorRecord,
   RunRecord,
@@ -26,8 +28,6 @@ import type {
   StoredDeal,
   StoredScores,
 } from './types.ts';
-
-type Row = Record<string, SQLInputValue>;
 
 const fieldValuesSchema: z.ZodType<FieldValues> = z.partialRecord(z.enum(FIELD_KEYS), z.string().nullable());
 const signalsSchema = z
@@ -108,69 +108,78 @@ export interface SqliteStoreOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
   encryptionKey?: string;
   clock?: () => number;
+  /**
+   * How long a write waits for another connection's lock (ms). The server's event loop must never wait
+   * long (it answers /healthz), so the service opens its connection with a short timeout; runs, on their
+   * own thread, wait longer.
+   */
+  busyTimeoutMs?: number;
 }
 
 export class SqliteStore implements Store {
-  private readonly db: DatabaseSync;
+  private readonly db: SqliteDb;
   private readonly cipher: CredentialCipher | null;
   private readonly now: () => number;
-  private readonly statements = new Map<string, StatementSync>();
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    try {
-      this.db = new DatabaseSync(path);
-    } catch (error) {
-      throw new LifecycleSyncError('CONFIG_INVALID', `cannot open the state database ${path}: ${(error as Error).message}`);
+    if (path !== ':memory:') {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (error) {
+        throw new LifecycleSyncError('STORE_FAILED', `state database ${path}: cannot create its folder (${(error as Error).message})`);
+      }
     }
+    this.db = new SqliteDb(path, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
     this.now = options.clock ?? Date.now;
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;');
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
     this.migrate();
     this.cipher = options.encryptionKey ? new CredentialCipher(options.encryptionKey, this.salt()) : null;
+  }
+
+  /** The file this store keeps its state in. */
+  get path(): string {
+    return this.db.path;
   }
 
   close(): void {
     this.db.close();
   }
 
-  private stmt(sql: string): StatementSync {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+  /** A statement bound to its SQL, for loops (the connection caches the prepared statement). */
+  private prepared(sql: string) {
+    return {
+      run: (...params: SQLInputValue[]) => this.db.run(sql, ...params),
+      get: (...params: SQLInputValue[]) => this.db.get(sql, ...params),
+      all: (...params: SQLInputValue[]) => this.db.all(sql, ...params),
+    };
   }
 
   private transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      throw error;
-    }
+    return this.db.transaction(fn);
   }
 
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => num(r, 'version')));
+    const applied = new Set(this.db.all('SELECT version FROM schema_migrations').map((r) => num(r, 'version')));
+    const newest = Math.max(...MIGRATIONS.map((m) => m.version));
+    const ahead = [...applied].filter((v) => v > newest);
+    if (ahead.length > 0) {
+      throw new LifecycleSyncError('STORE_FAILED', `state database ${this.db.path}: its schema version ${Math.max(...ahead)} is newer than this program's (${newest}); upgrade Lifecycle Sync or use another file`);
+    }
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
       this.transaction(() => {
         this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, this.now());
+        this.db.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', m.version, this.now());
       });
     }
   }
 
   private salt(): Buffer {
-    const row = this.stmt("SELECT value FROM meta WHERE key = 'credential_salt'").get() as Row | undefined;
+    const row = this.db.get("SELECT value FROM meta WHERE key = 'credential_salt'");
     if (row && row.value instanceof Uint8Array) return Buffer.from(row.value);
     const salt = randomBytes(16);
-    this.stmt("INSERT OR IGNORE INTO meta (key, value) VALUES ('credential_salt', ?)").run(salt);
+    this.db.run("INSERT OR IGNORE INTO meta (key, value) VALUES ('credential_salt', ?)", salt);
     return salt;
   }
 
@@ -178,22 +187,23 @@ export class SqliteStore implements Store {
 
   upsertInstallation(i: { id: string; crm: Installation['crm']; name: string }): Installation {
     const now = this.now();
-    this.stmt(
+    this.db.run(
       `INSERT INTO installations (id, crm, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET crm = excluded.crm, name = excluded.name, updated_at = excluded.updated_at`,
-    ).run(i.id, i.crm, i.name, now, now);
+      i.id, i.crm, i.name, now, now,
+    );
     const installation = this.getInstallation(i.id);
     if (!installation) throw new Error('store: installation vanished');
     return installation;
   }
 
   getInstallation(id: string): Installation | null {
-    const row = this.stmt('SELECT * FROM installations WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.get('SELECT * FROM installations WHERE id = ?', id);
     return row ? this.toInstallation(row) : null;
   }
 
   listInstallations(): Installation[] {
-    return (this.stmt('SELECT * FROM installations ORDER BY id').all() as Row[]).map((r) => this.toInstallation(r));
+    return this.db.all('SELECT * FROM installations ORDER BY id').map((r) => this.toInstallation(r));
   }
 
   private toInstallation(row: Row): Installation {
@@ -209,14 +219,15 @@ export class SqliteStore implements Store {
 
   saveCredentials(installationId: string, credentials: StoredCredentials): void {
     const payload = this.requireCipher().encrypt(JSON.stringify(credentials), installationId);
-    this.stmt(
+    this.db.run(
       `INSERT INTO credentials (installation_id, payload, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (installation_id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at`,
-    ).run(installationId, payload, this.now());
+      installationId, payload, this.now(),
+    );
   }
 
   loadCredentials(installationId: string): StoredCredentials | null {
-    const row = this.stmt('SELECT payload FROM credentials WHERE installation_id = ?').get(installationId) as Row | undefined;
+    const row = this.db.get('SELECT payload FROM credentials WHERE installation_id = ?', installationId);
     if (!row || !(row.payload instanceof Uint8Array)) return null;
     let plaintext: string;
     try {
@@ -233,37 +244,39 @@ export class SqliteStore implements Store {
   acquireLock(installationId: string, owner: string, ttlMs: number) {
     return this.transaction(() => {
       const now = this.now();
-      const row = this.stmt('SELECT owner, expires_at FROM locks WHERE installation_id = ?').get(installationId) as Row | undefined;
+      const row = this.db.get('SELECT owner, expires_at FROM locks WHERE installation_id = ?', installationId);
       if (row) {
         const holder = text(row, 'owner');
         const expiresAt = num(row, 'expires_at');
         if (holder !== owner && expiresAt > now && !ownerIsDead(holder)) return { acquired: false as const, owner: holder, expiresAt };
       }
-      this.stmt(
+      this.db.run(
         `INSERT INTO locks (installation_id, owner, expires_at) VALUES (?, ?, ?)
          ON CONFLICT (installation_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
-      ).run(installationId, owner, now + ttlMs);
+        installationId, owner, now + ttlMs,
+      );
       return { acquired: true as const };
     });
   }
 
   renewLock(installationId: string, owner: string, ttlMs: number): boolean {
-    const result = this.stmt('UPDATE locks SET expires_at = ? WHERE installation_id = ? AND owner = ?').run(this.now() + ttlMs, installationId, owner);
+    const result = this.db.run('UPDATE locks SET expires_at = ? WHERE installation_id = ? AND owner = ?', this.now() + ttlMs, installationId, owner);
     return Number(result.changes) === 1;
   }
 
   releaseLock(installationId: string, owner: string): void {
-    this.stmt('DELETE FROM locks WHERE installation_id = ? AND owner = ?').run(installationId, owner);
+    this.db.run('DELETE FROM locks WHERE installation_id = ? AND owner = ?', installationId, owner);
   }
 
   // runs
 
-  createRun(run: Omit<RunRecord, 'finishedAt' | 'heartbeatAt' | 'message'>): RunRecord {
+  createRun(run: NewRun): RunRecord {
     const now = this.now();
-    this.stmt(
-      `INSERT INTO runs (id, installation_id, kind, mode, status, as_of, started_at, heartbeat_at, stats, rollback_of, scored_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(run.id, run.installationId, run.kind, run.mode, run.status, run.asOf, run.startedAt, now, JSON.stringify(run.stats), run.rollbackOf, run.scoredAt);
+    this.db.run(
+      `INSERT INTO runs (id, installation_id, kind, mode, status, as_of, started_at, heartbeat_at, stats, rollback_of, scored_at, owner)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      run.id, run.installationId, run.kind, run.mode, run.status, run.asOf, run.startedAt, now, JSON.stringify(run.stats), run.rollbackOf, run.scoredAt, run.owner ?? null,
+    );
     const created = this.getRun(run.id);
     if (!created) throw new Error('store: run vanished');
     return created;
@@ -279,22 +292,48 @@ export class SqliteStore implements Store {
     if (patch.heartbeatAt !== undefined) columns.push(['heartbeat_at', patch.heartbeatAt]);
     if (patch.scoredAt !== undefined) columns.push(['scored_at', patch.scoredAt]);
     if (columns.length === 0) return;
-    this.db.prepare(`UPDATE runs SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...columns.map(([, v]) => v), id);
+    this.db.run(`UPDATE runs SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, ...columns.map(([, v]) => v), id);
   }
 
   getRun(id: string): RunRecord | null {
-    const row = this.stmt('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.get('SELECT * FROM runs WHERE id = ?', id);
     return row ? this.toRun(row) : null;
   }
 
   listRuns(installationId: string, limit: number): RunRecord[] {
-    return (this.stmt('SELECT * FROM runs WHERE installation_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?').all(installationId, limit) as Row[]).map((r) => this.toRun(r));
+    return this.db.all('SELECT * FROM runs WHERE installation_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?', installationId, limit).map((r) => this.toRun(r));
   }
 
-  markRunsInterrupted(installationId: string, exceptRunId: string): RunRecord[] {
-    const stale = (this.stmt("SELECT * FROM runs WHERE installation_id = ? AND status = 'running' AND id <> ?").all(installationId, exceptRunId) as Row[]).map((r) => this.toRun(r));
-    for (const run of stale) this.updateRun(run.id, { status: 'interrupted', finishedAt: run.heartbeatAt, message: 'the process stopped before the run finished; the next run continued its work' });
+  markRunsInterrupted(installationId: string | null, exceptRunId?: string): RunRecord[] {
+    const now = this.now();
+    const running = (
+      installationId === null
+        ? this.db.all("SELECT * FROM runs WHERE status = 'running'")
+        : this.db.all("SELECT * FROM runs WHERE installation_id = ? AND status = 'running'", installationId)
+    ).map((r) => this.toRun(r));
+    const stale: RunRecord[] = [];
+    for (const run of running) {
+      if (run.id === exceptRunId) continue;
+      const lock = this.db.get('SELECT owner, expires_at FROM locks WHERE installation_id = ?', run.installationId);
+      const held = lock !== undefined && run.owner !== null && text(lock, 'owner') === run.owner && num(lock, 'expires_at') > now && !ownerIsDead(run.owner);
+      if (held) continue;
+      stale.push(this.interrupt(run));
+    }
     return stale;
+  }
+
+  /** Marks a run interrupted, with what its audit says it wrote (a killed run never recorded its counts). */
+  private interrupt(run: RunRecord): RunRecord {
+    const counts = new Map(this.db.all('SELECT state, COUNT(DISTINCT record_id) AS n FROM audit WHERE run_id = ? GROUP BY state', run.id).map((r) => [text(r, 'state'), num(r, 'n')]));
+    const written = Math.max(run.stats.written, counts.get('applied') ?? 0);
+    const failed = Math.max(run.stats.failed, counts.get('failed') ?? 0);
+    const unknown = (counts.get('pending') ?? 0) + (counts.get('superseded') ?? 0);
+    const stats = { ...run.stats, written, failed };
+    const parts = [`${written} records written`, ...(failed > 0 ? [`${failed} failed`] : []), ...(unknown > 0 ? [`${unknown} in flight when it stopped`] : [])];
+    const rollback = run.kind === 'sync' && written + unknown > 0 ? '; it can be rolled back' : '';
+    const message = `the process running it stopped before it finished (${parts.join(', ')}); the next run continues its work${rollback}`;
+    this.updateRun(run.id, { status: 'interrupted', finishedAt: run.heartbeatAt, stats, message });
+    return { ...run, status: 'interrupted', finishedAt: run.heartbeatAt, stats, message };
   }
 
   private toRun(row: Row): RunRecord {
@@ -313,19 +352,20 @@ export class SqliteStore implements Store {
       message: textOrNull(row, 'message'),
       rollbackOf: textOrNull(row, 'rollback_of'),
       scoredAt: numOrNull(row, 'scored_at'),
+      owner: textOrNull(row, 'owner'),
     };
   }
 
   addRunErrors(errors: RunErrorRecord[]): void {
     if (errors.length === 0) return;
-    const insert = this.stmt('INSERT INTO run_errors (run_id, record_id, phase, code, message, at) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = this.prepared('INSERT INTO run_errors (run_id, record_id, phase, code, message, at) VALUES (?, ?, ?, ?, ?, ?)');
     this.transaction(() => {
       for (const e of errors) insert.run(e.runId, e.recordId, e.phase, e.code, e.message, e.at);
     });
   }
 
   listRunErrors(runId: string, limit = 1000): RunErrorRecord[] {
-    return (this.stmt('SELECT * FROM run_errors WHERE run_id = ? ORDER BY rowid LIMIT ?').all(runId, limit) as Row[]).map((r) => ({
+    return this.db.all('SELECT * FROM run_errors WHERE run_id = ? ORDER BY rowid LIMIT ?', runId, limit).map((r) => ({
       runId: text(r, 'run_id'),
       recordId: textOrNull(r, 'record_id'),
       phase: z.enum(['pull', 'classify', 'write', 'rollback', 'setup']).parse(text(r, 'phase')),
@@ -338,7 +378,7 @@ export class SqliteStore implements Store {
   // CRM data
 
   upsertCustomers(installationId: string, customers: Omit<StoredCustomer, 'deleted' | 'scores'>[], seenInPull?: string): void {
-    const upsert = this.stmt(
+    const upsert = this.prepared(
       `INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, deleted, seen_in_pull)
        VALUES (?, ?, ?, ?, ?, 0, ?)
        ON CONFLICT (installation_id, record_id) DO UPDATE SET modified_at = excluded.modified_at, signals = excluded.signals,
@@ -350,15 +390,15 @@ export class SqliteStore implements Store {
   }
 
   upsertDeals(installationId: string, deals: StoredDeal[], seenInPull?: string): void {
-    const upsert = this.stmt(
+    const upsert = this.prepared(
       `INSERT INTO deals (installation_id, record_id, status, amount, close_day, modified_at, customer_ids, deleted, seen_in_pull)
        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
        ON CONFLICT (installation_id, record_id) DO UPDATE SET status = excluded.status, amount = excluded.amount,
          close_day = excluded.close_day, modified_at = excluded.modified_at, customer_ids = excluded.customer_ids, deleted = 0,
          seen_in_pull = COALESCE(excluded.seen_in_pull, deals.seen_in_pull)`,
     );
-    const unlink = this.stmt('DELETE FROM deal_customers WHERE installation_id = ? AND deal_id = ?');
-    const link = this.stmt('INSERT OR IGNORE INTO deal_customers (installation_id, deal_id, customer_id) VALUES (?, ?, ?)');
+    const unlink = this.prepared('DELETE FROM deal_customers WHERE installation_id = ? AND deal_id = ?');
+    const link = this.prepared('INSERT OR IGNORE INTO deal_customers (installation_id, deal_id, customer_id) VALUES (?, ?, ?)');
     this.transaction(() => {
       for (const d of deals) {
         upsert.run(installationId, d.recordId, d.status, d.amount, d.closeDay, d.modifiedAt, JSON.stringify(d.customerIds), seenInPull ?? null);
@@ -370,10 +410,10 @@ export class SqliteStore implements Store {
 
   markUnseenDeleted(installationId: string, pullId: string): { customers: number; deals: number } {
     return this.transaction(() => {
-      const customers = this.stmt(
+      const customers = this.db.run(
         'UPDATE customers SET deleted = 1 WHERE installation_id = ? AND deleted = 0 AND (seen_in_pull IS NULL OR seen_in_pull <> ?)',
-      ).run(installationId, pullId);
-      const deals = this.stmt('UPDATE deals SET deleted = 1 WHERE installation_id = ? AND deleted = 0 AND (seen_in_pull IS NULL OR seen_in_pull <> ?)').run(
+      installationId, pullId);
+      const deals = this.db.run('UPDATE deals SET deleted = 1 WHERE installation_id = ? AND deleted = 0 AND (seen_in_pull IS NULL OR seen_in_pull <> ?)',
         installationId,
         pullId,
       );
@@ -382,18 +422,18 @@ export class SqliteStore implements Store {
   }
 
   markCustomersDeleted(installationId: string, recordIds: string[]): void {
-    const mark = this.stmt('UPDATE customers SET deleted = 1 WHERE installation_id = ? AND record_id = ?');
+    const mark = this.prepared('UPDATE customers SET deleted = 1 WHERE installation_id = ? AND record_id = ?');
     this.transaction(() => {
       for (const id of recordIds) mark.run(installationId, id);
     });
   }
 
   loadCustomers(installationId: string): StoredCustomer[] {
-    return (this.stmt('SELECT * FROM customers WHERE installation_id = ? AND deleted = 0 ORDER BY rowid').all(installationId) as Row[]).map((r) => this.toCustomer(r));
+    return this.db.all('SELECT * FROM customers WHERE installation_id = ? AND deleted = 0 ORDER BY rowid', installationId).map((r) => this.toCustomer(r));
   }
 
   getCustomer(installationId: string, recordId: string): StoredCustomer | null {
-    const row = this.stmt('SELECT * FROM customers WHERE installation_id = ? AND record_id = ?').get(installationId, recordId) as Row | undefined;
+    const row = this.db.get('SELECT * FROM customers WHERE installation_id = ? AND record_id = ?', installationId, recordId);
     return row ? this.toCustomer(row) : null;
   }
 
@@ -410,15 +450,15 @@ export class SqliteStore implements Store {
   }
 
   loadDeals(installationId: string): StoredDeal[] {
-    return (this.stmt('SELECT * FROM deals WHERE installation_id = ? AND deleted = 0').all(installationId) as Row[]).map((r) => this.toDeal(r));
+    return this.db.all('SELECT * FROM deals WHERE installation_id = ? AND deleted = 0', installationId).map((r) => this.toDeal(r));
   }
 
   dealsOf(installationId: string, recordId: string): StoredDeal[] {
     return (
-      this.stmt(
+      this.db.all(
         `SELECT d.* FROM deal_customers dc JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
          WHERE dc.installation_id = ? AND dc.customer_id = ? AND d.deleted = 0 ORDER BY d.close_day`,
-      ).all(installationId, recordId) as Row[]
+      installationId, recordId)
     ).map((r) => this.toDeal(r));
   }
 
@@ -434,11 +474,11 @@ export class SqliteStore implements Store {
   }
 
   setCrmValues(installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): void {
-    const read = this.stmt('SELECT crm_values FROM customers WHERE installation_id = ? AND record_id = ?');
-    const write = this.stmt('UPDATE customers SET crm_values = ?, modified_at = COALESCE(?, modified_at) WHERE installation_id = ? AND record_id = ?');
+    const read = this.prepared('SELECT crm_values FROM customers WHERE installation_id = ? AND record_id = ?');
+    const write = this.prepared('UPDATE customers SET crm_values = ?, modified_at = COALESCE(?, modified_at) WHERE installation_id = ? AND record_id = ?');
     this.transaction(() => {
       for (const u of updates) {
-        const row = read.get(installationId, u.recordId) as Row | undefined;
+        const row = read.get(installationId, u.recordId);
         if (!row) continue;
         const merged = { ...json(row, 'crm_values', fieldValuesSchema), ...u.values };
         write.run(JSON.stringify(merged), u.modifiedAt, installationId, u.recordId);
@@ -447,7 +487,7 @@ export class SqliteStore implements Store {
   }
 
   saveScores(installationId: string, scores: { recordId: string; scores: StoredScores }[]): void {
-    const write = this.stmt('UPDATE customers SET scores = ? WHERE installation_id = ? AND record_id = ?');
+    const write = this.prepared('UPDATE customers SET scores = ? WHERE installation_id = ? AND record_id = ?');
     this.transaction(() => {
       for (const s of scores) write.run(JSON.stringify(s.scores), installationId, s.recordId);
     });
@@ -456,7 +496,7 @@ export class SqliteStore implements Store {
   // audit, plans, retries
 
   addAudit(entries: Omit<AuditEntry, 'id'>[]): number[] {
-    const insert = this.stmt(
+    const insert = this.prepared(
       'INSERT INTO audit (run_id, installation_id, record_id, field, previous_value, new_value, state, at) SELECT ?, installation_id, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?',
     );
     return this.transaction(() =>
@@ -468,24 +508,24 @@ export class SqliteStore implements Store {
   }
 
   setAuditState(ids: number[], state: AuditState): void {
-    const update = this.stmt('UPDATE audit SET state = ? WHERE id = ?');
+    const update = this.prepared('UPDATE audit SET state = ? WHERE id = ?');
     this.transaction(() => {
       for (const id of ids) update.run(state, id);
     });
   }
 
   listAudit(runId: string): AuditEntry[] {
-    return (this.stmt('SELECT * FROM audit WHERE run_id = ? ORDER BY id').all(runId) as Row[]).map((r) => this.toAudit(r));
+    return this.db.all('SELECT * FROM audit WHERE run_id = ? ORDER BY id', runId).map((r) => this.toAudit(r));
   }
 
   auditOfRecord(installationId: string, recordId: string, limit: number): AuditEntry[] {
-    return (this.stmt('SELECT * FROM audit WHERE installation_id = ? AND record_id = ? ORDER BY id DESC LIMIT ?').all(installationId, recordId, limit) as Row[]).map((r) =>
+    return this.db.all('SELECT * FROM audit WHERE installation_id = ? AND record_id = ? ORDER BY id DESC LIMIT ?', installationId, recordId, limit).map((r) =>
       this.toAudit(r),
     );
   }
 
   supersedePendingAudit(installationId: string, exceptRunId: string): number {
-    const result = this.stmt("UPDATE audit SET state = 'superseded' WHERE installation_id = ? AND state = 'pending' AND run_id <> ?").run(installationId, exceptRunId);
+    const result = this.db.run("UPDATE audit SET state = 'superseded' WHERE installation_id = ? AND state = 'pending' AND run_id <> ?", installationId, exceptRunId);
     return Number(result.changes);
   }
 
@@ -503,24 +543,53 @@ export class SqliteStore implements Store {
   }
 
   savePlan(runId: string, changes: PlannedChange[]): void {
-    const insert = this.stmt('INSERT INTO planned_changes (run_id, record_id, field, previous_value, new_value) VALUES (?, ?, ?, ?, ?)');
+    // Records in plan order with stage moves first (what an admin checks before writing), numbered so a
+    // page of records is an index range, never a sort of the whole plan.
+    const order = new Map<string, boolean>();
+    for (const c of changes) order.set(c.recordId, (order.get(c.recordId) ?? false) || c.field === 'stage');
+    const seq = new Map<string, number>();
+    for (const stageFirst of [true, false]) for (const [recordId, moves] of order) if (moves === stageFirst) seq.set(recordId, seq.size);
+    const insert = this.prepared('INSERT INTO planned_changes (run_id, record_seq, record_id, field, previous_value, new_value) VALUES (?, ?, ?, ?, ?, ?)');
     this.transaction(() => {
-      this.stmt('DELETE FROM planned_changes WHERE run_id = ?').run(runId);
-      for (const c of changes) insert.run(runId, c.recordId, c.field, c.previous, c.next);
+      this.db.run('DELETE FROM planned_changes WHERE run_id = ?', runId);
+      for (const c of changes) insert.run(runId, seq.get(c.recordId) ?? 0, c.recordId, c.field, c.previous, c.next);
     });
   }
 
   loadPlan(runId: string): PlannedChange[] {
-    return (this.stmt('SELECT * FROM planned_changes WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map((r) => ({
+    return this.db.all('SELECT * FROM planned_changes WHERE run_id = ? ORDER BY record_seq, rowid', runId).map((r) => this.toPlanned(r));
+  }
+
+  planChanges(runId: string, page: { offset: number; limit: number; field?: FieldKey }): PlannedChange[] {
+    const rows = page.field
+      ? this.db.all('SELECT * FROM planned_changes WHERE run_id = ? AND field = ? ORDER BY record_seq, rowid LIMIT ? OFFSET ?', runId, page.field, page.limit, page.offset)
+      : this.db.all('SELECT * FROM planned_changes WHERE run_id = ? ORDER BY record_seq, rowid LIMIT ? OFFSET ?', runId, page.limit, page.offset);
+    return rows.map((r) => this.toPlanned(r));
+  }
+
+  planRecords(runId: string, page: { offset: number; limit: number }): { recordId: string; changes: PlannedChange[] }[] {
+    const rows = this.db.all('SELECT * FROM planned_changes WHERE run_id = ? AND record_seq >= ? AND record_seq < ? ORDER BY record_seq, rowid', runId, page.offset, page.offset + page.limit);
+    const records = new Map<string, PlannedChange[]>();
+    for (const row of rows) {
+      const change = this.toPlanned(row);
+      const list = records.get(change.recordId);
+      if (list) list.push(change);
+      else records.set(change.recordId, [change]);
+    }
+    return [...records].map(([recordId, changes]) => ({ recordId, changes }));
+  }
+
+  private toPlanned(r: Row): PlannedChange {
+    return {
       recordId: text(r, 'record_id'),
       field: z.enum(FIELD_KEYS).parse(text(r, 'field')),
       previous: textOrNull(r, 'previous_value'),
       next: textOrNull(r, 'new_value'),
-    }));
+    };
   }
 
   setRetries(installationId: string, entries: { recordId: string; reason: string }[]): void {
-    const upsert = this.stmt(
+    const upsert = this.prepared(
       `INSERT INTO retry_queue (installation_id, record_id, reason, attempts) VALUES (?, ?, ?, 1)
        ON CONFLICT (installation_id, record_id) DO UPDATE SET reason = excluded.reason, attempts = retry_queue.attempts + 1`,
     );
@@ -530,14 +599,14 @@ export class SqliteStore implements Store {
   }
 
   clearRetries(installationId: string, recordIds: string[]): void {
-    const remove = this.stmt('DELETE FROM retry_queue WHERE installation_id = ? AND record_id = ?');
+    const remove = this.prepared('DELETE FROM retry_queue WHERE installation_id = ? AND record_id = ?');
     this.transaction(() => {
       for (const id of recordIds) remove.run(installationId, id);
     });
   }
 
   listRetries(installationId: string): { recordId: string; reason: string; attempts: number }[] {
-    return (this.stmt('SELECT * FROM retry_queue WHERE installation_id = ? ORDER BY record_id').all(installationId) as Row[]).map((r) => ({
+    return this.db.all('SELECT * FROM retry_queue WHERE installation_id = ? ORDER BY record_id', installationId).map((r) => ({
       recordId: text(r, 'record_id'),
       reason: text(r, 'reason'),
       attempts: num(r, 'attempts'),
@@ -547,40 +616,42 @@ export class SqliteStore implements Store {
   // models, cursors, quota
 
   saveModelFit(installationId: string, runId: string, fit: unknown): void {
-    this.stmt('INSERT INTO model_fits (installation_id, run_id, at, fit) VALUES (?, ?, ?, ?)').run(installationId, runId, this.now(), JSON.stringify(fit));
+    this.db.run('INSERT INTO model_fits (installation_id, run_id, at, fit) VALUES (?, ?, ?, ?)', installationId, runId, this.now(), JSON.stringify(fit));
   }
 
   latestModelFit(installationId: string): { runId: string; at: number; fit: unknown } | null {
-    const row = this.stmt('SELECT * FROM model_fits WHERE installation_id = ? ORDER BY id DESC LIMIT 1').get(installationId) as Row | undefined;
+    const row = this.db.get('SELECT * FROM model_fits WHERE installation_id = ? ORDER BY id DESC LIMIT 1', installationId);
     return row ? { runId: text(row, 'run_id'), at: num(row, 'at'), fit: JSON.parse(text(row, 'fit')) as unknown } : null;
   }
 
   getCursor(installationId: string, name: string): PullCursor | null {
-    const row = this.stmt('SELECT value FROM cursors WHERE installation_id = ? AND name = ?').get(installationId, name) as Row | undefined;
+    const row = this.db.get('SELECT value FROM cursors WHERE installation_id = ? AND name = ?', installationId, name);
     return row ? json(row, 'value', cursorSchema) : null;
   }
 
   setCursor(installationId: string, name: string, value: PullCursor | null): void {
     if (value === null) {
-      this.stmt('DELETE FROM cursors WHERE installation_id = ? AND name = ?').run(installationId, name);
+      this.db.run('DELETE FROM cursors WHERE installation_id = ? AND name = ?', installationId, name);
       return;
     }
-    this.stmt(
+    this.db.run(
       `INSERT INTO cursors (installation_id, name, value, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (installation_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-    ).run(installationId, name, JSON.stringify(value), this.now());
+      installationId, name, JSON.stringify(value), this.now(),
+    );
   }
 
   addRequestUsage(installationId: string, day: string, requests: number): void {
     if (requests === 0) return;
-    this.stmt(
+    this.db.run(
       `INSERT INTO request_usage (installation_id, day, requests) VALUES (?, ?, ?)
        ON CONFLICT (installation_id, day) DO UPDATE SET requests = request_usage.requests + excluded.requests`,
-    ).run(installationId, day, requests);
+      installationId, day, requests,
+    );
   }
 
   requestUsage(installationId: string, day: string): number {
-    const row = this.stmt('SELECT requests FROM request_usage WHERE installation_id = ? AND day = ?').get(installationId, day) as Row | undefined;
+    const row = this.db.get('SELECT requests FROM request_usage WHERE installation_id = ? AND day = ?', installationId, day);
     return row ? num(row, 'requests') : 0;
   }
 }

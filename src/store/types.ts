@@ -83,7 +83,11 @@ export interface RunRecord {
   rollbackOf: string | null;
   /** The "scored at" value this run writes (epoch ms). */
   scoredAt: number | null;
+  /** The lease owner running it (host:pid:nonce), so a restart can tell a live run from an orphan. */
+  owner: string | null;
 }
+
+export type NewRun = Omit<RunRecord, 'finishedAt' | 'heartbeatAt' | 'message' | 'owner'> & { owner?: string | null };
 
 export interface RunErrorRecord {
   runId: string;
@@ -159,12 +163,15 @@ export interface Store {
   releaseLock(installationId: string, owner: string): void;
 
   // runs
-  createRun(run: Omit<RunRecord, 'finishedAt' | 'heartbeatAt' | 'message'>): RunRecord;
+  createRun(run: NewRun): RunRecord;
   updateRun(id: string, patch: Partial<Pick<RunRecord, 'status' | 'mode' | 'stats' | 'message' | 'finishedAt' | 'heartbeatAt' | 'scoredAt'>>): void;
   getRun(id: string): RunRecord | null;
   listRuns(installationId: string, limit: number): RunRecord[];
-  /** Runs still marked running whose process is gone: marked interrupted. Returns them. */
-  markRunsInterrupted(installationId: string, exceptRunId: string): RunRecord[];
+  /**
+   * Runs still marked running whose holder is gone (no live lease held by their owner): marked
+   * interrupted, with the counts their audit shows. `null`: every installation. Returns them.
+   */
+  markRunsInterrupted(installationId: string | null, exceptRunId?: string): RunRecord[];
   addRunErrors(errors: RunErrorRecord[]): void;
   listRunErrors(runId: string, limit?: number): RunErrorRecord[];
 
@@ -191,7 +198,12 @@ export interface Store {
   /** Entries left pending by runs that did not finish. */
   supersedePendingAudit(installationId: string, exceptRunId: string): number;
   savePlan(runId: string, changes: PlannedChange[]): void;
+  /** The whole plan, records with stage moves first. */
   loadPlan(runId: string): PlannedChange[];
+  /** A page of the plan's changes (in the same order), optionally of one field. */
+  planChanges(runId: string, page: { offset: number; limit: number; field?: FieldKey }): PlannedChange[];
+  /** A page of the plan's records (stage moves first), each with its changes. */
+  planRecords(runId: string, page: { offset: number; limit: number }): { recordId: string; changes: PlannedChange[] }[];
   setRetries(installationId: string, entries: { recordId: string; reason: string }[]): void;
   clearRetries(installationId: string, recordIds: string[]): void;
   listRetries(installationId: string): { recordId: string; reason: string; attempts: number }[];

@@ -1,15 +1,16 @@
 /**
- * Rollback of a run: every value the run wrote is set back to the value it replaced — but only where
- * the CRM still holds the value the run wrote. Anything changed since (by a person, another tool or a
- * later run) is left alone and reported. The rollback is itself a run, audited like any other.
+ * Rollback of a run: the values the run wrote are set back to the values they replaced. A record's
+ * fields are one statement (a stage with its reason, a churn risk with its band), so a record is restored
+ * as a whole, and only where the CRM still holds every value the run wrote to it; a record changed since
+ * in any of them (by a person, another tool or a later run) is left alone as a whole and reported with
+ * what differs. Writes an interrupted run had in flight are included: the CRM's current values tell
+ * whether they landed. The rollback is itself a run (same lifecycle, audit, quota and write policy).
  */
 import type { Connector, FieldKey, FieldValues } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
-import { withLogContext, type Logger } from '../log.ts';
-import { emptyRunStats, type RunStatus, type Store } from '../store/types.ts';
-import { newRunId, summarize, type SyncSummary } from './engine.ts';
-import { acquireLease } from './lock.ts';
-import { dailyShareGuard, runUsage, utcDay } from './quota.ts';
+import type { Logger } from '../log.ts';
+import type { AuditEntry, Store } from '../store/types.ts';
+import { performRun, type SyncSummary } from './lifecycle.ts';
 import type { Change } from './planPhase.ts';
 import type { SyncSettings } from './settings.ts';
 import { writePhase } from './writePhase.ts';
@@ -27,70 +28,70 @@ export interface RollbackOptions {
   newRunId?: string;
 }
 
-/** Like runSync: the checks and the lock happen before the first await. */
-export function runRollback(o: RollbackOptions): Promise<SyncSummary> {
-  const startedAt = (o.clock ?? Date.now)();
-  const runId = o.newRunId ?? newRunId(startedAt);
-  return withLogContext({ runId }, () => runRollbackAs(runId, startedAt, o));
+type Written = Map<FieldKey, { previous: string | null; next: string | null }>;
+
+/** What the run wrote (or may have written, if it was interrupted mid-batch), per record and field. */
+function writtenByRun(entries: AuditEntry[]): Map<string, Written> {
+  const written = new Map<string, Written>();
+  for (const entry of entries) {
+    if (entry.state === 'failed') continue; // the CRM refused it: nothing landed
+    let fields = written.get(entry.recordId);
+    if (!fields) written.set(entry.recordId, (fields = new Map() as Written));
+    const earlier = fields.get(entry.field);
+    // A record written twice in one run (a retry): restore to what was there before the first write.
+    fields.set(entry.field, { previous: earlier ? earlier.previous : entry.previous, next: entry.next });
+  }
+  return written;
 }
 
-async function runRollbackAs(runId: string, startedAt: number, o: RollbackOptions): Promise<SyncSummary> {
-  const clock = o.clock ?? Date.now;
-  const target = o.store.getRun(o.runId);
-  if (!target || target.installationId !== o.installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${o.runId} for ${o.installationId}`);
-  if (target.kind === 'dry_run') throw new LifecycleSyncError('NOT_FOUND', `${o.runId} is a dry run: it wrote nothing to roll back`);
-  const log = o.log.child({ runId, rollbackOf: o.runId });
-  const stats = emptyRunStats();
-  const lease = acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, () => o.store.updateRun(runId, { heartbeatAt: clock() }));
-  const quotaAtStart = o.connector.quota();
-  let status: RunStatus = 'running';
-  let message: string | null = null;
-  try {
-    o.store.createRun({ id: runId, installationId: o.installationId, kind: 'rollback', mode: null, status, asOf: target.asOf, startedAt, stats, rollbackOf: o.runId, scoredAt: null });
-    o.connector.setRequestGuard(dailyShareGuard(o.store, o.installationId, o.connector, o.sync.dailyQuotaShare, clock));
-    const written = new Map<string, Map<FieldKey, { previous: string | null; next: string | null }>>();
-    for (const entry of o.store.listAudit(o.runId)) {
-      if (entry.state !== 'applied') continue;
-      let fields = written.get(entry.recordId);
-      if (!fields) written.set(entry.recordId, (fields = new Map<FieldKey, { previous: string | null; next: string | null }>()));
-      fields.set(entry.field, { previous: entry.previous, next: entry.next });
+const show = (value: string | null | undefined) => (value === null || value === undefined ? 'empty' : JSON.stringify(value));
+
+/** The restore for one record, or why it is left alone (null and null: the run's write never landed). */
+export function restoreOf(fields: Written, now: FieldValues | undefined): { change: Omit<Change, 'recordId'> | null; leftAlone: string | null } {
+  if (!now) return { change: null, leftAlone: 'the record no longer exists in the CRM' };
+  const differs = [...fields].filter(([field, w]) => (now[field] ?? null) !== w.next);
+  if (differs.length === 0) {
+    const values: FieldValues = {};
+    const previous: FieldValues = {};
+    for (const [field, w] of fields) {
+      values[field] = w.previous;
+      previous[field] = w.next;
     }
-    const current = await o.connector.readFieldValues([...written.keys()]);
-    stats.pulledCustomers = current.size;
-    const changes: Change[] = [];
-    const leftAlone: { recordId: string; message: string }[] = [];
-    for (const [recordId, fields] of written) {
-      const now = current.get(recordId);
-      const values: FieldValues = {};
-      const previous: FieldValues = {};
-      for (const [field, w] of fields) {
-        const holds = now ? (now[field] ?? null) : undefined;
-        if (holds === w.next) {
-          values[field] = w.previous;
-          previous[field] = w.next;
-        } else {
-          leftAlone.push({ recordId, message: holds === undefined ? 'the record no longer exists' : `${field} now holds ${JSON.stringify(holds)}, not the ${JSON.stringify(w.next)} the run wrote: left alone` });
-        }
-      }
-      if (Object.keys(values).length > 0) changes.push({ recordId, values, previous });
-    }
-    stats.changed = changes.length;
-    stats.skippedRecords = leftAlone.length;
-    o.store.addRunErrors(leftAlone.map((l) => ({ runId, recordId: l.recordId, phase: 'rollback' as const, code: 'CHANGED_SINCE', message: l.message, at: clock() })));
-    await writePhase({ store: o.store, connector: o.connector, installationId: o.installationId, runId, stats, log, concurrency: 4 }, changes);
-    status = 'succeeded';
-    if (leftAlone.length > 0) message = `${leftAlone.length} values changed since the run and were left alone`;
-    log.info('rollback finished', { restored: stats.written, leftAlone: leftAlone.length });
-  } catch (error) {
-    status = 'failed';
-    message = error instanceof Error ? error.message : String(error);
-    log.error('rollback failed', { error: message });
-  } finally {
-    Object.assign(stats, runUsage(o.connector, quotaAtStart));
-    o.store.addRequestUsage(o.installationId, utcDay(startedAt), stats.requests);
-    o.store.updateRun(runId, { status, stats, message, finishedAt: clock() });
-    o.connector.setRequestGuard(null);
-    lease.release();
+    return { change: { values, previous }, leftAlone: null };
   }
-  return summarize(runId, 'rollback', status, null, target.asOf, message, stats, { fields: null, model: null });
+  // Every field still holds what was there before: the run's write never landed (interrupted in flight).
+  if ([...fields].every(([field, w]) => (now[field] ?? null) === w.previous)) return { change: null, leftAlone: null };
+  const what = differs.map(([field, w]) => `${field} now holds ${show(now[field])}, not the ${show(w.next)} the run wrote`).join('; ');
+  return { change: null, leftAlone: `changed since the run, so the whole record was left alone: ${what}` };
+}
+
+/** Like runSync: the checks and the lock happen before the first await. */
+export function runRollback(o: RollbackOptions): Promise<SyncSummary> {
+  const target = o.store.getRun(o.runId);
+  if (!target || target.installationId !== o.installationId) return Promise.reject(new LifecycleSyncError('NOT_FOUND', `no run ${o.runId} for ${o.installationId}`));
+  if (target.kind === 'dry_run') return Promise.reject(new LifecycleSyncError('NOT_FOUND', `${o.runId} is a dry run: it wrote nothing to roll back`));
+  const asOf = target.asOf;
+  return performRun(
+    { store: o.store, connector: o.connector, installationId: o.installationId, kind: 'rollback', asOf, scoredAt: null, rollbackOf: o.runId, sync: o.sync, log: o.log, clock: o.clock, runId: o.newRunId },
+    async (run) => {
+      run.phase = 'rollback';
+      const written = writtenByRun(o.store.listAudit(o.runId));
+      const current = await o.connector.readFieldValues([...written.keys()]);
+      run.stats.pulledCustomers = current.size;
+      const changes: Change[] = [];
+      const leftAlone: { recordId: string; message: string }[] = [];
+      for (const [recordId, fields] of written) {
+        const { change, leftAlone: why } = restoreOf(fields, current.get(recordId));
+        if (change) changes.push({ recordId, ...change });
+        else if (why) leftAlone.push({ recordId, message: why });
+      }
+      run.stats.changed = changes.length;
+      run.stats.skippedRecords = leftAlone.length;
+      o.store.addRunErrors(leftAlone.map((l) => ({ runId: run.id, recordId: l.recordId, phase: 'rollback' as const, code: 'CHANGED_SINCE', message: l.message, at: run.clock() })));
+      run.phase = 'write';
+      await writePhase({ store: o.store, connector: o.connector, installationId: o.installationId, runId: run.id, stats: run.stats, log: run.log, concurrency: o.sync.writeConcurrency, onBatch: run.saveProgress }, changes);
+      if (leftAlone.length > 0) run.message = `${leftAlone.length} records changed since the run and were left alone`;
+      run.log.info('rollback finished', { restored: run.stats.written, leftAlone: leftAlone.length });
+    },
+  );
 }

@@ -25,6 +25,8 @@ export interface WritePhaseOptions {
   log: Logger;
   /** Batches in flight at once (each waits for the connector's pacing). */
   concurrency: number;
+  /** After each batch is recorded (the run saves its counts so far). */
+  onBatch?: () => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -50,6 +52,7 @@ export async function writePhase(o: WritePhaseOptions, changes: Change[]): Promi
         throw error;
       }
       done += batch.length;
+      o.onBatch?.();
       o.onProgress?.(done, changes.length);
     }
   };

@@ -94,6 +94,51 @@ describe('SqliteStore', () => {
     expect(store.listRunErrors('r2')).toEqual([{ runId: 'r2', recordId: '7', phase: 'write', code: 'X', message: 'bad', at: 3 }]);
   });
 
+  it('marks a run interrupted only when no live lease holds it, with what its audit says it wrote', () => {
+    let now = 10_000;
+    const { store } = fresh({ encryptionKey: KEY, clock: () => now });
+    const stats = emptyRunStats();
+    const alive = `${hostname()}:${process.pid}:live`;
+    expect(store.acquireLock('i', alive, 60_000)).toEqual({ acquired: true });
+    store.createRun({ id: 'live', installationId: 'i', kind: 'sync', mode: 'full', status: 'running', asOf: '2026-01-01', startedAt: 1, stats, rollbackOf: null, scoredAt: 5, owner: alive });
+    // A run whose process was killed: its lease is gone, and it never recorded its counts.
+    store.createRun({ id: 'killed', installationId: 'j', kind: 'sync', mode: 'full', status: 'running', asOf: '2026-01-01', startedAt: 1, stats, rollbackOf: null, scoredAt: 5, owner: `${hostname()}:999999999:dead` });
+    const ids = store.addAudit([
+      { runId: 'killed', recordId: 'c1', field: 'stage', previous: null, next: 'loyalty', state: 'pending', at: 1 },
+      { runId: 'killed', recordId: 'c1', field: 'ltv', previous: null, next: '10', state: 'pending', at: 1 },
+      { runId: 'killed', recordId: 'c2', field: 'stage', previous: null, next: 'purchase', state: 'pending', at: 1 },
+      { runId: 'killed', recordId: 'c3', field: 'stage', previous: null, next: 'purchase', state: 'pending', at: 1 },
+    ]);
+    store.setAuditState(ids.slice(0, 3), 'applied');
+    expect(store.markRunsInterrupted(null).map((r) => r.id)).toEqual(['killed']);
+    const killed = store.getRun('killed');
+    expect(killed).toMatchObject({ status: 'interrupted', stats: { written: 2 } });
+    expect(killed?.message).toMatch(/2 records written, 1 in flight when it stopped.*can be rolled back/);
+    expect(store.getRun('live')?.status).toBe('running');
+    // Once its lease expires, the live one is an orphan too.
+    now += 60_001;
+    expect(store.markRunsInterrupted('i').map((r) => r.id)).toEqual(['live']);
+  });
+
+  it('pages a plan by record with stage moves first, and by change, optionally of one field, in the store', () => {
+    const { store } = fresh();
+    const changes = [];
+    for (let i = 0; i < 50; i++) {
+      changes.push({ recordId: `c${i}`, field: 'churnRisk' as const, previous: '1', next: '2' });
+      if (i % 10 === 3) changes.push({ recordId: `c${i}`, field: 'stage' as const, previous: 'purchase', next: 'at_risk' });
+    }
+    store.savePlan('r', changes);
+    const first = store.planRecords('r', { offset: 0, limit: 5 });
+    expect(first.map((r) => r.recordId)).toEqual(['c3', 'c13', 'c23', 'c33', 'c43']);
+    expect(first[0].changes.map((c) => c.field)).toEqual(['churnRisk', 'stage']);
+    expect(store.planRecords('r', { offset: 5, limit: 2 }).map((r) => r.recordId)).toEqual(['c0', 'c1']);
+    expect(store.planRecords('r', { offset: 49, limit: 10 }).map((r) => r.recordId)).toEqual(['c49']);
+    expect(store.planChanges('r', { offset: 0, limit: 3, field: 'stage' }).map((c) => c.recordId)).toEqual(['c3', 'c13', 'c23']);
+    const all = store.loadPlan('r');
+    expect(all).toHaveLength(55);
+    expect(store.planChanges('r', { offset: 10, limit: 5 })).toEqual(all.slice(10, 15));
+  });
+
   it('stores customers and deals, links deals to customers, and marks what a full pull did not see', () => {
     const { store } = fresh();
     store.upsertCustomers('i', [

@@ -58,7 +58,6 @@ export function syncCommand(): Command {
           dryRun: flags.dryRun,
           full: flags.full,
           asOfDay: flags.asOf ?? null,
-          writeConcurrency: ctx.config.sync.writeConcurrency,
           log: ctx.log,
           onProgress: (p: SyncProgress) => progress.update(p.phase, p.done, p.total),
         });

@@ -1,6 +1,7 @@
 /** Runs: the list, one run with its per-record errors, a dry run's planned changes, and rollback. */
 import { Router } from 'express';
 import { z } from 'zod';
+import { FIELD_KEYS } from '../../../connectors/types.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import type { RunRecord } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
@@ -13,7 +14,7 @@ const planQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     offset: z.coerce.number().int().min(0).default(0),
-    field: z.string().optional(),
+    field: z.enum(FIELD_KEYS).optional(),
     /** `record`: one entry per record with its changed fields (the page); paging counts records. */
     group: z.enum(['record']).optional(),
   })
@@ -45,23 +46,15 @@ export function runRoutes(ctx: AdminContext): Router {
     const q = parseInput(planQuery, req.query, 'query');
     if (run.kind !== 'dry_run') throw new HttpError(409, 'NOT_A_DRY_RUN', `${run.id} is a ${run.kind === 'sync' ? 'sync' : 'rollback'}, not a dry run: only dry runs have a plan (its writes are in its audit)`);
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running: its plan is ready when it ends`);
-    const all = ctx.store.loadPlan(run.id);
-    const changes = q.field ? all.filter((c) => c.field === q.field) : all;
     const head = { runId: run.id, status: run.status, asOf: run.asOf, records: run.stats.changed, changedFields: run.stats.changedFields, stageTransitions: run.stats.stageTransitions, offset: q.offset };
+    // Paged in the store (an index range), never loaded whole: a plan can hold millions of changes.
     if (q.group === 'record') {
-      const byRecord = new Map<string, { field: string; previous: string | null; next: string | null }[]>();
-      for (const c of changes) {
-        let list = byRecord.get(c.recordId);
-        if (!list) byRecord.set(c.recordId, (list = []));
-        list.push({ field: c.field, previous: c.previous, next: c.next });
-      }
-      // Stage moves first: they are what an admin checks before writing.
-      const ordered = [...byRecord].sort((a, b) => Number(b[1].some((c) => c.field === 'stage')) - Number(a[1].some((c) => c.field === 'stage')));
-      const records = ordered.slice(q.offset, q.offset + q.limit).map(([recordId, fields]) => ({ recordId, changes: fields }));
-      res.json({ ...head, total: byRecord.size, byRecord: records });
+      const records = ctx.store.planRecords(run.id, { offset: q.offset, limit: q.limit });
+      res.json({ ...head, total: run.stats.changed, byRecord: records.map((r) => ({ recordId: r.recordId, changes: r.changes.map((c) => ({ field: c.field, previous: c.previous, next: c.next })) })) });
       return;
     }
-    res.json({ ...head, total: changes.length, changes: changes.slice(q.offset, q.offset + q.limit) });
+    const total = q.field ? (run.stats.changedFields[q.field] ?? 0) : Object.values(run.stats.changedFields).reduce((a, b) => a + (b ?? 0), 0);
+    res.json({ ...head, total, changes: ctx.store.planChanges(run.id, { offset: q.offset, limit: q.limit, field: q.field }) });
   });
 
   router.post('/runs/:id/rollback', async (req, res) => {

@@ -1,0 +1,240 @@
+/**
+ * One lifecycle for every kind of run (sync, dry run, rollback), so they cannot drift: take the lease,
+ * mark orphaned runs interrupted, record the run, guard every request (daily share, lease still ours),
+ * run the body, and whatever happens end it the same way — a quota stop is `stopped` with its reason, any
+ * other failure is `failed` with an error row, the usage is counted, and the lease is released even
+ * when the store cannot record the end (a locked or broken database must not keep the installation
+ * refusing runs until a restart).
+ */
+import { randomBytes } from 'node:crypto';
+import { ConnectorError, type Connector, type FieldKey, type FieldsReport } from '../../connectors/types.ts';
+import type { ModelReport } from '../classifier/classify.ts';
+import { LifecycleSyncError } from '../errors.ts';
+import { withLogContext, type Logger } from '../log.ts';
+import { emptyRunStats, type RunErrorRecord, type RunKind, type RunRecord, type RunStats, type RunStatus, type Store } from '../store/types.ts';
+import { acquireLease, type Lease } from './lock.ts';
+import { dailyShareGuard, runUsage, utcDay } from './quota.ts';
+import type { SyncSettings } from './settings.ts';
+
+export interface SyncSummary {
+  runId: string;
+  kind: RunKind;
+  status: RunStatus;
+  mode: 'full' | 'incremental' | null;
+  asOf: string;
+  message: string | null;
+  pulled: { customers: number; deals: number };
+  classified: number;
+  changed: number;
+  written: number;
+  failed: number;
+  skippedRecords: number;
+  requests: number;
+  rateLimited: number;
+  retries: number;
+  changedFields: Partial<Record<FieldKey, number>>;
+  stageTransitions: Record<string, number>;
+  phaseMs: RunStats['phaseMs'];
+  fields: FieldsReport | null;
+  model: Pick<ModelReport, 'name' | 'converged' | 'logLikelihood' | 'fallbackReason' | 'reused'> | null;
+}
+
+export function newRunId(now: number): string {
+  return `run_${new Date(now).toISOString().replace(/[-:]/g, '').slice(0, 15)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** What a run body fills in as it goes; the lifecycle records it at the end. */
+export interface ActiveRun {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly clock: () => number;
+  readonly log: Logger;
+  readonly stats: RunStats;
+  mode: SyncSummary['mode'];
+  fields: FieldsReport | null;
+  model: SyncSummary['model'];
+  /** A note for the admin when the run succeeds (e.g. how many records failed). */
+  message: string | null;
+  /** Where a failure happened, for its error row. */
+  phase: RunErrorRecord['phase'];
+  /** Saves the counts so far, so a run killed later still shows what it did. */
+  saveProgress: () => void;
+}
+
+export interface RunLifecycleOptions {
+  store: Store;
+  connector: Connector;
+  installationId: string;
+  kind: RunKind;
+  asOf: string;
+  scoredAt: number | null;
+  rollbackOf: string | null;
+  sync: Pick<SyncSettings, 'lockTtlSeconds' | 'dailyQuotaShare'>;
+  log: Logger;
+  clock?: () => number;
+  /** The run's id, when the caller needs it before the run ends (the admin API answers with it). */
+  runId?: string;
+}
+
+/** A quota stop is a clean stop with a checkpoint, not a failure. */
+function isQuotaStop(error: unknown): error is ConnectorError {
+  return error instanceof ConnectorError && (error.code === 'QUOTA_SHARE_SPENT' || error.code === 'QUOTA_EXHAUSTED');
+}
+
+function errorCode(error: unknown): string {
+  return error instanceof ConnectorError || error instanceof LifecycleSyncError ? error.code : 'ERROR';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Delays between attempts to record a run's end while the store refuses (locked, busy). */
+const END_RETRY_MS = [0, 500, 1000, 2000, 4000];
+
+/**
+ * Runs `body` as one run. The lease is taken before the first await: when this returns,
+ * either the run is in the store (as running) or the returned promise is already rejected (SYNC_LOCKED,
+ * NOT_FOUND, or the store's own error when it cannot even record the start).
+ */
+export function performRun(o: RunLifecycleOptions, body: (run: ActiveRun) => Promise<void>): Promise<SyncSummary> {
+  const clock = o.clock ?? Date.now;
+  const startedAt = clock();
+  const runId = o.runId ?? newRunId(startedAt);
+  // Every line logged during the run carries its id, also the connector's (it holds the base logger).
+  return withLogContext({ runId }, () => {
+    try {
+      const lease = acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, {
+        onHeartbeat: () => o.store.updateRun(runId, { heartbeatAt: clock() }),
+        onError: (error) => o.log.warn('the run lease could not be renewed; the run stops if it is lost', { runId, error: error instanceof Error ? error.message : String(error) }),
+      });
+      try {
+        const interrupted = o.store.markRunsInterrupted(o.installationId, runId);
+        for (const run of interrupted) o.log.warn('an earlier run did not finish; this run continues its work', { interruptedRun: run.id, message: run.message });
+        o.store.createRun({ id: runId, installationId: o.installationId, kind: o.kind, mode: null, status: 'running', asOf: o.asOf, startedAt, stats: emptyRunStats(), rollbackOf: o.rollbackOf, scoredAt: o.scoredAt, owner: lease.owner });
+      } catch (error) {
+        lease.release();
+        throw error;
+      }
+      return runBody(o, { runId, startedAt, clock, lease }, body);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}
+
+async function runBody(o: RunLifecycleOptions, s: { runId: string; startedAt: number; clock: () => number; lease: Lease }, body: (run: ActiveRun) => Promise<void>): Promise<SyncSummary> {
+  const { runId, startedAt, clock, lease } = s;
+  const log = o.log.child({ runId, installation: o.installationId, ...(o.rollbackOf ? { rollbackOf: o.rollbackOf } : {}) });
+  const quotaAtStart = o.connector.quota();
+  const run: ActiveRun = {
+    id: runId,
+    startedAt,
+    clock,
+    log,
+    stats: emptyRunStats(),
+    mode: null,
+    fields: null,
+    model: null,
+    message: null,
+    phase: 'setup',
+    saveProgress: () => o.store.updateRun(runId, { stats: { ...run.stats, ...runUsage(o.connector, quotaAtStart) } }),
+  };
+  let status: RunStatus;
+  let message: string | null;
+  try {
+    o.store.supersedePendingAudit(o.installationId, runId);
+    const quota = dailyShareGuard(o.store, o.installationId, o.connector, o.sync.dailyQuotaShare, clock);
+    o.connector.setRequestGuard(() => {
+      // An admin abandoned the run, or its lease lapsed and another run took over: stop before the next request.
+      if (lease.lost()) throw new LifecycleSyncError('RUN_ABANDONED', 'the run lost its lease (abandoned by an admin, or taken over after it stopped renewing it); it stops here and the next run continues its work');
+      quota();
+    });
+    await body(run);
+    status = 'succeeded';
+    message = run.message;
+  } catch (error) {
+    message = error instanceof Error ? error.message : String(error);
+    if (isQuotaStop(error)) {
+      status = 'stopped';
+      log.warn('stopped: API quota', { reason: message });
+    } else {
+      status = 'failed';
+      log.error(`${o.kind === 'rollback' ? 'rollback' : 'run'} failed`, { phase: run.phase, error: message });
+    }
+    // Best effort: the failure is also in the run's own message when the store refuses the error row.
+    try {
+      o.store.addRunErrors([{ runId, recordId: null, phase: run.phase, code: isQuotaStop(error) ? error.code : errorCode(error), message, at: clock() }]);
+    } catch (storeError) {
+      log.error('the run error could not be stored', { error: storeError instanceof Error ? storeError.message : String(storeError) });
+    }
+  } finally {
+    o.connector.setRequestGuard(null);
+  }
+  Object.assign(run.stats, runUsage(o.connector, quotaAtStart));
+  const recorded = await recordEnd(o, runId, { status, message, finishedAt: clock() }, run.stats, utcDay(startedAt), log);
+  lease.release();
+  if (!recorded) {
+    message = `${message ?? status}; the end of this run could not be recorded in the state database (see the logs): the next run marks it interrupted`;
+  }
+  return summarize(runId, o.kind, status, run.mode, o.asOf, message, run.stats, { fields: run.fields, model: run.model });
+}
+
+/** Records the run's end and its request usage, retrying for a few seconds while the store refuses. */
+async function recordEnd(
+  o: RunLifecycleOptions,
+  runId: string,
+  end: Pick<RunRecord, 'status' | 'message' | 'finishedAt'>,
+  stats: RunStats,
+  day: string,
+  log: Logger,
+): Promise<boolean> {
+  let usageRecorded = false;
+  let lastError: unknown = null;
+  for (const delay of END_RETRY_MS) {
+    if (delay > 0) await sleep(delay);
+    try {
+      if (!usageRecorded) {
+        o.store.addRequestUsage(o.installationId, day, stats.requests);
+        usageRecorded = true;
+      }
+      o.store.updateRun(runId, { ...end, stats });
+      return true;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  log.error('the end of the run could not be recorded', { status: end.status, error: lastError instanceof Error ? lastError.message : String(lastError) });
+  return false;
+}
+
+export function summarize(
+  runId: string,
+  kind: RunKind,
+  status: RunStatus,
+  mode: SyncSummary['mode'],
+  asOf: string,
+  message: string | null,
+  stats: RunStats,
+  extra: Pick<SyncSummary, 'fields' | 'model'>,
+): SyncSummary {
+  return {
+    runId,
+    kind,
+    status,
+    mode,
+    asOf,
+    message,
+    pulled: { customers: stats.pulledCustomers, deals: stats.pulledDeals },
+    classified: stats.classified,
+    changed: stats.changed,
+    written: stats.written,
+    failed: stats.failed,
+    skippedRecords: stats.skippedRecords,
+    requests: stats.requests,
+    rateLimited: stats.rateLimited,
+    retries: stats.retries,
+    changedFields: stats.changedFields,
+    stageTransitions: stats.stageTransitions,
+    phaseMs: stats.phaseMs,
+    ...extra,
+  };
+}

@@ -23,7 +23,7 @@ export function storePath(config: Config, env: Env): string {
 }
 
 export function openConfiguredStore(config: Config, env: Env): SqliteStore {
-  return openStore(storePath(config, env), { encryptionKey: env.ENCRYPTION_KEY || undefined });
+  return openStore(storePath(config, env), { encryptionKey: env.ENCRYPTION_KEY || undefined, busyTimeoutMs: config.store.busyTimeoutMs });
 }
 
 /** The CRM to use: the flag, else the config, else the one whose credentials are present. */

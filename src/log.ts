@@ -51,6 +51,11 @@ const contextFormat = winston.format((info) => {
   return info;
 });
 
+/** The run-context format alone (a run's thread forwards its lines to the server's logger with it). */
+export function withLogContextFormat(): winston.Logform.Format {
+  return contextFormat();
+}
+
 /** Exact secret values (from the environment) masked wherever they appear; short ones are ignored. */
 function maskKnown(value: unknown, secrets: readonly string[], depth = 0): unknown {
   if (typeof value === 'string') return secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), value);

@@ -55,3 +55,39 @@ export function runCliUntil(t: CliTarget, args: string[], when: () => boolean): 
     });
   });
 }
+
+export interface ServingChild {
+  /** The admin server's address (127.0.0.1). */
+  url: string;
+  stdout(): string;
+  stderr(): string;
+  /** SIGKILL (a crash) or SIGTERM (a stop); resolves when the process has exited. */
+  kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+}
+
+/** Starts `serve` or `start` in a child process and resolves once it prints its address (rejects if it exits first). */
+export function startServing(args: string[], env: Env): Promise<ServingChild> {
+  const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const m = /(?:Lifecycle Sync admin|Admin page):\s+(\S+)/.exec(stdout);
+      if (m) {
+        resolve({
+          url: m[1].replace('localhost', '127.0.0.1'),
+          stdout: () => stdout,
+          stderr: () => stderr,
+          async kill(signal) {
+            if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+            await exited;
+          },
+        });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before it served: ${stderr}`)));
+  });
+}

@@ -79,9 +79,10 @@ export interface HistogramBucket {
   customers: number;
 }
 
+const histogramSchema = z.object({ churnRiskHistogram: z.array(z.number().int().min(0)).length(10) });
+
 export class Insights {
   private readonly store: Store;
-  private histogram: { key: string; buckets: HistogramBucket[] } | null = null;
 
   constructor(store: Store) {
     this.store = store;
@@ -95,19 +96,15 @@ export class Insights {
     return parsed.success ? { ...parsed.data, runId: latest.runId, at: latest.at } : null;
   }
 
-  /** Customers (people with a purchase) by churn risk, in ten buckets of 10 points. */
+  /**
+   * Customers (people with a purchase) by churn risk, in ten buckets of 10 points: counted by the run
+   * that classified them (on its own thread), never by loading the base here. Fits stored by versions
+   * before it have no histogram: empty until the next run.
+   */
   churnRiskHistogram(installationId: string): HistogramBucket[] {
-    const key = `${installationId}:${this.store.latestModelFit(installationId)?.runId ?? ''}`;
-    if (this.histogram?.key === key) return this.histogram.buckets;
-    const buckets: HistogramBucket[] = Array.from({ length: 10 }, (_, i) => ({ from: i * 10, to: (i + 1) * 10, customers: 0 }));
-    for (const customer of this.store.loadCustomers(installationId)) {
-      const risk = customer.deleted ? null : customer.scores?.values.churnRisk;
-      if (risk === null || risk === undefined || risk === '') continue;
-      const value = Number(risk);
-      if (!Number.isFinite(value)) continue;
-      buckets[Math.min(9, Math.max(0, Math.floor(value / 10)))].customers++;
-    }
-    this.histogram = { key, buckets };
-    return buckets;
+    const latest = this.store.latestModelFit(installationId);
+    const parsed = histogramSchema.safeParse(latest?.fit);
+    const counts = parsed.success ? parsed.data.churnRiskHistogram : Array.from({ length: 10 }, () => 0);
+    return counts.map((customers, i) => ({ from: i * 10, to: (i + 1) * 10, customers }));
   }
 }

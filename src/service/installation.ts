@@ -41,12 +41,10 @@ export class Installations {
     const configured = resolveCrm(this.o.config, this.o.env);
     if (configured) return configured;
     if (!this.o.env.ENCRYPTION_KEY) return null;
-    // Installed through the admin page: the most recent installation with stored credentials.
-    const installed = this.o.store
-      .listInstallations()
-      .filter((i) => this.o.store.loadCredentials(i.id) !== null)
-      .sort((a, b) => b.updatedAt - a.updatedAt);
-    return installed[0]?.crm ?? null;
+    // Installed through the admin page: the most recently saved credentials (not decrypted here:
+    // the service checked at start that they can be read).
+    const [latest] = this.o.store.installationsWithCredentials();
+    return latest === undefined ? null : (this.o.store.getInstallation(latest)?.crm ?? null);
   }
 
   /** The installation id of the CRM in use (one installation per CRM). */

@@ -1,28 +1,30 @@
 /**
- * Starts runs in the background for the admin API and the schedule, through the same engine as the CLI:
- * at most one per installation (in this process, and across processes and replicas through the store's
- * lock). A start answers at once with the run id, or fails with SYNC_LOCKED / NOT_FOUND.
+ * Starts runs in the background for the admin API and the schedule, through the same engine as the CLI,
+ * each on its own worker thread (runJob.ts): pulling, classifying a large base or waiting for a locked
+ * database never holds up the server's event loop. At most one run per installation (in this process,
+ * and across processes and replicas through the store's lease). A start answers at once with the run id,
+ * or fails with the engine's reason (SYNC_LOCKED, NOT_FOUND, a store or CRM error). A run's end is always
+ * answered: a thread that dies is cleaned up (run marked, lease released), a run whose end the store
+ * refused to record is recorded later, when the store allows.
  */
-import type { ClassifierSettings } from '../classifier/settings.ts';
-import { LifecycleSyncError } from '../errors.ts';
+import { Worker } from 'node:worker_threads';
+import { ConnectorError, type ConnectorErrorCode } from '../../connectors/types.ts';
+import type { Config } from '../config/schema.ts';
+import type { Env } from '../crm.ts';
+import { LifecycleSyncError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { RunKind, Store } from '../store/types.ts';
-import { newRunId, runSync, type SyncSummary } from '../sync/engine.ts';
-import { runRollback } from '../sync/rollback.ts';
-import type { SyncSettings } from '../sync/settings.ts';
+import type { RunKind, RunRecord, Store } from '../store/types.ts';
+import { newRunId, type SyncProgress, type SyncSummary } from '../sync/engine.ts';
 import type { Installations } from './installation.ts';
+import { runMessageSchema, type RunJob, type RunRequest, type RunTrigger } from './runJob.ts';
 
-export type RunTrigger = 'admin' | 'schedule' | 'catch-up' | 'demo';
-
-export type RunRequest =
-  | { kind: 'sync' | 'dry_run'; full?: boolean; asOfDay?: number | null; trigger: RunTrigger }
-  | { kind: 'rollback'; rollbackOf: string; trigger: RunTrigger };
+export type { RunRequest, RunTrigger } from './runJob.ts';
 
 export interface StartedRun {
   runId: string;
   kind: RunKind;
   installationId: string;
-  /** Settles when the run ends; never rejects (a failed run is a summary with status failed). */
+  /** Settles when the run ends; never rejects (a failed run is a summary with status failed; null if its thread died or it was abandoned). */
   done: Promise<SyncSummary | null>;
 }
 
@@ -35,17 +37,58 @@ export interface FinishedRun {
 }
 
 export interface RunManagerOptions {
+  /** The server's own connection (short busy timeout). */
   store: Store;
+  /** The state file the run threads open themselves. */
+  storePath: string;
   installations: Installations;
-  classifier: ClassifierSettings;
-  sync: SyncSettings;
+  config: Config;
+  env: Env;
   log: Logger;
   clock?: () => number;
+  /** How long a run's own connection waits for a locked database (it blocks only the run's thread). */
+  runBusyTimeoutMs?: number;
 }
+
+interface InFlight extends StartedRun {
+  worker: Worker;
+  progress: SyncProgress | null;
+  /** Ends the run as seen from here (idempotent). */
+  end(summary: SyncSummary | null): void;
+}
+
+const CONNECTOR_CODES: ReadonlySet<string> = new Set<ConnectorErrorCode>(['AUTH_FAILED', 'QUOTA_SHARE_SPENT', 'QUOTA_EXHAUSTED', 'FIELD_CONFLICT', 'CRM_UNAVAILABLE', 'CRM_REJECTED', 'INVALID_RESPONSE']);
+const SERVICE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'CONFIG_INVALID',
+  'CONFIG_NOT_FOUND',
+  'INPUT_NOT_FOUND',
+  'INPUT_INVALID',
+  'INPUT_EMPTY',
+  'SYNC_LOCKED',
+  'NOT_CONFIGURED',
+  'NOT_FOUND',
+  'STORE_FAILED',
+  'RUN_ABANDONED',
+]);
+
+/** The error a refused start is answered with, rebuilt from the thread's message so the API maps it as before. */
+function refusal(code: string, message: string): Error {
+  if (SERVICE_CODES.has(code)) return new LifecycleSyncError(code as ErrorCode, message);
+  if (CONNECTOR_CODES.has(code)) return new ConnectorError(code as ConnectorErrorCode, message);
+  return new Error(message);
+}
+
+function runThreadUrl(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './runThread.ts' : './runThread.js', import.meta.url);
+}
+
+/** Retries of recording an end the store refused (e.g. a database locked by another process). */
+const SETTLE_EVERY_MS = 2000;
+const SETTLE_FOR_MS = 15 * 60_000;
 
 export class RunManager {
   private readonly o: RunManagerOptions;
-  private readonly inFlight = new Map<string, StartedRun>();
+  private readonly inFlight = new Map<string, InFlight>();
   private readonly listeners: ((run: FinishedRun) => void)[] = [];
 
   constructor(options: RunManagerOptions) {
@@ -62,52 +105,177 @@ export class RunManager {
     return this.inFlight.get(installationId) ?? null;
   }
 
+  /** Where the run in progress stands (phase and counts), if it runs here. */
+  progress(installationId: string): SyncProgress | null {
+    return this.inFlight.get(installationId)?.progress ?? null;
+  }
+
   /** Resolves when every run in progress has ended (shutdown, tests). */
   async idle(): Promise<void> {
     await Promise.all([...this.inFlight.values()].map((r) => r.done));
   }
 
   async start(request: RunRequest): Promise<StartedRun> {
-    const { installationId, connector } = this.o.installations.connection();
+    const installationId = this.o.installations.requireInstallationId();
+    const crm = this.o.installations.activeCrm();
+    if (!crm) throw new LifecycleSyncError('NOT_CONFIGURED', 'no CRM is connected');
     const busy = this.inFlight.get(installationId);
     if (busy) throw new LifecycleSyncError('SYNC_LOCKED', `a run for ${installationId} is already in progress (${busy.runId}); try again when it has finished`);
     const clock = this.o.clock ?? Date.now;
     const startedAt = clock();
     const runId = newRunId(startedAt);
-    const log = this.o.log.child({ trigger: request.trigger });
-    const base = { store: this.o.store, connector, installationId, log, clock: this.o.clock };
-    const promise =
-      request.kind === 'rollback'
-        ? runRollback({ ...base, runId: request.rollbackOf, newRunId: runId, sync: this.o.sync })
-        : runSync({
-            ...base,
-            runId,
-            classifier: this.o.classifier,
-            sync: this.o.sync,
-            dryRun: request.kind === 'dry_run',
-            full: request.full,
-            asOfDay: request.asOfDay ?? null,
-          });
-    // The engine checks and takes the lock before its first await: no run row means it refused to start.
-    if (this.o.store.getRun(runId) === null) {
-      await promise; // rejects with the reason (locked elsewhere, unknown run, ...)
-      throw new Error(`run ${runId} did not start`);
+    const job: RunJob = {
+      runId,
+      request,
+      installationId,
+      crm,
+      config: this.o.config,
+      env: this.o.env,
+      storePath: this.o.storePath,
+      busyTimeoutMs: this.o.runBusyTimeoutMs ?? 15_000,
+      logLevel: this.o.log.level,
+    };
+    const worker = new Worker(runThreadUrl(), { workerData: job });
+    let resolveDone: (summary: SyncSummary | null) => void = () => {};
+    const done = new Promise<SyncSummary | null>((resolve) => (resolveDone = resolve));
+    let ended = false;
+    const entry: InFlight = {
+      runId,
+      kind: request.kind,
+      installationId,
+      done,
+      worker,
+      progress: null,
+      end: (summary) => {
+        if (ended) return;
+        ended = true;
+        if (this.inFlight.get(installationId) === entry) this.inFlight.delete(installationId);
+        void worker.terminate();
+        if (summary) {
+          this.settle(summary, installationId);
+          const finished: FinishedRun = { installationId, crm, trigger: request.trigger, summary, durationMs: clock() - startedAt };
+          for (const listener of this.listeners) {
+            try {
+              listener(finished);
+            } catch (error) {
+              this.o.log.warn('a run listener failed', { runId, error: error instanceof Error ? error.message : String(error) });
+            }
+          }
+        }
+        resolveDone(summary);
+      },
+    };
+    // Taken at once, so two starts at the same moment cannot both pass the check above.
+    this.inFlight.set(installationId, entry);
+    await new Promise<void>((resolve, reject) => {
+      let started = false;
+      worker.on('message', (raw: unknown) => {
+        const parsed = runMessageSchema.safeParse(raw);
+        if (!parsed.success) {
+          this.o.log.warn('unexpected message from a run thread', { runId });
+          return;
+        }
+        const m = parsed.data;
+        switch (m.type) {
+          case 'log':
+            this.o.log.log(m.level, m.message, m.meta);
+            break;
+          case 'progress':
+            entry.progress = m.progress;
+            break;
+          case 'started':
+            started = true;
+            resolve();
+            break;
+          case 'refused':
+            if (!started) {
+              entry.end(null);
+              reject(refusal(m.code, m.message));
+            } else {
+              this.o.log.error('run ended with an unexpected error', { runId, error: m.message });
+              this.orphaned(runId, `the run stopped with an unexpected error: ${m.message}`);
+              entry.end(null);
+            }
+            break;
+          case 'finished':
+            entry.end(m.summary);
+            break;
+        }
+      });
+      worker.on('error', (error: unknown) => {
+        this.o.log.error('a run thread failed', { runId, error: error instanceof Error ? error.message : String(error) });
+      });
+      worker.on('exit', () => {
+        if (ended) return;
+        if (!started) {
+          entry.end(null);
+          reject(new Error(`the run ${runId} could not start: its thread stopped (see the logs)`));
+          return;
+        }
+        this.orphaned(runId, 'the run stopped unexpectedly (its thread ended before the run did)');
+        entry.end(null);
+      });
+    });
+    return entry;
+  }
+
+  /**
+   * Gives up on a run that is stuck (or whose process is gone): its thread here is stopped, it is marked
+   * interrupted with what its audit shows, and its lease is released so the next run can start at once.
+   * Returns null when the run is not running.
+   */
+  async abandon(runId: string, reason = 'abandoned by an admin'): Promise<RunRecord | null> {
+    const entry = [...this.inFlight.values()].find((r) => r.runId === runId);
+    if (entry) {
+      // Ended here first, so its thread's exit is not taken for a crash; then stopped before it is marked.
+      entry.end(null);
+      await entry.worker.terminate();
     }
-    const done = promise.then(
-      (summary) => {
-        this.inFlight.delete(installationId);
-        const finished: FinishedRun = { installationId, crm: connector.crm, trigger: request.trigger, summary, durationMs: clock() - startedAt };
-        for (const listener of this.listeners) listener(finished);
-        return summary;
-      },
-      (error: unknown) => {
-        this.inFlight.delete(installationId);
-        log.error('run ended with an unexpected error', { runId, error: error instanceof Error ? error.message : String(error) });
-        return null;
-      },
-    );
-    const started: StartedRun = { runId, kind: request.kind, installationId, done };
-    this.inFlight.set(installationId, started);
-    return started;
+    return this.o.store.abandonRun(runId, reason);
+  }
+
+  /** Stops: waits for runs in progress up to `graceMs`, then stops their threads and marks them interrupted. */
+  async close(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    for (const entry of [...this.inFlight.values()]) {
+      await this.abandon(entry.runId, 'the service stopped before the run finished').catch((error: unknown) => {
+        this.o.log.error('a run could not be marked interrupted at shutdown', { runId: entry.runId, error: error instanceof Error ? error.message : String(error) });
+      });
+    }
+  }
+
+  /** A run whose thread died: marked interrupted and its lease released, when the store allows. */
+  private orphaned(runId: string, reason: string): void {
+    try {
+      this.o.store.abandonRun(runId, reason);
+    } catch (error) {
+      this.o.log.error('a stopped run could not be marked interrupted; the next run will', { runId, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /**
+   * The engine records a run's end itself; when the store refused (locked, full), its row still says
+   * running and its lease may still stand. Record the end and give the lease back when the store allows.
+   */
+  private settle(summary: SyncSummary, installationId: string): void {
+    const deadline = (this.o.clock ?? Date.now)() + SETTLE_FOR_MS;
+    const attempt = () => {
+      try {
+        const run = this.o.store.getRun(summary.runId);
+        if (!run || run.status !== 'running') return;
+        this.o.store.updateRun(summary.runId, { status: summary.status, message: summary.message, finishedAt: (this.o.clock ?? Date.now)() });
+        if (run.owner) this.o.store.releaseLock(installationId, run.owner);
+        this.o.log.info('recorded the end of a run the store had refused', { runId: summary.runId, status: summary.status });
+      } catch (error) {
+        if ((this.o.clock ?? Date.now)() > deadline) {
+          this.o.log.error('gave up recording the end of a run; the next run marks it interrupted', { runId: summary.runId, error: error instanceof Error ? error.message : String(error) });
+          return;
+        }
+        setTimeout(attempt, SETTLE_EVERY_MS).unref();
+      }
+    };
+    attempt();
   }
 }

@@ -4,10 +4,11 @@
  * routes and the scheduler share.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { CrmName } from '../../connectors/types.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { openConfiguredStore, resolveCrm, type Env } from '../crm.ts';
+import { resolveCrm, storePath, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { createLogger, environmentSecrets, type Logger } from '../log.ts';
 import { nodeCronEngine, type CronEngine } from '../scheduler/cron.ts';
@@ -18,12 +19,17 @@ import { createMetrics } from '../server/metrics.ts';
 import { HubSpotOAuth } from '../server/oauth/hubspot.ts';
 import { SalesforceOAuth } from '../server/oauth/salesforce.ts';
 import { OAuthStates } from '../server/oauth/state.ts';
-import type { SqliteStore } from '../store/sqlite.ts';
+import { openStore, type SqliteStore } from '../store/sqlite.ts';
 import { parseServiceEnv, type ServiceEnv } from './env.ts';
 import { Insights } from './insights.ts';
 import { Installations } from './installation.ts';
 import { listen, type Listening } from './listen.ts';
 import { RunManager } from './runner.ts';
+
+/** The server's connection waits this long for a lock held elsewhere (its event loop answers /healthz). */
+export const SERVER_BUSY_TIMEOUT_MS = 100;
+/** How long a stopping service lets a run in progress finish before it stops it (crash-safe either way). */
+const SHUTDOWN_GRACE_MS = 30_000;
 
 export interface Service {
   /** The address to open (http://localhost:PORT unless PUBLIC_URL says otherwise). */
@@ -51,19 +57,48 @@ export interface ServiceOptions {
   generatedAdminToken?: string;
 }
 
-/** Whether `start` serves a real CRM (configured, installable with OAuth, or installed) rather than the demo. */
-export function crmConfigured(env: Env, configFile?: string): boolean {
+/** What `start` (npm start) runs, and why. */
+export type StartChoice = { mode: 'serve'; reason: string } | { mode: 'demo'; note: string | null };
+
+/**
+ * `start` serves a real installation whenever anything says there is one — a CRM in the config, CRM
+ * credentials or an OAuth app in the environment, or credentials in the state file — and the demo only
+ * when nothing does. A configured installation that cannot work (a wrong ENCRYPTION_KEY, say) must fail
+ * loudly as `serve`, never be replaced by the demo on the production port.
+ */
+export function chooseStart(env: Env, configFile?: string): StartChoice {
   const config = loadConfig({ file: configFile, env });
   const senv = parseServiceEnv(env);
-  if (resolveCrm(config, env) || senv.HUBSPOT_CLIENT_ID || senv.SALESFORCE_CLIENT_ID) return true;
-  if (!senv.ENCRYPTION_KEY) return false;
-  const store = openConfiguredStore(config, env);
-  try {
-    return store.listInstallations().some((i) => store.loadCredentials(i.id) !== null);
-  } catch {
-    return false;
-  } finally {
-    store.close();
+  const crm = resolveCrm(config, env);
+  if (crm) return { mode: 'serve', reason: `${crm} is configured` };
+  if (senv.HUBSPOT_CLIENT_ID || senv.SALESFORCE_CLIENT_ID) return { mode: 'serve', reason: 'an OAuth app is configured' };
+  const path = storePath(config, env);
+  if (existsSync(path)) {
+    // Only whether credentials are there (nothing is decrypted): a wrong key is serve's error to report.
+    const store = openStore(path, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+    try {
+      if (store.installationsWithCredentials().length > 0) return { mode: 'serve', reason: `${path} holds an installation` };
+    } finally {
+      store.close();
+    }
+  }
+  const note = env.LIFECYCLE_SYNC_DB
+    ? `LIFECYCLE_SYNC_DB (${env.LIFECYCLE_SYNC_DB}) holds no installation, so this is the demo: it keeps its state in a throwaway file of its own and leaves yours untouched.`
+    : null;
+  return { mode: 'demo', note };
+}
+
+/**
+ * Refuses to serve an installation that cannot work: stored credentials that cannot be read (no
+ * ENCRYPTION_KEY, or another key than the one they were saved with). Exiting makes a container restart
+ * and alert, where a server that stayed up would answer /healthz and fail every run.
+ */
+function checkStoredCredentials(store: SqliteStore, env: Env): void {
+  for (const id of store.installationsWithCredentials()) {
+    if (!env.ENCRYPTION_KEY) {
+      throw new LifecycleSyncError('CONFIG_INVALID', `the state database ${store.path} holds credentials for ${id}, but ENCRYPTION_KEY is not set: set the key they were saved with`);
+    }
+    store.loadCredentials(id);
   }
 }
 
@@ -87,49 +122,71 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     throw new LifecycleSyncError('NOT_CONFIGURED', 'set ADMIN_TOKEN (at least 16 characters, e.g. `openssl rand -hex 24`): it signs in to the admin page and API');
   }
   const log = o.log ?? createLogger({ level: o.env.LOG_LEVEL, secrets: [...environmentSecrets(o.env), adminToken] });
-  const store: SqliteStore = openConfiguredStore(config, o.env);
+  // The server's own connection waits briefly for a lock: its event loop answers /healthz. Runs open their own.
+  const path = storePath(config, o.env);
+  const store: SqliteStore = openStore(path, { encryptionKey: o.env.ENCRYPTION_KEY || undefined, busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+  try {
+    checkStoredCredentials(store, o.env);
+    // Runs left "running" by a process that is gone (killed, crashed): interrupted, with what they wrote.
+    for (const run of store.markRunsInterrupted(null)) log.warn('a run did not finish before the service stopped', { runId: run.id, installation: run.installationId, message: run.message });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const installations = new Installations({ config, env: o.env, store, log });
   const insights = new Insights(store);
-  const runs = new RunManager({ store, installations, classifier: config.classifier, sync: config.sync, log });
+  const runs = new RunManager({ store, storePath: path, installations, config, env: o.env, log, runBusyTimeoutMs: config.store.busyTimeoutMs });
   const metrics = createMetrics({ installations, insights });
   runs.onFinished((run) => metrics.recordRun(run));
   const scheduler = o.demo
     ? null
     : new Scheduler({ settings: config.schedule, store, runs, installationId: () => installations.installationId(), cron: o.cron ?? nodeCronEngine(log), log });
 
-  const listening = o.listening ?? (await listen(config.server.port, config.server.host));
-  const publicUrl = (senv.PUBLIC_URL ?? config.server.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
-  const apiBaseUrl = senv.HUBSPOT_BASE_URL ?? config.hubspot.baseUrl;
-  const context: AdminContext = {
-    config,
-    store,
-    log,
-    installations,
-    runs,
-    insights,
-    metrics,
-    adminToken,
-    publicUrl: () => publicUrl,
-    oauth: {
-      states: new OAuthStates({ secret: senv.ENCRYPTION_KEY ?? null }),
-      providers: [
-        new HubSpotOAuth({ clientId: senv.HUBSPOT_CLIENT_ID, clientSecret: senv.HUBSPOT_CLIENT_SECRET, apiBaseUrl, authorizeUrl: senv.HUBSPOT_AUTHORIZE_URL }),
-        new SalesforceOAuth({ clientId: senv.SALESFORCE_CLIENT_ID, clientSecret: senv.SALESFORCE_CLIENT_SECRET, loginUrl: senv.SALESFORCE_LOGIN_URL }),
-      ],
-      canStoreTokens: Boolean(senv.ENCRYPTION_KEY),
-    },
-    schedule: () => scheduler?.status() ?? null,
-    demo: o.demo ?? null,
-  };
-  listening.handle(createAdminApp(context));
-  const crm: CrmName | null = installations.activeCrm();
-  log.info('admin server listening', { url: publicUrl, port: listening.port, crm, mode: o.demo ? 'demo' : 'serve' });
-  await scheduler?.start();
-
+  let listening: Listening | null = o.listening ?? null;
+  let publicUrl: string;
+  let context: AdminContext;
+  try {
+    listening ??= await listen(config.server.port, config.server.host);
+    const url = (senv.PUBLIC_URL ?? config.server.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
+    publicUrl = url;
+    const apiBaseUrl = senv.HUBSPOT_BASE_URL ?? config.hubspot.baseUrl;
+    context = {
+      config,
+      store,
+      log,
+      installations,
+      runs,
+      insights,
+      metrics,
+      adminToken,
+      publicUrl: () => url,
+      oauth: {
+        states: new OAuthStates({ secret: senv.ENCRYPTION_KEY ?? null }),
+        providers: [
+          new HubSpotOAuth({ clientId: senv.HUBSPOT_CLIENT_ID, clientSecret: senv.HUBSPOT_CLIENT_SECRET, apiBaseUrl, authorizeUrl: senv.HUBSPOT_AUTHORIZE_URL }),
+          new SalesforceOAuth({ clientId: senv.SALESFORCE_CLIENT_ID, clientSecret: senv.SALESFORCE_CLIENT_SECRET, loginUrl: senv.SALESFORCE_LOGIN_URL }),
+        ],
+        canStoreTokens: Boolean(senv.ENCRYPTION_KEY),
+      },
+      schedule: () => scheduler?.status() ?? null,
+      demo: o.demo ?? null,
+    };
+    listening.handle(createAdminApp(context));
+    const crm: CrmName | null = installations.activeCrm();
+    log.info('admin server listening', { url: publicUrl, port: listening.port, crm, mode: o.demo ? 'demo' : 'serve' });
+    await scheduler?.start();
+  } catch (error) {
+    // Nothing half-started stays behind: a server left listening would answer /healthz for a service that is not there.
+    scheduler?.stop();
+    if (listening && !o.listening) await listening.close().catch(() => {});
+    store.close();
+    throw error;
+  }
+  const server = listening;
   let closed = false;
   return {
     url: publicUrl,
-    port: listening.port,
+    port: server.port,
     adminToken,
     context,
     scheduler,
@@ -137,9 +194,9 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       if (closed) return;
       closed = true;
       scheduler?.stop();
-      await listening.close();
-      // A run in progress is crash-safe, but closing the store under it would fail it: let it end first.
-      await Promise.race([runs.idle(), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+      await server.close();
+      // A run in progress is crash-safe, but stopping it loses its progress: let it end first, for a while.
+      await runs.close(SHUTDOWN_GRACE_MS);
       store.close();
     },
   };

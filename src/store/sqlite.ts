@@ -226,6 +226,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  installationsWithCredentials(): string[] {
+    return this.db.all('SELECT installation_id FROM credentials ORDER BY updated_at DESC, installation_id').map((r) => text(r, 'installation_id'));
+  }
+
   loadCredentials(installationId: string): StoredCredentials | null {
     const row = this.db.get('SELECT payload FROM credentials WHERE installation_id = ?', installationId);
     if (!row || !(row.payload instanceof Uint8Array)) return null;
@@ -322,8 +326,18 @@ export class SqliteStore implements Store {
     return stale;
   }
 
+  abandonRun(runId: string, reason: string): RunRecord | null {
+    return this.transaction(() => {
+      const run = this.getRun(runId);
+      if (!run || run.status !== 'running') return null;
+      // Its lease goes with it: a holder still alive finds it gone at its next renewal and stops.
+      if (run.owner !== null) this.db.run('DELETE FROM locks WHERE installation_id = ? AND owner = ?', run.installationId, run.owner);
+      return this.interrupt(run, reason);
+    });
+  }
+
   /** Marks a run interrupted, with what its audit says it wrote (a killed run never recorded its counts). */
-  private interrupt(run: RunRecord): RunRecord {
+  private interrupt(run: RunRecord, reason = 'the process running it stopped before it finished'): RunRecord {
     const counts = new Map(this.db.all('SELECT state, COUNT(DISTINCT record_id) AS n FROM audit WHERE run_id = ? GROUP BY state', run.id).map((r) => [text(r, 'state'), num(r, 'n')]));
     const written = Math.max(run.stats.written, counts.get('applied') ?? 0);
     const failed = Math.max(run.stats.failed, counts.get('failed') ?? 0);
@@ -331,7 +345,7 @@ export class SqliteStore implements Store {
     const stats = { ...run.stats, written, failed };
     const parts = [`${written} records written`, ...(failed > 0 ? [`${failed} failed`] : []), ...(unknown > 0 ? [`${unknown} in flight when it stopped`] : [])];
     const rollback = run.kind === 'sync' && written + unknown > 0 ? '; it can be rolled back' : '';
-    const message = `the process running it stopped before it finished (${parts.join(', ')}); the next run continues its work${rollback}`;
+    const message = `${reason} (${parts.join(', ')}); the next run continues its work${rollback}`;
     this.updateRun(run.id, { status: 'interrupted', finishedAt: run.heartbeatAt, stats, message });
     return { ...run, status: 'interrupted', finishedAt: run.heartbeatAt, stats, message };
   }

@@ -155,6 +155,8 @@ export interface Store {
   getInstallation(id: string): Installation | null;
   listInstallations(): Installation[];
   saveCredentials(installationId: string, credentials: StoredCredentials): void;
+  /** Installations that have stored credentials, most recently saved first (nothing is decrypted). */
+  installationsWithCredentials(): string[];
   loadCredentials(installationId: string): StoredCredentials | null;
 
   // one sync per installation at a time
@@ -172,6 +174,8 @@ export interface Store {
    * interrupted, with the counts their audit shows. `null`: every installation. Returns them.
    */
   markRunsInterrupted(installationId: string | null, exceptRunId?: string): RunRecord[];
+  /** An admin gives up on a running run: marked interrupted (counts from its audit), its lease released. Null if it was not running. */
+  abandonRun(runId: string, reason: string): RunRecord | null;
   addRunErrors(errors: RunErrorRecord[]): void;
   listRunErrors(runId: string, limit?: number): RunErrorRecord[];
 

@@ -108,7 +108,7 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   const plan = planPhase({ store: o.store, installationId: o.installationId, classifier: o.classifier, sync: o.sync, asOfDay, scoredAt, stats, reuse });
   const m = plan.result.model;
   run.model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
-  o.store.saveModelFit(o.installationId, run.id, fitRecord(plan.result, o.classifier, asOfDay, reuse));
+  o.store.saveModelFit(o.installationId, run.id, fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram));
   log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed });
 
   endPhase('classify');

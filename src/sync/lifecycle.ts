@@ -170,11 +170,12 @@ async function runBody(o: RunLifecycleOptions, s: { runId: string; startedAt: nu
     o.connector.setRequestGuard(null);
   }
   Object.assign(run.stats, runUsage(o.connector, quotaAtStart));
-  const recorded = await recordEnd(o, runId, { status, message, finishedAt: clock() }, run.stats, utcDay(startedAt), log);
+  // A run whose lease was taken has been marked by whoever took it (an admin's abandon, a later run):
+  // it only adds its request usage.
+  const end = lease.lost() ? null : { status, message, finishedAt: clock() };
+  // When the store refuses even this, the run still answers; whoever started it may record the end later.
+  await recordEnd(o, runId, end, run.stats, utcDay(startedAt), log);
   lease.release();
-  if (!recorded) {
-    message = `${message ?? status}; the end of this run could not be recorded in the state database (see the logs): the next run marks it interrupted`;
-  }
   return summarize(runId, o.kind, status, run.mode, o.asOf, message, run.stats, { fields: run.fields, model: run.model });
 }
 
@@ -182,7 +183,7 @@ async function runBody(o: RunLifecycleOptions, s: { runId: string; startedAt: nu
 async function recordEnd(
   o: RunLifecycleOptions,
   runId: string,
-  end: Pick<RunRecord, 'status' | 'message' | 'finishedAt'>,
+  end: Pick<RunRecord, 'status' | 'message' | 'finishedAt'> | null,
   stats: RunStats,
   day: string,
   log: Logger,
@@ -196,13 +197,13 @@ async function recordEnd(
         o.store.addRequestUsage(o.installationId, day, stats.requests);
         usageRecorded = true;
       }
-      o.store.updateRun(runId, { ...end, stats });
+      if (end) o.store.updateRun(runId, { ...end, stats });
       return true;
     } catch (error) {
       lastError = error;
     }
   }
-  log.error('the end of the run could not be recorded', { status: end.status, error: lastError instanceof Error ? lastError.message : String(lastError) });
+  log.error('the end of the run could not be recorded in the state database; until it is, the next run marks it interrupted', { status: end?.status, error: lastError instanceof Error ? lastError.message : String(lastError) });
   return false;
 }
 

@@ -68,8 +68,9 @@ export function fitToReuse(
 }
 
 /** What is stored after a run: the fit used, and for a reused one the date of the data it was fitted on. */
-export function fitRecord(result: ClassificationResult, settings: ClassifierSettings, asOfDay: number, reused: FitToReuse | null) {
+export function fitRecord(result: ClassificationResult, settings: ClassifierSettings, asOfDay: number, reused: FitToReuse | null, churnRiskHistogram: number[]) {
   return {
+    churnRiskHistogram,
     asOf: isoDateOfDay(asOfDay),
     fittedAsOf: result.model.reused && reused ? reused.fittedAsOf : isoDateOfDay(asOfDay),
     timeUnit: settings.timeUnit,

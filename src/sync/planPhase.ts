@@ -23,6 +23,8 @@ export interface Change {
 export interface PlanOutcome {
   result: ClassificationResult;
   changes: Change[];
+  /** Customers by the churn risk to be written, in ten buckets of 10 points (the page's chart). */
+  churnRiskHistogram: number[];
 }
 
 /** Customers with their purchases (won deals with an amount and a close day) and open-deal counts. */
@@ -65,10 +67,13 @@ export function planPhase(o: {
   const rest: Change[] = [];
   const scores: { recordId: string; scores: StoredScores }[] = [];
   const asOf = isoDateOfDay(o.asOfDay);
+  const histogram = Array.from({ length: 10 }, () => 0);
   for (let i = 0; i < result.size; i++) {
     const score = result.customer(i);
     const customer = customers[i];
     const desired = desiredValues(score, o.classifier, o.sync, o.scoredAt);
+    const risk = desired.churnRisk === null || desired.churnRisk === undefined ? NaN : Number(desired.churnRisk);
+    if (Number.isFinite(risk)) histogram[Math.min(9, Math.max(0, Math.floor(risk / 10)))]++;
     const values = diffValues(desired, customer.crmValues, o.sync);
     scores.push({
       recordId: customer.recordId,
@@ -105,5 +110,5 @@ export function planPhase(o: {
   }
   o.store.saveScores(o.installationId, scores);
   o.stats.changed = first.length + rest.length;
-  return { result, changes: [...first, ...rest] };
+  return { result, changes: [...first, ...rest], churnRiskHistogram: histogram };
 }

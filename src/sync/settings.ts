@@ -50,5 +50,7 @@ export const storeSettingsSchema = z
   .object({
     /** The SQLite file (LIFECYCLE_SYNC_DB overrides). */
     path: z.string().min(1),
+    /** How long a run (or a CLI command) waits for the file's write lock held by another process (ms). */
+    busyTimeoutMs: z.number().int().min(0).max(600_000),
   })
   .strict();

@@ -68,7 +68,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   const dbPath = join(dir, 'state.db');
   const overrides = deepMerge(TEST_CONFIG, o.config ?? {}) as Record<string, unknown>;
   const configPath = join(dir, 'config.yaml');
-  writeFileSync(configPath, stringify({ ...overrides, store: { path: dbPath } }));
+  writeFileSync(configPath, stringify({ ...overrides, store: { ...(overrides.store as Record<string, unknown> | undefined), path: dbPath } }));
   const config = loadConfig({ file: configPath });
   const env: Env = { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, ...o.env, HUBSPOT_BASE_URL: url, LIFECYCLE_SYNC_DB: dbPath };
   const store = openStore(dbPath, { encryptionKey: o.env?.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY });

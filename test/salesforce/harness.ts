@@ -50,7 +50,8 @@ export async function createSalesforceHarness(o: { contacts: number; seed?: numb
   const dir = mkdtempSync(join(tmpdir(), 'lcs-salesforce-'));
   const dbPath = join(dir, 'state.db');
   const configPath = join(dir, 'config.yaml');
-  writeFileSync(configPath, stringify({ ...(deepMerge(TEST_CONFIG, o.config ?? {}) as Record<string, unknown>), store: { path: dbPath } }));
+  const overrides = deepMerge(TEST_CONFIG, o.config ?? {}) as Record<string, unknown>;
+  writeFileSync(configPath, stringify({ ...overrides, store: { ...(overrides.store as Record<string, unknown> | undefined), path: dbPath } }));
   const config = loadConfig({ file: configPath });
   const env: Env = { SALESFORCE_ACCESS_TOKEN: DEFAULT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL: url, ...o.env, SALESFORCE_LOGIN_URL: url, LIFECYCLE_SYNC_DB: dbPath };
   const store = openStore(dbPath, { encryptionKey: o.env?.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY });

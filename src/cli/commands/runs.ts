@@ -1,5 +1,6 @@
 /** `lifecycle-sync runs`: the recent runs with their status, counts and errors. */
 import { Command } from 'commander';
+import { LifecycleSyncError } from '../../errors.ts';
 import { commandContext, printJson, type CrmFlags } from '../context.ts';
 import { positiveInteger } from '../options.ts';
 
@@ -10,11 +11,21 @@ export function runsCommand(): Command {
     .option('--config <file>', 'configuration file (YAML)')
     .option('--limit <n>', 'how many runs', positiveInteger('--limit'), 20)
     .option('--errors <runId>', "show one run's per-record errors")
+    .option('--abandon <runId>', 'give up on a run stuck as running (its process is gone or hangs): mark it interrupted and release its lease')
     .option('--json', 'machine-readable output')
-    .action((flags: CrmFlags & { limit: number; errors?: string }) => {
+    .action((flags: CrmFlags & { limit: number; errors?: string; abandon?: string }) => {
       const ctx = commandContext(flags);
       try {
         const installationId = ctx.crm;
+        if (flags.abandon) {
+          const run = ctx.store.getRun(flags.abandon);
+          if (!run || run.installationId !== installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${flags.abandon} for ${installationId}`);
+          const abandoned = ctx.store.abandonRun(run.id, 'abandoned by an admin (command line)');
+          if (!abandoned) throw new LifecycleSyncError('NOT_FOUND', `${run.id} is not running (${run.status}): there is nothing to abandon`);
+          if (flags.json) return printJson(abandoned);
+          process.stdout.write(`${abandoned.id} abandoned: ${abandoned.message ?? ''}\n`);
+          return;
+        }
         if (flags.errors) {
           const errors = ctx.store.listRunErrors(flags.errors, flags.limit * 50);
           if (flags.json) return printJson(errors);

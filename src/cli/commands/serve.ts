@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import type { CrmName } from '../../../connectors/types.ts';
 import { startDemo } from '../../service/demo.ts';
-import { crmConfigured, startService, type Service } from '../../service/start.ts';
+import { chooseStart, startService, type Service } from '../../service/start.ts';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -58,7 +58,11 @@ export function startCommand(): Command {
     .addOption(new Option('--demo-crm <crm>', 'the CRM the demo sandbox plays').choices(['hubspot', 'salesforce']).default('hubspot'))
     .action(async (flags: { config?: string; demoCrm: CrmName }) => {
       const configFile = flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG;
-      if (crmConfigured(process.env, configFile)) await serve(configFile);
-      else await demo(configFile, flags.demoCrm);
+      const choice = chooseStart(process.env, configFile);
+      if (choice.mode === 'serve') await serve(configFile);
+      else {
+        if (choice.note) say(choice.note);
+        await demo(configFile, flags.demoCrm);
+      }
     });
 }

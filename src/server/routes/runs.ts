@@ -66,5 +66,15 @@ export function runRoutes(ctx: AdminContext): Router {
     res.status(202).json({ runId: started.runId, kind: started.kind, status: 'running', rollbackOf: run.id });
   });
 
+  router.post('/runs/:id/abandon', async (req, res) => {
+    const run = runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    parseInput(z.object({}).strict(), req.body ?? {}, 'body');
+    if (run.status !== 'running') throw new HttpError(409, 'NOT_RUNNING', `${run.id} is not running (it ${run.status === 'interrupted' ? 'was interrupted' : run.status}): there is nothing to abandon`);
+    const abandoned = await ctx.runs.abandon(run.id);
+    if (!abandoned) throw new HttpError(409, 'NOT_RUNNING', `${run.id} ended before it could be abandoned`);
+    ctx.log.warn('run abandoned by an admin', { runId: run.id });
+    res.json({ run: abandoned });
+  });
+
   return router;
 }

@@ -14,6 +14,7 @@ import type { AdminContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { jsonBody } from './jsonBody.ts';
 import { installApiRoutes, installBrowserRoutes } from './routes/install.ts';
 import { modelRoutes } from './routes/model.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -45,7 +46,7 @@ function requestLog(ctx: AdminContext): RequestHandler {
 export function adminApiRouter(ctx: AdminContext): Router {
   const api = express.Router();
   api.use(requireAdminToken(ctx.adminToken));
-  api.use(express.json({ limit: '16kb' }));
+  api.use(jsonBody());
   api.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { packageRoot } from '../paths.ts';
-import { requireAdminToken } from './auth.ts';
+import { requireAdminToken, requireBearerToken } from './auth.ts';
 import type { AdminContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { customerRoutes } from './routes/customers.ts';
@@ -83,7 +83,9 @@ export function createAdminApp(ctx: AdminContext): Express {
   );
 
   app.use(healthRoutes(ctx));
-  app.get('/metrics', async (_req, res) => {
+  // Business figures: on a shared network, set METRICS_TOKEN (Prometheus sends it as a bearer token).
+  const metricsAuth: RequestHandler = ctx.metricsToken ? requireBearerToken(ctx.metricsToken, 'METRICS_TOKEN') : (_req, _res, next) => next();
+  app.get('/metrics', metricsAuth, async (_req, res) => {
     res.set('Content-Type', ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
 

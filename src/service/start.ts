@@ -109,6 +109,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     insights,
     metrics,
     adminToken,
+    metricsToken: senv.METRICS_TOKEN ?? null,
     publicUrl: () => publicUrl,
     oauth: {
       states: new OAuthStates({ secret: senv.ENCRYPTION_KEY ?? null }),

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { packageRoot } from '../paths.ts';
+import { redactJson } from '../secrets.ts';
 import { requireAdminToken, requireBearerToken } from './auth.ts';
 import type { AdminContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
@@ -42,6 +43,16 @@ function requestLog(ctx: AdminContext): RequestHandler {
   };
 }
 
+/**
+ * Every JSON answer (API results, errors, /readyz) goes through the process's redactor: text from a CRM
+ * or a proxy can carry a token, and this is the one way the server's text leaves it.
+ */
+const redactAnswers: RequestHandler = (_req, res, next) => {
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => json(redactJson(body));
+  next();
+};
+
 /** Everything under /api: the admin token first, then the routes, then a JSON 404. */
 export function adminApiRouter(ctx: AdminContext): Router {
   const api = express.Router();
@@ -61,6 +72,7 @@ export function createAdminApp(ctx: AdminContext): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLog(ctx));
+  app.use(redactAnswers);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -11,6 +11,7 @@ import { openConfiguredStore, resolveCrm, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { createLogger, environmentSecrets, type Logger } from '../log.ts';
 import { nodeCronEngine, type CronEngine } from '../scheduler/cron.ts';
+import { rememberSecrets } from '../secrets.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { createAdminApp } from '../server/app.ts';
 import type { AdminContext, DemoInfo } from '../server/context.ts';
@@ -86,6 +87,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   if (!adminToken) {
     throw new LifecycleSyncError('NOT_CONFIGURED', 'set ADMIN_TOKEN (at least 16 characters, e.g. `openssl rand -hex 24`): it signs in to the admin page and API');
   }
+  // Masked at every exit from now on: answers, logs, stored run messages (src/secrets.ts).
+  rememberSecrets(...environmentSecrets(o.env), adminToken);
   const log = o.log ?? createLogger({ level: o.env.LOG_LEVEL, secrets: [...environmentSecrets(o.env), adminToken] });
   const store: SqliteStore = openConfiguredStore(config, o.env);
   const installations = new Installations({ config, env: o.env, store, log });

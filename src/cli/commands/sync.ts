@@ -6,9 +6,10 @@ import { storePath } from '../../crm.ts';
 import { planCsv as formatPlanCsv } from '../../io/planCsv.ts';
 import { runSync, type SyncProgress, type SyncSummary } from '../../sync/engine.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
-import { commandContext, printJson, type CrmFlags } from '../context.ts';
+import { commandContext, type CrmFlags } from '../context.ts';
 import { isoDay } from '../options.ts';
 import { phaseProgress } from '../progress.ts';
+import { print, printJson } from '../output.ts';
 
 interface SyncFlags extends CrmFlags {
   dryRun?: boolean;
@@ -73,8 +74,8 @@ export function syncCommand(): Command {
         }
         if (flags.json) printJson({ ...summary, planCsv });
         else {
-          process.stdout.write(`${formatRunSummary(summary)}\n`);
-          if (planCsv) process.stdout.write(`  planned changes: ${planCsv}\n`);
+          print(`${formatRunSummary(summary)}\n`);
+          if (planCsv) print(`  planned changes: ${planCsv}\n`);
         }
         if (summary.status === 'failed') process.exitCode = 1;
       } finally {

@@ -30,6 +30,21 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The CLI prints through src/cli/output.ts, which redacts secrets; the classify command's result
+    // stream (customer data) is the one other use of stdout.
+    files: ['src/cli/**'],
+    ignores: ['src/cli/output.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='write'][callee.object.object.name='process'][callee.object.property.name=/^std(out|err)$/]",
+          message: 'print through src/cli/output.ts (it redacts secrets)',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

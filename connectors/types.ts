@@ -157,7 +157,25 @@ export interface Connector {
   quota(): QuotaState;
   setRequestGuard(guard: RequestGuard | null): void;
   /** Checks the credentials work (a cheap authenticated call). */
-  verify(): Promise<{ ok: true; account: string } | { ok: false; message: string }>;
+  verify(): Promise<Verification>;
+}
+
+/**
+ * A credentials check. A failure carries its error code and HTTP status (null when unknown), so a
+ * caller can say what is wrong in its own words (/readyz shows no CRM text).
+ */
+export type Verification = { ok: true; account: string } | { ok: false; message: string; code: string | null; status: number | null };
+
+/** The failed Verification for an error thrown by the check. */
+export function verificationFailure(error: unknown): Verification & { ok: false } {
+  const status = (error as { status?: unknown } | null)?.status;
+  const code = (error as { code?: unknown } | null)?.code;
+  return {
+    ok: false,
+    message: error instanceof Error ? error.message : String(error),
+    code: error instanceof Error && typeof code === 'string' ? code : null,
+    status: typeof status === 'number' ? status : null,
+  };
 }
 
 export type ConnectorErrorCode =

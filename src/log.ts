@@ -7,33 +7,25 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import winston from 'winston';
+import { redactSecrets } from '../connectors/redact.ts';
+import { knownSecrets } from './secrets.ts';
 
 export type Logger = winston.Logger;
 
 const SECRET_KEY = /(token|secret|password|authorization|api[-_]?key|refresh|assertion|private[-_]?key|cookie|code_verifier|client_secret)/i;
-/** Bearer headers, JWTs, HubSpot private-app tokens and long opaque strings after a secret-looking key. */
-const SECRET_TEXT: [RegExp, string][] = [
-  [/(Bearer\s+)[\w.~+/=-]+/gi, '$1[redacted]'],
-  [/\beyJ[\w-]+\.[\w-]+\.[\w-]+/g, '[redacted-jwt]'],
-  [/\bpat-[a-z0-9]+-[\w-]+/gi, '[redacted-token]'],
-  [/((?:access_token|refresh_token|client_secret|code|assertion|token)=)[^&\s"]+/gi, '$1[redacted]'],
-];
 
-export function redactText(text: string): string {
-  let out = text;
-  for (const [pattern, replacement] of SECRET_TEXT) out = out.replace(pattern, replacement);
-  return out;
-}
-
-/** A deep copy of `value` with secret-looking keys' values replaced and secret text masked. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactText(value);
+/**
+ * A deep copy of `value` with secret-looking keys' values replaced and token-shaped text and `secrets`
+ * masked (the shapes are connectors/redact.ts's, shared with every other exit).
+ */
+function redact(value: unknown, depth = 0, secrets: Iterable<string> = []): unknown {
+  if (typeof value === 'string') return redactSecrets(value, secrets);
   if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1, secrets));
+  if (value instanceof Error) return { name: value.name, message: redactSecrets(value.message, secrets) };
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && v !== null && v !== undefined && v !== '' ? '[redacted]' : redact(v, depth + 1);
+    out[key] = SECRET_KEY.test(key) && v !== null && v !== undefined && v !== '' ? '[redacted]' : redact(v, depth + 1, secrets);
   }
   return out;
 }
@@ -56,21 +48,14 @@ export function withLogContextFormat(): winston.Logform.Format {
   return contextFormat();
 }
 
-/** Exact secret values (from the environment) masked wherever they appear; short ones are ignored. */
-function maskKnown(value: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (typeof value === 'string') return secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), value);
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (Array.isArray(value)) return value.map((v) => maskKnown(v, secrets, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskKnown(v, secrets, depth + 1)]));
-}
-
+/** Masks by key name and token shape, plus the logger's own secrets and every secret the process has learnt since. */
 function redactFormat(secrets: readonly string[]) {
   return winston.format((info) => {
+    const all = [...secrets, ...knownSecrets()];
     for (const key of Object.keys(info)) {
       const value: unknown = info[key];
       if (key === 'level') continue;
-      const redacted = SECRET_KEY.test(key) && typeof value === 'string' && value !== '' ? '[redacted]' : redact(value);
-      info[key] = secrets.length > 0 ? maskKnown(redacted, secrets) : redacted;
+      info[key] = SECRET_KEY.test(key) && typeof value === 'string' && value !== '' ? '[redacted]' : redact(value, 0, all);
     }
     return info;
   })();

@@ -1,8 +1,8 @@
 /** The HubSpot connector: the Connector interface over the official SDK (@hubspot/api-client). */
 import type { Logger } from '../../src/log.ts';
 import type { Sleep } from '../pacing.ts';
-import type { Connector, FieldKey, FieldSpec, FieldsReport, FieldValues, PulledPage, PullRequest, QuotaState, RecordUpdate, RequestGuard, WriteResult } from '../types.ts';
-import { ConnectorError } from '../types.ts';
+import type { Connector, FieldKey, FieldSpec, FieldsReport, FieldValues, PulledPage, PullRequest, QuotaState, RecordUpdate, RequestGuard, Verification, WriteResult } from '../types.ts';
+import { ConnectorError, verificationFailure } from '../types.ts';
 import type { TokenSource } from './auth.ts';
 import { ensureHubSpotFields } from './fields.ts';
 import type { ContactMapping } from './mapping.ts';
@@ -80,12 +80,12 @@ export class HubSpotConnector implements Connector {
     this.transport.setGuard(guard);
   }
 
-  async verify(): Promise<{ ok: true; account: string } | { ok: false; message: string }> {
+  async verify(): Promise<Verification> {
     try {
       await this.transport.call('api', 'check credentials', (c) => c.crm.contacts.basicApi.getPageWithHttpInfo(1));
       return { ok: true, account: `HubSpot at ${this.settings.baseUrl}` };
     } catch (error) {
-      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+      return verificationFailure(error);
     }
   }
 }

@@ -14,6 +14,7 @@ import { Client } from '@hubspot/api-client';
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
 import { realSleep, WindowPacer, type Sleep } from '../pacing.ts';
+import { upstreamText, upstreamValue } from '../redact.ts';
 import { backoffMs, DEFAULT_RETRY, isNetworkError, type RetryPolicy } from '../retry.ts';
 import { ConnectorError, type QuotaState, type RequestGuard } from '../types.ts';
 import type { TokenSource } from './auth.ts';
@@ -94,13 +95,14 @@ export class HubSpotTransport {
     return { ...this.counts, daily: this.daily, window: this.pacer.limit };
   }
 
-  private async sdk(): Promise<Client> {
+  /** The SDK client for the current token, and that token. */
+  private async sdk(): Promise<{ token: string; client: Client }> {
     const token = await this.options.auth.token();
     if (this.client?.token !== token) {
       // No SDK retries or limiter: this transport does both, with the headers.
       this.client = { token, client: new Client({ accessToken: token, basePath: this.options.baseUrl, numberOfApiCallRetries: 0 }) };
     }
-    return this.client.client;
+    return this.client;
   }
 
   private observe(headers: Record<string, string> | undefined): void {
@@ -129,7 +131,7 @@ export class HubSpotTransport {
     for (let attempt = 1; ; attempt++) {
       this.guard?.();
       await (kind === 'search' ? this.searchPacer : this.pacer).acquire();
-      const client = await this.sdk();
+      const { client, token } = await this.sdk();
       this.counts.requests++;
       let failure: unknown;
       try {
@@ -139,13 +141,18 @@ export class HubSpotTransport {
       } catch (error) {
         failure = error;
       }
+      // What HubSpot (or a proxy) says may repeat the request, token included: every text taken from an
+      // answer is cut short, with the token this request carried and token shapes masked, before it goes
+      // into any error. This is the one place the connector reads HubSpot's errors.
+      const sent = [token];
       const parsed = apiException.safeParse(failure);
       let waitMs: number;
       if (parsed.success) {
         const { code, headers } = parsed.data;
         this.observe(headers);
-        const body = hubspotErrorBody.safeParse(parsed.data.body);
-        const info: HubSpotErrorBody = body.success ? body.data : { message: typeof parsed.data.body === 'string' ? parsed.data.body : undefined };
+        const answer = upstreamValue(parsed.data.body, sent);
+        const body = hubspotErrorBody.safeParse(answer);
+        const info: HubSpotErrorBody = body.success ? body.data : { message: typeof answer === 'string' ? answer : undefined };
         if (code === 429) {
           this.counts.rateLimited++;
           if (info.policyName === 'DAILY') {
@@ -174,7 +181,7 @@ export class HubSpotTransport {
         waitMs = this.backoff(attempt, this.retry.baseDelayMs);
         this.options.log.debug('hubspot request failed in transit; will be retried', { label, attempt, error: (failure as Error).message });
       } else {
-        throw new ConnectorError('INVALID_RESPONSE', `HubSpot ${label}: ${failure instanceof Error ? failure.message : String(failure)}`, { cause: failure });
+        throw new ConnectorError('INVALID_RESPONSE', `HubSpot ${label}: ${upstreamText(failure instanceof Error ? failure.message : String(failure), sent)}`, { cause: failure });
       }
       if (attempt >= this.retry.maxAttempts) {
         throw new ConnectorError('CRM_UNAVAILABLE', `HubSpot ${label} still failing after ${attempt} attempts; the run stops and the next run continues`);

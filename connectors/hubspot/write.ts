@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { canonicalFieldValues } from '../canonical.ts';
+import { upstreamText } from '../redact.ts';
 import { RECORD_NOT_FOUND, type FieldKey, type FieldSpec, type FieldValues, type RecordUpdate, type WriteResult } from '../types.ts';
 import { propertiesFromValues } from './mapping.ts';
 import { HubSpotHttpError, type HubSpotTransport } from './transport.ts';
@@ -42,7 +43,7 @@ export async function writeContacts(transport: HubSpotTransport, updates: Record
     for (const e of parsed.errors ?? []) {
       // A deleted or merged-away contact: the engine stops scoring it until a full pull says otherwise.
       const code = e.category === 'OBJECT_NOT_FOUND' ? RECORD_NOT_FOUND : (e.category ?? 'ERROR');
-      for (const id of e.context?.ids ?? []) failed.set(id, { code, message: e.message ?? 'HubSpot did not update this contact' });
+      for (const id of e.context?.ids ?? []) failed.set(id, { code, message: e.message ? upstreamText(e.message) : 'HubSpot did not update this contact' });
     }
     return updates.map((u): WriteResult => {
       if (ok.has(u.recordId)) return { recordId: u.recordId, ok: true, modifiedAt: ok.get(u.recordId) ?? null };

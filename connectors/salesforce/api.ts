@@ -15,6 +15,7 @@ import { Connection } from 'jsforce';
 import { z } from 'zod';
 import type { Logger } from '../../src/log.ts';
 import { realSleep, type Sleep } from '../pacing.ts';
+import { upstreamText } from '../redact.ts';
 import { backoffMs, DEFAULT_RETRY, isNetworkError, type RetryPolicy } from '../retry.ts';
 import { ConnectorError, type QuotaState, type RequestGuard } from '../types.ts';
 import type { SalesforceAuth, Session } from './auth.ts';
@@ -217,9 +218,13 @@ export class SalesforceApi {
       }
       const status = this.observed.get(headers)?.status ?? null;
       const parsed = jsforceError.safeParse(failure);
+      // What Salesforce (or a proxy) says may repeat the request, session id included: every text taken
+      // from an answer is cut short, with the session this request carried and token shapes masked,
+      // before it goes into any error. This is the one place the connector reads Salesforce's errors.
+      const sent = [conn.accessToken ?? '', this.session?.accessToken ?? ''];
       // SOAP faults (Metadata API) name their code with a namespace prefix: sf:REQUEST_LIMIT_EXCEEDED.
-      const code = parsed.success ? (parsed.data.errorCode ?? parsed.data.name).replace(/^[a-z]+:/i, '') : 'ERROR';
-      const message = parsed.success ? parsed.data.message : String(failure);
+      const code = parsed.success ? upstreamText(parsed.data.errorCode ?? parsed.data.name, sent, 80).replace(/^[a-z]+:/i, '') : 'ERROR';
+      const message = upstreamText(parsed.success ? parsed.data.message : String(failure), sent);
       if (code === 'REQUEST_LIMIT_EXCEEDED') {
         this.counts.rateLimited++;
         throw new ConnectorError('QUOTA_EXHAUSTED', `Salesforce says the org's API request limit is reached (${message}): the run stops here and the next run continues`, {

@@ -8,6 +8,7 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { OAuth2 } from 'jsforce';
 import { z } from 'zod';
+import { upstreamText } from '../redact.ts';
 import { ConnectorError } from '../types.ts';
 
 export interface Session {
@@ -32,10 +33,13 @@ function sessionOf(t: z.infer<typeof tokenResponse>): Session {
   return { accessToken: t.access_token, instanceUrl: t.instance_url, ...(userId && /^005[a-zA-Z0-9]{12,15}$/.test(userId) ? { userId } : {}) };
 }
 
-/** jsforce reports token errors as an Error named after the OAuth error ("invalid_grant"). */
-function tokenFailure(what: string, error: unknown): ConnectorError {
+/**
+ * jsforce reports token errors as an Error named after the OAuth error ("invalid_grant"). Its text is
+ * Salesforce's (or a proxy's): cut short, with the secrets this request sent and token shapes masked.
+ */
+function tokenFailure(what: string, error: unknown, sent: string[]): ConnectorError {
   const reason = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
-  return new ConnectorError('AUTH_FAILED', `Salesforce refused ${what} (${reason})`, { cause: error });
+  return new ConnectorError('AUTH_FAILED', `Salesforce refused ${what} (${upstreamText(reason, sent)})`, { cause: error });
 }
 
 export function accessTokenAuth(session: Session): SalesforceAuth {
@@ -74,7 +78,7 @@ export function refreshTokenAuth(o: RefreshTokenOptions): SalesforceAuth {
     try {
       raw = await oauth2.refreshToken(refreshToken);
     } catch (error) {
-      throw tokenFailure('to refresh the session: reinstall the app (the refresh token is invalid, expired or revoked)', error);
+      throw tokenFailure('to refresh the session: reinstall the app (the refresh token is invalid, expired or revoked)', error, [refreshToken, o.clientSecret]);
     }
     const parsed = tokenResponse.safeParse(raw);
     if (!parsed.success) throw new ConnectorError('INVALID_RESPONSE', 'Salesforce answered the token refresh without an access token and instance URL');
@@ -125,7 +129,7 @@ export function jwtAuth(o: JwtOptions): SalesforceAuth {
     try {
       raw = await oauth2.requestToken({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
     } catch (error) {
-      throw tokenFailure(`the JWT login of ${o.username}: check the connected app's certificate, that the user is pre-authorized, and SALESFORCE_LOGIN_URL`, error);
+      throw tokenFailure(`the JWT login of ${o.username}: check the connected app's certificate, that the user is pre-authorized, and SALESFORCE_LOGIN_URL`, error, [assertion]);
     }
     const parsed = tokenResponse.safeParse(raw);
     if (!parsed.success) throw new ConnectorError('INVALID_RESPONSE', 'Salesforce answered the JWT login without an access token and instance URL');

@@ -7,6 +7,7 @@
 import Papa from 'papaparse';
 import { z } from 'zod';
 import type { Sleep } from '../pacing.ts';
+import { upstreamText } from '../redact.ts';
 import { ConnectorError } from '../types.ts';
 import type { SalesforceApi } from './api.ts';
 
@@ -42,7 +43,7 @@ export async function waitForJob(api: SalesforceApi, kind: 'query' | 'ingest', i
     const job = await api.json(`read ${kind} job ${id}`, jobInfo, { method: 'GET', url: `/jobs/${kind}/${id}` });
     if (job.state === 'JobComplete') return job;
     if (job.state === 'Failed' || job.state === 'Aborted') {
-      throw new ConnectorError('CRM_REJECTED', `Salesforce Bulk API ${kind} job ${id} ${job.state.toLowerCase()}${job.errorMessage ? `: ${job.errorMessage}` : ''}`);
+      throw new ConnectorError('CRM_REJECTED', `Salesforce Bulk API ${kind} job ${id} ${job.state.toLowerCase()}${job.errorMessage ? `: ${upstreamText(job.errorMessage)}` : ''}`);
     }
     if (t.clock() - started > t.timeoutMs) {
       throw new ConnectorError('CRM_UNAVAILABLE', `Salesforce Bulk API ${kind} job ${id} not done after ${Math.round(t.timeoutMs / 1000)} s; the next run continues it`);

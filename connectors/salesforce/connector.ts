@@ -2,8 +2,8 @@
 import type { Logger } from '../../src/log.ts';
 import { realSleep, type Sleep } from '../pacing.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.ts';
-import type { Connector, FieldKey, FieldSpec, FieldsReport, FieldValues, PulledPage, PullRequest, QuotaState, RecordUpdate, RequestGuard, WriteResult } from '../types.ts';
-import { ConnectorError } from '../types.ts';
+import type { Connector, FieldKey, FieldSpec, FieldsReport, FieldValues, PulledPage, PullRequest, QuotaState, RecordUpdate, RequestGuard, Verification, WriteResult } from '../types.ts';
+import { ConnectorError, verificationFailure } from '../types.ts';
 import { SalesforceApi } from './api.ts';
 import type { SalesforceAuth } from './auth.ts';
 import type { BulkTiming } from './bulk.ts';
@@ -85,14 +85,14 @@ export class SalesforceConnector implements Connector {
     this.api.setGuard(guard);
   }
 
-  async verify(): Promise<{ ok: true; account: string } | { ok: false; message: string }> {
+  async verify(): Promise<Verification> {
     try {
       // The versioned REST root: authenticated, cheap, and it proves the API version is served.
       await this.api.send('check credentials', { method: 'GET', url: `${this.api.restBase}/` });
       const conn = await this.api.connection();
       return { ok: true, account: `Salesforce at ${conn.instanceUrl} (API ${this.settings.apiVersion})` };
     } catch (error) {
-      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+      return verificationFailure(error);
     }
   }
 }

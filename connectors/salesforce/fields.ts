@@ -10,6 +10,7 @@
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { MANAGED_MARK } from '../../src/sync/fields.ts';
+import { upstreamText } from '../redact.ts';
 import { ConnectorError, type FieldKey, type FieldSpec, type FieldsReport } from '../types.ts';
 import { SalesforceApiError, type SalesforceApi } from './api.ts';
 import { saveCollection, type CollectionContext, type SaveOutcome } from './write.ts';
@@ -84,7 +85,7 @@ function checkSaved(what: string, results: unknown): void {
     const parsed = saveResult.safeParse(r);
     if (!parsed.success) throw new ConnectorError('INVALID_RESPONSE', `Salesforce ${what}: unexpected Metadata API answer`);
     if (parsed.data.success === true || parsed.data.success === 'true') continue;
-    const errors = asArray(parsed.data.errors).map((e) => metadataError.safeParse(e)).map((e) => (e.success ? `${e.data.statusCode ?? 'ERROR'}: ${e.data.message ?? ''}` : 'unknown error'));
+    const errors = asArray(parsed.data.errors).map((e) => metadataError.safeParse(e)).map((e) => (e.success ? upstreamText(`${e.data.statusCode ?? 'ERROR'}: ${e.data.message ?? ''}`) : 'unknown error'));
     // Another process created it in the meantime: as good as done.
     if (errors.every((e) => e.startsWith('DUPLICATE_DEVELOPER_NAME') || e.startsWith('DUPLICATE_VALUE'))) continue;
     throw new ConnectorError('CRM_REJECTED', `Salesforce refused to ${what} ${parsed.data.fullName ?? ''}: ${errors.join('; ')}`);

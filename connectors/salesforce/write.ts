@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { canonicalFieldValues } from '../canonical.ts';
 import type { Sleep } from '../pacing.ts';
+import { upstreamText } from '../redact.ts';
 import { backoffMs, type RetryPolicy } from '../retry.ts';
 import { RECORD_NOT_FOUND, type FieldKey, type FieldSpec, type FieldValues, type RecordUpdate, type WriteResult } from '../types.ts';
 import type { SalesforceApi } from './api.ts';
@@ -43,7 +44,10 @@ function writtenBy(serverTime: number | null): number | null {
   return serverTime === null ? null : serverTime + 999;
 }
 
-function failure(recordId: string, code: string, message: string): WriteResult {
+/** A record Salesforce did not update; its text is Salesforce's, so cut short with token shapes masked. */
+function failure(recordId: string, rawCode: string, rawMessage: string): WriteResult {
+  const code = upstreamText(rawCode, [], 80);
+  const message = upstreamText(rawMessage);
   return { recordId, ok: false, code: GONE.has(code) ? RECORD_NOT_FOUND : code, message: GONE.has(code) ? `${code}: ${message}` : message };
 }
 
@@ -76,7 +80,7 @@ export async function saveCollection(ctx: CollectionContext, method: 'POST' | 'P
       const e = r.errors[0] ?? {};
       const code = e.statusCode ?? e.errorCode ?? 'UNKNOWN_ERROR';
       if (code === LOCKED && attempt < ctx.retry.maxAttempts) locked.push(index);
-      else outcomes[index] = { ok: false, code, message: e.message ?? '' };
+      else outcomes[index] = { ok: false, code: upstreamText(code, [], 80), message: upstreamText(e.message ?? '') };
     });
     pending = locked;
     if (pending.length > 0) await ctx.sleep(backoffMs(ctx.retry, attempt, ctx.retry.baseDelayMs));

@@ -43,7 +43,3 @@ export function commandContext(flags: CrmFlags, env: NodeJS.ProcessEnv = process
     close: () => store.close(),
   };
 }
-
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}

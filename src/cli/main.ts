@@ -13,7 +13,13 @@ import { runsCommand } from './commands/runs.ts';
 import { serveCommand, startCommand } from './commands/serve.ts';
 import { setupCommand } from './commands/setup.ts';
 import { syncCommand } from './commands/sync.ts';
+import { environmentSecrets } from '../log.ts';
 import { packageRoot } from '../paths.ts';
+import { rememberSecrets } from '../secrets.ts';
+import { printError } from './output.ts';
+
+// The environment's secrets are masked in everything this process prints or stores (src/secrets.ts).
+rememberSecrets(...environmentSecrets(process.env));
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
 
@@ -36,7 +42,7 @@ try {
 } catch (error) {
   // One line, never a stack trace, unless asked for (LIFECYCLE_SYNC_DEBUG=1).
   const message = error instanceof LifecycleSyncError || error instanceof ConnectorError ? error.message : error instanceof Error ? `unexpected error: ${error.message}` : String(error);
-  process.stderr.write(`lifecycle-sync: ${message}\n`);
-  if (process.env.LIFECYCLE_SYNC_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  printError(`lifecycle-sync: ${message}\n`);
+  if (process.env.LIFECYCLE_SYNC_DEBUG && error instanceof Error) printError(`${error.stack}\n`);
   process.exitCode = 1;
 }

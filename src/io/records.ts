@@ -6,6 +6,7 @@ import type { CustomerScore } from '../classifier/classify.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { reasonTail } from '../classifier/stages.ts';
 import { STAGES_IN_LIFECYCLE_ORDER, type ChurnType, type Stage } from '../classifier/types.ts';
+import { textCell } from './spreadsheetCells.ts';
 
 export type OutputFormat = 'json' | 'csv';
 
@@ -132,11 +133,15 @@ export function customerJson(c: CustomerScore, tails: ReasonTails): string {
   );
 }
 
-/** A CSV field: quoted (quotes doubled) only when it holds a comma, quote or line break. */
+/**
+ * A CSV field: numbers as numbers; text made safe to open in a spreadsheet (spreadsheetCells.ts), then
+ * quoted (quotes doubled) only when it holds a comma, quote or line break.
+ */
 function csvField(v: string | number | null): string {
   if (v === null) return '';
   if (typeof v === 'number') return String(v);
-  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+  const text = textCell(v);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** One CSV row, with its line break. */

@@ -9,11 +9,13 @@ import { dirname, join } from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { packageRoot } from '../paths.ts';
-import { requireAdminToken } from './auth.ts';
+import { redactJson } from '../secrets.ts';
+import { requireAdminToken, requireBearerToken } from './auth.ts';
 import type { AdminContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { jsonBody } from './jsonBody.ts';
 import { installApiRoutes, installBrowserRoutes } from './routes/install.ts';
 import { modelRoutes } from './routes/model.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -41,11 +43,21 @@ function requestLog(ctx: AdminContext): RequestHandler {
   };
 }
 
+/**
+ * Every JSON answer (API results, errors, /readyz) goes through the process's redactor: text from a CRM
+ * or a proxy can carry a token, and this is the one way the server's text leaves it.
+ */
+const redactAnswers: RequestHandler = (_req, res, next) => {
+  const json = res.json.bind(res);
+  res.json = (body: unknown) => json(redactJson(body));
+  next();
+};
+
 /** Everything under /api: the admin token first, then the routes, then a JSON 404. */
 export function adminApiRouter(ctx: AdminContext): Router {
   const api = express.Router();
   api.use(requireAdminToken(ctx.adminToken));
-  api.use(express.json({ limit: '16kb' }));
+  api.use(jsonBody());
   api.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -60,6 +72,7 @@ export function createAdminApp(ctx: AdminContext): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLog(ctx));
+  app.use(redactAnswers);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -82,7 +95,9 @@ export function createAdminApp(ctx: AdminContext): Express {
   );
 
   app.use(healthRoutes(ctx));
-  app.get('/metrics', async (_req, res) => {
+  // Business figures: on a shared network, set METRICS_TOKEN (Prometheus sends it as a bearer token).
+  const metricsAuth: RequestHandler = ctx.metricsToken ? requireBearerToken(ctx.metricsToken, 'METRICS_TOKEN') : (_req, _res, next) => next();
+  app.get('/metrics', metricsAuth, async (_req, res) => {
     res.set('Content-Type', ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
 

@@ -33,6 +33,8 @@ export interface AdminContext {
   insights: Insights;
   metrics: Metrics;
   adminToken: string;
+  /** When set, /metrics requires it as a bearer token. */
+  metricsToken: string | null;
   /** Where browsers reach this server (OAuth redirect URIs). */
   publicUrl: () => string;
   oauth: { states: OAuthStates; providers: OAuthProvider[]; canStoreTokens: boolean };

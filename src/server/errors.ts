@@ -3,6 +3,7 @@
  * Unexpected errors are logged and answered without their details.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
 import { ConnectorError } from '../../connectors/types.ts';
 import { LifecycleSyncError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -40,10 +41,29 @@ function describe(error: unknown): { status: number; code: string; message: stri
   if (error instanceof LifecycleSyncError) return { status: STATUS[error.code], code: error.code, message: error.message };
   // The CRM said no (credentials, quota, its own errors): the request was fine, the upstream was not.
   if (error instanceof ConnectorError) return { status: 502, code: error.code, message: error.message };
-  // express.json(): a body that is not JSON, or too large.
-  if (error instanceof SyntaxError && 'status' in error && error.status === 400) return { status: 400, code: 'INVALID_JSON', message: 'the request body is not valid JSON' };
-  if (error instanceof Error && 'type' in error && error.type === 'entity.too.large') return { status: 413, code: 'BODY_TOO_LARGE', message: 'the request body is too large' };
+  const body = bodyParserError.safeParse(error);
+  if (error instanceof Error && body.success) return bodyError(body.data);
   return null;
+}
+
+/** What express.json() (body-parser) throws: http-errors with a client status and a `type`. */
+const bodyParserError = z.object({ status: z.number().int().min(400).max(499), type: z.string().optional(), charset: z.string().optional(), encoding: z.string().optional() });
+
+/** A body the server cannot read is the client's mistake (4xx), never a 500; the words are ours. */
+function bodyError(e: z.infer<typeof bodyParserError>): { status: number; code: string; message: string } {
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return { status: 400, code: 'INVALID_JSON', message: 'the request body is not valid JSON' };
+    case 'entity.too.large':
+      return { status: 413, code: 'BODY_TOO_LARGE', message: 'the request body is too large' };
+    case 'charset.unsupported':
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: `the request body's charset${e.charset ? ` "${e.charset.slice(0, 40)}"` : ''} is not supported: send JSON in UTF-8` };
+    case 'encoding.unsupported':
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: `the request body's content encoding${e.encoding ? ` "${e.encoding.slice(0, 40)}"` : ''} is not supported: send it uncompressed, or gzip, deflate or br` };
+    default:
+      // Aborted, of the wrong length, or not decompressible.
+      return { status: 400, code: 'INVALID_BODY', message: 'the request body could not be read' };
+  }
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {

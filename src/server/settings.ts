@@ -5,7 +5,7 @@ export const serverSettingsSchema = z
   .object({
     /** Port of the admin page and API (PORT overrides; 0 picks a free one). */
     port: z.number().int().min(0).max(65535),
-    /** Interface to listen on: 0.0.0.0 in a container, 127.0.0.1 to keep it local. */
+    /** Interface to listen on (HOST overrides): 127.0.0.1 by default, 0.0.0.0 in a container. */
     host: z.string().min(1),
     /**
      * The address browsers reach the server at, for OAuth redirect URIs (PUBLIC_URL overrides);

@@ -16,6 +16,8 @@ export const serviceEnvSchema = z.object({
   PORT: optional(z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int('must be a port number from 0 to 65535').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535')),
   HOST: optional(z.string()),
   ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)')),
+  /** When set, /metrics asks for it as a bearer token (Prometheus' `authorization` setting). */
+  METRICS_TOKEN: optional(z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)')),
   PUBLIC_URL: optional(url),
   SYNC_CRON: optional(z.string().refine((v) => validCron(v), 'must be a cron expression such as "0 2 * * *"')),
   SYNC_TIMEZONE: optional(

@@ -4,14 +4,14 @@
  * (credentials in the store). The connection is kept between runs (an OAuth token source refreshes and
  * stores its tokens) and dropped when an install replaces the credentials.
  */
-import type { CrmName } from '../../connectors/types.ts';
+import { verificationFailure, type CrmName, type Verification } from '../../connectors/types.ts';
 import type { Config } from '../config/schema.ts';
 import { connect, resolveCrm, type Connection, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 
-export type Verification = { ok: true; account: string } | { ok: false; message: string };
+export type { Verification };
 
 export interface InstallationsOptions {
   config: Config;
@@ -85,14 +85,14 @@ export class Installations {
   /** Whether the credentials work (a cheap authenticated call), cached for a minute. */
   async verify(): Promise<Verification> {
     const crm = this.activeCrm();
-    if (!crm) return { ok: false, message: 'no CRM is connected yet' };
+    if (!crm) return { ok: false, message: 'no CRM is connected yet', code: 'NOT_CONFIGURED', status: null };
     const now = (this.o.clock ?? Date.now)();
     if (this.verified && this.verified.crm === crm && now - this.verified.at < (this.o.verifyCacheMs ?? 60_000)) return this.verified.result;
     let result: Verification;
     try {
       result = await this.connection().connector.verify();
     } catch (error) {
-      result = { ok: false, message: error instanceof Error ? error.message : String(error) };
+      result = verificationFailure(error);
     }
     this.verified = { at: now, crm, result };
     return result;

@@ -9,7 +9,8 @@ import type { CrmName } from '../../connectors/types.ts';
 import type { Config } from '../config/schema.ts';
 import { connect, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { environmentSecrets, type Logger } from '../log.ts';
+import { rememberSecrets } from '../secrets.ts';
 import { openStore } from '../store/sqlite.ts';
 import { runSync, type SyncProgress, type SyncSummary } from '../sync/engine.ts';
 import { runRollback } from '../sync/rollback.ts';
@@ -60,6 +61,8 @@ export const runMessageSchema: z.ZodType<RunMessage> = z.discriminatedUnion('typ
  */
 export async function executeRunJob(job: RunJob, send: (message: RunMessage) => void, log: Logger): Promise<void> {
   let store: ReturnType<typeof openStore> | null = null;
+  // A thread has its own registry of secrets: the ones the server masks are masked here too (stored errors).
+  rememberSecrets(...environmentSecrets(job.env));
   try {
     store = openStore(job.storePath, { encryptionKey: job.env.ENCRYPTION_KEY || undefined, busyTimeoutMs: job.busyTimeoutMs });
     const { connector } = connect({ config: job.config, env: job.env, store, crm: job.crm, installationId: job.installationId, log });

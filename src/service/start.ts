@@ -12,6 +12,7 @@ import { resolveCrm, storePath, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { createLogger, environmentSecrets, type Logger } from '../log.ts';
 import { nodeCronEngine, type CronEngine } from '../scheduler/cron.ts';
+import { rememberSecrets } from '../secrets.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { createAdminApp } from '../server/app.ts';
 import type { AdminContext, DemoInfo } from '../server/context.ts';
@@ -121,6 +122,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   if (!adminToken) {
     throw new LifecycleSyncError('NOT_CONFIGURED', 'set ADMIN_TOKEN (at least 16 characters, e.g. `openssl rand -hex 24`): it signs in to the admin page and API');
   }
+  // Masked at every exit from now on: answers, logs, stored run messages (src/secrets.ts).
+  rememberSecrets(...environmentSecrets(o.env), adminToken);
   const log = o.log ?? createLogger({ level: o.env.LOG_LEVEL, secrets: [...environmentSecrets(o.env), adminToken] });
   // The server's own connection waits briefly for a lock: its event loop answers /healthz. Runs open their own.
   const path = storePath(config, o.env);
@@ -159,6 +162,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       insights,
       metrics,
       adminToken,
+      metricsToken: senv.METRICS_TOKEN ?? null,
       publicUrl: () => url,
       oauth: {
         states: new OAuthStates({ secret: senv.ENCRYPTION_KEY ?? null }),

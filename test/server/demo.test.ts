@@ -4,12 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../src/service/demo.ts';
+import { accepts, outsideAddress } from './reach.ts';
 
 const TOKEN = 'demo-test-admin-token-0123456789';
 let demo: Demo;
 
 beforeAll(async () => {
-  demo = await startDemo({ env: { PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error' }, crm: 'salesforce' });
+  // No HOST: the demo's default applies.
+  demo = await startDemo({ env: { PORT: '0', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error' }, crm: 'salesforce' });
 }, 120_000);
 afterAll(() => demo.close());
 
@@ -28,5 +30,11 @@ describe('the demo on a Salesforce sandbox', () => {
     const runs = await api('/api/runs');
     const [first] = runs.body.runs as { status: string; stats: { written: number; failed: number } }[];
     expect(first).toMatchObject({ status: 'succeeded', stats: { written: 2657, failed: 0 } });
+  });
+
+  const outside = outsideAddress();
+  it.skipIf(outside === undefined)('listens on this machine only', async () => {
+    expect(await accepts('127.0.0.1', demo.port)).toBe(true);
+    expect(await accepts(outside ?? '', demo.port)).toBe(false);
   });
 });

@@ -108,9 +108,6 @@ describe('HubSpot install (public app OAuth)', () => {
 
     const withoutCookie = await get(callback);
     expect(outcome(withoutCookie.location).install_error).toMatch(/started in another browser/);
-    // That attempt used the state up: the right browser cannot replay it either.
-    const replay = await get(callback, cookie);
-    expect(outcome(replay.location).install_error).toMatch(/already used/);
 
     const [body, mac] = state.split('.');
     const payload = JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown>;
@@ -128,6 +125,44 @@ describe('HubSpot install (public app OAuth)', () => {
     const deniedState = new URL(denied.consent).searchParams.get('state') ?? '';
     const refusal = await get(`${s.url}/oauth/hubspot/callback?error=access_denied&error_description=The+user+declined&state=${encodeURIComponent(deniedState)}`, denied.cookie);
     expect(outcome(refusal.location).install_error).toBe('HubSpot did not grant access: The user declined');
+  });
+});
+
+describe('HubSpot install: the state URL alone is not enough', () => {
+  let s: ServiceHarness;
+  beforeAll(async () => {
+    s = await createServiceHarness({
+      dataset: { contacts: 10 },
+      sandbox: { oauthClients: [HUBSPOT_APP] },
+      env: { HUBSPOT_ACCESS_TOKEN: '' },
+      serviceEnv: (h) => ({ PUBLIC_URL, HUBSPOT_CLIENT_ID: HUBSPOT_APP.clientId, HUBSPOT_CLIENT_SECRET: HUBSPOT_APP.clientSecret, HUBSPOT_AUTHORIZE_URL: `${h.url}/oauth/authorize` }),
+    });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('refuses a cookie forged from the state, and failed attempts do not stop the right browser from finishing', async () => {
+    const { consent, cookie } = await beginInstall(s, 'hubspot');
+    const approved = await get(consent.toString());
+    const callback = callbackOn(s, approved.location);
+    const state = new URL(callback).searchParams.get('state') ?? '';
+    // Someone who saw the callback URL (a proxy log, a shared screen) builds cookies from what the state carries.
+    const [body] = state.split('.');
+    const payload = z.record(z.string(), z.unknown()).parse(JSON.parse(Buffer.from(body, 'base64url').toString()));
+    const guesses = [...Object.values(payload).filter((v): v is string => typeof v === 'string'), body, state];
+    for (const guess of guesses) {
+      const attempt = await get(callback, `lcs_oauth=${encodeURIComponent(guess)}`);
+      expect(outcome(attempt.location).install_error, `cookie ${guess}`).toMatch(/started in another browser/);
+    }
+    expect(outcome((await get(callback)).location).install_error).toMatch(/started in another browser/);
+    expect(s.h.store.loadCredentials('hubspot')).toBeNull();
+
+    // The browser that started the flow still finishes it, once.
+    const done = await get(callback, cookie);
+    expect(outcome(done.location)).toEqual({ installed: 'hubspot' });
+    expect(s.h.store.loadCredentials('hubspot')).toMatchObject({ kind: 'oauth' });
+    expect(outcome((await get(callback, cookie)).location).install_error).toMatch(/already used/);
   });
 });
 

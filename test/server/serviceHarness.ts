@@ -13,13 +13,25 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
 export const idleCron: CronEngine = { schedule: () => ({ stop() {}, nextRun: () => null }) };
 
+export interface ApiInit {
+  method?: string;
+  /** Sent as JSON (content type application/json unless `contentType` says otherwise). */
+  body?: unknown;
+  token?: string | null;
+  /** Sent as it is: a string, or bytes (bytes with no content type unless `contentType` gives one). */
+  rawBody?: string | Uint8Array;
+  /** The Content-Type header; null sends none. Default: application/json when there is a body. */
+  contentType?: string | null;
+  headers?: Record<string, string>;
+}
+
 export interface ServiceHarness {
   h: Harness;
   service: Service;
   url: string;
   /** Everything the service logged (JSON lines), when captured. */
   logs(): string;
-  api(path: string, init?: { method?: string; body?: unknown; token?: string | null; rawBody?: string }): Promise<{ status: number; body: unknown; headers: Headers }>;
+  api(path: string, init?: ApiInit): Promise<{ status: number; body: unknown; headers: Headers }>;
   /** Waits until the run is no longer running and returns it. */
   waitForRun(runId: string): Promise<{ status: string; kind: string; stats: Record<string, unknown>; message: string | null }>;
   close(): Promise<void>;
@@ -50,10 +62,11 @@ export async function createServiceHarness(o: HarnessOptions & { serviceEnv?: En
     url: `http://127.0.0.1:${service.port}`,
     logs: () => captured,
     async api(path, init = {}) {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...init.headers };
       const token = init.token === undefined ? ADMIN_TOKEN : init.token;
       if (token !== null) headers.authorization = `Bearer ${token}`;
-      if (init.body !== undefined || init.rawBody !== undefined) headers['content-type'] = 'application/json';
+      const contentType = init.contentType === undefined && (init.body !== undefined || init.rawBody !== undefined) ? 'application/json' : init.contentType;
+      if (typeof contentType === 'string') headers['content-type'] = contentType;
       const response = await fetch(`${sh.url}${path}`, {
         method: init.method ?? 'GET',
         headers,

@@ -10,6 +10,7 @@ import { writeCsv, writeJson } from '../../io/resultWriters.ts';
 import { classifyFile } from '../../offline.ts';
 import { isoDay, positiveInteger, positiveNumber, rate } from '../options.ts';
 import { progressBar } from '../progress.ts';
+import { printError } from '../output.ts';
 
 interface ClassifyFlags {
   transactions: string;
@@ -76,13 +77,13 @@ export function classifyCommand(): Command {
         columns: { customerId: flags.customerColumn, date: flags.dateColumn, amount: flags.amountColumn },
         onProblem: (p) => {
           problems++;
-          if (problems <= PRINTED_PROBLEMS) process.stderr.write(`skipped ${p.where}: ${p.reason}\n`);
+          if (problems <= PRINTED_PROBLEMS) printError(`skipped ${p.where}: ${p.reason}\n`);
         },
         onProgress: (done, total) => progress.update(done, total),
         onPhase: () => progress.stop(),
       });
       progress.stop();
-      if (problems > PRINTED_PROBLEMS) process.stderr.write(`... and ${problems - PRINTED_PROBLEMS} more bad rows skipped\n`);
+      if (problems > PRINTED_PROBLEMS) printError(`... and ${problems - PRINTED_PROBLEMS} more bad rows skipped\n`);
       const out: Writable = flags.output ? createWriteStream(flags.output) : process.stdout;
       const extra = { input };
       if (flags.format === 'csv') await writeCsv(result, out, { table });
@@ -92,7 +93,7 @@ export function classifyCommand(): Command {
         await once(out, 'finish');
       }
       const m = result.model;
-      process.stderr.write(
+      printError(
         `classified ${result.summary.customers} customers as of ${result.asOf} with ${m.name}${m.fallbackReason ? ` (fallback: ${m.fallbackReason})` : ''}; ` +
           `${input.validRows} rows used, ${input.skippedRows} skipped, ${input.ignoredAfterAsOf} after the as-of date` +
           `${flags.output ? `; wrote ${flags.output}` : ''}\n`,

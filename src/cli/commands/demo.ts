@@ -9,6 +9,7 @@ import { parseIsoDate } from '../../io/dates.ts';
 import { classifyFile } from '../../offline.ts';
 import { packageRoot } from '../../paths.ts';
 import { formatSummary } from '../summary.ts';
+import { print } from '../output.ts';
 
 export function demoDataFile(): string {
   return join(packageRoot(), 'demo', 'cdnow_sample.csv');
@@ -20,9 +21,9 @@ export const DEMO_AS_OF = '1998-06-30';
 export async function runOfflineDemo(configFile?: string): Promise<void> {
   const config = loadConfig({ file: configFile, env: process.env });
   const { result, timing } = await classifyFile({ file: demoDataFile(), settings: config.classifier, asOfDay: parseIsoDate(DEMO_AS_OF) });
-  process.stdout.write(`Classified the bundled CDNOW sample (demo/cdnow_sample.csv) in ${Math.round(timing.readMs + timing.classifyMs)} ms.\n\n`);
-  process.stdout.write(formatSummary(result, config.classifier) + '\n');
-  process.stdout.write('\nNext: `npx lifecycle-sync classify --transactions FILE` for your own data (see README).\n');
+  print(`Classified the bundled CDNOW sample (demo/cdnow_sample.csv) in ${Math.round(timing.readMs + timing.classifyMs)} ms.\n\n`);
+  print(formatSummary(result, config.classifier) + '\n');
+  print('\nNext: `npx lifecycle-sync classify --transactions FILE` for your own data (see README).\n');
 }
 
 export function demoCommand(): Command {

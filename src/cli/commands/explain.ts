@@ -1,7 +1,8 @@
 /** `lifecycle-sync explain <recordId>`: why a customer has the scores it has. */
 import { Command } from 'commander';
 import { explainCustomer } from '../../sync/explain.ts';
-import { commandContext, printJson, type CrmFlags } from '../context.ts';
+import { commandContext, type CrmFlags } from '../context.ts';
+import { print, printJson } from '../output.ts';
 
 const show = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : 'n/a');
 
@@ -34,7 +35,7 @@ export function explainCommand(): Command {
         }
         out.push(`  in the CRM: ${JSON.stringify(e.inCrm)}`);
         for (const h of e.history) out.push(`  ${new Date(h.at).toISOString()} ${h.runId} ${h.field}: ${JSON.stringify(h.previous)} → ${JSON.stringify(h.next)} (${h.state})`);
-        process.stdout.write(`${out.join('\n')}\n`);
+        print(`${out.join('\n')}\n`);
       } finally {
         ctx.close();
       }

@@ -1,8 +1,9 @@
 /** `lifecycle-sync rollback <runId>`: restore the values a run replaced, where the CRM still holds ours. */
 import { Command } from 'commander';
 import { runRollback } from '../../sync/rollback.ts';
-import { commandContext, printJson, type CrmFlags } from '../context.ts';
+import { commandContext, type CrmFlags } from '../context.ts';
 import { formatRunSummary } from './sync.ts';
+import { print, printJson } from '../output.ts';
 
 export function rollbackCommand(): Command {
   return new Command('rollback')
@@ -17,7 +18,7 @@ export function rollbackCommand(): Command {
         const { installationId, connector } = ctx.connection();
         const summary = await runRollback({ store: ctx.store, connector, installationId, runId, sync: ctx.config.sync, log: ctx.log });
         if (flags.json) printJson(summary);
-        else process.stdout.write(`${formatRunSummary(summary)}\n`);
+        else print(`${formatRunSummary(summary)}\n`);
         if (summary.status === 'failed') process.exitCode = 1;
       } finally {
         ctx.close();

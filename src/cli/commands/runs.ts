@@ -1,8 +1,9 @@
 /** `lifecycle-sync runs`: the recent runs with their status, counts and errors. */
 import { Command } from 'commander';
 import { LifecycleSyncError } from '../../errors.ts';
-import { commandContext, printJson, type CrmFlags } from '../context.ts';
+import { commandContext, type CrmFlags } from '../context.ts';
 import { positiveInteger } from '../options.ts';
+import { print, printJson } from '../output.ts';
 
 export function runsCommand(): Command {
   return new Command('runs')
@@ -23,21 +24,21 @@ export function runsCommand(): Command {
           const abandoned = ctx.store.abandonRun(run.id, 'abandoned by an admin (command line)');
           if (!abandoned) throw new LifecycleSyncError('NOT_FOUND', `${run.id} is not running (${run.status}): there is nothing to abandon`);
           if (flags.json) return printJson(abandoned);
-          process.stdout.write(`${abandoned.id} abandoned: ${abandoned.message ?? ''}\n`);
+          print(`${abandoned.id} abandoned: ${abandoned.message ?? ''}\n`);
           return;
         }
         if (flags.errors) {
           const errors = ctx.store.listRunErrors(flags.errors, flags.limit * 50);
           if (flags.json) return printJson(errors);
-          for (const e of errors) process.stdout.write(`${e.phase}\t${e.recordId ?? '-'}\t${e.code}\t${e.message}\n`);
+          for (const e of errors) print(`${e.phase}\t${e.recordId ?? '-'}\t${e.code}\t${e.message}\n`);
           return;
         }
         const runs = ctx.store.listRuns(installationId, flags.limit);
         if (flags.json) return printJson(runs);
-        if (runs.length === 0) return void process.stdout.write(`No runs yet for ${installationId}. Start one with \`lifecycle-sync sync\`.\n`);
+        if (runs.length === 0) return void print(`No runs yet for ${installationId}. Start one with \`lifecycle-sync sync\`.\n`);
         for (const r of runs) {
           const took = r.finishedAt ? `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)} s` : 'running';
-          process.stdout.write(
+          print(
             `${r.id}  ${r.kind.padEnd(8)} ${r.status.padEnd(11)} ${(r.mode ?? '').padEnd(11)} ${new Date(r.startedAt).toISOString().slice(0, 19)}Z  ${took.padStart(8)}  ` +
               `pulled ${r.stats.pulledCustomers}/${r.stats.pulledDeals}  changed ${r.stats.changed}  written ${r.stats.written}  failed ${r.stats.failed}` +
               `${r.message ? `  — ${r.message}` : ''}\n`,

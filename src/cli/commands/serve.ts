@@ -6,8 +6,9 @@ import { Command, Option } from 'commander';
 import type { CrmName } from '../../../connectors/types.ts';
 import { startDemo } from '../../service/demo.ts';
 import { chooseStart, startService, type Service } from '../../service/start.ts';
+import { print, printSecretOnce } from '../output.ts';
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+const say = (line: string) => print(`${line}\n`);
 
 /** Stops cleanly on Ctrl-C or `docker stop` (SIGTERM): the server closes, a run in progress ends first. */
 function stopOnSignals(service: Pick<Service, 'close'>): void {
@@ -39,7 +40,8 @@ async function demo(configFile: string | undefined, crm: CrmName): Promise<void>
   say('');
   say(`Lifecycle Sync demo is ready (${((Date.now() - started) / 1000).toFixed(1)} s).`);
   say(`  Admin page:   ${d.url}`);
-  say(`  Admin token:  ${d.tokenFromEnv ? '(the value of ADMIN_TOKEN)' : d.adminToken}`);
+  // Generated for this demo and shown once on purpose (everything else printed is redacted).
+  printSecretOnce(`  Admin token:  ${d.tokenFromEnv ? '(the value of ADMIN_TOKEN)' : d.adminToken}\n`);
   say('Open the page, sign in with the token, start a dry run to see what would change, then run it. Ctrl-C stops the demo.');
   say('To connect your own HubSpot or Salesforce instead, see "Install on your CRM" in the README.');
 }

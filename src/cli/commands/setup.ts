@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { ConnectorError } from '../../../connectors/types.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
-import { commandContext, printJson, type CrmFlags } from '../context.ts';
+import { commandContext, type CrmFlags } from '../context.ts';
+import { print, printJson } from '../output.ts';
 
 export function setupCommand(): Command {
   return new Command('setup')
@@ -20,12 +21,12 @@ export function setupCommand(): Command {
         const report = await connector.ensureFields(fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false });
         if (flags.json) return printJson({ crm: ctx.crm, account: verified.account, dryRun: flags.dryRun ?? false, ...report });
         const verb = flags.dryRun ? 'would be' : 'were';
-        process.stdout.write(`Connected to ${verified.account}.\n`);
-        for (const o of report.other) process.stdout.write(`  ${flags.dryRun ? 'would ' : ''}${o}\n`);
-        if (report.created.length > 0) process.stdout.write(`  ${report.created.length} fields ${verb} created: ${report.created.map((f) => f.name).join(', ')}\n`);
-        for (const u of report.updated) process.stdout.write(`  ${u.name} ${verb} updated: ${u.change}\n`);
-        if (report.ok.length > 0) process.stdout.write(`  ${report.ok.length} fields already in place\n`);
-        process.stdout.write(flags.dryRun ? 'Nothing was changed (dry run).\n' : 'Setup complete. Next: `lifecycle-sync sync --dry-run` to preview, then `lifecycle-sync sync`.\n');
+        print(`Connected to ${verified.account}.\n`);
+        for (const o of report.other) print(`  ${flags.dryRun ? 'would ' : ''}${o}\n`);
+        if (report.created.length > 0) print(`  ${report.created.length} fields ${verb} created: ${report.created.map((f) => f.name).join(', ')}\n`);
+        for (const u of report.updated) print(`  ${u.name} ${verb} updated: ${u.change}\n`);
+        if (report.ok.length > 0) print(`  ${report.ok.length} fields already in place\n`);
+        print(flags.dryRun ? 'Nothing was changed (dry run).\n' : 'Setup complete. Next: `lifecycle-sync sync --dry-run` to preview, then `lifecycle-sync sync`.\n');
       } finally {
         ctx.close();
       }

@@ -2,12 +2,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
-import Papa from 'papaparse';
 import { storePath } from '../../crm.ts';
+import { planCsv as formatPlanCsv } from '../../io/planCsv.ts';
 import { runSync, type SyncProgress, type SyncSummary } from '../../sync/engine.ts';
-import { commandContext, printJson, type CrmFlags } from '../context.ts';
+import { fieldSpecs } from '../../sync/fields.ts';
+import { commandContext, type CrmFlags } from '../context.ts';
 import { isoDay } from '../options.ts';
 import { phaseProgress } from '../progress.ts';
+import { print, printJson } from '../output.ts';
 
 interface SyncFlags extends CrmFlags {
   dryRun?: boolean;
@@ -66,13 +68,13 @@ export function syncCommand(): Command {
         if (summary.kind === 'dry_run' && summary.status === 'succeeded') {
           planCsv = flags.planCsv ?? join(dirname(storePath(ctx.config, process.env)), 'plans', `${summary.runId}.csv`);
           mkdirSync(dirname(planCsv), { recursive: true });
-          const data = ctx.store.loadPlan(summary.runId).map((c) => [c.recordId, c.field, c.previous ?? '', c.next ?? '']);
-          writeFileSync(planCsv, `${Papa.unparse({ fields: ['recordId', 'field', 'current', 'planned'], data })}\n`);
+          const numeric = new Set(fieldSpecs(ctx.config.classifier, ctx.config.sync).filter((f) => f.type === 'number').map((f) => f.key));
+          writeFileSync(planCsv, formatPlanCsv(ctx.store.loadPlan(summary.runId), numeric));
         }
         if (flags.json) printJson({ ...summary, planCsv });
         else {
-          process.stdout.write(`${formatRunSummary(summary)}\n`);
-          if (planCsv) process.stdout.write(`  planned changes: ${planCsv}\n`);
+          print(`${formatRunSummary(summary)}\n`);
+          if (planCsv) print(`  planned changes: ${planCsv}\n`);
         }
         if (summary.status === 'failed') process.exitCode = 1;
       } finally {

@@ -55,7 +55,7 @@ export class HubSpotOAuth implements OAuthProvider {
       redirect_uri: o.redirectUri,
       code: o.code,
     });
-    if (answer.status !== 200) throw new ConnectorError('AUTH_FAILED', `HubSpot refused the authorization code: ${describeOAuthError(answer.body, answer.status)}`, { status: answer.status });
+    if (answer.status !== 200) throw new ConnectorError('AUTH_FAILED', `HubSpot refused the authorization code: ${describeOAuthError(answer.body, answer.status, [this.o.clientSecret ?? '', o.code])}`, { status: answer.status });
     const tokens = tokenResponse.safeParse(answer.body);
     if (!tokens.success) throw new ConnectorError('INVALID_RESPONSE', 'HubSpot answered the code exchange without usable tokens');
     const now = (this.o.clock ?? Date.now)();

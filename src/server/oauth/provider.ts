@@ -1,5 +1,6 @@
 /** What an OAuth install needs from a CRM: its consent URL and the exchange of the code for tokens. */
 import { createHash } from 'node:crypto';
+import { upstreamText } from '../../../connectors/redact.ts';
 import type { CrmName } from '../../../connectors/types.ts';
 import type { StoredCredentials } from '../../store/types.ts';
 
@@ -22,12 +23,15 @@ export function codeChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }
 
-/** An OAuth error answer (RFC 6749 §5.2 and the CRMs' variants) as one line; never echoes secrets. */
-export function describeOAuthError(body: unknown, status: number): string {
+/**
+ * An OAuth error answer (RFC 6749 §5.2 and the CRMs' variants) as one line: its text cut short, with
+ * the secrets the request sent (`sent`: client secret, code, verifier) and token shapes masked.
+ */
+export function describeOAuthError(body: unknown, status: number, sent: string[]): string {
   if (body !== null && typeof body === 'object') {
     const b = body as Record<string, unknown>;
     const text = [b.error, b.error_description ?? b.message].filter((v) => typeof v === 'string' && v !== '').join(': ');
-    if (text) return `${text} (HTTP ${status})`;
+    if (text) return `${upstreamText(text, sent)} (HTTP ${status})`;
   }
   return `HTTP ${status}`;
 }

@@ -65,7 +65,7 @@ export class SalesforceOAuth implements OAuthProvider {
       redirect_uri: o.redirectUri,
       code_verifier: o.codeVerifier,
     });
-    if (answer.status !== 200) throw new ConnectorError('AUTH_FAILED', `Salesforce refused the authorization code: ${describeOAuthError(answer.body, answer.status)}`, { status: answer.status });
+    if (answer.status !== 200) throw new ConnectorError('AUTH_FAILED', `Salesforce refused the authorization code: ${describeOAuthError(answer.body, answer.status, [this.o.clientSecret ?? '', o.code, o.codeVerifier])}`, { status: answer.status });
     const tokens = tokenResponse.safeParse(answer.body);
     if (!tokens.success) throw new ConnectorError('INVALID_RESPONSE', `Salesforce answered the code exchange without usable tokens: ${tokens.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const instanceUrl = tokens.data.instance_url.replace(/\/+$/, '');

@@ -7,7 +7,9 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { CrmName } from '../../../connectors/types.ts';
+import { upstreamText } from '../../../connectors/redact.ts';
 import { LifecycleSyncError } from '../../errors.ts';
+import { redactOutput } from '../../secrets.ts';
 import type { AdminContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { OAuthProvider } from '../oauth/provider.ts';
@@ -30,8 +32,10 @@ function cookieValue(req: Request, name: string): string | undefined {
   return undefined;
 }
 
+/** The page shows these as text; an error from the CRM's token endpoint is cut short and redacted first. */
 function backToPage(res: Response, params: Record<string, string>): void {
-  res.redirect(303, `/?${new URLSearchParams(params).toString()}`);
+  const safe = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, upstreamText(redactOutput(v))]));
+  res.redirect(303, `/?${new URLSearchParams(safe).toString()}`);
 }
 
 export function installApiRoutes(ctx: AdminContext): Router {

@@ -8,6 +8,7 @@ import { asOfProblem, purchaseRules } from './classifier/inputLimits.ts';
 import type { ClassifierSettings } from './classifier/settings.ts';
 import { LifecycleSyncError, type RecordProblem } from './errors.ts';
 import { todayDay } from './io/dates.ts';
+import { assertFiniteResult } from './scoreGuard.ts';
 import { readTransactionsCsv, type TransactionColumns, type TransactionTable } from './io/transactionsCsv.ts';
 
 export interface ClassifyFileOptions {
@@ -78,6 +79,8 @@ export async function classifyFile(
   const periodDays = options.settings.ltv.periodDays;
   const features = ids.map((id, c) => featuresFromColumns(id, days, amounts, offsets[c], offsets[c + 1], asOfDay, periodDays));
   const result = classify(features, { asOfDay, settings: options.settings });
+  // Before any writer starts: a non-finite number is an error naming the customer, not half a file.
+  assertFiniteResult(result);
   const t2 = performance.now();
   return {
     result,

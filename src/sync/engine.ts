@@ -11,6 +11,7 @@ import { canonicalDatetime } from '../../connectors/canonical.ts';
 import { ConnectorError, type Connector, type FieldKey, type FieldsReport } from '../../connectors/types.ts';
 import type { ModelReport } from '../classifier/classify.ts';
 import { isoDateOfDay } from '../classifier/features.ts';
+import { asOfProblem, purchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { withLogContext, type Logger } from '../log.ts';
@@ -132,6 +133,10 @@ export function runSync(o: SyncRunOptions): Promise<SyncSummary> {
 async function runSyncAs(runId: string, startedAt: number, o: SyncRunOptions): Promise<SyncSummary> {
   const clock = o.clock ?? Date.now;
   const asOfDay = o.asOfDay ?? Math.floor(startedAt / DAY_MS);
+  // Refused before the lock and the run row: an as-of in the future or before any plausible data
+  // would rescore and rewrite every record (planPhase also refuses one before the first purchase).
+  const asOfRefused = asOfProblem(asOfDay, purchaseRules(o.classifier.input, Math.floor(startedAt / DAY_MS)), null);
+  if (asOfRefused !== null) throw new LifecycleSyncError('INPUT_INVALID', `the as-of date (--as-of) ${asOfRefused}; no record was written`);
   // Backtests and demos score "as of" a day: the scoring time is that day, so reruns agree exactly.
   // Whole seconds: some CRMs (Salesforce) keep datetimes to the second, and what we write must read back equal.
   const scoredAt = o.asOfDay !== undefined && o.asOfDay !== null ? asOfDay * DAY_MS : Math.floor(startedAt / 1000) * 1000;
@@ -190,11 +195,12 @@ async function runSyncAs(runId: string, startedAt: number, o: SyncRunOptions): P
     phase = 'classify';
     o.onProgress?.({ phase: 'classify', done: 0, total: null });
     const reuse = fitToReuse(o.store, o.installationId, { mode, asOfDay, refitDays: o.sync.refitDays, settings: o.classifier });
-    const plan = planPhase({ store: o.store, installationId: o.installationId, classifier: o.classifier, sync: o.sync, asOfDay, scoredAt, stats, reuse });
+    const asOfGiven = o.asOfDay !== undefined && o.asOfDay !== null;
+    const plan = planPhase({ store: o.store, installationId: o.installationId, runId, classifier: o.classifier, sync: o.sync, asOfDay, asOfGiven, now: startedAt, scoredAt, stats, reuse });
     const m = plan.result.model;
     model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
     o.store.saveModelFit(o.installationId, runId, fitRecord(plan.result, o.classifier, asOfDay, reuse));
-    log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed });
+    log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed, refunds: plan.refunds });
 
     endPhase('classify');
     phase = 'write';

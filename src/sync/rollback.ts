@@ -3,6 +3,7 @@
  * the CRM still holds the value the run wrote. Anything changed since (by a person, another tool or a
  * later run) is left alone and reported. The rollback is itself a run, audited like any other.
  */
+import { quoted } from '../../connectors/excerpt.ts';
 import type { Connector, FieldKey, FieldValues } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { withLogContext, type Logger } from '../log.ts';
@@ -69,7 +70,7 @@ async function runRollbackAs(runId: string, startedAt: number, o: RollbackOption
           values[field] = w.previous;
           previous[field] = w.next;
         } else {
-          leftAlone.push({ recordId, message: holds === undefined ? 'the record no longer exists' : `${field} now holds ${JSON.stringify(holds)}, not the ${JSON.stringify(w.next)} the run wrote: left alone` });
+          leftAlone.push({ recordId, message: holds === undefined ? 'the record no longer exists' : `${field} now holds ${holds === null ? 'null' : quoted(holds)}, not the ${w.next === null ? 'null' : quoted(w.next)} the run wrote: left alone` });
         }
       }
       if (Object.keys(values).length > 0) changes.push({ recordId, values, previous });

@@ -115,6 +115,18 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     expect(h.crmValues()).toEqual(before);
   });
 
+  it('sync --plan-csv naming the state database or the config file is refused before the run; both intact (issue 8)', async () => {
+    const runsBefore = h.store.listRuns('hubspot', 1000).length;
+    const config = readFileSync(h.configPath, 'utf8');
+    for (const [target, what] of [[h.dbPath, 'the state database'], [h.configPath, 'the configuration file']]) {
+      const r = await cli(['sync', '--dry-run', '--plan-csv', target]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`lifecycle-sync: --plan-csv ${target} is ${what}: writing the plan there would destroy it`);
+    }
+    expect(readFileSync(h.configPath, 'utf8')).toBe(config);
+    expect(h.store.listRuns('hubspot', 1000)).toHaveLength(runsBefore);
+  });
+
   it('rejected credentials: setup and sync fail with a one-line message and exit code 1, and never print the token', async () => {
     const token = 'pat-na1-00000000-not-a-real-token-000000000000';
     const setup = await cli(['setup'], { HUBSPOT_ACCESS_TOKEN: token });

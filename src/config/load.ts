@@ -52,7 +52,7 @@ export function describeIssues(error: z.ZodError, input: unknown): string {
         return `${path === '(root)' ? '' : `${path}: `}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => quoted(k)).join(', ')}`;
       }
       const got = valueAt(input, issue.path);
-      const shown = got === undefined ? 'nothing' : typeof got === 'string' ? quoted(got) : excerpt(JSON.stringify(got) ?? String(got));
+      const shown = got === undefined ? 'nothing' : typeof got === 'string' ? quoted(got) : excerpt(JSON.stringify(got) ?? typeof got);
       return `${path}: ${issue.message} (got ${shown})`;
     })
     .join('; ');
@@ -81,7 +81,7 @@ function readYaml(path: string): unknown {
 function userSettings(value: unknown, file: string): unknown {
   if (value === null || value === undefined) return {};
   if (isPlainObject(value)) return value;
-  const got = Array.isArray(value) ? 'a list' : `${typeof value} ${excerpt(String(value))}`;
+  const got = Array.isArray(value) ? 'a list' : `${typeof value} ${excerpt(JSON.stringify(value) ?? '')}`;
   throw new LifecycleSyncError('CONFIG_INVALID', `invalid config (${file}): expected a mapping of settings (key: value), got ${got}`);
 }
 

@@ -109,7 +109,7 @@ export function classifyCommand(): Command {
       const m = result.model;
       process.stderr.write(
         `classified ${result.summary.customers} customers as of ${result.asOf} with ${m.name}${m.fallbackReason ? ` (fallback: ${m.fallbackReason})` : ''}; ` +
-          `${input.validRows} rows used${input.refundRows > 0 ? ` (${input.refundRows} refunds (negative amounts) netted against their customers' purchases)` : ''}, ` +
+          `${input.validRows} rows used${input.refundRows > 0 ? `, including ${input.refundRows} refunds (negative amounts) netted against their customers' purchases` : ''}, ` +
           `${input.skippedRows} skipped, ${input.ignoredAfterAsOf} after the as-of date` +
           `${flags.output ? `; wrote ${flags.output}` : ''}\n`,
       );

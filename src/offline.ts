@@ -18,8 +18,6 @@ export interface ClassifyFileOptions {
   asOfDay?: number | null;
   /** How the as-of date is named in errors (the flag that set it). */
   asOfName?: string;
-  /** Today (UTC day number), for the plausible-date window; default: the clock's. */
-  today?: number;
   columns?: TransactionColumns;
   strict?: boolean;
   onProblem?: (problem: RecordProblem) => void;
@@ -46,7 +44,7 @@ export async function classifyFile(
   options: ClassifyFileOptions,
 ): Promise<{ result: ClassificationResult; input: InputReport; timing: TimingReport; table: TransactionTable }> {
   const t0 = performance.now();
-  const rules = purchaseRules(options.settings.input, options.today ?? todayDay());
+  const rules = purchaseRules(options.settings.input, todayDay());
   const asOfName = options.asOfName ?? 'the as-of date';
   const refuseAsOf = (firstPurchaseDay: number | null) => {
     const problem = options.asOfDay === undefined || options.asOfDay === null ? null : asOfProblem(options.asOfDay, rules, firstPurchaseDay);

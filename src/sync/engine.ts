@@ -135,7 +135,7 @@ async function runSyncAs(runId: string, startedAt: number, o: SyncRunOptions): P
   const asOfDay = o.asOfDay ?? Math.floor(startedAt / DAY_MS);
   // Refused before the lock and the run row: an as-of in the future or before any plausible data
   // would rescore and rewrite every record (planPhase also refuses one before the first purchase).
-  const asOfRefused = asOfProblem(asOfDay, purchaseRules(o.classifier.input, Math.floor(startedAt / DAY_MS)), null);
+  const asOfRefused = o.asOfDay === undefined || o.asOfDay === null ? null : asOfProblem(asOfDay, purchaseRules(o.classifier.input, Math.floor(startedAt / DAY_MS)), null);
   if (asOfRefused !== null) throw new LifecycleSyncError('INPUT_INVALID', `the as-of date (--as-of) ${asOfRefused}; no record was written`);
   // Backtests and demos score "as of" a day: the scoring time is that day, so reruns agree exactly.
   // Whole seconds: some CRMs (Salesforce) keep datetimes to the second, and what we write must read back equal.

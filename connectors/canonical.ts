@@ -21,7 +21,9 @@ export function canonicalDatetime(epochMs: number): string {
 /** A CRM's number text ("12.50", "1e3") as canonical, or undefined when it is not a number. */
 export function numberFromText(text: string): string | undefined {
   const t = text.trim();
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
+  // One way to match each text (the dot required between digit runs): `\d+\.?\d*` backtracked
+  // quadratically, so a long run of digits ending in a letter took minutes.
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(t)) return undefined;
   const v = Number(t);
   return Number.isFinite(v) ? canonicalNumber(v) : undefined;
 }

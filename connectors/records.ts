@@ -1,11 +1,14 @@
 /**
  * Reading CRM values into the classifier's terms, shared by every connector's mapping: signals from
  * configured customer fields, and a deal's amount and close day. Values that cannot be read are
- * reported through `problem` (with the field and the value) and left out; they never fail a pull.
+ * reported through `problem` (with the field and the value, cut short) and left out; they never fail
+ * a pull. Whether a readable amount or close date is plausible for a purchase (not 9999-12-31, not
+ * 1e308) is the engine's decision, made on every run (src/classifier/inputLimits.ts, planPhase.ts).
  */
 import { dayOf } from '../src/classifier/features.ts';
 import type { CustomerSignals } from '../src/classifier/types.ts';
 import { datetimeFromText, numberFromText } from './canonical.ts';
+import { quoted } from './excerpt.ts';
 import type { DealStatus } from './types.ts';
 
 const MS_PER_DAY = 86_400_000;
@@ -39,7 +42,7 @@ export function signalsFrom(value: (name: string) => string | null, fields: Sign
     const text = value(name);
     if (text === null) continue;
     const iso = datetimeFromText(text);
-    if (iso === undefined) problem(`${name} "${text}" is not a date`);
+    if (iso === undefined) problem(`${name} ${quoted(text)} is not a date`);
     else lastEngagement = Math.max(lastEngagement ?? -Infinity, Date.parse(iso));
   }
   if (lastEngagement !== null) signals.lastEngagementDay = Math.floor(lastEngagement / MS_PER_DAY);
@@ -48,13 +51,13 @@ export function signalsFrom(value: (name: string) => string | null, fields: Sign
   if (nps !== null) {
     const n = Number(numberFromText(nps));
     if (Number.isFinite(n) && n >= 0 && n <= 10) signals.nps = n;
-    else problem(`${fields.nps} "${nps}" is not an NPS rating (0 to 10)`);
+    else problem(`${fields.nps} ${quoted(nps)} is not an NPS rating (0 to 10)`);
   }
   const referrals = read(fields.referrals);
   if (referrals !== null) {
     const n = Number(numberFromText(referrals));
     if (Number.isInteger(n) && n >= 0) signals.referrals = n;
-    else problem(`${fields.referrals} "${referrals}" is not a number of referrals`);
+    else problem(`${fields.referrals} ${quoted(referrals)} is not a number of referrals`);
   }
   for (const [key, name] of [
     ['advocate', fields.advocate],
@@ -63,7 +66,7 @@ export function signalsFrom(value: (name: string) => string | null, fields: Sign
     const text = read(name);
     if (text === null) continue;
     const b = flag(text);
-    if (b === undefined) problem(`${name} "${text}" is not true or false`);
+    if (b === undefined) problem(`${name} ${quoted(text)} is not true or false`);
     else signals[key] = b;
   }
   const churnReason = read(fields.churnReason);
@@ -72,21 +75,19 @@ export function signalsFrom(value: (name: string) => string | null, fields: Sign
 }
 
 /**
- * A deal's amount and close day from the CRM's texts. A won deal needs both (it is a purchase); an
- * amount must be a plausible non-negative number and a close date lie between 1900 and a year ahead.
+ * A deal's amount and close day from the CRM's texts. A won deal needs both (it is a purchase). A
+ * negative amount is read as it is: a refund (the engine nets it against the customer's purchases).
  */
 export function dealAmountAndDay(
   texts: { amount: string | null; closeDate: string | null },
   status: DealStatus,
-  now: number,
   problem: (reason: string) => void,
 ): { amount: number | null; closeDay: number | null } {
   let amount: number | null = null;
   const amountText = texts.amount;
   if (amountText !== null && amountText.trim() !== '') {
     const parsed = numberFromText(amountText);
-    if (parsed === undefined) problem(`amount "${amountText}" is not a number`);
-    else if (Number(parsed) < 0 || Number(parsed) > 1e12) problem(`amount ${parsed} is out of range`);
+    if (parsed === undefined) problem(`amount ${quoted(amountText)} is not a number`);
     else amount = Number(parsed);
   } else if (status === 'won') {
     problem('won deal without an amount');
@@ -96,8 +97,7 @@ export function dealAmountAndDay(
   if (closeText !== null && closeText.trim() !== '') {
     const iso = datetimeFromText(closeText);
     const ms = iso === undefined ? NaN : Date.parse(iso);
-    if (!Number.isFinite(ms)) problem(`close date "${closeText}" is not a date`);
-    else if (ms < Date.UTC(1900, 0, 1) || ms > now + 366 * MS_PER_DAY) problem(`close date ${iso} is implausible`);
+    if (!Number.isFinite(ms)) problem(`close date ${quoted(closeText)} is not a date`);
     else closeDay = dayOf(ms);
   } else if (status === 'won') {
     problem('won deal without a close date');

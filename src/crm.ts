@@ -2,6 +2,7 @@
  * From configuration and environment to a working connection: which CRM, which store file, which
  * credentials. Secrets come from the environment or, for OAuth installs, from the store (encrypted).
  */
+import { quoted } from '../connectors/excerpt.ts';
 import { OAuthTokenSource, privateAppToken, type TokenSource } from '../connectors/hubspot/auth.ts';
 import { HubSpotConnector } from '../connectors/hubspot/connector.ts';
 import { accessTokenAuth, jwtAuth, refreshTokenAuth, type SalesforceAuth, type Session } from '../connectors/salesforce/auth.ts';
@@ -30,7 +31,7 @@ export function openConfiguredStore(config: Config, env: Env): SqliteStore {
 export function resolveCrm(config: Config, env: Env, flag?: string): CrmName | null {
   const choice = flag ?? config.crm;
   if (choice === 'hubspot' || choice === 'salesforce') return choice;
-  if (choice) throw new LifecycleSyncError('CONFIG_INVALID', `unknown CRM "${choice}" (hubspot or salesforce)`);
+  if (choice) throw new LifecycleSyncError('CONFIG_INVALID', `unknown CRM ${quoted(choice)} (hubspot or salesforce)`);
   if (env.HUBSPOT_ACCESS_TOKEN || env.HUBSPOT_REFRESH_TOKEN) return 'hubspot';
   if (env.SALESFORCE_ACCESS_TOKEN || env.SALESFORCE_REFRESH_TOKEN || env.SALESFORCE_USERNAME) return 'salesforce';
   return null;

@@ -4,8 +4,11 @@
  */
 import { classify, type ClassificationResult } from './classifier/classify.ts';
 import { featuresFromColumns } from './classifier/features.ts';
+import { asOfProblem, purchaseRules } from './classifier/inputLimits.ts';
 import type { ClassifierSettings } from './classifier/settings.ts';
 import { LifecycleSyncError, type RecordProblem } from './errors.ts';
+import { todayDay } from './io/dates.ts';
+import { assertFiniteResult } from './scoreGuard.ts';
 import { readTransactionsCsv, type TransactionColumns, type TransactionTable } from './io/transactionsCsv.ts';
 
 export interface ClassifyFileOptions {
@@ -13,6 +16,8 @@ export interface ClassifyFileOptions {
   settings: ClassifierSettings;
   /** Default: the latest purchase day in the file. */
   asOfDay?: number | null;
+  /** How the as-of date is named in errors (the flag that set it). */
+  asOfName?: string;
   columns?: TransactionColumns;
   strict?: boolean;
   onProblem?: (problem: RecordProblem) => void;
@@ -26,6 +31,8 @@ export interface InputReport {
   validRows: number;
   skippedRows: number;
   ignoredAfterAsOf: number;
+  /** Rows with a negative amount, netted against their customer's purchases (features.ts). */
+  refundRows: number;
 }
 
 export interface TimingReport {
@@ -37,7 +44,15 @@ export async function classifyFile(
   options: ClassifyFileOptions,
 ): Promise<{ result: ClassificationResult; input: InputReport; timing: TimingReport; table: TransactionTable }> {
   const t0 = performance.now();
+  const rules = purchaseRules(options.settings.input, todayDay());
+  const asOfName = options.asOfName ?? 'the as-of date';
+  const refuseAsOf = (firstPurchaseDay: number | null) => {
+    const problem = options.asOfDay === undefined || options.asOfDay === null ? null : asOfProblem(options.asOfDay, rules, firstPurchaseDay);
+    if (problem !== null) throw new LifecycleSyncError('INPUT_INVALID', `${asOfName} ${problem}`);
+  };
+  refuseAsOf(null);
   const read = await readTransactionsCsv(options.file, {
+    rules,
     columns: options.columns,
     asOfDay: options.asOfDay ?? null,
     strict: options.strict,
@@ -45,6 +60,7 @@ export async function classifyFile(
     onProgress: options.onProgress,
   });
   const t1 = performance.now();
+  refuseAsOf(read.firstDay);
   if (read.validRows === 0 || read.lastDay === null) {
     const reasons = [
       read.skippedRows > 0 ? `${read.skippedRows} bad` : null,
@@ -61,10 +77,19 @@ export async function classifyFile(
   const periodDays = options.settings.ltv.periodDays;
   const features = ids.map((id, c) => featuresFromColumns(id, days, amounts, offsets[c], offsets[c + 1], asOfDay, periodDays));
   const result = classify(features, { asOfDay, settings: options.settings });
+  // Before any writer starts: a non-finite number is an error naming the customer, not half a file.
+  assertFiniteResult(result);
   const t2 = performance.now();
   return {
     result,
-    input: { file: options.file, rows: read.rows, validRows: read.validRows, skippedRows: read.skippedRows, ignoredAfterAsOf: read.ignoredAfterAsOf },
+    input: {
+      file: options.file,
+      rows: read.rows,
+      validRows: read.validRows,
+      skippedRows: read.skippedRows,
+      ignoredAfterAsOf: read.ignoredAfterAsOf,
+      refundRows: read.refundRows,
+    },
     timing: { readMs: t1 - t0, classifyMs: t2 - t1 },
     table: read.table,
   };

@@ -3,7 +3,8 @@ import { computeFeatures } from '../src/classifier/features.ts';
 import type { ClassifierSettings } from '../src/classifier/settings.ts';
 import type { CustomerFeatures, CustomerInput } from '../src/classifier/types.ts';
 import { loadConfig } from '../src/config/load.ts';
-import { parseIsoDate } from '../src/io/dates.ts';
+import { purchaseRules } from '../src/classifier/inputLimits.ts';
+import { parseIsoDate, todayDay } from '../src/io/dates.ts';
 import { readTransactionsCsv, tableCustomers } from '../src/io/transactionsCsv.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -22,7 +23,7 @@ export function day(iso: string): number {
 /** The CDNOW sample through the product's own CSV reader, as features as of a day. */
 export async function cdnowFeatures(asOf: string): Promise<CustomerFeatures[]> {
   const asOfDay = day(asOf);
-  const read = await readTransactionsCsv(CDNOW_CSV, { asOfDay });
+  const read = await readTransactionsCsv(CDNOW_CSV, { asOfDay, rules: purchaseRules(settings().input, todayDay()) });
   return tableCustomers(read.table).map((c) => computeFeatures(c, asOfDay, 365));
 }
 

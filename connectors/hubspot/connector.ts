@@ -31,12 +31,10 @@ export class HubSpotConnector implements Connector {
   private readonly settings: HubSpotSettings;
   private readonly names: Record<FieldKey, string>;
   private readonly mapping: ContactMapping;
-  private readonly clock: () => number;
 
   constructor(options: HubSpotConnectorOptions) {
     this.settings = options.settings;
     this.names = propertyNames(options.settings);
-    this.clock = options.clock ?? Date.now;
     this.mapping = { names: this.names, specs: new Map(options.fields.map((f) => [f.key, f])), signals: options.settings.signals };
     this.transport = new HubSpotTransport({
       baseUrl: options.settings.baseUrl.replace(/\/+$/, ''),
@@ -60,7 +58,7 @@ export class HubSpotConnector implements Connector {
   }
 
   pull(request: PullRequest): AsyncIterable<PulledPage> {
-    return pullHubSpot({ transport: this.transport, mapping: this.mapping, clock: this.clock }, request);
+    return pullHubSpot({ transport: this.transport, mapping: this.mapping }, request);
   }
 
   async write(updates: RecordUpdate[]): Promise<WriteResult[]> {

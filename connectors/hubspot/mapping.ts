@@ -4,6 +4,7 @@
  */
 import type { RecordProblem } from '../../src/errors.ts';
 import { canonicalFieldValues } from '../canonical.ts';
+import { quoted } from '../excerpt.ts';
 import { dealAmountAndDay, signalFieldNames, signalsFrom } from '../records.ts';
 import type { DealStatus, FieldKey, FieldSpec, FieldValues, PulledCustomer, PulledDeal } from '../types.ts';
 import type { HubSpotSettings } from './settings.ts';
@@ -44,7 +45,7 @@ export function customerFromContact(contact: HubSpotRecord, m: ContactMapping): 
   };
   const signals = signalsFrom(value, m.signals, problem);
   const { values, invalid } = canonicalFieldValues((key) => contact.properties[m.names[key]], m.specs);
-  for (const key of invalid) problem(`${m.names[key]} holds "${contact.properties[m.names[key]]}", which is not a valid ${m.specs.get(key)?.type}; it will be rewritten`);
+  for (const key of invalid) problem(`${m.names[key]} holds ${quoted(String(contact.properties[m.names[key]]))}, which is not a valid ${m.specs.get(key)?.type}; it will be rewritten`);
   return { customer: { recordId: contact.id, modifiedAt: modifiedAt(contact, 'lastmodifieddate'), signals, fieldValues: values }, problems };
 }
 
@@ -55,7 +56,6 @@ export function dealFromHubSpot(
   deal: HubSpotRecord,
   customerIds: string[],
   stages: StageMap,
-  now: number,
 ): { deal: PulledDeal | null; problems: RecordProblem[] } {
   const problems: RecordProblem[] = [];
   const where = `HubSpot deal ${deal.id}`;
@@ -68,12 +68,12 @@ export function dealFromHubSpot(
   else {
     const stage = stages.get(`${p.pipeline ?? ''}/${p.dealstage ?? ''}`);
     if (!stage) {
-      problem(`unknown stage "${p.dealstage ?? ''}" in pipeline "${p.pipeline ?? ''}"`);
+      problem(`unknown stage ${quoted(p.dealstage ?? '')} in pipeline ${quoted(p.pipeline ?? '')}`);
       return { deal: null, problems };
     }
     status = stage.won ? 'won' : stage.closed ? 'lost' : 'open';
   }
-  const { amount, closeDay } = dealAmountAndDay({ amount: p.amount_in_home_currency || p.amount || null, closeDate: p.closedate ?? null }, status, now, problem);
+  const { amount, closeDay } = dealAmountAndDay({ amount: p.amount_in_home_currency || p.amount || null, closeDate: p.closedate ?? null }, status, problem);
   return { deal: { recordId: deal.id, customerIds, status, amount, closeDay, modifiedAt: modifiedAt(deal, 'hs_lastmodifieddate') }, problems };
 }
 

@@ -72,7 +72,6 @@ function toRecord(r: z.infer<typeof record>): HubSpotRecord {
 export interface PullContext {
   transport: HubSpotTransport;
   mapping: ContactMapping;
-  clock: () => number;
 }
 
 async function loadStages(ctx: PullContext): Promise<StageMap> {
@@ -106,12 +105,11 @@ async function contactsOfDeals(ctx: PullContext, dealIds: string[]): Promise<Map
   return out;
 }
 
-function mapDeals(ctx: PullContext, records: HubSpotRecord[], contacts: Map<string, string[]>, stages: StageMap): { deals: PulledDeal[]; problems: RecordProblem[] } {
+function mapDeals(records: HubSpotRecord[], contacts: Map<string, string[]>, stages: StageMap): { deals: PulledDeal[]; problems: RecordProblem[] } {
   const deals: PulledDeal[] = [];
   const problems: RecordProblem[] = [];
-  const now = ctx.clock();
   for (const r of records) {
-    const mapped = dealFromHubSpot(r, [...new Set(contacts.get(r.id) ?? [])], stages, now);
+    const mapped = dealFromHubSpot(r, [...new Set(contacts.get(r.id) ?? [])], stages);
     problems.push(...mapped.problems);
     if (mapped.deal) deals.push(mapped.deal);
   }
@@ -159,7 +157,7 @@ async function* fullPull(ctx: PullContext, resume: PullCursor | null): AsyncGene
       } while (after && records.length < GROUP);
       const contacts = records.length > 0 ? await contactsOfDeals(ctx, records.map((r) => r.id)) : new Map<string, string[]>();
       cursor = after ? { mode: 'full', phase: 'deals', after } : { mode: 'full', phase: 'done', after: null };
-      yield { customers: [], ...mapDeals(ctx, records, contacts, stages), cursor };
+      yield { customers: [], ...mapDeals(records, contacts, stages), cursor };
     }
   }
 }
@@ -267,7 +265,7 @@ async function* incrementalPull(ctx: PullContext, request: PullRequest): AsyncGe
       }
       const associations = records.length > 0 ? await contactsOfDeals(ctx, records.map((r) => r.id)) : new Map<string, string[]>();
       cursor = state ? { mode: 'incremental', phase: 'deals', state } : { mode: 'incremental', phase: 'done', state: fresh() };
-      yield { customers: [], ...mapDeals(ctx, records, associations, stages), cursor };
+      yield { customers: [], ...mapDeals(records, associations, stages), cursor };
     }
   }
 }

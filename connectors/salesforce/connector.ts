@@ -63,7 +63,7 @@ export class SalesforceConnector implements Connector {
 
   pull(request: PullRequest): AsyncIterable<PulledPage> {
     return pullSalesforce(
-      { api: this.api, mapping: this.mapping, accountFallback: this.settings.accountFallback, bulkQueryThreshold: this.settings.bulkQueryThreshold, timing: this.timing, clock: this.clock },
+      { api: this.api, mapping: this.mapping, accountFallback: this.settings.accountFallback, bulkQueryThreshold: this.settings.bulkQueryThreshold, timing: this.timing },
       request,
     );
   }

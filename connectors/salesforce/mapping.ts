@@ -5,6 +5,7 @@
  */
 import type { RecordProblem } from '../../src/errors.ts';
 import { canonicalFieldValues, datetimeFromText } from '../canonical.ts';
+import { quoted } from '../excerpt.ts';
 import { dealAmountAndDay, signalFieldNames, signalsFrom, type SignalFields } from '../records.ts';
 import type { DealStatus, FieldKey, FieldSpec, FieldValues, PulledCustomer, PulledDeal } from '../types.ts';
 
@@ -52,7 +53,7 @@ export function customerFromRecord(record: SalesforceRecord, m: CustomerMapping)
   const problem = (reason: string) => problems.push({ where, reason, recordId: id });
   const signals = signalsFrom((name) => text(record, name), m.signals, problem);
   const { values, invalid } = canonicalFieldValues((key) => text(record, m.names[key]), m.specs);
-  for (const key of invalid) problem(`${m.names[key]} holds "${text(record, m.names[key])}", which is not a valid ${m.specs.get(key)?.type}; it will be rewritten`);
+  for (const key of invalid) problem(`${m.names[key]} holds ${quoted(text(record, m.names[key]) ?? '')}, which is not a valid ${m.specs.get(key)?.type}; it will be rewritten`);
   return { customer: { recordId: id, modifiedAt: modifiedAt(record), signals, fieldValues: values }, problems };
 }
 
@@ -70,7 +71,6 @@ export function dealFromOpportunity(
   opp: SalesforceRecord,
   customerIds: string[],
   rates: CurrencyRates,
-  now: number,
 ): { deal: PulledDeal | null; problems: RecordProblem[] } {
   const id = text(opp, 'Id') ?? '';
   const problems: RecordProblem[] = [];
@@ -82,14 +82,14 @@ export function dealFromOpportunity(
     const code = text(opp, 'CurrencyIsoCode');
     const rate = code === null ? undefined : rates.get(code);
     if (rate === undefined || !(rate > 0)) {
-      problem(`currency ${code ?? '(none)'} has no active conversion rate`);
+      problem(`currency ${code === null ? '(none)' : quoted(code)} has no active conversion rate`);
       amountText = null;
       if (status === 'won') return { deal: null, problems };
     } else if (Number.isFinite(Number(amountText))) {
       amountText = String(Number(amountText) / rate);
     }
   }
-  const { amount, closeDay } = dealAmountAndDay({ amount: amountText, closeDate: text(opp, 'CloseDate') }, status, now, problem);
+  const { amount, closeDay } = dealAmountAndDay({ amount: amountText, closeDate: text(opp, 'CloseDate') }, status, problem);
   return { deal: { recordId: id, customerIds, status, amount, closeDay, modifiedAt: modifiedAt(opp) }, problems };
 }
 

@@ -24,7 +24,6 @@ export interface PullContext {
   accountFallback: boolean;
   bulkQueryThreshold: number;
   timing: BulkTiming;
-  clock: () => number;
 }
 
 const recordList = z.array(z.record(z.string(), z.unknown()));
@@ -144,11 +143,10 @@ async function mapOpportunities(ctx: PullContext, opps: SalesforceRecord[], rate
   const accountContacts = fallback.length > 0 ? await contactsOfAccounts(ctx, fallback) : new Map<string, string[]>();
   const deals: PulledDeal[] = [];
   const problems: RecordProblem[] = [];
-  const now = ctx.clock();
   for (const opp of opps) {
     let ids = customersOf.get(opp) ?? [];
     if (ids.length === 0 && ctx.mapping.object === 'Contact' && ctx.accountFallback) ids = accountContacts.get(text(opp, 'AccountId') ?? '') ?? [];
-    const mapped = dealFromOpportunity(opp, [...new Set(ids)], rates, now);
+    const mapped = dealFromOpportunity(opp, [...new Set(ids)], rates);
     problems.push(...mapped.problems);
     if (mapped.deal) deals.push(mapped.deal);
   }

@@ -2,6 +2,7 @@
  * SOQL text built from values: every value escaped as the SOQL reference says (backslash first, then
  * quotes and control characters), ids checked for their shape, datetimes as unquoted UTC literals.
  */
+import { quoted } from '../excerpt.ts';
 import { ConnectorError } from '../types.ts';
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
@@ -14,7 +15,7 @@ const ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 export function soqlId(id: string): string {
   // Ids come from Salesforce itself, but a cursor is stored on disk: never let one carry SOQL.
-  if (!ID.test(id)) throw new ConnectorError('INVALID_RESPONSE', `"${id}" is not a Salesforce record id`);
+  if (!ID.test(id)) throw new ConnectorError('INVALID_RESPONSE', `${quoted(id)} is not a Salesforce record id`);
   return `'${id}'`;
 }
 

@@ -2,6 +2,12 @@
  * Per-customer features as of a day. Purchases on the same day count once (their amounts add up), the
  * first purchase day starts the customer's clock, and anything after the as-of day is ignored so that a
  * holdout period can be kept out.
+ *
+ * Refunds (negative amounts) are netted against the same customer's spend, as revenue reports net them:
+ * a refund is not a purchase day (it says nothing about buying again), it lowers value to date and the
+ * period's revenue, and one dated after the first purchase day lowers the repeat purchases' mean value
+ * (the spend model's input). Every value is floored at 0, so no refund makes a customer worth less than
+ * nothing. A zero amount is a purchase day (a free order is still an order) that adds no spend.
  */
 import type { CustomerFeatures, CustomerInput, CustomerSignals, Purchase } from './types.ts';
 
@@ -41,8 +47,8 @@ export function featuresFromColumns(
   const periodStart = asOfDay - periodDays; // the period is (periodStart, asOfDay]
   const previousStart = periodStart - periodDays;
   let purchaseDays = 0;
-  let ltv = 0;
-  let firstDayTotal = 0;
+  let net = 0;
+  let firstDayNet = 0;
   let firstDay: number | null = null;
   let lastDay: number | null = null;
   let revenueInPeriod = 0;
@@ -52,17 +58,22 @@ export function featuresFromColumns(
     const day = days[i];
     if (day > asOfDay) break;
     const amount = amounts[i];
-    ltv += amount;
+    net += amount;
     const inPeriod = day > periodStart;
     if (inPeriod) revenueInPeriod += amount;
-    else if (day > previousStart) purchasedInPreviousPeriod = true;
+    if (amount < 0) {
+      // A refund on or before the first purchase day comes off the first purchase.
+      if (firstDay === null || day === firstDay) firstDayNet += amount;
+      continue;
+    }
+    if (!inPeriod && day > previousStart) purchasedInPreviousPeriod = true;
     if (day !== lastDay) {
       purchaseDays++;
       if (inPeriod) purchaseDaysInPeriod++;
       lastDay = day;
     }
     if (firstDay === null) firstDay = day;
-    if (day === firstDay) firstDayTotal += amount;
+    if (day === firstDay) firstDayNet += amount;
   }
   const frequency = Math.max(0, purchaseDays - 1);
   const engagement = signals.lastEngagementDay;
@@ -81,9 +92,9 @@ export function featuresFromColumns(
     frequency,
     recencyDays: firstDay === null || lastDay === null ? 0 : lastDay - firstDay,
     ageDays: firstDay === null ? 0 : asOfDay - firstDay,
-    monetary: frequency > 0 ? (ltv - firstDayTotal) / frequency : 0,
-    ltv,
-    revenueInPeriod,
+    monetary: frequency > 0 ? Math.max(0, net - firstDayNet) / frequency : 0,
+    ltv: Math.max(0, net),
+    revenueInPeriod: Math.max(0, revenueInPeriod),
     purchaseDaysInPeriod,
     purchasedInPreviousPeriod,
   };

@@ -3,6 +3,7 @@
  * Defaults live in config/default.yaml; this schema validates them and any override.
  */
 import { z } from 'zod';
+import { inputLimitsSchema } from './inputLimits.ts';
 import { STAGE_RULE_ORDER, TRANSACTION_MODELS } from './types.ts';
 
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
@@ -76,6 +77,7 @@ export const classifierSettingsSchema = z
         currency: z.string().regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as USD'),
       })
       .strict(),
+    input: inputLimitsSchema,
     stages: z.object(Object.fromEntries(STAGE_RULE_ORDER.map((s) => [s, stageSettings])) as Record<(typeof STAGE_RULE_ORDER)[number], typeof stageSettings>).strict(),
   })
   .strict()

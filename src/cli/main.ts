@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { excerpt } from '../../connectors/excerpt.ts';
 import { ConnectorError } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { classifyCommand } from './commands/classify.ts';
@@ -36,6 +37,10 @@ const program = new Command('lifecycle-sync')
   .addCommand(demoCommand())
   .addCommand(serveCommand())
   .addCommand(startCommand());
+
+// Commander's own errors quote the offending argument whole (a pasted file as a flag value): cut each line.
+const outputError = (text: string, write: (s: string) => void) => write(text.split('\n').map((line) => excerpt(line, 300)).join('\n'));
+for (const command of [program, ...program.commands]) command.configureOutput({ outputError });
 
 try {
   await program.parseAsync(process.argv);

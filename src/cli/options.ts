@@ -1,11 +1,12 @@
 /** Parsers for command-line option values, with messages that name the flag. */
 import { InvalidArgumentError } from 'commander';
+import { quoted } from '../../connectors/excerpt.ts';
 import { parseIsoDate } from '../io/dates.ts';
 
 export function positiveNumber(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number (got "${value}")`);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number (got ${quoted(value)})`);
     return n;
   };
 }
@@ -13,7 +14,7 @@ export function positiveNumber(flag: string) {
 export function positiveInteger(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive whole number (got "${value}")`);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive whole number (got ${quoted(value)})`);
     return n;
   };
 }
@@ -21,7 +22,7 @@ export function positiveInteger(flag: string) {
 export function rate(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${flag} must be a number between 0 and 1 (got "${value}")`);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`${flag} must be a number between 0 and 1 (got ${quoted(value)})`);
     return n;
   };
 }
@@ -29,7 +30,7 @@ export function rate(flag: string) {
 export function isoDay(flag: string) {
   return (value: string): number => {
     const day = parseIsoDate(value);
-    if (day === null) throw new InvalidArgumentError(`${flag} must be a date as YYYY-MM-DD (got "${value}")`);
+    if (day === null) throw new InvalidArgumentError(`${flag} must be a date as YYYY-MM-DD (got ${quoted(value)})`);
     return day;
   };
 }

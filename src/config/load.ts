@@ -1,11 +1,14 @@
 /**
  * Loads config/default.yaml, deep-merges the user's file over it (objects merge, everything else
- * replaces) and validates the result. Errors name the file, the key and the problem.
+ * replaces) and validates the result. Errors name the file, the key and the problem, quoting values
+ * cut short. A file or a section with nothing in it (empty, or every line commented out) overrides
+ * nothing.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { excerpt, quoted } from '../../connectors/excerpt.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
 import { configSchema, type Config } from './schema.ts';
@@ -28,7 +31,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   let merged = defaults;
   if (file) {
     if (!existsSync(file)) throw new LifecycleSyncError('CONFIG_NOT_FOUND', `config file not found: ${file}`);
-    merged = deepMerge(merged, readYaml(file));
+    merged = deepMerge(merged, userSettings(readYaml(file), file));
   }
   if (options.overrides) merged = deepMerge(merged, options.overrides);
   return validateConfig(merged, file ?? defaultConfigPath());
@@ -46,10 +49,10 @@ export function describeIssues(error: z.ZodError, input: unknown): string {
     .map((issue) => {
       const path = issue.path.map(String).join('.') || '(root)';
       if (issue.code === 'unrecognized_keys') {
-        return `${path === '(root)' ? '' : `${path}: `}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+        return `${path === '(root)' ? '' : `${path}: `}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => quoted(k)).join(', ')}`;
       }
       const got = valueAt(input, issue.path);
-      const shown = got === undefined ? 'nothing' : JSON.stringify(got);
+      const shown = got === undefined ? 'nothing' : typeof got === 'string' ? quoted(got) : excerpt(JSON.stringify(got) ?? typeof got);
       return `${path}: ${issue.message} (got ${shown})`;
     })
     .join('; ');
@@ -69,17 +72,29 @@ function readYaml(path: string): unknown {
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const line = first.linePos?.[0].line;
-    throw new LifecycleSyncError('CONFIG_INVALID', `invalid YAML in ${path}${line ? ` at line ${line}` : ''}: ${first.message.split('\n')[0]}`);
+    throw new LifecycleSyncError('CONFIG_INVALID', `invalid YAML in ${path}${line ? ` at line ${line}` : ''}: ${excerpt(first.message.split('\n')[0], 200)}`);
   }
   return doc.toJS() as unknown;
+}
+
+/** The user's file as overrides: an empty document is none; anything but a mapping is an error. */
+function userSettings(value: unknown, file: string): unknown {
+  if (value === null || value === undefined) return {};
+  if (isPlainObject(value)) return value;
+  const got = Array.isArray(value) ? 'a list' : `${typeof value} ${excerpt(JSON.stringify(value) ?? '')}`;
+  throw new LifecycleSyncError('CONFIG_INVALID', `invalid config (${file}): expected a mapping of settings (key: value), got ${got}`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/**
+ * `override` over `base`: objects merge key by key, anything else replaces. An empty section (YAML
+ * null: a key whose lines are all commented out) over an object keeps the object.
+ */
 export function deepMerge(base: unknown, override: unknown): unknown {
-  if (override === undefined) return base;
+  if (override === undefined || (override === null && isPlainObject(base))) return base;
   if (!isPlainObject(base) || !isPlainObject(override)) return override;
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) out[key] = deepMerge(base[key], value);

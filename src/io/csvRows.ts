@@ -1,10 +1,14 @@
 /**
  * Parses a transactions CSV into validated rows, in batches: the part of reading that runs in a worker
- * thread (see transactionsCsv.ts). A bad row is reported with its line number and skipped, or, in
- * strict mode, stops the read; rows after the as-of day are counted and ignored.
+ * thread (see transactionsCsv.ts). A bad row (unreadable, or implausible by classifier.input: a date in
+ * the future or before the earliest date, an absurd amount) is reported with its line number and
+ * skipped, or, in strict mode, stops the read; rows after the as-of day are counted and ignored.
+ * Negative amounts are refunds: kept, and counted.
  */
 import { createReadStream } from 'node:fs';
 import Papa from 'papaparse';
+import { excerpt, excerptList, quoted } from '../../connectors/excerpt.ts';
+import { amountProblem, purchaseDayProblem, type PurchaseRules } from '../classifier/inputLimits.ts';
 import { LifecycleSyncError, type RecordProblem } from '../errors.ts';
 import { parseDay } from './dates.ts';
 
@@ -18,6 +22,8 @@ export interface ParseOptions {
   columns: TransactionColumns;
   asOfDay: number | null;
   strict: boolean;
+  /** Plausible days and amounts (inputLimits.ts). */
+  rules: PurchaseRules;
 }
 
 /** Valid rows, in file order. `ids` is joined by `separator` (an array if an id contains it). */
@@ -33,6 +39,11 @@ export interface ParseTotals {
   validRows: number;
   skippedRows: number;
   ignoredAfterAsOf: number;
+  /** Rows kept with a negative amount (refunds). */
+  refundRows: number;
+  /** Earliest day of a plausible row, those after the as-of day included; null when none. */
+  firstDay: number | null;
+  /** Latest day among the rows kept; null when none. */
   lastDay: number | null;
   headerFound: boolean;
 }
@@ -47,13 +58,15 @@ const BATCH_ROWS = 16_384;
 const SEPARATOR = '\u0000';
 
 export async function parseTransactionRows(file: string, options: ParseOptions, sink: ParseSink): Promise<ParseTotals> {
-  const { columns } = options;
+  const { columns, rules } = options;
   let header: { id: number; date: number; amount: number; width: number } | null = null;
   let line = 0;
   let count = 0;
   let valid = 0;
   let skipped = 0;
   let ignored = 0;
+  let refunds = 0;
+  let firstDay: number | null = null;
   let lastDay: number | null = null;
   let lastProgress = 0;
   let ids: string[] = [];
@@ -99,15 +112,19 @@ export async function parseTransactionRows(file: string, options: ParseOptions, 
     if (id === '') return problem(`empty ${columns.customerId}`, startLine);
     const dateText = record[header.date];
     const day = parseDay(dateText);
-    if (day === null) return problem(`${columns.date} ${JSON.stringify(dateText)} is not a date (YYYY-MM-DD, YYYYMMDD or an ISO timestamp)`, startLine);
+    if (day === null) return problem(`${excerpt(columns.date)} ${quoted(dateText)} is not a date (YYYY-MM-DD, YYYYMMDD or an ISO timestamp)`, startLine);
     const amountText = record[header.amount];
     const amount = parseAmount(amountText);
-    if (amount === null) return problem(`${columns.amount} ${JSON.stringify(amountText)} is not a number`, startLine);
+    if (amount === null) return problem(`${excerpt(columns.amount)} ${quoted(amountText ?? '')} is not a number`, startLine);
+    const implausible = purchaseDayProblem(day, rules, excerpt(columns.date)) ?? amountProblem(amount, rules, excerpt(columns.amount));
+    if (implausible !== null) return problem(implausible, startLine);
+    if (firstDay === null || day < firstDay) firstDay = day;
     if (options.asOfDay !== null && day > options.asOfDay) {
       ignored++;
       return;
     }
     valid++;
+    if (amount < 0) refunds++;
     if (lastDay === null || day > lastDay) lastDay = day;
     days[ids.length] = day;
     amounts[ids.length] = amount;
@@ -146,7 +163,7 @@ export async function parseTransactionRows(file: string, options: ParseOptions, 
     });
   });
   flush();
-  return { rows: count, validRows: valid, skippedRows: skipped, ignoredAfterAsOf: ignored, lastDay, headerFound: header !== null };
+  return { rows: count, validRows: valid, skippedRows: skipped, ignoredAfterAsOf: ignored, refundRows: refunds, firstDay, lastDay, headerFound: header !== null };
 }
 
 function resolveHeader(record: string[], columns: TransactionColumns, file: string) {
@@ -154,10 +171,8 @@ function resolveHeader(record: string[], columns: TransactionColumns, file: stri
   const find = (name: string, flag: string) => {
     const index = names.indexOf(name);
     if (index === -1) {
-      throw new LifecycleSyncError(
-        'INPUT_INVALID',
-        `${file}: missing column "${name}" (header has: ${names.join(', ')}); name it with ${flag}`,
-      );
+      // The "header" may be a data line of a headerless file, as long as the file: quote it short.
+      throw new LifecycleSyncError('INPUT_INVALID', `${file}: missing column ${quoted(name)} (header has: ${excerptList(names)}); name it with ${flag}`);
     }
     return index;
   };
@@ -181,5 +196,6 @@ function parseAmount(text: string | undefined): number | null {
     if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69)) return null;
   }
   const v = Number(s);
-  return Number.isFinite(v) ? v : null;
+  // 1e999 reads as Infinity: a number, out of range (inputLimits.ts says so), not "not a number".
+  return Number.isNaN(v) ? null : v;
 }

@@ -6,6 +6,7 @@ import type { CustomerScore } from '../classifier/classify.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { reasonTail } from '../classifier/stages.ts';
 import { STAGES_IN_LIFECYCLE_ORDER, type ChurnType, type Stage } from '../classifier/types.ts';
+import { assertFiniteScore } from '../scoreGuard.ts';
 import { textCell } from './spreadsheetCells.ts';
 
 export type OutputFormat = 'json' | 'csv';
@@ -18,6 +19,7 @@ const round = (v: number | null, digits: number): number | null => {
 
 /** The per-customer record as written: the classify command's documented shape plus extras. */
 export function customerRecord(c: CustomerScore) {
+  assertFiniteScore(c);
   return {
     customerId: c.customerId,
     stage: c.stage,
@@ -120,6 +122,7 @@ export function reasonTails(stages: ClassifierSettings['stages']): ReasonTails {
  * takes a third longer.
  */
 export function customerJson(c: CustomerScore, tails: ReasonTails): string {
+  assertFiniteScore(c);
   const detail = NEEDS_ESCAPE.test(c.reasonDetail) ? JSON.stringify(c.reasonDetail).slice(1, -1) : c.reasonDetail;
   const reason = `"${detail}${tails[c.stage][c.churnType ?? 'none']}"`;
   return (

@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { CustomerInput, Purchase } from '../classifier/types.ts';
+import type { PurchaseRules } from '../classifier/inputLimits.ts';
 import { LifecycleSyncError, type ErrorCode, type RecordProblem } from '../errors.ts';
 import type { ParseTotals, RowBatch, TransactionColumns } from './csvRows.ts';
 import type { CsvWorkerJob, CsvWorkerMessage } from './csvWorker.ts';
@@ -16,6 +17,8 @@ export type { TransactionColumns } from './csvRows.ts';
 export const DEFAULT_COLUMNS: TransactionColumns = { customerId: 'customer_id', date: 'date', amount: 'amount' };
 
 export interface ReadTransactionsOptions {
+  /** Plausible days and amounts (inputLimits.ts purchaseRules); other rows are reported and skipped. */
+  rules: PurchaseRules;
   columns?: TransactionColumns;
   /** Rows dated after this day are ignored. */
   asOfDay?: number | null;
@@ -42,6 +45,10 @@ export interface ReadTransactionsResult {
   validRows: number;
   skippedRows: number;
   ignoredAfterAsOf: number;
+  /** Rows kept with a negative amount: refunds, netted against their customer's purchases (features.ts). */
+  refundRows: number;
+  /** Earliest day of a plausible row (rows after the as-of day included); null when none. */
+  firstDay: number | null;
   /** Latest purchase day among the rows kept; null when none. */
   lastDay: number | null;
 }
@@ -120,7 +127,7 @@ function workerUrl(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './csvWorker.ts' : './csvWorker.js', import.meta.url);
 }
 
-export async function readTransactionsCsv(file: string, options: ReadTransactionsOptions = {}): Promise<ReadTransactionsResult> {
+export async function readTransactionsCsv(file: string, options: ReadTransactionsOptions): Promise<ReadTransactionsResult> {
   let totalBytes: number;
   try {
     const stat = statSync(file);
@@ -156,6 +163,7 @@ export async function readTransactionsCsv(file: string, options: ReadTransaction
     columns: options.columns ?? DEFAULT_COLUMNS,
     asOfDay: options.asOfDay ?? null,
     strict: options.strict ?? false,
+    rules: options.rules,
   };
   const totals = await new Promise<ParseTotals>((resolve, reject) => {
     const worker = new Worker(workerUrl(), { workerData: job });
@@ -202,6 +210,8 @@ export async function readTransactionsCsv(file: string, options: ReadTransaction
     validRows: totals.validRows,
     skippedRows: totals.skippedRows,
     ignoredAfterAsOf: totals.ignoredAfterAsOf,
+    refundRows: totals.refundRows,
+    firstDay: totals.firstDay,
     lastDay: totals.lastDay,
   };
 }

@@ -9,7 +9,9 @@
 import { canonicalDatetime } from '../../connectors/canonical.ts';
 import type { Connector, FieldKey } from '../../connectors/types.ts';
 import { isoDateOfDay } from '../classifier/features.ts';
+import { asOfProblem, purchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
+import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { PlannedChange, RunStats, Store } from '../store/types.ts';
 import { readSyncCursor, writeSyncCursor } from './cursors.ts';
@@ -56,6 +58,10 @@ export interface SyncRunOptions {
 export function runSync(o: SyncRunOptions): Promise<SyncSummary> {
   const startedAt = (o.clock ?? Date.now)();
   const asOfDay = o.asOfDay ?? Math.floor(startedAt / DAY_MS);
+  // Refused before the lock and the run row: an as-of in the future or before any plausible data
+  // would rescore and rewrite every record (planPhase also refuses one before the first purchase).
+  const asOfRefused = o.asOfDay === undefined || o.asOfDay === null ? null : asOfProblem(asOfDay, purchaseRules(o.classifier.input, Math.floor(startedAt / DAY_MS)), null);
+  if (asOfRefused !== null) return Promise.reject(new LifecycleSyncError('INPUT_INVALID', `the as-of date (--as-of) ${asOfRefused}; no record was written`));
   // Backtests and demos score "as of" a day: the scoring time is that day, so reruns agree exactly.
   // Whole seconds: some CRMs (Salesforce) keep datetimes to the second, and what we write must read back equal.
   const scoredAt = o.asOfDay !== undefined && o.asOfDay !== null ? asOfDay * DAY_MS : Math.floor(startedAt / 1000) * 1000;
@@ -105,11 +111,12 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   run.phase = 'classify';
   o.onProgress?.({ phase: 'classify', done: 0, total: null });
   const reuse = fitToReuse(o.store, o.installationId, { mode: run.mode, asOfDay, refitDays: o.sync.refitDays, settings: o.classifier });
-  const plan = planPhase({ store: o.store, installationId: o.installationId, classifier: o.classifier, sync: o.sync, asOfDay, scoredAt, stats, reuse });
+  const asOfGiven = o.asOfDay !== undefined && o.asOfDay !== null;
+  const plan = planPhase({ store: o.store, installationId: o.installationId, runId: run.id, classifier: o.classifier, sync: o.sync, asOfDay, asOfGiven, now: run.startedAt, scoredAt, stats, reuse });
   const m = plan.result.model;
   run.model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
   o.store.saveModelFit(o.installationId, run.id, fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram));
-  log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed });
+  log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed, refunds: plan.refunds });
 
   endPhase('classify');
   run.phase = 'write';

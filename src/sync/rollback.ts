@@ -6,6 +6,7 @@
  * what differs. Writes an interrupted run had in flight are included: the CRM's current values tell
  * whether they landed. The rollback is itself a run (same lifecycle, audit, quota and write policy).
  */
+import { quoted } from '../../connectors/excerpt.ts';
 import type { Connector, FieldKey, FieldValues } from '../../connectors/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -44,7 +45,7 @@ function writtenByRun(entries: AuditEntry[]): Map<string, Written> {
   return written;
 }
 
-const show = (value: string | null | undefined) => (value === null || value === undefined ? 'empty' : JSON.stringify(value));
+const show = (value: string | null | undefined) => (value === null || value === undefined ? 'empty' : quoted(value));
 
 /** The restore for one record, or why it is left alone (null and null: the run's write never landed). */
 export function restoreOf(fields: Written, now: FieldValues | undefined): { change: Omit<Change, 'recordId'> | null; leftAlone: string | null } {

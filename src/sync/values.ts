@@ -4,12 +4,14 @@
  * - numbers are rounded (churn risk to a whole percent, money to the currency unit) and a change is
  *   written only when it exceeds the configured minimum, so daily drift does not rewrite everyone;
  * - the companion fields (reason, stage changed at, scored at) are written with a real change, or when
- *   the CRM has none, never on their own: the reason's "last 41 days ago" changes every day.
+ *   the CRM has none, never on their own: the reason's "last 41 days ago" changes every day;
+ * - a score holding NaN or an infinity is an error naming the customer (scoreGuard.ts), never a value.
  */
 import { canonicalDatetime, canonicalNumber } from '../../connectors/canonical.ts';
 import type { FieldKey, FieldValues } from '../../connectors/types.ts';
 import type { CustomerScore } from '../classifier/classify.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
+import { assertFiniteScore } from '../scoreGuard.ts';
 import type { SyncSettings } from './settings.ts';
 
 /** Fields whose change is worth a write. */
@@ -20,6 +22,7 @@ const COMPANIONS: readonly FieldKey[] = ['stageReason', 'stageChangedAt', 'score
 
 /** The values the plugin wants in the CRM for a customer, except stageChangedAt (decided by the diff). */
 export function desiredValues(score: CustomerScore, settings: ClassifierSettings, sync: SyncSettings, scoredAt: number): FieldValues {
+  assertFiniteScore(score);
   const money = (v: number | null) => (v === null ? null : canonicalNumber(v, sync.rounding.moneyDecimals));
   const reason = score.reason.length > sync.maxReasonLength ? `${score.reason.slice(0, sync.maxReasonLength - 1)}…` : score.reason;
   return {

@@ -165,7 +165,10 @@ describe('extreme inputs stay finite, with labelled fallbacks', () => {
     expectSane(result);
     expect(result.spendModel).toBeNull();
     expect(result.spendFallbackReason).toMatch(/positive purchase value/);
-    expect(allCustomerScores(result).every((c) => c.clv === 0)).toBe(true);
+    const scores = allCustomerScores(result);
+    // Refunds are not purchases: the customers with only refunds are prospects; the zero-amount buyers have zero CLV.
+    expect(scores.filter((c) => c.purchases === 0).map((c) => c.customerId)).toEqual(scores.filter((_, i) => i % 2 === 1).map((c) => c.customerId));
+    expect(scores.filter((c) => c.purchases > 0).every((c) => c.clv === 0 && c.ltv === 0)).toBe(true);
   });
 
   it('an empty base and a base of prospects only', () => {

@@ -1,11 +1,13 @@
 /** The `classify` command as a user runs it: real process, real files. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { isoDateOfDay } from '../../src/classifier/features.ts';
 import { STAGES_IN_LIFECYCLE_ORDER } from '../../src/classifier/types.ts';
+import { todayDay } from '../../src/io/dates.ts';
 import { CDNOW_CSV } from '../helpers.ts';
 import { runCli } from './run.ts';
 
@@ -143,6 +145,112 @@ describe('lifecycle-sync classify', () => {
     const r = await runCli(['classify', '--transactions', CDNOW_CSV, '--config', config]);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toBe(`lifecycle-sync: invalid config (${config}): classifier.expectedDays: must be a positive number of days (got -3)`);
+  });
+});
+
+/** Every number in a parsed JSON value. */
+function numbersIn(value: unknown): number[] {
+  if (typeof value === 'number') return [value];
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(numbersIn);
+  return [];
+}
+
+describe('lifecycle-sync classify fails safe (issue 8)', () => {
+  const cdnow = readFileSync(CDNOW_CSV, 'utf8');
+  const lines = cdnow.trimEnd().split('\n').length;
+
+  it('a row dated 9999-12-31 is reported and skipped; the default as-of stays the latest real purchase', async () => {
+    const path = file('placeholder.csv', `${cdnow.trimEnd()}\nzz,9999-12-31,5\n`);
+    const r = await runCli(['classify', '--transactions', path]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`skipped ${path}:${lines + 1}: date 9999-12-31 is in the future`);
+    const out = outputShape.parse(JSON.parse(r.stdout));
+    expect(out.asOf).toBe('1998-06-30');
+    expect(out.customers.some((c) => c.customerId === 'zz')).toBe(false);
+    expect(out.summary.stages.churned).toBeLessThan(out.customers.length / 2);
+  });
+
+  it.each([
+    ['2999-01-01', /^lifecycle-sync: --as-of 2999-01-01 is in the future: it must be from 1900-01-01 to (\d{4}-\d\d-\d\d) /],
+    ['1900-01-01', /^lifecycle-sync: --as-of 1900-01-01 is before the first purchase \(1997-01-01\), so every customer would be scored as a prospect: it must be from 1997-01-01 to (\d{4}-\d\d-\d\d)/],
+    ['1899-12-31', /^lifecycle-sync: --as-of 1899-12-31 is before classifier.input.earliestDate: it must be from 1900-01-01 to (\d{4}-\d\d-\d\d)/],
+  ])('--as-of %s is refused with the allowed range; exit 1 and nothing written', async (asOf, message) => {
+    const out = join(dir, `refused-${asOf}.json`);
+    const r = await runCli(['classify', '--transactions', CDNOW_CSV, '--as-of', asOf, '--output', out]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(message.exec(lines[0])?.[1]).toBe(isoDateOfDay(todayDay() + 2));
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('amounts like 1e308 are reported and skipped; the JSON holds only finite numbers', async () => {
+    const path = file('huge.csv', `${cdnow.trimEnd()}\n0001,1997-03-01,1e308\n0002,1997-03-02,-1e308\n0003,1997-03-03,1e999\n`);
+    const r = await runCli(['classify', '--transactions', path]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`skipped ${path}:${lines + 1}: amount 1e308 is beyond classifier.input.maxAmount (1000000000)`);
+    expect(r.stderr).toContain(`skipped ${path}:${lines + 3}: amount Infinity is beyond classifier.input.maxAmount`);
+    const parsed: unknown = JSON.parse(r.stdout);
+    const numbers = numbersIn(parsed);
+    expect(numbers.length).toBeGreaterThan(2357 * 8);
+    expect(numbers.every(Number.isFinite)).toBe(true);
+    const csv = await runCli(['classify', '--transactions', path, '--format', 'csv']);
+    expect(csv.code, csv.stderr).toBe(0);
+    expect(csv.stdout).not.toMatch(/Infinity|NaN/);
+  });
+
+  it('refunds (negative amounts) are netted against the customer: LTV never negative; counted in the summary', async () => {
+    const path = file('refunds.csv', 'customer_id,date,amount\na,2024-01-01,10\na,2024-02-01,20\na,2024-03-01,-5\nb,2024-01-01,10\nb,2024-01-02,-50\nc,2024-01-03,0\nc,2024-02-03,0\n');
+    const r = await runCli(['classify', '--transactions', path]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { summary: { input: { refundRows: number } }; customers: { customerId: string; ltv: number; frequency: number }[] };
+    const by = new Map(out.customers.map((c) => [c.customerId, c]));
+    expect(by.get('a')).toMatchObject({ ltv: 25, frequency: 1 });
+    expect(by.get('b')).toMatchObject({ ltv: 0, frequency: 0 });
+    expect(by.get('c')).toMatchObject({ ltv: 0, frequency: 1 });
+    expect(out.summary.input.refundRows).toBe(2);
+    expect(r.stderr).toMatch(/2 refunds \(negative amounts\) netted/);
+  });
+
+  it('--output naming the --transactions file (same path, another spelling, a symlink, a hard link) is refused; the input is untouched', async () => {
+    const sub = join(dir, 'same');
+    mkdirSync(sub, { recursive: true });
+    const input = join(sub, 'in.csv');
+    const text = 'customer_id,date,amount\na,2024-01-01,10\n';
+    writeFileSync(input, text);
+    symlinkSync(input, join(sub, 'link.csv'));
+    linkSync(input, join(sub, 'hard.csv'));
+    for (const output of [input, join(sub, '.', 'in.csv'), join(sub, '..', 'same', 'in.csv'), join(sub, 'link.csv'), join(sub, 'hard.csv')]) {
+      const r = await runCli(['classify', '--transactions', input, '--output', output]);
+      expect(r.code, output).toBe(1);
+      expect(r.stderr.trim()).toBe(`lifecycle-sync: --output ${output} is the --transactions file ${input}: writing it would overwrite the input`);
+      expect(readFileSync(input, 'utf8')).toBe(text);
+    }
+  });
+
+  it('an empty or comments-only --config file means no overrides', async () => {
+    for (const [name, text] of [['empty.yaml', ''], ['comments.yaml', '# nothing yet\n# classifier:\n#   model: bg_nbd\n'], ['section.yaml', 'classifier:\n  # model: bg_nbd\n']]) {
+      const r = await runCli(['classify', '--transactions', CDNOW_CSV, '--as-of', '1997-09-30', '--config', file(name, text), '--format', 'csv']);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('a huge headerless line or config value is quoted as a short excerpt in the one-line error', async () => {
+    const headerless = file('headerless.csv', `${'x'.repeat(3_000_000)}\n`);
+    const r = await runCli(['classify', '--transactions', headerless]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.length).toBeLessThan(headerless.length + 300);
+    expect(r.stderr).toContain('(3000000 characters)');
+    const config = file('long.yaml', `classifier:\n  model: ${'m'.repeat(1_000_000)}\n`);
+    const c = await runCli(['classify', '--transactions', CDNOW_CSV, '--config', config]);
+    expect(c.code).toBe(1);
+    expect(c.stderr.length).toBeLessThan(config.length + 400);
+    expect(c.stderr).toContain('(1000000 characters)');
+    const flag = await runCli(['classify', '--transactions', CDNOW_CSV, '--expected-days', 'x'.repeat(100_000)]);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr.length).toBeLessThan(400);
   });
 });
 

@@ -74,3 +74,32 @@ describe('config', () => {
     expect(errorOf(() => loadConfig({ file: join(dir, 'nope.yaml') })).code).toBe('CONFIG_NOT_FOUND');
   });
 });
+
+describe('config files that say nothing, or too much (issue 8)', () => {
+  it('an empty file, a comments-only file and a section with every key commented out mean "no overrides"', () => {
+    const defaults = loadConfig();
+    for (const [name, text] of [
+      ['empty.yaml', ''],
+      ['blank.yaml', '\n\n   \n'],
+      ['comments.yaml', '# my overrides\n# classifier:\n#   model: bg_nbd\n'],
+      ['document.yaml', '---\n# nothing yet\n'],
+      ['section.yaml', 'classifier:\n  # model: bg_nbd\nsync:\n'],
+    ]) {
+      expect(loadConfig({ file: file(name, text) }), name).toEqual(defaults);
+    }
+  });
+
+  it('a file that is not a mapping of settings says so in one problem', () => {
+    const e = errorOf(() => loadConfig({ file: file('list.yaml', '- classifier\n- sync\n') }));
+    expect(e.message).toBe(`invalid config (${join(dir, 'list.yaml')}): expected a mapping of settings (key: value), got a list`);
+  });
+
+  it('a long value or key is quoted as a short excerpt with its length', () => {
+    const value = errorOf(() => loadConfig({ file: file('long.yaml', `classifier:\n  model: ${'m'.repeat(100_000)}\n`) }));
+    expect(value.message.length).toBeLessThan(400);
+    expect(value.message).toContain('(100000 characters)');
+    const key = errorOf(() => loadConfig({ file: file('longkey.yaml', `classifier:\n  ? ${'k'.repeat(50_000)}\n  : 1\n`) }));
+    expect(key.message.length).toBeLessThan(400);
+    expect(key.message).toContain('(50000 characters)');
+  });
+});

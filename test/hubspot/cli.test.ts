@@ -113,6 +113,35 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     expect(asOf.stderr).toMatch(/--as-of/);
   });
 
+  it('sync --as-of in the future or before every purchase is refused with the allowed range; exit 1, no record written (issue 8)', async () => {
+    const first = await cli(['sync', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const before = h.crmValues();
+    const runsBefore = h.store.listRuns('hubspot', 1000).length;
+    const future = await cli(['sync', '--as-of', '2999-01-01']);
+    expect(future.code).toBe(1);
+    expect(future.stderr.trim()).toMatch(/^lifecycle-sync: the as-of date \(--as-of\) 2999-01-01 is in the future: it must be from 1900-01-01 to \d{4}-\d\d-\d\d .*; no record was written$/);
+    expect(h.store.listRuns('hubspot', 1000)).toHaveLength(runsBefore);
+    const past = await cli(['sync', '--as-of', '1900-01-01', '--json']);
+    expect(past.code).toBe(1);
+    const summary = JSON.parse(past.stdout) as JsonSummary & { message: string };
+    expect(summary).toMatchObject({ status: 'failed', written: 0 });
+    expect(summary.message).toMatch(/^the as-of date \(--as-of\) 1900-01-01 is before the first purchase \(\d{4}-\d\d-\d\d\), so every customer would be scored as a prospect: it must be from \d{4}-\d\d-\d\d to/);
+    expect(h.crmValues()).toEqual(before);
+  });
+
+  it('sync --plan-csv naming the state database or the config file is refused before the run; both intact (issue 8)', async () => {
+    const runsBefore = h.store.listRuns('hubspot', 1000).length;
+    const config = readFileSync(h.configPath, 'utf8');
+    for (const [target, what] of [[h.dbPath, 'the state database'], [h.configPath, 'the configuration file']]) {
+      const r = await cli(['sync', '--dry-run', '--plan-csv', target]);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(`lifecycle-sync: --plan-csv ${target} is ${what}: writing the plan there would destroy it`);
+    }
+    expect(readFileSync(h.configPath, 'utf8')).toBe(config);
+    expect(h.store.listRuns('hubspot', 1000)).toHaveLength(runsBefore);
+  });
+
   it('rejected credentials: setup and sync fail with a one-line message and exit code 1, and never print the token', async () => {
     const token = 'pat-na1-00000000-not-a-real-token-000000000000';
     const setup = await cli(['setup'], { HUBSPOT_ACCESS_TOKEN: token });

@@ -152,11 +152,44 @@ describe('HubSpot sync against the sandbox', () => {
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ recordId: noAmount, phase: 'pull', code: 'BAD_RECORD', message: `HubSpot deal ${noAmount}: won deal without an amount` }),
-        expect.objectContaining({ recordId: farFuture, phase: 'pull', code: 'BAD_RECORD', message: expect.stringMatching(/close date 2999-01-01.* is implausible/) as unknown }),
+        expect.objectContaining({ recordId: farFuture, phase: 'classify', code: 'BAD_RECORD', message: expect.stringMatching(/^won deal \d+: close date 2999-01-01 is in the future/) as unknown }),
       ]),
     );
     // The far-future deal is not a purchase: contact b's LTV is its other won deals.
     expect(Number(h.crmValues().get(b)?.lcs_ltv)).toBe(Math.round(wonTotal(h, b) - 100));
+  });
+
+  it('implausible won deals (issue 8): a placeholder close date, one before 1900, an amount of 1e308 are reported and skipped; a refund is netted; only finite values written', async () => {
+    h = await createHarness({ dataset: { contacts: 60 } });
+    const harness = h;
+    const ids = h.sandbox.data.contactIds();
+    const withPurchase = ids.filter((id) => won(harness, id).count > 0);
+    const [a, b, c, d] = withPurchase;
+    const before = new Map([a, b, c, d].map((id) => [id, wonTotal(harness, id)]));
+    const deal = (contact: string, amount: string, closedate: string) =>
+      harness.sandbox.data.createDeal({ dealname: 'test', amount, pipeline: 'default', dealstage: 'closedwon', closedate }, [contact]);
+    const placeholder = deal(a, '100', '9999-12-31T00:00:00Z');
+    const ancient = deal(b, '100', '1899-12-31T00:00:00Z');
+    const huge = deal(c, `1${'0'.repeat(308)}`, '2026-01-15T12:00:00Z');
+    const refund = deal(d, '-30', '2026-02-01T12:00:00Z');
+    const run = await h.sync();
+    expect(run).toMatchObject({ status: 'succeeded', written: 60, failed: 0, skippedRecords: 3 });
+    const errors = h.store.listRunErrors(run.runId);
+    expect(errors.map((e) => [e.recordId, e.phase, e.code])).toEqual(
+      expect.arrayContaining([
+        [placeholder, 'classify', 'BAD_RECORD'],
+        [ancient, 'classify', 'BAD_RECORD'],
+        [huge, 'classify', 'BAD_RECORD'],
+      ]),
+    );
+    expect(errors.find((e) => e.recordId === huge)?.message).toBe(`won deal ${huge}: amount 1e308 is beyond classifier.input.maxAmount (1000000000)`);
+    expect(errors.find((e) => e.recordId === ancient)?.message).toBe(`won deal ${ancient}: close date 1899-12-31 is before classifier.input.earliestDate (1900-01-01)`);
+    expect(errors.some((e) => e.recordId === refund)).toBe(false);
+    const values = h.crmValues();
+    for (const id of [a, b, c]) expect(Number(values.get(id)?.lcs_ltv)).toBe(Math.round(before.get(id) ?? NaN));
+    // The refund is netted against d's purchases, never below 0.
+    expect(Number(values.get(d)?.lcs_ltv)).toBe(Math.max(0, Math.round((before.get(d) ?? NaN) - 30)));
+    for (const v of values.values()) for (const key of ['lcs_ltv', 'lcs_predicted_clv', 'lcs_churn_risk']) if (v[key] !== null) expect(Number.isFinite(Number(v[key])), key).toBe(true);
   });
 
   it('a failed write is reported, retried first on the next run; a contact deleted meanwhile is not retried', async () => {

@@ -82,6 +82,32 @@ describe('Salesforce sync against the sandbox', () => {
     for (const [id, v] of after) if (id !== contactId) expect(v, `contact ${id}`).toEqual(before.get(id));
   });
 
+  it('implausible won opportunities (issue 8): a placeholder close date and an absurd amount are reported and skipped; a refund is netted', async () => {
+    const h = await harness({ contacts: 80 });
+    const wonOpps = h.sandbox.data.ids('Opportunity').filter((o) => h.sandbox.data.get('Opportunity', o)?.IsWon === true);
+    const [placeholder, huge, refund] = wonOpps;
+    h.sandbox.data.update('Opportunity', placeholder, { CloseDate: '9999-12-31' });
+    // Salesforce's currency fields hold 16 digits, so 1e308 cannot be there; 5e12 can.
+    h.sandbox.data.update('Opportunity', huge, { Amount: 5e12 });
+    h.sandbox.data.update('Opportunity', refund, { Amount: -30 });
+    const run = await h.sync();
+    expect(run).toMatchObject({ status: 'succeeded', failed: 0, skippedRecords: 2 });
+    const errors = h.store.listRunErrors(run.runId);
+    expect(errors.map((e) => [e.recordId, e.phase, e.message])).toEqual([
+      [placeholder, 'classify', expect.stringMatching(/^won deal \w+: close date 9999-12-31 is in the future/) as unknown],
+      [huge, 'classify', `won deal ${huge}: amount 5000000000000 is beyond classifier.input.maxAmount (1000000000)`],
+    ]);
+    const skipped = new Set([placeholder, huge]);
+    for (const [id, v] of h.crmValues()) {
+      let total = 0;
+      for (const o of h.sandbox.data.opportunityIdsOf(id)) {
+        const opp = h.sandbox.data.get('Opportunity', o);
+        if (opp?.IsWon === true && !skipped.has(o)) total += Number(opp.Amount);
+      }
+      expect(Number(v.LCS_LTV__c), `LTV of contact ${id}`).toBe(Math.max(0, Math.round(total)));
+    }
+  });
+
   it('a dry run writes nothing and creates neither fields nor the permission set, but reports the plan', async () => {
     const h = await harness({ contacts: 120 });
     const run = await h.sync({ dryRun: true });

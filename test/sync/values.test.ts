@@ -32,6 +32,11 @@ const score = (over: Partial<CustomerScore> = {}): CustomerScore => ({
 });
 
 describe('desired values', () => {
+  it('a non-finite score is an error naming the customer and the field, never a value to write (issue 8)', () => {
+    expect(() => desiredValues(score({ customerId: 'c9', clv: Infinity }), config.classifier, sync, scoredAt)).toThrow('customer "c9": clv is Infinity, not a finite number; it is not written');
+    expect(() => desiredValues(score({ churnRisk: NaN }), config.classifier, sync, scoredAt)).toThrow('customer "c1": churnRisk is NaN');
+  });
+
   it('rounds churn risk to a whole percent and money to the currency unit', () => {
     expect(desiredValues(score(), config.classifier, sync, scoredAt)).toEqual({
       stage: 'loyalty',

@@ -1,10 +1,12 @@
 /** `lifecycle-sync classify`: classify a transactions CSV offline, without a CRM. */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { TRANSACTION_MODELS } from '../../classifier/types.ts';
 import { loadConfig } from '../../config/load.ts';
+import { LifecycleSyncError } from '../../errors.ts';
+import { sameFile } from '../../io/sameFile.ts';
 import { DEFAULT_COLUMNS } from '../../io/transactionsCsv.ts';
 import { writeCsv, writeJson } from '../../io/resultWriters.ts';
 import { classifyFile } from '../../offline.ts';
@@ -50,6 +52,9 @@ export function classifyCommand(): Command {
     .option('--date-column <name>', 'name of the date column', DEFAULT_COLUMNS.date)
     .option('--amount-column <name>', 'name of the amount column', DEFAULT_COLUMNS.amount)
     .action(async (flags: ClassifyFlags) => {
+      if (flags.output !== undefined && sameFile(flags.output, flags.transactions)) {
+        throw new LifecycleSyncError('INPUT_INVALID', `--output ${flags.output} is the --transactions file ${flags.transactions}: writing it would overwrite the input`);
+      }
       const config = loadConfig({
         file: flags.config,
         env: process.env,
@@ -73,6 +78,7 @@ export function classifyCommand(): Command {
         file: flags.transactions,
         settings: config.classifier,
         asOfDay: flags.asOf ?? null,
+        asOfName: '--as-of',
         strict: flags.strict,
         columns: { customerId: flags.customerColumn, date: flags.dateColumn, amount: flags.amountColumn },
         onProblem: (p) => {
@@ -86,8 +92,17 @@ export function classifyCommand(): Command {
       if (problems > PRINTED_PROBLEMS) printError(`... and ${problems - PRINTED_PROBLEMS} more bad rows skipped\n`);
       const out: Writable = flags.output ? createWriteStream(flags.output) : process.stdout;
       const extra = { input };
-      if (flags.format === 'csv') await writeCsv(result, out, { table });
-      else await writeJson(result, config.classifier.stages, extra, out, { table });
+      try {
+        if (flags.format === 'csv') await writeCsv(result, out, { table });
+        else await writeJson(result, config.classifier.stages, extra, out, { table });
+      } catch (error) {
+        // A writer refused a value (resultWriters.ts): leave no half-written file behind.
+        if (flags.output) {
+          out.destroy();
+          rmSync(flags.output, { force: true });
+        }
+        throw error;
+      }
       if (flags.output) {
         out.end();
         await once(out, 'finish');
@@ -95,7 +110,8 @@ export function classifyCommand(): Command {
       const m = result.model;
       printError(
         `classified ${result.summary.customers} customers as of ${result.asOf} with ${m.name}${m.fallbackReason ? ` (fallback: ${m.fallbackReason})` : ''}; ` +
-          `${input.validRows} rows used, ${input.skippedRows} skipped, ${input.ignoredAfterAsOf} after the as-of date` +
+          `${input.validRows} rows used${input.refundRows > 0 ? `, including ${input.refundRows} refunds (negative amounts) netted against their customers' purchases` : ''}, ` +
+          `${input.skippedRows} skipped, ${input.ignoredAfterAsOf} after the as-of date` +
           `${flags.output ? `; wrote ${flags.output}` : ''}\n`,
       );
     });

@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { storePath } from '../../crm.ts';
 import { planCsv as formatPlanCsv } from '../../io/planCsv.ts';
+import { LifecycleSyncError } from '../../errors.ts';
+import { sameFile } from '../../io/sameFile.ts';
 import { runSync, type SyncProgress, type SyncSummary } from '../../sync/engine.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
 import { commandContext, type CrmFlags } from '../context.ts';
@@ -36,6 +38,15 @@ export function formatRunSummary(s: SyncSummary): string {
   return lines.join('\n');
 }
 
+/** The plan CSV must not land on a file the run needs (the state database and its journal, the config). */
+function refuseOverwrite(planCsv: string, database: string, config: string | undefined): void {
+  const taken: [string, string][] = [[database, 'the state database'], [`${database}-wal`, 'the state database'], [`${database}-shm`, 'the state database']];
+  if (config) taken.push([config, 'the configuration file']);
+  for (const [path, what] of taken) {
+    if (sameFile(planCsv, path)) throw new LifecycleSyncError('INPUT_INVALID', `--plan-csv ${planCsv} is ${what}: writing the plan there would destroy it`);
+  }
+}
+
 export function syncCommand(): Command {
   return new Command('sync')
     .description('pull customers and deals, classify them and write the scores back to the CRM')
@@ -49,6 +60,7 @@ export function syncCommand(): Command {
     .action(async (flags: SyncFlags) => {
       const ctx = commandContext(flags);
       try {
+        if (flags.planCsv !== undefined) refuseOverwrite(flags.planCsv, storePath(ctx.config, process.env), flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG);
         const { installationId, connector } = ctx.connection();
         const progress = phaseProgress();
         const summary = await runSync({

@@ -25,6 +25,29 @@ export default tseslint.config(
     },
   },
   {
+    // Imports run one way: connectors meet the program only through their contract (connectors/contract/).
+    files: ['connectors/**/*.ts'],
+    ignores: ['connectors/*/sandbox/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(src|sandboxes)/', message: 'connectors import nothing from the program or the sandboxes: declare what is needed in connectors/contract/' }] }],
+    },
+  },
+  {
+    // The program reaches connectors through the contract and the registry only, never a connector's insides.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)connectors/(?!contract/index\\.ts$|registry\\.ts$)', message: 'import connectors/contract/index.ts or connectors/registry.ts; a connector is reached through its registry definition' },
+            { regex: '(^|/)sandboxes/', message: 'the production code imports no sandbox (the demo loads its module at run time)' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Command-line entry points, benchmarks and tests talk to a terminal.
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },

@@ -5,11 +5,7 @@
  * a pull. Whether a readable amount or close date is plausible for a purchase (not 9999-12-31, not
  * 1e308) is the engine's decision, made on every run (src/classifier/inputLimits.ts, planPhase.ts).
  */
-import { dayOf } from '../src/classifier/features.ts';
-import type { CustomerSignals } from '../src/classifier/types.ts';
-import { datetimeFromText, numberFromText } from './canonical.ts';
-import { quoted } from './excerpt.ts';
-import type { DealStatus } from './types.ts';
+import { type CustomerSignals, datetimeFromText, type DealStatus, numberFromText, quoted } from './contract/index.ts';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -98,7 +94,7 @@ export function dealAmountAndDay(
     const iso = datetimeFromText(closeText);
     const ms = iso === undefined ? NaN : Date.parse(iso);
     if (!Number.isFinite(ms)) problem(`close date ${quoted(closeText)} is not a date`);
-    else closeDay = dayOf(ms);
+    else closeDay = Math.floor(ms / MS_PER_DAY);
   } else if (status === 'won') {
     problem('won deal without a close date');
   }

@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import winston from 'winston';
-import { redactSecrets } from '../connectors/redact.ts';
+import { redactSecrets } from '../connectors/contract/index.ts';
 import { knownSecrets } from './secrets.ts';
 
 export type Logger = winston.Logger;

@@ -5,7 +5,7 @@
  * JSON), a CRM into whatever it makes of the text. The input rules (classifier/inputLimits.ts) keep real
  * data far from this; reaching it means a bug or data that bypassed them.
  */
-import { quoted } from '../connectors/excerpt.ts';
+import { quoted } from '../connectors/contract/index.ts';
 import type { ClassificationResult, CustomerScore } from './classifier/classify.ts';
 import { LifecycleSyncError } from './errors.ts';
 

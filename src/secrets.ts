@@ -5,7 +5,7 @@
  * /readyz, runs), the CLI's output, run messages and errors as the store writes them, and the logs. One
  * registry per process on purpose: a secret learnt anywhere is masked at every exit.
  */
-import { redactSecrets } from '../connectors/redact.ts';
+import { redactSecrets } from '../connectors/contract/index.ts';
 
 const known = new Set<string>();
 

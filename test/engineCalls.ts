@@ -1,5 +1,5 @@
 /** The engine calls a test harness makes for its installation (each with a fresh connector, as a new process would). */
-import type { Connector } from '../connectors/types.ts';
+import type { Connector } from '../connectors/contract/index.ts';
 import type { Config } from '../src/config/schema.ts';
 import type { Logger } from '../src/log.ts';
 import type { SqliteStore } from '../src/store/sqlite.ts';

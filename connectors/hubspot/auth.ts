@@ -6,7 +6,7 @@
  */
 import { Client } from '@hubspot/api-client';
 import { z } from 'zod';
-import { ConnectorError } from '../types.ts';
+import { ConnectorError } from '../contract/index.ts';
 
 export interface TokenSource {
   readonly kind: 'private_app' | 'oauth';

@@ -1,10 +1,8 @@
 /** The HubSpot connector: the Connector interface over the official SDK (@hubspot/api-client). */
-import type { Logger } from '../../src/log.ts';
+import { type Connector, ConnectorError, type ConnectorLogger as Logger, type FieldKey, type FieldPlan, type FieldSpec, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
 import type { Sleep } from '../pacing.ts';
-import type { Connector, FieldKey, FieldSpec, FieldsReport, FieldValues, PulledPage, PullRequest, QuotaState, RecordUpdate, RequestGuard, Verification, WriteResult } from '../types.ts';
-import { ConnectorError, verificationFailure } from '../types.ts';
 import type { TokenSource } from './auth.ts';
-import { ensureHubSpotFields } from './fields.ts';
+import { applyHubSpotFields, readHubSpotFields } from './fields.ts';
 import type { ContactMapping } from './mapping.ts';
 import { pullHubSpot } from './pull.ts';
 import { propertyNames, type HubSpotSettings } from './settings.ts';
@@ -26,6 +24,7 @@ export interface HubSpotConnectorOptions {
 
 export class HubSpotConnector implements Connector {
   readonly crm = 'hubspot';
+  readonly label = 'HubSpot';
   readonly maxBatchSize = 100;
   private readonly transport: HubSpotTransport;
   private readonly settings: HubSpotSettings;
@@ -53,8 +52,12 @@ export class HubSpotConnector implements Connector {
     return { ...this.names };
   }
 
-  ensureFields(fields: FieldSpec[], options: { dryRun: boolean }): Promise<FieldsReport> {
-    return ensureHubSpotFields(this.transport, fields, this.settings, this.names, options.dryRun);
+  readFields(specs: FieldSpec[]): Promise<FieldsState> {
+    return readHubSpotFields(this.transport, specs, this.settings, this.names);
+  }
+
+  applyFields(plan: FieldPlan): Promise<{ other: string[] }> {
+    return applyHubSpotFields(this.transport, plan, this.settings);
   }
 
   pull(request: PullRequest): AsyncIterable<PulledPage> {

@@ -1,13 +1,13 @@
 /**
- * The plugin's contact properties in HubSpot: a property group and one property per field. Missing ones
- * are created; the plugin's own enumerations follow the configured stages (old options are hidden, not
- * deleted, so existing values stay valid). A property of the wrong type, or one with the plugin's name
- * that the plugin did not create, is an error before anything is created or written.
+ * The plugin's contact properties in HubSpot, as I/O: read the property definitions (and whether the
+ * plugin's property group exists) into the contract's terms, and carry out the engine's plan — the
+ * group, properties created, properties updated (retired options are hidden, HubSpot's way of keeping
+ * a value valid without offering it). Which properties are the plugin's and what is a conflict is the
+ * engine's decision (src/sync/fieldPolicy.ts).
  */
 import { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { z } from 'zod';
-import { MANAGED_MARK } from '../../src/sync/fields.ts';
-import { ConnectorError, type FieldKey, type FieldSpec, type FieldsReport, type FieldType } from '../types.ts';
+import type { ExistingField, FieldKey, FieldOption, FieldPlan, FieldSpec, FieldsState, FieldType } from '../contract/index.ts';
 import type { HubSpotSettings } from './settings.ts';
 import { HubSpotHttpError, type HubSpotTransport } from './transport.ts';
 
@@ -25,25 +25,9 @@ const property = z
 const properties = z.object({ results: z.array(property) });
 const groups = z.object({ results: z.array(z.object({ name: z.string() }).passthrough()) });
 
-type HubSpotOption = { label: string; value: string; displayOrder: number; hidden: boolean };
-
-/** Desired options first, in order; options that are no longer configured stay, hidden. */
-function mergedOptions(spec: FieldSpec, existing: z.infer<typeof option>[]): { options: HubSpotOption[]; changed: string[] } {
-  const desired = spec.options ?? [];
-  const out: HubSpotOption[] = desired.map((o, i) => ({ label: o.label, value: o.value, displayOrder: i, hidden: false }));
-  const changed: string[] = [];
-  for (const o of desired) {
-    const before = existing.find((e) => e.value === o.value);
-    if (!before) changed.push(`add option ${o.value}`);
-    else if (before.label !== o.label || before.hidden) changed.push(`option ${o.value} label "${o.label}"`);
-  }
-  existing
-    .filter((e) => !desired.some((o) => o.value === e.value))
-    .forEach((e, i) => {
-      if (!e.hidden) changed.push(`hide option ${e.value}`);
-      out.push({ label: e.label, value: e.value, displayOrder: desired.length + i, hidden: true });
-    });
-  return { options: out, changed };
+/** HubSpot's option list: display order as given, retired options hidden. */
+function hubspotOptions(options: FieldOption[]): { label: string; value: string; displayOrder: number; hidden: boolean }[] {
+  return options.map((o, i) => ({ label: o.label, value: o.value, displayOrder: i, hidden: !o.active }));
 }
 
 /** A create that lost a race with another process (409: it exists now) is as good as done. */
@@ -55,100 +39,66 @@ async function createIfAbsent(create: () => Promise<unknown>): Promise<void> {
   }
 }
 
-export async function ensureHubSpotFields(
-  transport: HubSpotTransport,
-  specs: FieldSpec[],
-  settings: HubSpotSettings,
-  names: Record<FieldKey, string>,
-  dryRun: boolean,
-): Promise<FieldsReport> {
-  const report: FieldsReport = { ok: [], created: [], updated: [], other: [] };
+/** Two requests: the contact property groups and the contact properties. */
+export async function readHubSpotFields(transport: HubSpotTransport, specs: FieldSpec[], settings: HubSpotSettings, names: Record<FieldKey, string>): Promise<FieldsState> {
   const existingGroups = groups.parse((await transport.call('api', 'list property groups', (c) => c.crm.properties.groupsApi.getAllWithHttpInfo('contacts'))).data);
-  const existing = properties.parse((await transport.call('api', 'list contact properties', (c) => c.crm.properties.coreApi.getAllWithHttpInfo('contacts'))).data).results;
-  const byName = new Map(existing.map((p) => [p.name, p]));
-
-  const conflicts: string[] = [];
-  const toCreate: FieldSpec[] = [];
-  const toUpdate: { spec: FieldSpec; patch: Record<string, unknown>; change: string }[] = [];
+  const all = properties.parse((await transport.call('api', 'list contact properties', (c) => c.crm.properties.coreApi.getAllWithHttpInfo('contacts'))).data).results;
+  const byName = new Map(all.map((p) => [p.name, p]));
+  const existing: FieldsState['existing'] = {};
   for (const spec of specs) {
-    const name = names[spec.key];
-    const current = byName.get(name);
-    const expected = HUBSPOT_TYPE[spec.type];
-    const mapped = settings.fieldNames[spec.key] !== undefined;
-    if (!current) {
-      if (mapped) conflicts.push(`${name} (mapped for ${spec.key}) does not exist in HubSpot`);
-      else toCreate.push(spec);
-      continue;
-    }
-    const expectedType: string = expected.type;
-    if (current.type !== expectedType) {
-      conflicts.push(`${name} exists with type ${current.type}, but ${spec.key} needs ${expected.type}`);
-      continue;
-    }
-    const ours = current.groupName === settings.groupName && (current.description ?? '').startsWith(MANAGED_MARK);
-    if (!ours && !mapped) {
-      conflicts.push(`${name} exists but was not created by Lifecycle Sync (group ${current.groupName}); choose another fieldPrefix or map it in hubspot.fieldNames`);
-      continue;
-    }
-    if (!ours) {
-      // A property the admin mapped: never altered, but it must accept every value we write.
-      const missing = (spec.options ?? []).filter((o) => !(current.options ?? []).some((e) => e.value === o.value)).map((o) => o.value);
-      if (missing.length > 0) conflicts.push(`${name} (mapped for ${spec.key}) lacks the options ${missing.join(', ')}`);
-      else report.ok.push({ key: spec.key, name });
-      continue;
-    }
-    const patch: Record<string, unknown> = {};
-    const changes: string[] = [];
-    if (current.label !== spec.label) {
-      patch.label = spec.label;
-      changes.push(`label "${spec.label}"`);
-    }
-    if ((current.description ?? '') !== spec.description) patch.description = spec.description;
-    if (spec.type === 'enumeration') {
-      const merged = mergedOptions(spec, current.options ?? []);
-      if (merged.changed.length > 0) {
-        patch.options = merged.options;
-        changes.push(...merged.changed);
-      }
-    }
-    if (Object.keys(patch).length > 0) toUpdate.push({ spec, patch, change: changes.join(', ') || 'description' });
-    else report.ok.push({ key: spec.key, name });
+    const p = byName.get(names[spec.key]);
+    if (!p) continue;
+    const field: ExistingField = {
+      key: spec.key,
+      name: p.name,
+      crmType: p.type,
+      compatible: p.type === (HUBSPOT_TYPE[spec.type].type as string),
+      label: p.label,
+      description: p.description ?? '',
+      options: (p.options ?? []).map((o) => ({ value: o.value, label: o.label, active: o.hidden !== true })),
+      maxLength: null,
+      decimals: null,
+      readable: true,
+    };
+    existing[spec.key] = field;
   }
-  if (conflicts.length > 0) throw new ConnectorError('FIELD_CONFLICT', `HubSpot properties need attention before anything is written: ${conflicts.join('; ')}`);
+  const groupMissing = !existingGroups.results.some((g) => g.name === settings.groupName);
+  return {
+    names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: settings.fieldNames[s.key] !== undefined }])) as FieldsState['names'],
+    existing,
+    setup: groupMissing ? [`create property group ${settings.groupName}`] : [],
+    labelMaxLength: null,
+    inPlace: false,
+  };
+}
 
-  if (!existingGroups.results.some((g) => g.name === settings.groupName)) {
-    report.other.push(`create property group ${settings.groupName}`);
-    if (!dryRun) {
-      await createIfAbsent(() =>
-        transport.call('api', 'create property group', (c) =>
-          c.crm.properties.groupsApi.createWithHttpInfo('contacts', { name: settings.groupName, label: settings.groupLabel, displayOrder: -1 }),
-        ),
-      );
-    }
+export async function applyHubSpotFields(transport: HubSpotTransport, plan: FieldPlan, settings: HubSpotSettings): Promise<{ other: string[] }> {
+  if (plan.setup.length > 0) {
+    await createIfAbsent(() =>
+      transport.call('api', 'create property group', (c) => c.crm.properties.groupsApi.createWithHttpInfo('contacts', { name: settings.groupName, label: settings.groupLabel, displayOrder: -1 })),
+    );
   }
-  for (const [i, spec] of toCreate.entries()) {
-    const name = names[spec.key];
-    report.created.push({ key: spec.key, name });
-    if (dryRun) continue;
+  for (const [i, { spec, name }] of plan.create.entries()) {
     const type = HUBSPOT_TYPE[spec.type];
-    await createIfAbsent(() => transport.call('api', `create property ${name}`, (c) =>
-      c.crm.properties.coreApi.createWithHttpInfo('contacts', {
-        name,
-        label: spec.label,
-        description: spec.description,
-        groupName: settings.groupName,
-        type: type.type,
-        fieldType: type.fieldType,
-        displayOrder: i,
-        formField: false,
-        ...(spec.options ? { options: spec.options.map((o, k) => ({ label: o.label, value: o.value, displayOrder: k, hidden: false })) } : {}),
-      }),
-    ));
+    await createIfAbsent(() =>
+      transport.call('api', `create property ${name}`, (c) =>
+        c.crm.properties.coreApi.createWithHttpInfo('contacts', {
+          name,
+          label: spec.label,
+          description: spec.description,
+          groupName: settings.groupName,
+          type: type.type,
+          fieldType: type.fieldType,
+          displayOrder: i,
+          formField: false,
+          ...(spec.options ? { options: hubspotOptions(spec.options.map((o) => ({ ...o, active: true }))) } : {}),
+        }),
+      ),
+    );
   }
-  for (const u of toUpdate) {
-    const name = names[u.spec.key];
-    report.updated.push({ key: u.spec.key, name, change: u.change });
-    if (!dryRun) await transport.call('api', `update property ${name}`, (c) => c.crm.properties.coreApi.updateWithHttpInfo('contacts', name, u.patch));
+  for (const u of plan.update) {
+    const patch = { label: u.spec.label, description: u.spec.description, ...(u.spec.type === 'enumeration' ? { options: hubspotOptions(u.options) } : {}) };
+    await transport.call('api', `update property ${u.name}`, (c) => c.crm.properties.coreApi.updateWithHttpInfo('contacts', u.name, patch));
   }
-  return report;
+  return { other: plan.setup };
 }

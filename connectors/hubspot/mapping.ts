@@ -2,11 +2,8 @@
  * Pure mapping between HubSpot records and the engine's types, one function per direction. A value
  * that cannot be read is reported with the record's id and skipped; it never fails the pull.
  */
-import type { RecordProblem } from '../../src/errors.ts';
-import { canonicalFieldValues } from '../canonical.ts';
-import { quoted } from '../excerpt.ts';
+import { canonicalFieldValues, type DealStatus, type FieldKey, type FieldSpec, type FieldValues, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
 import { dealAmountAndDay, signalFieldNames, signalsFrom } from '../records.ts';
-import type { DealStatus, FieldKey, FieldSpec, FieldValues, PulledCustomer, PulledDeal } from '../types.ts';
 import type { HubSpotSettings } from './settings.ts';
 
 export interface HubSpotRecord {
@@ -21,9 +18,9 @@ export interface ContactMapping {
   signals: HubSpotSettings['signals'];
 }
 
-/** Contact properties a pull asks for. */
-export function contactProperties(m: ContactMapping): string[] {
-  return [...new Set(['lastmodifieddate', 'createdate', ...Object.values(m.names), ...signalFieldNames(m.signals)])];
+/** Contact properties a pull asks for: the plugin's fields it can read, and the signal properties. */
+export function contactProperties(m: ContactMapping, fields: readonly FieldKey[]): string[] {
+  return [...new Set(['lastmodifieddate', 'createdate', ...fields.map((key) => m.names[key]), ...signalFieldNames(m.signals)])];
 }
 
 export const DEAL_PROPERTIES = ['amount', 'amount_in_home_currency', 'closedate', 'dealstage', 'pipeline', 'hs_is_closed', 'hs_is_closed_won', 'hs_lastmodifieddate'];

@@ -10,8 +10,7 @@
  */
 import type { PublicObjectSearchRequest } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import { z } from 'zod';
-import type { RecordProblem } from '../../src/errors.ts';
-import type { PullCursor, PulledCustomer, PulledDeal, PulledPage, PullRequest } from '../types.ts';
+import type { PulledCustomer, PulledDeal, PulledPage, PullRequest, RecordProblem } from '../contract/index.ts';
 import { contactProperties, customerFromContact, dealFromHubSpot, DEAL_PROPERTIES, type ContactMapping, type HubSpotRecord, type StageMap } from './mapping.ts';
 import type { HubSpotTransport } from './transport.ts';
 
@@ -127,9 +126,9 @@ function mapContacts(ctx: PullContext, records: HubSpotRecord[]): { customers: P
   return { customers, problems };
 }
 
-async function* fullPull(ctx: PullContext, resume: PullCursor | null): AsyncGenerator<PulledPage> {
-  let cursor = resume ? listCursor.parse(resume) : { mode: 'full' as const, phase: 'contacts' as const, after: null };
-  const properties = contactProperties(ctx.mapping);
+async function* fullPull(ctx: PullContext, request: PullRequest): AsyncGenerator<PulledPage> {
+  let cursor = request.resume ? listCursor.parse(request.resume) : { mode: 'full' as const, phase: 'contacts' as const, after: null };
+  const properties = contactProperties(ctx.mapping, request.fields);
   while (cursor.phase === 'contacts') {
     const records: HubSpotRecord[] = [];
     let after = cursor.after;
@@ -229,7 +228,7 @@ async function* incrementalPull(ctx: PullContext, request: PullRequest): AsyncGe
   const contacts: SearchSpec = {
     object: 'contacts',
     modified: 'lastmodifieddate',
-    properties: contactProperties(ctx.mapping),
+    properties: contactProperties(ctx.mapping, request.fields),
     groups: (window) =>
       skip && scoredName
         ? [
@@ -271,5 +270,5 @@ async function* incrementalPull(ctx: PullContext, request: PullRequest): AsyncGe
 }
 
 export function pullHubSpot(ctx: PullContext, request: PullRequest): AsyncIterable<PulledPage> {
-  return request.mode === 'full' ? fullPull(ctx, request.resume) : incrementalPull(ctx, request);
+  return request.mode === 'full' ? fullPull(ctx, request) : incrementalPull(ctx, request);
 }

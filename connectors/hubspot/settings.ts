@@ -1,6 +1,6 @@
 /** The HubSpot connector's settings (config/default.yaml `hubspot`). */
 import { z } from 'zod';
-import { FIELD_KEYS, type FieldKey } from '../types.ts';
+import { FIELD_KEYS, type FieldKey } from '../contract/index.ts';
 
 const propertyName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a HubSpot property name (lowercase letters, digits, underscores)');
 

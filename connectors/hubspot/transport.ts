@@ -12,11 +12,9 @@
  */
 import { Client } from '@hubspot/api-client';
 import { z } from 'zod';
-import type { Logger } from '../../src/log.ts';
+import { ConnectorError, type ConnectorLogger as Logger, type QuotaState, type RequestGuard, upstreamText, upstreamValue } from '../contract/index.ts';
 import { realSleep, WindowPacer, type Sleep } from '../pacing.ts';
-import { upstreamText, upstreamValue } from '../redact.ts';
 import { backoffMs, DEFAULT_RETRY, isNetworkError, type RetryPolicy } from '../retry.ts';
-import { ConnectorError, type QuotaState, type RequestGuard } from '../types.ts';
 import type { TokenSource } from './auth.ts';
 
 export interface TransportOptions {

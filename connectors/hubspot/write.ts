@@ -5,9 +5,7 @@
  * one bad record never blocks the other 99.
  */
 import { z } from 'zod';
-import { canonicalFieldValues } from '../canonical.ts';
-import { upstreamText } from '../redact.ts';
-import { RECORD_NOT_FOUND, type FieldKey, type FieldSpec, type FieldValues, type RecordUpdate, type WriteResult } from '../types.ts';
+import { canonicalFieldValues, type FieldKey, type FieldSpec, type FieldValues, RECORD_NOT_FOUND, type RecordUpdate, upstreamText, type WriteResult } from '../contract/index.ts';
 import { propertiesFromValues } from './mapping.ts';
 import { HubSpotHttpError, type HubSpotTransport } from './transport.ts';
 

@@ -13,11 +13,9 @@
  */
 import { Connection } from 'jsforce';
 import { z } from 'zod';
-import type { Logger } from '../../src/log.ts';
+import { ConnectorError, type ConnectorLogger as Logger, type QuotaState, type RequestGuard, upstreamText } from '../contract/index.ts';
 import { realSleep, type Sleep } from '../pacing.ts';
-import { upstreamText } from '../redact.ts';
 import { backoffMs, DEFAULT_RETRY, isNetworkError, type RetryPolicy } from '../retry.ts';
-import { ConnectorError, type QuotaState, type RequestGuard } from '../types.ts';
 import type { SalesforceAuth, Session } from './auth.ts';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';

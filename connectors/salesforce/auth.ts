@@ -8,8 +8,7 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { OAuth2 } from 'jsforce';
 import { z } from 'zod';
-import { upstreamText } from '../redact.ts';
-import { ConnectorError } from '../types.ts';
+import { ConnectorError, upstreamText } from '../contract/index.ts';
 
 export interface Session {
   accessToken: string;

@@ -7,8 +7,7 @@
 import Papa from 'papaparse';
 import { z } from 'zod';
 import type { Sleep } from '../pacing.ts';
-import { upstreamText } from '../redact.ts';
-import { ConnectorError } from '../types.ts';
+import { ConnectorError, upstreamText } from '../contract/index.ts';
 import type { SalesforceApi } from './api.ts';
 
 const jobInfo = z.object({

@@ -1,13 +1,11 @@
 /** The Salesforce connector: the Connector interface over jsforce (REST, Bulk API 2.0, Metadata API). */
-import type { Logger } from '../../src/log.ts';
+import { type Connector, ConnectorError, type ConnectorLogger as Logger, type FieldKey, type FieldSpec, type FieldPlan, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
 import { realSleep, type Sleep } from '../pacing.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.ts';
-import type { Connector, FieldKey, FieldSpec, FieldsReport, FieldValues, PulledPage, PullRequest, QuotaState, RecordUpdate, RequestGuard, Verification, WriteResult } from '../types.ts';
-import { ConnectorError, verificationFailure } from '../types.ts';
 import { SalesforceApi } from './api.ts';
 import type { SalesforceAuth } from './auth.ts';
 import type { BulkTiming } from './bulk.ts';
-import { ensureSalesforceFields } from './fields.ts';
+import { applySalesforceFields, readSalesforceFields } from './fields.ts';
 import type { CustomerMapping } from './mapping.ts';
 import { pullSalesforce } from './pull.ts';
 import { fieldApiNames, type SalesforceSettings } from './settings.ts';
@@ -26,6 +24,7 @@ export interface SalesforceConnectorOptions {
 
 export class SalesforceConnector implements Connector {
   readonly crm = 'salesforce';
+  readonly label = 'Salesforce';
   readonly maxBatchSize = COLLECTION_LIMIT;
   readonly bulk: Connector['bulk'];
   private readonly api: SalesforceApi;
@@ -55,10 +54,12 @@ export class SalesforceConnector implements Connector {
     return { ...this.names };
   }
 
-  async ensureFields(fields: FieldSpec[], options: { dryRun: boolean }): Promise<FieldsReport> {
-    const { report, visible } = await ensureSalesforceFields(this.writes, fields, this.settings, this.names, options.dryRun);
-    this.mapping.visible = visible;
-    return report;
+  readFields(specs: FieldSpec[]): Promise<FieldsState> {
+    return readSalesforceFields(this.writes, specs, this.settings, this.names);
+  }
+
+  applyFields(plan: FieldPlan): Promise<{ other: string[] }> {
+    return applySalesforceFields(this.writes, plan, this.settings);
   }
 
   pull(request: PullRequest): AsyncIterable<PulledPage> {

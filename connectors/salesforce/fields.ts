@@ -1,17 +1,16 @@
 /**
- * The plugin's custom fields in Salesforce, through the Metadata API (which sees fields whatever the
- * integration user may access), and the permission set that makes them visible: a new field is
- * invisible to the API user until field-level security grants it. Missing fields are created; the
- * plugin's own picklists follow the configured stages (dropped values are deactivated, never deleted,
- * so existing values stay valid). A field of the wrong type, or one with the plugin's name that the
- * plugin did not create, is an error before anything is created or written. Setup ends by checking,
- * through describe, that the running user can now edit every field.
+ * The plugin's custom fields in Salesforce, as I/O: read their definitions through the Metadata API
+ * (which sees fields whatever the integration user may access) into the contract's terms, and carry
+ * out the engine's plan — fields created and updated (retired picklist values deactivated, Salesforce's
+ * way of keeping a value valid without offering it), then the permission set that makes them visible (a
+ * new field is invisible to the API user until field-level security grants it), then a describe that
+ * checks the running user can edit every field. When one describe already shows every field as
+ * specified and editable, that is all a run costs. Which fields are the plugin's and what is a conflict
+ * is the engine's decision (src/sync/fieldPolicy.ts).
  */
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
-import { MANAGED_MARK } from '../../src/sync/fields.ts';
-import { upstreamText } from '../redact.ts';
-import { ConnectorError, type FieldKey, type FieldSpec, type FieldsReport } from '../types.ts';
+import { ConnectorError, type ExistingField, type FieldKey, type FieldOption, type FieldPlan, type FieldSpec, type FieldsState, upstreamText } from '../contract/index.ts';
 import { SalesforceApiError, type SalesforceApi } from './api.ts';
 import { saveCollection, type CollectionContext, type SaveOutcome } from './write.ts';
 import type { SalesforceSettings } from './settings.ts';
@@ -43,15 +42,16 @@ const metadataError = z.object({ statusCode: z.string().optional(), message: z.s
 
 type Definition = Record<string, unknown> & { fullName: string; type: string };
 
-/** What the plugin wants a field to be, as Metadata API CustomField. */
-function definition(spec: FieldSpec, fullName: string, existingValues: z.infer<typeof customValue>[]): Definition {
-  const base = { fullName, label: spec.label.slice(0, 40), description: spec.description.slice(0, 1000), inlineHelpText: spec.description.slice(0, 510) };
+/** Salesforce keeps field labels to 40 characters. */
+const LABEL_MAX = 40;
+
+/** What the plugin wants a field to be, as Metadata API CustomField (`options`: the whole picklist to set). */
+function definition(spec: FieldSpec, fullName: string, options: FieldOption[]): Definition {
+  const base = { fullName, label: spec.label.slice(0, LABEL_MAX), description: spec.description.slice(0, 1000), inlineHelpText: spec.description.slice(0, 510) };
   switch (spec.type) {
     case 'enumeration': {
-      const desired = (spec.options ?? []).map((o) => ({ fullName: o.value, label: o.label, default: false, isActive: true }));
-      // Values no longer configured stay, inactive: records holding them keep a valid value.
-      const dropped = existingValues.filter((e) => !desired.some((d) => d.fullName === e.fullName)).map((e) => ({ fullName: e.fullName, label: e.label ?? e.fullName, default: false, isActive: false }));
-      return { ...base, type: 'Picklist', valueSet: { restricted: true, valueSetDefinition: { sorted: false, value: [...desired, ...dropped] } } };
+      const value = options.map((o) => ({ fullName: o.value, label: o.label, default: false, isActive: o.active }));
+      return { ...base, type: 'Picklist', valueSet: { restricted: true, valueSetDefinition: { sorted: false, value } } };
     }
     case 'text': {
       const length = spec.maxLength ?? 255;
@@ -66,19 +66,7 @@ function definition(spec: FieldSpec, fullName: string, existingValues: z.infer<t
   }
 }
 
-/** What changes (for the report) when a managed picklist is brought to the configured values. */
-function picklistChanges(spec: FieldSpec, existing: z.infer<typeof customValue>[]): string[] {
-  const active = (v: z.infer<typeof customValue>) => v.isActive === undefined || v.isActive === true || v.isActive === 'true';
-  const changes: string[] = [];
-  for (const o of spec.options ?? []) {
-    const before = existing.find((e) => e.fullName === o.value);
-    if (!before) changes.push(`add value ${o.value}`);
-    else if (!active(before)) changes.push(`reactivate value ${o.value}`);
-    else if ((before.label ?? o.value) !== o.label) changes.push(`value ${o.value} label "${o.label}"`);
-  }
-  for (const e of existing) if (active(e) && !(spec.options ?? []).some((o) => o.value === e.fullName)) changes.push(`deactivate value ${e.fullName}`);
-  return changes;
-}
+const isActive = (v: z.infer<typeof customValue>) => v.isActive === undefined || v.isActive === true || v.isActive === 'true';
 
 function checkSaved(what: string, results: unknown): void {
   for (const r of asArray(results)) {
@@ -163,8 +151,12 @@ async function createOnce(api: SalesforceApi, label: string, object: string, bod
   }
 }
 
-/** The permission set with read and edit on every field, assigned to the running user. */
-async function ensurePermissions(ctx: CollectionContext, object: string, fieldNames: string[], settings: SalesforceSettings, dryRun: boolean, report: FieldsReport): Promise<void> {
+/**
+ * The permission set with read and edit on every field, assigned to the running user. With `dryRun`,
+ * only reads and says what it would do. Returns what it did (or would do), in words.
+ */
+async function ensurePermissions(ctx: CollectionContext, object: string, fieldNames: string[], settings: SalesforceSettings, dryRun: boolean, mark: string): Promise<string[]> {
+  const report = { other: [] as string[] };
   const api = ctx.api;
   const ps = settings.permissionSet;
   const found = await api.json('find the permission set', idRows, query(`SELECT Id FROM PermissionSet WHERE Name = ${soqlString(ps.name)}`));
@@ -173,10 +165,10 @@ async function ensurePermissions(ctx: CollectionContext, object: string, fieldNa
     report.other.push(`create permission set ${ps.name}`);
     if (dryRun) {
       report.other.push(`grant read and edit on ${fieldNames.length} fields`, `assign ${ps.name} to the integration user`);
-      return;
+      return report.other;
     }
     psId =
-      (await createOnce(api, 'create the permission set', 'PermissionSet', { Name: ps.name, Label: ps.label, Description: `${MANAGED_MARK} Read and edit on the plugin's fields.` })) ??
+      (await createOnce(api, 'create the permission set', 'PermissionSet', { Name: ps.name, Label: ps.label, Description: `${mark} Read and edit on the plugin's fields.` })) ??
       (await api.json('find the permission set', idRows, query(`SELECT Id FROM PermissionSet WHERE Name = ${soqlString(ps.name)}`))).records[0]?.Id ??
       null;
     if (psId === null) throw new ConnectorError('CRM_REJECTED', `Salesforce did not create the permission set ${ps.name}`);
@@ -209,83 +201,61 @@ async function ensurePermissions(ctx: CollectionContext, object: string, fieldNa
     report.other.push(`assign ${ps.name} to the integration user`);
     if (!dryRun) await createOnce(api, 'assign the permission set', 'PermissionSetAssignment', { PermissionSetId: psId, AssigneeId: userId });
   }
+  return report.other;
 }
 
-/** The report, and the fields the running user can see afterwards (lowercase API names). */
-export async function ensureSalesforceFields(
-  ctx: CollectionContext,
-  specs: FieldSpec[],
-  settings: SalesforceSettings,
-  names: Record<FieldKey, string>,
-  dryRun: boolean,
-): Promise<{ report: FieldsReport; visible: Set<string> }> {
+const fullNameOf = (object: string, name: string) => `${object}.${name}`;
+
+export async function readSalesforceFields(ctx: CollectionContext, specs: FieldSpec[], settings: SalesforceSettings, names: Record<FieldKey, string>): Promise<FieldsState> {
   const api = ctx.api;
   const object = settings.customerObject;
-  const report: FieldsReport = { ok: [], created: [], updated: [], other: [] };
-  const describeNow = () => api.json(`describe ${object}`, describe, { method: 'GET', url: `/sobjects/${object}/describe` });
-  const before = await describeNow();
-  const byName = new Map(before.fields.map((f) => [f.name.toLowerCase(), f]));
-  if (specs.every((spec) => describedAsWanted(spec, byName.get(names[spec.key].toLowerCase())))) {
-    report.ok.push(...specs.map((spec) => ({ key: spec.key, name: names[spec.key] })));
-    return { report, visible: new Set(byName.keys()) };
-  }
-  const fullName = (key: FieldKey) => `${object}.${names[key]}`;
-  const existing = await readFields(api, specs.map((s) => fullName(s.key)));
-  const conflicts: string[] = [];
-  const toCreate: Definition[] = [];
-  const toUpdate: { key: FieldKey; def: Definition; change: string }[] = [];
+  const state: FieldsState = {
+    names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: settings.fieldNames[s.key] !== undefined }])) as FieldsState['names'],
+    existing: {},
+    setup: [],
+    labelMaxLength: LABEL_MAX,
+    inPlace: false,
+  };
+  const described = await api.json(`describe ${object}`, describe, { method: 'GET', url: `/sobjects/${object}/describe` });
+  const byName = new Map(described.fields.map((f) => [f.name.toLowerCase(), f]));
+  if (specs.every((spec) => describedAsWanted(spec, byName.get(names[spec.key].toLowerCase())))) return { ...state, inPlace: true };
+  const metadata = await readFields(api, specs.map((s) => fullNameOf(object, names[s.key])));
   for (const spec of specs) {
-    const name = fullName(spec.key);
-    const current = existing.get(name);
-    const mapped = settings.fieldNames[spec.key] !== undefined;
-    if (!current) {
-      if (mapped) conflicts.push(`${name} (mapped for ${spec.key}) does not exist`);
-      else {
-        toCreate.push(definition(spec, name, []));
-        report.created.push({ key: spec.key, name: names[spec.key] });
-      }
-      continue;
-    }
-    if (!COMPATIBLE[spec.type].includes(current.type ?? '')) {
-      conflicts.push(`${name} exists as ${current.type ?? 'an unknown type'}, but ${spec.key} needs ${COMPATIBLE[spec.type].join(' or ')}`);
-      continue;
-    }
-    const values = asArray(current.valueSet?.valueSetDefinition?.value);
-    const ours = (current.description ?? '').startsWith(MANAGED_MARK);
-    if (!ours && !mapped) {
-      conflicts.push(`${name} exists but was not created by Lifecycle Sync; choose another fieldPrefix or map it in salesforce.fieldNames`);
-      continue;
-    }
-    if (!ours) {
-      // A field the admin mapped: never altered, but it must accept every value we write.
-      const missing = (spec.options ?? []).filter((o) => !values.some((v) => v.fullName === o.value)).map((o) => o.value);
-      if (missing.length > 0) conflicts.push(`${name} (mapped for ${spec.key}) lacks the picklist values ${missing.join(', ')}`);
-      else report.ok.push({ key: spec.key, name: names[spec.key] });
-      continue;
-    }
-    const changes = spec.type === 'enumeration' ? picklistChanges(spec, values) : [];
-    if ((current.label ?? '') !== spec.label.slice(0, 40)) changes.push(`label "${spec.label}"`);
-    if (spec.type === 'number' && current.type === 'Number' && (current.scale ?? 0) < (spec.decimals ?? 2)) changes.push(`${spec.decimals ?? 2} decimals`);
-    if (changes.length > 0) toUpdate.push({ key: spec.key, def: definition(spec, name, values), change: changes.join(', ') });
-    else report.ok.push({ key: spec.key, name: names[spec.key] });
+    const current = metadata.get(fullNameOf(object, names[spec.key]));
+    if (!current) continue;
+    const field: ExistingField = {
+      key: spec.key,
+      name: names[spec.key],
+      crmType: current.type ?? 'an unknown type',
+      compatible: COMPATIBLE[spec.type].includes(current.type ?? ''),
+      label: current.label ?? '',
+      description: current.description ?? '',
+      options: asArray(current.valueSet?.valueSetDefinition?.value).map((v) => ({ value: v.fullName, label: v.label ?? v.fullName, active: isActive(v) })),
+      maxLength: spec.type === 'text' ? (current.length ?? null) : null,
+      decimals: current.type === 'Number' ? (current.scale ?? 0) : null,
+      readable: byName.has(names[spec.key].toLowerCase()),
+    };
+    state.existing[spec.key] = field;
   }
-  if (conflicts.length > 0) throw new ConnectorError('FIELD_CONFLICT', `Salesforce fields need attention before anything is written: ${conflicts.join('; ')}`);
-  for (const u of toUpdate) report.updated.push({ key: u.key, name: names[u.key], change: u.change });
-  if (!dryRun) {
-    // create/updateMetadata take at most 10 components a call.
-    for (const group of chunks(toCreate, 10)) checkSaved('create the field', await api.call('create custom fields', (conn: Connection) => conn.metadata.create('CustomField', group)));
-    for (const group of chunks(toUpdate.map((u) => u.def), 10)) checkSaved('update the field', await api.call('update custom fields', (conn: Connection) => conn.metadata.update('CustomField', group)));
+  state.setup = await ensurePermissions(ctx, object, specs.map((s) => names[s.key]), settings, true, '');
+  return state;
+}
+
+export async function applySalesforceFields(ctx: CollectionContext, plan: FieldPlan, settings: SalesforceSettings): Promise<{ other: string[] }> {
+  const api = ctx.api;
+  const object = settings.customerObject;
+  const creates = plan.create.map((c) => definition(c.spec, fullNameOf(object, c.name), (c.spec.options ?? []).map((o) => ({ ...o, active: true }))));
+  const updates = plan.update.map((u) => definition(u.spec, fullNameOf(object, u.name), u.options));
+  // create/updateMetadata take at most 10 components a call.
+  for (const group of chunks(creates, 10)) checkSaved('create the field', await api.call('create custom fields', (conn: Connection) => conn.metadata.create('CustomField', group)));
+  for (const group of chunks(updates, 10)) checkSaved('update the field', await api.call('update custom fields', (conn: Connection) => conn.metadata.update('CustomField', group)));
+  const fieldNames = [...plan.create.map((c) => c.name), ...plan.update.map((u) => u.name), ...plan.ok.map((o) => o.name)];
+  const other = await ensurePermissions(ctx, object, fieldNames, settings, false, plan.ownershipMark);
+  const described = await api.json(`describe ${object}`, describe, { method: 'GET', url: `/sobjects/${object}/describe` });
+  const editable = new Set(described.fields.filter((f) => f.updateable).map((f) => f.name.toLowerCase()));
+  const hidden = fieldNames.filter((n) => !editable.has(n.toLowerCase()));
+  if (hidden.length > 0) {
+    throw new ConnectorError('FIELD_CONFLICT', `the integration user still cannot edit ${hidden.join(', ')} on ${object} after the permission set ${settings.permissionSet.name} was assigned: check field-level security and the user's license`);
   }
-  await ensurePermissions(ctx, object, specs.map((s) => names[s.key]), settings, dryRun, report);
-  // What the running user can see now: a dry run on a new org reads without the fields it would create.
-  const described = dryRun ? before : await describeNow();
-  const visible = new Set(described.fields.map((f) => f.name.toLowerCase()));
-  if (!dryRun) {
-    const editable = new Set(described.fields.filter((f) => f.updateable).map((f) => f.name.toLowerCase()));
-    const hidden = specs.map((s) => names[s.key]).filter((n) => !editable.has(n.toLowerCase()));
-    if (hidden.length > 0) {
-      throw new ConnectorError('FIELD_CONFLICT', `the integration user still cannot edit ${hidden.join(', ')} on ${object} after the permission set ${settings.permissionSet.name} was assigned: check field-level security and the user's license`);
-    }
-  }
-  return { report, visible };
+  return { other };
 }

@@ -3,11 +3,8 @@
  * arrive as JSON (REST: numbers, booleans, strings, null) or as CSV text (Bulk API 2.0), so everything
  * is read through its text. A value that cannot be read is reported with the record's id and skipped.
  */
-import type { RecordProblem } from '../../src/errors.ts';
-import { canonicalFieldValues, datetimeFromText } from '../canonical.ts';
-import { quoted } from '../excerpt.ts';
+import { canonicalFieldValues, datetimeFromText, type DealStatus, type FieldKey, type FieldSpec, type FieldValues, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
 import { dealAmountAndDay, signalFieldNames, signalsFrom, type SignalFields } from '../records.ts';
-import type { DealStatus, FieldKey, FieldSpec, FieldValues, PulledCustomer, PulledDeal } from '../types.ts';
 
 /** A record's field values by API name (REST JSON values, or CSV text). */
 export type SalesforceRecord = Record<string, unknown>;
@@ -17,11 +14,6 @@ export interface CustomerMapping {
   names: Record<FieldKey, string>;
   specs: ReadonlyMap<FieldKey, FieldSpec>;
   signals: SignalFields;
-  /**
-   * Fields the running user can see (lowercase API names), once setup has described the object: the
-   * plugin's fields a dry run has not created yet are left out of queries and read as empty.
-   */
-  visible?: ReadonlySet<string>;
 }
 
 /** A value's text, or null when empty (Bulk CSV writes nothing for null). */
@@ -39,9 +31,12 @@ function modifiedAt(record: SalesforceRecord): number {
   return iso === undefined ? 0 : Date.parse(iso);
 }
 
-/** The customer fields a pull selects. */
-export function customerFields(m: CustomerMapping): string[] {
-  const plugin = Object.values(m.names).filter((n) => m.visible === undefined || m.visible.has(n.toLowerCase()));
+/**
+ * The customer fields a pull selects: the plugin's fields it can read (a dry run leaves out those it has
+ * not created yet, which read as empty), and the signal fields.
+ */
+export function customerFields(m: CustomerMapping, fields: readonly FieldKey[]): string[] {
+  const plugin = fields.map((key) => m.names[key]);
   return [...new Set(['Id', 'SystemModstamp', ...(m.object === 'Contact' ? ['AccountId'] : []), ...plugin, ...signalFieldNames(m.signals)])];
 }
 

@@ -11,8 +11,7 @@
  * requests); with accountFallback, an Opportunity without roles counts for its Account's contacts.
  */
 import { z } from 'zod';
-import type { RecordProblem } from '../../src/errors.ts';
-import type { PullCursor, PulledCustomer, PulledDeal, PulledPage, PullRequest } from '../types.ts';
+import type { PulledCustomer, PulledDeal, PulledPage, PullRequest, RecordProblem } from '../contract/index.ts';
 import { SalesforceApiError, type SalesforceApi } from './api.ts';
 import { createQueryJob, queryResultPage, waitForJob, type BulkTiming } from './bulk.ts';
 import { customerFields, customerFromRecord, dealFromOpportunity, OPPORTUNITY_FIELDS, text, type CurrencyRates, type CustomerMapping, type SalesforceRecord } from './mapping.ts';
@@ -175,11 +174,11 @@ async function rolesFromJob(ctx: PullContext, jobId: string): Promise<Map<string
   return roles;
 }
 
-async function* fullPull(ctx: PullContext, resume: PullCursor | null): AsyncGenerator<PulledPage> {
+async function* fullPull(ctx: PullContext, request: PullRequest): AsyncGenerator<PulledPage> {
   const start: FullCursor = { mode: 'full', phase: 'customers', via: null, afterId: null, jobId: null, locator: null, rolesJobId: null };
-  let cursor = resume ? fullCursor.parse(resume) : start;
+  let cursor = request.resume ? fullCursor.parse(request.resume) : start;
   const object = ctx.mapping.object;
-  const customerSelect = `SELECT ${customerFields(ctx.mapping).join(', ')} FROM ${object}`;
+  const customerSelect = `SELECT ${customerFields(ctx.mapping, request.fields).join(', ')} FROM ${object}`;
   if (cursor.phase === 'customers') {
     const via = cursor.via ?? ((await countOf(ctx.api, object)) > ctx.bulkQueryThreshold ? 'bulk' : 'rest');
     cursor = { ...cursor, via };
@@ -257,7 +256,7 @@ async function* incrementalPull(ctx: PullContext, request: PullRequest): AsyncGe
       // Literals are whole seconds: "after" rounds up, so our own writes in that second stay out.
       own = ` AND (${field} != ${value} OR ${field} = null OR SystemModstamp > ${soqlDatetime(Math.ceil(skip.unlessModifiedAfter / 1000) * 1000)})`;
     }
-    const soql = `SELECT ${customerFields(ctx.mapping).join(', ')} FROM ${object} WHERE ${modifiedSince(cursor)}${own} ORDER BY SystemModstamp, Id`;
+    const soql = `SELECT ${customerFields(ctx.mapping, request.fields).join(', ')} FROM ${object} WHERE ${modifiedSince(cursor)}${own} ORDER BY SystemModstamp, Id`;
     for await (const records of restQuery(ctx.api, `query changed ${object} records`, soql)) {
       cursor = advance(cursor, records);
       yield { ...mapCustomers(ctx, records), deals: [], cursor };
@@ -294,5 +293,5 @@ async function* incrementalPull(ctx: PullContext, request: PullRequest): AsyncGe
 }
 
 export function pullSalesforce(ctx: PullContext, request: PullRequest): AsyncIterable<PulledPage> {
-  return request.mode === 'full' ? fullPull(ctx, request.resume) : incrementalPull(ctx, request);
+  return request.mode === 'full' ? fullPull(ctx, request) : incrementalPull(ctx, request);
 }

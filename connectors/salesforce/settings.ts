@@ -1,6 +1,6 @@
 /** The Salesforce connector's settings (config/default.yaml `salesforce`). */
 import { z } from 'zod';
-import { FIELD_KEYS, type FieldKey } from '../types.ts';
+import { FIELD_KEYS, type FieldKey } from '../contract/index.ts';
 
 /** An API name: letters, digits and single underscores, starting with a letter (custom ones end in __c). */
 const apiName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Salesforce API name (letters, digits, underscores)');

@@ -2,8 +2,7 @@
  * SOQL text built from values: every value escaped as the SOQL reference says (backslash first, then
  * quotes and control characters), ids checked for their shape, datetimes as unquoted UTC literals.
  */
-import { quoted } from '../excerpt.ts';
-import { ConnectorError } from '../types.ts';
+import { ConnectorError, quoted } from '../contract/index.ts';
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
 

@@ -5,11 +5,9 @@
  * failures are returned with Salesforce's code. Reads of current values use Collections retrieve.
  */
 import { z } from 'zod';
-import { canonicalFieldValues } from '../canonical.ts';
+import { canonicalFieldValues, type FieldKey, type FieldSpec, type FieldValues, RECORD_NOT_FOUND, type RecordUpdate, upstreamText, type WriteResult } from '../contract/index.ts';
 import type { Sleep } from '../pacing.ts';
-import { upstreamText } from '../redact.ts';
 import { backoffMs, type RetryPolicy } from '../retry.ts';
-import { RECORD_NOT_FOUND, type FieldKey, type FieldSpec, type FieldValues, type RecordUpdate, type WriteResult } from '../types.ts';
 import type { SalesforceApi } from './api.ts';
 import { ingestCsv, runUpdateJob, type BulkTiming } from './bulk.ts';
 import { salesforceValues, text } from './mapping.ts';

@@ -1,5 +1,5 @@
 /** What every CRM command needs: config, store, logger, the chosen CRM and its connector. */
-import type { CrmName } from '../../connectors/types.ts';
+import type { CrmName } from '../../connectors/contract/index.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { connect, openConfiguredStore, resolveCrm, type Connection } from '../crm.ts';

@@ -3,8 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { excerpt } from '../../connectors/excerpt.ts';
-import { ConnectorError } from '../../connectors/types.ts';
+import { ConnectorError, excerpt } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';

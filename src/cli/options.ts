@@ -1,6 +1,6 @@
 /** Parsers for command-line option values, with messages that name the flag. */
 import { InvalidArgumentError } from 'commander';
-import { quoted } from '../../connectors/excerpt.ts';
+import { quoted } from '../../connectors/contract/index.ts';
 import { parseIsoDate } from '../io/dates.ts';
 
 export function positiveNumber(flag: string) {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { excerpt, quoted } from '../../connectors/excerpt.ts';
+import { excerpt, quoted } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
 import { configSchema, type Config } from './schema.ts';
@@ -38,7 +38,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 }
 
 export function validateConfig(value: unknown, source: string): Config {
-  const result = configSchema.safeParse(value);
+  const result = configSchema().safeParse(value);
   if (result.success) return result.data;
   throw new LifecycleSyncError('CONFIG_INVALID', `invalid config (${source}): ${describeIssues(result.error, value)}`);
 }

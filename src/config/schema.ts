@@ -1,24 +1,42 @@
-/** The whole configuration file. Each section's schema lives with the code it configures. */
+/**
+ * The whole configuration file. Each section's schema lives with the code it configures; a connector's
+ * section (`hubspot:`, `salesforce:`, ...) is its registry definition's schema, so a new connector's
+ * settings need no change here. After validation the connectors' sections are gathered in `connectors`.
+ */
 import { z } from 'zod';
-import { hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
-import { salesforceSettingsSchema } from '../../connectors/salesforce/settings.ts';
+import type { CrmName } from '../../connectors/contract/index.ts';
+import { connectorDefinition, connectorDefinitions, connectorNames } from '../../connectors/registry.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
 import { scheduleSettingsSchema } from '../scheduler/settings.ts';
 import { serverSettingsSchema } from '../server/settings.ts';
 import { storeSettingsSchema, syncSettingsSchema } from '../sync/settings.ts';
 
-export const configSchema = z
-  .object({
-    /** The CRM to sync; null = decided by --crm or by which credentials are set. */
-    crm: z.enum(['hubspot', 'salesforce']).nullable(),
-    classifier: classifierSettingsSchema,
-    store: storeSettingsSchema,
-    sync: syncSettingsSchema,
-    hubspot: hubspotSettingsSchema,
-    salesforce: salesforceSettingsSchema,
-    server: serverSettingsSchema,
-    schedule: scheduleSettingsSchema,
-  })
-  .strict();
+const coreShape = {
+  /** The CRM to sync; null = decided by --crm or by which credentials are set. */
+  crm: z.string().nullable(),
+  classifier: classifierSettingsSchema,
+  store: storeSettingsSchema,
+  sync: syncSettingsSchema,
+  server: serverSettingsSchema,
+  schedule: scheduleSettingsSchema,
+};
 
-export type Config = z.infer<typeof configSchema>;
+type Core = z.infer<z.ZodObject<typeof coreShape>>;
+
+export type Config = Core & {
+  /** Each registered connector's section, validated by its schema (read through the registry). */
+  connectors: Readonly<Record<CrmName, unknown>>;
+};
+
+/** The schema as the registry stands now (tests may register connectors of their own). */
+export function configSchema(): z.ZodType<Config> {
+  const sections = Object.fromEntries(connectorDefinitions().map((d) => [d.name, z.preprocess((v) => v ?? {}, d.settingsSchema)]));
+  return z
+    .object({ ...coreShape, ...sections })
+    .strict()
+    .refine((c) => c.crm === null || connectorDefinition(c.crm) !== null, { path: ['crm'], message: `must be ${connectorNames()}, or null` })
+    .transform((c) => {
+      const { crm, classifier, store, sync, server, schedule, ...rest } = c as Core & Record<string, unknown>;
+      return { crm, classifier, store, sync, server, schedule, connectors: rest };
+    });
+}

@@ -7,7 +7,7 @@
  */
 import { createReadStream } from 'node:fs';
 import Papa from 'papaparse';
-import { excerpt, excerptList, quoted } from '../../connectors/excerpt.ts';
+import { excerpt, excerptList, quoted } from '../../connectors/contract/index.ts';
 import { amountProblem, purchaseDayProblem, type PurchaseRules } from '../classifier/inputLimits.ts';
 import { LifecycleSyncError, type RecordProblem } from '../errors.ts';
 import { parseDay } from './dates.ts';

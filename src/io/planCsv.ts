@@ -1,6 +1,6 @@
 /** A dry run's planned changes as CSV, for people to open in a spreadsheet (`sync --dry-run`). */
 import Papa from 'papaparse';
-import type { FieldKey } from '../../connectors/types.ts';
+import type { FieldKey } from '../../connectors/contract/index.ts';
 import type { PlannedChange } from '../store/types.ts';
 import { numberCell, textCell } from './spreadsheetCells.ts';
 

@@ -7,7 +7,7 @@ import type { RunManager } from '../service/runner.ts';
 import type { Store } from '../store/types.ts';
 import type { Metrics } from './metrics.ts';
 import type { OAuthStates } from './oauth/state.ts';
-import type { OAuthProvider } from './oauth/provider.ts';
+import type { OAuthProvider } from '../../connectors/contract/index.ts';
 
 export interface ScheduleStatus {
   enabled: boolean;

@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
-import { ConnectorError } from '../../connectors/types.ts';
+import { ConnectorError } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
@@ -40,7 +40,7 @@ function describe(error: unknown): { status: number; code: string; message: stri
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof LifecycleSyncError) return { status: STATUS[error.code], code: error.code, message: error.message };
   // The CRM said no (credentials, quota, its own errors): the request was fine, the upstream was not.
-  if (error instanceof ConnectorError) return { status: 502, code: error.code, message: error.message };
+  if (error instanceof ConnectorError) return { status: error.code === 'NOT_CONFIGURED' ? 409 : 502, code: error.code, message: error.message };
   const body = bodyParserError.safeParse(error);
   if (error instanceof Error && body.success) return bodyError(body.data);
   return null;

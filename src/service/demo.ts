@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHubSpotSandbox, DEFAULT_PRIVATE_APP_TOKEN, seedDemoDataset } from '../../connectors/hubspot/sandbox/index.ts';
 import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, seedDemoDataset as seedSalesforceDemo } from '../../connectors/salesforce/sandbox/index.ts';
-import type { CrmName } from '../../connectors/types.ts';
+import type { CrmName } from '../../connectors/contract/index.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Env } from '../crm.ts';
 import { parseServiceEnv } from './env.ts';

@@ -30,14 +30,6 @@ export const serviceEnvSchema = z.object({
       }
     }, 'must be an IANA time zone such as "Europe/Berlin"'),
   ),
-  HUBSPOT_CLIENT_ID: optional(z.string()),
-  HUBSPOT_CLIENT_SECRET: optional(z.string()),
-  /** HubSpot's consent page (the sandbox and tests point it elsewhere). */
-  HUBSPOT_AUTHORIZE_URL: optional(url),
-  HUBSPOT_BASE_URL: optional(url),
-  SALESFORCE_CLIENT_ID: optional(z.string()),
-  SALESFORCE_CLIENT_SECRET: optional(z.string()),
-  SALESFORCE_LOGIN_URL: optional(url),
   ENCRYPTION_KEY: optional(z.string()),
 });
 

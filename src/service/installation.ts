@@ -4,7 +4,7 @@
  * (credentials in the store). The connection is kept between runs (an OAuth token source refreshes and
  * stores its tokens) and dropped when an install replaces the credentials.
  */
-import { verificationFailure, type CrmName, type Verification } from '../../connectors/types.ts';
+import { type CrmName, type Verification, verificationFailure } from '../../connectors/contract/index.ts';
 import type { Config } from '../config/schema.ts';
 import { connect, resolveCrm, type Connection, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';

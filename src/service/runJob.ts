@@ -5,7 +5,7 @@
  * or waits for a locked database.
  */
 import { z } from 'zod';
-import type { CrmName } from '../../connectors/types.ts';
+import type { CrmName } from '../../connectors/contract/index.ts';
 import type { Config } from '../config/schema.ts';
 import { connect, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';

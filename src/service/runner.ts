@@ -8,7 +8,7 @@
  * refused to record is recorded later, when the store allows.
  */
 import { Worker } from 'node:worker_threads';
-import { ConnectorError, type ConnectorErrorCode } from '../../connectors/types.ts';
+import { ConnectorError, type ConnectorErrorCode } from '../../connectors/contract/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { Env } from '../crm.ts';
 import { LifecycleSyncError, type ErrorCode } from '../errors.ts';

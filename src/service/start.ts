@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { CrmName } from '../../connectors/types.ts';
+import type { CrmName, OAuthProvider } from '../../connectors/contract/index.ts';
+import { connectorDefinitions } from '../../connectors/registry.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { resolveCrm, storePath, type Env } from '../crm.ts';
@@ -17,8 +18,6 @@ import { Scheduler } from '../scheduler/scheduler.ts';
 import { createAdminApp } from '../server/app.ts';
 import type { AdminContext, DemoInfo } from '../server/context.ts';
 import { createMetrics } from '../server/metrics.ts';
-import { HubSpotOAuth } from '../server/oauth/hubspot.ts';
-import { SalesforceOAuth } from '../server/oauth/salesforce.ts';
 import { OAuthStates } from '../server/oauth/state.ts';
 import { openStore, type SqliteStore } from '../store/sqlite.ts';
 import { parseServiceEnv, type ServiceEnv } from './env.ts';
@@ -69,10 +68,11 @@ export type StartChoice = { mode: 'serve'; reason: string } | { mode: 'demo'; no
  */
 export function chooseStart(env: Env, configFile?: string): StartChoice {
   const config = loadConfig({ file: configFile, env });
-  const senv = parseServiceEnv(env);
+  parseServiceEnv(env); // a bad PORT or token fails here, before anything starts
   const crm = resolveCrm(config, env);
   if (crm) return { mode: 'serve', reason: `${crm} is configured` };
-  if (senv.HUBSPOT_CLIENT_ID || senv.SALESFORCE_CLIENT_ID) return { mode: 'serve', reason: 'an OAuth app is configured' };
+  const app = connectorDefinitions().find((d) => d.hasOAuthApp(env));
+  if (app) return { mode: 'serve', reason: `a ${app.label} OAuth app is configured` };
   const path = storePath(config, env);
   if (existsSync(path)) {
     // Only whether credentials are there (nothing is decrypted): a wrong key is serve's error to report.
@@ -101,6 +101,11 @@ function checkStoredCredentials(store: SqliteStore, env: Env): void {
     }
     store.loadCredentials(id);
   }
+}
+
+/** The OAuth installs the registered connectors offer, with the app settings found in the environment. */
+function oauthProviders(config: Config, env: Env): OAuthProvider[] {
+  return connectorDefinitions().flatMap((d) => (d.oauth ? [d.oauth(config.connectors[d.name], env)] : []));
 }
 
 export function generateAdminToken(): string {
@@ -152,7 +157,6 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     listening ??= await listen(config.server.port, config.server.host);
     const url = (senv.PUBLIC_URL ?? config.server.publicUrl ?? `http://localhost:${listening.port}`).replace(/\/+$/, '');
     publicUrl = url;
-    const apiBaseUrl = senv.HUBSPOT_BASE_URL ?? config.hubspot.baseUrl;
     context = {
       config,
       store,
@@ -166,10 +170,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       publicUrl: () => url,
       oauth: {
         states: new OAuthStates({ secret: senv.ENCRYPTION_KEY ?? null }),
-        providers: [
-          new HubSpotOAuth({ clientId: senv.HUBSPOT_CLIENT_ID, clientSecret: senv.HUBSPOT_CLIENT_SECRET, apiBaseUrl, authorizeUrl: senv.HUBSPOT_AUTHORIZE_URL }),
-          new SalesforceOAuth({ clientId: senv.SALESFORCE_CLIENT_ID, clientSecret: senv.SALESFORCE_CLIENT_SECRET, loginUrl: senv.SALESFORCE_LOGIN_URL }),
-        ],
+        providers: oauthProviders(config, o.env),
         canStoreTokens: Boolean(senv.ENCRYPTION_KEY),
       },
       schedule: () => scheduler?.status() ?? null,

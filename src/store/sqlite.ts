@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { SQLInputValue } from 'node:sqlite';
 import { z } from 'zod';
-import { FIELD_KEYS, type FieldKey, type FieldValues, type PullCursor } from '../../connectors/types.ts';
+import { FIELD_KEYS, type FieldKey, type FieldValues, type PullCursor } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { redactOutput, rememberSecrets } from '../secrets.ts';
 import { CredentialCipher } from './crypto.ts';
@@ -209,7 +209,6 @@ export class SqliteStore implements Store {
 
   private toInstallation(row: Row): Installation {
     const crm = text(row, 'crm');
-    if (crm !== 'hubspot' && crm !== 'salesforce') throw new Error(`store: unknown CRM ${crm}`);
     return { id: text(row, 'id'), crm, name: text(row, 'name'), createdAt: num(row, 'created_at'), updatedAt: num(row, 'updated_at') };
   }
 

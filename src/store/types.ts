@@ -2,7 +2,7 @@
  * The state store: what the sync engine remembers between runs. An interface, so that a Postgres
  * implementation can replace the embedded SQLite one for many installations on several machines.
  */
-import type { CrmName, DealStatus, FieldKey, FieldValues, PullCursor } from '../../connectors/types.ts';
+import type { CrmName, DealStatus, FieldKey, FieldValues, PullCursor } from '../../connectors/contract/index.ts';
 import type { CustomerSignals } from '../classifier/types.ts';
 
 export interface Installation {

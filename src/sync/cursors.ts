@@ -5,7 +5,7 @@
  * - `pull`: a pull that was interrupted, with the connector's resume point.
  */
 import { z } from 'zod';
-import type { PullCursor } from '../../connectors/types.ts';
+import type { PullCursor } from '../../connectors/contract/index.ts';
 import type { Store } from '../store/types.ts';
 
 const syncCursor = z.object({

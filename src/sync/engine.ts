@@ -6,8 +6,7 @@
  * as a clean run would have: pulls resume from their checkpoint, and the diff against what the CRM holds
  * makes writing idempotent.
  */
-import { canonicalDatetime } from '../../connectors/canonical.ts';
-import type { Connector, FieldKey } from '../../connectors/types.ts';
+import { canonicalDatetime, type Connector, type FieldKey } from '../../connectors/contract/index.ts';
 import { isoDateOfDay } from '../classifier/features.ts';
 import { asOfProblem, purchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
@@ -15,6 +14,7 @@ import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { PlannedChange, RunStats, Store } from '../store/types.ts';
 import { readSyncCursor, writeSyncCursor } from './cursors.ts';
+import { ensureFields } from './fieldPolicy.ts';
 import { fieldSpecs } from './fields.ts';
 import { performRun, type ActiveRun, type SyncSummary } from './lifecycle.ts';
 import { fitRecord, fitToReuse } from './modelFit.ts';
@@ -82,8 +82,9 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
     phaseStart = at;
   };
   o.onProgress?.({ phase: 'fields', done: 0, total: null });
-  run.fields = await o.connector.ensureFields(fieldSpecs(o.classifier, o.sync), { dryRun: o.dryRun ?? false });
-  const fields = run.fields;
+  // Before the first pull: a pull reads the plugin's fields, which set-up may create or make visible.
+  const { report: fields, readable } = await ensureFields(o.connector, fieldSpecs(o.classifier, o.sync), { dryRun: o.dryRun ?? false });
+  run.fields = fields;
   if (fields.created.length + fields.updated.length > 0) log.info(o.dryRun ? 'fields to create or update' : 'fields created or updated', { created: fields.created.map((f) => f.name), updated: fields.updated.map((f) => f.name) });
 
   endPhase('fields');
@@ -96,6 +97,7 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
     runId: run.id,
     sync: o.sync,
     forceFull: o.full ?? false,
+    fields: readable,
     now: run.startedAt,
     stats,
     log,

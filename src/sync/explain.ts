@@ -1,5 +1,5 @@
 /** Everything the store knows about one customer: for `explain` and the admin API. */
-import type { FieldValues } from '../../connectors/types.ts';
+import type { FieldValues } from '../../connectors/contract/index.ts';
 import { isoDateOfDay } from '../classifier/features.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { AuditEntry, Store, StoredScores } from '../store/types.ts';

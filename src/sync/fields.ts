@@ -1,5 +1,5 @@
 /** The fields the plugin writes, as the engine specifies them to every connector. */
-import type { FieldSpec } from '../../connectors/types.ts';
+import type { FieldSpec } from '../../connectors/contract/index.ts';
 import { valueTierLabels } from '../classifier/segments.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { CHURN_BANDS, STAGES_IN_LIFECYCLE_ORDER, VALUE_TIERS } from '../classifier/types.ts';
@@ -49,5 +49,5 @@ export function fieldSpecs(classifier: ClassifierSettings, sync: SyncSettings): 
   ];
 }
 
-/** How a connector recognises a field the plugin created (it never alters others). */
+/** How the field policy recognises a field the plugin created (it never alters others): its description starts with it. */
 export const MANAGED_MARK = MARK;

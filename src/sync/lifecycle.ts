@@ -7,7 +7,7 @@
  * refusing runs until a restart).
  */
 import { randomBytes } from 'node:crypto';
-import { ConnectorError, type Connector, type FieldKey, type FieldsReport } from '../../connectors/types.ts';
+import { type Connector, ConnectorError, type FieldKey, type FieldsReport } from '../../connectors/contract/index.ts';
 import type { ModelReport } from '../classifier/classify.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { withLogContext, type Logger } from '../log.ts';

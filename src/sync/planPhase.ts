@@ -5,7 +5,7 @@
  * the CSV reader's): the others are reported with their id on every run and skipped. A customer whose
  * scores are not finite is reported and skipped too: nothing is written or stored for them.
  */
-import type { FieldValues } from '../../connectors/types.ts';
+import type { FieldValues } from '../../connectors/contract/index.ts';
 import { classify, type ClassificationResult } from '../classifier/classify.ts';
 import { computeFeatures, dayOf, isoDateOfDay } from '../classifier/features.ts';
 import { amountProblem, asOfProblem, purchaseDayProblem, purchaseRules, type PurchaseRules } from '../classifier/inputLimits.ts';

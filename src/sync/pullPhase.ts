@@ -3,7 +3,7 @@
  * modified since the cursor). Each page is stored and checkpointed before the next is asked for, so a
  * killed run's successor resumes where it stopped (STYLE: "save the checkpoint after each batch").
  */
-import type { Connector } from '../../connectors/types.ts';
+import type { Connector, FieldKey } from '../../connectors/contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { RunStats, Store } from '../store/types.ts';
 import { readPullState, readSyncCursor, writePullState, type PullState } from './cursors.ts';
@@ -16,6 +16,8 @@ export interface PullPhaseOptions {
   runId: string;
   sync: SyncSettings;
   forceFull: boolean;
+  /** The plugin's fields the pull reads (those that exist and can be read). */
+  fields: FieldKey[];
   now: number;
   stats: RunStats;
   log: Logger;
@@ -49,6 +51,7 @@ export async function pullPhase(o: PullPhaseOptions): Promise<PullOutcome> {
   const seenInPull = mode === 'full' ? state.pullId : undefined;
   const request = {
     mode,
+    fields: o.fields,
     resume: state.resume,
     since: state.since,
     skipOwnWrites: mode === 'incremental' && cursor.ownWrites ? { field: 'scoredAt' as const, ...cursor.ownWrites } : null,

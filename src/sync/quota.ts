@@ -3,7 +3,7 @@
  * integrations, so this plugin uses at most its configured share of it per day (counted in the store
  * across runs). Checked before every request; when spent, the run stops cleanly with its checkpoint.
  */
-import { ConnectorError, type Connector, type QuotaState, type RequestGuard } from '../../connectors/types.ts';
+import { type Connector, ConnectorError, type QuotaState, type RequestGuard } from '../../connectors/contract/index.ts';
 import type { Store } from '../store/types.ts';
 
 export function utcDay(ms: number): string {

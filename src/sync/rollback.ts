@@ -6,8 +6,7 @@
  * what differs. Writes an interrupted run had in flight are included: the CRM's current values tell
  * whether they landed. The rollback is itself a run (same lifecycle, audit, quota and write policy).
  */
-import { quoted } from '../../connectors/excerpt.ts';
-import type { Connector, FieldKey, FieldValues } from '../../connectors/types.ts';
+import { type Connector, type FieldKey, type FieldValues, quoted } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { AuditEntry, Store } from '../store/types.ts';

@@ -7,8 +7,7 @@
  *   the CRM has none, never on their own: the reason's "last 41 days ago" changes every day;
  * - a score holding NaN or an infinity is an error naming the customer (scoreGuard.ts), never a value.
  */
-import { canonicalDatetime, canonicalNumber } from '../../connectors/canonical.ts';
-import type { FieldKey, FieldValues } from '../../connectors/types.ts';
+import { canonicalDatetime, canonicalNumber, type FieldKey, type FieldValues } from '../../connectors/contract/index.ts';
 import type { CustomerScore } from '../classifier/classify.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { assertFiniteScore } from '../scoreGuard.ts';

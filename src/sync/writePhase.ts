@@ -4,7 +4,7 @@
  * the two leaves a trace, and a rollback always knows the value each write replaced. Records that fail
  * are reported with their id and queued to be retried first next run; they never fail the run.
  */
-import { RECORD_NOT_FOUND, type Connector, type FieldKey, type FieldValues, type RecordUpdate, type WriteResult } from '../../connectors/types.ts';
+import { type Connector, type FieldKey, type FieldValues, RECORD_NOT_FOUND, type RecordUpdate, type WriteResult } from '../../connectors/contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { RunStats, Store } from '../store/types.ts';
 import type { Change } from './planPhase.ts';

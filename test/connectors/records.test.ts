@@ -1,16 +1,18 @@
 /** Reading CRM deals and contacts (both mappings): refunds read as they are; values quoted short in problems. */
 import { describe, expect, it } from 'vitest';
 import { dealFromHubSpot, customerFromContact } from '../../connectors/hubspot/mapping.ts';
-import { propertyNames } from '../../connectors/hubspot/settings.ts';
+import { hubspotSettingsSchema, propertyNames } from '../../connectors/hubspot/settings.ts';
 import { customerFromRecord, dealFromOpportunity } from '../../connectors/salesforce/mapping.ts';
-import { fieldApiNames } from '../../connectors/salesforce/settings.ts';
+import { fieldApiNames, salesforceSettingsSchema } from '../../connectors/salesforce/settings.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
 
 const config = loadConfig();
 const specs = new Map(fieldSpecs(config.classifier, config.sync).map((f) => [f.key, f]));
-const hubspotNames = propertyNames(config.hubspot);
-const salesforceNames = fieldApiNames(config.salesforce);
+const hubspotSettings = hubspotSettingsSchema.parse(config.connectors.hubspot);
+const salesforceSettings = salesforceSettingsSchema.parse(config.connectors.salesforce);
+const hubspotNames = propertyNames(hubspotSettings);
+const salesforceNames = fieldApiNames(salesforceSettings);
 const stages = new Map([['default/closedwon', { closed: true, won: true }]]);
 const long = '7'.repeat(500_000) + 'x';
 
@@ -34,7 +36,7 @@ describe('a huge CRM value is quoted as a short excerpt with its length (issue 8
       `amount "${'7'.repeat(80)}…" (500001 characters) is not a number`,
       `close date "${'7'.repeat(80)}…" (500001 characters) is not a date`,
     ]);
-    const contact = customerFromContact({ id: '3', properties: { [hubspotNames.ltv]: long } }, { names: hubspotNames, specs, signals: { ...config.hubspot.signals, nps: 'nps' } });
+    const contact = customerFromContact({ id: '3', properties: { [hubspotNames.ltv]: long } }, { names: hubspotNames, specs, signals: { ...hubspotSettings.signals, nps: 'nps' } });
     expect(contact.problems).toHaveLength(1);
     expect(contact.problems[0].reason.length).toBeLessThan(200);
     expect(contact.problems[0].reason).toContain('(500001 characters)');
@@ -42,7 +44,7 @@ describe('a huge CRM value is quoted as a short excerpt with its length (issue 8
   it('Salesforce opportunity amount and a contact field', () => {
     const { problems } = dealFromOpportunity({ Id: '006000000000002AAA', Amount: long, CloseDate: '2026-02-01', IsClosed: true, IsWon: true }, ['c'], null);
     expect(problems.map((p) => p.reason)).toEqual([`amount "${'7'.repeat(80)}…" (500001 characters) is not a number`]);
-    const contact = customerFromRecord({ Id: '003000000000001AAA', [salesforceNames.ltv]: long }, { object: 'Contact', names: salesforceNames, specs, signals: config.salesforce.signals });
+    const contact = customerFromRecord({ Id: '003000000000001AAA', [salesforceNames.ltv]: long }, { object: 'Contact', names: salesforceNames, specs, signals: salesforceSettings.signals });
     expect(contact.problems[0].reason.length).toBeLessThan(200);
     expect(contact.problems[0].reason).toContain('(500001 characters)');
   });

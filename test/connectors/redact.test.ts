@@ -1,6 +1,6 @@
 /** The shared redactor: exact secrets and token shapes out of text, our own instructions left alone. */
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, upstreamText } from '../../connectors/redact.ts';
+import { redactSecrets, upstreamText } from '../../connectors/contract/index.ts';
 
 describe('redactSecrets', () => {
   it('masks exact secrets (longest first) and token shapes', () => {

@@ -3,17 +3,20 @@
  * responses, with nock intercepting the official SDK's HTTP. Every interceptor matches the exact body
  * and bearer header; nothing else may leave the process, and every interceptor must be used.
  */
+import { hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { isDeepStrictEqual } from 'node:util';
 import nock from 'nock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OAuthTokenSource, privateAppToken, type TokenSource } from '../../connectors/hubspot/auth.ts';
 import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
-import { ConnectorError, type FieldSpec, type PulledPage } from '../../connectors/types.ts';
+import { ConnectorError, FIELD_KEYS, type FieldSpec, type PulledPage } from '../../connectors/contract/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log.ts';
+import { ensureFields } from '../../src/sync/fieldPolicy.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
 import { CONTRACT_RETRY, FakeTime } from '../fakeTime.ts';
 
+const ALL_FIELDS = [...FIELD_KEYS];
 const BASE = 'https://api.hubapi.com';
 const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
 const config = loadConfig();
@@ -23,7 +26,7 @@ const time = new FakeTime(Date.UTC(2026, 10, 22, 12));
 
 function connector(auth: TokenSource = privateAppToken(TOKEN)): HubSpotConnector {
   return new HubSpotConnector({
-    settings: { ...config.hubspot, baseUrl: BASE },
+    settings: { ...hubspotSettingsSchema.parse(config.connectors.hubspot), baseUrl: BASE },
     fields: specs,
     auth,
     burstShare: 1,
@@ -244,7 +247,7 @@ describe('fields', () => {
       const name = (JSON.parse(body || '{}') as { name?: string; groupName?: string }).groupName ? (JSON.parse(body) as { name: string }).name : null;
       if (name) created.push(name);
     });
-    const report = await connector().ensureFields(specs, { dryRun: false });
+    const { report } = await ensureFields(connector(), specs, { dryRun: false });
     expect(report.created).toHaveLength(specs.length);
     expect(created.sort()).toEqual(specs.map((s) => report.created.find((c) => c.key === s.key)?.name).sort());
   });
@@ -255,12 +258,12 @@ describe('fields', () => {
       .reply(200, { results: [group] })
       .get('/crm/v3/properties/contacts')
       .reply(200, { results: [{ name: 'lcs_ltv', label: 'LTV', type: 'string', fieldType: 'text', groupName: 'lifecycle_sync', description: 'Managed by Lifecycle Sync.' }] });
-    await expect(connector().ensureFields(specs, { dryRun: false })).rejects.toThrow(/lcs_ltv exists with type string, but ltv needs number/);
+    await expect(ensureFields(connector(), specs, { dryRun: false })).rejects.toThrow(/lcs_ltv exists with type string, but ltv needs number/);
   });
 
   it('a dry run reads but never writes', async () => {
     api().get('/crm/v3/properties/contacts/groups').reply(200, { results: [] }).get('/crm/v3/properties/contacts').reply(200, { results: [] });
-    const report = await connector().ensureFields(specs, { dryRun: true });
+    const { report } = await ensureFields(connector(), specs, { dryRun: true });
     expect(report.created).toHaveLength(specs.length);
     expect(report.other).toEqual(['create property group lifecycle_sync']);
   });
@@ -301,7 +304,7 @@ describe('incremental pull', () => {
       .get('/crm/v3/pipelines/deals')
       .reply(200, { results: [] });
     const pages: PulledPage[] = [];
-    for await (const page of connector().pull({ mode: 'incremental', resume: null, since })) pages.push(page);
+    for await (const page of connector().pull({ fields: ALL_FIELDS, mode: 'incremental', resume: null, since })) pages.push(page);
     const ids = pages.flatMap((p) => p.customers.map((c) => c.recordId));
     expect(ids).toEqual(['1', '2', '3', '4']); // contact 3 is returned twice by HubSpot but pulled once
   });
@@ -323,7 +326,7 @@ describe('incremental pull', () => {
       .reply(200, { total: 0, results: [] })
       .get('/crm/v3/pipelines/deals')
       .reply(200, { results: [] });
-    const request = { mode: 'incremental' as const, resume: null, since, skipOwnWrites: { field: 'scoredAt' as const, value: scoredAt, unlessModifiedAfter: Date.parse('2026-11-21T02:10:00Z') } };
+    const request = { fields: ALL_FIELDS, mode: 'incremental' as const, resume: null, since, skipOwnWrites: { field: 'scoredAt' as const, value: scoredAt, unlessModifiedAfter: Date.parse('2026-11-21T02:10:00Z') } };
     for await (const page of connector().pull(request)) expect(page.customers).toEqual([]);
   });
 });

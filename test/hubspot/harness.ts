@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createHubSpotSandbox, DEFAULT_PRIVATE_APP_TOKEN, seedDemoDataset, seedSyntheticDataset, type HubSpotSandbox, type HubSpotSandboxOptions } from '../../connectors/hubspot/sandbox/index.ts';
-import type { Connector, FieldKey } from '../../connectors/types.ts';
+import type { Connector, FieldKey } from '../../connectors/contract/index.ts';
 import { deepMerge, loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { connect, type Env } from '../../src/crm.ts';
 import { createLogger } from '../../src/log.ts';
 import { openStore, type SqliteStore } from '../../src/store/sqlite.ts';
 import { engineCalls, type EngineCalls } from '../engineCalls.ts';
-import { propertyNames } from '../../connectors/hubspot/settings.ts';
+import { hubspotSettingsSchema, propertyNames } from '../../connectors/hubspot/settings.ts';
 
 /** Fast retries and no search-lag look-back: the sandbox's index has no lag unless a test asks. */
 export const TEST_CONFIG = {
@@ -73,7 +73,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   const env: Env = { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, ...o.env, HUBSPOT_BASE_URL: url, LIFECYCLE_SYNC_DB: dbPath };
   const store = openStore(dbPath, { encryptionKey: o.env?.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY });
   const log = createLogger({ level: 'warn' });
-  const names = propertyNames(config.hubspot);
+  const names = propertyNames(hubspotSettingsSchema.parse(config.connectors.hubspot));
   const harness: Harness = {
     sandbox,
     url,

@@ -4,18 +4,20 @@
  * Every expectation matches the bearer token and, for writes, the exact body; an unexpected request
  * fails the test, and every expectation must be used.
  */
+import { salesforceSettingsSchema, type SalesforceSettings } from '../../connectors/salesforce/settings.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accessTokenAuth, jwtAuth, refreshTokenAuth, type SalesforceAuth } from '../../connectors/salesforce/auth.ts';
 import { SalesforceConnector } from '../../connectors/salesforce/connector.ts';
 import { soqlDatetime, soqlString } from '../../connectors/salesforce/soql.ts';
-import { ConnectorError, RECORD_NOT_FOUND, type FieldSpec, type PulledPage } from '../../connectors/types.ts';
+import { ConnectorError, FIELD_KEYS, type FieldSpec, type PulledPage, RECORD_NOT_FOUND } from '../../connectors/contract/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
 import { StrictServer } from './strictServer.ts';
 import { CONTRACT_RETRY, FakeTime } from '../fakeTime.ts';
 
+const ALL_FIELDS = [...FIELD_KEYS];
 const srv = new StrictServer();
 // One peer plays both the login server and the instance.
 let INSTANCE = '';
@@ -28,9 +30,9 @@ const LIMIT_HEADER = { 'Sforce-Limit-Info': 'api-usage=120/15000', 'Content-Type
 
 const time = new FakeTime(Date.UTC(2026, 10, 22, 12));
 
-function connector(auth: SalesforceAuth = accessTokenAuth({ accessToken: TOKEN, instanceUrl: INSTANCE }), settings: Partial<typeof config.salesforce> = {}): SalesforceConnector {
+function connector(auth: SalesforceAuth = accessTokenAuth({ accessToken: TOKEN, instanceUrl: INSTANCE }), settings: Partial<SalesforceSettings> = {}): SalesforceConnector {
   return new SalesforceConnector({
-    settings: { ...config.salesforce, instanceUrl: null, bulkPollMs: 1000, ...settings },
+    settings: { ...salesforceSettingsSchema.parse(config.connectors.salesforce), instanceUrl: null, bulkPollMs: 1000, ...settings },
     fields: specs,
     auth,
     log: silentLogger(),
@@ -251,7 +253,7 @@ describe('queries', () => {
     sf().get(`${V}/query/01gD0000000001-12000`).reply(200, { totalSize: 12_500, done: true, records: batch(12_000, 500) });
     const c = connector();
     const pages: PulledPage[] = [];
-    for await (const p of c.pull({ mode: 'full', resume: null, since: null })) {
+    for await (const p of c.pull({ fields: ALL_FIELDS, mode: 'full', resume: null, since: null })) {
       pages.push(p);
       if (p.cursor.phase === 'customers' && pages.reduce((s, x) => s + x.customers.length, 0) === 12_500) break;
     }
@@ -275,7 +277,7 @@ describe('queries', () => {
       .get(`${V}/query`)
       .query((q) => typeof q.q === 'string' && q.q.startsWith('SELECT Id, Amount, CloseDate, IsClosed, IsWon, AccountId, SystemModstamp, (SELECT ContactId FROM OpportunityContactRoles) FROM Opportunity ORDER BY Id'))
       .reply(200, { totalSize: 0, done: true, records: [] });
-    const rest = await drain(c.pull({ mode: 'full', resume: pages.at(-1)?.cursor ?? null, since: null }));
+    const rest = await drain(c.pull({ fields: ALL_FIELDS, mode: 'full', resume: pages.at(-1)?.cursor ?? null, since: null }));
     expect(rest.reduce((s, p) => s + p.customers.length + p.deals.length, 0)).toBe(0);
   });
 
@@ -285,7 +287,7 @@ describe('queries', () => {
       .get(`${V}/query`)
       .query(() => true)
       .reply(400, [{ message: "\nSELECT Id, LCS_Stage__c FROM Contact\n           ^\nERROR at Row:1:Column:12\nNo such column 'LCS_Stage__c' on entity 'Contact'.", errorCode: 'INVALID_FIELD' }]);
-    const error = await drain(connector().pull({ mode: 'full', resume: null, since: null })).catch((e: unknown) => e);
+    const error = await drain(connector().pull({ fields: ALL_FIELDS, mode: 'full', resume: null, since: null })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/^Salesforce query Contact records: INVALID_FIELD: .*No such column 'LCS_Stage__c'/s);
   });
@@ -305,7 +307,7 @@ describe('queries', () => {
     sf().get(`${V}/query`).query((q) => typeof q.q === 'string' && q.q.includes('CurrencyIsoCode') && q.q.includes('FROM Opportunity WHERE SystemModstamp >= 2026-11-21T03:00:00Z ORDER BY SystemModstamp, Id')).reply(200, { totalSize: 0, done: true, records: [] });
     sf().get(`${V}/query`).query((q) => typeof q.q === 'string' && q.q === 'SELECT OpportunityId FROM OpportunityContactRole WHERE SystemModstamp >= 2026-11-21T03:00:00Z AND Opportunity.SystemModstamp < 2026-11-21T03:00:00Z').reply(200, { totalSize: 0, done: true, records: [] });
     await drain(
-      connector().pull({ mode: 'incremental', resume: null, since, skipOwnWrites: { field: 'scoredAt', value: '2026-11-21T02:00:00.000Z', unlessModifiedAfter: Date.UTC(2026, 10, 21, 2, 5) } }),
+      connector().pull({ fields: ALL_FIELDS, mode: 'incremental', resume: null, since, skipOwnWrites: { field: 'scoredAt', value: '2026-11-21T02:00:00.000Z', unlessModifiedAfter: Date.UTC(2026, 10, 21, 2, 5) } }),
     );
     expect(soql).toMatch(/ FROM Contact WHERE SystemModstamp >= 2026-11-21T03:00:00Z AND \(LCS_Scored_At__c != 2026-11-21T02:00:00Z OR LCS_Scored_At__c = null OR SystemModstamp > 2026-11-21T02:05:00Z\) ORDER BY SystemModstamp, Id$/);
   });
@@ -329,7 +331,7 @@ describe('Bulk API 2.0', () => {
       .reply(200, `${header}"${id('003', 3)}","2026-11-01T10:00:00.000Z","",""\n`, { 'Content-Type': 'text/csv', 'Sforce-Locator': 'null', 'Sforce-NumberOfRecords': '1' });
     const c = connector();
     const pages: PulledPage[] = [];
-    for await (const p of c.pull({ mode: 'full', resume: null, since: null })) {
+    for await (const p of c.pull({ fields: ALL_FIELDS, mode: 'full', resume: null, since: null })) {
       pages.push(p);
       if (p.cursor.phase === 'deals') break;
     }
@@ -343,7 +345,7 @@ describe('Bulk API 2.0', () => {
     sf().get(`${V}/query`).query({ q: 'SELECT COUNT() FROM Contact' }).reply(200, { totalSize: 300_000, done: true, records: [] });
     sf().post(`${V}/jobs/query`).reply(200, { id: '750000000000002AAA', state: 'UploadComplete' });
     sf().get(`${V}/jobs/query/750000000000002AAA`).reply(200, { id: '750000000000002AAA', state: 'Failed', errorMessage: 'InvalidBatch: Failed to process query' });
-    const error = await drain(connector().pull({ mode: 'full', resume: null, since: null })).catch((e: unknown) => e);
+    const error = await drain(connector().pull({ fields: ALL_FIELDS, mode: 'full', resume: null, since: null })).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CRM_REJECTED', message: 'Salesforce Bulk API query job 750000000000002AAA failed: InvalidBatch: Failed to process query' });
   });
 

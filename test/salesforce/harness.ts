@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, seedSyntheticDataset, type SalesforceSandbox, type SalesforceSandboxOptions } from '../../connectors/salesforce/sandbox/index.ts';
-import { fieldApiNames } from '../../connectors/salesforce/settings.ts';
-import type { Connector, FieldKey } from '../../connectors/types.ts';
+import { fieldApiNames, salesforceSettingsSchema } from '../../connectors/salesforce/settings.ts';
+import type { Connector, FieldKey } from '../../connectors/contract/index.ts';
 import { deepMerge, loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { connect, type Env } from '../../src/crm.ts';
@@ -56,7 +56,7 @@ export async function createSalesforceHarness(o: { contacts: number; seed?: numb
   const env: Env = { SALESFORCE_ACCESS_TOKEN: DEFAULT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL: url, ...o.env, SALESFORCE_LOGIN_URL: url, LIFECYCLE_SYNC_DB: dbPath };
   const store = openStore(dbPath, { encryptionKey: o.env?.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY });
   const log = createLogger({ level: 'warn' });
-  const names = fieldApiNames(config.salesforce);
+  const names = fieldApiNames(salesforceSettingsSchema.parse(config.connectors.salesforce));
   const h: SalesforceHarness = {
     sandbox,
     url,

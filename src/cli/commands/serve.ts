@@ -3,7 +3,7 @@
  * `lifecycle-sync start` (npm start): the same when a CRM is configured, else the demo.
  */
 import { Command, Option } from 'commander';
-import type { CrmName } from '../../../connectors/types.ts';
+import type { CrmName } from '../../../connectors/contract/index.ts';
 import { startDemo } from '../../service/demo.ts';
 import { chooseStart, startService, type Service } from '../../service/start.ts';
 import { print, printSecretOnce } from '../output.ts';

@@ -1,6 +1,7 @@
 /** `lifecycle-sync setup`: check the credentials and create (or update) the plugin's CRM fields. */
 import { Command } from 'commander';
-import { ConnectorError } from '../../../connectors/types.ts';
+import { ConnectorError } from '../../../connectors/contract/index.ts';
+import { ensureFields } from '../../sync/fieldPolicy.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
 import { commandContext, type CrmFlags } from '../context.ts';
 import { print, printJson } from '../output.ts';
@@ -18,7 +19,7 @@ export function setupCommand(): Command {
         const { connector } = ctx.connection();
         const verified = await connector.verify();
         if (!verified.ok) throw new ConnectorError('AUTH_FAILED', `the ${ctx.crm} credentials do not work: ${verified.message}`);
-        const report = await connector.ensureFields(fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false });
+        const { report } = await ensureFields(connector, fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false });
         if (flags.json) return printJson({ crm: ctx.crm, account: verified.account, dryRun: flags.dryRun ?? false, ...report });
         const verb = flags.dryRun ? 'would be' : 'were';
         print(`Connected to ${verified.account}.\n`);

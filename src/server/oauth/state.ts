@@ -10,12 +10,12 @@
  */
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { CrmName } from '../../../connectors/types.ts';
+import type { CrmName } from '../../../connectors/contract/index.ts';
 import { HttpError } from '../errors.ts';
 
 const payloadSchema = z.object({
   purpose: z.enum(['ticket', 'state']),
-  crm: z.enum(['hubspot', 'salesforce']),
+  crm: z.string().min(1),
   /** Random: what marks the ticket or state as used. */
   id: z.string().min(16),
   /** States only: HMAC of the cookie's nonce (the nonce itself is never in the URL). */

@@ -4,7 +4,7 @@
  * store's own text, which can carry anything (an echoed Authorization header, figures, paths).
  */
 import { Router } from 'express';
-import type { Verification } from '../../../connectors/types.ts';
+import type { Verification } from '../../../connectors/contract/index.ts';
 import type { AdminContext } from '../context.ts';
 
 type Check = { ok: true } | { ok: false; reason: string };

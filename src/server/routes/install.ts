@@ -6,18 +6,17 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { CrmName } from '../../../connectors/types.ts';
-import { upstreamText } from '../../../connectors/redact.ts';
+import { type CrmName, type OAuthProvider, upstreamText } from '../../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { redactOutput } from '../../secrets.ts';
 import type { AdminContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import type { OAuthProvider } from '../oauth/provider.ts';
 import { STATE_TTL_MS } from '../oauth/state.ts';
 import { parseInput } from '../validate.ts';
 
 const COOKIE = 'lcs_oauth';
-const crmParams = z.object({ crm: z.enum(['hubspot', 'salesforce'], 'must be hubspot or salesforce') });
+// Any name: a CRM without an OAuth install (or unknown) is a 404 from providerFor.
+const crmParams = z.object({ crm: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'must be the name of a CRM such as hubspot') });
 const ticketQuery = z.object({ ticket: z.string().min(1, 'is missing: start the install from the admin page') });
 const callbackQuery = z.union([
   z.object({ code: z.string().min(1), state: z.string().min(1) }),

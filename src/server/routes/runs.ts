@@ -1,7 +1,7 @@
 /** Runs: the list, one run with its per-record errors, a dry run's planned changes, and rollback. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { FIELD_KEYS } from '../../../connectors/types.ts';
+import { FIELD_KEYS } from '../../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import type { RunRecord } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';

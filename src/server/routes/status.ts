@@ -4,7 +4,8 @@
  * API calls, so it is reused until a run ends or a minute passes.
  */
 import { Router } from 'express';
-import type { FieldsReport } from '../../../connectors/types.ts';
+import type { FieldsReport } from '../../../connectors/contract/index.ts';
+import { ensureFields } from '../../sync/fieldPolicy.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
 import type { AdminContext } from '../context.ts';
 
@@ -34,7 +35,7 @@ export function statusRoutes(ctx: AdminContext): Router {
       if (cache && cache.key === key && Date.now() - cache.at < 60_000) fields = cache.fields;
       else {
         try {
-          const report = await ctx.installations.connection().connector.ensureFields(fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: true });
+          const { report } = await ensureFields(ctx.installations.connection().connector, fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: true });
           fields = fieldsStatus(report);
         } catch (error) {
           fields = { inPlace: [], missing: [], toUpdate: [], error: error instanceof Error ? error.message : String(error) };

@@ -5,59 +5,12 @@
  * is policy — what to write and when, rounding, retries of failed records, dry runs, checkpoints, audit,
  * quota shares — lives in the sync engine (src/sync/), once for every CRM.
  */
-import type { CustomerSignals } from '../src/classifier/types.ts';
-import type { RecordProblem } from '../src/errors.ts';
+import type { Verification } from './errors.ts';
+import type { FieldKey, FieldPlan, FieldSpec, FieldsState, FieldValues } from './fields.ts';
+import type { CustomerSignals, RecordProblem } from './host.ts';
 
-export type CrmName = 'hubspot' | 'salesforce';
-
-/** The fields the plugin writes, by CRM-agnostic key. */
-export const FIELD_KEYS = [
-  'stage',
-  'stageReason',
-  'stageChangedAt',
-  'ltv',
-  'predictedClv',
-  'churnRisk',
-  'churnRiskBand',
-  'valueTier',
-  'expectedPurchases',
-  'nextAction',
-  'scoredAt',
-] as const;
-export type FieldKey = (typeof FIELD_KEYS)[number];
-
-export type FieldType = 'enumeration' | 'text' | 'number' | 'datetime';
-
-/** What the engine wants a field to be; the connector maps it to its CRM's types and names. */
-export interface FieldSpec {
-  key: FieldKey;
-  label: string;
-  description: string;
-  type: FieldType;
-  /** Enumerations: the allowed values, in display order. */
-  options?: { value: string; label: string }[];
-  /** Text: the longest value the engine will write. */
-  maxLength?: number;
-  /** Numbers: the decimals the engine rounds to (CRMs with fixed-scale numbers size the field by it). */
-  decimals?: number;
-}
-
-/**
- * Field values in canonical form: numbers as plain decimal strings ("12.5"), datetimes as ISO-8601 UTC
- * with milliseconds, enumerations as the option value, text as is; null means empty.
- */
-export type FieldValues = Partial<Record<FieldKey, string | null>>;
-
-export interface FieldsReport {
-  /** Fields that exist with a compatible definition, by key, with their CRM name. */
-  ok: { key: FieldKey; name: string }[];
-  /** Fields created (or, in a dry run, that would be). */
-  created: { key: FieldKey; name: string }[];
-  /** Fields whose definition was (or would be) changed, e.g. new enumeration options. */
-  updated: { key: FieldKey; name: string; change: string }[];
-  /** Anything else the connector did or would do (a field group, a permission set). */
-  other: string[];
-}
+/** A connector's name in the registry (connectors/registry.ts): 'hubspot', 'salesforce'. */
+export type CrmName = string;
 
 /** A customer record (HubSpot contact, Salesforce Contact or Account) as the engine stores it. */
 export interface PulledCustomer {
@@ -87,6 +40,8 @@ export type PullCursor = Record<string, unknown>;
 
 export interface PullRequest {
   mode: 'full' | 'incremental';
+  /** The plugin's fields to read with each customer: those that exist and the integration user can read. */
+  fields: FieldKey[];
   /** Resume point of an interrupted pull, or null to start one. */
   resume: PullCursor | null;
   /** Incremental pulls: records modified at or after this time (epoch ms). */
@@ -140,11 +95,19 @@ export interface QuotaState {
 export type RequestGuard = () => void;
 
 export interface Connector {
+  /** Its name in the registry. */
   readonly crm: CrmName;
+  /** For people: "HubSpot". */
+  readonly label: string;
   /** Largest batch of updates the CRM accepts per write call. */
   readonly maxBatchSize: number;
-  /** Checks the fields exist with compatible definitions; creates or updates them unless dryRun. */
-  ensureFields(fields: FieldSpec[], options: { dryRun: boolean }): Promise<FieldsReport>;
+  /** What the CRM holds of the plugin's fields (for the engine's field policy, src/sync/fieldPolicy.ts). */
+  readFields(specs: FieldSpec[]): Promise<FieldsState>;
+  /**
+   * Carries out the engine's plan: creates and updates fields, runs the connector's set-up steps, then
+   * checks the fields are usable. Returns the set-up it did, in words. Never called in a dry run.
+   */
+  applyFields(plan: FieldPlan): Promise<{ other: string[] }>;
   pull(request: PullRequest): AsyncIterable<PulledPage>;
   write(updates: RecordUpdate[]): Promise<WriteResult[]>;
   /**
@@ -160,41 +123,3 @@ export interface Connector {
   verify(): Promise<Verification>;
 }
 
-/**
- * A credentials check. A failure carries its error code and HTTP status (null when unknown), so a
- * caller can say what is wrong in its own words (/readyz shows no CRM text).
- */
-export type Verification = { ok: true; account: string } | { ok: false; message: string; code: string | null; status: number | null };
-
-/** The failed Verification for an error thrown by the check. */
-export function verificationFailure(error: unknown): Verification & { ok: false } {
-  const status = (error as { status?: unknown } | null)?.status;
-  const code = (error as { code?: unknown } | null)?.code;
-  return {
-    ok: false,
-    message: error instanceof Error ? error.message : String(error),
-    code: error instanceof Error && typeof code === 'string' ? code : null,
-    status: typeof status === 'number' ? status : null,
-  };
-}
-
-export type ConnectorErrorCode =
-  | 'AUTH_FAILED'
-  | 'QUOTA_SHARE_SPENT'
-  | 'QUOTA_EXHAUSTED'
-  | 'FIELD_CONFLICT'
-  | 'CRM_UNAVAILABLE'
-  | 'CRM_REJECTED'
-  | 'INVALID_RESPONSE';
-
-/** A failure of a whole connector operation (record-level failures are WriteResults). */
-export class ConnectorError extends Error {
-  readonly code: ConnectorErrorCode;
-  readonly status: number | null;
-  constructor(code: ConnectorErrorCode, message: string, options: { status?: number | null; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.name = 'ConnectorError';
-    this.code = code;
-    this.status = options.status ?? null;
-  }
-}

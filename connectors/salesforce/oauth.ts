@@ -5,8 +5,8 @@
  * Salesforce access tokens have no stated lifetime: the connector refreshes on a 401.
  */
 import { z } from 'zod';
-import { ConnectorError } from '../../../connectors/types.ts';
-import { codeChallenge, describeOAuthError, postForm, type OAuthGrant, type OAuthProvider } from './provider.ts';
+import { ConnectorError, type OAuthGrant, type OAuthProvider } from '../contract/index.ts';
+import { codeChallenge, describeOAuthError, postForm } from '../oauthHttp.ts';
 
 /** REST API access, and a refresh token for nightly runs without a person present. */
 export const SALESFORCE_SCOPES = ['api', 'refresh_token'];

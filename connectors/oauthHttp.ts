@@ -1,23 +1,6 @@
-/** What an OAuth install needs from a CRM: its consent URL and the exchange of the code for tokens. */
+/** What the connectors' OAuth installs share: the PKCE challenge, the form POST, error answers as one line. */
 import { createHash } from 'node:crypto';
-import { upstreamText } from '../../../connectors/redact.ts';
-import type { CrmName } from '../../../connectors/types.ts';
-import type { StoredCredentials } from '../../store/types.ts';
-
-export interface OAuthGrant {
-  credentials: StoredCredentials;
-  /** How the installation is shown (the account or instance). */
-  name: string;
-}
-
-export interface OAuthProvider {
-  readonly crm: CrmName;
-  readonly label: string;
-  /** Null when the app's client id and secret are set; else what is missing. */
-  missing(): string | null;
-  authorizeUrl(o: { state: string; redirectUri: string; codeVerifier: string }): string;
-  exchange(o: { code: string; redirectUri: string; codeVerifier: string }): Promise<OAuthGrant>;
-}
+import { upstreamText } from './contract/index.ts';
 
 export function codeChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');

@@ -5,8 +5,8 @@
  * the access token from then on (connectors/hubspot/auth.ts) and stores each new one encrypted.
  */
 import { z } from 'zod';
-import { ConnectorError } from '../../../connectors/types.ts';
-import { describeOAuthError, postForm, type OAuthGrant, type OAuthProvider } from './provider.ts';
+import { ConnectorError, type OAuthGrant, type OAuthProvider } from '../contract/index.ts';
+import { describeOAuthError, postForm } from '../oauthHttp.ts';
 
 /** Read and write the contacts and their properties; read deals (the purchases). */
 export const HUBSPOT_SCOPES = ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'crm.objects.deals.read'];

@@ -3,7 +3,7 @@
  * the CRM holds" compare as strings: numbers as plain decimals without trailing zeros, datetimes as
  * ISO-8601 UTC with milliseconds, empty as null.
  */
-import { FIELD_KEYS, type FieldKey, type FieldSpec, type FieldValues } from './types.ts';
+import { FIELD_KEYS, type FieldKey, type FieldSpec, type FieldValues } from './fields.ts';
 
 export function canonicalNumber(value: number, decimals?: number): string {
   let v = value;

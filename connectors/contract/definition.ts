@@ -1,0 +1,72 @@
+/**
+ * How a connector presents itself to the program: one definition per CRM, listed in the registry
+ * (connectors/registry.ts). The program never names a CRM: it asks the registry for the definition and
+ * goes through it for the connector's settings (a section of the configuration file), how its
+ * credentials come from the environment or the store, how it connects, its OAuth install and its field
+ * naming. Adding a CRM is a folder with a definition, and a line in the registry.
+ */
+import type { z } from 'zod';
+import type { Connector, CrmName } from './connector.ts';
+import type { FieldKey, FieldSpec } from './fields.ts';
+import type { ConnectorLogger, CredentialStore, StoredCredentials } from './host.ts';
+
+/** The process environment as the host passes it (never process.env directly: tests pass their own). */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** The host's retry policy for transient CRM failures (config `sync.retry`). */
+export interface RetrySettings {
+  maxAttempts: number;
+  baseDelayMs: number;
+  rateLimitDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface ConnectInput {
+  /** The connector's section of the configuration, validated by its schema (environment overrides applied). */
+  settings: unknown;
+  env: Environment;
+  /** The engine's field specifications (canonical values, field creation). */
+  fields: FieldSpec[];
+  /** This installation's stored credentials (an OAuth install's tokens, renewed sessions). */
+  credentials: CredentialStore;
+  log: ConnectorLogger;
+  /** Share of the CRM's short-window rate limit to pace at (config `sync.burstShare`). */
+  burstShare: number;
+  retry: RetrySettings;
+}
+
+/** An OAuth install's result: the credentials to store and how to show the installation. */
+export interface OAuthGrant {
+  credentials: StoredCredentials;
+  name: string;
+}
+
+/** A CRM's OAuth app as the install routes use it. */
+export interface OAuthProvider {
+  readonly crm: CrmName;
+  readonly label: string;
+  /** Null when the app's client id and secret are set; else what is missing, for the admin. */
+  missing(): string | null;
+  authorizeUrl(o: { state: string; redirectUri: string; codeVerifier: string }): string;
+  exchange(o: { code: string; redirectUri: string; codeVerifier: string }): Promise<OAuthGrant>;
+}
+
+export interface ConnectorDefinition {
+  /** The registry key, the configuration section's name and `--crm`'s value: 'hubspot'. */
+  readonly name: CrmName;
+  /** For people: 'HubSpot'. */
+  readonly label: string;
+  /** The configuration section's schema (config/default.yaml may hold its documented defaults). */
+  readonly settingsSchema: z.ZodType;
+  /** The environment holds credentials for this CRM: it is chosen when the configuration names none. */
+  hasEnvCredentials(env: Environment): boolean;
+  /** An OAuth app is configured in the environment (the admin page can install with it). */
+  hasOAuthApp(env: Environment): boolean;
+  /** The CRM name of each of the plugin's fields. */
+  fieldNames(settings: unknown, env: Environment): Record<FieldKey, string>;
+  /** How the installation is shown before an OAuth install names it ("HubSpot (api.hubapi.com)"). */
+  installationName(settings: unknown, env: Environment): string;
+  connect(input: ConnectInput): Connector;
+  /** The CRM's OAuth install, when it has one. */
+  oauth?(settings: unknown, env: Environment): OAuthProvider;
+}

@@ -1,0 +1,42 @@
+/** Errors of whole connector operations, with stable codes; record-level failures are WriteResults. */
+
+/**
+ * A credentials check. A failure carries its error code and HTTP status (null when unknown), so a
+ * caller can say what is wrong in its own words (/readyz shows no CRM text).
+ */
+export type Verification = { ok: true; account: string } | { ok: false; message: string; code: string | null; status: number | null };
+
+/** The failed Verification for an error thrown by the check. */
+export function verificationFailure(error: unknown): Verification & { ok: false } {
+  const status = (error as { status?: unknown } | null)?.status;
+  const code = (error as { code?: unknown } | null)?.code;
+  return {
+    ok: false,
+    message: error instanceof Error ? error.message : String(error),
+    code: error instanceof Error && typeof code === 'string' ? code : null,
+    status: typeof status === 'number' ? status : null,
+  };
+}
+
+export type ConnectorErrorCode =
+  /** Credentials or settings missing or unusable in the environment or configuration. */
+  | 'NOT_CONFIGURED'
+  | 'AUTH_FAILED'
+  | 'QUOTA_SHARE_SPENT'
+  | 'QUOTA_EXHAUSTED'
+  | 'FIELD_CONFLICT'
+  | 'CRM_UNAVAILABLE'
+  | 'CRM_REJECTED'
+  | 'INVALID_RESPONSE';
+
+/** A failure of a whole connector operation (record-level failures are WriteResults). */
+export class ConnectorError extends Error {
+  readonly code: ConnectorErrorCode;
+  readonly status: number | null;
+  constructor(code: ConnectorErrorCode, message: string, options: { status?: number | null; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'ConnectorError';
+    this.code = code;
+    this.status = options.status ?? null;
+  }
+}

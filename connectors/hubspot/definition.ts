@@ -1,0 +1,71 @@
+/**
+ * The HubSpot connector as the registry lists it: its settings (config `hubspot:`), its credentials
+ * (HUBSPOT_ACCESS_TOKEN — a private app's or a Service Key's token — or an OAuth install's refresh
+ * token, from the store or HUBSPOT_REFRESH_TOKEN with the app's HUBSPOT_CLIENT_ID and _SECRET), how it
+ * connects, its OAuth install, its property names.
+ */
+import { z } from 'zod';
+import { ConnectorError, type ConnectInput, type ConnectorDefinition, type Environment } from '../contract/index.ts';
+import { OAuthTokenSource, privateAppToken, type TokenSource } from './auth.ts';
+import { HubSpotConnector } from './connector.ts';
+import { HubSpotOAuth } from './oauth.ts';
+import { hubspotSettingsSchema, propertyNames, type HubSpotSettings } from './settings.ts';
+
+const set = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
+
+/** HUBSPOT_BASE_URL overrides the API base (the sandbox and tests point it elsewhere). */
+function settingsOf(raw: unknown, env: Environment): HubSpotSettings {
+  const settings = hubspotSettingsSchema.parse(raw);
+  const baseUrl = set(env.HUBSPOT_BASE_URL);
+  if (baseUrl !== undefined && !z.string().url().safeParse(baseUrl).success) throw new ConnectorError('NOT_CONFIGURED', 'HUBSPOT_BASE_URL: must be a URL');
+  return { ...settings, baseUrl: (baseUrl ?? settings.baseUrl).replace(/\/+$/, '') };
+}
+
+function tokenSource(input: ConnectInput, settings: HubSpotSettings): TokenSource {
+  const env = input.env;
+  const accessToken = set(env.HUBSPOT_ACCESS_TOKEN);
+  if (accessToken) return privateAppToken(accessToken);
+  const stored = input.credentials.load();
+  const refreshToken = stored?.refreshToken ?? set(env.HUBSPOT_REFRESH_TOKEN);
+  if (!refreshToken) {
+    throw new ConnectorError(
+      'NOT_CONFIGURED',
+      'no HubSpot credentials: set HUBSPOT_ACCESS_TOKEN (a private app token or Service Key), or install the app with OAuth (HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and the admin page, or HUBSPOT_REFRESH_TOKEN)',
+    );
+  }
+  const clientId = set(env.HUBSPOT_CLIENT_ID);
+  const clientSecret = set(env.HUBSPOT_CLIENT_SECRET);
+  if (!clientId || !clientSecret) throw new ConnectorError('NOT_CONFIGURED', 'HubSpot OAuth needs HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET to refresh its tokens');
+  const save = input.credentials.save;
+  return new OAuthTokenSource({
+    clientId,
+    clientSecret,
+    baseUrl: settings.baseUrl,
+    tokens: { accessToken: stored?.accessToken ?? null, refreshToken, expiresAt: stored?.expiresAt ?? null },
+    persist: save
+      ? (tokens) => save({ kind: 'oauth', accessToken: tokens.accessToken ?? undefined, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt ?? undefined })
+      : undefined,
+  });
+}
+
+export const hubspotDefinition: ConnectorDefinition = {
+  name: 'hubspot',
+  label: 'HubSpot',
+  settingsSchema: hubspotSettingsSchema,
+  hasEnvCredentials: (env) => Boolean(set(env.HUBSPOT_ACCESS_TOKEN) ?? set(env.HUBSPOT_REFRESH_TOKEN)),
+  hasOAuthApp: (env) => Boolean(set(env.HUBSPOT_CLIENT_ID)),
+  fieldNames: (raw, env) => propertyNames(settingsOf(raw, env)),
+  installationName: (raw, env) => `HubSpot (${new URL(settingsOf(raw, env).baseUrl).host})`,
+  connect(input) {
+    const settings = settingsOf(input.settings, input.env);
+    return new HubSpotConnector({ settings, fields: input.fields, auth: tokenSource(input, settings), burstShare: input.burstShare, retry: input.retry, log: input.log });
+  },
+  oauth(raw, env) {
+    return new HubSpotOAuth({
+      clientId: set(env.HUBSPOT_CLIENT_ID),
+      clientSecret: set(env.HUBSPOT_CLIENT_SECRET),
+      apiBaseUrl: settingsOf(raw, env).baseUrl,
+      authorizeUrl: set(env.HUBSPOT_AUTHORIZE_URL),
+    });
+  },
+};

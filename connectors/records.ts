@@ -2,8 +2,8 @@
  * Reading CRM values into the classifier's terms, shared by every connector's mapping: signals from
  * configured customer fields, and a deal's amount and close day. Values that cannot be read are
  * reported through `problem` (with the field and the value, cut short) and left out; they never fail
- * a pull. Whether a readable amount or close date is plausible for a purchase (not 9999-12-31, not
- * 1e308) is the engine's decision, made on every run (src/classifier/inputLimits.ts, planPhase.ts).
+ * a pull. Whether a readable value is plausible (an NPS from 0 to 10, a purchase not dated 9999-12-31
+ * nor of 1e308) is the engine's decision (src/classifier/inputLimits.ts: pullPhase.ts, planPhase.ts).
  */
 import { type CustomerSignals, datetimeFromText, type DealStatus, numberFromText, quoted } from './contract/index.ts';
 
@@ -45,15 +45,15 @@ export function signalsFrom(value: (name: string) => string | null, fields: Sign
   const read = (name: string | null) => (name === null ? null : value(name));
   const nps = read(fields.nps);
   if (nps !== null) {
-    const n = Number(numberFromText(nps));
-    if (Number.isFinite(n) && n >= 0 && n <= 10) signals.nps = n;
-    else problem(`${fields.nps} ${quoted(nps)} is not an NPS rating (0 to 10)`);
+    const n = numberFromText(nps);
+    if (n !== undefined) signals.nps = Number(n);
+    else problem(`${fields.nps} ${quoted(nps)} is not a number`);
   }
   const referrals = read(fields.referrals);
   if (referrals !== null) {
-    const n = Number(numberFromText(referrals));
-    if (Number.isInteger(n) && n >= 0) signals.referrals = n;
-    else problem(`${fields.referrals} ${quoted(referrals)} is not a number of referrals`);
+    const n = numberFromText(referrals);
+    if (n !== undefined) signals.referrals = Number(n);
+    else problem(`${fields.referrals} ${quoted(referrals)} is not a number`);
   }
   for (const [key, name] of [
     ['advocate', fields.advocate],

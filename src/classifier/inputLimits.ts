@@ -6,6 +6,7 @@
  * callers pass today.
  */
 import { z } from 'zod';
+import type { CustomerSignals } from '../../connectors/contract/index.ts';
 import { isoDateOfDay } from './features.ts';
 
 const MS_PER_DAY = 86_400_000;
@@ -76,4 +77,30 @@ export function asOfProblem(asOfDay: number, rules: PurchaseRules, firstPurchase
     return `${isoDateOfDay(asOfDay)} is before the first purchase (${isoDateOfDay(firstPurchaseDay)}), so every customer would be scored as a prospect: it must be ${range}`;
   }
   return null;
+}
+
+/**
+ * A customer's signals with the implausible ones left out, and why: an NPS rating outside 0–10, a
+ * number of referrals that is not a whole number from 0, an engagement dated in the future or before
+ * the earliest date. The connectors read the CRM's values; judging them is here, once for every CRM.
+ */
+export function plausibleSignals(signals: CustomerSignals, rules: PurchaseRules): { signals: CustomerSignals; problems: string[] } {
+  const out: CustomerSignals = { ...signals };
+  const problems: string[] = [];
+  if (out.nps !== undefined && out.nps !== null && !(Number.isFinite(out.nps) && out.nps >= 0 && out.nps <= 10)) {
+    problems.push(`NPS ${out.nps} is not a rating from 0 to 10`);
+    delete out.nps;
+  }
+  if (out.referrals !== undefined && out.referrals !== null && !(Number.isInteger(out.referrals) && out.referrals >= 0)) {
+    problems.push(`${out.referrals} is not a number of referrals`);
+    delete out.referrals;
+  }
+  if (out.lastEngagementDay !== undefined && out.lastEngagementDay !== null) {
+    const problem = purchaseDayProblem(out.lastEngagementDay, rules, 'last engagement');
+    if (problem !== null) {
+      problems.push(problem);
+      delete out.lastEngagementDay;
+    }
+  }
+  return { signals: out, problems };
 }

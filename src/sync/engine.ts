@@ -98,6 +98,7 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
     sync: o.sync,
     forceFull: o.full ?? false,
     fields: readable,
+    rules: purchaseRules(o.classifier.input, Math.floor(run.startedAt / DAY_MS)),
     now: run.startedAt,
     stats,
     log,

@@ -4,6 +4,7 @@
  * killed run's successor resumes where it stopped (STYLE: "save the checkpoint after each batch").
  */
 import type { Connector, FieldKey } from '../../connectors/contract/index.ts';
+import { plausibleSignals, type PurchaseRules } from '../classifier/inputLimits.ts';
 import type { Logger } from '../log.ts';
 import type { RunStats, Store } from '../store/types.ts';
 import { readPullState, readSyncCursor, writePullState, type PullState } from './cursors.ts';
@@ -18,6 +19,8 @@ export interface PullPhaseOptions {
   forceFull: boolean;
   /** The plugin's fields the pull reads (those that exist and can be read). */
   fields: FieldKey[];
+  /** What counts as plausible input (signals are checked as they are stored). */
+  rules: PurchaseRules;
   now: number;
   stats: RunStats;
   log: Logger;
@@ -57,17 +60,18 @@ export async function pullPhase(o: PullPhaseOptions): Promise<PullOutcome> {
     skipOwnWrites: mode === 'incremental' && cursor.ownWrites ? { field: 'scoredAt' as const, ...cursor.ownWrites } : null,
   };
   for await (const page of o.connector.pull(request)) {
-    o.store.upsertCustomers(
-      o.installationId,
-      page.customers.map((c) => ({ recordId: c.recordId, modifiedAt: c.modifiedAt, signals: c.signals, crmValues: c.fieldValues })),
-      seenInPull,
-    );
+    const problems = [...page.problems];
+    const customers = page.customers.map((c) => {
+      // Implausible signals are left out and reported; the customer is kept.
+      const checked = plausibleSignals(c.signals, o.rules);
+      for (const reason of checked.problems) problems.push({ where: `${o.connector.label} record ${c.recordId}`, reason, recordId: c.recordId });
+      return { recordId: c.recordId, modifiedAt: c.modifiedAt, signals: checked.signals, crmValues: c.fieldValues };
+    });
+    o.store.upsertCustomers(o.installationId, customers, seenInPull);
     o.store.upsertDeals(o.installationId, page.deals, seenInPull);
-    if (page.problems.length > 0) {
-      o.stats.skippedRecords += page.problems.length;
-      o.store.addRunErrors(
-        page.problems.map((p) => ({ runId: o.runId, recordId: p.recordId ?? null, phase: 'pull' as const, code: 'BAD_RECORD', message: `${p.where}: ${p.reason}`, at: Date.now() })),
-      );
+    if (problems.length > 0) {
+      o.stats.skippedRecords += problems.length;
+      o.store.addRunErrors(problems.map((p) => ({ runId: o.runId, recordId: p.recordId ?? null, phase: 'pull' as const, code: 'BAD_RECORD', message: `${p.where}: ${p.reason}`, at: Date.now() })));
     }
     o.stats.pulledCustomers += page.customers.length;
     o.stats.pulledDeals += page.deals.length;

@@ -136,30 +136,32 @@ export class MemoryConnector implements Connector {
     this.specs = new Map(fields.map((f) => [f.key, f]));
   }
 
-  private call(kind: RequestKind): void {
+  /** One request: the engine's guard first, then the CRM (which may refuse it); settles like I/O would. */
+  private call(kind: RequestKind): Promise<void> {
     this.guard?.();
     this.sent++;
     this.memory.request(kind);
+    return Promise.resolve();
   }
 
-  readFields(specs: FieldSpec[]): Promise<FieldsState> {
-    this.call('fields');
+  async readFields(specs: FieldSpec[]): Promise<FieldsState> {
+    await this.call('fields');
     const existing: FieldsState['existing'] = {};
     for (const spec of specs) {
       const d = this.memory.definitions.get(this.names[spec.key]);
       if (d) existing[spec.key] = { ...d, key: spec.key, compatible: d.crmType === spec.type };
     }
     const names = Object.fromEntries(specs.map((s) => [s.key, { name: this.names[s.key], mapped: false }])) as FieldsState['names'];
-    return Promise.resolve({ names, existing, setup: [], labelMaxLength: null, inPlace: false });
+    return { names, existing, setup: [], labelMaxLength: null, inPlace: false };
   }
 
-  applyFields(plan: FieldPlan): Promise<{ other: string[] }> {
+  async applyFields(plan: FieldPlan): Promise<{ other: string[] }> {
     for (const c of [...plan.create.map((c) => ({ ...c, options: (c.spec.options ?? []).map((o) => ({ ...o, active: true })) })), ...plan.update]) {
-      this.call('fields');
+      await this.call('fields');
       const s = c.spec;
       this.memory.definitions.set(c.name, { name: c.name, crmType: s.type, compatible: true, label: s.label, description: s.description, options: c.options, maxLength: s.maxLength ?? null, decimals: s.decimals ?? null, readable: true });
     }
-    return Promise.resolve({ other: [] });
+    return { other: [] };
   }
 
   private customerPage(customers: MemoryCustomer[], fields: readonly FieldKey[]): PulledPage['customers'] {
@@ -181,13 +183,13 @@ export class MemoryConnector implements Connector {
     if (request.mode === 'full') {
       let cursor = request.resume ? fullCursor.parse(request.resume) : { mode: 'full' as const, phase: 'customers' as const, after: null };
       while (cursor.phase === 'customers') {
-        this.call('pull');
+        await this.call('pull');
         const page = [...this.memory.customers.values()].sort(byId).filter((c) => cursor.after === null || c.id > cursor.after).slice(0, size);
         cursor = page.length < size ? { mode: 'full', phase: 'deals', after: null } : { ...cursor, after: page[page.length - 1].id };
         yield { customers: this.customerPage(page, request.fields), deals: [], problems: [], cursor };
       }
       for (;;) {
-        this.call('pull');
+        await this.call('pull');
         const after = cursor.after;
         const page = [...this.memory.deals.values()].sort(byId).filter((d) => after === null || d.id > after).slice(0, size);
         cursor = { ...cursor, after: page.at(-1)?.id ?? after };
@@ -201,7 +203,7 @@ export class MemoryConnector implements Connector {
     const after = <T extends { id: string; modifiedAt: number }>(r: T) => r.modifiedAt > cursor.afterTs || (r.modifiedAt === cursor.afterTs && (cursor.afterId === null || r.id > cursor.afterId));
     const order = <T extends { id: string; modifiedAt: number }>(a: T, b: T) => a.modifiedAt - b.modifiedAt || byId(a, b);
     while (cursor.phase === 'customers') {
-      this.call('pull');
+      await this.call('pull');
       const own = (c: MemoryCustomer) => skip !== null && c.fields[this.names[skip.field]] === skip.value && c.modifiedAt <= skip.unlessModifiedAfter;
       const page = [...this.memory.customers.values()].filter((c) => after(c) && !own(c)).sort(order).slice(0, size);
       const last = page.at(-1);
@@ -209,7 +211,7 @@ export class MemoryConnector implements Connector {
       yield { customers: this.customerPage(page, request.fields), deals: [], problems: [], cursor };
     }
     for (;;) {
-      this.call('pull');
+      await this.call('pull');
       const page = [...this.memory.deals.values()].filter(after).sort(order).slice(0, size);
       const last = page.at(-1);
       if (last) cursor = { ...cursor, afterTs: last.modifiedAt, afterId: last.id };
@@ -218,11 +220,10 @@ export class MemoryConnector implements Connector {
     }
   }
 
-  write(updates: RecordUpdate[]): Promise<WriteResult[]> {
-    if (updates.length > this.maxBatchSize) return Promise.reject(new ConnectorError('CRM_REJECTED', `at most ${this.maxBatchSize} updates a call`));
-    this.call('write');
-    return Promise.resolve(
-      updates.map((u): WriteResult => {
+  async write(updates: RecordUpdate[]): Promise<WriteResult[]> {
+    if (updates.length > this.maxBatchSize) throw new ConnectorError('CRM_REJECTED', `at most ${this.maxBatchSize} updates a call`);
+    await this.call('write');
+    return updates.map((u): WriteResult => {
         const c = this.memory.customers.get(u.recordId);
         if (!c) return { recordId: u.recordId, ok: false, code: RECORD_NOT_FOUND, message: 'no such record' };
         const failing = this.memory.failingWrites.get(u.recordId);
@@ -230,18 +231,17 @@ export class MemoryConnector implements Connector {
         for (const [key, value] of Object.entries(u.values) as [FieldKey, string | null][]) c.fields[this.names[key]] = value;
         c.modifiedAt = this.memory.tick();
         return { recordId: u.recordId, ok: true, modifiedAt: c.modifiedAt };
-      }),
-    );
+      });
   }
 
-  readFieldValues(recordIds: string[]): Promise<Map<string, FieldValues>> {
-    this.call('read');
+  async readFieldValues(recordIds: string[]): Promise<Map<string, FieldValues>> {
+    await this.call('read');
     const out = new Map<string, FieldValues>();
     for (const id of recordIds) {
       const c = this.memory.customers.get(id);
       if (c) out.set(id, canonicalFieldValues((key) => c.fields[this.names[key]], this.specs).values);
     }
-    return Promise.resolve(out);
+    return out;
   }
 
   quota(): QuotaState {

@@ -125,12 +125,12 @@ export class MemoryConnector implements Connector {
   private readonly specs: ReadonlyMap<FieldKey, FieldSpec>;
   private guard: RequestGuard | null = null;
   private sent = 0;
+  readonly memory: MemoryCrm;
+  private readonly settings: MemorySettings;
 
-  constructor(
-    readonly memory: MemoryCrm,
-    private readonly settings: MemorySettings,
-    fields: FieldSpec[],
-  ) {
+  constructor(memory: MemoryCrm, settings: MemorySettings, fields: FieldSpec[]) {
+    this.memory = memory;
+    this.settings = settings;
     this.maxBatchSize = settings.batchSize;
     this.names = Object.fromEntries(FIELD_KEYS.map((k) => [k, `${settings.fieldPrefix}${k}`])) as Record<FieldKey, string>;
     this.specs = new Map(fields.map((f) => [f.key, f]));

@@ -9,7 +9,7 @@
  */
 import { canonicalDatetime, canonicalNumber } from '../../connectors/canonical.ts';
 import type { FieldKey, FieldValues } from '../../connectors/types.ts';
-import type { CustomerScore } from '../classifier/classify.ts';
+import type { CustomerScore } from '../classifier/scoreColumns.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { assertFiniteScore } from '../scoreGuard.ts';
 import type { SyncSettings } from './settings.ts';

@@ -6,7 +6,8 @@
  * data far from this; reaching it means a bug or data that bypassed them.
  */
 import { quoted } from '../connectors/contract/index.ts';
-import type { ClassificationResult, CustomerScore } from './classifier/classify.ts';
+import type { ClassificationResult } from './classifier/classify.ts';
+import type { CustomerScore } from './classifier/scoreColumns.ts';
 import { LifecycleSyncError } from './errors.ts';
 
 const SCORE_NUMBERS = ['ltv', 'clv', 'expectedAverageValue', 'expectedPurchases', 'pAlive', 'churnRisk', 'frequency', 'recency', 'T', 'daysSinceLastPurchase'] as const satisfies readonly (keyof CustomerScore)[];

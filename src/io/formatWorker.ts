@@ -3,7 +3,7 @@
  * transactions table, scores and formats them, and sends each block back as UTF-8 bytes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { scoreCustomer, type ScoreColumns } from '../classifier/classify.ts';
+import { scoreCustomer, type ScoreColumns } from '../classifier/scoreColumns.ts';
 import { featuresFromColumns } from '../classifier/features.ts';
 import { encodeLines, formatRecord, reasonTails, type OutputFormat } from './records.ts';
 

@@ -2,7 +2,7 @@
  * One customer as an output record: the JSON object or CSV row of the classify command. Pure
  * formatting, shared by the writer and its worker thread. Numbers are rounded to what a reader can use.
  */
-import type { CustomerScore } from '../classifier/classify.ts';
+import type { CustomerScore } from '../classifier/scoreColumns.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { reasonTail } from '../classifier/stages.ts';
 import { STAGES_IN_LIFECYCLE_ORDER, type ChurnType, type Stage } from '../classifier/types.ts';

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type Connector, ConnectorError, type FieldKey, type FieldsReport } from '../../connectors/contract/index.ts';
-import type { ModelReport } from '../classifier/classify.ts';
+import type { ModelReport } from '../classifier/transactionModel.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { withLogContext, type Logger } from '../log.ts';
 import { emptyRunStats, type RunErrorRecord, type RunKind, type RunRecord, type RunStats, type RunStatus, type Store } from '../store/types.ts';

@@ -6,9 +6,11 @@
  * on the way in: it may come from an older version.
  */
 import { z } from 'zod';
-import type { ClassificationResult, ModelReport, SpendReport } from '../classifier/classify.ts';
+import type { ClassificationResult } from '../classifier/classify.ts';
 import { dayOf, isoDateOfDay } from '../classifier/features.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
+import type { SpendReport } from '../classifier/spendModel.ts';
+import type { ModelReport } from '../classifier/transactionModel.ts';
 import { TRANSACTION_MODELS } from '../classifier/types.ts';
 import type { Store } from '../store/types.ts';
 

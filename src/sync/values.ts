@@ -8,7 +8,7 @@
  * - a score holding NaN or an infinity is an error naming the customer (scoreGuard.ts), never a value.
  */
 import { canonicalDatetime, canonicalNumber, type FieldKey, type FieldValues } from '../../connectors/contract/index.ts';
-import type { CustomerScore } from '../classifier/classify.ts';
+import type { CustomerScore } from '../classifier/scoreColumns.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { assertFiniteScore } from '../scoreGuard.ts';
 import type { SyncSettings } from './settings.ts';

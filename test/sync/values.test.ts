@@ -1,6 +1,6 @@
 /** The change policy: rounding, minimum changes, companion fields. */
 import { describe, expect, it } from 'vitest';
-import type { CustomerScore } from '../../src/classifier/classify.ts';
+import type { CustomerScore } from '../../src/classifier/scoreColumns.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { desiredValues, diffValues } from '../../src/sync/values.ts';
 

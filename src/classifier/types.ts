@@ -1,4 +1,5 @@
 /** Plain data in and out of the classifier. No I/O anywhere under src/classifier. */
+import type { CustomerSignals } from '../../connectors/contract/index.ts';
 
 /** Stage keys in the order the rules are evaluated (first match wins). */
 export const STAGE_RULE_ORDER = [
@@ -46,16 +47,8 @@ export interface Purchase {
   amount: number;
 }
 
-/** What the CRM knows about a person besides purchases. All optional. */
-export interface CustomerSignals {
-  openDeals?: number;
-  lastEngagementDay?: number | null;
-  nps?: number | null;
-  referrals?: number | null;
-  advocate?: boolean;
-  churnFlag?: boolean;
-  churnReason?: string | null;
-}
+/** What the CRM knows about a person besides purchases (all optional): declared by the connector contract. */
+export type { CustomerSignals } from '../../connectors/contract/index.ts';
 
 export interface CustomerInput extends CustomerSignals {
   id: string;

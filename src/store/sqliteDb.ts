@@ -60,6 +60,15 @@ export class SqliteDb {
     return s;
   }
 
+  /** A statement bound to its SQL, for loops (the prepared statement is cached). */
+  prepared(sql: string) {
+    return {
+      run: (...params: SQLInputValue[]) => this.run(sql, ...params),
+      get: (...params: SQLInputValue[]) => this.get(sql, ...params),
+      all: (...params: SQLInputValue[]) => this.all(sql, ...params),
+    };
+  }
+
   exec(sql: string): void {
     try {
       this.db.exec(sql);

@@ -2,8 +2,9 @@
  * The state store: what the sync engine remembers between runs. An interface, so that a Postgres
  * implementation can replace the embedded SQLite one for many installations on several machines.
  */
-import type { CrmName, DealStatus, FieldKey, FieldValues, PullCursor } from '../../connectors/contract/index.ts';
-import type { CustomerSignals } from '../classifier/types.ts';
+import type { CrmName, CustomerSignals, DealStatus, FieldKey, FieldValues, PullCursor, StoredCredentials } from '../../connectors/contract/index.ts';
+
+export type { StoredCredentials } from '../../connectors/contract/index.ts';
 
 export interface Installation {
   id: string;
@@ -13,16 +14,6 @@ export interface Installation {
   updatedAt: number;
 }
 
-/** Credentials are stored encrypted; this is their decrypted shape. */
-export interface StoredCredentials {
-  kind: 'oauth' | 'access_token' | 'jwt';
-  accessToken?: string;
-  refreshToken?: string;
-  /** Epoch ms when the access token expires. */
-  expiresAt?: number;
-  /** CRM-specific extras (Salesforce instance URL, HubSpot hub id, JWT username...). */
-  extra?: Record<string, string>;
-}
 
 export type RunKind = 'sync' | 'dry_run' | 'rollback';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
@@ -147,10 +138,8 @@ export interface PlannedChange {
 /** Named positions: pull cursors ('contacts', 'deals'), an interrupted pull, the last own-write marker. */
 export type CursorName = string;
 
-export interface Store {
-  close(): void;
-
-  // installations and credentials
+/** Installations and their credentials (stored encrypted). */
+export interface InstallationStore {
   upsertInstallation(installation: { id: string; crm: CrmName; name: string }): Installation;
   getInstallation(id: string): Installation | null;
   listInstallations(): Installation[];
@@ -158,13 +147,13 @@ export interface Store {
   /** Installations that have stored credentials, most recently saved first (nothing is decrypted). */
   installationsWithCredentials(): string[];
   loadCredentials(installationId: string): StoredCredentials | null;
+}
 
-  // one sync per installation at a time
+/** Runs, their errors, and the lease that keeps one run per installation at a time. */
+export interface RunStore {
   acquireLock(installationId: string, owner: string, ttlMs: number): { acquired: true } | { acquired: false; owner: string; expiresAt: number };
   renewLock(installationId: string, owner: string, ttlMs: number): boolean;
   releaseLock(installationId: string, owner: string): void;
-
-  // runs
   createRun(run: NewRun): RunRecord;
   updateRun(id: string, patch: Partial<Pick<RunRecord, 'status' | 'mode' | 'stats' | 'message' | 'finishedAt' | 'heartbeatAt' | 'scoredAt'>>): void;
   getRun(id: string): RunRecord | null;
@@ -178,8 +167,10 @@ export interface Store {
   abandonRun(runId: string, reason: string): RunRecord | null;
   addRunErrors(errors: RunErrorRecord[]): void;
   listRunErrors(runId: string, limit?: number): RunErrorRecord[];
+}
 
-  // CRM data
+/** What the store knows of the CRM's customers and deals. */
+export interface CrmDataStore {
   upsertCustomers(installationId: string, customers: Omit<StoredCustomer, 'deleted' | 'scores'>[], seenInPull?: string): void;
   upsertDeals(installationId: string, deals: StoredDeal[], seenInPull?: string): void;
   /** After a full pull: records not seen in it are gone from the CRM. Returns how many were marked. */
@@ -193,8 +184,10 @@ export interface Store {
   /** The CRM now holds these values (after a write or a rollback). */
   setCrmValues(installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): void;
   saveScores(installationId: string, scores: { recordId: string; scores: StoredScores }[]): void;
+}
 
-  // audit, plans, retries
+/** The audit of every written value, dry-run plans, and the retry queue. */
+export interface AuditStore {
   addAudit(entries: Omit<AuditEntry, 'id'>[]): number[];
   setAuditState(ids: number[], state: AuditState): void;
   listAudit(runId: string): AuditEntry[];
@@ -211,8 +204,10 @@ export interface Store {
   setRetries(installationId: string, entries: { recordId: string; reason: string }[]): void;
   clearRetries(installationId: string, recordIds: string[]): void;
   listRetries(installationId: string): { recordId: string; reason: string; attempts: number }[];
+}
 
-  // models, cursors, quota
+/** Model fits, cursors and request counts: what one run leaves for the next. */
+export interface StateStore {
   saveModelFit(installationId: string, runId: string, fit: unknown): void;
   latestModelFit(installationId: string): { runId: string; at: number; fit: unknown } | null;
   getCursor(installationId: string, name: CursorName): PullCursor | null;
@@ -220,4 +215,9 @@ export interface Store {
   /** Requests counted against the CRM's daily quota on a UTC day (YYYY-MM-DD). */
   addRequestUsage(installationId: string, day: string, requests: number): void;
   requestUsage(installationId: string, day: string): number;
+}
+
+/** The whole store: its concerns over one database. */
+export interface Store extends InstallationStore, RunStore, CrmDataStore, AuditStore, StateStore {
+  close(): void;
 }

@@ -11,7 +11,7 @@ import { connectorDefinition, register } from '../../connectors/registry.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { connect, resolveCrm } from '../../src/crm.ts';
 import { silentLogger } from '../../src/log.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { openStore, type SqliteStore } from '../../src/store/sqlite.ts';
 import { runSync } from '../../src/sync/engine.ts';
 import { MemoryConnector, MemoryCrm, memoryCrms, memoryDefinition } from './memoryCrm.ts';
 
@@ -21,7 +21,7 @@ let store: SqliteStore;
 
 beforeAll(() => {
   register(memoryDefinition);
-  store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'lcs-registry-')), 'state.db'));
+  store = openStore(join(mkdtempSync(join(tmpdir(), 'lcs-registry-')), 'state.db'));
 });
 afterAll(() => store.close());
 

@@ -10,7 +10,7 @@ import { nodeCronEngine } from '../../src/scheduler/cron.ts';
 import { Scheduler } from '../../src/scheduler/scheduler.ts';
 import type { ScheduleSettings } from '../../src/scheduler/settings.ts';
 import type { RunRequest, StartedRun } from '../../src/service/runner.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { openStore, type SqliteStore } from '../../src/store/sqlite.ts';
 import { emptyRunStats } from '../../src/store/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
 
@@ -60,7 +60,7 @@ function schedule(s: ScheduleSettings): Scheduler {
 }
 
 beforeEach(() => {
-  store = new SqliteStore(':memory:');
+  store = openStore(':memory:');
   store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'HubSpot' });
   runs = new FakeRuns();
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { SqliteDb } from '../../src/store/sqliteDb.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { openStore } from '../../src/store/sqlite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lcs-store-faults-'));
 let n = 0;
@@ -44,10 +44,10 @@ describe('the state database under faults', () => {
 
   it('a file locked by another process fails after the busy timeout with a message naming the file and the lock', () => {
     const path = file();
-    new SqliteStore(path).close();
+    openStore(path).close();
     const other = new DatabaseSync(path);
     other.exec('BEGIN EXCLUSIVE');
-    const store = new SqliteStore(path, { busyTimeoutMs: 50 });
+    const store = openStore(path, { busyTimeoutMs: 50 });
     try {
       expect(() => store.upsertInstallation({ id: 'i', crm: 'hubspot', name: 'x' })).toThrow(new RegExp(`state database ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: it is locked by another process`));
     } finally {
@@ -60,15 +60,15 @@ describe('the state database under faults', () => {
   it('a file that is not a state database is refused with its name', () => {
     const path = file();
     writeFileSync(path, 'this is not sqlite '.repeat(100));
-    expect(() => new SqliteStore(path)).toThrow(new RegExp(`state database .*${n - 1}\\.db: it is damaged or not a Lifecycle Sync state file`));
+    expect(() => openStore(path)).toThrow(new RegExp(`state database .*${n - 1}\\.db: it is damaged or not a Lifecycle Sync state file`));
   });
 
   it('a file written by a newer version is refused rather than used', () => {
     const path = file();
-    new SqliteStore(path).close();
+    openStore(path).close();
     const raw = new DatabaseSync(path);
     raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)').run();
     raw.close();
-    expect(() => new SqliteStore(path)).toThrow(/schema version 999 is newer than this program's/);
+    expect(() => openStore(path)).toThrow(/schema version 999 is newer than this program's/);
   });
 });

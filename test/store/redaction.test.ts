@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { openStore } from '../../src/store/sqlite.ts';
 import { emptyRunStats } from '../../src/store/types.ts';
 
 const KEY = 'a-very-long-test-passphrase-1234567890';
@@ -14,7 +14,7 @@ const KEY = 'a-very-long-test-passphrase-1234567890';
 describe('run text in the store', () => {
   it('masks stored CRM credentials (once loaded or saved) and token shapes in run messages and run errors', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'lcs-redaction-')), 'state.db');
-    const writer = new SqliteStore(path, { encryptionKey: KEY });
+    const writer = openStore(path, { encryptionKey: KEY });
     writer.upsertInstallation({ id: 'i', crm: 'hubspot', name: 'I' });
     const access = 'stored-access-token-7c1e9a0b2d4f';
     const refresh = 'stored-refresh-token-3b5d7f9a1c2e';
@@ -22,7 +22,7 @@ describe('run text in the store', () => {
     writer.close();
 
     // Another process: it learns the credentials when it loads them.
-    const store = new SqliteStore(path, { encryptionKey: KEY });
+    const store = openStore(path, { encryptionKey: KEY });
     expect(store.loadCredentials('i')?.accessToken).toBe(access);
     store.createRun({ id: 'r1', installationId: 'i', kind: 'sync', mode: null, status: 'running', asOf: '2026-01-01', startedAt: 1, stats: emptyRunStats(), rollbackOf: null, scoredAt: null });
     store.updateRun('r1', { status: 'failed', message: `the CRM said: token ${access} is invalid (Authorization: Bearer ${refresh})` });

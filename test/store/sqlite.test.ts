@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { openStore } from '../../src/store/sqlite.ts';
 import { emptyRunStats } from '../../src/store/types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lcs-store-'));
@@ -13,7 +13,7 @@ const KEY = 'a-very-long-test-passphrase-1234567890';
 let n = 0;
 const fresh = (options: { encryptionKey?: string; clock?: () => number } = { encryptionKey: KEY }) => {
   const path = join(dir, `s${n++}.db`);
-  return { path, store: new SqliteStore(path, options) };
+  return { path, store: openStore(path, options) };
 };
 
 describe('SqliteStore', () => {
@@ -21,7 +21,7 @@ describe('SqliteStore', () => {
     const { path, store } = fresh();
     store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'Acme' });
     store.close();
-    const again = new SqliteStore(path, { encryptionKey: KEY });
+    const again = openStore(path, { encryptionKey: KEY });
     expect(again.getInstallation('hubspot')?.name).toBe('Acme');
     again.close();
     const raw = new DatabaseSync(path);
@@ -54,13 +54,13 @@ describe('SqliteStore', () => {
     const raw = new DatabaseSync(path);
     raw.prepare("INSERT INTO credentials (installation_id, payload, updated_at) SELECT 'b', payload, 0 FROM credentials WHERE installation_id = 'a'").run();
     raw.close();
-    const reopened = new SqliteStore(path, { encryptionKey: KEY });
+    const reopened = openStore(path, { encryptionKey: KEY });
     expect(() => reopened.loadCredentials('b')).toThrow(/cannot be decrypted/);
     reopened.close();
-    const wrongKey = new SqliteStore(path, { encryptionKey: 'another-long-passphrase-0987654321' });
+    const wrongKey = openStore(path, { encryptionKey: 'another-long-passphrase-0987654321' });
     expect(() => wrongKey.loadCredentials('a')).toThrow(/cannot be decrypted: is ENCRYPTION_KEY the one/);
     wrongKey.close();
-    const noKey = new SqliteStore(path, {});
+    const noKey = openStore(path, {});
     expect(() => noKey.loadCredentials('a')).toThrow(/ENCRYPTION_KEY is not set/);
     noKey.close();
   });

@@ -1,0 +1,129 @@
+/** What the store knows of the CRM: customers (signals, the plugin's values as the CRM holds them, scores) and deals. */
+import { z } from 'zod';
+import type { FieldValues } from '../../../connectors/contract/index.ts';
+import type { Row, SqliteDb } from '../sqliteDb.ts';
+import type { CrmDataStore, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
+import { fieldValuesSchema, json, num, numOrNull, scoresSchema, signalsSchema, text, textOrNull } from './rows.ts';
+
+export class SqliteCrmData implements CrmDataStore {
+  private readonly db: SqliteDb;
+  constructor(db: SqliteDb) {
+    this.db = db;
+  }
+
+  readonly upsertCustomers = (installationId: string, customers: Omit<StoredCustomer, 'deleted' | 'scores'>[], seenInPull?: string): void => {
+    const upsert = this.db.prepared(
+      `INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, deleted, seen_in_pull)
+       VALUES (?, ?, ?, ?, ?, 0, ?)
+       ON CONFLICT (installation_id, record_id) DO UPDATE SET modified_at = excluded.modified_at, signals = excluded.signals,
+         crm_values = excluded.crm_values, deleted = 0, seen_in_pull = COALESCE(excluded.seen_in_pull, customers.seen_in_pull)`,
+    );
+    this.db.transaction(() => {
+      for (const c of customers) upsert.run(installationId, c.recordId, c.modifiedAt, JSON.stringify(c.signals), JSON.stringify(c.crmValues), seenInPull ?? null);
+    });
+  };
+
+  readonly upsertDeals = (installationId: string, deals: StoredDeal[], seenInPull?: string): void => {
+    const upsert = this.db.prepared(
+      `INSERT INTO deals (installation_id, record_id, status, amount, close_day, modified_at, customer_ids, deleted, seen_in_pull)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
+       ON CONFLICT (installation_id, record_id) DO UPDATE SET status = excluded.status, amount = excluded.amount,
+         close_day = excluded.close_day, modified_at = excluded.modified_at, customer_ids = excluded.customer_ids, deleted = 0,
+         seen_in_pull = COALESCE(excluded.seen_in_pull, deals.seen_in_pull)`,
+    );
+    const unlink = this.db.prepared('DELETE FROM deal_customers WHERE installation_id = ? AND deal_id = ?');
+    const link = this.db.prepared('INSERT OR IGNORE INTO deal_customers (installation_id, deal_id, customer_id) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const d of deals) {
+        upsert.run(installationId, d.recordId, d.status, d.amount, d.closeDay, d.modifiedAt, JSON.stringify(d.customerIds), seenInPull ?? null);
+        unlink.run(installationId, d.recordId);
+        for (const c of d.customerIds) link.run(installationId, d.recordId, c);
+      }
+    });
+  };
+
+  readonly markUnseenDeleted = (installationId: string, pullId: string): { customers: number; deals: number } => {
+    return this.db.transaction(() => {
+      const customers = this.db.run(
+        'UPDATE customers SET deleted = 1 WHERE installation_id = ? AND deleted = 0 AND (seen_in_pull IS NULL OR seen_in_pull <> ?)',
+      installationId, pullId);
+      const deals = this.db.run('UPDATE deals SET deleted = 1 WHERE installation_id = ? AND deleted = 0 AND (seen_in_pull IS NULL OR seen_in_pull <> ?)',
+        installationId,
+        pullId,
+      );
+      return { customers: Number(customers.changes), deals: Number(deals.changes) };
+    });
+  };
+
+  readonly markCustomersDeleted = (installationId: string, recordIds: string[]): void => {
+    const mark = this.db.prepared('UPDATE customers SET deleted = 1 WHERE installation_id = ? AND record_id = ?');
+    this.db.transaction(() => {
+      for (const id of recordIds) mark.run(installationId, id);
+    });
+  };
+
+  readonly loadCustomers = (installationId: string): StoredCustomer[] => {
+    return this.db.all('SELECT * FROM customers WHERE installation_id = ? AND deleted = 0 ORDER BY rowid', installationId).map((r) => this.toCustomer(r));
+  };
+
+  readonly getCustomer = (installationId: string, recordId: string): StoredCustomer | null => {
+    const row = this.db.get('SELECT * FROM customers WHERE installation_id = ? AND record_id = ?', installationId, recordId);
+    return row ? this.toCustomer(row) : null;
+  };
+
+  private readonly toCustomer = (row: Row): StoredCustomer => {
+    const scores = textOrNull(row, 'scores');
+    return {
+      recordId: text(row, 'record_id'),
+      modifiedAt: num(row, 'modified_at'),
+      signals: json(row, 'signals', signalsSchema),
+      crmValues: json(row, 'crm_values', fieldValuesSchema),
+      deleted: num(row, 'deleted') === 1,
+      scores: scores === null ? null : (scoresSchema.parse(JSON.parse(scores))),
+    };
+  };
+
+  readonly loadDeals = (installationId: string): StoredDeal[] => {
+    return this.db.all('SELECT * FROM deals WHERE installation_id = ? AND deleted = 0', installationId).map((r) => this.toDeal(r));
+  };
+
+  readonly dealsOf = (installationId: string, recordId: string): StoredDeal[] => {
+    return (
+      this.db.all(
+        `SELECT d.* FROM deal_customers dc JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
+         WHERE dc.installation_id = ? AND dc.customer_id = ? AND d.deleted = 0 ORDER BY d.close_day`,
+      installationId, recordId)
+    ).map((r) => this.toDeal(r));
+  };
+
+  private readonly toDeal = (row: Row): StoredDeal => {
+    return {
+      recordId: text(row, 'record_id'),
+      customerIds: json(row, 'customer_ids', z.array(z.string())),
+      status: z.enum(['won', 'open', 'lost']).parse(text(row, 'status')),
+      amount: numOrNull(row, 'amount'),
+      closeDay: numOrNull(row, 'close_day'),
+      modifiedAt: num(row, 'modified_at'),
+    };
+  };
+
+  readonly setCrmValues = (installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): void => {
+    const read = this.db.prepared('SELECT crm_values FROM customers WHERE installation_id = ? AND record_id = ?');
+    const write = this.db.prepared('UPDATE customers SET crm_values = ?, modified_at = COALESCE(?, modified_at) WHERE installation_id = ? AND record_id = ?');
+    this.db.transaction(() => {
+      for (const u of updates) {
+        const row = read.get(installationId, u.recordId);
+        if (!row) continue;
+        const merged = { ...json(row, 'crm_values', fieldValuesSchema), ...u.values };
+        write.run(JSON.stringify(merged), u.modifiedAt, installationId, u.recordId);
+      }
+    });
+  };
+
+  readonly saveScores = (installationId: string, scores: { recordId: string; scores: StoredScores }[]): void => {
+    const write = this.db.prepared('UPDATE customers SET scores = ? WHERE installation_id = ? AND record_id = ?');
+    this.db.transaction(() => {
+      for (const s of scores) write.run(JSON.stringify(s.scores), installationId, s.recordId);
+    });
+  };
+}

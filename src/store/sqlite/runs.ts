@@ -1,0 +1,175 @@
+/**
+ * Runs and the lease that keeps one run per installation: the lock row with its owner and expiry, the
+ * run rows, their per-record errors, and orphaned runs marked interrupted with what their audit shows.
+ */
+import { hostname } from 'node:os';
+import type { SQLInputValue } from 'node:sqlite';
+import { z } from 'zod';
+import { redactOutput } from '../../secrets.ts';
+import type { Row, SqliteDb } from '../sqliteDb.ts';
+import type { NewRun, RunErrorRecord, RunRecord, RunStore } from '../types.ts';
+import { json, num, numOrNull, statsSchema, text, textOrNull } from './rows.ts';
+
+/** The process holding a lock is gone: same machine and no such process. */
+function ownerIsDead(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid)) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+export class SqliteRuns implements RunStore {
+  private readonly db: SqliteDb;
+  private readonly now: () => number;
+  constructor(db: SqliteDb, now: () => number) {
+    this.db = db;
+    this.now = now;
+  }
+
+  readonly acquireLock = (installationId: string, owner: string, ttlMs: number) => {
+    return this.db.transaction(() => {
+      const now = this.now();
+      const row = this.db.get('SELECT owner, expires_at FROM locks WHERE installation_id = ?', installationId);
+      if (row) {
+        const holder = text(row, 'owner');
+        const expiresAt = num(row, 'expires_at');
+        if (holder !== owner && expiresAt > now && !ownerIsDead(holder)) return { acquired: false as const, owner: holder, expiresAt };
+      }
+      this.db.run(
+        `INSERT INTO locks (installation_id, owner, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (installation_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
+        installationId, owner, now + ttlMs,
+      );
+      return { acquired: true as const };
+    });
+  };
+
+  readonly renewLock = (installationId: string, owner: string, ttlMs: number): boolean => {
+    const result = this.db.run('UPDATE locks SET expires_at = ? WHERE installation_id = ? AND owner = ?', this.now() + ttlMs, installationId, owner);
+    return Number(result.changes) === 1;
+  };
+
+  readonly releaseLock = (installationId: string, owner: string): void => {
+    this.db.run('DELETE FROM locks WHERE installation_id = ? AND owner = ?', installationId, owner);
+  };
+
+  readonly createRun = (run: NewRun): RunRecord => {
+    const now = this.now();
+    this.db.run(
+      `INSERT INTO runs (id, installation_id, kind, mode, status, as_of, started_at, heartbeat_at, stats, rollback_of, scored_at, owner)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      run.id, run.installationId, run.kind, run.mode, run.status, run.asOf, run.startedAt, now, JSON.stringify(run.stats), run.rollbackOf, run.scoredAt, run.owner ?? null,
+    );
+    const created = this.getRun(run.id);
+    if (!created) throw new Error('store: run vanished');
+    return created;
+  };
+
+  readonly updateRun = (id: string, patch: Partial<Pick<RunRecord, 'status' | 'mode' | 'stats' | 'message' | 'finishedAt' | 'heartbeatAt' | 'scoredAt'>>): void => {
+    const columns: [string, SQLInputValue][] = [];
+    if (patch.status !== undefined) columns.push(['status', patch.status]);
+    if (patch.mode !== undefined) columns.push(['mode', patch.mode]);
+    if (patch.stats !== undefined) columns.push(['stats', JSON.stringify(patch.stats)]);
+    // Messages may quote a CRM's error: the process's redactor runs before they are stored.
+    if (patch.message !== undefined) columns.push(['message', patch.message === null ? null : redactOutput(patch.message)]);
+    if (patch.finishedAt !== undefined) columns.push(['finished_at', patch.finishedAt]);
+    if (patch.heartbeatAt !== undefined) columns.push(['heartbeat_at', patch.heartbeatAt]);
+    if (patch.scoredAt !== undefined) columns.push(['scored_at', patch.scoredAt]);
+    if (columns.length === 0) return;
+    this.db.run(`UPDATE runs SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`, ...columns.map(([, v]) => v), id);
+  };
+
+  readonly getRun = (id: string): RunRecord | null => {
+    const row = this.db.get('SELECT * FROM runs WHERE id = ?', id);
+    return row ? this.toRun(row) : null;
+  };
+
+  readonly listRuns = (installationId: string, limit: number): RunRecord[] => {
+    return this.db.all('SELECT * FROM runs WHERE installation_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?', installationId, limit).map((r) => this.toRun(r));
+  };
+
+  readonly markRunsInterrupted = (installationId: string | null, exceptRunId?: string): RunRecord[] => {
+    const now = this.now();
+    const running = (
+      installationId === null
+        ? this.db.all("SELECT * FROM runs WHERE status = 'running'")
+        : this.db.all("SELECT * FROM runs WHERE installation_id = ? AND status = 'running'", installationId)
+    ).map((r) => this.toRun(r));
+    const stale: RunRecord[] = [];
+    for (const run of running) {
+      if (run.id === exceptRunId) continue;
+      const lock = this.db.get('SELECT owner, expires_at FROM locks WHERE installation_id = ?', run.installationId);
+      const held = lock !== undefined && run.owner !== null && text(lock, 'owner') === run.owner && num(lock, 'expires_at') > now && !ownerIsDead(run.owner);
+      if (held) continue;
+      stale.push(this.interrupt(run));
+    }
+    return stale;
+  };
+
+  readonly abandonRun = (runId: string, reason: string): RunRecord | null => {
+    return this.db.transaction(() => {
+      const run = this.getRun(runId);
+      if (!run || run.status !== 'running') return null;
+      // Its lease goes with it: a holder still alive finds it gone at its next renewal and stops.
+      if (run.owner !== null) this.db.run('DELETE FROM locks WHERE installation_id = ? AND owner = ?', run.installationId, run.owner);
+      return this.interrupt(run, reason);
+    });
+  };
+
+  /** Marks a run interrupted, with what its audit says it wrote (a killed run never recorded its counts). */
+  private readonly interrupt = (run: RunRecord, reason = 'the process running it stopped before it finished'): RunRecord => {
+    const counts = new Map(this.db.all('SELECT state, COUNT(DISTINCT record_id) AS n FROM audit WHERE run_id = ? GROUP BY state', run.id).map((r) => [text(r, 'state'), num(r, 'n')]));
+    const written = Math.max(run.stats.written, counts.get('applied') ?? 0);
+    const failed = Math.max(run.stats.failed, counts.get('failed') ?? 0);
+    const unknown = (counts.get('pending') ?? 0) + (counts.get('superseded') ?? 0);
+    const stats = { ...run.stats, written, failed };
+    const parts = [`${written} records written`, ...(failed > 0 ? [`${failed} failed`] : []), ...(unknown > 0 ? [`${unknown} in flight when it stopped`] : [])];
+    const rollback = run.kind === 'sync' && written + unknown > 0 ? '; it can be rolled back' : '';
+    const message = `${reason} (${parts.join(', ')}); the next run continues its work${rollback}`;
+    this.updateRun(run.id, { status: 'interrupted', finishedAt: run.heartbeatAt, stats, message });
+    return { ...run, status: 'interrupted', finishedAt: run.heartbeatAt, stats, message };
+  };
+
+  private readonly toRun = (row: Row): RunRecord => {
+    const mode = textOrNull(row, 'mode');
+    return {
+      id: text(row, 'id'),
+      installationId: text(row, 'installation_id'),
+      kind: z.enum(['sync', 'dry_run', 'rollback']).parse(text(row, 'kind')),
+      mode: mode === null ? null : z.enum(['full', 'incremental']).parse(mode),
+      status: z.enum(['running', 'succeeded', 'failed', 'stopped', 'interrupted']).parse(text(row, 'status')),
+      asOf: text(row, 'as_of'),
+      startedAt: num(row, 'started_at'),
+      finishedAt: numOrNull(row, 'finished_at'),
+      heartbeatAt: num(row, 'heartbeat_at'),
+      stats: json(row, 'stats', statsSchema),
+      message: textOrNull(row, 'message'),
+      rollbackOf: textOrNull(row, 'rollback_of'),
+      scoredAt: numOrNull(row, 'scored_at'),
+      owner: textOrNull(row, 'owner'),
+    };
+  };
+
+  readonly addRunErrors = (errors: RunErrorRecord[]): void => {
+    if (errors.length === 0) return;
+    const insert = this.db.prepared('INSERT INTO run_errors (run_id, record_id, phase, code, message, at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const e of errors) insert.run(e.runId, e.recordId, e.phase, e.code, redactOutput(e.message), e.at);
+    });
+  };
+
+  readonly listRunErrors = (runId: string, limit = 1000): RunErrorRecord[] => {
+    return this.db.all('SELECT * FROM run_errors WHERE run_id = ? ORDER BY rowid LIMIT ?', runId, limit).map((r) => ({
+      runId: text(r, 'run_id'),
+      recordId: textOrNull(r, 'record_id'),
+      phase: z.enum(['pull', 'classify', 'write', 'rollback', 'setup']).parse(text(r, 'phase')),
+      code: text(r, 'code'),
+      message: text(r, 'message'),
+      at: num(r, 'at'),
+    }));
+  };
+}

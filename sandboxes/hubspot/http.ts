@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { badRequest } from './errors.ts';
-import { rawBody } from '../../sandboxServer.ts';
+import { rawBody } from '../shared/server.ts';
 
 export { rawBody };
 

@@ -6,7 +6,7 @@
 import { createCore } from './core.ts';
 import { createSandboxData, type SandboxData } from './data.ts';
 import type { FaultOptions } from './faults.ts';
-import { listener } from '../../sandboxServer.ts';
+import { listener } from '../shared/server.ts';
 import { createApp } from './server.ts';
 import type { SandboxStats } from './stats.ts';
 

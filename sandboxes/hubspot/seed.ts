@@ -4,7 +4,7 @@
  * written here as HubSpot records. Deterministic for a seed; written through SandboxData, so every
  * value is validated as the API would.
  */
-import { generateDemoDataset, generateSyntheticDataset, type DatasetDeal, type DatasetPerson, type DatasetSink } from '../../sandboxDataset.ts';
+import { generateDemoDataset, generateSyntheticDataset, type DatasetDeal, type DatasetPerson, type DatasetSink } from '../shared/dataset.ts';
 import type { SandboxData } from './data.ts';
 
 const OPEN_STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent'];

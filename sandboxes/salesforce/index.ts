@@ -9,7 +9,7 @@ import { createCore, ORG_ID, type SandboxUserOptions } from './core.ts';
 import { createSandboxData, type SandboxData } from './data.ts';
 import type { FaultOptions } from './faults.ts';
 import type { LimitOptions } from './limits.ts';
-import { listener } from '../../sandboxServer.ts';
+import { listener } from '../shared/server.ts';
 import { createApp } from './server.ts';
 import type { SandboxStats } from './stats.ts';
 

@@ -9,7 +9,7 @@
  * records) goes through the writer's trusted insert, which skips reading and checking a payload but
  * sets defaults, derived values and audit fields like any create; the values built here are typed.
  */
-import { generateDemoDataset, generateSyntheticDataset, type DatasetDeal, type DatasetPerson, type DatasetSink } from '../../sandboxDataset.ts';
+import { generateDemoDataset, generateSyntheticDataset, type DatasetDeal, type DatasetPerson, type DatasetSink } from '../shared/dataset.ts';
 import { trustedInsert, type SandboxData } from './data.ts';
 import type { Value } from './schema.ts';
 import { parseDateTime } from './values.ts';

@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Papa from 'papaparse';
-import { simulateCustomers } from '../src/classifier/simulate.ts';
+import { simulateCustomers } from '../../src/classifier/simulate.ts';
 import { pick, seededRandom, type Random } from './seededRandom.ts';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 // Bearer authentication, scopes and the OAuth token endpoint, over raw HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubSpotSandbox, type HubSpotSandbox } from '../../connectors/hubspot/sandbox/index.ts';
+import { createHubSpotSandbox, type HubSpotSandbox } from '../index.ts';
 
 const CLIENT = { clientId: 'sandbox-client-id', clientSecret: 'sandbox-client-secret', redirectUri: 'http://localhost:3000/oauth/hubspot/callback' };
 

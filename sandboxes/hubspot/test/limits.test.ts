@@ -1,6 +1,6 @@
 // Rate limits (with an injected clock), injected faults and the request counters.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from '../../connectors/hubspot/sandbox/index.ts';
+import { createHubSpotSandbox, type HubSpotSandbox, type HubSpotSandboxOptions } from '../index.ts';
 
 const TOKEN = 'sandbox-private-app-token';
 let open: HubSpotSandbox[] = [];

@@ -1,6 +1,6 @@
 // Contacts and deals over raw HTTP: exact status codes, bodies and headers of reads and writes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubSpotSandbox, type HubSpotSandbox } from '../../connectors/hubspot/sandbox/index.ts';
+import { createHubSpotSandbox, type HubSpotSandbox } from '../index.ts';
 
 const TOKEN = 'sandbox-private-app-token';
 

@@ -1,6 +1,6 @@
 // Properties, property groups and deal pipelines over raw HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubSpotSandbox, type HubSpotSandbox } from '../../connectors/hubspot/sandbox/index.ts';
+import { createHubSpotSandbox, type HubSpotSandbox } from '../index.ts';
 
 const TOKEN = 'sandbox-private-app-token';
 let sandbox: HubSpotSandbox;

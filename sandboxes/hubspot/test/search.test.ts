@@ -1,6 +1,6 @@
 // CRM search over raw HTTP: operators, groups, sorting, paging, documented limits and index lag.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubSpotSandbox, type HubSpotSandbox } from '../../connectors/hubspot/sandbox/index.ts';
+import { createHubSpotSandbox, type HubSpotSandbox } from '../index.ts';
 
 const TOKEN = 'sandbox-private-app-token';
 const LAG = 5000;

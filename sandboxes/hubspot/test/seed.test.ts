@@ -1,6 +1,6 @@
 // The demo and benchmark datasets, and the sandbox's speed at benchmark scale.
 import { describe, expect, it } from 'vitest';
-import { createHubSpotSandbox, seedDemoDataset, seedSyntheticDataset } from '../../connectors/hubspot/sandbox/index.ts';
+import { createHubSpotSandbox, seedDemoDataset, seedSyntheticDataset } from '../index.ts';
 
 const CDNOW_CUSTOMERS = 2357;
 const CDNOW_ROWS = 6919;

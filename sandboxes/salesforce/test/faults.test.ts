@@ -1,7 +1,7 @@
 // Injected failures (setFaults) and the request counters tests use to interrupt a client mid-run.
 import { Connection, OAuth2 } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONNECTED_APP, type RequestEvent } from '../../connectors/salesforce/sandbox/index.ts';
+import { DEFAULT_CONNECTED_APP, type RequestEvent } from '../index.ts';
 import { call, connection, soql, start, VERSION, type Started } from './helpers.ts';
 
 let s: Started;

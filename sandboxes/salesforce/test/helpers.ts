@@ -1,6 +1,6 @@
 // Shared setup for the Salesforce sandbox tests: a listening sandbox, raw HTTP calls, and jsforce.
 import { Connection } from 'jsforce';
-import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, type SalesforceSandbox, type SalesforceSandboxOptions } from '../../connectors/salesforce/sandbox/index.ts';
+import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, type SalesforceSandbox, type SalesforceSandboxOptions } from '../index.ts';
 
 export const VERSION = '62.0';
 

@@ -3,7 +3,7 @@
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { Connection, OAuth2 } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONNECTED_APP, DEFAULT_USER } from '../../connectors/salesforce/sandbox/index.ts';
+import { DEFAULT_CONNECTED_APP, DEFAULT_USER } from '../index.ts';
 import { call, firstError, rejection, start, VERSION, type Started } from './helpers.ts';
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,8 +1,8 @@
 // The demo and benchmark datasets (the same people and deals as the HubSpot sandbox's), and the
 // sandbox's speed at benchmark scale: a sanity bound, not a benchmark.
 import { describe, expect, it } from 'vitest';
-import { createHubSpotSandbox, seedDemoDataset as seedHubSpotDemo } from '../../connectors/hubspot/sandbox/index.ts';
-import { createSalesforceSandbox, seedDemoDataset, seedSyntheticDataset, type SandboxData } from '../../connectors/salesforce/sandbox/index.ts';
+import { createHubSpotSandbox, seedDemoDataset as seedHubSpotDemo } from '../../hubspot/index.ts';
+import { createSalesforceSandbox, seedDemoDataset, seedSyntheticDataset, type SandboxData } from '../index.ts';
 import { asQuery, call, soql, start } from './helpers.ts';
 
 const CDNOW_CUSTOMERS = 2357;

@@ -20,7 +20,7 @@ export interface RouteContext {
 export interface ApiRoute {
   method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
-  /** Search has its own limiter and sends no rate-limit headers (notes §4.1, §7.2). */
+  /** Search has its own limiter and sends no rate-limit headers. */
   search?: boolean;
   /** Any one of these scopes is enough. */
   scopes(params: Record<string, string>): readonly string[];

@@ -5,7 +5,7 @@
 import { badRequest } from './errors.ts';
 import type { ObjectType } from './schema.ts';
 
-/** Default (unlabelled) association type ids (notes §6.1): contact→deal 4, deal→contact 3. */
+/** Default (unlabelled) association type ids: contact→deal 4, deal→contact 3. */
 export const ASSOCIATION_TYPE_ID: Record<ObjectType, number> = { contacts: 4, deals: 3 };
 export const ASSOCIATION_TYPE_NAME: Record<ObjectType, string> = { contacts: 'contact_to_deal', deals: 'deal_to_contact' };
 export const SINGULAR: Record<ObjectType, string> = { contacts: 'contact', deals: 'deal' };

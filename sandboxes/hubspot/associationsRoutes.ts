@@ -1,4 +1,4 @@
-/** POST /crm/v4/associations/{from}/{to}/batch/read (notes §6.1). */
+/** POST /crm/v4/associations/{from}/{to}/batch/read. */
 import { z } from 'zod';
 import type { ApiRoute } from './api.ts';
 import { ASSOCIATION_TYPE_ID, OTHER, SINGULAR, pageOf } from './associations.ts';

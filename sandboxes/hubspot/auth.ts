@@ -1,5 +1,5 @@
 /**
- * Bearer tokens and OAuth (notes §1): static private-app tokens, and an OAuth app flow with single-use
+ * Bearer tokens and OAuth: static private-app tokens, and an OAuth app flow with single-use
  * authorization codes, expiring access tokens and long-lived refresh tokens.
  */
 import { randomBytes } from 'node:crypto';
@@ -84,7 +84,7 @@ export class AuthRegistry {
     for (const c of options.oauthClients) this.clients.set(c.clientId, c);
   }
 
-  /** The caller of an API request, or the 401 HubSpot gives (notes §1.5). */
+  /** The caller of an API request, or the 401 HubSpot gives. */
   authenticate(header: string | undefined): Principal {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     const token = match?.[1];
@@ -134,7 +134,7 @@ export class AuthRegistry {
     return { status: 302, headers: { Location: target.toString() } };
   }
 
-  /** POST /oauth/v1/token (and v3): form fields as the SDK sends them (notes §1.3). */
+  /** POST /oauth/v1/token (and v3): form fields as the SDK sends them. */
   token(form: URLSearchParams, version: 'v1' | 'v3'): Reply {
     const grantType = form.get('grant_type');
     if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
@@ -192,7 +192,7 @@ export class AuthRegistry {
   }
 }
 
-/** 403 MISSING_SCOPES unless the caller holds one of the acceptable scopes (notes §1.4). */
+/** 403 MISSING_SCOPES unless the caller holds one of the acceptable scopes. */
 export function requireScope(principal: Principal, anyOf: readonly string[]): void {
   if (anyOf.length === 0 || anyOf.some((s) => principal.scopes.has(s))) return;
   throw new HubSpotError(

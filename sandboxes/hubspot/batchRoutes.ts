@@ -1,4 +1,4 @@
-/** Batch create, read and update of contacts or deals: at most 100 inputs, 200/201 or 207 (notes §3.2–3.3). */
+/** Batch create, read and update of contacts or deals: at most 100 inputs, 200/201 or 207. */
 import { z } from 'zod';
 import type { ApiRoute, RouteContext } from './api.ts';
 import type { Core } from './core.ts';
@@ -58,7 +58,7 @@ export function batchRoutes(core: Core): ApiRoute[] {
 
   /**
    * Batch create: one invalid input fails the whole request, unless every input carries an
-   * objectWriteTraceId, in which case the valid ones are created and the rest reported (207, notes §3.3).
+   * objectWriteTraceId, in which case the valid ones are created and the rest reported (207).
    */
   const batchCreate = ({ req, params }: RouteContext): Reply => {
     const startedAt = new Date().toISOString();
@@ -120,7 +120,7 @@ export function batchRoutes(core: Core): ApiRoute[] {
     const body = parseWith(batchUpdateBody, parseJsonBody(req), 'BatchInputSimplePublicObjectBatchInput');
     checkBatchSize(body.inputs.length);
     for (const input of body.inputs) {
-      // Reported behaviour of batch update by email (notes §3.3): refused, record ids are required.
+      // Reported behaviour of batch update by email: refused, record ids are required.
       if (input.idProperty !== undefined && input.idProperty !== 'hs_object_id') {
         throw badRequest(`Unable to perform update/upsert by non-unique ${OBJECT_TYPE_IDS[type]} property`);
       }
@@ -131,7 +131,7 @@ export function batchRoutes(core: Core): ApiRoute[] {
     if (duplicates.length > 0) {
       throw badRequest(`Duplicate IDs found in batch input: [${duplicates.join(', ')}]. IDs must be unique`, { context: { ids: duplicates } });
     }
-    // Validate everything first: one invalid value fails the whole request (notes §3.3).
+    // Validate everything first: one invalid value fails the whole request.
     const found: { snap: Snap; changes: Record<string, string | null>; written: string[] }[] = [];
     const missing: string[] = [];
     const issues: ValueIssue[] = [];

@@ -44,7 +44,7 @@ export interface ValueIssue {
 
 /**
  * The whole-request 400 for invalid property values: the message embeds a JSON array of per-value
- * results and `errors[]` repeats them with `code` and `context.propertyName` (notes §3.3–3.4).
+ * results and `errors[]` repeats them with `code` and `context.propertyName`.
  */
 export function invalidValues(issues: readonly ValueIssue[]): HubSpotError {
   const results = issues.map((i) => ({
@@ -67,14 +67,14 @@ export const INVALID_AUTHENTICATION_MESSAGE =
 export type RatePolicy = 'TEN_SECONDLY_ROLLING' | 'DAILY' | 'SECONDLY';
 
 const RATE_MESSAGES: Record<RatePolicy, string> = {
-  // The ten-secondly text is not documented (notes §7.3); the SDK only looks at policyName.
+  // The ten-secondly text is not documented; the SDK only looks at policyName.
   TEN_SECONDLY_ROLLING: 'You have reached your ten_secondly_rolling limit.',
   DAILY: 'You have reached your daily limit.',
-  // The SDK's retry decorator matches this exact text for the search limit (notes §4.1, §8.7).
+  // The SDK's retry decorator matches this exact text for the search limit.
   SECONDLY: 'You have reached your secondly limit.',
 };
 
-/** 429 bodies carry errorType and policyName instead of category (notes §7.3). */
+/** 429 bodies carry errorType and policyName instead of category. */
 export function rateLimitBody(policy: RatePolicy, correlationId: string): Record<string, unknown> {
   return {
     status: 'error',

@@ -14,7 +14,7 @@ export interface Reply {
 
 export const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
 
-/** Writes a reply. JSON always carries the exact content type the SDK needs (notes §8.5); 204 has no body. */
+/** Writes a reply. JSON always carries the exact content type the SDK needs; 204 has no body. */
 export function writeReply(res: Response, reply: Reply): void {
   for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
   res.status(reply.status);
@@ -66,7 +66,7 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.ou
   throw badRequest(`Invalid value for query parameter ${first.path.join('.') || '(query)'}: ${first.message}`);
 }
 
-/** A query parameter that may be repeated and/or comma separated (`?p=a,b` and `?p=a&p=b`, notes §3.1). */
+/** A query parameter that may be repeated and/or comma separated (`?p=a,b` and `?p=a&p=b`). */
 export function queryList(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   const parts = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');

@@ -1,4 +1,4 @@
-/** OAuth endpoints (notes §1.2–1.3): token exchange (form-encoded), a self-approving authorize, token info. */
+/** OAuth endpoints: token exchange (form-encoded), a self-approving authorize, token info. */
 import { z } from 'zod';
 import type { PublicRoute } from './api.ts';
 import type { Core } from './core.ts';

@@ -12,7 +12,7 @@ import { propertiesWithHistory, publicObject, selectProperties } from './seriali
 import type { Snap } from './store.ts';
 import type { Changes } from './writes.ts';
 
-/** v3 reads inline at most this many associated ids per record (notes §3.1). */
+/** v3 reads inline at most this many associated ids per record. */
 const V3_ASSOCIATION_PAGE = 100;
 
 export const listParam = z.union([z.string(), z.array(z.string())]).optional().transform(queryList);

@@ -1,4 +1,4 @@
-/** CRM objects v3 routes for one record of contacts or deals: list, get, create, update, archive (notes §3). */
+/** CRM objects v3 routes for one record of contacts or deals: list, get, create, update, archive. */
 import { z } from 'zod';
 import type { ApiRoute, RouteContext } from './api.ts';
 import type { Core } from './core.ts';

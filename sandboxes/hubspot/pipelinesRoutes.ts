@@ -1,4 +1,4 @@
-/** Deal pipelines (notes §5.2): read-only, the default pipeline only. Metadata values are strings. */
+/** Deal pipelines: read-only, the default pipeline only. Metadata values are strings. */
 import type { ApiRoute } from './api.ts';
 import { badRequest, notFound } from './errors.ts';
 import { DEAL_PIPELINES, SCHEMA_EPOCH, resolveObjectType, type Pipeline, type PipelineStage } from './schema.ts';

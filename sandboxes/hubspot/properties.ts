@@ -1,6 +1,6 @@
 /**
  * Property definitions and groups per object type: the defaults HubSpot ships plus created ones, with
- * the create/update rules of the Properties API v3 (notes §2).
+ * the create/update rules of the Properties API v3.
  */
 import { z } from 'zod';
 import { HubSpotError, badRequest, notFound } from './errors.ts';
@@ -253,7 +253,7 @@ export class PropertyRegistry {
   }
 }
 
-/** The wire shape of a property definition (SDK model `Property`, notes §2.1). */
+/** The wire shape of a property definition (SDK model `Property`). */
 export function propertyJson(p: PropertyDefinition): Record<string, unknown> {
   return {
     updatedAt: p.updatedAt,

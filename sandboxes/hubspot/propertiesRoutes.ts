@@ -1,4 +1,4 @@
-/** Properties API v3 routes: definitions and groups (notes §2). */
+/** Properties API v3 routes: definitions and groups. */
 import { z } from 'zod';
 import type { ApiRoute } from './api.ts';
 import type { Core } from './core.ts';

@@ -1,5 +1,5 @@
 /**
- * HubSpot's rate limits (notes §7): a rolling 10-second burst window per private app (per OAuth app
+ * HubSpot's rate limits: a rolling 10-second burst window per private app (per OAuth app
  * for OAuth tokens), a daily budget per account for private apps (OAuth calls have none), and search at
  * a few requests per second per account, outside the burst window.
  */
@@ -99,7 +99,7 @@ export class RateLimiter {
     return principal.kind === 'private' ? this.limits.tenSecondly : this.limits.oauthTenSecondly;
   }
 
-  /** X-HubSpot-RateLimit-* after this request (notes §7.2); Daily only for private apps. */
+  /** X-HubSpot-RateLimit-* after this request; Daily only for private apps. */
   private headers(principal: Principal, now: number): Record<string, string> {
     const max = this.max(principal);
     const w = this.window(principal.rateKey);

@@ -1,6 +1,6 @@
 /**
  * The portal's fixed schema: object types, default contact and deal properties, property groups and the
- * default deal pipeline, as HubSpot ships them (notes §2, §3.6, §5).
+ * default deal pipeline, as HubSpot ships them.
  */
 import { badRequest } from './errors.ts';
 
@@ -27,7 +27,7 @@ export const MODIFIED_PROPERTY: Record<ObjectType, string> = { contacts: 'lastmo
 export type PropertyType = 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool';
 export const PROPERTY_TYPES: readonly PropertyType[] = ['string', 'number', 'date', 'datetime', 'enumeration', 'bool'];
 
-/** Valid type/fieldType pairs, enforced on v3 since 2021 (notes §2.2). */
+/** Valid type/fieldType pairs, enforced on v3 since 2021. */
 export const FIELD_TYPES: Record<PropertyType, readonly string[]> = {
   bool: ['booleancheckbox', 'calculation_equation'],
   enumeration: ['booleancheckbox', 'checkbox', 'radio', 'select', 'calculation_equation'],
@@ -95,7 +95,7 @@ export interface Pipeline {
   stages: readonly PipelineStage[];
 }
 
-/** HubSpot's default "Sales Pipeline" (notes §5.2); probability 1.0 = won, closed with 0.0 = lost. */
+/** HubSpot's default "Sales Pipeline"; probability 1.0 = won, closed with 0.0 = lost. */
 export const DEAL_PIPELINES: readonly Pipeline[] = [
   {
     id: 'default',
@@ -210,7 +210,7 @@ export function defaultProperties(type: ObjectType): PropertyDefinition[] {
   }));
 }
 
-/** Properties returned by reads when the request names none (notes §3.1, §4). */
+/** Properties returned by reads when the request names none. */
 export const DEFAULT_READ_PROPERTIES: Record<ObjectType, readonly string[]> = {
   contacts: ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
   deals: ['amount', 'closedate', 'createdate', 'dealname', 'dealstage', 'hs_lastmodifieddate', 'hs_object_id', 'pipeline'],
@@ -222,7 +222,7 @@ export const ALWAYS_READ_PROPERTIES: Record<ObjectType, readonly string[]> = {
   deals: ['createdate', 'hs_lastmodifieddate', 'hs_object_id'],
 };
 
-/** Text properties the search `query` looks in (notes §4). */
+/** Text properties the search `query` looks in. */
 export const QUERY_PROPERTIES: Record<ObjectType, readonly string[]> = {
   contacts: ['firstname', 'lastname', 'email', 'phone', 'company'],
   deals: ['dealname'],

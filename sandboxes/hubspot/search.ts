@@ -1,5 +1,5 @@
 /**
- * CRM search (notes §4): filter groups ORed, filters ANDed, one sort, offset paging capped at 10,000
+ * CRM search: filter groups ORed, filters ANDed, one sort, offset paging capped at 10,000
  * results. Runs against the lagged SearchIndex; a sort on a property with range filters on that same
  * property walks only the matching slice of its sorted index.
  */
@@ -38,7 +38,7 @@ export const searchRequestSchema = z.object({
   query: z.string().optional(),
   properties: z.array(z.string()).optional(),
   limit: z.number().int().min(0).optional(),
-  // "You must format the value in the after parameter as an integer" (notes §4).
+  // "You must format the value in the after parameter as an integer" (HubSpot's CRM search guide).
   after: z.union([z.string().regex(/^\d+$/, 'after must be an integer'), z.number().int().min(0)]).optional(),
 });
 export type SearchRequest = z.output<typeof searchRequestSchema>;
@@ -106,7 +106,7 @@ function filterKey(def: PropertyDefinition, raw: string): number | string {
     case 'bool':
       return raw.toLowerCase();
     case 'enumeration':
-      return raw; // enumeration filters are case-sensitive (notes §4)
+      return raw; // enumeration filters are case-sensitive
   }
 }
 
@@ -330,7 +330,7 @@ export function runSearch(ctx: SearchContext, req: SearchRequest, now: number): 
       total++;
     }
   }
-  // Only 10,000 results of a query can be paged to (notes §4.1).
+  // Only 10,000 results of a query can be paged to.
   if (after + limit > MAX_RESULTS && total > MAX_RESULTS) throw tooDeep(after + limit);
   const next = after + limit;
   return { total, results, ...(limit > 0 && next < total ? { nextAfter: String(next) } : {}) };

@@ -1,6 +1,6 @@
 /**
- * What search sees: a lagged copy of the records (writes become visible `lagMs` after they happen,
- * notes §4.1) plus sorted indexes per property, built on first use and then maintained incrementally,
+ * What search sees: a lagged copy of the records (writes become visible `lagMs` after they happen, as
+ * HubSpot's CRM search guide warns) plus sorted indexes per property, built on first use and then maintained incrementally,
  * so a sorted search page costs O(log n + page) instead of a sort of the whole table.
  */
 import type { PropertyRegistry } from './properties.ts';

@@ -1,4 +1,4 @@
-/** POST /crm/v3/objects/{type}/search (notes §4). */
+/** POST /crm/v3/objects/{type}/search. */
 import type { ApiRoute } from './api.ts';
 import type { Core } from './core.ts';
 import { badRequest } from './errors.ts';

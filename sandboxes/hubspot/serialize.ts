@@ -6,7 +6,7 @@ import type { Snap } from './store.ts';
 
 /**
  * The property names a read returns: the type's defaults when none are requested, else the requested
- * ones that exist plus those HubSpot always includes. Undefined names are left out (notes §3.1).
+ * ones that exist plus those HubSpot always includes. Undefined names are left out.
  */
 export function selectProperties(registry: PropertyRegistry, type: ObjectType, requested: readonly string[] | undefined): string[] {
   const names = requested === undefined || requested.length === 0
@@ -24,7 +24,7 @@ export interface PublicObject {
   archivedAt?: string;
 }
 
-/** A defined property without a value is returned as null (the contacts guide's reading, notes §3.1). */
+/** A defined property without a value is returned as null (the contacts guide's reading). */
 export function publicObject(snap: Snap, names: readonly string[]): PublicObject {
   const properties: Record<string, string | null> = {};
   for (const n of names) properties[n] = snap.props[n] ?? null;

@@ -1,5 +1,5 @@
 /**
- * Property value rules (notes §3.4–3.5): values arrive as strings, are checked against the property's
+ * Property value rules: values arrive as strings, are checked against the property's
  * type and stored in HubSpot's output form (ISO datetimes with millis and Z, YYYY-MM-DD dates).
  */
 import type { ValueIssue } from './errors.ts';
@@ -58,7 +58,7 @@ export function datetimeMs(text: string): number | null {
   return dateOnlyMs(text) ?? isoMs(text);
 }
 
-/** "20:36:1.954": HubSpot prints the time of day unpadded in INVALID_DATE messages (notes §3.4). */
+/** "20:36:1.954": HubSpot prints the time of day unpadded in INVALID_DATE messages. */
 function timeOfDay(ms: number): string {
   const d = new Date(ms);
   return `${d.getUTCHours()}:${d.getUTCMinutes()}:${d.getUTCSeconds()}.${String(d.getUTCMilliseconds()).padStart(3, '0')}`;
@@ -89,7 +89,7 @@ function normalizeEnumeration(def: PropertyDefinition, value: string, previous: 
   const refuse = (v: string): Normalized =>
     fail(def, 'INVALID_OPTION', `${v} was not one of the allowed options: [${def.options.map((o) => o.value).join(', ')}]`, value);
   if (def.fieldType !== 'checkbox') return allowed.has(value) ? { ok: true, value } : refuse(value);
-  // Multi-select: ';'-separated; a leading ';' appends to the current values (notes §3.4).
+  // Multi-select: ';'-separated; a leading ';' appends to the current values.
   const append = value.startsWith(';');
   const parts = value.split(';').filter((p) => p !== '');
   for (const p of parts) if (!allowed.has(p)) return refuse(p);
@@ -122,7 +122,7 @@ export function normalizeValue(def: PropertyDefinition, value: string, previous?
     case 'datetime': {
       if (isCanonicalDatetime(value)) return { ok: true, value };
       const ms = datetimeMs(value);
-      // Undocumented; INVALID_LONG is what users report for a bad datetime (notes §3.4).
+      // Undocumented; INVALID_LONG is what users report for a bad datetime.
       return ms === null ? fail(def, 'INVALID_LONG', `${value} was not a valid long.`, value) : { ok: true, value: new Date(ms).toISOString() };
     }
   }

@@ -1,7 +1,7 @@
 /**
  * The request pipeline every API route goes through:
  * counted → injected latency/faults → session (401) → API version (404) → daily allocation (403) →
- * handler, with the `Sforce-Limit-Info` header on REST answers (notes §2.1).
+ * handler, with the `Sforce-Limit-Info` header on REST answers.
  */
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Session } from './auth.ts';

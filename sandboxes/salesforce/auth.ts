@@ -1,7 +1,7 @@
 /**
- * Sessions and OAuth 2.0 (notes §1): the web-server flow (authorization codes, PKCE), refresh tokens and
+ * Sessions and OAuth 2.0: the web-server flow (authorization codes, PKCE), refresh tokens and
  * the JWT bearer flow, for the connected apps configured on the sandbox. Access tokens are opaque
- * (`00D…!…`), never JWT-shaped, since jsforce refuses SOAP calls with JWT-looking tokens (notes §1.7).
+ * (`00D…!…`), never JWT-shaped, since jsforce refuses SOAP calls with JWT-looking tokens.
  * A session expires after `accessTokenTtlSeconds` without use (Salesforce's session timeout).
  */
 import { createHash, createHmac, randomBytes, type KeyObject } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Salesforce-shaped errors. REST answers are JSON arrays of `{message, errorCode[, fields]}`; per-record
- * results inside sObject Collections and Bulk use `statusCode` instead (notes §2.5, §3.1).
+ * results inside sObject Collections and Bulk use `statusCode` instead.
  */
 
 export interface ApiErrorBody {

@@ -2,8 +2,8 @@
  * Field-level security. Standard fields are visible to the integration user (its profile grants them).
  * Custom fields are visible only through a FieldPermissions row (PermissionsRead / PermissionsEdit) in a
  * permission set assigned to the user; a field created through the Metadata API has none, so until an
- * admin (or the plugin's setup) grants it, queries, describe and writes behave as if it did not exist
- * (notes §5.3). Access is recomputed only when a permission record or the schema changes.
+ * admin (or the plugin's setup) grants it, queries, describe and writes behave as if it did not exist.
+ * Access is recomputed only when a permission record or the schema changes.
  */
 import type { SchemaRegistry } from './registry.ts';
 import type { FieldDef } from './schema.ts';

@@ -15,7 +15,7 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-/** Salesforce's JSON content type; jsforce picks its parser from it (notes §8). */
+/** Salesforce's JSON content type; jsforce picks its parser from it. */
 export const JSON_CONTENT_TYPE = 'application/json;charset=UTF-8';
 
 export function writeReply(res: Response, reply: Reply): void {

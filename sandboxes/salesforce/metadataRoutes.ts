@@ -1,4 +1,4 @@
-/** The Metadata API endpoint: SOAP 1.1 over POST, the session in the SessionHeader (notes §5.1). */
+/** The Metadata API endpoint: SOAP 1.1 over POST, the session in the SessionHeader. */
 import type { ApiRoute } from './api.ts';
 import type { Core } from './core.ts';
 import { MetadataService } from './metadata.ts';

@@ -109,7 +109,7 @@ export function queryRoutes(core: Core): ApiRoute[] {
     { method: 'get', path: '/services/data/:version/queryAll', kind: 'queryAll', handle: (ctx) => runRest(core, cursors, ctx, true) },
     {
       method: 'get',
-      // jsforce always continues through /query/, whatever the first call was (notes §2.2).
+      // jsforce always continues through /query/, whatever the first call was.
       path: '/services/data/:version/query/:locator',
       kind: 'queryMore',
       handle: (ctx) => {

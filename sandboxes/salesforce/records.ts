@@ -7,7 +7,7 @@ import type { Rec } from './store.ts';
 import { attributes } from './soql/render.ts';
 import { toJson } from './values.ts';
 
-/** The fields to return; an unknown or unreadable name is a whole-request INVALID_FIELD (notes §3.3). */
+/** The fields to return; an unknown or unreadable name is a whole-request INVALID_FIELD. */
 export function fieldsToReturn(core: Core, schema: ObjectSchema, userId: string, names: readonly string[] | undefined): FieldDef[] {
   const name = schema.def.name;
   if (names === undefined || names.length === 0) return schema.fields.filter((f) => core.fls.canRead(userId, name, f));

@@ -1,6 +1,6 @@
 /**
  * Object and field definitions: the standard objects the connector reads and writes, as described by
- * Salesforce's object reference (notes §6.1), with the describe attributes that validation, SOQL and
+ * Salesforce's object reference, with the describe attributes that validation, SOQL and
  * describe need. Custom fields are added at run time through the Metadata API (metadata.ts).
  */
 

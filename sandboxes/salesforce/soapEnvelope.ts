@@ -1,6 +1,6 @@
 /**
  * SOAP 1.1 envelopes for the Metadata API: reading the session and the call out of a request, and
- * writing responses and faults in the shapes jsforce's SOAP client parses (notes §5.1).
+ * writing responses and faults in the shapes jsforce's SOAP client parses.
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * SOQL errors, in the shape Salesforce reports them: the query line, a caret under the problem, the
- * row and column, then the reason (notes §2.5).
+ * row and column, then the reason.
  */
 import { SalesforceError } from '../errors.ts';
 

@@ -1,7 +1,6 @@
 /**
  * Field paths (`Email`, `Account.Name`, `Opportunity.Account.Owner.Name`) resolved against the schema
- * and the running user's field-level security: an unreadable field is reported exactly like a missing
- * one (notes §5.3).
+ * and the running user's field-level security: an unreadable field is reported exactly like a missing one.
  */
 import type { FieldSecurity } from '../fls.ts';
 import type { ObjectSchema, SchemaRegistry } from '../registry.ts';

@@ -37,7 +37,7 @@ async function serve(configFile?: string): Promise<void> {
 }
 
 /** `start` with nothing configured, where the demo's sandboxes are not there (the build, the image). */
-export const NO_CRM_NO_DEMO =
+const NO_CRM_NO_DEMO =
   'no CRM is configured: set HubSpot or Salesforce credentials or an OAuth app in the environment, or a CRM in the config file (see "Install on your CRM" in the README); the demo runs from a clone of the repository (`npm start`)';
 
 async function demo(configFile: string | undefined, crm: CrmName, startSandbox: StartDemoSandbox): Promise<void> {

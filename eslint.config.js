@@ -49,8 +49,20 @@ export default tseslint.config(
   },
   {
     // Command-line entry points, benchmarks and tests talk to a terminal.
-    files: ['src/cli/**', 'bench/**', 'scripts/**', 'test/**'],
+    files: ['src/cli/**', 'bench/**', 'scripts/**', 'test/**', 'sandboxes/**/test/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The sandboxes serve the demo, the tests and the benchmarks of a clone; the product never imports
+    // them, so the build (tsconfig.build.json follows imports) and the image carry none. The demo loads
+    // sandboxes/demo.ts by a path computed at run time (src/service/demoSandbox.ts).
+    files: ['src/**', 'connectors/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)sandboxes(/|$)', message: 'the product imports no sandbox code (sandboxes/ is for the demo, tests and benchmarks)' }] },
+      ],
+    },
   },
   {
     // The CLI prints through src/cli/output.ts, which redacts secrets; the classify command's result

@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // The sandboxes' own tests live beside them (sandboxes/<crm>/test/).
+    include: ['test/**/*.test.ts', 'sandboxes/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests start HTTP servers and child processes; two cores, so two workers.

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PRIVATE_APP_TOKEN } from '../connectors/hubspot/sandbox/index.ts';
+import { DEFAULT_PRIVATE_APP_TOKEN } from '../sandboxes/hubspot/index.ts';
 import type { SandboxCommand } from './hubspotSandbox.ts';
 import { pages, sandboxProcess, syncOnce, type RunSummary } from './syncBench.ts';
 

@@ -2,7 +2,7 @@
  * The HubSpot sandbox in its own process for the benchmark (so the sync's memory and CPU are measured
  * alone). Driven over the IPC channel: seed, listen, report stats, and make the nightly changes.
  */
-import { createHubSpotSandbox, seedSyntheticDataset } from '../connectors/hubspot/sandbox/index.ts';
+import { createHubSpotSandbox, seedSyntheticDataset } from '../sandboxes/hubspot/index.ts';
 import { pickShare, serveCommands } from './syncBench.ts';
 
 const DAY_MS = 86_400_000;

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_ACCESS_TOKEN } from '../connectors/salesforce/sandbox/index.ts';
+import { DEFAULT_ACCESS_TOKEN } from '../sandboxes/salesforce/index.ts';
 import type { SalesforceSandboxCommand } from './salesforceSandbox.ts';
 import { pages, sandboxProcess, syncOnce, type RunSummary } from './syncBench.ts';
 

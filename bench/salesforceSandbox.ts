@@ -2,7 +2,7 @@
  * The Salesforce sandbox in its own process for the benchmark (so the sync's memory and CPU are
  * measured alone). Driven over the IPC channel: seed, listen, report stats, make the nightly changes.
  */
-import { createSalesforceSandbox, seedSyntheticDataset } from '../connectors/salesforce/sandbox/index.ts';
+import { createSalesforceSandbox, seedSyntheticDataset } from '../sandboxes/salesforce/index.ts';
 import { pickShare, serveCommands } from './syncBench.ts';
 
 const DAY_MS = 86_400_000;

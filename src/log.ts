@@ -16,7 +16,7 @@ const SECRET_KEY = /(token|secret|password|authorization|api[-_]?key|refresh|ass
 
 /**
  * A deep copy of `value` with secret-looking keys' values replaced and token-shaped text and `secrets`
- * masked (the shapes are connectors/redact.ts's, shared with every other exit).
+ * masked (the shapes are connectors/contract/redact.ts's, shared with every other exit).
  */
 function redact(value: unknown, depth = 0, secrets: Iterable<string> = []): unknown {
   if (typeof value === 'string') return redactSecrets(value, secrets);

@@ -1,5 +1,5 @@
 /**
- * The process's redactor: token shapes (connectors/redact.ts) plus the exact secrets this process knows
+ * The process's redactor: token shapes (connectors/contract/redact.ts) plus the exact secrets this process knows
  * — the environment's secrets, the admin and metrics tokens, CRM credentials as they are loaded from or
  * saved to the store. Applied where text leaves the process: the admin server's JSON answers (errors,
  * /readyz, runs), the CLI's output, run messages and errors as the store writes them, and the logs. One

@@ -1,16 +1,15 @@
 /**
- * The demo `npm start` runs when no CRM is configured: a local HubSpot sandbox (or, with
- * `--demo-crm salesforce`, a Salesforce one) seeded with the CDNOW sample (2,357 customers as contacts
- * with their purchases as won deals or opportunities, plus prospects), a fresh state file, setup and a
- * first sync, and the admin page. The first sync scores as of two weeks ago, as if the app had been
- * installed then: a dry run now shows what tonight's run would change.
+ * The demo `npm start` runs in a clone when no CRM is configured: a local CRM sandbox seeded with the
+ * CDNOW sample (2,357 customers as contacts with their purchases as won deals or opportunities, plus
+ * prospects), a fresh state file, setup and a first sync, and the admin page. The first sync scores as of
+ * two weeks ago, as if the app had been installed then: a dry run now shows what tonight's run would change.
+ * The sandbox itself is not product code: sandboxes/demo.ts starts it, and `start` loads that module at
+ * run time (demoSandbox.ts), so this file imports no sandbox and the build carries none.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHubSpotSandbox, DEFAULT_PRIVATE_APP_TOKEN, seedDemoDataset } from '../../connectors/hubspot/sandbox/index.ts';
-import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, seedDemoDataset as seedSalesforceDemo } from '../../connectors/salesforce/sandbox/index.ts';
 import type { CrmName } from '../../connectors/contract/index.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Env } from '../crm.ts';
@@ -25,42 +24,17 @@ const DAY_MS = 86_400_000;
 const DEMO_OVERRIDES = { hubspot: { searchPerSecond: 50 }, sync: { searchLagSeconds: 1 } };
 
 /** A CRM sandbox serving the demo data, and the environment that points the service at it. */
-interface DemoSandbox {
+export interface DemoSandbox {
   env: Env;
   description: string;
   close(): Promise<void>;
 }
 
-async function hubspotDemo(publicUrl: string): Promise<DemoSandbox> {
-  // Seeded "an hour ago" on the sandbox's clock, so the first sync's cursor is clearly after the seed.
-  let offset = -3_600_000;
-  const sandbox = createHubSpotSandbox({
-    clock: () => Date.now() + offset,
-    limits: { tenSecondly: 1000, searchPerSecond: 50 },
-    oauthClients: [{ clientId: 'lifecycle-sync-demo', clientSecret: randomBytes(16).toString('hex'), redirectUri: `${publicUrl}/oauth/hubspot/callback` }],
-  });
-  const seeded = seedDemoDataset(sandbox.data, { today: new Date() });
-  offset = 0;
-  const url = await sandbox.listen(0, '127.0.0.1');
-  return {
-    env: { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, HUBSPOT_BASE_URL: url },
-    description: `A local HubSpot sandbox with the CDNOW sample as ${seeded.contacts.toLocaleString('en-US')} contacts and ${seeded.deals.toLocaleString('en-US')} deals.`,
-    close: () => sandbox.close(),
-  };
-}
-
-async function salesforceDemo(): Promise<DemoSandbox> {
-  let offset = -3_600_000;
-  const sandbox = createSalesforceSandbox({ clock: () => Date.now() + offset });
-  const seeded = seedSalesforceDemo(sandbox.data, { today: new Date() });
-  offset = 0;
-  const url = await sandbox.listen(0, '127.0.0.1');
-  return {
-    env: { SALESFORCE_ACCESS_TOKEN: DEFAULT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL: url, SALESFORCE_LOGIN_URL: url },
-    description: `A local Salesforce sandbox with the CDNOW sample as ${seeded.contacts.toLocaleString('en-US')} contacts and ${seeded.deals.toLocaleString('en-US')} opportunities.`,
-    close: () => sandbox.close(),
-  };
-}
+/**
+ * What sandboxes/demo.ts exports as `startDemoSandbox`: the chosen CRM's sandbox, seeded and listening.
+ * `publicUrl` is the admin page's address (the sandbox's OAuth app redirects there).
+ */
+export type StartDemoSandbox = (crm: CrmName, o: { publicUrl: string }) => Promise<DemoSandbox>;
 
 export interface Demo extends Service {
   crm: CrmName;
@@ -75,6 +49,8 @@ export interface DemoOptions {
   say?: (line: string) => void;
   /** The CRM the demo's sandbox plays (HubSpot unless asked). */
   crm?: CrmName;
+  /** Starts the sandbox (sandboxes/demo.ts, loaded by demoSandbox.ts). */
+  startSandbox: StartDemoSandbox;
 }
 
 export async function startDemo(o: DemoOptions): Promise<Demo> {
@@ -90,7 +66,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   let service: Service | null = null;
   try {
     say(`Starting a local ${crmLabel} sandbox with the demo data (the CDNOW sample: 2,357 customers, plus 300 prospects)...`);
-    sandbox = crm === 'salesforce' ? await salesforceDemo() : await hubspotDemo(publicUrl);
+    sandbox = await o.startSandbox(crm, { publicUrl });
     // The demo's own environment: the sandbox's credentials and a throwaway state file and key.
     const env: Env = {
       ADMIN_TOKEN: senv.ADMIN_TOKEN,

@@ -3,7 +3,7 @@
  * connections, an access token expiring mid-run, and the process itself killed at random points.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_OAUTH_CLIENT } from '../../connectors/hubspot/sandbox/index.ts';
+import { DEFAULT_OAUTH_CLIENT } from '../../sandboxes/hubspot/index.ts';
 import { runCli, runCliUntil } from '../cliChild.ts';
 import { createHarness, TEST_ENCRYPTION_KEY } from './harness.ts';
 import { harnesses, onceAfterFirstPage } from '../syncHooks.ts';

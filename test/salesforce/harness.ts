@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, seedSyntheticDataset, type SalesforceSandbox, type SalesforceSandboxOptions } from '../../connectors/salesforce/sandbox/index.ts';
+import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, seedSyntheticDataset, type SalesforceSandbox, type SalesforceSandboxOptions } from '../../sandboxes/salesforce/index.ts';
 import { fieldApiNames, salesforceSettingsSchema } from '../../connectors/salesforce/settings.ts';
 import type { Connector, FieldKey } from '../../connectors/contract/index.ts';
 import { deepMerge, loadConfig } from '../../src/config/load.ts';

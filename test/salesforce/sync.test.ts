@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONNECTED_APP, DEFAULT_USER } from '../../connectors/salesforce/sandbox/index.ts';
+import { DEFAULT_CONNECTED_APP, DEFAULT_USER } from '../../sandboxes/salesforce/index.ts';
 import { runCli, runCliUntil } from '../cliChild.ts';
 import { TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
 import { createSalesforceHarness, type SalesforceHarness } from './harness.ts';

@@ -3,6 +3,7 @@
  * Salesforce connector underneath. What the page shows comes from these API answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoSandbox } from '../../sandboxes/demo.ts';
 import { startDemo, type Demo } from '../../src/service/demo.ts';
 import { accepts, outsideAddress } from './reach.ts';
 
@@ -11,7 +12,7 @@ let demo: Demo;
 
 beforeAll(async () => {
   // No HOST: the demo's default applies.
-  demo = await startDemo({ env: { PORT: '0', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error' }, crm: 'salesforce' });
+  demo = await startDemo({ env: { PORT: '0', ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error' }, crm: 'salesforce', startSandbox: startDemoSandbox });
 }, 120_000);
 afterAll(() => demo.close());
 

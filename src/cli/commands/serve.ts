@@ -1,10 +1,13 @@
 /**
  * `lifecycle-sync serve`: the admin server and the schedule for the configured CRM.
- * `lifecycle-sync start` (npm start): the same when a CRM is configured, else the demo.
+ * `lifecycle-sync start` (npm start): the same when a CRM is configured, else the demo where there is one
+ * (the sources of a clone), else an error saying how to configure a CRM.
  */
 import { Command, Option } from 'commander';
 import type { CrmName } from '../../../connectors/contract/index.ts';
-import { startDemo } from '../../service/demo.ts';
+import { LifecycleSyncError } from '../../errors.ts';
+import { startDemo, type StartDemoSandbox } from '../../service/demo.ts';
+import { loadDemoSandbox } from '../../service/demoSandbox.ts';
 import { chooseStart, startService, type Service } from '../../service/start.ts';
 import { print, printSecretOnce } from '../output.ts';
 
@@ -33,9 +36,13 @@ async function serve(configFile?: string): Promise<void> {
   if (schedule?.enabled) say(`Schedule: "${schedule.cron}" in ${schedule.timezone}; next run ${schedule.nextRunAt ?? 'n/a'}.${schedule.note ? ` ${schedule.note}` : ''}`);
 }
 
-async function demo(configFile: string | undefined, crm: CrmName): Promise<void> {
+/** `start` with nothing configured, where the demo's sandboxes are not there (the build, the image). */
+const NO_CRM_NO_DEMO =
+  'no CRM is configured: set HubSpot or Salesforce credentials or an OAuth app in the environment, or a CRM in the config file (see "Install on your CRM" in the README); the demo runs from a clone of the repository (`npm start`)';
+
+async function demo(configFile: string | undefined, crm: CrmName, startSandbox: StartDemoSandbox): Promise<void> {
   const started = Date.now();
-  const d = await startDemo({ env: process.env, configFile, say, crm });
+  const d = await startDemo({ env: process.env, configFile, say, crm, startSandbox });
   stopOnSignals(d);
   say('');
   say(`Lifecycle Sync demo is ready (${((Date.now() - started) / 1000).toFixed(1)} s).`);
@@ -55,7 +62,7 @@ export function serveCommand(): Command {
 
 export function startCommand(): Command {
   return new Command('start')
-    .description('with a CRM configured: `serve`; with none: the demo against a local HubSpot (or Salesforce) sandbox')
+    .description('with a CRM configured: `serve`; with none, in a clone of the repository: the demo against a local HubSpot (or Salesforce) sandbox')
     .option('--config <file>', 'configuration file (YAML)')
     .addOption(new Option('--demo-crm <crm>', 'the CRM the demo sandbox plays').choices(['hubspot', 'salesforce']).default('hubspot'))
     .action(async (flags: { config?: string; demoCrm: CrmName }) => {
@@ -63,8 +70,10 @@ export function startCommand(): Command {
       const choice = chooseStart(process.env, configFile);
       if (choice.mode === 'serve') await serve(configFile);
       else {
+        const startSandbox = await loadDemoSandbox();
+        if (!startSandbox) throw new LifecycleSyncError('NOT_CONFIGURED', NO_CRM_NO_DEMO);
         if (choice.note) say(choice.note);
-        await demo(configFile, flags.demoCrm);
+        await demo(configFile, flags.demoCrm, startSandbox);
       }
     });
 }

@@ -1,2 +1,0 @@
-/** The seeded PRNG shared with the HubSpot sandbox: fault decisions and datasets must be reproducible. */
-export { pick, seededRandom, type Random } from '../../seededRandom.ts';

@@ -1,0 +1,43 @@
+/**
+ * The CRM the demo (`npm start` in a clone, with no CRM configured) runs against: a local HubSpot sandbox
+ * (or, with `--demo-crm salesforce`, a Salesforce one) seeded with the CDNOW sample. The rest of the demo
+ * (the service, the first sync, the page) is src/service/demo.ts. `start` loads this module at run time by
+ * its path (src/service/demoSandbox.ts), so the production build, which carries no sandbox, never has it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DemoSandbox, StartDemoSandbox } from '../src/service/demo.ts';
+import { createHubSpotSandbox, DEFAULT_PRIVATE_APP_TOKEN, seedDemoDataset } from './hubspot/index.ts';
+import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, seedDemoDataset as seedSalesforceDemo } from './salesforce/index.ts';
+
+async function hubspotDemo(publicUrl: string): Promise<DemoSandbox> {
+  // Seeded "an hour ago" on the sandbox's clock, so the first sync's cursor is clearly after the seed.
+  let offset = -3_600_000;
+  const sandbox = createHubSpotSandbox({
+    clock: () => Date.now() + offset,
+    limits: { tenSecondly: 1000, searchPerSecond: 50 },
+    oauthClients: [{ clientId: 'lifecycle-sync-demo', clientSecret: randomBytes(16).toString('hex'), redirectUri: `${publicUrl}/oauth/hubspot/callback` }],
+  });
+  const seeded = seedDemoDataset(sandbox.data, { today: new Date() });
+  offset = 0;
+  const url = await sandbox.listen(0, '127.0.0.1');
+  return {
+    env: { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, HUBSPOT_BASE_URL: url },
+    description: `A local HubSpot sandbox with the CDNOW sample as ${seeded.contacts.toLocaleString('en-US')} contacts and ${seeded.deals.toLocaleString('en-US')} deals.`,
+    close: () => sandbox.close(),
+  };
+}
+
+async function salesforceDemo(): Promise<DemoSandbox> {
+  let offset = -3_600_000;
+  const sandbox = createSalesforceSandbox({ clock: () => Date.now() + offset });
+  const seeded = seedSalesforceDemo(sandbox.data, { today: new Date() });
+  offset = 0;
+  const url = await sandbox.listen(0, '127.0.0.1');
+  return {
+    env: { SALESFORCE_ACCESS_TOKEN: DEFAULT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL: url, SALESFORCE_LOGIN_URL: url },
+    description: `A local Salesforce sandbox with the CDNOW sample as ${seeded.contacts.toLocaleString('en-US')} contacts and ${seeded.deals.toLocaleString('en-US')} opportunities.`,
+    close: () => sandbox.close(),
+  };
+}
+
+export const startDemoSandbox: StartDemoSandbox = (crm, { publicUrl }) => (crm === 'salesforce' ? salesforceDemo() : hubspotDemo(publicUrl));

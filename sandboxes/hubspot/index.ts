@@ -1,0 +1,59 @@
+/**
+ * A local HTTP server that behaves like HubSpot's documented CRM API (contacts, deals, properties,
+ * search, associations v4, pipelines, OAuth), for integration tests, the benchmark and the demo.
+ * See README.md for what is modelled and the choices made where HubSpot's docs are silent.
+ */
+import { createCore } from './core.ts';
+import { createSandboxData, type SandboxData } from './data.ts';
+import type { FaultOptions } from './faults.ts';
+import { listener } from '../shared/server.ts';
+import { createApp } from './server.ts';
+import type { SandboxStats } from './stats.ts';
+
+export type { FaultOptions } from './faults.ts';
+export type { SandboxStats } from './stats.ts';
+export type { SandboxData, SandboxRecord } from './data.ts';
+export { DEFAULT_OAUTH_CLIENT, DEFAULT_PRIVATE_APP_TOKEN } from './core.ts';
+
+export interface HubSpotSandboxOptions {
+  limits?: { tenSecondly?: number; daily?: number; searchPerSecond?: number; oauthTenSecondly?: number };
+  searchLagMs?: number;
+  associationPageSize?: number;
+  faults?: FaultOptions;
+  clock?: () => number;
+  privateAppTokens?: { token: string; scopes?: string[] }[];
+  oauthClients?: { clientId: string; clientSecret: string; redirectUri: string }[];
+  accessTokenTtlSeconds?: number;
+}
+
+export interface HubSpotSandbox {
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  readonly url: string;
+  readonly data: SandboxData;
+  readonly stats: SandboxStats;
+  setFaults(faults: FaultOptions): void;
+  issueAuthorizationCode(clientId?: string, scopes?: string[]): string;
+  expireAccessTokens(): void;
+}
+
+export function createHubSpotSandbox(options: HubSpotSandboxOptions = {}): HubSpotSandbox {
+  const core = createCore(options);
+  const app = createApp(core);
+  const data = createSandboxData(core);
+  const served = listener(app, 'sandbox');
+  return {
+    listen: (port, host) => served.listen(port, host),
+    close: () => served.close(),
+    get url() {
+      return served.url;
+    },
+    data,
+    stats: core.stats,
+    setFaults: (faults) => core.faults.set(faults),
+    issueAuthorizationCode: (clientId, scopes) => core.auth.issueCode(clientId, scopes),
+    expireAccessTokens: () => core.auth.expireAll(),
+  };
+}
+
+export { seedDemoDataset, seedSyntheticDataset } from './seed.ts';

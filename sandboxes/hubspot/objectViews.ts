@@ -1,0 +1,132 @@
+/**
+ * How records are found and shown by the object routes: the read and write shapes of a record, inline
+ * associations, lookups by id or unique property, and creation with associations.
+ */
+import { z } from 'zod';
+import { ASSOCIATION_TYPE_ID, ASSOCIATION_TYPE_NAME, OTHER, pageOf } from './associations.ts';
+import type { Core } from './core.ts';
+import { badRequest, notFound, type HubSpotError } from './errors.ts';
+import { queryList } from './http.ts';
+import { ALWAYS_READ_PROPERTIES, OBJECT_TYPE_IDS, resolveObjectType, type ObjectType } from './schema.ts';
+import { propertiesWithHistory, publicObject, selectProperties } from './serialize.ts';
+import type { Snap } from './store.ts';
+import type { Changes } from './writes.ts';
+
+/** v3 reads inline at most this many associated ids per record. */
+const V3_ASSOCIATION_PAGE = 100;
+
+export const listParam = z.union([z.string(), z.array(z.string())]).optional().transform(queryList);
+export const boolParam = z.enum(['true', 'false']).optional().transform((v) => v === 'true');
+export const idValue = z.union([z.string(), z.number()]).transform(String);
+
+/** Property values: strings on the wire; numbers and booleans are accepted and stringified, null clears. */
+export const propertyValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? '' : String(v))));
+
+export const associationInputs = z.array(z.object({
+  to: z.object({ id: idValue }),
+  types: z.array(z.object({ associationCategory: z.string(), associationTypeId: z.number().int() })),
+})).optional();
+type AssociationInputs = z.output<typeof associationInputs>;
+
+export interface ReadOptions {
+  properties?: string[];
+  propertiesWithHistory?: string[];
+  associations?: string[];
+}
+
+export function objectNotFound(id: string): HubSpotError {
+  // HubSpot's wording, double space included.
+  return notFound('Object not found.  objectId are usually numeric.', { context: { id: [id] } });
+}
+
+export const readScopes = (p: Record<string, string>): string[] => [`crm.objects.${resolveObjectType(p.objectType)}.read`];
+export const writeScopes = (p: Record<string, string>): string[] => [`crm.objects.${resolveObjectType(p.objectType)}.write`];
+
+export interface ObjectViews {
+  render: (type: ObjectType, snap: Snap, q: ReadOptions) => Record<string, unknown>;
+  renderWrite: (type: ObjectType, snap: Snap, written: readonly string[]) => Record<string, unknown>;
+  findBy: (type: ObjectType, id: string, idProperty: string | undefined) => Snap | undefined;
+  /** Ids of the records a create should associate with; throws on unsupported types or unknown records. */
+  associationTargets: (type: ObjectType, associations: AssociationInputs) => string[];
+  createWith: (type: ObjectType, changes: Changes, targets: readonly string[]) => Snap;
+}
+
+export function objectViews(core: Core): ObjectViews {
+  const { store, registry, writer } = core;
+
+  /** The `associations` block of a v3 read: only for requested types that have associations. */
+  const associationsOf = (type: ObjectType, snap: Snap, requested: readonly string[] | undefined): Record<string, unknown> | undefined => {
+    if (requested === undefined) return undefined;
+    const other = OTHER[type];
+    const wanted = requested.some((r) => {
+      try {
+        return resolveObjectType(r) === other;
+      } catch {
+        return false; // other object types (companies…) exist in HubSpot; here they have no associations
+      }
+    });
+    if (!wanted) return undefined;
+    const ids = store.associated(type, snap.id);
+    if (ids.length === 0) return undefined;
+    const { page, next } = pageOf(ids, undefined, V3_ASSOCIATION_PAGE);
+    return {
+      [other]: {
+        results: page.map((id) => ({ id, type: ASSOCIATION_TYPE_NAME[type] })),
+        ...(next === undefined ? {} : { paging: { next: { after: next } } }),
+      },
+    };
+  };
+
+  const render = (type: ObjectType, snap: Snap, q: ReadOptions): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...publicObject(snap, selectProperties(registry, type, q.properties)) };
+    if (q.propertiesWithHistory !== undefined && q.propertiesWithHistory.length > 0) {
+      out.propertiesWithHistory = propertiesWithHistory(snap, q.propertiesWithHistory.filter((n) => registry.get(type, n) !== undefined));
+    }
+    const associations = associationsOf(type, snap, q.associations);
+    if (associations !== undefined) out.associations = associations;
+    return out;
+  };
+
+  /** Write responses list the written properties (cleared ones as "") plus the always-returned ones. */
+  const renderWrite = (type: ObjectType, snap: Snap, written: readonly string[]): Record<string, unknown> => {
+    const names = [...new Set([...written, ...ALWAYS_READ_PROPERTIES[type]])].sort();
+    const obj = publicObject(snap, names);
+    for (const n of written) obj.properties[n] ??= '';
+    return { ...obj };
+  };
+
+  const findBy = (type: ObjectType, id: string, idProperty: string | undefined): Snap | undefined => {
+    if (idProperty === undefined || idProperty === 'hs_object_id') return store.table(type).get(id);
+    if (type === 'contacts' && idProperty === 'email') {
+      const found = store.emails.get(id.toLowerCase());
+      return found === undefined ? undefined : store.table(type).get(found);
+    }
+    const def = registry.get(type, idProperty);
+    if (def === undefined || !def.hasUniqueValue) throw badRequest(`${idProperty} is not a unique identifier property of object type ${OBJECT_TYPE_IDS[type]}`);
+    const table = store.table(type);
+    for (let i = 0; i < table.length; i++) if (table.at(i)?.props[idProperty] === id) return table.at(i);
+    return undefined;
+  };
+
+  /** Ids of the records a create should associate with; throws on unsupported types or unknown records. */
+  const associationTargets = (type: ObjectType, associations: AssociationInputs): string[] => {
+    const other = OTHER[type];
+    return (associations ?? []).map((a) => {
+      const ok = a.types.every((t) => t.associationCategory === 'HUBSPOT_DEFINED' && t.associationTypeId === ASSOCIATION_TYPE_ID[type]);
+      if (!ok) throw badRequest(`Unsupported association type from ${type} to ${other}; use HUBSPOT_DEFINED ${ASSOCIATION_TYPE_ID[type]}`);
+      if (store.table(other).get(a.to.id)?.archived !== false) throw badRequest(`${other} ${a.to.id} does not exist`);
+      return a.to.id;
+    });
+  };
+
+  const createWith = (type: ObjectType, changes: Changes, targets: readonly string[]): Snap => {
+    const snap = writer.create(type, changes);
+    for (const id of targets) {
+      if (type === 'contacts') store.associations.add(snap.id, id);
+      else store.associations.add(id, snap.id);
+    }
+    return snap;
+  };
+
+  return { render, renderWrite, findBy, associationTargets, createWith };
+}

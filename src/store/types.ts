@@ -2,7 +2,7 @@
  * The state store: what the sync engine remembers between runs. An interface, so that a Postgres
  * implementation can replace the embedded SQLite one for many installations on several machines.
  */
-import type { CrmName, CustomerSignals, DealStatus, FieldKey, FieldValues, PullCursor, StoredCredentials } from '../../connectors/contract/index.ts';
+import type { CrmName, CustomerSignals, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
 
 export type { StoredCredentials } from '../../connectors/contract/index.ts';
 
@@ -106,14 +106,8 @@ export interface StoredCustomer {
   scores: StoredScores | null;
 }
 
-export interface StoredDeal {
-  recordId: string;
-  customerIds: string[];
-  status: DealStatus;
-  amount: number | null;
-  closeDay: number | null;
-  modifiedAt: number;
-}
+/** A deal as the store keeps it: as the connector pulled it. */
+export type StoredDeal = PulledDeal;
 
 export type AuditState = 'pending' | 'applied' | 'failed' | 'superseded';
 

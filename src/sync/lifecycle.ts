@@ -7,7 +7,7 @@
  * refusing runs until a restart).
  */
 import { randomBytes } from 'node:crypto';
-import { type Connector, ConnectorError, type FieldKey, type FieldsReport } from '../../connectors/contract/index.ts';
+import { type Connector, ConnectorError, type FieldsReport } from '../../connectors/contract/index.ts';
 import type { ModelReport } from '../classifier/transactionModel.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { withLogContext, type Logger } from '../log.ts';
@@ -16,7 +16,8 @@ import { acquireLease, type Lease } from './lock.ts';
 import { dailyShareGuard, runUsage, utcDay } from './quota.ts';
 import type { SyncSettings } from './settings.ts';
 
-export interface SyncSummary {
+/** How a run ended, as the CLI prints it and the API answers: its counts (RunStats) and what it was. */
+export type SyncSummary = Pick<RunStats, 'classified' | 'changed' | 'written' | 'failed' | 'skippedRecords' | 'requests' | 'rateLimited' | 'retries' | 'changedFields' | 'stageTransitions' | 'phaseMs'> & {
   runId: string;
   kind: RunKind;
   status: RunStatus;
@@ -24,20 +25,9 @@ export interface SyncSummary {
   asOf: string;
   message: string | null;
   pulled: { customers: number; deals: number };
-  classified: number;
-  changed: number;
-  written: number;
-  failed: number;
-  skippedRecords: number;
-  requests: number;
-  rateLimited: number;
-  retries: number;
-  changedFields: Partial<Record<FieldKey, number>>;
-  stageTransitions: Record<string, number>;
-  phaseMs: RunStats['phaseMs'];
   fields: FieldsReport | null;
   model: Pick<ModelReport, 'name' | 'converged' | 'logLikelihood' | 'fallbackReason' | 'reused'> | null;
-}
+};
 
 export function newRunId(now: number): string {
   return `run_${new Date(now).toISOString().replace(/[-:]/g, '').slice(0, 15)}_${randomBytes(3).toString('hex')}`;
@@ -217,25 +207,6 @@ export function summarize(
   stats: RunStats,
   extra: Pick<SyncSummary, 'fields' | 'model'>,
 ): SyncSummary {
-  return {
-    runId,
-    kind,
-    status,
-    mode,
-    asOf,
-    message,
-    pulled: { customers: stats.pulledCustomers, deals: stats.pulledDeals },
-    classified: stats.classified,
-    changed: stats.changed,
-    written: stats.written,
-    failed: stats.failed,
-    skippedRecords: stats.skippedRecords,
-    requests: stats.requests,
-    rateLimited: stats.rateLimited,
-    retries: stats.retries,
-    changedFields: stats.changedFields,
-    stageTransitions: stats.stageTransitions,
-    phaseMs: stats.phaseMs,
-    ...extra,
-  };
+  const { pulledCustomers, pulledDeals, ...counts } = stats;
+  return { runId, kind, status, mode, asOf, message, pulled: { customers: pulledCustomers, deals: pulledDeals }, ...counts, ...extra };
 }

@@ -39,18 +39,9 @@ export interface TransactionTable {
   amounts: Float64Array;
 }
 
-export interface ReadTransactionsResult {
+/** The table, and the reader's counts (rows, skipped, refunds, first and last day). */
+export interface ReadTransactionsResult extends Omit<ParseTotals, 'headerFound'> {
   table: TransactionTable;
-  rows: number;
-  validRows: number;
-  skippedRows: number;
-  ignoredAfterAsOf: number;
-  /** Rows kept with a negative amount: refunds, netted against their customer's purchases (features.ts). */
-  refundRows: number;
-  /** Earliest day of a plausible row (rows after the as-of day included); null when none. */
-  firstDay: number | null;
-  /** Latest purchase day among the rows kept; null when none. */
-  lastDay: number | null;
 }
 
 /** Growable typed columns for the rows as they arrive. */

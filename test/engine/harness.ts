@@ -8,9 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import type { FieldValues } from '../../connectors/contract/index.ts';
 import { seededRandom } from '../../connectors/seededRandom.ts';
+import { simulateCustomers } from '../../src/classifier/simulate.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -32,32 +33,41 @@ export const name = (key: keyof FieldValues): string => `lcs_${key}`;
 export type ConfigOverrides = { sync?: Record<string, unknown>; classifier?: Record<string, unknown> };
 
 /**
- * A base with every stage in it: prospects without deals, open deals only, one recent purchase, regular
- * buyers, big spenders, lapsed ones; a few NPS ratings and engagements. Ids sort in creation order.
+ * A base drawn from the Pareto/NBD and Gamma-Gamma models' own stories (so the models fit it), with
+ * prospects, people with open deals only, lost and open deals beside purchases, and a few NPS ratings
+ * and engagements. Ids sort in creation order.
  */
 export function seedBase(crm: MemoryCrm, o: { customers: number; seed: number }): void {
   const random = seededRandom(o.seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const buyers = simulateCustomers({
+    model: 'pareto_nbd',
+    params: [0.8, 6, 0.6, 10],
+    spend: [6, 4, 15],
+    customers: o.customers,
+    seed: o.seed,
+    unitDays: 7,
+    firstDay: TODAY - 900,
+    cohortDays: 600,
+    endDay: TODAY - 1,
+  });
   let deal = 0;
   const addDeal = (customerId: string, status: 'won' | 'open' | 'lost', closeDay: number | null, amount: number) =>
     crm.addDeal({ id: `d${String(deal++).padStart(4, '0')}`, customerIds: [customerId], status, amount, closeDay });
-  for (let i = 0; i < o.customers; i++) {
-    const id = `c${String(i).padStart(3, '0')}`;
-    const kind = random();
+  let i = 0;
+  for (const buyer of buyers) {
+    const id = `c${String(i++).padStart(3, '0')}`;
     crm.addCustomer(id, {
       ...(random() < 0.2 ? { nps: int(0, 10) } : {}),
       ...(random() < 0.3 ? { lastEngagementDay: TODAY - int(1, 200) } : {}),
     });
-    if (kind < 0.1) continue; // a prospect
-    if (kind < 0.2) {
+    const kind = random();
+    if (kind < 0.08) continue; // a prospect
+    if (kind < 0.16) {
       addDeal(id, 'open', null, int(100, 900));
       continue;
     }
-    // Buyers: the first purchase up to two years back, then a rhythm of their own; some stopped buying.
-    const first = TODAY - int(20, 730);
-    const gap = int(15, 200);
-    const stoppedAt = random() < 0.3 ? first + int(0, TODAY - first) : TODAY;
-    for (let day = first; day < stoppedAt && day < TODAY; day += Math.max(1, Math.round(gap * (0.5 + random())))) addDeal(id, 'won', day, int(20, 600));
+    for (const p of buyer.purchases) addDeal(id, 'won', p.day, p.amount);
     if (random() < 0.15) addDeal(id, 'lost', TODAY - int(1, 300), int(50, 400));
     if (random() < 0.15) addDeal(id, 'open', null, int(50, 400));
   }
@@ -133,7 +143,9 @@ export class World {
 
   constructor(o: WorldOptions = {}) {
     this.crm = new MemoryCrm();
-    seedBase(this.crm, { customers: o.customers ?? 48, seed: o.seed ?? 20261101 });
+    seedBase(this.crm, { customers: o.customers ?? 64, seed: o.seed ?? 20261101 });
+    // An hour passes before the first sync (the records are not all within the incremental pull's look-back).
+    this.crm.now += 3_600_000;
     this.config = loadConfig({ overrides: o.config ?? {} });
     this.settings = { pageSize: 7, batchSize: 4, fieldPrefix: 'lcs_', ...o.memory };
     this.dir = mkdtempSync(join(tmpdir(), 'lcs-engine-'));
@@ -292,7 +304,32 @@ export class World {
   }
 }
 
-/** The number of distinct records of a run's audit in a state. */
+/** A test file's way to open worlds: each is closed (and its file removed) after the test. */
+export function worldsClosedAfterEach(): (o?: WorldOptions) => World {
+  const open: World[] = [];
+  afterEach(() => {
+    for (const w of open.splice(0)) w.close();
+  });
+  return (o) => {
+    const w = new World(o);
+    open.push(w);
+    return w;
+  };
+}
+
+/** The CRM state a clean run leaves (a fresh world with the same base, one sync with `options`). */
+export async function cleanEndState(o: WorldOptions = {}, options: SyncOptions = {}): Promise<Map<string, FieldValues>> {
+  const w = new World(o);
+  try {
+    const run = await w.sync(options);
+    if (run.status !== 'succeeded') throw new Error(`the clean run ${run.status}: ${run.message ?? ''}`);
+    return w.values();
+  } finally {
+    w.close();
+  }
+}
+
+/** The distinct records of a run's audit in a state. */
 export function auditRecords(store: Store, runId: string, state: 'applied' | 'failed' | 'pending' | 'superseded'): Set<string> {
   return new Set(
     store

@@ -3,21 +3,13 @@
  * phase by name (fields, customer pages, deal pages, classify, between write batches, mid-batch), and at
  * steps a seeded generator picks (a failing trial names its seed; ENGINE_SEED=<seed> replays it alone).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FieldValues } from '../../connectors/contract/index.ts';
 import type { SyncSummary } from '../../src/sync/engine.ts';
-import { auditRecords, seededRandom, trialSeeds, World, type KilledRun, type Step, type WorldOptions } from './harness.ts';
+import { auditRecords, seededRandom, trialSeeds, World, worldsClosedAfterEach, type KilledRun, type Step } from './harness.ts';
 
 let clean: { values: Map<string, FieldValues>; summary: SyncSummary; steps: number; customers: number; deals: number };
-const worlds: World[] = [];
-function world(o: WorldOptions = {}): World {
-  const w = new World(o);
-  worlds.push(w);
-  return w;
-}
-afterEach(() => {
-  for (const w of worlds.splice(0)) w.close();
-});
+const world = worldsClosedAfterEach();
 
 beforeAll(async () => {
   const w = new World();

@@ -1,0 +1,110 @@
+/**
+ * Rollback: a record's fields are one statement (a stage with its reason, a churn risk with its band and
+ * scoring time), so a run is rolled back record by record — restored as a whole where the CRM still
+ * holds every value the run wrote to it, otherwise left alone as a whole and reported with what differs.
+ * A rollback of an interrupted run includes the writes it had in flight, where the CRM holds them.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FieldValues } from '../../connectors/contract/index.ts';
+import { auditRecords, name, TODAY, type World, worldsClosedAfterEach } from './harness.ts';
+
+const world = worldsClosedAfterEach();
+
+/** The records a run wrote, with the fields it wrote to each. */
+function fieldsWritten(w: World, runId: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const e of w.store.listAudit(runId)) {
+    if (e.state !== 'applied') continue;
+    const fields = out.get(e.recordId) ?? new Set<string>();
+    fields.add(e.field);
+    out.set(e.recordId, fields);
+  }
+  return out;
+}
+
+describe('rolling back a run', () => {
+  it('restores each record as a whole where the CRM still holds what the run wrote, and leaves records a later run rewrote whole (issue 9)', async () => {
+    const w = world();
+    const snapshots: Map<string, FieldValues>[] = [];
+    await w.sync({ asOfDay: TODAY - 60 });
+    snapshots.push(w.values());
+    const a = await w.sync({ asOfDay: TODAY - 30 });
+    snapshots.push(w.values());
+    // B, five days later, rewrites churn risk and reason on records A wrote, some of them without moving their stage.
+    const b = await w.sync({ asOfDay: TODAY - 25 });
+    snapshots.push(w.values());
+    const [before, afterA, afterB] = snapshots;
+    const byA = fieldsWritten(w, a.runId);
+    const byB = fieldsWritten(w, b.runId);
+    const rewritten = [...byA.keys()].filter((id) => byB.has(id));
+    const riskNotStage = rewritten.filter((id) => byB.get(id)?.has('churnRisk') && byB.get(id)?.has('stageReason') && !byB.get(id)?.has('stage'));
+    expect(riskNotStage.length).toBeGreaterThan(0);
+    const untouchedSince = [...byA.keys()].filter((id) => !byB.has(id));
+    expect(untouchedSince.length).toBeGreaterThan(1);
+    // And a person changes by hand the churn risk A wrote to a record B left alone.
+    const edited = untouchedSince.find((id) => byA.get(id)?.has('churnRisk')) ?? '';
+    expect(edited).not.toBe('');
+    const byHand = afterA.get(edited)?.churnRisk === '5' ? '6' : '5';
+    w.crm.edit(edited, name('churnRisk'), byHand);
+    const afterEdit = w.values();
+
+    const rollback = await w.rollback(a.runId);
+    expect(rollback).toMatchObject({ kind: 'rollback', status: 'succeeded', failed: 0, written: untouchedSince.length - 1, skippedRecords: rewritten.length + 1 });
+    expect(rollback.message).toBe(`${rewritten.length + 1} records changed since the run and were left alone`);
+    const now = w.values();
+    for (const [id, values] of now) {
+      const context = `record ${id}`;
+      if (id === edited || rewritten.includes(id)) expect(values, context).toEqual(afterEdit.get(id));
+      else if (byA.has(id)) expect(values, context).toEqual(before.get(id));
+      else expect(values, context).toEqual(afterB.get(id));
+      // No record ends with fields from different runs: it is wholly as one of them left it.
+      const whole = [before, afterA, afterB, afterEdit].some((s) => JSON.stringify(s.get(id)) === JSON.stringify(values));
+      expect(whole, `${context} mixes fields of different runs: ${JSON.stringify(values)}`).toBe(true);
+    }
+    const errors = w.store.listRunErrors(rollback.runId);
+    expect(errors.map((e) => e.recordId).sort()).toEqual([...rewritten, edited].sort());
+    for (const e of errors) expect(e).toMatchObject({ phase: 'rollback', code: 'CHANGED_SINCE' });
+    const one = riskNotStage[0];
+    const message = errors.find((e) => e.recordId === one)?.message ?? '';
+    expect(message).toMatch(/^changed since the run, so the whole record was left alone: /);
+    expect(message).toContain(`churnRisk now holds ${show(afterB.get(one)?.churnRisk)}, not the ${show(afterA.get(one)?.churnRisk)} the run wrote`);
+    expect(message).not.toMatch(/\bstage now holds/);
+    expect(errors.find((e) => e.recordId === edited)?.message).toContain(`churnRisk now holds "${byHand}", not the ${show(afterA.get(edited)?.churnRisk)} the run wrote`);
+  });
+
+  it('of a run killed mid-batch includes the batch the CRM took but the run never recorded', async () => {
+    const w = world({ config: { sync: { writeConcurrency: 1 } } });
+    await w.sync({ asOfDay: TODAY - 60 });
+    const before = w.values();
+    // The second batch reaches the CRM; the process dies before recording its result.
+    const killed = await w.killedSync((s) => s.what === 'store.setAuditState' && s.nthOfKind === 3);
+    const batch = w.settings.batchSize;
+    expect(w.differing(before)).toHaveLength(2 * batch);
+    w.restart();
+    const rollback = await w.rollback(killed.runId);
+    expect(w.run(killed.runId).status).toBe('interrupted');
+    expect(auditRecords(w.store, killed.runId, 'applied').size).toBe(batch);
+    expect(rollback).toMatchObject({ status: 'succeeded', written: 2 * batch, skippedRecords: 0, failed: 0 });
+    expect(w.store.listRunErrors(rollback.runId)).toEqual([]);
+    expect(w.differing(before)).toEqual([]);
+  });
+
+  it('of a run killed before a batch left leaves that batch\u2019s records alone, without reporting them', async () => {
+    const w = world({ config: { sync: { writeConcurrency: 1 } } });
+    await w.sync({ asOfDay: TODAY - 60 });
+    const before = w.values();
+    // The third batch's intents are recorded; its request never leaves.
+    const killed = await w.killedSync((s) => s.what === 'crm.write' && s.nthOfKind === 3);
+    const batch = w.settings.batchSize;
+    expect(w.store.listAudit(killed.runId).filter((e) => e.state === 'pending')).not.toEqual([]);
+    w.restart();
+    const rollback = await w.rollback(killed.runId);
+    expect(rollback).toMatchObject({ status: 'succeeded', written: 2 * batch, skippedRecords: 0, failed: 0 });
+    expect(w.store.listRunErrors(rollback.runId)).toEqual([]);
+    expect(w.differing(before)).toEqual([]);
+  });
+});
+
+function show(value: string | null | undefined): string {
+  return value === null || value === undefined ? 'empty' : `"${value}"`;
+}

@@ -67,7 +67,13 @@ export function restoreOf(fields: Written, now: FieldValues | undefined): { chan
 
 /** Like runSync: the checks and the lock happen before the first await. */
 export function runRollback(o: RollbackOptions): Promise<SyncSummary> {
-  const target = o.store.getRun(o.runId);
+  let target: ReturnType<Store['getRun']>;
+  try {
+    target = o.store.getRun(o.runId);
+  } catch (error) {
+    // A broken state file refuses the rollback as a rejected promise, as it refuses a sync (performRun).
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
   if (!target || target.installationId !== o.installationId) return Promise.reject(new LifecycleSyncError('NOT_FOUND', `no run ${o.runId} for ${o.installationId}`));
   if (target.kind === 'dry_run') return Promise.reject(new LifecycleSyncError('NOT_FOUND', `${o.runId} is a dry run: it wrote nothing to roll back`));
   const asOf = target.asOf;

@@ -134,7 +134,7 @@ let runCounter = 0;
 /** One installation on the memory CRM, with its own state file. */
 export class World {
   readonly crm: MemoryCrm;
-  readonly config: Config;
+  config: Config;
   readonly settings: MemorySettings;
   readonly file: string;
   private readonly dir: string;
@@ -152,6 +152,11 @@ export class World {
     this.file = join(this.dir, 'state.db');
     this.store = this.openStore();
     this.store.upsertInstallation({ id: INSTALLATION, crm: 'memory', name: 'Memory CRM' });
+  }
+
+  /** The admin changes the configuration (`overrides` over the defaults) before the next run. */
+  configure(overrides: ConfigOverrides): void {
+    this.config = loadConfig({ overrides });
   }
 
   /** The store and the runs read the CRM's clock, so the cursor, the lease and the CRM agree on time. */
@@ -249,7 +254,8 @@ export class World {
     let summary: SyncSummary | null = null;
     let error: unknown = null;
     try {
-      const running = start(store, runId)
+      // A start that throws at once (the store died at its first call) settles like any other end.
+      const running = new Promise<SyncSummary>((resolve) => resolve(start(store, runId)))
         .then(
           (s) => {
             summary = s;
@@ -339,15 +345,21 @@ export function auditRecords(store: Store, runId: string, state: 'applied' | 'fa
   );
 }
 
-/** The seed of a trial: ENGINE_SEED replays one, else `count` seeds from `base`. */
-export function trialSeeds(base: number, count: number): number[] {
+/**
+ * The seeds of a file's random trials: ENGINE_SEED=<seed> replays one; ENGINE_TRIALS=<n> runs n of them
+ * (to hunt for a rare failure) instead of the `count` a normal run takes.
+ */
+export function trialSeeds(count: number): number[] {
   const replay = process.env.ENGINE_SEED;
   if (replay !== undefined && replay !== '') {
     const seed = Number(replay);
     if (!Number.isInteger(seed)) throw new Error(`ENGINE_SEED must be a whole number, not ${replay}`);
     return [seed];
   }
-  return Array.from({ length: count }, (_, i) => base + i);
+  const trials = process.env.ENGINE_TRIALS;
+  const n = trials === undefined || trials === '' ? count : Number(trials);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`ENGINE_TRIALS must be a whole number from 1, not ${trials ?? ''}`);
+  return Array.from({ length: n }, (_, i) => i + 1);
 }
 
 export { seededRandom };

@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FieldValues } from '../../connectors/contract/index.ts';
-import { auditRecords, name, TODAY, type World, worldsClosedAfterEach } from './harness.ts';
+import { LifecycleSyncError } from '../../src/errors.ts';
+import type { SyncSummary } from '../../src/sync/engine.ts';
+import { auditRecords, name, seededRandom, TODAY, trialSeeds, type World, worldsClosedAfterEach } from './harness.ts';
 
 const world = worldsClosedAfterEach();
 
@@ -102,6 +104,53 @@ describe('rolling back a run', () => {
     expect(rollback).toMatchObject({ status: 'succeeded', written: 2 * batch, skippedRecords: 0, failed: 0 });
     expect(w.store.listRunErrors(rollback.runId)).toEqual([]);
     expect(w.differing(before)).toEqual([]);
+  });
+});
+
+/** Run 0, then A, then B five days later: rolling back A restores some records and leaves B's alone. */
+async function threeRuns(w: World): Promise<string> {
+  await w.sync({ asOfDay: TODAY - 60 });
+  const a = await w.sync({ asOfDay: TODAY - 30 });
+  await w.sync({ asOfDay: TODAY - 25 });
+  return a.runId;
+}
+
+describe('a rollback that cannot start', () => {
+  it('because the state file fails is refused as a rejected promise, like a sync, never by throwing at once', async () => {
+    const w = world();
+    const a = await w.sync();
+    const broken = new Proxy(w.store, {
+      get(target, property, receiver) {
+        if (property === 'getRun') return () => {
+          throw new LifecycleSyncError('STORE_FAILED', 'state database: disk I/O error');
+        };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    let started: Promise<SyncSummary> | null = null;
+    expect(() => {
+      started = w.rollback(a.runId, broken);
+    }).not.toThrow();
+    await expect(started).rejects.toMatchObject({ code: 'STORE_FAILED' });
+  });
+});
+
+describe('a rollback killed at a random step, then run again (ENGINE_SEED=<seed> replays one)', () => {
+  it.each(trialSeeds(12))('seed %i ends where a clean rollback ends', async (seed) => {
+    const reference = world();
+    const cleanRollback = await reference.killedRollback(await threeRuns(reference), () => false);
+    const expected = reference.values();
+    const w = world();
+    const a = await threeRuns(w);
+    const at = 1 + Math.floor(seededRandom(seed)() * cleanRollback.steps.length);
+    const killed = await w.killedRollback(a, (s) => s.n === at);
+    const context = `seed ${seed} (replay: ENGINE_SEED=${seed} npx vitest run test/engine/rollback.test.ts): killed at step ${at} (${killed.killedAt?.phase ?? ''}: ${killed.killedAt?.what ?? ''})`;
+    w.restart();
+    const again = await w.rollback(a);
+    expect(again.status, context).toBe('succeeded');
+    // Records the killed rollback restored are recognised as restored, not reported as changed.
+    expect(again.skippedRecords, context).toBe(cleanRollback.summary?.skippedRecords);
+    expect(w.differing(expected), context).toEqual([]);
   });
 });
 

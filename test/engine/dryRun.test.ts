@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FieldKey } from '../../connectors/contract/index.ts';
-import type { PlannedChange } from '../../src/store/types.ts';
 import { TODAY, type World, worldsClosedAfterEach } from './harness.ts';
 
 const world = worldsClosedAfterEach();
@@ -88,6 +87,6 @@ describe('a dry run', () => {
     expect(real).toMatchObject({ status: 'succeeded', written: records.length, failed: 0 });
     expect(written(w, real.runId)).toEqual(plan.map(key).sort());
     const after = w.values();
-    for (const c of plan as PlannedChange[]) expect(after.get(c.recordId)?.[c.field] ?? null).toBe(c.next);
+    for (const c of plan) expect(after.get(c.recordId)?.[c.field] ?? null).toBe(c.next);
   });
 });

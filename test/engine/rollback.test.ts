@@ -74,6 +74,39 @@ describe('rolling back a run', () => {
     expect(errors.find((e) => e.recordId === edited)?.message).toContain(`churnRisk now holds "${byHand}", not the ${show(afterA.get(edited)?.churnRisk)} the run wrote`);
   });
 
+  it('leaves alone a record a later run with the same as-of day wrote other fields of (its scoring time unchanged)', async () => {
+    const w = world();
+    await w.sync({ asOfDay: TODAY - 60 });
+    const before = w.values();
+    const a = await w.sync({ asOfDay: TODAY });
+    const afterA = w.values();
+    // New purchases move these customers' values, and with them the others' value tiers; B scores as of
+    // the same day, so it writes those fields without a new scoring time (and without a reason).
+    const ids = [...w.crm.customers.keys()].sort();
+    for (const [i, id] of ids.slice(0, 20).entries()) w.crm.addDeal({ id: `new-${i}`, customerIds: [id], status: 'won', amount: 900, closeDay: TODAY - 3 });
+    const b = await w.sync({ asOfDay: TODAY });
+    const afterB = w.values();
+    const byA = fieldsWritten(w, a.runId);
+    const byB = fieldsWritten(w, b.runId);
+    // Records where B wrote only fields A did not: A's values are all still there.
+    const beside = [...byB].filter(([id, fields]) => byA.has(id) && [...fields].every((f) => !byA.get(id)?.has(f))).map(([id]) => id);
+    expect(beside.length).toBeGreaterThan(0);
+
+    const rollback = await w.rollback(a.runId);
+    expect(rollback.status).toBe('succeeded');
+    const now = w.values();
+    for (const [id, values] of now) {
+      const whole = [before, afterA, afterB].some((s) => JSON.stringify(s.get(id)) === JSON.stringify(values));
+      expect(whole, `record ${id} mixes fields of different runs: ${JSON.stringify(values)}`).toBe(true);
+    }
+    for (const id of beside) expect(now.get(id), id).toEqual(afterB.get(id));
+    const errors = w.store.listRunErrors(rollback.runId);
+    const one = beside[0];
+    const field = [...(byB.get(one) ?? [])][0] as keyof FieldValues;
+    expect(errors.find((e) => e.recordId === one)).toMatchObject({ phase: 'rollback', code: 'CHANGED_SINCE' });
+    expect(errors.find((e) => e.recordId === one)?.message).toContain(`${field} now holds ${show(afterB.get(one)?.[field])}, written by a later run (${b.runId})`);
+  });
+
   it('of a run killed mid-batch includes the batch the CRM took but the run never recorded', async () => {
     const w = world({ config: { sync: { writeConcurrency: 1 } } });
     await w.sync({ asOfDay: TODAY - 60 });

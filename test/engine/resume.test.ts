@@ -17,8 +17,8 @@ interface Reference {
 }
 
 /**
- * A nightly run's situation: synced a week ago, since then new purchases, a new customer, an NPS given,
- * and a stage a person changed by hand (the run sets it back).
+ * A nightly run's situation: synced a week ago; since then new purchases, a new customer, an NPS given,
+ * a reason and a stage people changed by hand (the run sets the stage back).
  */
 async function aWeekLater(w: World): Promise<void> {
   const first = await w.sync({ asOfDay: TODAY - 7 });
@@ -45,8 +45,8 @@ const reference = (scenario: Scenario): Reference => {
 const world = worldsClosedAfterEach();
 
 /** A world in the scenario's situation, just before the run that will be killed. */
-async function prepared(scenario: Scenario, o: ConstructorParameters<typeof World>[0] = {}): Promise<World> {
-  const w = world(o);
+async function prepared(scenario: Scenario): Promise<World> {
+  const w = world();
   await scenarios[scenario](w);
   return w;
 }

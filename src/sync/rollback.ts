@@ -3,8 +3,10 @@
  * fields are one statement (a stage with its reason, a churn risk with its band), so a record is restored
  * as a whole, and only where the CRM still holds every value the run wrote to it; a record changed since
  * in any of them (by a person, another tool or a later run) is left alone as a whole and reported with
- * what differs. Writes an interrupted run had in flight are included: the CRM's current values tell
- * whether they landed. The rollback is itself a run (same lifecycle, audit, quota and write policy).
+ * what differs — also where a later sync wrote other fields of it that the CRM still holds (a later run
+ * with the same as-of day adds no new scoring time). Writes an interrupted run had in flight are
+ * included: the CRM's current values tell whether they landed. The rollback is itself a run (same
+ * lifecycle, audit, quota and write policy).
  */
 import { type Connector, type FieldKey, type FieldValues, quoted } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
@@ -30,27 +32,54 @@ export interface RollbackOptions {
 
 type Written = Map<FieldKey, { previous: string | null; next: string | null }>;
 
-/** What the run wrote (or may have written, if it was interrupted mid-batch), per record and field. */
-function writtenByRun(entries: AuditEntry[]): Map<string, Written> {
-  const written = new Map<string, Written>();
+/** What the run wrote (or may have written, if it was interrupted mid-batch), per record and field, and its last entry's id. */
+function writtenByRun(entries: AuditEntry[]): Map<string, { fields: Written; lastEntry: number }> {
+  const written = new Map<string, { fields: Written; lastEntry: number }>();
   for (const entry of entries) {
     if (entry.state === 'failed') continue; // the CRM refused it: nothing landed
-    let fields = written.get(entry.recordId);
-    if (!fields) written.set(entry.recordId, (fields = new Map() as Written));
-    const earlier = fields.get(entry.field);
+    let record = written.get(entry.recordId);
+    if (!record) written.set(entry.recordId, (record = { fields: new Map() as Written, lastEntry: entry.id }));
+    record.lastEntry = Math.max(record.lastEntry, entry.id);
+    const earlier = record.fields.get(entry.field);
     // A record written twice in one run (a retry): restore to what was there before the first write.
-    fields.set(entry.field, { previous: earlier ? earlier.previous : entry.previous, next: entry.next });
+    record.fields.set(entry.field, { previous: earlier ? earlier.previous : entry.previous, next: entry.next });
   }
   return written;
+}
+
+/** A later sync's write to a field the rolled-back run did not write, still in the CRM. */
+export interface LaterWrite {
+  field: FieldKey;
+  value: string | null;
+  runId: string;
+}
+
+/** The most recent audit entries of a record looked at for later writes (more means later runs rewrote it anyway). */
+const LATER_ENTRIES = 1000;
+
+/**
+ * Later syncs' writes to a record, on fields the run did not write, that the CRM still holds. A later run
+ * scoring as of the same day writes such a field (a value tier that moved) without a new scoring time,
+ * so the run's own fields all still hold its values; restoring them beside it would leave the record
+ * with fields from different runs. Rollbacks' writes only put earlier values back and do not count.
+ */
+function laterWrites(store: Store, o: { installationId: string; recordId: string; after: number; fields: Written; now: FieldValues }, isRollback: (runId: string) => boolean): LaterWrite[] {
+  const shown: LaterWrite[] = [];
+  for (const e of store.auditOfRecord(o.installationId, o.recordId, LATER_ENTRIES)) {
+    if (e.id <= o.after) break; // newest first: the rest came before the run's own writes
+    if (e.state === 'failed' || o.fields.has(e.field) || shown.some((w) => w.field === e.field) || isRollback(e.runId)) continue;
+    if ((o.now[e.field] ?? null) === e.next) shown.push({ field: e.field, value: e.next, runId: e.runId });
+  }
+  return shown;
 }
 
 const show = (value: string | null | undefined) => (value === null || value === undefined ? 'empty' : quoted(value));
 
 /** The restore for one record, or why it is left alone (null and null: the run's write never landed). */
-export function restoreOf(fields: Written, now: FieldValues | undefined): { change: Omit<Change, 'recordId'> | null; leftAlone: string | null } {
+export function restoreOf(fields: Written, now: FieldValues | undefined, later: LaterWrite[] = []): { change: Omit<Change, 'recordId'> | null; leftAlone: string | null } {
   if (!now) return { change: null, leftAlone: 'the record no longer exists in the CRM' };
   const differs = [...fields].filter(([field, w]) => (now[field] ?? null) !== w.next);
-  if (differs.length === 0) {
+  if (differs.length === 0 && later.length === 0) {
     const values: FieldValues = {};
     const previous: FieldValues = {};
     for (const [field, w] of fields) {
@@ -61,13 +90,22 @@ export function restoreOf(fields: Written, now: FieldValues | undefined): { chan
   }
   // Every field still holds what was there before: the run's write never landed (interrupted in flight).
   if ([...fields].every(([field, w]) => (now[field] ?? null) === w.previous)) return { change: null, leftAlone: null };
-  const what = differs.map(([field, w]) => `${field} now holds ${show(now[field])}, not the ${show(w.next)} the run wrote`).join('; ');
+  const what = [
+    ...differs.map(([field, w]) => `${field} now holds ${show(now[field])}, not the ${show(w.next)} the run wrote`),
+    ...later.map((w) => `${w.field} now holds ${show(w.value)}, written by a later run (${w.runId})`),
+  ].join('; ');
   return { change: null, leftAlone: `changed since the run, so the whole record was left alone: ${what}` };
 }
 
 /** Like runSync: the checks and the lock happen before the first await. */
 export function runRollback(o: RollbackOptions): Promise<SyncSummary> {
-  const target = o.store.getRun(o.runId);
+  let target: ReturnType<Store['getRun']>;
+  try {
+    target = o.store.getRun(o.runId);
+  } catch (error) {
+    // A broken state file refuses the rollback as a rejected promise, as it refuses a sync (performRun).
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
   if (!target || target.installationId !== o.installationId) return Promise.reject(new LifecycleSyncError('NOT_FOUND', `no run ${o.runId} for ${o.installationId}`));
   if (target.kind === 'dry_run') return Promise.reject(new LifecycleSyncError('NOT_FOUND', `${o.runId} is a dry run: it wrote nothing to roll back`));
   const asOf = target.asOf;
@@ -78,10 +116,18 @@ export function runRollback(o: RollbackOptions): Promise<SyncSummary> {
       const written = writtenByRun(o.store.listAudit(o.runId));
       const current = await o.connector.readFieldValues([...written.keys()]);
       run.stats.pulledCustomers = current.size;
+      const kinds = new Map<string, boolean>();
+      const isRollback = (runId: string) => {
+        let rollback = kinds.get(runId);
+        if (rollback === undefined) kinds.set(runId, (rollback = o.store.getRun(runId)?.kind === 'rollback'));
+        return rollback;
+      };
       const changes: Change[] = [];
       const leftAlone: { recordId: string; message: string }[] = [];
-      for (const [recordId, fields] of written) {
-        const { change, leftAlone: why } = restoreOf(fields, current.get(recordId));
+      for (const [recordId, { fields, lastEntry }] of written) {
+        const now = current.get(recordId);
+        const later = now ? laterWrites(o.store, { installationId: o.installationId, recordId, after: lastEntry, fields, now }, isRollback) : [];
+        const { change, leftAlone: why } = restoreOf(fields, now, later);
         if (change) changes.push({ recordId, ...change });
         else if (why) leftAlone.push({ recordId, message: why });
       }

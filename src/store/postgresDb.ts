@@ -167,7 +167,7 @@ export class PostgresDb implements PgQueryable {
 
   /**
    * Runs `fn` in one transaction on one client. If `fn` or COMMIT fails, the transaction is rolled back
-   * and the original error is what the caller sees. A ROLLBACK that fails too (the connection broke)
+   * and the original error is what the caller sees (the caller's own errors unchanged). A ROLLBACK that fails too (the connection broke)
    * only closes that connection instead of returning it to the pool.
    */
   async transaction<T>(fn: (tx: PgQueryable) => Promise<T>): Promise<T> {
@@ -190,7 +190,8 @@ export class PostgresDb implements PgQueryable {
       } catch (rollbackError) {
         discard = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
       }
-      this.fail(error);
+      // The database's errors were explained by tx.query; anything else is the caller's own, as it was.
+      throw error;
     } finally {
       client.release(discard);
     }

@@ -64,7 +64,7 @@ async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void>
   } catch (error) {
     await server.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`embedded PostgreSQL did not start${error instanceof Error ? `: ${error.message}` : ''}\n${log.join('').slice(-2000)}`);
+    throw new Error(`embedded PostgreSQL did not start${error instanceof Error ? `: ${error.message}` : ''}\n${log.join('').slice(-2000)}`, { cause: error });
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,

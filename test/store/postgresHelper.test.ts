@@ -43,7 +43,7 @@ describe('a fresh test database', () => {
   it('two of them are different databases: a table of one is not in the other', async () => {
     expect(second.name).not.toBe(first.name);
     await withClient(first.url, (c) => c.query('CREATE TABLE only_in_first (v TEXT)'));
-    const tables = await withClient(second.url, async (c) => (await c.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows);
+    const tables = await withClient(second.url, async (c) => (await c.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows);
     expect(tables).toEqual([]);
   });
 

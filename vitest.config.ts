@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests start HTTP servers and child processes; two cores, so two workers.
     maxWorkers: 2,
+    // One PostgreSQL server for the run (LIFECYCLE_SYNC_TEST_DATABASE_URL's, or an embedded one it starts);
+    // each file asks test/postgres.ts for a database of its own.
+    globalSetup: ['test/postgresServer.ts'],
   },
 });

@@ -1,0 +1,62 @@
+/**
+ * A database of its own for a test file (or a test), on the run's PostgreSQL server (test/postgresServer.ts):
+ * created empty, dropped after. Names start with the run's prefix, so the end of the run drops any that
+ * a failed file left.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+export interface FreshDatabase {
+  /** A URL to the new database, as the server's administrative user. */
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** The URL of the test server's administrative database (for cluster-wide set-up such as roles). */
+export function adminUrl(): string {
+  const url = inject('postgresUrl');
+  if (!url) throw new Error(`no PostgreSQL server for the tests: ${inject('postgresError')}`);
+  return url;
+}
+
+/** A name unique to this run: the run's prefix and a random part (lower case, a valid identifier). */
+export function uniqueName(kind: string): string {
+  return `${inject('postgresRun')}_${kind}_${randomBytes(5).toString('hex')}`;
+}
+
+/** `url` with another database (and, when given, another user and password). */
+export function withDatabase(url: string, database: string, login?: { user: string; password: string }): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  if (login) {
+    u.username = encodeURIComponent(login.user);
+    u.password = encodeURIComponent(login.password);
+  }
+  return u.toString();
+}
+
+/** Runs statements as the administrative user on the server's administrative database. */
+export async function asAdmin<T>(fn: (client: pg.Client) => Promise<T>, database?: string): Promise<T> {
+  const admin = adminUrl();
+  const client = new pg.Client({ connectionString: database ? withDatabase(admin, database) : admin });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function freshDatabase(): Promise<FreshDatabase> {
+  const name = uniqueName('db');
+  await asAdmin((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`));
+  return {
+    url: withDatabase(adminUrl(), name),
+    name,
+    drop: async () => {
+      await asAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
+    },
+  };
+}

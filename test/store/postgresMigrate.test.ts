@@ -1,0 +1,140 @@
+/**
+ * The Postgres schema and its migrations: the SQLite store's tables and columns, applied once even by two
+ * processes starting together, a newer schema refused before anything is written, a failed version
+ * leaving nothing behind, and the column types read back as the store needs them.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LifecycleSyncError } from '../../src/errors.ts';
+import { MIGRATIONS } from '../../src/store/migrations.ts';
+import { migrate } from '../../src/store/postgres/migrate.ts';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
+import { PostgresDb } from '../../src/store/postgresDb.ts';
+import { freshDatabase, type FreshDatabase } from '../postgres.ts';
+
+const databases: FreshDatabase[] = [];
+const connections: PostgresDb[] = [];
+
+/** A new, empty database and a connection to it. */
+async function empty(): Promise<PostgresDb> {
+  const fresh = await freshDatabase();
+  databases.push(fresh);
+  return connect(fresh.url);
+}
+function connect(url: string): PostgresDb {
+  const db = new PostgresDb(url);
+  connections.push(db);
+  return db;
+}
+
+async function tables(db: PostgresDb): Promise<string[]> {
+  const r = await db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
+  return r.rows.map((row) => String(row.tablename));
+}
+
+afterAll(async () => {
+  for (const db of connections) await db.close();
+  for (const d of databases) await d.drop();
+});
+
+describe('the Postgres schema', () => {
+  let db: PostgresDb;
+  let applied: number[];
+  beforeAll(async () => {
+    db = await empty();
+    applied = await migrate(db);
+  });
+
+  it('has every table and column of the SQLite store', async () => {
+    expect(applied).toEqual([1]);
+    const lite = new DatabaseSync(':memory:');
+    for (const m of MIGRATIONS) lite.exec(m.sql);
+    const liteTables = lite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all().map((r) => String(r.name));
+    expect(await tables(db)).toEqual([...liteTables, 'schema_migrations'].sort());
+    for (const table of liteTables) {
+      const liteColumns = lite.prepare('SELECT name FROM pragma_table_info(?)').all(table).map((r) => String(r.name));
+      const pgColumns = (await db.query('SELECT column_name FROM information_schema.columns WHERE table_name = $1', [table])).rows.map((r) => String(r.column_name));
+      expect(pgColumns, table).toEqual(expect.arrayContaining(liteColumns));
+    }
+    lite.close();
+  });
+
+  it('keys or indexes every table of an installation\'s data by installation_id first', async () => {
+    const r = await db.query(
+      `SELECT t.relname AS table_name, array_agg(a.attname::text ORDER BY a.attname) FILTER (WHERE k.ord = 1) AS leading
+       FROM pg_index i
+       JOIN pg_class t ON t.oid = i.indrelid
+       JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = 'public'
+       CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+       JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+       GROUP BY t.relname`,
+    );
+    const leading = new Map(r.rows.map((row) => [String(row.table_name), (row.leading as string[] | null) ?? []]));
+    const withInstallation = (await db.query("SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'installation_id'")).rows.map((row) => String(row.table_name));
+    expect(withInstallation.length).toBeGreaterThan(10);
+    for (const table of withInstallation) expect(leading.get(table), table).toContain('installation_id');
+    // The run-scoped tables carry their run's installation, so one installation's state is found by it.
+    expect(withInstallation).toEqual(expect.arrayContaining(['run_errors', 'planned_changes', 'audit', 'model_fits']));
+  });
+
+  it('reads its columns back as the store needs them: epoch milliseconds and counts as numbers, JSON parsed, bytes as a Buffer', async () => {
+    const at = Date.UTC(2031, 0, 2, 3, 4, 5, 678);
+    await db.query("INSERT INTO meta (key, value) VALUES ('credential_salt', $1)", [Buffer.from([0, 1, 254, 255])]);
+    await db.query(
+      `INSERT INTO runs (id, installation_id, kind, status, as_of, started_at, heartbeat_at, stats) VALUES ('r1', 'i1', 'sync', 'running', '2031-01-02', $1, $1, $2)`,
+      [at, JSON.stringify({ written: 3, changedFields: { stage: 2 } })],
+    );
+    await db.query(`INSERT INTO deals (installation_id, record_id, status, amount, close_day, modified_at, customer_ids) VALUES ('i1', 'd1', 'won', 12.5, 20000, $1, $2)`, [at, JSON.stringify(['c1', 'c2'])]);
+    expect((await db.query("SELECT value FROM meta WHERE key = 'credential_salt'")).rows[0]?.value).toEqual(Buffer.from([0, 1, 254, 255]));
+    expect((await db.query("SELECT started_at, stats, seq FROM runs WHERE id = 'r1'")).rows[0]).toEqual({ started_at: at, stats: { written: 3, changedFields: { stage: 2 } }, seq: 1 });
+    expect((await db.query("SELECT amount, close_day, customer_ids, deleted FROM deals WHERE record_id = 'd1'")).rows[0]).toEqual({ amount: 12.5, close_day: 20000, customer_ids: ['c1', 'c2'], deleted: false });
+    expect((await db.query('SELECT COUNT(*) AS n FROM deals')).rows[0]).toEqual({ n: 1 });
+  });
+});
+
+describe('migrate', () => {
+  it('applies nothing the second time', async () => {
+    const db = await empty();
+    expect(await migrate(db)).toEqual([1]);
+    expect(await migrate(db)).toEqual([]);
+    expect((await db.query('SELECT version FROM schema_migrations')).rows).toEqual([{ version: 1 }]);
+  });
+
+  it('two processes migrating a fresh database at once both succeed, and the schema is applied once', async () => {
+    const first = await empty();
+    const url = databases.at(-1)?.url ?? '';
+    const processes = [first, connect(url), connect(url)];
+    const results = await Promise.all(processes.map((db) => migrate(db)));
+    expect(results.flat()).toEqual([1]);
+    expect((await first.query('SELECT version FROM schema_migrations')).rows).toEqual([{ version: 1 }]);
+    expect(await tables(first)).toContain('customers');
+  });
+
+  it('refuses a database of a newer schema version, and writes nothing to it', async () => {
+    const db = await empty();
+    await migrate(db);
+    await db.query('INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)');
+    const next = [...POSTGRES_MIGRATIONS, { version: 2, sql: 'CREATE TABLE added_in_two (v TEXT)' }];
+    let error: unknown;
+    try {
+      await migrate(db, { migrations: next });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(LifecycleSyncError);
+    expect((error as LifecycleSyncError).code).toBe('STORE_FAILED');
+    expect((error as LifecycleSyncError).message).toMatch(
+      new RegExp(`^state database postgres://[^/]+/${databases.at(-1)?.name}: its schema version 99 is newer than this program's \\(2\\); upgrade Lifecycle Sync or use another database$`),
+    );
+    expect(await tables(db)).not.toContain('added_in_two');
+    expect((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([{ version: 1 }, { version: 99 }]);
+  });
+
+  it('a version that fails leaves nothing of itself or of the versions applied with it', async () => {
+    const db = await empty();
+    const broken = [...POSTGRES_MIGRATIONS, { version: 2, sql: 'CREATE TABLE half (v TEXT); SELECT no_such_column FROM half' }];
+    await expect(migrate(db, { migrations: broken })).rejects.toThrow(/^state database postgres:\/\/.+: column "no_such_column" does not exist$/);
+    expect(await tables(db)).toEqual([]);
+    expect(await migrate(db)).toEqual([1]);
+  });
+});

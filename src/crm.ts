@@ -8,18 +8,15 @@ import { connectorDefinition, connectorDefinitions, connectorNames } from '../co
 import type { Config } from './config/schema.ts';
 import { LifecycleSyncError } from './errors.ts';
 import type { Logger } from './log.ts';
-import { openStore, type SqliteStore } from './store/sqlite.ts';
+import { openStateStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
 import { fieldSpecs } from './sync/fields.ts';
 
 export type Env = Environment;
 
-export function storePath(config: Config, env: Env): string {
-  return env.LIFECYCLE_SYNC_DB || config.store.path;
-}
-
-export function openConfiguredStore(config: Config, env: Env): SqliteStore {
-  return openStore(storePath(config, env), { encryptionKey: env.ENCRYPTION_KEY || undefined, busyTimeoutMs: config.store.busyTimeoutMs });
+/** The state store the configuration and environment name (Postgres with DATABASE_URL, else SQLite). */
+export function openConfiguredStore(config: Config, env: Env, options: { busyTimeoutMs?: number } = {}): Promise<Store> {
+  return openStateStore(config.store, env, options);
 }
 
 /** The CRM to use: the flag, else the config, else the first connector whose credentials the environment holds. */
@@ -55,25 +52,26 @@ export interface Connection {
 }
 
 /** The installation's credentials in the store; without ENCRYPTION_KEY nothing is read or kept. */
-function storedCredentials(o: ConnectOptions, installationId: string): CredentialStore {
+async function storedCredentials(o: ConnectOptions, installationId: string): Promise<CredentialStore> {
   const canStore = Boolean(o.env.ENCRYPTION_KEY);
   return {
-    load: () => (canStore ? o.store.loadCredentials(installationId) : null),
+    stored: canStore ? await o.store.loadCredentials(installationId) : null,
     save: canStore ? (credentials) => o.store.saveCredentials(installationId, credentials) : null,
   };
 }
 
-export function connect(o: ConnectOptions): Connection {
+export async function connect(o: ConnectOptions): Promise<Connection> {
   const installationId = o.installationId ?? o.crm;
   const definition = requireDefinition(o.crm);
   const settings = o.config.connectors[o.crm];
+  const credentials = await storedCredentials(o, installationId);
   let connector: Connector;
   try {
     connector = definition.connect({
       settings,
       env: o.env,
       fields: fieldSpecs(o.config.classifier, o.config.sync),
-      credentials: storedCredentials(o, installationId),
+      credentials,
       log: o.log,
       burstShare: o.config.sync.burstShare,
       retry: o.config.sync.retry,
@@ -83,6 +81,6 @@ export function connect(o: ConnectOptions): Connection {
     if (error instanceof ConnectorError && error.code === 'NOT_CONFIGURED') throw new LifecycleSyncError('NOT_CONFIGURED', error.message);
     throw error;
   }
-  o.store.upsertInstallation({ id: installationId, crm: o.crm, name: definition.installationName(settings, o.env) });
+  await o.store.upsertInstallation({ id: installationId, crm: o.crm, name: definition.installationName(settings, o.env) });
   return { installationId, connector };
 }

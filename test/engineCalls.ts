@@ -2,7 +2,7 @@
 import type { Connector } from '../connectors/contract/index.ts';
 import type { Config } from '../src/config/schema.ts';
 import type { Logger } from '../src/log.ts';
-import type { SqliteStore } from '../src/store/sqlite.ts';
+import type { Store } from '../src/store/types.ts';
 import { runSync, type SyncRunOptions, type SyncSummary } from '../src/sync/engine.ts';
 import { runRollback } from '../src/sync/rollback.ts';
 
@@ -13,14 +13,14 @@ export interface EngineCalls {
   rollback(runId: string): Promise<SyncSummary>;
 }
 
-export function engineCalls(o: { store: SqliteStore; config: Config; log: Logger; connector: () => { installationId: string; connector: Connector } }): EngineCalls {
+export function engineCalls(o: { store: Store; config: Config; log: Logger; connector: () => Promise<{ installationId: string; connector: Connector }> }): EngineCalls {
   return {
-    sync(options = {}) {
-      const { installationId, connector } = o.connector();
+    async sync(options = {}) {
+      const { installationId, connector } = await o.connector();
       return runSync({ store: o.store, connector, installationId, classifier: o.config.classifier, sync: o.config.sync, log: o.log, ...options });
     },
-    rollback(runId) {
-      const { installationId, connector } = o.connector();
+    async rollback(runId) {
+      const { installationId, connector } = await o.connector();
       return runRollback({ store: o.store, connector, installationId, runId, sync: o.config.sync, log: o.log });
     },
   };

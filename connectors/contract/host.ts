@@ -47,9 +47,10 @@ export interface StoredCredentials {
   extra?: Record<string, string>;
 }
 
-/** One installation's stored credentials: read at connect, saved when a token or session is renewed. */
+/** One installation's stored credentials: read by the host before it connects, saved when a token or session is renewed. */
 export interface CredentialStore {
-  load(): StoredCredentials | null;
+  /** What the store holds now (null: nothing, or the host cannot read credentials). */
+  stored: StoredCredentials | null;
   /** Null when the host cannot keep credentials (no encryption key): renewed tokens live in memory only. */
-  save: ((credentials: StoredCredentials) => void) | null;
+  save: ((credentials: StoredCredentials) => Promise<void>) | null;
 }

@@ -35,7 +35,7 @@ export interface OAuthOptions {
   clientSecret: string;
   baseUrl: string;
   tokens: OAuthTokens;
-  persist?: (tokens: OAuthTokens) => void;
+  persist?: (tokens: OAuthTokens) => Promise<void> | void;
   clock?: () => number;
   /** Refresh this long before expiry. */
   marginMs?: number;
@@ -82,7 +82,7 @@ export class OAuthTokenSource implements TokenSource {
     const parsed = tokenResponse.safeParse(raw);
     if (!parsed.success) throw new ConnectorError('INVALID_RESPONSE', 'HubSpot answered the token refresh without a usable token');
     this.tokens = { accessToken: parsed.data.accessToken, refreshToken: parsed.data.refreshToken, expiresAt: this.clock() + parsed.data.expiresIn * 1000 };
-    this.options.persist?.(this.tokens);
+    await this.options.persist?.(this.tokens);
     return parsed.data.accessToken;
   }
 }

@@ -25,7 +25,7 @@ function tokenSource(input: ConnectInput, settings: HubSpotSettings): TokenSourc
   const env = input.env;
   const accessToken = set(env.HUBSPOT_ACCESS_TOKEN);
   if (accessToken) return privateAppToken(accessToken);
-  const stored = input.credentials.load();
+  const stored = input.credentials.stored;
   const refreshToken = stored?.refreshToken ?? set(env.HUBSPOT_REFRESH_TOKEN);
   if (!refreshToken) {
     throw new ConnectorError(

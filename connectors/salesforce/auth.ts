@@ -66,7 +66,7 @@ export interface RefreshTokenOptions {
   /** A session stored by an earlier run (used until Salesforce says it expired). */
   stored: Session | null;
   /** Salesforce may rotate refresh tokens: the new one must be kept. */
-  persist?: (tokens: Session & { refreshToken: string }) => void;
+  persist?: (tokens: Session & { refreshToken: string }) => Promise<void> | void;
 }
 
 export function refreshTokenAuth(o: RefreshTokenOptions): SalesforceAuth {
@@ -83,7 +83,7 @@ export function refreshTokenAuth(o: RefreshTokenOptions): SalesforceAuth {
     if (!parsed.success) throw new ConnectorError('INVALID_RESPONSE', 'Salesforce answered the token refresh without an access token and instance URL');
     refreshToken = parsed.data.refresh_token ?? refreshToken;
     const session = sessionOf(parsed.data);
-    o.persist?.({ ...session, refreshToken });
+    await o.persist?.({ ...session, refreshToken });
     return session;
   });
   return { kind: 'oauth', session: () => (o.stored ? Promise.resolve(o.stored) : refresh()), refresh };
@@ -96,7 +96,7 @@ export interface JwtOptions {
   /** PEM text of the private key whose certificate is uploaded to the connected app. */
   privateKeyPem: string;
   stored: Session | null;
-  persist?: (session: Session) => void;
+  persist?: (session: Session) => Promise<void> | void;
   clock?: () => number;
 }
 
@@ -133,7 +133,7 @@ export function jwtAuth(o: JwtOptions): SalesforceAuth {
     const parsed = tokenResponse.safeParse(raw);
     if (!parsed.success) throw new ConnectorError('INVALID_RESPONSE', 'Salesforce answered the JWT login without an access token and instance URL');
     const session = sessionOf(parsed.data);
-    o.persist?.(session);
+    await o.persist?.(session);
     return session;
   });
   return { kind: 'jwt', session: () => (o.stored ? Promise.resolve(o.stored) : login()), refresh: login };

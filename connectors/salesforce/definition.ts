@@ -34,7 +34,7 @@ function settingsOf(raw: unknown, env: Environment): SalesforceSettings {
 
 function auth(input: ConnectInput, settings: SalesforceSettings): SalesforceAuth {
   const env = input.env;
-  const stored = input.credentials.load();
+  const stored = input.credentials.stored;
   // An install through the admin page stores the identity URL (…/id/orgId/userId); the connector stores userId.
   const userId = stored?.extra?.userId ?? stored?.extra?.identityUrl?.split('/').filter(Boolean).pop();
   const storedSession: Session | null =

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { connect, openConfiguredStore, resolveCrm, type Connection } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
-import type { SqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/types.ts';
 
 export interface CrmFlags {
   crm?: string;
@@ -15,14 +15,14 @@ export interface CrmFlags {
 
 export interface CommandContext {
   config: Config;
-  store: SqliteStore;
+  store: Store;
   log: Logger;
   crm: CrmName;
-  connection(): Connection;
-  close(): void;
+  connection(): Promise<Connection>;
+  close(): Promise<void>;
 }
 
-export function commandContext(flags: CrmFlags, env: NodeJS.ProcessEnv = process.env): CommandContext {
+export async function commandContext(flags: CrmFlags, env: NodeJS.ProcessEnv = process.env): Promise<CommandContext> {
   const config = loadConfig({ file: flags.config, env });
   const crm = resolveCrm(config, env, flags.crm);
   if (!crm) {
@@ -31,9 +31,9 @@ export function commandContext(flags: CrmFlags, env: NodeJS.ProcessEnv = process
       'no CRM configured: pass --crm hubspot|salesforce, set crm in your config, or set the CRM credentials (e.g. HUBSPOT_ACCESS_TOKEN); `npm start` runs the demo',
     );
   }
-  const store = openConfiguredStore(config, env);
+  const store = await openConfiguredStore(config, env);
   const log = createLogger();
-  let connection: Connection | null = null;
+  let connection: Promise<Connection> | null = null;
   return {
     config,
     store,

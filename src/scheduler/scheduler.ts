@@ -48,8 +48,8 @@ export class Scheduler {
     return (this.o.clock ?? Date.now)();
   }
 
-  private lastSuccess(installationId: string): RunRecord | null {
-    return this.o.store.listRuns(installationId, 200).find((r) => r.kind === 'sync' && r.status === 'succeeded') ?? null;
+  private async lastSuccess(installationId: string): Promise<RunRecord | null> {
+    return (await this.o.store.listRuns(installationId, 200)).find((r) => r.kind === 'sync' && r.status === 'succeeded') ?? null;
   }
 
   /** Schedules the ticks, then catches up a missed run. Resolves when the catch-up (if any) has started. */
@@ -72,7 +72,7 @@ export class Scheduler {
   async catchUp(): Promise<TickOutcome | null> {
     const installationId = this.o.installationId();
     if (!installationId) return null;
-    const last = this.lastSuccess(installationId);
+    const last = await this.lastSuccess(installationId);
     if (!last && this.o.settings.requireFirstRun) return null;
     const age = last ? this.now() - (last.finishedAt ?? last.startedAt) : Infinity;
     if (age <= this.o.settings.catchUpAfterHours * 3_600_000) return null;
@@ -93,13 +93,13 @@ export class Scheduler {
   private async decide(slot: Date, trigger: 'schedule' | 'catch-up'): Promise<TickOutcome> {
     const installationId = this.o.installationId();
     if (!installationId) return { skipped: 'no CRM is connected yet' };
-    if (this.o.settings.requireFirstRun && !this.lastSuccess(installationId)) {
+    if (this.o.settings.requireFirstRun && !(await this.lastSuccess(installationId))) {
       return { skipped: 'waiting for the first successful run by hand (preview a dry run, then use "Run now")' };
     }
     const current = this.o.runs.current(installationId);
     if (current) return { skipped: `a run is still going (${current.runId})` };
     if (trigger === 'schedule') {
-      const recent = this.o.store.listRuns(installationId, 5).find((r) => r.kind === 'sync' && r.startedAt >= slot.getTime() - SAME_SLOT_MS);
+      const recent = (await this.o.store.listRuns(installationId, 5)).find((r) => r.kind === 'sync' && r.startedAt >= slot.getTime() - SAME_SLOT_MS);
       if (recent) return { skipped: `this tick's run was already started (${recent.id}), by another replica or by hand` };
     }
     try {
@@ -111,13 +111,13 @@ export class Scheduler {
     }
   }
 
-  status(): ScheduleStatusView {
+  async status(): Promise<ScheduleStatusView> {
     const s = this.o.settings;
     const installationId = this.o.installationId();
     let note: string | null = null;
     if (!s.enabled) note = 'Scheduled runs are off (schedule.enabled: false).';
     else if (!installationId) note = 'Scheduled runs start once a CRM is connected.';
-    else if (s.requireFirstRun && !this.lastSuccess(installationId)) note = 'Scheduled runs start after the first successful run: preview a dry run, then use “Run now”.';
+    else if (s.requireFirstRun && !(await this.lastSuccess(installationId))) note = 'Scheduled runs start after the first successful run: preview a dry run, then use “Run now”.';
     return { enabled: s.enabled, cron: s.cron, timezone: s.timezone, nextRunAt: this.job?.nextRun()?.toISOString() ?? null, note };
   }
 }

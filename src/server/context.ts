@@ -38,6 +38,6 @@ export interface AdminContext {
   /** Where browsers reach this server (OAuth redirect URIs). */
   publicUrl: () => string;
   oauth: { states: OAuthStates; providers: OAuthProvider[]; canStoreTokens: boolean };
-  schedule: () => ScheduleStatus | null;
+  schedule: () => Promise<ScheduleStatus | null>;
   demo: DemoInfo | null;
 }

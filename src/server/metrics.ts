@@ -50,10 +50,10 @@ export function createMetrics(o: { installations: Installations; insights: Insig
     help: 'People per lifecycle stage in the latest classification.',
     labelNames: ['installation', 'stage'],
     registers: [registry],
-    collect() {
+    async collect() {
       this.reset();
       const installation = o.installations.installationId();
-      const fit = installation ? o.insights.latestFit(installation) : null;
+      const fit = installation ? await o.insights.latestFit(installation) : null;
       if (!installation || !fit) return;
       for (const stage of STAGES_IN_LIFECYCLE_ORDER) this.set({ installation, stage }, fit.summary.stages[stage]);
     },

@@ -89,8 +89,8 @@ export class Insights {
   }
 
   /** The latest run's classification (sync or dry run), or null before the first run. */
-  latestFit(installationId: string): ModelFitView | null {
-    const latest = this.store.latestModelFit(installationId);
+  async latestFit(installationId: string): Promise<ModelFitView | null> {
+    const latest = await this.store.latestModelFit(installationId);
     if (!latest) return null;
     const parsed = fitSchema.safeParse(latest.fit);
     return parsed.success ? { ...parsed.data, runId: latest.runId, at: latest.at } : null;
@@ -101,8 +101,8 @@ export class Insights {
    * that classified them (on its own thread), never by loading the base here. Fits stored by versions
    * before it have no histogram: empty until the next run.
    */
-  churnRiskHistogram(installationId: string): HistogramBucket[] {
-    const latest = this.store.latestModelFit(installationId);
+  async churnRiskHistogram(installationId: string): Promise<HistogramBucket[]> {
+    const latest = await this.store.latestModelFit(installationId);
     const parsed = histogramSchema.safeParse(latest?.fit);
     const counts = parsed.success ? parsed.data.churnRiskHistogram : Array.from({ length: 10 }, () => 0);
     return counts.map((customers, i) => ({ from: i * 10, to: (i + 1) * 10, customers }));

@@ -25,7 +25,9 @@ export interface InstallationsOptions {
 
 export class Installations {
   private readonly o: InstallationsOptions;
-  private cached: { crm: CrmName; connection: Connection } | null = null;
+  private cached: { crm: CrmName; connection: Promise<Connection> } | null = null;
+  /** The CRM installed through the admin page (read from the store by `refresh`). */
+  private installed: CrmName | null = null;
   private verified: { at: number; crm: CrmName; result: Verification } | null = null;
 
   constructor(options: InstallationsOptions) {
@@ -36,15 +38,23 @@ export class Installations {
     return this.o.config;
   }
 
+  /**
+   * Reads which CRM was installed through the admin page: the most recently saved credentials (not
+   * decrypted here: the service checked at start that they can be read). Called at start and after an
+   * install; everything else reads the answer without going to the store.
+   */
+  async refresh(): Promise<void> {
+    if (!this.o.env.ENCRYPTION_KEY) {
+      this.installed = null;
+      return;
+    }
+    const [latest] = await this.o.store.installationsWithCredentials();
+    this.installed = latest === undefined ? null : ((await this.o.store.getInstallation(latest))?.crm ?? null);
+  }
+
   /** The CRM in use, or null when none is configured or installed yet. */
   activeCrm(): CrmName | null {
-    const configured = resolveCrm(this.o.config, this.o.env);
-    if (configured) return configured;
-    if (!this.o.env.ENCRYPTION_KEY) return null;
-    // Installed through the admin page: the most recently saved credentials (not decrypted here:
-    // the service checked at start that they can be read).
-    const [latest] = this.o.store.installationsWithCredentials();
-    return latest === undefined ? null : (this.o.store.getInstallation(latest)?.crm ?? null);
+    return resolveCrm(this.o.config, this.o.env) ?? this.installed;
   }
 
   /** The installation id of the CRM in use (one installation per CRM). */
@@ -58,28 +68,33 @@ export class Installations {
     return id;
   }
 
-  connection(): Connection {
+  connection(): Promise<Connection> {
     const crm = this.activeCrm();
-    if (!crm) throw notConfigured();
+    if (!crm) return Promise.reject(notConfigured());
     if (this.cached?.crm !== crm) {
-      this.cached = { crm, connection: connect({ config: this.o.config, env: this.o.env, store: this.o.store, crm, log: this.o.log }) };
+      const connection = connect({ config: this.o.config, env: this.o.env, store: this.o.store, crm, log: this.o.log });
+      // A connection that failed (missing credentials) is tried afresh next time.
+      void connection.catch(() => {
+        if (this.cached?.connection === connection) this.cached = null;
+      });
+      this.cached = { crm, connection };
     }
     return this.cached.connection;
   }
 
-  /** The connection if one can be made now, else null (no throw: for metrics and status). */
+  /** The connection made so far, if it is ready (metrics read the quota from it; no I/O). */
   connectionIfReady(): Connection | null {
-    try {
-      return this.activeCrm() ? this.connection() : null;
-    } catch {
-      return null;
-    }
+    return this.ready;
   }
 
+  private ready: Connection | null = null;
+
   /** New credentials were stored: the next connection reads them. */
-  reset(): void {
+  async reset(): Promise<void> {
     this.cached = null;
+    this.ready = null;
     this.verified = null;
+    await this.refresh();
   }
 
   /** Whether the credentials work (a cheap authenticated call), cached for a minute. */
@@ -90,7 +105,9 @@ export class Installations {
     if (this.verified && this.verified.crm === crm && now - this.verified.at < (this.o.verifyCacheMs ?? 60_000)) return this.verified.result;
     let result: Verification;
     try {
-      result = await this.connection().connector.verify();
+      const connection = await this.connection();
+      this.ready = connection;
+      result = await connection.connector.verify();
     } catch (error) {
       result = verificationFailure(error);
     }

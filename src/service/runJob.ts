@@ -11,7 +11,8 @@ import { connect, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { environmentSecrets, type Logger } from '../log.ts';
 import { rememberSecrets } from '../secrets.ts';
-import { openStore } from '../store/sqlite.ts';
+import { openStateStore } from '../store/open.ts';
+import type { Store } from '../store/types.ts';
 import { runSync, type SyncProgress, type SyncSummary } from '../sync/engine.ts';
 import { runRollback } from '../sync/rollback.ts';
 
@@ -28,7 +29,6 @@ export interface RunJob {
   crm: CrmName;
   config: Config;
   env: Env;
-  storePath: string;
   /** How long the run's own database connection waits for a lock (it blocks only the run's thread). */
   busyTimeoutMs: number;
   /** The server logger's level: lines below it are not sent across. */
@@ -60,18 +60,20 @@ export const runMessageSchema: z.ZodType<RunMessage> = z.discriminatedUnion('typ
  * started always ends `finished` (the engine records failures as a failed run).
  */
 export async function executeRunJob(job: RunJob, send: (message: RunMessage) => void, log: Logger): Promise<void> {
-  let store: ReturnType<typeof openStore> | null = null;
+  let store: Store | null = null;
   // A thread has its own registry of secrets: the ones the server masks are masked here too (stored errors).
   rememberSecrets(...environmentSecrets(job.env));
   try {
-    store = openStore(job.storePath, { encryptionKey: job.env.ENCRYPTION_KEY || undefined, busyTimeoutMs: job.busyTimeoutMs });
-    const { connector } = connect({ config: job.config, env: job.env, store, crm: job.crm, installationId: job.installationId, log });
+    store = await openStateStore(job.config.store, job.env, { busyTimeoutMs: job.busyTimeoutMs });
+    const { connector } = await connect({ config: job.config, env: job.env, store, crm: job.crm, installationId: job.installationId, log });
     const base = { store, connector, installationId: job.installationId, log: log.child({ trigger: job.request.trigger }) };
+    // The engine calls onStarted once the run is recorded; a refusal before that rejects.
+    const onStarted = () => send({ type: 'started' });
     const r = job.request;
-    const promise =
+    const summary =
       r.kind === 'rollback'
-        ? runRollback({ ...base, runId: r.rollbackOf, newRunId: job.runId, sync: job.config.sync })
-        : runSync({
+        ? await runRollback({ ...base, runId: r.rollbackOf, newRunId: job.runId, sync: job.config.sync, onStarted })
+        : await runSync({
             ...base,
             runId: job.runId,
             classifier: job.config.classifier,
@@ -80,28 +82,23 @@ export async function executeRunJob(job: RunJob, send: (message: RunMessage) => 
             full: r.full,
             asOfDay: r.asOfDay ?? null,
             onProgress: (progress) => send({ type: 'progress', progress }),
+            onStarted,
           });
-    // The engine takes the lease and records the run before its first await: no run row means it refused.
-    if (store.getRun(job.runId) === null) {
-      await promise;
-      throw new Error(`run ${job.runId} did not start`);
-    }
-    send({ type: 'started' });
-    const summary = await promise;
-    closeQuietly(store);
+    await closeQuietly(store);
     store = null;
     send({ type: 'finished', summary });
   } catch (error) {
     const code = error instanceof LifecycleSyncError ? error.code : error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'ERROR';
+    // Before the start, the reason the API answers; after it, the server treats it as the run's thread failing.
     send({ type: 'refused', code, message: error instanceof Error ? error.message : String(error) });
   } finally {
-    if (store) closeQuietly(store);
+    if (store) await closeQuietly(store);
   }
 }
 
-function closeQuietly(store: { close(): void }): void {
+async function closeQuietly(store: { close(): Promise<void> }): Promise<void> {
   try {
-    store.close();
+    await store.close();
   } catch {
     // closing a broken database: nothing more to save
   }

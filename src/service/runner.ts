@@ -39,8 +39,6 @@ export interface FinishedRun {
 export interface RunManagerOptions {
   /** The server's own connection (short busy timeout). */
   store: Store;
-  /** The state file the run threads open themselves. */
-  storePath: string;
   installations: Installations;
   config: Config;
   env: Env;
@@ -131,7 +129,6 @@ export class RunManager {
       crm,
       config: this.o.config,
       env: this.o.env,
-      storePath: this.o.storePath,
       busyTimeoutMs: this.o.runBusyTimeoutMs ?? 15_000,
       logLevel: this.o.log.level,
     };
@@ -248,11 +245,9 @@ export class RunManager {
 
   /** A run whose thread died: marked interrupted and its lease released, when the store allows. */
   private orphaned(runId: string, reason: string): void {
-    try {
-      this.o.store.abandonRun(runId, reason);
-    } catch (error) {
+    this.o.store.abandonRun(runId, reason).catch((error: unknown) => {
       this.o.log.error('a stopped run could not be marked interrupted; the next run will', { runId, error: error instanceof Error ? error.message : String(error) });
-    }
+    });
   }
 
   /**
@@ -261,21 +256,21 @@ export class RunManager {
    */
   private settle(summary: SyncSummary, installationId: string): void {
     const deadline = (this.o.clock ?? Date.now)() + SETTLE_FOR_MS;
-    const attempt = () => {
+    const attempt = async () => {
       try {
-        const run = this.o.store.getRun(summary.runId);
+        const run = await this.o.store.getRun(summary.runId);
         if (!run || run.status !== 'running') return;
-        this.o.store.updateRun(summary.runId, { status: summary.status, message: summary.message, finishedAt: (this.o.clock ?? Date.now)() });
-        if (run.owner) this.o.store.releaseLock(installationId, run.owner);
+        await this.o.store.updateRun(summary.runId, { status: summary.status, message: summary.message, finishedAt: (this.o.clock ?? Date.now)() });
+        if (run.owner) await this.o.store.releaseLock(installationId, run.owner);
         this.o.log.info('recorded the end of a run the store had refused', { runId: summary.runId, status: summary.status });
       } catch (error) {
         if ((this.o.clock ?? Date.now)() > deadline) {
           this.o.log.error('gave up recording the end of a run; the next run marks it interrupted', { runId: summary.runId, error: error instanceof Error ? error.message : String(error) });
           return;
         }
-        setTimeout(attempt, SETTLE_EVERY_MS).unref();
+        setTimeout(() => void attempt(), SETTLE_EVERY_MS).unref();
       }
     };
-    attempt();
+    void attempt();
   }
 }

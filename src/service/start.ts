@@ -9,7 +9,7 @@ import type { CrmName, OAuthProvider } from '../../connectors/contract/index.ts'
 import { connectorDefinitions } from '../../connectors/registry.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { resolveCrm, storePath, type Env } from '../crm.ts';
+import { resolveCrm, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { createLogger, environmentSecrets, type Logger } from '../log.ts';
 import { nodeCronEngine, type CronEngine } from '../scheduler/cron.ts';
@@ -19,7 +19,9 @@ import { createAdminApp } from '../server/app.ts';
 import type { AdminContext, DemoInfo } from '../server/context.ts';
 import { createMetrics } from '../server/metrics.ts';
 import { OAuthStates } from '../server/oauth/state.ts';
-import { openStore, type SqliteStore } from '../store/sqlite.ts';
+import { storeLocation, openStateStore } from '../store/open.ts';
+import { openStore } from '../store/sqlite.ts';
+import type { Store } from '../store/types.ts';
 import { parseServiceEnv, type ServiceEnv } from './env.ts';
 import { Insights } from './insights.ts';
 import { Installations } from './installation.ts';
@@ -66,21 +68,23 @@ export type StartChoice = { mode: 'serve'; reason: string } | { mode: 'demo'; no
  * when nothing does. A configured installation that cannot work (a wrong ENCRYPTION_KEY, say) must fail
  * loudly as `serve`, never be replaced by the demo on the production port.
  */
-export function chooseStart(env: Env, configFile?: string): StartChoice {
+export async function chooseStart(env: Env, configFile?: string): Promise<StartChoice> {
   const config = loadConfig({ file: configFile, env });
   parseServiceEnv(env); // a bad PORT or token fails here, before anything starts
   const crm = resolveCrm(config, env);
   if (crm) return { mode: 'serve', reason: `${crm} is configured` };
   const app = connectorDefinitions().find((d) => d.hasOAuthApp(env));
   if (app) return { mode: 'serve', reason: `a ${app.label} OAuth app is configured` };
-  const path = storePath(config, env);
-  if (existsSync(path)) {
+  const where = storeLocation(config.store, env);
+  // A Postgres store is a deployment, not a demo; a SQLite file only when it exists (none is created here).
+  if (where.kind === 'postgres') return { mode: 'serve', reason: 'DATABASE_URL names the state database' };
+  if (existsSync(where.path)) {
     // Only whether credentials are there (nothing is decrypted): a wrong key is serve's error to report.
-    const store = openStore(path, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+    const store = openStore(where.path, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
     try {
-      if (store.installationsWithCredentials().length > 0) return { mode: 'serve', reason: `${path} holds an installation` };
+      if ((await store.installationsWithCredentials()).length > 0) return { mode: 'serve', reason: `${where.path} holds an installation` };
     } finally {
-      store.close();
+      await store.close();
     }
   }
   const note = env.LIFECYCLE_SYNC_DB
@@ -94,12 +98,12 @@ export function chooseStart(env: Env, configFile?: string): StartChoice {
  * ENCRYPTION_KEY, or another key than the one they were saved with). Exiting makes a container restart
  * and alert, where a server that stayed up would answer /healthz and fail every run.
  */
-function checkStoredCredentials(store: SqliteStore, env: Env): void {
-  for (const id of store.installationsWithCredentials()) {
+async function checkStoredCredentials(store: Store, env: Env): Promise<void> {
+  for (const id of await store.installationsWithCredentials()) {
     if (!env.ENCRYPTION_KEY) {
-      throw new LifecycleSyncError('CONFIG_INVALID', `the state database ${store.path} holds credentials for ${id}, but ENCRYPTION_KEY is not set: set the key they were saved with`);
+      throw new LifecycleSyncError('CONFIG_INVALID', `the state database ${store.where} holds credentials for ${id}, but ENCRYPTION_KEY is not set: set the key they were saved with`);
     }
-    store.loadCredentials(id);
+    await store.loadCredentials(id);
   }
 }
 
@@ -131,19 +135,19 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   rememberSecrets(...environmentSecrets(o.env), adminToken);
   const log = o.log ?? createLogger({ level: o.env.LOG_LEVEL, secrets: [...environmentSecrets(o.env), adminToken] });
   // The server's own connection waits briefly for a lock: its event loop answers /healthz. Runs open their own.
-  const path = storePath(config, o.env);
-  const store: SqliteStore = openStore(path, { encryptionKey: o.env.ENCRYPTION_KEY || undefined, busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+  const store = await openStateStore(config.store, o.env, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
   try {
-    checkStoredCredentials(store, o.env);
+    await checkStoredCredentials(store, o.env);
     // Runs left "running" by a process that is gone (killed, crashed): interrupted, with what they wrote.
-    for (const run of store.markRunsInterrupted(null)) log.warn('a run did not finish before the service stopped', { runId: run.id, installation: run.installationId, message: run.message });
+    for (const run of await store.markRunsInterrupted(null)) log.warn('a run did not finish before the service stopped', { runId: run.id, installation: run.installationId, message: run.message });
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   const installations = new Installations({ config, env: o.env, store, log });
+  await installations.refresh();
   const insights = new Insights(store);
-  const runs = new RunManager({ store, storePath: path, installations, config, env: o.env, log, runBusyTimeoutMs: config.store.busyTimeoutMs });
+  const runs = new RunManager({ store, installations, config, env: o.env, log, runBusyTimeoutMs: config.store.busyTimeoutMs });
   const metrics = createMetrics({ installations, insights });
   runs.onFinished((run) => metrics.recordRun(run));
   const scheduler = o.demo
@@ -173,7 +177,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         providers: oauthProviders(config, o.env),
         canStoreTokens: Boolean(senv.ENCRYPTION_KEY),
       },
-      schedule: () => scheduler?.status() ?? null,
+      schedule: () => scheduler?.status() ?? Promise.resolve(null),
       demo: o.demo ?? null,
     };
     listening.handle(createAdminApp(context));
@@ -184,7 +188,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     // Nothing half-started stays behind: a server left listening would answer /healthz for a service that is not there.
     scheduler?.stop();
     if (listening && !o.listening) await listening.close().catch(() => {});
-    store.close();
+    await store.close();
     throw error;
   }
   const server = listening;
@@ -202,7 +206,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       await server.close();
       // A run in progress is crash-safe, but stopping it loses its progress: let it end first, for a while.
       await runs.close(SHUTDOWN_GRACE_MS);
-      store.close();
+      await store.close();
     },
   };
 }

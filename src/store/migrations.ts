@@ -76,4 +76,19 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX planned_by_run_field ON planned_changes (run_id, field, record_seq);
     `,
   },
+  {
+    // Plans are read in pages by (priority, record): retries first, then stage moves, then the rest; the
+    // write phase reads real runs' plans the same way, so no run holds its changes in memory. A run's
+    // audit is read a record at a time (rollback), not whole.
+    version: 4,
+    sql: `
+      ALTER TABLE planned_changes ADD COLUMN priority INTEGER NOT NULL DEFAULT 2;
+      DROP INDEX planned_by_run_seq;
+      DROP INDEX planned_by_run_field;
+      CREATE INDEX planned_by_run_key ON planned_changes (run_id, priority, record_seq);
+      CREATE INDEX planned_by_run_field ON planned_changes (run_id, field, priority, record_seq);
+      CREATE INDEX audit_by_run_record ON audit (run_id, record_id, id);
+      DROP INDEX audit_by_run;
+    `,
+  },
 ];

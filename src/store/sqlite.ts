@@ -16,7 +16,10 @@ import { num } from './sqlite/rows.ts';
 import { SqliteRuns } from './sqlite/runs.ts';
 import { SqliteState } from './sqlite/state.ts';
 import { SqliteDb } from './sqliteDb.ts';
-import type { Store } from './types.ts';
+import { promised, type Synchronous } from './sqlite/promised.ts';
+import type { AuditStore, CrmDataStore, InstallationStore, RunStore, StateStore, Store } from './types.ts';
+
+type Concerns = InstallationStore & RunStore & CrmDataStore & AuditStore & StateStore;
 
 export interface SqliteStoreOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -76,14 +79,27 @@ export function openStore(path: string, options: SqliteStoreOptions = {}): Sqlit
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
     migrate(db, now);
     const cipher = options.encryptionKey ? new CredentialCipher(options.encryptionKey, salt(db)) : null;
-    return {
-      path: db.path,
-      close: () => db.close(),
+    // The same concerns over the same connection, outside and inside an explicit transaction: outside, a
+    // call waits while a transaction is open; inside, it is part of it.
+    const sync: Synchronous<Concerns> = {
       ...new SqliteInstallations(db, cipher, now),
       ...new SqliteRuns(db, now),
       ...new SqliteCrmData(db),
       ...new SqliteAudit(db),
       ...new SqliteState(db, now),
+    };
+    const outside = promised<Concerns>(sync, () => db.idle());
+    const inside = promised<Concerns>(sync, () => Promise.resolve());
+    const base = { kind: 'sqlite', where: db.path, path: db.path };
+    const tx: Store = { ...inside, ...base, transaction: (fn) => fn(tx), close: () => Promise.resolve() };
+    return {
+      ...outside,
+      ...base,
+      transaction: (fn) => db.transactionAsync(() => fn(tx)),
+      close: async () => {
+        await db.idle();
+        db.close();
+      },
     };
   } catch (error) {
     db.close();

@@ -105,23 +105,76 @@ export class SqliteDb {
   /**
    * Runs `fn` in one write transaction (BEGIN IMMEDIATE: the write lock is taken at once, so a busy
    * database fails here rather than halfway). If `fn` or COMMIT fails, the transaction is rolled back
-   * when SQLite has not already done so, and the original error is what the caller sees.
+   * when SQLite has not already done so, and the original error is what the caller sees. Inside an open
+   * transaction (an explicit one of the store's) it is a savepoint: it stands or falls with the outer one.
    */
   transaction<T>(fn: () => T): T {
+    if (this.db.isTransaction) return this.savepoint(fn);
     this.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
       this.exec('COMMIT');
       return result;
     } catch (error) {
-      if (this.db.isTransaction) {
-        try {
-          this.db.exec('ROLLBACK');
-        } catch {
-          // The original error matters; a failed rollback leaves SQLite to roll back on close.
-        }
+      this.rollbackQuietly();
+      this.fail(error);
+    }
+  }
+
+  private savepoint<T>(fn: () => T): T {
+    this.exec('SAVEPOINT nested');
+    try {
+      const result = fn();
+      this.exec('RELEASE nested');
+      return result;
+    } catch (error) {
+      try {
+        this.db.exec('ROLLBACK TO nested');
+        this.db.exec('RELEASE nested');
+      } catch {
+        // the outer transaction's own rollback follows
       }
       this.fail(error);
+    }
+  }
+
+  private rollbackQuietly(): void {
+    if (!this.db.isTransaction) return;
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // The original error matters; a failed rollback leaves SQLite to roll back on close.
+    }
+  }
+
+  /** Resolves when no explicit transaction is open (store calls outside it wait, so none lands inside it). */
+  idle(): Promise<void> {
+    return this.gate;
+  }
+
+  private gate: Promise<void> = Promise.resolve();
+
+  /**
+   * An explicit transaction spanning awaits: `fn`'s statements (made through the store it is given) stand
+   * or fall together, and every other call on this connection waits until it ends.
+   */
+  async transactionAsync<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.gate;
+    let open: () => void = () => {};
+    this.gate = new Promise<void>((resolve) => (open = resolve));
+    await previous;
+    try {
+      this.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn();
+        this.exec('COMMIT');
+        return result;
+      } catch (error) {
+        this.rollbackQuietly();
+        this.fail(error);
+      }
+    } finally {
+      open();
     }
   }
 

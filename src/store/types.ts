@@ -132,86 +132,130 @@ export interface PlannedChange {
 /** Named positions: pull cursors ('contacts', 'deals'), an interrupted pull, the last own-write marker. */
 export type CursorName = string;
 
+/** A customer as the plan phase reads it: no scores (a page of a streamed read). */
+export type CustomerCore = Omit<StoredCustomer, 'deleted' | 'scores'>;
+
+/** A deal's link to one of its customers, as the plan phase reads purchases (ordered by customer, deal). */
+export interface DealLink {
+  customerId: string;
+  dealId: string;
+  status: StoredDeal['status'];
+  amount: number | null;
+  closeDay: number | null;
+}
+
+/**
+ * Where a planned record stands in its run's plan: retries first (0), then stage moves (1), then the rest
+ * (2), each in the order planned. The write phase and the page read records in this order.
+ */
+export interface PlanKey {
+  priority: number;
+  seq: number;
+}
+
+export interface PlannedRecord {
+  key: PlanKey;
+  recordId: string;
+  changes: PlannedChange[];
+}
+
 /** Installations and their credentials (stored encrypted). */
 export interface InstallationStore {
-  upsertInstallation(installation: { id: string; crm: CrmName; name: string }): Installation;
-  getInstallation(id: string): Installation | null;
-  listInstallations(): Installation[];
-  saveCredentials(installationId: string, credentials: StoredCredentials): void;
+  upsertInstallation(installation: { id: string; crm: CrmName; name: string }): Promise<Installation>;
+  getInstallation(id: string): Promise<Installation | null>;
+  listInstallations(): Promise<Installation[]>;
+  saveCredentials(installationId: string, credentials: StoredCredentials): Promise<void>;
   /** Installations that have stored credentials, most recently saved first (nothing is decrypted). */
-  installationsWithCredentials(): string[];
-  loadCredentials(installationId: string): StoredCredentials | null;
+  installationsWithCredentials(): Promise<string[]>;
+  loadCredentials(installationId: string): Promise<StoredCredentials | null>;
 }
 
 /** Runs, their errors, and the lease that keeps one run per installation at a time. */
 export interface RunStore {
-  acquireLock(installationId: string, owner: string, ttlMs: number): { acquired: true } | { acquired: false; owner: string; expiresAt: number };
-  renewLock(installationId: string, owner: string, ttlMs: number): boolean;
-  releaseLock(installationId: string, owner: string): void;
-  createRun(run: NewRun): RunRecord;
-  updateRun(id: string, patch: Partial<Pick<RunRecord, 'status' | 'mode' | 'stats' | 'message' | 'finishedAt' | 'heartbeatAt' | 'scoredAt'>>): void;
-  getRun(id: string): RunRecord | null;
-  listRuns(installationId: string, limit: number): RunRecord[];
+  /** Takes the lease unless another owner holds one that has not expired (or, on this machine, whose process lives). */
+  acquireLock(installationId: string, owner: string, ttlMs: number): Promise<{ acquired: true } | { acquired: false; owner: string; expiresAt: number }>;
+  /** Extends the lease; false when it is no longer this owner's. */
+  renewLock(installationId: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLock(installationId: string, owner: string): Promise<void>;
+  createRun(run: NewRun): Promise<RunRecord>;
+  updateRun(id: string, patch: Partial<Pick<RunRecord, 'status' | 'mode' | 'stats' | 'message' | 'finishedAt' | 'heartbeatAt' | 'scoredAt'>>): Promise<void>;
+  getRun(id: string): Promise<RunRecord | null>;
+  listRuns(installationId: string, limit: number): Promise<RunRecord[]>;
   /**
    * Runs still marked running whose holder is gone (no live lease held by their owner): marked
    * interrupted, with the counts their audit shows. `null`: every installation. Returns them.
    */
-  markRunsInterrupted(installationId: string | null, exceptRunId?: string): RunRecord[];
+  markRunsInterrupted(installationId: string | null, exceptRunId?: string): Promise<RunRecord[]>;
   /** An admin gives up on a running run: marked interrupted (counts from its audit), its lease released. Null if it was not running. */
-  abandonRun(runId: string, reason: string): RunRecord | null;
-  addRunErrors(errors: RunErrorRecord[]): void;
-  listRunErrors(runId: string, limit?: number): RunErrorRecord[];
+  abandonRun(runId: string, reason: string): Promise<RunRecord | null>;
+  addRunErrors(errors: RunErrorRecord[]): Promise<void>;
+  listRunErrors(runId: string, limit?: number): Promise<RunErrorRecord[]>;
 }
 
-/** What the store knows of the CRM's customers and deals. */
+/** What the store knows of the CRM's customers and deals; the large tables are read in pages. */
 export interface CrmDataStore {
-  upsertCustomers(installationId: string, customers: Omit<StoredCustomer, 'deleted' | 'scores'>[], seenInPull?: string): void;
-  upsertDeals(installationId: string, deals: StoredDeal[], seenInPull?: string): void;
+  upsertCustomers(installationId: string, customers: CustomerCore[], seenInPull?: string): Promise<void>;
+  upsertDeals(installationId: string, deals: StoredDeal[], seenInPull?: string): Promise<void>;
   /** After a full pull: records not seen in it are gone from the CRM. Returns how many were marked. */
-  markUnseenDeleted(installationId: string, pullId: string): { customers: number; deals: number };
+  markUnseenDeleted(installationId: string, pullId: string): Promise<{ customers: number; deals: number }>;
   /** Records the CRM says no longer exist (e.g. a write found them gone). */
-  markCustomersDeleted(installationId: string, recordIds: string[]): void;
-  loadCustomers(installationId: string): StoredCustomer[];
-  getCustomer(installationId: string, recordId: string): StoredCustomer | null;
-  loadDeals(installationId: string): StoredDeal[];
-  dealsOf(installationId: string, recordId: string): StoredDeal[];
+  markCustomersDeleted(installationId: string, recordIds: string[]): Promise<void>;
+  /** A page of the customers (not deleted) after `after` in record id order. */
+  customerPage(installationId: string, after: string | null, limit: number): Promise<CustomerCore[]>;
+  /** A page of (customer, deal) links of deals not deleted, after `after` in (customer, deal) order. */
+  dealLinkPage(installationId: string, after: { customerId: string; dealId: string } | null, limit: number): Promise<DealLink[]>;
+  /** How many customers (not deleted) the store holds. */
+  countCustomers(installationId: string): Promise<number>;
+  getCustomer(installationId: string, recordId: string): Promise<StoredCustomer | null>;
+  dealsOf(installationId: string, recordId: string): Promise<StoredDeal[]>;
   /** The CRM now holds these values (after a write or a rollback). */
-  setCrmValues(installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): void;
-  saveScores(installationId: string, scores: { recordId: string; scores: StoredScores }[]): void;
+  setCrmValues(installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): Promise<void>;
+  saveScores(installationId: string, scores: { recordId: string; scores: StoredScores }[]): Promise<void>;
 }
 
-/** The audit of every written value, dry-run plans, and the retry queue. */
+/** The audit of every written value, plans, and the retry queue. */
 export interface AuditStore {
-  addAudit(entries: Omit<AuditEntry, 'id'>[]): number[];
-  setAuditState(ids: number[], state: AuditState): void;
-  listAudit(runId: string): AuditEntry[];
-  auditOfRecord(installationId: string, recordId: string, limit: number): AuditEntry[];
+  addAudit(entries: Omit<AuditEntry, 'id'>[]): Promise<number[]>;
+  setAuditState(ids: number[], state: AuditState): Promise<void>;
+  /** A page of a run's audit in (record, id) order: a record's entries together. */
+  auditPage(runId: string, after: { recordId: string; id: number } | null, limit: number): Promise<AuditEntry[]>;
+  /** How many records of a run's audit are in each state (a record counted once per state). */
+  auditCounts(runId: string): Promise<Partial<Record<AuditState, number>>>;
+  auditOfRecord(installationId: string, recordId: string, limit: number): Promise<AuditEntry[]>;
   /** Entries left pending by runs that did not finish. */
-  supersedePendingAudit(installationId: string, exceptRunId: string): number;
-  savePlan(runId: string, changes: PlannedChange[]): void;
-  /** The whole plan, records with stage moves first. */
-  loadPlan(runId: string): PlannedChange[];
+  supersedePendingAudit(installationId: string, exceptRunId: string): Promise<number>;
+  /** Appends records to a run's plan (the plan phase streams them in batches). */
+  addPlanned(runId: string, records: PlannedRecord[]): Promise<void>;
+  /** The plan's records after `after` in plan order, each with its changes (the write phase's batches). */
+  plannedAfter(runId: string, after: PlanKey | null, limit: number): Promise<PlannedRecord[]>;
+  /** A page of the plan's records by position (the page, stage moves first). */
+  planRecords(runId: string, page: { offset: number; limit: number }): Promise<PlannedRecord[]>;
   /** A page of the plan's changes (in the same order), optionally of one field. */
-  planChanges(runId: string, page: { offset: number; limit: number; field?: FieldKey }): PlannedChange[];
-  /** A page of the plan's records (stage moves first), each with its changes. */
-  planRecords(runId: string, page: { offset: number; limit: number }): { recordId: string; changes: PlannedChange[] }[];
-  setRetries(installationId: string, entries: { recordId: string; reason: string }[]): void;
-  clearRetries(installationId: string, recordIds: string[]): void;
-  listRetries(installationId: string): { recordId: string; reason: string; attempts: number }[];
+  planChanges(runId: string, page: { offset: number; limit: number; field?: FieldKey }): Promise<PlannedChange[]>;
+  deletePlan(runId: string): Promise<void>;
+  setRetries(installationId: string, entries: { recordId: string; reason: string }[]): Promise<void>;
+  clearRetries(installationId: string, recordIds: string[]): Promise<void>;
+  listRetries(installationId: string): Promise<{ recordId: string; reason: string; attempts: number }[]>;
 }
 
 /** Model fits, cursors and request counts: what one run leaves for the next. */
 export interface StateStore {
-  saveModelFit(installationId: string, runId: string, fit: unknown): void;
-  latestModelFit(installationId: string): { runId: string; at: number; fit: unknown } | null;
-  getCursor(installationId: string, name: CursorName): PullCursor | null;
-  setCursor(installationId: string, name: CursorName, value: PullCursor | null): void;
+  saveModelFit(installationId: string, runId: string, fit: unknown): Promise<void>;
+  latestModelFit(installationId: string): Promise<{ runId: string; at: number; fit: unknown } | null>;
+  getCursor(installationId: string, name: CursorName): Promise<PullCursor | null>;
+  setCursor(installationId: string, name: CursorName, value: PullCursor | null): Promise<void>;
   /** Requests counted against the CRM's daily quota on a UTC day (YYYY-MM-DD). */
-  addRequestUsage(installationId: string, day: string, requests: number): void;
-  requestUsage(installationId: string, day: string): number;
+  addRequestUsage(installationId: string, day: string, requests: number): Promise<void>;
+  requestUsage(installationId: string, day: string): Promise<number>;
 }
 
 /** The whole store: its concerns over one database. */
 export interface Store extends InstallationStore, RunStore, CrmDataStore, AuditStore, StateStore {
-  close(): void;
+  /** 'sqlite' or 'postgres'. */
+  readonly kind: string;
+  /** For messages: the file, or the database's URL without its password. */
+  readonly where: string;
+  /** Runs `fn` with a store whose writes stand or fall together. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
 }

@@ -24,21 +24,21 @@ const pullCursor = z.object({
 });
 export type PullState = z.infer<typeof pullCursor> & { resume: PullCursor | null };
 
-export function readSyncCursor(store: Store, installationId: string): SyncCursor {
-  const raw = store.getCursor(installationId, 'sync');
+export async function readSyncCursor(store: Store, installationId: string): Promise<SyncCursor> {
+  const raw = await store.getCursor(installationId, 'sync');
   const parsed = syncCursor.safeParse(raw);
   return parsed.success ? parsed.data : { since: null, lastFullAt: null, ownWrites: null };
 }
 
-export function writeSyncCursor(store: Store, installationId: string, cursor: SyncCursor): void {
-  store.setCursor(installationId, 'sync', cursor);
+export function writeSyncCursor(store: Store, installationId: string, cursor: SyncCursor): Promise<void> {
+  return store.setCursor(installationId, 'sync', cursor);
 }
 
-export function readPullState(store: Store, installationId: string): PullState | null {
-  const parsed = pullCursor.safeParse(store.getCursor(installationId, 'pull'));
+export async function readPullState(store: Store, installationId: string): Promise<PullState | null> {
+  const parsed = pullCursor.safeParse(await store.getCursor(installationId, 'pull'));
   return parsed.success ? parsed.data : null;
 }
 
-export function writePullState(store: Store, installationId: string, state: PullState | null): void {
-  store.setCursor(installationId, 'pull', state);
+export function writePullState(store: Store, installationId: string, state: PullState | null): Promise<void> {
+  return store.setCursor(installationId, 'pull', state);
 }

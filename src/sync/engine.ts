@@ -6,19 +6,19 @@
  * as a clean run would have: pulls resume from their checkpoint, and the diff against what the CRM holds
  * makes writing idempotent.
  */
-import { canonicalDatetime, type Connector, type FieldKey } from '../../connectors/contract/index.ts';
+import { canonicalDatetime, type Connector, type FieldValues } from '../../connectors/contract/index.ts';
 import { isoDateOfDay } from '../classifier/features.ts';
 import { asOfProblem, purchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { PlannedChange, RunStats, Store } from '../store/types.ts';
+import type { PlanKey, RunStats, Store } from '../store/types.ts';
 import { readSyncCursor, writeSyncCursor } from './cursors.ts';
 import { ensureFields } from './fieldPolicy.ts';
 import { fieldSpecs } from './fields.ts';
 import { performRun, type ActiveRun, type SyncSummary } from './lifecycle.ts';
 import { fitRecord, fitToReuse } from './modelFit.ts';
-import { planPhase } from './planPhase.ts';
+import { planPhase, type Change } from './planPhase.ts';
 import { pullPhase } from './pullPhase.ts';
 import type { SyncSettings } from './settings.ts';
 import { writePhase } from './writePhase.ts';
@@ -49,6 +49,8 @@ export interface SyncRunOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** The run's id, when the caller needs it before the run ends (the admin API answers with it). */
   runId?: string;
+  /** Called once the run is recorded as running (the thread running it tells the server then). */
+  onStarted?: (runId: string) => void;
 }
 
 /**
@@ -66,7 +68,7 @@ export function runSync(o: SyncRunOptions): Promise<SyncSummary> {
   // Whole seconds: some CRMs (Salesforce) keep datetimes to the second, and what we write must read back equal.
   const scoredAt = o.asOfDay !== undefined && o.asOfDay !== null ? asOfDay * DAY_MS : Math.floor(startedAt / 1000) * 1000;
   return performRun(
-    { store: o.store, connector: o.connector, installationId: o.installationId, kind: o.dryRun ? 'dry_run' : 'sync', asOf: isoDateOfDay(asOfDay), scoredAt, rollbackOf: null, sync: o.sync, log: o.log, clock: o.clock, runId: o.runId },
+    { store: o.store, connector: o.connector, installationId: o.installationId, kind: o.dryRun ? 'dry_run' : 'sync', asOf: isoDateOfDay(asOfDay), scoredAt, rollbackOf: null, sync: o.sync, log: o.log, clock: o.clock, runId: o.runId, onStarted: o.onStarted },
     (run) => syncBody(o, run, { asOfDay, scoredAt }),
   );
 }
@@ -89,7 +91,7 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
 
   endPhase('fields');
   run.phase = 'pull';
-  const before = readSyncCursor(o.store, o.installationId);
+  const before = await readSyncCursor(o.store, o.installationId);
   const pulled = await pullPhase({
     store: o.store,
     connector: o.connector,
@@ -105,53 +107,77 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
     onProgress: (done) => o.onProgress?.({ phase: 'pull', done, total: null }),
   });
   run.mode = pulled.mode;
-  o.store.updateRun(run.id, { mode: run.mode, stats });
+  await o.store.updateRun(run.id, { mode: run.mode, stats });
   // What is pulled is in the store: the next incremental pull starts from this pull's start.
-  writeSyncCursor(o.store, o.installationId, { ...before, since: pulled.startedAt, lastFullAt: run.mode === 'full' ? pulled.startedAt : before.lastFullAt });
+  await writeSyncCursor(o.store, o.installationId, { ...before, since: pulled.startedAt, lastFullAt: run.mode === 'full' ? pulled.startedAt : before.lastFullAt });
   log.info('pulled', { mode: run.mode, customers: stats.pulledCustomers, deals: stats.pulledDeals, skipped: stats.skippedRecords });
 
   endPhase('pull');
   run.phase = 'classify';
   o.onProgress?.({ phase: 'classify', done: 0, total: null });
-  const reuse = fitToReuse(o.store, o.installationId, { mode: run.mode, asOfDay, refitDays: o.sync.refitDays, settings: o.classifier });
+  const reuse = await fitToReuse(o.store, o.installationId, { mode: run.mode, asOfDay, refitDays: o.sync.refitDays, settings: o.classifier });
   const asOfGiven = o.asOfDay !== undefined && o.asOfDay !== null;
-  const plan = planPhase({ store: o.store, installationId: o.installationId, runId: run.id, classifier: o.classifier, sync: o.sync, asOfDay, asOfGiven, now: run.startedAt, scoredAt, stats, reuse });
+  const plan = await planPhase({ store: o.store, installationId: o.installationId, runId: run.id, classifier: o.classifier, sync: o.sync, asOfDay, asOfGiven, now: run.startedAt, scoredAt, stats, reuse });
   const m = plan.result.model;
   run.model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
-  o.store.saveModelFit(o.installationId, run.id, fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram));
+  await o.store.saveModelFit(o.installationId, run.id, fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram));
   log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed, refunds: plan.refunds });
 
   endPhase('classify');
   run.phase = 'write';
-  if (o.dryRun) {
-    const planned: PlannedChange[] = plan.changes.flatMap((c) =>
-      (Object.keys(c.values) as FieldKey[]).map((field) => ({ recordId: c.recordId, field, previous: c.previous[field] ?? null, next: c.values[field] ?? null })),
-    );
-    o.store.savePlan(run.id, planned);
-  } else if (plan.changes.length > 0) {
-    const written = await writePhase(
-      {
-        store: o.store,
-        connector: o.connector,
-        installationId: o.installationId,
-        runId: run.id,
-        stats,
-        log,
-        concurrency: o.sync.writeConcurrency,
-        onBatch: run.saveProgress,
-        onProgress: (done, total) => o.onProgress?.({ phase: 'write', done, total }),
-      },
-      plan.changes,
-    );
-    if (written.written > 0) {
-      // The next incremental pull skips these writes of ours (unless someone modifies them later).
-      writeSyncCursor(o.store, o.installationId, {
-        ...readSyncCursor(o.store, o.installationId),
-        ownWrites: { value: canonicalDatetime(scoredAt), unlessModifiedAfter: written.lastModifiedAt ?? clock() },
-      });
+  // The plan is in the store (planPhase): a dry run's stays for the admin to read; a real run writes it,
+  // and its audit then says what it did, so its plan goes (also when it stops: the next run plans anew).
+  try {
+    if (!o.dryRun && plan.planned > 0) {
+      const written = await writePhase(
+        {
+          store: o.store,
+          connector: o.connector,
+          installationId: o.installationId,
+          runId: run.id,
+          stats,
+          log,
+          concurrency: o.sync.writeConcurrency,
+          onBatch: run.saveProgress,
+          onProgress: (done, total) => o.onProgress?.({ phase: 'write', done, total }),
+        },
+        plannedChanges(o.store, run.id),
+        plan.planned,
+      );
+      if (written.written > 0) {
+        // The next incremental pull skips these writes of ours (unless someone modifies them later).
+        await writeSyncCursor(o.store, o.installationId, {
+          ...(await readSyncCursor(o.store, o.installationId)),
+          ownWrites: { value: canonicalDatetime(scoredAt), unlessModifiedAfter: written.lastModifiedAt ?? clock() },
+        });
+      }
     }
+  } finally {
+    if (!o.dryRun) await o.store.deletePlan(run.id).catch((error: unknown) => log.warn('the run\u2019s plan could not be removed', { error: error instanceof Error ? error.message : String(error) }));
   }
   endPhase('write');
   if (stats.failed > 0) run.message = `${stats.failed} records could not be written; they are retried first next run`;
   log.info(o.dryRun ? 'dry run finished' : 'sync finished', { written: stats.written, failed: stats.failed });
 }
+
+/** The run's plan from the store, a page of records at a time, as changes to write. */
+async function* plannedChanges(store: Store, runId: string): AsyncGenerator<Change[]> {
+  let after: PlanKey | null = null;
+  for (;;) {
+    const page = await store.plannedAfter(runId, after, PLAN_PAGE);
+    if (page.length === 0) return;
+    yield page.map((r) => {
+      const values: FieldValues = {};
+      const previous: FieldValues = {};
+      for (const c of r.changes) {
+        values[c.field] = c.next;
+        previous[c.field] = c.previous;
+      }
+      return { recordId: r.recordId, values, previous };
+    });
+    after = page[page.length - 1].key;
+  }
+}
+
+/** Records read from the plan per page: a few thousand, so writing holds a bounded part of a large run. */
+const PLAN_PAGE = 2000;

@@ -17,10 +17,10 @@ export interface Explanation {
   history: AuditEntry[];
 }
 
-export function explainCustomer(store: Store, installationId: string, recordId: string): Explanation {
-  const customer = store.getCustomer(installationId, recordId);
+export async function explainCustomer(store: Store, installationId: string, recordId: string): Promise<Explanation> {
+  const customer = await store.getCustomer(installationId, recordId);
   if (!customer) throw new LifecycleSyncError('NOT_FOUND', `no customer ${recordId} in ${installationId}'s store (has a sync run yet?)`);
-  const deals = store.dealsOf(installationId, recordId);
+  const deals = await store.dealsOf(installationId, recordId);
   return {
     recordId,
     deleted: customer.deleted,
@@ -31,6 +31,6 @@ export function explainCustomer(store: Store, installationId: string, recordId: 
     openDeals: deals.filter((d) => d.status === 'open').length,
     scores: customer.scores,
     inCrm: customer.crmValues,
-    history: store.auditOfRecord(installationId, recordId, 50),
+    history: await store.auditOfRecord(installationId, recordId, 50),
   };
 }

@@ -48,7 +48,7 @@ export interface ActiveRun {
   /** Where a failure happened, for its error row. */
   phase: RunErrorRecord['phase'];
   /** Saves the counts so far, so a run killed later still shows what it did. */
-  saveProgress: () => void;
+  saveProgress: () => Promise<void>;
 }
 
 export interface RunLifecycleOptions {
@@ -64,6 +64,8 @@ export interface RunLifecycleOptions {
   clock?: () => number;
   /** The run's id, when the caller needs it before the run ends (the admin API answers with it). */
   runId?: string;
+  /** Called once the run is recorded as running (before that, a refusal rejects the promise). */
+  onStarted?: (runId: string) => void;
 }
 
 /** A quota stop is a clean stop with a checkpoint, not a failure. */
@@ -81,33 +83,31 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const END_RETRY_MS = [0, 500, 1000, 2000, 4000];
 
 /**
- * Runs `body` as one run. The lease is taken before the first await: when this returns,
- * either the run is in the store (as running) or the returned promise is already rejected (SYNC_LOCKED,
- * NOT_FOUND, or the store's own error when it cannot even record the start).
+ * Runs `body` as one run. The returned promise rejects without a run row when the run cannot start
+ * (SYNC_LOCKED, the store's own error when it cannot even record the start); once the run is recorded,
+ * `onStarted` is called (the admin API answers with the run id then), and the promise always resolves
+ * with the run's summary, a failure included.
  */
 export function performRun(o: RunLifecycleOptions, body: (run: ActiveRun) => Promise<void>): Promise<SyncSummary> {
   const clock = o.clock ?? Date.now;
   const startedAt = clock();
   const runId = o.runId ?? newRunId(startedAt);
   // Every line logged during the run carries its id, also the connector's (it holds the base logger).
-  return withLogContext({ runId }, () => {
+  return withLogContext({ runId }, async () => {
+    const lease = await acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, {
+      onHeartbeat: () => o.store.updateRun(runId, { heartbeatAt: clock() }),
+      onError: (error) => o.log.warn('the run lease could not be renewed; the run stops if it is lost', { runId, error: error instanceof Error ? error.message : String(error) }),
+    });
     try {
-      const lease = acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, {
-        onHeartbeat: () => o.store.updateRun(runId, { heartbeatAt: clock() }),
-        onError: (error) => o.log.warn('the run lease could not be renewed; the run stops if it is lost', { runId, error: error instanceof Error ? error.message : String(error) }),
-      });
-      try {
-        const interrupted = o.store.markRunsInterrupted(o.installationId, runId);
-        for (const run of interrupted) o.log.warn('an earlier run did not finish; this run continues its work', { interruptedRun: run.id, message: run.message });
-        o.store.createRun({ id: runId, installationId: o.installationId, kind: o.kind, mode: null, status: 'running', asOf: o.asOf, startedAt, stats: emptyRunStats(), rollbackOf: o.rollbackOf, scoredAt: o.scoredAt, owner: lease.owner });
-      } catch (error) {
-        lease.release();
-        throw error;
-      }
-      return runBody(o, { runId, startedAt, clock, lease }, body);
+      const interrupted = await o.store.markRunsInterrupted(o.installationId, runId);
+      for (const run of interrupted) o.log.warn('an earlier run did not finish; this run continues its work', { interruptedRun: run.id, message: run.message });
+      await o.store.createRun({ id: runId, installationId: o.installationId, kind: o.kind, mode: null, status: 'running', asOf: o.asOf, startedAt, stats: emptyRunStats(), rollbackOf: o.rollbackOf, scoredAt: o.scoredAt, owner: lease.owner });
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      await lease.release();
+      throw error;
     }
+    o.onStarted?.(runId);
+    return runBody(o, { runId, startedAt, clock, lease }, body);
   });
 }
 
@@ -131,8 +131,8 @@ async function runBody(o: RunLifecycleOptions, s: { runId: string; startedAt: nu
   let status: RunStatus;
   let message: string | null;
   try {
-    o.store.supersedePendingAudit(o.installationId, runId);
-    const quota = dailyShareGuard(o.store, o.installationId, o.connector, o.sync.dailyQuotaShare, clock);
+    await o.store.supersedePendingAudit(o.installationId, runId);
+    const quota = await dailyShareGuard(o.store, o.installationId, o.connector, o.sync.dailyQuotaShare, clock);
     o.connector.setRequestGuard(() => {
       // An admin abandoned the run, or its lease lapsed and another run took over: stop before the next request.
       if (lease.lost()) throw new LifecycleSyncError('RUN_ABANDONED', 'the run lost its lease (abandoned by an admin, or taken over after it stopped renewing it); it stops here and the next run continues its work');
@@ -152,7 +152,7 @@ async function runBody(o: RunLifecycleOptions, s: { runId: string; startedAt: nu
     }
     // Best effort: the failure is also in the run's own message when the store refuses the error row.
     try {
-      o.store.addRunErrors([{ runId, recordId: null, phase: run.phase, code: isQuotaStop(error) ? error.code : errorCode(error), message, at: clock() }]);
+      await o.store.addRunErrors([{ runId, recordId: null, phase: run.phase, code: isQuotaStop(error) ? error.code : errorCode(error), message, at: clock() }]);
     } catch (storeError) {
       log.error('the run error could not be stored', { error: storeError instanceof Error ? storeError.message : String(storeError) });
     }
@@ -165,7 +165,7 @@ async function runBody(o: RunLifecycleOptions, s: { runId: string; startedAt: nu
   const end = lease.lost() ? null : { status, message, finishedAt: clock() };
   // When the store refuses even this, the run still answers; whoever started it may record the end later.
   await recordEnd(o, runId, end, run.stats, utcDay(startedAt), log);
-  lease.release();
+  await lease.release();
   return summarize(runId, o.kind, status, run.mode, o.asOf, message, run.stats, { fields: run.fields, model: run.model });
 }
 
@@ -184,10 +184,10 @@ async function recordEnd(
     if (delay > 0) await sleep(delay);
     try {
       if (!usageRecorded) {
-        o.store.addRequestUsage(o.installationId, day, stats.requests);
+        await o.store.addRequestUsage(o.installationId, day, stats.requests);
         usageRecorded = true;
       }
-      if (end) o.store.updateRun(runId, { ...end, stats });
+      if (end) await o.store.updateRun(runId, { ...end, stats });
       return true;
     } catch (error) {
       lastError = error;

@@ -1,8 +1,9 @@
 /**
  * One run per installation at a time, across processes and machines sharing the store: a lease in the
- * store, renewed by a heartbeat. A holder that crashed stops renewing, so its lease expires; on the same
- * machine a dead holder is recognised at once. A holder whose renewal finds the lease no longer its own
- * (abandoned by an admin, or taken over after it lapsed) knows it has lost it and stops.
+ * store, renewed by a heartbeat. A holder that crashed stops renewing, so its lease expires (on every
+ * store, whatever machine the holder was on); on the same machine a dead holder is recognised at once. A
+ * holder whose renewal finds the lease no longer its own (abandoned by an admin, or taken over after it
+ * lapsed) knows it has lost it and stops.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -14,12 +15,12 @@ export interface Lease {
   /** The store said the lease is no longer this holder's. */
   lost(): boolean;
   /** Stops the heartbeat and gives the lease back; never throws (a lease it cannot delete expires). */
-  release(): void;
+  release(): Promise<void>;
 }
 
 export interface LeaseHooks {
   /** Called with every renewal (the run's heartbeat). */
-  onHeartbeat?: () => void;
+  onHeartbeat?: () => Promise<void>;
   /** A renewal failed (the store is locked or broken): the lease lapses if this goes on. */
   onError?: (error: unknown) => void;
 }
@@ -28,9 +29,9 @@ export function leaseOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
-export function acquireLease(store: Store, installationId: string, ttlMs: number, hooks: LeaseHooks = {}): Lease {
+export async function acquireLease(store: Store, installationId: string, ttlMs: number, hooks: LeaseHooks = {}): Promise<Lease> {
   const owner = leaseOwner();
-  const result = store.acquireLock(installationId, owner, ttlMs);
+  const result = await store.acquireLock(installationId, owner, ttlMs);
   if (!result.acquired) {
     throw new LifecycleSyncError(
       'SYNC_LOCKED',
@@ -38,27 +39,29 @@ export function acquireLease(store: Store, installationId: string, ttlMs: number
     );
   }
   let lost = false;
-  const timer = setInterval(() => {
-    // A timer callback that throws would crash the process: every failure here is reported, not thrown.
-    try {
-      if (!store.renewLock(installationId, owner, ttlMs)) {
-        lost = true;
-        clearInterval(timer);
-        return;
-      }
-      hooks.onHeartbeat?.();
-    } catch (error) {
-      hooks.onError?.(error);
+  let stopped = false;
+  const renew = async () => {
+    if (!(await store.renewLock(installationId, owner, ttlMs))) {
+      lost = true;
+      stopped = true;
+      clearInterval(timer);
+      return;
     }
+    await hooks.onHeartbeat?.();
+  };
+  const timer = setInterval(() => {
+    // A failure here must not escape as an unhandled rejection: it is reported, and the lease may lapse.
+    if (!stopped) renew().catch((error: unknown) => hooks.onError?.(error));
   }, Math.max(1000, ttlMs / 3));
   timer.unref();
   return {
     owner,
     lost: () => lost,
-    release() {
+    async release() {
+      stopped = true;
       clearInterval(timer);
       try {
-        store.releaseLock(installationId, owner);
+        await store.releaseLock(installationId, owner);
       } catch (error) {
         hooks.onError?.(error);
       }

@@ -54,13 +54,13 @@ export interface FitToReuse {
   fittedAsOf: string;
 }
 
-export function fitToReuse(
+export async function fitToReuse(
   store: Store,
   installationId: string,
   o: { mode: 'full' | 'incremental'; asOfDay: number; refitDays: number; settings: ClassifierSettings },
-): FitToReuse | null {
+): Promise<FitToReuse | null> {
   if (o.mode === 'full') return null;
-  const latest = store.latestModelFit(installationId);
+  const latest = await store.latestModelFit(installationId);
   const parsed = storedFit.safeParse(latest?.fit);
   if (!parsed.success || parsed.data.model.name !== o.settings.model || parsed.data.timeUnit !== o.settings.timeUnit) return null;
   const fittedAsOf = parsed.data.fittedAsOf ?? parsed.data.asOf;

@@ -1,18 +1,23 @@
 /**
  * Classify everyone the store knows, then compute what to write: each customer's desired values against
- * what the CRM holds, under the change policy of values.ts. Retries of records that failed last time
- * come first. Won deals are purchases only when plausible (classifier/inputLimits.ts, the same rules as
- * the CSV reader's): the others are reported with their id on every run and skipped. A customer whose
- * scores are not finite is reported and skipped too: nothing is written or stored for them.
+ * what the CRM holds, under the change policy of values.ts. Won deals are purchases only when plausible
+ * (classifier/inputLimits.ts, the same rules as the CSV reader's): the others are reported with their id
+ * on every run and skipped. A customer whose scores are not finite is reported and skipped too.
+ *
+ * Memory stays bounded by the base's features, not its records: a first pass streams customers and their
+ * deals from the store (in record order, a page at a time) into one compact features object each; the
+ * classifier fits and scores into typed columns; a second pass streams the customers again and, page by
+ * page, stores their scores and appends what changed to the run's plan in the store (retries first, then
+ * stage moves, then the rest). Nothing holds a record, a deal or a change for the whole run.
  */
-import type { FieldValues } from '../../connectors/contract/index.ts';
+import type { FieldKey, FieldValues } from '../../connectors/contract/index.ts';
 import { classify, type ClassificationResult } from '../classifier/classify.ts';
 import { computeFeatures, dayOf, isoDateOfDay } from '../classifier/features.ts';
 import { amountProblem, asOfProblem, purchaseDayProblem, purchaseRules, type PurchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
-import type { CustomerInput, Purchase } from '../classifier/types.ts';
-import { LifecycleSyncError, type RecordProblem } from '../errors.ts';
-import type { RunStats, Store, StoredCustomer, StoredScores } from '../store/types.ts';
+import type { CustomerFeatures, Purchase } from '../classifier/types.ts';
+import { LifecycleSyncError } from '../errors.ts';
+import type { CustomerCore, DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
 import type { FitToReuse } from './modelFit.ts';
 import type { SyncSettings } from './settings.ts';
 import { desiredValues, diffValues, stageTransition } from './values.ts';
@@ -26,54 +31,97 @@ export interface Change {
 
 export interface PlanOutcome {
   result: ClassificationResult;
-  changes: Change[];
+  /** Records with something to write, in the run's plan in the store. */
+  planned: number;
   /** Won deals with a negative amount: refunds, netted against their customers' purchases (features.ts). */
   refunds: number;
   /** Customers by the churn risk to be written, in ten buckets of 10 points (the page's chart). */
   churnRiskHistogram: number[];
 }
 
-export interface CustomerInputs {
-  customers: StoredCustomer[];
-  inputs: CustomerInput[];
-  /** Won deals skipped as implausible, with their ids. */
-  problems: RecordProblem[];
+const CUSTOMER_PAGE = 2000;
+const LINK_PAGE = 5000;
+
+/** The store's customers in record order, a page at a time. */
+async function* customers(store: Store, installationId: string): AsyncGenerator<CustomerCore[]> {
+  let after: string | null = null;
+  for (;;) {
+    const page = await store.customerPage(installationId, after, CUSTOMER_PAGE);
+    if (page.length === 0) return;
+    yield page;
+    after = page[page.length - 1].recordId;
+    if (page.length < CUSTOMER_PAGE) return;
+  }
+}
+
+/** The deals of each customer in turn, read in step with the customers (both in record order). */
+class DealsByCustomer {
+  private buffer: DealLink[] = [];
+  private done = false;
+  private after: { customerId: string; dealId: string } | null = null;
+  private readonly store: Store;
+  private readonly installationId: string;
+
+  constructor(store: Store, installationId: string) {
+    this.store = store;
+    this.installationId = installationId;
+  }
+
+  /** The links of `customerId`; links of customers before it (deals of customers not in the store) are passed over. */
+  async of(customerId: string): Promise<DealLink[]> {
+    const out: DealLink[] = [];
+    for (;;) {
+      while (this.buffer.length > 0 && this.buffer[0].customerId < customerId) this.buffer.shift();
+      while (this.buffer.length > 0 && this.buffer[0].customerId === customerId) out.push(this.buffer.shift() as DealLink);
+      if (this.buffer.length > 0 || this.done) return out;
+      this.buffer = await this.store.dealLinkPage(this.installationId, this.after, LINK_PAGE);
+      const last = this.buffer.at(-1);
+      if (last) this.after = { customerId: last.customerId, dealId: last.dealId };
+      if (this.buffer.length < LINK_PAGE) this.done = true;
+    }
+  }
+}
+
+interface FirstPass {
+  features: CustomerFeatures[];
+  problems: RunErrorRecord[];
   refunds: number;
-  /** The earliest plausible purchase day; null without purchases. */
   firstPurchaseDay: number | null;
 }
 
-/** Customers with their purchases (won deals with a plausible amount and close day) and open-deal counts. */
-export function customerInputs(store: Store, installationId: string, rules: PurchaseRules): CustomerInputs {
-  const customers = store.loadCustomers(installationId);
-  const purchases = new Map<string, Purchase[]>();
-  const open = new Map<string, number>();
-  const problems: RecordProblem[] = [];
-  let refunds = 0;
+/** Pass 1: every customer's features as of the day, from their signals and plausible won deals. */
+async function readFeatures(o: PlanOptions, rules: PurchaseRules): Promise<FirstPass> {
+  const deals = new DealsByCustomer(o.store, o.installationId);
+  const features: CustomerFeatures[] = [];
+  const problems: RunErrorRecord[] = [];
+  // A deal of several customers is seen once per customer: reported and counted once.
+  const reported = new Set<string>();
+  const refundDeals = new Set<string>();
   let firstPurchaseDay: number | null = null;
-  for (const deal of store.loadDeals(installationId)) {
-    if (deal.status === 'won' && deal.amount !== null && deal.closeDay !== null) {
-      const problem = purchaseDayProblem(deal.closeDay, rules, 'close date') ?? amountProblem(deal.amount, rules);
-      if (problem !== null) {
-        problems.push({ where: `won deal ${deal.recordId}`, reason: problem, recordId: deal.recordId });
-        continue;
+  for await (const page of customers(o.store, o.installationId)) {
+    for (const c of page) {
+      const purchases: Purchase[] = [];
+      let openDeals = 0;
+      for (const d of await deals.of(c.recordId)) {
+        if (d.status === 'open') openDeals++;
+        if (d.status !== 'won' || d.amount === null || d.closeDay === null) continue;
+        const problem = purchaseDayProblem(d.closeDay, rules, 'close date') ?? amountProblem(d.amount, rules);
+        if (problem !== null) {
+          if (!reported.has(d.dealId)) problems.push({ runId: o.runId, recordId: d.dealId, phase: 'classify', code: 'BAD_RECORD', message: `won deal ${d.dealId}: ${problem}`, at: Date.now() });
+          reported.add(d.dealId);
+          continue;
+        }
+        if (d.amount < 0) refundDeals.add(d.dealId);
+        if (firstPurchaseDay === null || d.closeDay < firstPurchaseDay) firstPurchaseDay = d.closeDay;
+        purchases.push({ day: d.closeDay, amount: d.amount });
       }
-      if (deal.amount < 0) refunds++;
-      if (firstPurchaseDay === null || deal.closeDay < firstPurchaseDay) firstPurchaseDay = deal.closeDay;
-      for (const id of deal.customerIds) {
-        let list = purchases.get(id);
-        if (!list) purchases.set(id, (list = []));
-        list.push({ day: deal.closeDay, amount: deal.amount });
-      }
-    } else if (deal.status === 'open') {
-      for (const id of deal.customerIds) open.set(id, (open.get(id) ?? 0) + 1);
+      features.push(computeFeatures({ ...c.signals, id: c.recordId, purchases, openDeals }, o.asOfDay, o.classifier.ltv.periodDays));
     }
   }
-  const inputs = customers.map((c) => ({ ...c.signals, id: c.recordId, purchases: purchases.get(c.recordId) ?? [], openDeals: open.get(c.recordId) ?? 0 }));
-  return { customers, inputs, problems, refunds, firstPurchaseDay };
+  return { features, problems, refunds: refundDeals.size, firstPurchaseDay };
 }
 
-export function planPhase(o: {
+export interface PlanOptions {
   store: Store;
   installationId: string;
   runId: string;
@@ -88,76 +136,93 @@ export function planPhase(o: {
   stats: RunStats;
   /** An earlier fit to score with (see modelFit.ts); null fits this data. */
   reuse: FitToReuse | null;
-}): PlanOutcome {
+}
+
+/** What is stored of a customer's scores (for `explain` and the admin API). */
+function storedScores(score: ReturnType<ClassificationResult['customer']>, asOf: string, desired: FieldValues, stageChangedAt: string | null): StoredScores {
+  return {
+    asOf,
+    values: { ...desired, stageChangedAt },
+    features: {
+      purchases: score.purchases,
+      frequency: score.frequency,
+      recency: score.recency,
+      T: score.T,
+      daysSinceLastPurchase: score.daysSinceLastPurchase,
+      pAlive: score.pAlive,
+      churnRisk: score.churnRisk,
+      expectedPurchases: score.expectedPurchases,
+      expectedAverageValue: score.expectedAverageValue,
+      clv: score.clv,
+      ltv: score.ltv,
+      churnType: score.churnType,
+      reason: score.reason,
+    },
+  };
+}
+
+/** Retries first, then stage moves, then the rest (PlanKey). */
+const PRIORITY = { retry: 0, stageMove: 1, other: 2 } as const;
+
+export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
   const rules = purchaseRules(o.classifier.input, dayOf(o.now));
-  const { customers, inputs, problems, refunds, firstPurchaseDay } = customerInputs(o.store, o.installationId, rules);
-  const refused = o.asOfGiven ? asOfProblem(o.asOfDay, rules, firstPurchaseDay) : null;
+  const first = await readFeatures(o, rules);
+  const refused = o.asOfGiven ? asOfProblem(o.asOfDay, rules, first.firstPurchaseDay) : null;
   // Scoring before every purchase would turn every customer into a prospect and rewrite them all.
   if (refused !== null) throw new LifecycleSyncError('INPUT_INVALID', `the as-of date (--as-of) ${refused}; no record was written`);
-  const features = inputs.map((c) => computeFeatures(c, o.asOfDay, o.classifier.ltv.periodDays));
+  const features = first.features;
   const result = classify(features, { asOfDay: o.asOfDay, settings: o.classifier, reuse: o.reuse });
   o.stats.classified = result.size;
-  const retryFirst = new Set(o.store.listRetries(o.installationId).map((r) => r.recordId));
-  const first: Change[] = [];
-  const rest: Change[] = [];
-  const scores: { recordId: string; scores: StoredScores }[] = [];
+  const retries = new Set((await o.store.listRetries(o.installationId)).map((r) => r.recordId));
+  const problems = first.problems;
   const asOf = isoDateOfDay(o.asOfDay);
   const histogram = Array.from({ length: 10 }, () => 0);
-  for (let i = 0; i < result.size; i++) {
-    const score = result.customer(i);
-    const customer = customers[i];
-    let desired: FieldValues;
-    try {
-      desired = desiredValues(score, o.classifier, o.sync, o.scoredAt);
-    } catch (error) {
-      // A non-finite score (scoreGuard.ts): neither written to the CRM nor stored for the admin API.
-      if (!(error instanceof LifecycleSyncError)) throw error;
-      problems.push({ where: `customer ${customer.recordId}`, reason: error.message, recordId: customer.recordId });
-      continue;
+  let i = 0;
+  let seq = 0;
+  let planned = 0;
+  // Pass 2: the same customers in the same order, page by page: scores stored, changes planned.
+  for await (const page of customers(o.store, o.installationId)) {
+    const scores: { recordId: string; scores: StoredScores }[] = [];
+    const records: PlannedRecord[] = [];
+    for (const customer of page) {
+      const index = i++;
+      if (features[index]?.id !== customer.recordId) throw new Error(`the customers changed while they were classified (${customer.recordId}); the next run starts over`);
+      const score = result.customer(index);
+      let desired: FieldValues;
+      try {
+        desired = desiredValues(score, o.classifier, o.sync, o.scoredAt);
+      } catch (error) {
+        // A non-finite score (scoreGuard.ts): neither written to the CRM nor stored for the admin API.
+        if (!(error instanceof LifecycleSyncError)) throw error;
+        problems.push({ runId: o.runId, recordId: customer.recordId, phase: 'classify', code: 'BAD_RECORD', message: `customer ${customer.recordId}: ${error.message}`, at: Date.now() });
+        continue;
+      }
+      const risk = desired.churnRisk === null || desired.churnRisk === undefined ? NaN : Number(desired.churnRisk);
+      if (Number.isFinite(risk)) histogram[Math.min(9, Math.max(0, Math.floor(risk / 10)))]++;
+      const values = diffValues(desired, customer.crmValues, o.sync);
+      scores.push({ recordId: customer.recordId, scores: storedScores(score, asOf, desired, values.stageChangedAt ?? customer.crmValues.stageChangedAt ?? null) });
+      const keys = Object.keys(values) as FieldKey[];
+      if (keys.length === 0) continue;
+      for (const key of keys) o.stats.changedFields[key] = (o.stats.changedFields[key] ?? 0) + 1;
+      const transition = stageTransition(customer.crmValues, values);
+      if (transition) o.stats.stageTransitions[transition] = (o.stats.stageTransitions[transition] ?? 0) + 1;
+      const priority = retries.has(customer.recordId) ? PRIORITY.retry : values.stage !== undefined ? PRIORITY.stageMove : PRIORITY.other;
+      records.push({
+        key: { priority, seq: seq++ },
+        recordId: customer.recordId,
+        changes: keys.map((field) => ({ recordId: customer.recordId, field, previous: customer.crmValues[field] ?? null, next: values[field] ?? null })),
+      });
     }
-    const risk = desired.churnRisk === null || desired.churnRisk === undefined ? NaN : Number(desired.churnRisk);
-    if (Number.isFinite(risk)) histogram[Math.min(9, Math.max(0, Math.floor(risk / 10)))]++;
-    const values = diffValues(desired, customer.crmValues, o.sync);
-    scores.push({
-      recordId: customer.recordId,
-      scores: {
-        asOf,
-        values: { ...desired, stageChangedAt: values.stageChangedAt ?? customer.crmValues.stageChangedAt ?? null },
-        features: {
-          purchases: score.purchases,
-          frequency: score.frequency,
-          recency: score.recency,
-          T: score.T,
-          daysSinceLastPurchase: score.daysSinceLastPurchase,
-          pAlive: score.pAlive,
-          churnRisk: score.churnRisk,
-          expectedPurchases: score.expectedPurchases,
-          expectedAverageValue: score.expectedAverageValue,
-          clv: score.clv,
-          ltv: score.ltv,
-          churnType: score.churnType,
-          reason: score.reason,
-        },
-      },
+    planned += records.length;
+    await o.store.transaction(async (tx) => {
+      await tx.saveScores(o.installationId, scores);
+      await tx.addPlanned(o.runId, records);
     });
-    const keys = Object.keys(values) as (keyof FieldValues)[];
-    if (keys.length === 0) continue;
-    const previous: FieldValues = {};
-    for (const key of keys) {
-      previous[key] = customer.crmValues[key] ?? null;
-      o.stats.changedFields[key] = (o.stats.changedFields[key] ?? 0) + 1;
-    }
-    const transition = stageTransition(customer.crmValues, values);
-    if (transition) o.stats.stageTransitions[transition] = (o.stats.stageTransitions[transition] ?? 0) + 1;
-    (retryFirst.has(customer.recordId) ? first : rest).push({ recordId: customer.recordId, values, previous });
   }
-  o.store.saveScores(o.installationId, scores);
   if (problems.length > 0) {
     o.stats.skippedRecords += problems.length;
-    o.store.addRunErrors(
-      problems.map((p) => ({ runId: o.runId, recordId: p.recordId ?? null, phase: 'classify' as const, code: 'BAD_RECORD', message: `${p.where}: ${p.reason}`, at: Date.now() })),
-    );
+    await o.store.addRunErrors(problems);
   }
-  o.stats.changed = first.length + rest.length;
-  return { result, changes: [...first, ...rest], refunds, churnRiskHistogram: histogram };
+  o.stats.changed = planned;
+  return { result, planned, refunds: first.refunds, churnRiskHistogram: histogram };
 }

@@ -36,10 +36,10 @@ export interface PullOutcome {
 const DAY_MS = 86_400_000;
 
 export async function pullPhase(o: PullPhaseOptions): Promise<PullOutcome> {
-  const cursor = readSyncCursor(o.store, o.installationId);
+  const cursor = await readSyncCursor(o.store, o.installationId);
   const fullDue = cursor.since === null || cursor.lastFullAt === null || o.now - cursor.lastFullAt >= o.sync.fullReconcileDays * DAY_MS;
   let mode: 'full' | 'incremental' = o.forceFull || fullDue ? 'full' : 'incremental';
-  const interrupted = readPullState(o.store, o.installationId);
+  const interrupted = await readPullState(o.store, o.installationId);
   let state: PullState;
   // An interrupted full pull is always finished; an interrupted incremental one only by an incremental run.
   if (interrupted && (interrupted.mode === 'full' || mode === 'incremental')) {
@@ -50,7 +50,7 @@ export async function pullPhase(o: PullPhaseOptions): Promise<PullOutcome> {
     const lag = o.sync.searchLagSeconds * 1000;
     state = { mode, pullId: o.runId, startedAt: o.now, since: mode === 'incremental' && cursor.since !== null ? cursor.since - lag : null, resume: null };
   }
-  writePullState(o.store, o.installationId, state);
+  await writePullState(o.store, o.installationId, state);
   const seenInPull = mode === 'full' ? state.pullId : undefined;
   const request = {
     mode,
@@ -67,22 +67,24 @@ export async function pullPhase(o: PullPhaseOptions): Promise<PullOutcome> {
       for (const reason of checked.problems) problems.push({ where: `${o.connector.label} record ${c.recordId}`, reason, recordId: c.recordId });
       return { recordId: c.recordId, modifiedAt: c.modifiedAt, signals: checked.signals, crmValues: c.fieldValues };
     });
-    o.store.upsertCustomers(o.installationId, customers, seenInPull);
-    o.store.upsertDeals(o.installationId, page.deals, seenInPull);
-    if (problems.length > 0) {
-      o.stats.skippedRecords += problems.length;
-      o.store.addRunErrors(problems.map((p) => ({ runId: o.runId, recordId: p.recordId ?? null, phase: 'pull' as const, code: 'BAD_RECORD', message: `${p.where}: ${p.reason}`, at: Date.now() })));
-    }
+    const next = { ...state, resume: page.cursor };
+    // A page and its checkpoint stand or fall together (the store's upserts are idempotent anyway).
+    await o.store.transaction(async (tx) => {
+      await tx.upsertCustomers(o.installationId, customers, seenInPull);
+      await tx.upsertDeals(o.installationId, page.deals, seenInPull);
+      if (problems.length > 0) await tx.addRunErrors(problems.map((p) => ({ runId: o.runId, recordId: p.recordId ?? null, phase: 'pull' as const, code: 'BAD_RECORD', message: `${p.where}: ${p.reason}`, at: Date.now() })));
+      await writePullState(tx, o.installationId, next);
+    });
+    state = next;
+    o.stats.skippedRecords += problems.length;
     o.stats.pulledCustomers += page.customers.length;
     o.stats.pulledDeals += page.deals.length;
-    state = { ...state, resume: page.cursor };
-    writePullState(o.store, o.installationId, state);
     o.onProgress?.(o.stats.pulledCustomers + o.stats.pulledDeals);
   }
   if (mode === 'full') {
-    const gone = o.store.markUnseenDeleted(o.installationId, state.pullId);
+    const gone = await o.store.markUnseenDeleted(o.installationId, state.pullId);
     if (gone.customers + gone.deals > 0) o.log.info('records no longer in the CRM', gone);
   }
-  writePullState(o.store, o.installationId, null);
+  await writePullState(o.store, o.installationId, null);
   return { mode, startedAt: state.startedAt };
 }

@@ -16,9 +16,9 @@ export function runUsage(connector: Connector, start: QuotaState): Pick<QuotaSta
   return { requests: q.requests - start.requests, rateLimited: q.rateLimited - start.rateLimited, retries: q.retries - start.retries };
 }
 
-export function dailyShareGuard(store: Store, installationId: string, connector: Connector, share: number, clock: () => number): RequestGuard {
+export async function dailyShareGuard(store: Store, installationId: string, connector: Connector, share: number, clock: () => number): Promise<RequestGuard> {
   const day = utcDay(clock());
-  const usedEarlierToday = store.requestUsage(installationId, day);
+  const usedEarlierToday = await store.requestUsage(installationId, day);
   const start = connector.quota();
   return () => {
     const q = connector.quota();

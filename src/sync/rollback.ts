@@ -11,7 +11,7 @@
 import { type Connector, type FieldKey, type FieldValues, quoted } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { AuditEntry, Store } from '../store/types.ts';
+import type { Store } from '../store/types.ts';
 import { performRun, type SyncSummary } from './lifecycle.ts';
 import type { Change } from './planPhase.ts';
 import type { SyncSettings } from './settings.ts';
@@ -28,23 +28,55 @@ export interface RollbackOptions {
   clock?: () => number;
   /** The rollback run's own id, when the caller needs it before the run ends. */
   newRunId?: string;
+  /** Called once the rollback is recorded as running. */
+  onStarted?: (runId: string) => void;
 }
 
 type Written = Map<FieldKey, { previous: string | null; next: string | null }>;
+type WrittenRecord = { recordId: string; fields: Written; lastEntry: number };
 
-/** What the run wrote (or may have written, if it was interrupted mid-batch), per record and field, and its last entry's id. */
-function writtenByRun(entries: AuditEntry[]): Map<string, { fields: Written; lastEntry: number }> {
-  const written = new Map<string, { fields: Written; lastEntry: number }>();
-  for (const entry of entries) {
-    if (entry.state === 'failed') continue; // the CRM refused it: nothing landed
-    let record = written.get(entry.recordId);
-    if (!record) written.set(entry.recordId, (record = { fields: new Map() as Written, lastEntry: entry.id }));
-    record.lastEntry = Math.max(record.lastEntry, entry.id);
-    const earlier = record.fields.get(entry.field);
-    // A record written twice in one run (a retry): restore to what was there before the first write.
-    record.fields.set(entry.field, { previous: earlier ? earlier.previous : entry.previous, next: entry.next });
+/** Audit entries read per page, and records restored per chunk: a large run is rolled back in bounded memory. */
+const AUDIT_PAGE = 5000;
+const RECORDS_PER_CHUNK = 1000;
+
+/**
+ * What the run wrote (or may have written, if it was interrupted mid-batch), record by record (the audit
+ * is read in record order), with the id of each record's last entry.
+ */
+async function* writtenByRun(store: Store, runId: string): AsyncGenerator<WrittenRecord> {
+  let after: { recordId: string; id: number } | null = null;
+  let current: WrittenRecord | null = null;
+  for (;;) {
+    const page = await store.auditPage(runId, after, AUDIT_PAGE);
+    for (const entry of page) {
+      if (current && current.recordId !== entry.recordId) {
+        if (current.fields.size > 0) yield current;
+        current = null;
+      }
+      current ??= { recordId: entry.recordId, fields: new Map() as Written, lastEntry: entry.id };
+      if (entry.state === 'failed') continue; // the CRM refused it: nothing landed
+      current.lastEntry = Math.max(current.lastEntry, entry.id);
+      const earlier = current.fields.get(entry.field);
+      // A record written twice in one run (a retry): restore to what was there before the first write.
+      current.fields.set(entry.field, { previous: earlier ? earlier.previous : entry.previous, next: entry.next });
+    }
+    const last = page.at(-1);
+    if (!last || page.length < AUDIT_PAGE) break;
+    after = { recordId: last.recordId, id: last.id };
   }
-  return written;
+  if (current && current.fields.size > 0) yield current;
+}
+
+async function* inChunks(records: AsyncIterable<WrittenRecord>): AsyncGenerator<WrittenRecord[]> {
+  let chunk: WrittenRecord[] = [];
+  for await (const r of records) {
+    chunk.push(r);
+    if (chunk.length >= RECORDS_PER_CHUNK) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /** A later sync's write to a field the rolled-back run did not write, still in the CRM. */
@@ -63,11 +95,11 @@ const LATER_ENTRIES = 1000;
  * so the run's own fields all still hold its values; restoring them beside it would leave the record
  * with fields from different runs. Rollbacks' writes only put earlier values back and do not count.
  */
-function laterWrites(store: Store, o: { installationId: string; recordId: string; after: number; fields: Written; now: FieldValues }, isRollback: (runId: string) => boolean): LaterWrite[] {
+async function laterWrites(store: Store, o: { installationId: string; recordId: string; after: number; fields: Written; now: FieldValues }, isRollback: (runId: string) => Promise<boolean>): Promise<LaterWrite[]> {
   const shown: LaterWrite[] = [];
-  for (const e of store.auditOfRecord(o.installationId, o.recordId, LATER_ENTRIES)) {
+  for (const e of await store.auditOfRecord(o.installationId, o.recordId, LATER_ENTRIES)) {
     if (e.id <= o.after) break; // newest first: the rest came before the run's own writes
-    if (e.state === 'failed' || o.fields.has(e.field) || shown.some((w) => w.field === e.field) || isRollback(e.runId)) continue;
+    if (e.state === 'failed' || o.fields.has(e.field) || shown.some((w) => w.field === e.field) || (await isRollback(e.runId))) continue;
     if ((o.now[e.field] ?? null) === e.next) shown.push({ field: e.field, value: e.next, runId: e.runId });
   }
   return shown;
@@ -97,47 +129,49 @@ export function restoreOf(fields: Written, now: FieldValues | undefined, later: 
   return { change: null, leftAlone: `changed since the run, so the whole record was left alone: ${what}` };
 }
 
-/** Like runSync: the checks and the lock happen before the first await. */
-export function runRollback(o: RollbackOptions): Promise<SyncSummary> {
-  let target: ReturnType<Store['getRun']>;
-  try {
-    target = o.store.getRun(o.runId);
-  } catch (error) {
-    // A broken state file refuses the rollback as a rejected promise, as it refuses a sync (performRun).
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
-  if (!target || target.installationId !== o.installationId) return Promise.reject(new LifecycleSyncError('NOT_FOUND', `no run ${o.runId} for ${o.installationId}`));
-  if (target.kind === 'dry_run') return Promise.reject(new LifecycleSyncError('NOT_FOUND', `${o.runId} is a dry run: it wrote nothing to roll back`));
-  const asOf = target.asOf;
+/** Like runSync: refused (a rejected promise, no run row) when the run to roll back is not one. */
+export async function runRollback(o: RollbackOptions): Promise<SyncSummary> {
+  const target = await o.store.getRun(o.runId);
+  if (!target || target.installationId !== o.installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${o.runId} for ${o.installationId}`);
+  if (target.kind === 'dry_run') throw new LifecycleSyncError('NOT_FOUND', `${o.runId} is a dry run: it wrote nothing to roll back`);
   return performRun(
-    { store: o.store, connector: o.connector, installationId: o.installationId, kind: 'rollback', asOf, scoredAt: null, rollbackOf: o.runId, sync: o.sync, log: o.log, clock: o.clock, runId: o.newRunId },
+    { store: o.store, connector: o.connector, installationId: o.installationId, kind: 'rollback', asOf: target.asOf, scoredAt: null, rollbackOf: o.runId, sync: o.sync, log: o.log, clock: o.clock, runId: o.newRunId, onStarted: o.onStarted },
     async (run) => {
       run.phase = 'rollback';
-      const written = writtenByRun(o.store.listAudit(o.runId));
-      const current = await o.connector.readFieldValues([...written.keys()]);
-      run.stats.pulledCustomers = current.size;
       const kinds = new Map<string, boolean>();
-      const isRollback = (runId: string) => {
+      const isRollback = async (runId: string) => {
         let rollback = kinds.get(runId);
-        if (rollback === undefined) kinds.set(runId, (rollback = o.store.getRun(runId)?.kind === 'rollback'));
+        if (rollback === undefined) kinds.set(runId, (rollback = (await o.store.getRun(runId))?.kind === 'rollback'));
         return rollback;
       };
-      const changes: Change[] = [];
-      const leftAlone: { recordId: string; message: string }[] = [];
-      for (const [recordId, { fields, lastEntry }] of written) {
-        const now = current.get(recordId);
-        const later = now ? laterWrites(o.store, { installationId: o.installationId, recordId, after: lastEntry, fields, now }, isRollback) : [];
-        const { change, leftAlone: why } = restoreOf(fields, now, later);
-        if (change) changes.push({ recordId, ...change });
-        else if (why) leftAlone.push({ recordId, message: why });
-      }
-      run.stats.changed = changes.length;
-      run.stats.skippedRecords = leftAlone.length;
-      o.store.addRunErrors(leftAlone.map((l) => ({ runId: run.id, recordId: l.recordId, phase: 'rollback' as const, code: 'CHANGED_SINCE', message: l.message, at: run.clock() })));
+      let leftAloneCount = 0;
+      // Chunk by chunk: what the CRM holds now for the chunk's records, what to restore, what to leave alone.
+      const restores = async function* (): AsyncGenerator<Change[]> {
+        for await (const chunk of inChunks(writtenByRun(o.store, o.runId))) {
+          const current = await o.connector.readFieldValues(chunk.map((r) => r.recordId));
+          run.stats.pulledCustomers += current.size;
+          const changes: Change[] = [];
+          const leftAlone: { recordId: string; message: string }[] = [];
+          for (const { recordId, fields, lastEntry } of chunk) {
+            const now = current.get(recordId);
+            const later = now ? await laterWrites(o.store, { installationId: o.installationId, recordId, after: lastEntry, fields, now }, isRollback) : [];
+            const { change, leftAlone: why } = restoreOf(fields, now, later);
+            if (change) changes.push({ recordId, ...change });
+            else if (why) leftAlone.push({ recordId, message: why });
+          }
+          run.stats.changed += changes.length;
+          run.stats.skippedRecords += leftAlone.length;
+          leftAloneCount += leftAlone.length;
+          await o.store.addRunErrors(leftAlone.map((l) => ({ runId: run.id, recordId: l.recordId, phase: 'rollback' as const, code: 'CHANGED_SINCE', message: l.message, at: run.clock() })));
+          yield changes;
+        }
+      };
+      const counts = await o.store.auditCounts(o.runId);
+      const total = (counts.applied ?? 0) + (counts.pending ?? 0) + (counts.superseded ?? 0);
       run.phase = 'write';
-      await writePhase({ store: o.store, connector: o.connector, installationId: o.installationId, runId: run.id, stats: run.stats, log: run.log, concurrency: o.sync.writeConcurrency, onBatch: run.saveProgress }, changes);
-      if (leftAlone.length > 0) run.message = `${leftAlone.length} records changed since the run and were left alone`;
-      run.log.info('rollback finished', { restored: run.stats.written, leftAlone: leftAlone.length });
+      await writePhase({ store: o.store, connector: o.connector, installationId: o.installationId, runId: run.id, stats: run.stats, log: run.log, concurrency: o.sync.writeConcurrency, onBatch: run.saveProgress }, restores(), total);
+      if (leftAloneCount > 0) run.message = `${leftAloneCount} records changed since the run and were left alone`;
+      run.log.info('rollback finished', { restored: run.stats.written, leftAlone: leftAloneCount });
     },
   );
 }

@@ -26,42 +26,54 @@ export interface WritePhaseOptions {
   /** Batches in flight at once (each waits for the connector's pacing). */
   concurrency: number;
   /** After each batch is recorded (the run saves its counts so far). */
-  onBatch?: () => void;
+  onBatch?: () => Promise<void>;
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function writePhase(o: WritePhaseOptions, changes: Change[]): Promise<WriteOutcome> {
+/**
+ * Writes the changes, which arrive in chunks (a page of the run's plan, or a rollback's next records):
+ * each chunk in full batches of the connector's maximum, a few in flight. `total` (every change of the
+ * run) decides whether the CRM's bulk path is used.
+ */
+export async function writePhase(o: WritePhaseOptions, chunks: AsyncIterable<Change[]>, total: number): Promise<WriteOutcome> {
   // Large runs go through the CRM's bulk path when it has one: fewer requests, one job at a time.
-  const bulk = o.connector.bulk && changes.length > o.connector.bulk.threshold ? o.connector.bulk : null;
+  const bulk = o.connector.bulk && total > o.connector.bulk.threshold ? o.connector.bulk : null;
   const size = bulk ? bulk.jobSize : o.connector.maxBatchSize;
   const send = bulk ? (updates: RecordUpdate[]) => bulk.write(updates) : (updates: RecordUpdate[]) => o.connector.write(updates);
   const concurrency = bulk ? 1 : o.concurrency;
-  const batches: Change[][] = [];
-  for (let i = 0; i < changes.length; i += size) batches.push(changes.slice(i, i + size));
   const outcome: WriteOutcome = { written: 0, failed: 0, lastModifiedAt: null };
-  let next = 0;
   let done = 0;
-  let stopped = false;
-  const worker = async () => {
-    while (!stopped && next < batches.length) {
-      const batch = batches[next++];
-      try {
-        await writeBatch(o, batch, outcome, send);
-      } catch (error) {
-        stopped = true;
-        throw error;
+  for await (const chunk of chunks) {
+    const batches: Change[][] = [];
+    for (let i = 0; i < chunk.length; i += size) batches.push(chunk.slice(i, i + size));
+    let next = 0;
+    let stopped = false;
+    const worker = async () => {
+      while (!stopped && next < batches.length) {
+        const batch = batches[next++];
+        try {
+          await writeBatch(o, batch, outcome, send);
+        } catch (error) {
+          stopped = true;
+          throw error;
+        }
+        done += batch.length;
+        await o.onBatch?.();
+        o.onProgress?.(done, total);
       }
-      done += batch.length;
-      o.onBatch?.();
-      o.onProgress?.(done, changes.length);
-    }
-  };
-  // A failure in one worker (quota spent, CRM unavailable) stops the others at their next batch.
-  const workers = Array.from({ length: Math.min(concurrency, batches.length) }, worker);
-  const results = await Promise.allSettled(workers);
-  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason instanceof Error ? rejected.reason : new Error(String(rejected.reason));
+    };
+    // A failure in one worker (quota spent, CRM unavailable) stops the others at their next batch.
+    const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason instanceof Error ? rejected.reason : new Error(String(rejected.reason));
+  }
   return outcome;
+}
+
+/** One chunk: what a caller that has its changes in memory (a small rollback chunk) passes to writePhase. */
+export async function* inOneChunk(changes: Change[]): AsyncGenerator<Change[]> {
+  if (changes.length > 0) yield changes;
+  await Promise.resolve();
 }
 
 async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteOutcome, send: (updates: RecordUpdate[]) => Promise<WriteResult[]>): Promise<void> {
@@ -77,7 +89,7 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
       at: now,
     })),
   );
-  const ids = o.store.addAudit(entries);
+  const ids = await o.store.addAudit(entries);
   const idsOf = new Map<string, number[]>();
   entries.forEach((e, i) => {
     const list = idsOf.get(e.recordId);
@@ -103,24 +115,24 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
       if (r.code === RECORD_NOT_FOUND) gone.push(r.recordId);
     }
   }
-  o.store.setAuditState(applied, 'applied');
-  o.store.setAuditState(failedIds, 'failed');
-  o.store.setCrmValues(o.installationId, crmUpdates);
-  o.store.clearRetries(
-    o.installationId,
-    crmUpdates.map((u) => u.recordId),
-  );
-  if (gone.length > 0) {
-    // Not retried: the record is gone (deleted or merged in the CRM); a full pull brings it back if not.
-    o.store.markCustomersDeleted(o.installationId, gone);
-    o.store.clearRetries(o.installationId, gone);
-  }
-  if (failures.length > 0) {
-    const goneSet = new Set(gone);
-    o.store.setRetries(o.installationId, failures.filter((f) => !goneSet.has(f.recordId)));
-    o.store.addRunErrors(failures.map((f) => ({ runId: o.runId, recordId: f.recordId, phase: 'write' as const, code: 'WRITE_FAILED', message: f.reason, at: Date.now() })));
-    o.log.warn('records not written; they will be retried first next run', { count: failures.length, first: failures[0] });
-  }
+  // What the CRM answered is recorded as one: the audit's states, the values it now holds, the retry queue.
+  await o.store.transaction(async (tx) => {
+    await tx.setAuditState(applied, 'applied');
+    await tx.setAuditState(failedIds, 'failed');
+    await tx.setCrmValues(o.installationId, crmUpdates);
+    await tx.clearRetries(o.installationId, crmUpdates.map((u) => u.recordId));
+    if (gone.length > 0) {
+      // Not retried: the record is gone (deleted or merged in the CRM); a full pull brings it back if not.
+      await tx.markCustomersDeleted(o.installationId, gone);
+      await tx.clearRetries(o.installationId, gone);
+    }
+    if (failures.length > 0) {
+      const goneSet = new Set(gone);
+      await tx.setRetries(o.installationId, failures.filter((f) => !goneSet.has(f.recordId)));
+      await tx.addRunErrors(failures.map((f) => ({ runId: o.runId, recordId: f.recordId, phase: 'write' as const, code: 'WRITE_FAILED', message: f.reason, at: Date.now() })));
+    }
+  });
+  if (failures.length > 0) o.log.warn('records not written; they will be retried first next run', { count: failures.length, first: failures[0] });
   outcome.written += crmUpdates.length;
   outcome.failed += failures.length;
   o.stats.written = outcome.written;

@@ -2,6 +2,8 @@
  * A dry run writes nothing and creates no field, and stores its plan (records with stage moves first);
  * the real run that follows writes exactly that plan.
  */
+import { allAudit } from '../storeReads.ts';
+import { allPlan } from '../storeReads.ts';
 import { describe, expect, it } from 'vitest';
 import type { FieldKey } from '../../connectors/contract/index.ts';
 import { TODAY, type World, worldsClosedAfterEach } from './harness.ts';
@@ -11,9 +13,8 @@ const world = worldsClosedAfterEach();
 const key = (c: { recordId: string; field: FieldKey; previous: string | null; next: string | null }) => JSON.stringify([c.recordId, c.field, c.previous, c.next]);
 
 /** The real run's writes, as planned changes. */
-function written(w: World, runId: string): string[] {
-  return w.store
-    .listAudit(runId)
+async function written(w: World, runId: string): Promise<string[]> {
+  return (await allAudit(w.store, runId))
     .filter((e) => e.state === 'applied')
     .map(key)
     .sort();
@@ -40,14 +41,14 @@ describe('a dry run', () => {
     expect(new Set(kinds)).toEqual(new Set(['fields', 'pull']));
     expect(kinds.filter((k) => k === 'fields')).toHaveLength(1);
     for (const c of w.crm.customers.values()) expect(c.fields).toEqual({});
-    const plan = w.store.loadPlan(dry.runId);
+    const plan = await allPlan(w.store, dry.runId);
     expect(new Set(plan.map((c) => c.recordId)).size).toBe(w.crm.customers.size);
     expect(plan.filter((c) => c.field === 'stage').every((c) => c.previous === null && c.next !== null)).toBe(true);
 
     const real = await w.sync();
     expect(real).toMatchObject({ kind: 'sync', status: 'succeeded', written: w.crm.customers.size, failed: 0 });
     expect(real.fields?.created).toHaveLength(11);
-    expect(written(w, real.runId)).toEqual(plan.map(key).sort());
+    expect(await written(w, real.runId)).toEqual(plan.map(key).sort());
   });
 
   it('after changes: the plan lists records with stage moves first, holds what the CRM has and what would be written; the real run writes exactly it', async () => {
@@ -63,7 +64,7 @@ describe('a dry run', () => {
     expect(w.values()).toEqual(before);
     expect(JSON.stringify([...w.crm.definitions])).toBe(definitions);
 
-    const plan = w.store.loadPlan(dry.runId);
+    const plan = await allPlan(w.store, dry.runId);
     const records = [...new Set(plan.map((c) => c.recordId))];
     const moves = new Set(plan.filter((c) => c.field === 'stage').map((c) => c.recordId));
     expect(moves.size).toBeGreaterThan(0);
@@ -71,7 +72,7 @@ describe('a dry run', () => {
     // Stage moves first (what an admin checks before letting it write), then the other records.
     expect(records.slice(0, moves.size).every((id) => moves.has(id))).toBe(true);
     // Pages of records are the same list, in the same order.
-    const paged = [0, 10, 20, 30, 40, 50].flatMap((offset) => w.store.planRecords(dry.runId, { offset, limit: 10 }));
+    const paged = (await Promise.all([0, 10, 20, 30, 40, 50].map((offset) => w.store.planRecords(dry.runId, { offset, limit: 10 })))).flat();
     expect(paged.map((r) => r.recordId)).toEqual(records);
     expect(paged.flatMap((r) => r.changes)).toEqual(plan);
     // The counts reported are the plan's.
@@ -85,7 +86,7 @@ describe('a dry run', () => {
 
     const real = await w.sync({ asOfDay: TODAY });
     expect(real).toMatchObject({ status: 'succeeded', written: records.length, failed: 0 });
-    expect(written(w, real.runId)).toEqual(plan.map(key).sort());
+    expect(await written(w, real.runId)).toEqual(plan.map(key).sort());
     const after = w.values();
     for (const c of plan) expect(after.get(c.recordId)?.[c.field] ?? null).toBe(c.next);
   });

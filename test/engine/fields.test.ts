@@ -4,6 +4,7 @@
  * run before anything is written; a changed stage label updates the field; an option no longer
  * configured is retired, never removed. A customer's implausible NPS is reported and left out of scoring.
  */
+import { allCustomers } from '../storeReads.ts';
 import { describe, expect, it } from 'vitest';
 import { MANAGED_MARK } from '../../src/sync/fields.ts';
 import { INSTALLATION, name, TODAY, type World, worldsClosedAfterEach } from './harness.ts';
@@ -57,11 +58,11 @@ describe('the plugin\u2019s fields', () => {
     expect(run.message).toMatch(/^Memory CRM fields need attention before anything is written: /);
     expect(run.message).toContain('lcs_stage exists but was not created by Lifecycle Sync; choose another fieldPrefix, or map stage to it');
     expect(run.message).toContain('lcs_churnRisk exists with type text, but churnRisk needs number');
-    expect(w.store.listRunErrors(run.runId)).toEqual([expect.objectContaining({ phase: 'setup', code: 'FIELD_CONFLICT', recordId: null })]);
+    expect(await w.store.listRunErrors(run.runId)).toEqual([expect.objectContaining({ phase: 'setup', code: 'FIELD_CONFLICT', recordId: null })]);
     expect(kinds).toEqual(['fields']);
     expect([...w.crm.definitions.keys()].sort()).toEqual([name('churnRisk'), name('stage')]);
     for (const c of w.crm.customers.values()) expect(c.fields).toEqual({});
-    expect(w.store.loadCustomers(INSTALLATION)).toEqual([]);
+    expect(await allCustomers(w.store, INSTALLATION)).toEqual([]);
   });
 
   it('a changed stage label updates the field; records keep their values', async () => {
@@ -105,10 +106,10 @@ describe('signals', () => {
     for (const id of Object.values(twins)) for (const [i, day] of days.entries()) w.crm.addDeal({ id: `${id}-d${i}`, customerIds: [id], status: 'won', amount: 120, closeDay: day });
     const run = await w.sync();
     expect(run).toMatchObject({ status: 'succeeded', failed: 0 });
-    const errors = w.store.listRunErrors(run.runId).filter((e) => e.recordId === twins.odd);
+    const errors = (await w.store.listRunErrors(run.runId)).filter((e) => e.recordId === twins.odd);
     expect(errors).toEqual([expect.objectContaining({ phase: 'pull', code: 'BAD_RECORD', message: 'Memory CRM record n15: NPS 15 is not a rating from 0 to 10' })]);
     expect(run.skippedRecords).toBeGreaterThanOrEqual(1);
-    expect(w.store.getCustomer(INSTALLATION, twins.odd)?.signals.nps).toBeUndefined();
+    expect((await w.store.getCustomer(INSTALLATION, twins.odd))?.signals.nps).toBeUndefined();
     const values = w.values();
     expect(values.get(twins.promoter)?.stage).toBe('advocacy');
     expect(values.get(twins.odd)?.stage).not.toBe('advocacy');

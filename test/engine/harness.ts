@@ -5,17 +5,18 @@
  * store call and every CRM request throws, so nothing after that point lands anywhere — no `finally`, no
  * recorded end — and the next run gets a fresh store object on the same file, its clock past the lease.
  */
+import { allAudit } from '../storeReads.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, vi } from 'vitest';
 import type { FieldValues } from '../../connectors/contract/index.ts';
-import { seededRandom } from '../../connectors/seededRandom.ts';
+import { seededRandom } from '../../sandboxes/shared/seededRandom.ts';
 import { simulateCustomers } from '../../src/classifier/simulate.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/log.ts';
-import { SqliteStore } from '../../src/store/sqlite.ts';
+import { openStore, type SqliteStore } from '../../src/store/sqlite.ts';
 import type { RunRecord, Store } from '../../src/store/types.ts';
 import { runSync, type SyncRunOptions, type SyncSummary } from '../../src/sync/engine.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
@@ -150,8 +151,11 @@ export class World {
     this.dir = mkdtempSync(join(tmpdir(), 'lcs-engine-'));
     this.file = join(this.dir, 'state.db');
     this.store = this.openStore();
-    this.store.upsertInstallation({ id: INSTALLATION, crm: 'memory', name: 'Memory CRM' });
+    this.ready = this.store.upsertInstallation({ id: INSTALLATION, crm: 'memory', name: 'Memory CRM' });
   }
+
+  /** The installation's row, written when the world opens (runs wait for it). */
+  readonly ready: Promise<unknown>;
 
   /** The admin changes the configuration (`overrides` over the defaults) before the next run. */
   configure(overrides: ConfigOverrides): void {
@@ -160,7 +164,7 @@ export class World {
 
   /** The store and the runs read the CRM's clock, so the cursor, the lease and the CRM agree on time. */
   private openStore(): SqliteStore {
-    return new SqliteStore(this.file, { clock: () => this.crm.now });
+    return openStore(this.file, { clock: () => this.crm.now });
   }
 
   /** A connector as a new process would make it (request counters from zero). */
@@ -182,11 +186,13 @@ export class World {
     };
   }
 
-  sync(options: SyncOptions = {}): Promise<SyncSummary> {
+  async sync(options: SyncOptions = {}): Promise<SyncSummary> {
+    await this.ready;
     return runSync(this.syncOptions(this.store, options));
   }
 
-  rollback(runId: string, store: Store = this.store): Promise<SyncSummary> {
+  async rollback(runId: string, store: Store = this.store): Promise<SyncSummary> {
+    await this.ready;
     return runRollback({ store, connector: this.connector(), installationId: INSTALLATION, runId, sync: this.config.sync, log: silentLogger(), clock: () => this.crm.now });
   }
 
@@ -202,8 +208,8 @@ export class World {
     return [...new Set([...now.keys(), ...expected.keys()])].filter((id) => JSON.stringify(now.get(id)) !== JSON.stringify(expected.get(id)));
   }
 
-  run(id: string): RunRecord {
-    const run = this.store.getRun(id);
+  async run(id: string): Promise<RunRecord> {
+    const run = await this.store.getRun(id);
     if (!run) throw new Error(`no run ${id}`);
     return run;
   }
@@ -232,16 +238,26 @@ export class World {
         throw new Error(`the process died at step ${s.n} (${s.what})`);
       }
     };
-    const store = new Proxy(raw, {
-      get(target, property, receiver) {
-        const value: unknown = Reflect.get(target, property, receiver);
-        if (typeof value !== 'function' || typeof property !== 'string') return value;
-        return (...args: unknown[]): unknown => {
-          step(`store.${property}`);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    // Every store call is a step, also inside an explicit transaction (whose store is wrapped the same way):
+    // after the kill, a transaction in flight fails and rolls back, as it would in a dead process.
+    const deadly = (inner: Store): Store =>
+      new Proxy(inner, {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function' || typeof property !== 'string') return value;
+          if (property === 'transaction') {
+            return (fn: (tx: Store) => Promise<unknown>): Promise<unknown> => {
+              step('store.transaction');
+              return target.transaction((tx) => fn(deadly(tx)));
+            };
+          }
+          return (...args: unknown[]): unknown => {
+            step(`store.${property}`);
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    const store = deadly(raw);
     const previousHook = this.crm.beforeRequest;
     this.crm.beforeRequest = (kind, n) => {
       step(`crm.${kind}`);
@@ -273,7 +289,7 @@ export class World {
     } finally {
       vi.useRealTimers();
       this.crm.beforeRequest = previousHook;
-      raw.close();
+      await raw.close();
     }
     const killedAt: Step | null = dead;
     return { runId, killedAt, summary, steps };
@@ -296,14 +312,14 @@ export class World {
    * The next process after a kill: time moves past the dead run's lease (same process id, so only its
    * expiry frees it), and the state file is opened anew.
    */
-  restart(): void {
+  async restart(): Promise<void> {
     this.crm.now += (this.config.sync.lockTtlSeconds + 1) * 1000;
-    this.store.close();
+    await this.store.close();
     this.store = this.openStore();
   }
 
-  close(): void {
-    this.store.close();
+  async close(): Promise<void> {
+    await this.store.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -311,8 +327,8 @@ export class World {
 /** A test file's way to open worlds: each is closed (and its file removed) after the test. */
 export function worldsClosedAfterEach(): (o?: WorldOptions) => World {
   const open: World[] = [];
-  afterEach(() => {
-    for (const w of open.splice(0)) w.close();
+  afterEach(async () => {
+    for (const w of open.splice(0)) await w.close();
   });
   return (o) => {
     const w = new World(o);
@@ -329,18 +345,13 @@ export async function cleanEndState(o: WorldOptions = {}, options: SyncOptions =
     if (run.status !== 'succeeded') throw new Error(`the clean run ${run.status}: ${run.message ?? ''}`);
     return w.values();
   } finally {
-    w.close();
+    await w.close();
   }
 }
 
 /** The distinct records of a run's audit in a state. */
-export function auditRecords(store: Store, runId: string, state: 'applied' | 'failed' | 'pending' | 'superseded'): Set<string> {
-  return new Set(
-    store
-      .listAudit(runId)
-      .filter((e) => e.state === state)
-      .map((e) => e.recordId),
-  );
+export async function auditRecords(store: Store, runId: string, state: 'applied' | 'failed' | 'pending' | 'superseded'): Promise<Set<string>> {
+  return new Set((await allAudit(store, runId)).filter((e) => e.state === state).map((e) => e.recordId));
 }
 
 /**

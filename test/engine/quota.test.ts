@@ -4,6 +4,7 @@
  * lost; the next day's run continues to the clean end state. A rollback shares the run lifecycle: a
  * quota stop is `stopped` there too, with its error row.
  */
+import { allCustomers } from '../storeReads.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FieldValues } from '../../connectors/contract/index.ts';
 import type { SyncSummary } from '../../src/sync/engine.ts';
@@ -29,11 +30,11 @@ describe('the daily quota', () => {
     const first = await w.sync();
     expect(first).toMatchObject({ status: 'stopped', requests: 20, failed: 0 });
     expect(first.message).toMatch(/share of the daily API allowance is spent \(20 of 20 requests today: 50 % of 40\); the next run continues/);
-    expect(w.run(first.runId).status).toBe('stopped');
-    expect(w.store.listRunErrors(first.runId)).toEqual([expect.objectContaining({ recordId: null, phase: 'pull', code: 'QUOTA_SHARE_SPENT' })]);
+    expect((await w.run(first.runId)).status).toBe('stopped');
+    expect(await w.store.listRunErrors(first.runId)).toEqual([expect.objectContaining({ recordId: null, phase: 'pull', code: 'QUOTA_SHARE_SPENT' })]);
     // The checkpoint is kept, and every page pulled before the stop is stored.
-    expect(w.store.getCursor(INSTALLATION, 'pull')).not.toBeNull();
-    expect(w.store.loadCustomers(INSTALLATION)).toHaveLength(first.pulled.customers);
+    expect(await w.store.getCursor(INSTALLATION, 'pull')).not.toBeNull();
+    expect(await allCustomers(w.store, INSTALLATION)).toHaveLength(first.pulled.customers);
     expect(w.crm.usedToday).toBe(20);
 
     const sameDay = await w.sync();
@@ -67,9 +68,9 @@ describe('the daily quota', () => {
     const first = await w.sync();
     expect(first).toMatchObject({ status: 'stopped', written: 0, failed: 0 });
     expect(first.message).toMatch(/daily allowance is spent/);
-    expect(w.store.listRunErrors(first.runId)).toEqual([expect.objectContaining({ phase: 'write', code: 'QUOTA_EXHAUSTED' })]);
+    expect(await w.store.listRunErrors(first.runId)).toEqual([expect.objectContaining({ phase: 'write', code: 'QUOTA_EXHAUSTED' })]);
     // No write was sent or recorded as applied; the intents of the refused batch are not counted as written.
-    expect(auditRecords(w.store, first.runId, 'applied').size).toBe(0);
+    expect((await auditRecords(w.store, first.runId, 'applied')).size).toBe(0);
 
     w.crm.beforeRequest = null;
     nextDay(w);
@@ -91,16 +92,16 @@ describe('the daily quota', () => {
     const stopped = await w.rollback(run.runId);
     expect(stopped).toMatchObject({ kind: 'rollback', status: 'stopped', written: 2 * w.settings.batchSize, failed: 0 });
     expect(stopped.message).toMatch(/share of the daily API allowance is spent \(3 of 3 requests today/);
-    const record = w.run(stopped.runId);
+    const record = await w.run(stopped.runId);
     expect(record).toMatchObject({ kind: 'rollback', status: 'stopped', rollbackOf: run.runId });
     expect(record.finishedAt).not.toBeNull();
-    expect(w.store.listRunErrors(stopped.runId)).toEqual([expect.objectContaining({ recordId: null, phase: 'write', code: 'QUOTA_SHARE_SPENT' })]);
+    expect(await w.store.listRunErrors(stopped.runId)).toEqual([expect.objectContaining({ recordId: null, phase: 'write', code: 'QUOTA_SHARE_SPENT' })]);
     // The lease was given back: the next run is not refused.
     nextDay(w);
     w.crm.dailyLimit = null;
     const finished = await w.rollback(run.runId);
     expect(finished).toMatchObject({ status: 'succeeded', failed: 0, skippedRecords: 0, written: run.written - stopped.written });
-    expect(w.store.listRunErrors(finished.runId)).toEqual([]);
+    expect(await w.store.listRunErrors(finished.runId)).toEqual([]);
     expect(w.differing(before)).toEqual([]);
   });
 });

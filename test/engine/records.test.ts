@@ -3,14 +3,16 @@
  * and retried first next run; a record gone from the CRM is marked deleted and not retried; a full pull
  * marks what it did not see as deleted, and the base is scored without it.
  */
+import { allAudit, allCustomers } from '../storeReads.ts';
 import { describe, expect, it } from 'vitest';
 import { INSTALLATION, name, TODAY, worldsClosedAfterEach } from './harness.ts';
 
 const world = worldsClosedAfterEach();
 
 /** Records in the order a run wrote them (its audit in id order, each record once). */
-function writeOrder(entries: { recordId: string }[]): string[] {
-  return [...new Set(entries.map((e) => e.recordId))];
+/** The records in the order they were written (audit ids grow with each write). */
+function writeOrder(entries: { recordId: string; id: number }[]): string[] {
+  return [...new Set([...entries].sort((a, b) => a.id - b.id).map((e) => e.recordId))];
 }
 
 describe('records whose write failed', () => {
@@ -29,15 +31,15 @@ describe('records whose write failed', () => {
     w.crm.beforeRequest = null;
     expect(first).toMatchObject({ status: 'succeeded', failed: 3, written: ids.length - 3 });
     expect(first.message).toBe('3 records could not be written; they are retried first next run');
-    const errors = w.store.listRunErrors(first.runId);
+    const errors = await w.store.listRunErrors(first.runId);
     expect(errors).toHaveLength(3);
     expect(errors.find((e) => e.recordId === refused)).toMatchObject({ phase: 'write', code: 'WRITE_FAILED', message: `INVALID_OPTION: the memory CRM refused ${refused}` });
     expect(errors.find((e) => e.recordId === gone)).toMatchObject({ phase: 'write', code: 'WRITE_FAILED', message: 'RECORD_NOT_FOUND: no such record' });
-    expect(w.store.listRetries(INSTALLATION)).toEqual([
+    expect(await w.store.listRetries(INSTALLATION)).toEqual([
       { recordId: refused, reason: `INVALID_OPTION: the memory CRM refused ${refused}`, attempts: 1 },
       { recordId: refusedTwice, reason: `INVALID_OPTION: the memory CRM refused ${refusedTwice}`, attempts: 1 },
     ]);
-    expect(w.store.getCustomer(INSTALLATION, gone)?.deleted).toBe(true);
+    expect((await w.store.getCustomer(INSTALLATION, gone))?.deleted).toBe(true);
     expect(w.crm.customers.get(refused)?.fields).toEqual({});
 
     // A month later most records change; the queued ones go first. One is refused again.
@@ -45,19 +47,19 @@ describe('records whose write failed', () => {
     const second = await w.sync({ asOfDay: TODAY });
     expect(second).toMatchObject({ status: 'succeeded', failed: 1 });
     expect(second.written).toBeGreaterThan(10);
-    const order = writeOrder(w.store.listAudit(second.runId));
+    const order = writeOrder(await allAudit(w.store, second.runId));
     expect(order.slice(0, 2)).toEqual([refused, refusedTwice]);
     expect(order).not.toContain(gone);
-    expect(w.store.listRunErrors(second.runId).map((e) => e.recordId)).toEqual([refusedTwice]);
-    expect(w.store.listRetries(INSTALLATION)).toEqual([expect.objectContaining({ recordId: refusedTwice, attempts: 2 })]);
+    expect((await w.store.listRunErrors(second.runId)).map((e) => e.recordId)).toEqual([refusedTwice]);
+    expect(await w.store.listRetries(INSTALLATION)).toEqual([expect.objectContaining({ recordId: refusedTwice, attempts: 2 })]);
     // The record written at last holds the scores the plugin computed for it.
-    expect(w.connector().valuesOf(refused)).toEqual(w.store.getCustomer(INSTALLATION, refused)?.scores?.values);
+    expect(w.connector().valuesOf(refused)).toEqual((await w.store.getCustomer(INSTALLATION, refused))?.scores?.values);
 
     w.crm.failingWrites.clear();
     const third = await w.sync({ asOfDay: TODAY });
     expect(third).toMatchObject({ status: 'succeeded', failed: 0, written: 1 });
-    expect(writeOrder(w.store.listAudit(third.runId))).toEqual([refusedTwice]);
-    expect(w.store.listRetries(INSTALLATION)).toEqual([]);
+    expect(writeOrder(await allAudit(w.store, third.runId))).toEqual([refusedTwice]);
+    expect(await w.store.listRetries(INSTALLATION)).toEqual([]);
   });
 });
 
@@ -77,14 +79,14 @@ describe('records deleted in the CRM', () => {
 
     const incremental = await w.sync();
     expect(incremental).toMatchObject({ status: 'succeeded', mode: 'incremental', classified: ids.length });
-    for (const id of removed) expect(w.store.getCustomer(INSTALLATION, id)?.deleted).toBe(false);
+    for (const id of removed) expect((await w.store.getCustomer(INSTALLATION, id))?.deleted).toBe(false);
 
     const full = await w.sync({ full: true });
     expect(full).toMatchObject({ status: 'succeeded', mode: 'full', failed: 0, classified: ids.length - 2 });
-    for (const id of removed) expect(w.store.getCustomer(INSTALLATION, id)?.deleted).toBe(true);
-    expect(w.store.loadCustomers(INSTALLATION).map((c) => c.recordId)).not.toContain(removed[0]);
-    expect(w.store.dealsOf(INSTALLATION, buyer).map((d) => d.recordId)).not.toContain(lostDeal.id);
+    for (const id of removed) expect((await w.store.getCustomer(INSTALLATION, id))?.deleted).toBe(true);
+    expect((await allCustomers(w.store, INSTALLATION)).map((c) => c.recordId)).not.toContain(removed[0]);
+    expect((await w.store.dealsOf(INSTALLATION, buyer)).map((d) => d.recordId)).not.toContain(lostDeal.id);
     expect(w.crm.customers.get(buyer)?.fields[name('ltv')]).toBe(String(Math.round(kept.reduce((sum, d) => sum + (d.amount ?? 0), 0))));
-    expect(w.store.listAudit(full.runId).filter((e) => removed.includes(e.recordId))).toEqual([]);
+    expect((await allAudit(w.store, full.runId)).filter((e) => removed.includes(e.recordId))).toEqual([]);
   });
 });

@@ -37,9 +37,9 @@ describe('the connector registry', () => {
     const config = loadConfig({ overrides: { memory: { pageSize: 7, batchSize: 4 } } });
     const env = { MEMORY_CRM: 'one' };
     expect(resolveCrm(config, env)).toBe('memory');
-    const { installationId, connector } = connect({ config, env, store, crm: 'memory', log: silentLogger() });
+    const { installationId, connector } = await connect({ config, env, store, crm: 'memory', log: silentLogger() });
     expect(connector).toBeInstanceOf(MemoryConnector);
-    expect(store.getInstallation(installationId)).toMatchObject({ crm: 'memory', name: 'Memory CRM one' });
+    expect(await store.getInstallation(installationId)).toMatchObject({ crm: 'memory', name: 'Memory CRM one' });
 
     const base = { store, connector, installationId, classifier: config.classifier, sync: config.sync, log: silentLogger(), asOfDay: today };
     const first = await runSync(base);

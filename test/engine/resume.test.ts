@@ -59,7 +59,7 @@ beforeAll(async () => {
     const traced = await w.killedSync(() => false);
     if (traced.summary?.status !== 'succeeded') throw new Error(`the clean run of ${scenario} did not succeed`);
     references.set(scenario, { values: w.values(), steps: traced.steps.length, customers: w.crm.customers.size, deals: w.crm.deals.size });
-    w.close();
+    await w.close();
   }
 });
 
@@ -73,18 +73,18 @@ const reached = (killed: KilledRun, what: string, phase?: Step['phase']) =>
  * A killed run, once the next run has started: interrupted, with the counts its audit shows — unless it
  * died after recording its own end (giving its lease back was all that was left).
  */
-function expectInterrupted(w: World, killed: KilledRun, context: string): void {
+async function expectInterrupted(w: World, killed: KilledRun, context: string): Promise<void> {
   if (!reached(killed, 'store.createRun')) {
-    expect(w.store.getRun(killed.runId), context).toBeNull();
+    expect(await w.store.getRun(killed.runId), context).toBeNull();
     return;
   }
-  const dead = w.run(killed.runId);
+  const dead = await w.run(killed.runId);
   if (reached(killed, 'store.updateRun', 'end')) {
     expect(dead.status, context).toBe('succeeded');
     return;
   }
-  const applied = auditRecords(w.store, killed.runId, 'applied').size;
-  const inFlight = auditRecords(w.store, killed.runId, 'superseded').size;
+  const applied = (await auditRecords(w.store, killed.runId, 'applied')).size;
+  const inFlight = (await auditRecords(w.store, killed.runId, 'superseded')).size;
   expect(dead.status, context).toBe('interrupted');
   expect(dead.stats.written, `${context}: counts from the audit`).toBe(applied);
   expect(dead.message, context).toContain(`${applied} records written`);
@@ -100,14 +100,14 @@ function expectInterrupted(w: World, killed: KilledRun, context: string): void {
 async function resumeAfter(w: World, killed: KilledRun, context: string, clean = reference('a first sync')): Promise<SyncSummary> {
   expect(killed.killedAt, context).not.toBeNull();
   // Nothing after the kill ran: no recorded end, no released lease.
-  if (reached(killed, 'store.createRun') && !reached(killed, 'store.updateRun', 'end')) expect(w.store.getRun(killed.runId)?.status, context).toBe('running');
+  if (reached(killed, 'store.createRun') && !reached(killed, 'store.updateRun', 'end')) expect((await w.store.getRun(killed.runId))?.status, context).toBe('running');
   if (reached(killed, 'store.acquireLock')) await expect(w.sync(), context).rejects.toMatchObject({ code: 'SYNC_LOCKED' });
-  w.restart();
+  await w.restart();
   const missing = w.differing(clean.values);
   const resumed = await w.sync();
   expect(resumed, context).toMatchObject({ status: 'succeeded', failed: 0 });
   expect(resumed.written, `${context}: the resumed run writes exactly the records the CRM does not hold yet`).toBe(missing.length);
-  expectInterrupted(w, killed, context);
+  await expectInterrupted(w, killed, context);
   return resumed;
 }
 
@@ -149,7 +149,7 @@ describe('a first sync killed in each phase resumes to the clean run\u2019s CRM 
     expect(w.differing(clean().values)).toHaveLength(clean().customers);
     const resumed = await resumeAfter(w, killed, 'classify');
     expect(resumed.written).toBe(clean().customers);
-    expect(w.run(killed.runId).stats.written).toBe(0);
+    expect((await w.run(killed.runId)).stats.written).toBe(0);
     expect(w.values()).toEqual(clean().values);
   });
 
@@ -159,11 +159,12 @@ describe('a first sync killed in each phase resumes to the clean run\u2019s CRM 
     const killed = await w.killedSync((s) => s.what === 'crm.write' && s.nthOfKind === 3);
     expect(w.differing(clean().values)).toHaveLength(clean().customers - 2 * batch);
     const resumed = await resumeAfter(w, killed, 'between batches');
-    expect(w.run(killed.runId).stats.written).toBe(2 * batch);
+    expect((await w.run(killed.runId)).stats.written).toBe(2 * batch);
     // The third batch's intents were recorded before its request, which never left.
-    expect(w.run(killed.runId).message).toContain(`${batch} in flight when it stopped`);
+    expect((await w.run(killed.runId)).message).toContain(`${batch} in flight when it stopped`);
     expect(resumed.written).toBe(clean().customers - 2 * batch);
-    const both = [...auditRecords(w.store, killed.runId, 'applied')].filter((id) => auditRecords(w.store, resumed.runId, 'applied').has(id));
+    const resumedApplied = await auditRecords(w.store, resumed.runId, 'applied');
+    const both = [...(await auditRecords(w.store, killed.runId, 'applied'))].filter((id) => resumedApplied.has(id));
     expect(both).toEqual([]);
     expect(w.values()).toEqual(clean().values);
   });
@@ -175,7 +176,7 @@ describe('a first sync killed in each phase resumes to the clean run\u2019s CRM 
     const killed = await w.killedSync((s) => s.what === 'store.setAuditState' && s.nthOfKind === 3);
     expect(w.differing(clean().values)).toHaveLength(clean().customers - 2 * batch);
     const resumed = await resumeAfter(w, killed, 'mid-batch');
-    expect(w.run(killed.runId).stats.written).toBe(batch);
+    expect((await w.run(killed.runId)).stats.written).toBe(batch);
     expect(resumed.written).toBe(clean().customers - 2 * batch);
     expect(w.values()).toEqual(clean().values);
   });
@@ -184,9 +185,9 @@ describe('a first sync killed in each phase resumes to the clean run\u2019s CRM 
     const w = world();
     const first = await w.killedSync((s) => s.what === 'crm.pull' && s.nthOfKind === 5);
     expect(first.killedAt).not.toBeNull();
-    w.restart();
+    await w.restart();
     const second = await w.killedSync((s) => s.what === 'crm.write' && s.nthOfKind === 2);
-    expect(w.run(first.runId).status).toBe('interrupted');
+    expect((await w.run(first.runId)).status).toBe('interrupted');
     await resumeAfter(w, second, 'second kill');
     expect(w.values()).toEqual(clean().values);
   });
@@ -209,10 +210,10 @@ describe.each(Object.keys(scenarios) as Scenario[])('%s killed at random steps r
       trail.push(`run ${k + 1} killed at ${describeStep(killed.killedAt)}`);
       if (!killed.killedAt) break;
       killedRuns.push(killed);
-      if (k < kills - 1) w.restart();
+      if (k < kills - 1) await w.restart();
       else await resumeAfter(w, killed, context(), clean);
     }
-    for (const killed of killedRuns) expectInterrupted(w, killed, context());
+    for (const killed of killedRuns) await expectInterrupted(w, killed, context());
     expect(w.differing(clean.values), context()).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  * left alone as a whole and reported with what differs.
  * A rollback of an interrupted run includes the writes it had in flight, where the CRM holds them.
  */
+import { allAudit } from '../storeReads.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FieldKey, FieldValues } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../../src/errors.ts';
@@ -14,9 +15,9 @@ import { auditRecords, name, seededRandom, TODAY, trialSeeds, World, worldsClose
 const world = worldsClosedAfterEach();
 
 /** The records a run wrote, with the fields it wrote to each. */
-function fieldsWritten(w: World, runId: string): Map<string, Set<FieldKey>> {
+async function fieldsWritten(w: World, runId: string): Promise<Map<string, Set<FieldKey>>> {
   const out = new Map<string, Set<FieldKey>>();
-  for (const e of w.store.listAudit(runId)) {
+  for (const e of await allAudit(w.store, runId)) {
     if (e.state !== 'applied') continue;
     const fields = out.get(e.recordId) ?? new Set<FieldKey>();
     fields.add(e.field);
@@ -37,8 +38,8 @@ describe('rolling back a run', () => {
     const b = await w.sync({ asOfDay: TODAY - 25 });
     snapshots.push(w.values());
     const [before, afterA, afterB] = snapshots;
-    const byA = fieldsWritten(w, a.runId);
-    const byB = fieldsWritten(w, b.runId);
+    const byA = await fieldsWritten(w, a.runId);
+    const byB = await fieldsWritten(w, b.runId);
     const rewritten = [...byA.keys()].filter((id) => byB.has(id));
     const riskNotStage = rewritten.filter((id) => byB.get(id)?.has('churnRisk') && byB.get(id)?.has('stageReason') && !byB.get(id)?.has('stage'));
     expect(riskNotStage.length).toBeGreaterThan(0);
@@ -64,7 +65,7 @@ describe('rolling back a run', () => {
       const whole = [before, afterA, afterB, afterEdit].some((s) => JSON.stringify(s.get(id)) === JSON.stringify(values));
       expect(whole, `${context} mixes fields of different runs: ${JSON.stringify(values)}`).toBe(true);
     }
-    const errors = w.store.listRunErrors(rollback.runId);
+    const errors = await w.store.listRunErrors(rollback.runId);
     expect(errors.map((e) => e.recordId).sort()).toEqual([...rewritten, edited].sort());
     for (const e of errors) expect(e).toMatchObject({ phase: 'rollback', code: 'CHANGED_SINCE' });
     const one = riskNotStage[0];
@@ -87,8 +88,8 @@ describe('rolling back a run', () => {
     for (const [i, id] of ids.slice(0, 20).entries()) w.crm.addDeal({ id: `new-${i}`, customerIds: [id], status: 'won', amount: 900, closeDay: TODAY - 3 });
     const b = await w.sync({ asOfDay: TODAY });
     const afterB = w.values();
-    const byA = fieldsWritten(w, a.runId);
-    const byB = fieldsWritten(w, b.runId);
+    const byA = await fieldsWritten(w, a.runId);
+    const byB = await fieldsWritten(w, b.runId);
     // Records where B wrote only fields A did not: A's values are all still there.
     const beside = [...byB].filter(([id, fields]) => byA.has(id) && [...fields].every((f) => !byA.get(id)?.has(f))).map(([id]) => id);
     expect(beside.length).toBeGreaterThan(0);
@@ -101,7 +102,7 @@ describe('rolling back a run', () => {
       expect(whole, `record ${id} mixes fields of different runs: ${JSON.stringify(values)}`).toBe(true);
     }
     for (const id of beside) expect(now.get(id), id).toEqual(afterB.get(id));
-    const errors = w.store.listRunErrors(rollback.runId);
+    const errors = await w.store.listRunErrors(rollback.runId);
     const one = beside[0];
     const field = [...(byB.get(one) ?? [])][0];
     expect(errors.find((e) => e.recordId === one)).toMatchObject({ phase: 'rollback', code: 'CHANGED_SINCE' });
@@ -116,12 +117,12 @@ describe('rolling back a run', () => {
     const killed = await w.killedSync((s) => s.what === 'store.setAuditState' && s.nthOfKind === 3);
     const batch = w.settings.batchSize;
     expect(w.differing(before)).toHaveLength(2 * batch);
-    w.restart();
+    await w.restart();
     const rollback = await w.rollback(killed.runId);
-    expect(w.run(killed.runId).status).toBe('interrupted');
-    expect(auditRecords(w.store, killed.runId, 'applied').size).toBe(batch);
+    expect((await w.run(killed.runId)).status).toBe('interrupted');
+    expect((await auditRecords(w.store, killed.runId, 'applied')).size).toBe(batch);
     expect(rollback).toMatchObject({ status: 'succeeded', written: 2 * batch, skippedRecords: 0, failed: 0 });
-    expect(w.store.listRunErrors(rollback.runId)).toEqual([]);
+    expect(await w.store.listRunErrors(rollback.runId)).toEqual([]);
     expect(w.differing(before)).toEqual([]);
   });
 
@@ -132,11 +133,11 @@ describe('rolling back a run', () => {
     // The third batch's intents are recorded; its request never leaves.
     const killed = await w.killedSync((s) => s.what === 'crm.write' && s.nthOfKind === 3);
     const batch = w.settings.batchSize;
-    expect(w.store.listAudit(killed.runId).filter((e) => e.state === 'pending')).not.toEqual([]);
-    w.restart();
+    expect((await allAudit(w.store, killed.runId)).filter((e) => e.state === 'pending')).not.toEqual([]);
+    await w.restart();
     const rollback = await w.rollback(killed.runId);
     expect(rollback).toMatchObject({ status: 'succeeded', written: 2 * batch, skippedRecords: 0, failed: 0 });
-    expect(w.store.listRunErrors(rollback.runId)).toEqual([]);
+    expect(await w.store.listRunErrors(rollback.runId)).toEqual([]);
     expect(w.differing(before)).toEqual([]);
   });
 });
@@ -177,7 +178,7 @@ describe('a rollback killed at a random step, then run again (ENGINE_SEED=<seed>
       const rollback = await w.killedRollback(await threeRuns(w), () => false);
       clean = { values: w.values(), steps: rollback.steps.length, leftAlone: rollback.summary?.skippedRecords ?? NaN };
     } finally {
-      w.close();
+      await w.close();
     }
   });
 
@@ -187,7 +188,7 @@ describe('a rollback killed at a random step, then run again (ENGINE_SEED=<seed>
     const at = 1 + Math.floor(seededRandom(seed)() * clean.steps);
     const killed = await w.killedRollback(a, (s) => s.n === at);
     const context = `seed ${seed} (replay: ENGINE_SEED=${seed} npx vitest run test/engine/rollback.test.ts): killed at step ${at} (${killed.killedAt?.phase ?? ''}: ${killed.killedAt?.what ?? ''})`;
-    w.restart();
+    await w.restart();
     const again = await w.rollback(a);
     expect(again.status, context).toBe('succeeded');
     // Records the killed rollback restored are recognised as restored, not reported as changed.

@@ -117,11 +117,11 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     const first = await cli(['sync', '--json']);
     expect(first.code, first.stderr).toBe(0);
     const before = h.crmValues();
-    const runsBefore = h.store.listRuns('hubspot', 1000).length;
+    const runsBefore = (await h.store.listRuns('hubspot', 1000)).length;
     const future = await cli(['sync', '--as-of', '2999-01-01']);
     expect(future.code).toBe(1);
     expect(future.stderr.trim()).toMatch(/^lifecycle-sync: the as-of date \(--as-of\) 2999-01-01 is in the future: it must be from 1900-01-01 to \d{4}-\d\d-\d\d .*; no record was written$/);
-    expect(h.store.listRuns('hubspot', 1000)).toHaveLength(runsBefore);
+    expect(await h.store.listRuns('hubspot', 1000)).toHaveLength(runsBefore);
     const past = await cli(['sync', '--as-of', '1900-01-01', '--json']);
     expect(past.code).toBe(1);
     const summary = JSON.parse(past.stdout) as JsonSummary & { message: string };
@@ -131,7 +131,7 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
   });
 
   it('sync --plan-csv naming the state database or the config file is refused before the run; both intact (issue 8)', async () => {
-    const runsBefore = h.store.listRuns('hubspot', 1000).length;
+    const runsBefore = (await h.store.listRuns('hubspot', 1000)).length;
     const config = readFileSync(h.configPath, 'utf8');
     for (const [target, what] of [[h.dbPath, 'the state database'], [h.configPath, 'the configuration file']]) {
       const r = await cli(['sync', '--dry-run', '--plan-csv', target]);
@@ -139,7 +139,7 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
       expect(r.stderr.trim()).toBe(`lifecycle-sync: --plan-csv ${target} is ${what}: writing the plan there would destroy it`);
     }
     expect(readFileSync(h.configPath, 'utf8')).toBe(config);
-    expect(h.store.listRuns('hubspot', 1000)).toHaveLength(runsBefore);
+    expect(await h.store.listRuns('hubspot', 1000)).toHaveLength(runsBefore);
   });
 
   it('rejected credentials: setup and sync fail with a one-line message and exit code 1, and never print the token', async () => {

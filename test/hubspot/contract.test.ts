@@ -179,7 +179,7 @@ describe('auth', () => {
       clientSecret: 'client-secret',
       baseUrl: BASE,
       tokens: { accessToken: 'old-access', refreshToken: 'refresh-1', expiresAt: time.now + 3_600_000 },
-      persist: (t) => persisted.push(t),
+      persist: (t) => void persisted.push(t),
       clock: time.clock,
     });
     api('old-access')

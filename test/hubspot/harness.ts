@@ -48,7 +48,7 @@ export interface Harness extends EngineCalls {
   env: Env;
   names: Record<FieldKey, string>;
   /** A fresh connector (as a new process would have). */
-  connector(): { installationId: string; connector: Connector };
+  connector(): Promise<{ installationId: string; connector: Connector }>;
   /** Every contact's plugin properties as the sandbox holds them. */
   crmValues(): Map<string, Record<string, string | null>>;
   /** Moves the sandbox's clock (and so HubSpot's timestamps) relative to real time. */
@@ -98,7 +98,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
       offset = ms;
     },
     async close() {
-      store.close();
+      await store.close();
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });
     },

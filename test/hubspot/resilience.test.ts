@@ -64,7 +64,7 @@ describe('HubSpot sync under failures', () => {
     expect(run).toMatchObject({ status: 'succeeded', written: 10, failed: 0 });
     // One refresh to get a first access token, one after the expiry.
     expect(h.sandbox.stats.byRoute['POST /oauth/v1/token']).toBe(1 + 2);
-    const stored = h.store.loadCredentials('hubspot');
+    const stored = await h.store.loadCredentials('hubspot');
     expect(stored?.refreshToken).toBeTruthy();
     expect(stored?.accessToken).toBeTruthy();
   });

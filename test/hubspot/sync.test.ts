@@ -2,6 +2,7 @@
  * The main job end to end on HubSpot: the real SDK over HTTP against the sandbox, the real engine and
  * store. What an admin would check in their CRM after each step.
  */
+import { allAudit, allPlan } from '../storeReads.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -102,7 +103,7 @@ describe('HubSpot sync against the sandbox', () => {
     expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBeUndefined();
     expect(h.sandbox.stats.byRoute['POST /crm/v3/properties/contacts']).toBeUndefined();
     expect(Object.values(run.stageTransitions).reduce((a, b) => a + b, 0)).toBe(200);
-    const plan = h.store.loadPlan(run.runId);
+    const plan = await allPlan(h.store, run.runId);
     expect(new Set(plan.map((p) => p.recordId)).size).toBe(200);
     expect(plan.filter((p) => p.field === 'stage').every((p) => p.previous === null && p.next !== null)).toBe(true);
   });
@@ -115,7 +116,7 @@ describe('HubSpot sync against the sandbox', () => {
     const run = await h.sync({ asOfDay, full: true });
     expect(run.written).toBeGreaterThan(0);
     // Someone edits by hand the stage of a contact whose stage the run changed.
-    const touched = h.store.listAudit(run.runId).find((e) => e.field === 'stage')?.recordId ?? '';
+    const touched = (await allAudit(h.store, run.runId)).find((e) => e.field === 'stage')?.recordId ?? '';
     expect(touched).not.toBe('');
     h.sandbox.data.updateContact(touched, { lcs_stage: 'advocacy' });
     const edited = h.crmValues().get(touched);
@@ -148,7 +149,7 @@ describe('HubSpot sync against the sandbox', () => {
     const farFuture = h.sandbox.data.createDeal({ dealname: 'far future', amount: '100', pipeline: 'default', dealstage: 'closedwon', closedate: '2999-01-01T12:00:00Z' }, [b]);
     const run = await h.sync();
     expect(run).toMatchObject({ status: 'succeeded', written: 80, failed: 0, skippedRecords: 2 });
-    const errors = h.store.listRunErrors(run.runId);
+    const errors = await h.store.listRunErrors(run.runId);
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ recordId: noAmount, phase: 'pull', code: 'BAD_RECORD', message: `HubSpot deal ${noAmount}: won deal without an amount` }),
@@ -174,7 +175,7 @@ describe('HubSpot sync against the sandbox', () => {
     const refund = deal(d, '-30', '2026-02-01T12:00:00Z');
     const run = await h.sync();
     expect(run).toMatchObject({ status: 'succeeded', written: 60, failed: 0, skippedRecords: 3 });
-    const errors = h.store.listRunErrors(run.runId);
+    const errors = await h.store.listRunErrors(run.runId);
     expect(errors.map((e) => [e.recordId, e.phase, e.code])).toEqual(
       expect.arrayContaining([
         [placeholder, 'classify', 'BAD_RECORD'],
@@ -212,29 +213,29 @@ describe('HubSpot sync against the sandbox', () => {
         void hubspot('DELETE', `/crm/v3/objects/contacts/${deleted}`);
       },
     });
-    const loyal = h.store.listAudit(first.runId).filter((e) => e.field === 'stage' && e.next === 'loyalty').map((e) => e.recordId);
+    const loyal = (await allAudit(h.store, first.runId)).filter((e) => e.field === 'stage' && e.next === 'loyalty').map((e) => e.recordId);
     expect(loyal.length).toBeGreaterThan(0);
     // The deleted contact may itself have been planned as "loyalty": it fails once either way.
     const failedIds = new Set([...loyal, deleted]);
     expect(first).toMatchObject({ status: 'succeeded', failed: failedIds.size, written: 300 - failedIds.size });
     expect(first.message).toMatch(/retried first next run/);
-    const errors = h.store.listRunErrors(first.runId).filter((e) => e.phase === 'write');
+    const errors = (await h.store.listRunErrors(first.runId)).filter((e) => e.phase === 'write');
     const retried = loyal.filter((id) => id !== deleted);
     expect(errors.find((e) => e.recordId === retried[0])?.message).toMatch(/INVALID_OPTION: loyalty was not one of the allowed options/);
     expect(errors.find((e) => e.recordId === deleted)?.message).toMatch(/^RECORD_NOT_FOUND/);
-    expect(h.store.listRetries('hubspot').map((r) => r.recordId).sort()).toEqual([...retried].sort());
+    expect((await h.store.listRetries('hubspot')).map((r) => r.recordId).sort()).toEqual([...retried].sort());
 
     // Next run: setup restores the option; the failed records go first; the deleted contact is not tried.
     const second = await h.sync();
     // Besides the retried records, only value tiers may move: the deleted customer left the base the
     // tiers are cut from.
-    const others = h.store.listAudit(second.runId).filter((e) => !retried.includes(e.recordId));
+    const others = (await allAudit(h.store, second.runId)).filter((e) => !retried.includes(e.recordId));
     expect(others.every((e) => e.field === 'valueTier' || e.field === 'scoredAt')).toBe(true);
     expect(second).toMatchObject({ status: 'succeeded', failed: 0, written: retried.length + new Set(others.map((e) => e.recordId)).size });
     expect(second.fields?.updated.map((u) => u.name)).toEqual(['lcs_stage']);
-    expect(h.store.listAudit(second.runId).some((e) => e.recordId === deleted)).toBe(false);
+    expect((await allAudit(h.store, second.runId)).some((e) => e.recordId === deleted)).toBe(false);
     for (const id of retried) expect(h.crmValues().get(id)?.lcs_stage).toBe('loyalty');
-    expect(h.store.listRetries('hubspot')).toEqual([]);
+    expect(await h.store.listRetries('hubspot')).toEqual([]);
   });
 
   it('the daily API share stops a run cleanly with its checkpoint; the next day continues to the same end state', async () => {
@@ -245,7 +246,7 @@ describe('HubSpot sync against the sandbox', () => {
     expect(first.status).toBe('stopped');
     expect(first.message).toMatch(/share of the daily API allowance is spent \(30 of 30 requests today: 50 % of 60\)/);
     expect(first.requests).toBe(30);
-    expect(h.store.getCursor('hubspot', 'pull')).not.toBeNull();
+    expect(await h.store.getCursor('hubspot', 'pull')).not.toBeNull();
 
     // The next day (HubSpot's daily counter resets at midnight UTC; so does the plugin's share): the run
     // resumes the interrupted pull where it stopped, instead of starting again.

@@ -172,7 +172,7 @@ describe('sessions', () => {
       loginUrl: LOGIN,
       refreshToken: 'refresh-1',
       stored: { accessToken: 'old-token', instanceUrl: INSTANCE },
-      persist: (t) => persisted.push(t),
+      persist: (t) => void persisted.push(t),
     });
     sf('old-token').get(`${V}/`).reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
     login()

@@ -34,7 +34,7 @@ export interface SalesforceHarness extends EngineCalls {
   store: SqliteStore;
   env: Env;
   names: Record<FieldKey, string>;
-  connector(): { installationId: string; connector: Connector };
+  connector(): Promise<{ installationId: string; connector: Connector }>;
   /** Every contact's plugin fields as the sandbox holds them, by API name. */
   crmValues(): Map<string, Record<string, string | number | boolean | null>>;
   /** Moves the sandbox's clock (and so Salesforce's timestamps and its daily window) relative to real time. */
@@ -81,7 +81,7 @@ export async function createSalesforceHarness(o: { contacts: number; seed?: numb
       offset = ms;
     },
     async close() {
-      store.close();
+      await store.close();
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });
     },

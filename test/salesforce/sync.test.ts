@@ -2,6 +2,7 @@
  * The main job end to end on Salesforce: jsforce over HTTP against the sandbox, the real engine and
  * store. The same scenarios as on HubSpot, checked the way an admin would check their org.
  */
+import { allAudit } from '../storeReads.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,7 +93,7 @@ describe('Salesforce sync against the sandbox', () => {
     h.sandbox.data.update('Opportunity', refund, { Amount: -30 });
     const run = await h.sync();
     expect(run).toMatchObject({ status: 'succeeded', failed: 0, skippedRecords: 2 });
-    const errors = h.store.listRunErrors(run.runId);
+    const errors = await h.store.listRunErrors(run.runId);
     expect(errors.map((e) => [e.recordId, e.phase, e.message])).toEqual([
       [placeholder, 'classify', expect.stringMatching(/^won deal \w+: close date 9999-12-31 is in the future/) as unknown],
       [huge, 'classify', `won deal ${huge}: amount 5000000000000 is beyond classifier.input.maxAmount (1000000000)`],
@@ -125,7 +126,7 @@ describe('Salesforce sync against the sandbox', () => {
     const before = h.crmValues();
     const run = await h.sync({ asOfDay: today, full: true });
     expect(run.written).toBeGreaterThan(0);
-    const touched = h.store.listAudit(run.runId).find((e) => e.field === 'stage')?.recordId ?? '';
+    const touched = (await allAudit(h.store, run.runId)).find((e) => e.field === 'stage')?.recordId ?? '';
     h.sandbox.data.update('Contact', touched, { LCS_Stage__c: 'advocacy' });
     const rollback = await h.rollback(run.runId);
     expect(rollback).toMatchObject({ kind: 'rollback', status: 'succeeded', failed: 0 });
@@ -174,7 +175,7 @@ describe('Salesforce sync against the sandbox', () => {
     const run = await h.sync({ onProgress: expiry.onProgress });
     expect(expiry.fired()).toBe(true);
     expect(run).toMatchObject({ status: 'succeeded', written: 60, failed: 0 });
-    expect(h.store.loadCredentials('salesforce')).toMatchObject({ kind: 'oauth', refreshToken, extra: { instanceUrl: h.url } });
+    expect(await h.store.loadCredentials('salesforce')).toMatchObject({ kind: 'oauth', refreshToken, extra: { instanceUrl: h.url } });
   });
 
   it('server to server with the JWT bearer flow: logs in with a signed assertion, and again when the session expires mid-run', async () => {
@@ -189,11 +190,11 @@ describe('Salesforce sync against the sandbox', () => {
     expect(expiry.fired()).toBe(true);
     expect(run, run.message ?? '').toMatchObject({ status: 'succeeded', written: 60, failed: 0 });
     expect(h.sandbox.stats.byKind['oauth.token']).toBe(2);
-    expect(h.store.loadCredentials('salesforce')).toMatchObject({ kind: 'jwt', extra: { instanceUrl: h.url } });
+    expect(await h.store.loadCredentials('salesforce')).toMatchObject({ kind: 'jwt', extra: { instanceUrl: h.url } });
     // A wrong key: a one-line refusal naming what to check, and a failed run.
     const { privateKey: other } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(keyFile, other.export({ type: 'pkcs8', format: 'pem' }).toString());
-    h.store.saveCredentials('salesforce', { kind: 'jwt' });
+    await h.store.saveCredentials('salesforce', { kind: 'jwt' });
     const refused = await h.sync();
     expect(refused.status).toBe('failed');
     expect(refused.message).toMatch(/Salesforce refused the JWT login of integration@lifecycle-sync\.example: check the connected app's certificate/);

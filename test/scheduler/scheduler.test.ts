@@ -47,11 +47,11 @@ function settings(overrides: Partial<ScheduleSettings> = {}): ScheduleSettings {
 }
 
 /** A finished successful sync in the store, `hoursAgo` before now. */
-function succeededRun(hoursAgo: number, kind: 'sync' | 'dry_run' = 'sync'): void {
+async function succeededRun(hoursAgo: number, kind: 'sync' | 'dry_run' = 'sync'): Promise<void> {
   const at = Date.now() - hoursAgo * HOUR;
   const id = `run_${kind}_${hoursAgo}`;
-  store.createRun({ id, installationId: 'hubspot', kind, mode: 'full', status: 'running', asOf: '2026-01-01', startedAt: at - 60_000, stats: emptyRunStats(), rollbackOf: null, scoredAt: null });
-  store.updateRun(id, { status: 'succeeded', finishedAt: at });
+  await store.createRun({ id, installationId: 'hubspot', kind, mode: 'full', status: 'running', asOf: '2026-01-01', startedAt: at - 60_000, stats: emptyRunStats(), rollbackOf: null, scoredAt: null });
+  await store.updateRun(id, { status: 'succeeded', finishedAt: at });
 }
 
 function schedule(s: ScheduleSettings): Scheduler {
@@ -59,38 +59,38 @@ function schedule(s: ScheduleSettings): Scheduler {
   return scheduler;
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   store = openStore(':memory:');
-  store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'HubSpot' });
+  await store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'HubSpot' });
   runs = new FakeRuns();
 });
-afterEach(() => {
+afterEach(async () => {
   scheduler?.stop();
   scheduler = null;
-  store.close();
+  await store.close();
   vi.useRealTimers();
 });
 
 describe('the nightly schedule', () => {
   it('fires at the configured time in the configured time zone (Europe/Berlin in winter: 02:00 is 01:00 UTC)', async () => {
     vi.useFakeTimers({ now: new Date('2026-01-14T22:00:00Z') });
-    succeededRun(5);
+    await succeededRun(5);
     const s = schedule(settings({ cron: '0 2 * * *', timezone: 'Europe/Berlin' }));
     expect(await s.start()).toBeNull(); // the last success is recent: nothing to catch up
-    expect(s.status().nextRunAt).toBe('2026-01-15T01:00:00.000Z');
+    expect((await s.status()).nextRunAt).toBe('2026-01-15T01:00:00.000Z');
     await vi.advanceTimersByTimeAsync(3 * HOUR - 1000); // 00:59:59 UTC
     expect(runs.started).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(2000);
     expect(runs.started).toEqual([{ request: { kind: 'sync', trigger: 'schedule' }, at: expect.stringMatching(/^2026-01-15T01:00:0/) as string }]);
-    expect(s.status().nextRunAt).toBe('2026-01-16T01:00:00.000Z');
+    expect((await s.status()).nextRunAt).toBe('2026-01-16T01:00:00.000Z');
   });
 
   it('follows daylight saving time (America/New_York in July: 06:30 on weekdays is 10:30 UTC)', async () => {
     vi.useFakeTimers({ now: new Date('2026-07-03T12:00:00Z') }); // a Friday
-    succeededRun(2);
+    await succeededRun(2);
     const s = schedule(settings({ cron: '30 6 * * 1-5', timezone: 'America/New_York' }));
     await s.start();
-    expect(s.status().nextRunAt).toBe('2026-07-06T10:30:00.000Z'); // Monday
+    expect((await s.status()).nextRunAt).toBe('2026-07-06T10:30:00.000Z'); // Monday
     await vi.advanceTimersByTimeAsync(Date.parse('2026-07-06T10:29:00Z') - Date.now()); // the weekend passes
     expect(runs.started).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(2 * 60_000);
@@ -99,7 +99,7 @@ describe('the nightly schedule', () => {
 
   it('skips a tick while a run is still going, and runs at the next one after it ended', async () => {
     vi.useFakeTimers({ now: new Date('2026-03-01T00:30:00Z') });
-    succeededRun(3);
+    await succeededRun(3);
     schedule(settings({ cron: '0 1 * * *', timezone: 'UTC' }));
     await scheduler?.start();
     await vi.advanceTimersByTimeAsync(HOUR); // 01:30: the first tick started a run, which is still going
@@ -113,12 +113,12 @@ describe('the nightly schedule', () => {
 
   it('skips a tick when another replica holds the installation’s lock or already ran this tick', async () => {
     vi.useFakeTimers({ now: new Date('2026-03-01T00:59:00Z') });
-    succeededRun(3);
+    await succeededRun(3);
     const s = schedule(settings({ cron: '0 1 * * *', timezone: 'UTC' }));
     runs.lockedElsewhere = true;
     expect(await s.tick(new Date('2026-03-01T01:00:00Z'), 'schedule')).toEqual({ skipped: expect.stringMatching(/^a run is still going elsewhere: a run for hubspot is already in progress/) as string });
     runs.lockedElsewhere = false;
-    store.createRun({ id: 'run_other', installationId: 'hubspot', kind: 'sync', mode: 'incremental', status: 'running', asOf: '2026-03-01', startedAt: Date.parse('2026-03-01T01:00:00.200Z'), stats: emptyRunStats(), rollbackOf: null, scoredAt: null });
+    await store.createRun({ id: 'run_other', installationId: 'hubspot', kind: 'sync', mode: 'incremental', status: 'running', asOf: '2026-03-01', startedAt: Date.parse('2026-03-01T01:00:00.200Z'), stats: emptyRunStats(), rollbackOf: null, scoredAt: null });
     expect(await s.tick(new Date('2026-03-01T01:00:00Z'), 'schedule')).toEqual({ skipped: expect.stringMatching(/already started \(run_other\)/) as string });
     expect(runs.started).toHaveLength(0);
   });
@@ -129,15 +129,15 @@ describe('the nightly schedule', () => {
     expect(await scheduler?.start()).toBeNull(); // never ran: waits for a first run by hand
     scheduler?.stop();
 
-    succeededRun(30, 'dry_run'); // a dry run is not a success of the schedule
-    succeededRun(3 * 24);
+    await succeededRun(30, 'dry_run'); // a dry run is not a success of the schedule
+    await succeededRun(3 * 24);
     const outcome = await schedule(settings()).start();
     expect(outcome).toEqual({ started: 'run_1' });
     expect(runs.started[0].request).toEqual({ kind: 'sync', trigger: 'catch-up' });
     scheduler?.stop();
 
     runs = new FakeRuns();
-    succeededRun(20);
+    await succeededRun(20);
     expect(await schedule(settings()).start()).toBeNull();
     expect(runs.started).toHaveLength(0);
   });
@@ -146,7 +146,7 @@ describe('the nightly schedule', () => {
     vi.useFakeTimers({ now: new Date('2026-05-10T01:59:00Z') });
     const s = schedule(settings({ cron: '0 2 * * *' }));
     await s.start();
-    expect(s.status().note).toMatch(/after the first successful run/);
+    expect((await s.status()).note).toMatch(/after the first successful run/);
     await vi.advanceTimersByTimeAsync(2 * 60_000);
     expect(runs.started).toHaveLength(0);
     s.stop();

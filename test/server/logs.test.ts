@@ -37,7 +37,7 @@ beforeAll(async () => {
   secrets.add(callback.searchParams.get('code') ?? '');
   const done = await browse(`${s.url}${callback.pathname}${callback.search}`, start.cookie);
   expect(done.location).toBe('/?installed=hubspot');
-  const installed = s.h.store.loadCredentials('hubspot');
+  const installed = await s.h.store.loadCredentials('hubspot');
   secrets.add(installed?.accessToken ?? '');
   secrets.add(installed?.refreshToken ?? '');
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
     runIds.push(runId);
     expect(await s.waitForRun(runId)).toMatchObject({ status: 'succeeded' });
   }
-  secrets.add(s.h.store.loadCredentials('hubspot')?.accessToken ?? '');
+  secrets.add((await s.h.store.loadCredentials('hubspot'))?.accessToken ?? '');
   s.h.sandbox.setFaults({});
 });
 afterAll(async () => {

@@ -78,7 +78,7 @@ describe('HubSpot install (public app OAuth)', () => {
     expect(done.status).toBe(303);
     expect(outcome(done.location)).toEqual({ installed: 'hubspot' });
 
-    const stored = s.h.store.loadCredentials('hubspot');
+    const stored = await s.h.store.loadCredentials('hubspot');
     expect(stored).toMatchObject({ kind: 'oauth', extra: { hubId: '48151623' } });
     expect(stored?.expiresAt).toBeGreaterThan(Date.now());
     const refreshToken = stored?.refreshToken ?? '';
@@ -90,11 +90,11 @@ describe('HubSpot install (public app OAuth)', () => {
 
     const first = z.object({ runId: z.string() }).parse((await s.api('/api/sync', { method: 'POST', body: {} })).body);
     expect(await s.waitForRun(first.runId)).toMatchObject({ status: 'succeeded', stats: { written: 60 } });
-    const accessBefore = s.h.store.loadCredentials('hubspot')?.accessToken;
+    const accessBefore = (await s.h.store.loadCredentials('hubspot'))?.accessToken;
     s.h.sandbox.expireAccessTokens();
     const second = z.object({ runId: z.string() }).parse((await s.api('/api/sync', { method: 'POST', body: { full: true } })).body);
     expect(await s.waitForRun(second.runId)).toMatchObject({ status: 'succeeded' });
-    const after = s.h.store.loadCredentials('hubspot');
+    const after = await s.h.store.loadCredentials('hubspot');
     expect(after?.accessToken).toBeTruthy();
     expect(after?.accessToken).not.toBe(accessBefore);
     expect(after?.refreshToken).toBe(refreshToken);
@@ -156,12 +156,12 @@ describe('HubSpot install: the state URL alone is not enough', () => {
       expect(outcome(attempt.location).install_error, `cookie ${guess}`).toMatch(/started in another browser/);
     }
     expect(outcome((await get(callback)).location).install_error).toMatch(/started in another browser/);
-    expect(s.h.store.loadCredentials('hubspot')).toBeNull();
+    expect(await s.h.store.loadCredentials('hubspot')).toBeNull();
 
     // The browser that started the flow still finishes it, once.
     const done = await get(callback, cookie);
     expect(outcome(done.location)).toEqual({ installed: 'hubspot' });
-    expect(s.h.store.loadCredentials('hubspot')).toMatchObject({ kind: 'oauth' });
+    expect(await s.h.store.loadCredentials('hubspot')).toMatchObject({ kind: 'oauth' });
     expect(outcome((await get(callback, cookie)).location).install_error).toMatch(/already used/);
   });
 });
@@ -252,13 +252,13 @@ describe('Salesforce install (connected app, web-server flow with PKCE)', () => 
       redirect_uri: `${PUBLIC_URL}/oauth/salesforce/callback`,
     });
     expect(createHash('sha256').update(form.code_verifier ?? '').digest('base64url')).toBe(consent.searchParams.get('code_challenge'));
-    expect(s.h.store.loadCredentials('salesforce')).toEqual({
+    expect(await s.h.store.loadCredentials('salesforce')).toEqual({
       kind: 'oauth',
       accessToken: '00Dxx0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.39AsX.LVpxezPwuX5VAIrrbbHMuol7GQxnMeYMN7cj8EoWr78nt1u44zU31IbYNNJguseu',
       refreshToken: '5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJo7Xr34yOQ7GCFUN5DnNPxzDIoGoWi4evqOl_lT1B9nE5dvBTFOx',
       extra: { instanceUrl: 'https://yourInstance.my.salesforce.com', loginUrl, identityUrl: 'https://login.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001SwiUAAS' },
     });
-    expect(s.h.store.getInstallation('salesforce')).toMatchObject({ crm: 'salesforce', name: 'Salesforce (yourinstance.my.salesforce.com)' });
+    expect(await s.h.store.getInstallation('salesforce')).toMatchObject({ crm: 'salesforce', name: 'Salesforce (yourinstance.my.salesforce.com)' });
     expect((await s.api('/api/status')).body).toMatchObject({ crm: 'salesforce', installation: { id: 'salesforce' } });
   });
 

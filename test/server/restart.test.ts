@@ -3,6 +3,7 @@
  * does not open its stored credentials, started with a state file that holds nothing. Each is what an
  * admin would see (`serve` / `npm start` in a child process, a HubSpot sandbox over real HTTP).
  */
+import { allAudit } from '../storeReads.ts';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,13 +60,13 @@ describe('the service as a process', () => {
     const { runId } = z.object({ runId: z.string() }).parse(start.body);
     // Killed once some writes are recorded as applied (a loaded machine may be slower to record them than to send them).
     const harness = h;
-    while (harness.store.listAudit(runId).filter((e) => e.state === 'applied').length < 100) await sleep(5);
+    while ((await allAudit(harness.store, runId)).filter((e) => e.state === 'applied').length < 100) await sleep(5);
     await child.kill('SIGKILL');
-    expect(h.store.getRun(runId)?.status).toBe('running');
+    expect((await h.store.getRun(runId))?.status).toBe('running');
 
     child = await startServing(['serve'], env);
     const run = runShape.parse((await api(child.url, `/api/runs/${runId}`)).body).run;
-    const applied = new Set(h.store.listAudit(runId).filter((e) => e.state === 'applied').map((e) => e.recordId));
+    const applied = new Set((await allAudit(h.store, runId)).filter((e) => e.state === 'applied').map((e) => e.recordId));
     expect(applied.size).toBeGreaterThan(0);
     expect(run.status).toBe('interrupted');
     expect(run.stats.written).toBe(applied.size);
@@ -83,9 +84,9 @@ describe('the service as a process', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lcs-wrong-key-'));
     const db = join(dir, 'state.db');
     const store = openStore(db, { encryptionKey: TEST_ENCRYPTION_KEY });
-    store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'HubSpot' });
-    store.saveCredentials('hubspot', { kind: 'oauth', accessToken: 'stored-access-token-0123456789', refreshToken: 'stored-refresh-token-0123456789' });
-    store.close();
+    await store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'HubSpot' });
+    await store.saveCredentials('hubspot', { kind: 'oauth', accessToken: 'stored-access-token-0123456789', refreshToken: 'stored-refresh-token-0123456789' });
+    await store.close();
     const env = cleanEnv({ LIFECYCLE_SYNC_DB: db, ADMIN_TOKEN, ENCRYPTION_KEY: 'another-key-than-the-one-it-was-saved-with' });
     for (const command of ['serve', 'start']) {
       const result = await spawnCli([command], env);

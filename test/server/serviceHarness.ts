@@ -84,7 +84,7 @@ export async function createServiceHarness(o: HarnessOptions & { serviceEnv?: En
     },
     async waitForRun(runId) {
       for (let i = 0; i < 600; i++) {
-        const run = h.store.getRun(runId);
+        const run = await h.store.getRun(runId);
         if (run && run.status !== 'running') return { status: run.status, kind: run.kind, stats: { ...run.stats }, message: run.message };
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

@@ -43,7 +43,7 @@ const readyShape = z
   .strict();
 
 async function readiness(): Promise<z.infer<typeof readyShape>> {
-  s.service.context.installations.reset();
+  await s.service.context.installations.reset();
   const r = await s.api('/readyz', { token: null });
   expect(r.status).toBe(503);
   expect(JSON.stringify(r.body)).not.toContain(TOKEN);

@@ -42,18 +42,18 @@ describe('the state database under faults', () => {
     db.close();
   });
 
-  it('a file locked by another process fails after the busy timeout with a message naming the file and the lock', () => {
+  it('a file locked by another process fails after the busy timeout with a message naming the file and the lock', async () => {
     const path = file();
-    openStore(path).close();
+    await openStore(path).close();
     const other = new DatabaseSync(path);
     other.exec('BEGIN EXCLUSIVE');
     const store = openStore(path, { busyTimeoutMs: 50 });
     try {
-      expect(() => store.upsertInstallation({ id: 'i', crm: 'hubspot', name: 'x' })).toThrow(new RegExp(`state database ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: it is locked by another process`));
+      await expect(store.upsertInstallation({ id: 'i', crm: 'hubspot', name: 'x' })).rejects.toThrow(new RegExp(`state database ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: it is locked by another process`));
     } finally {
       other.exec('ROLLBACK');
       other.close();
-      store.close();
+      await store.close();
     }
   });
 
@@ -63,9 +63,9 @@ describe('the state database under faults', () => {
     expect(() => openStore(path)).toThrow(new RegExp(`state database .*${n - 1}\\.db: it is damaged or not a Lifecycle Sync state file`));
   });
 
-  it('a file written by a newer version is refused rather than used', () => {
+  it('a file written by a newer version is refused rather than used', async () => {
     const path = file();
-    openStore(path).close();
+    await openStore(path).close();
     const raw = new DatabaseSync(path);
     raw.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)').run();
     raw.close();

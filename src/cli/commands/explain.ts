@@ -13,10 +13,10 @@ export function explainCommand(): Command {
     .option('--crm <name>', 'hubspot or salesforce')
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'machine-readable output')
-    .action((recordId: string, flags: CrmFlags) => {
-      const ctx = commandContext(flags);
+    .action(async (recordId: string, flags: CrmFlags) => {
+      const ctx = await commandContext(flags);
       try {
-        const e = explainCustomer(ctx.store, ctx.crm, recordId);
+        const e = await explainCustomer(ctx.store, ctx.crm, recordId);
         if (flags.json) return printJson(e);
         const v = e.scores?.values ?? {};
         const f = e.scores?.features ?? {};
@@ -37,7 +37,7 @@ export function explainCommand(): Command {
         for (const h of e.history) out.push(`  ${new Date(h.at).toISOString()} ${h.runId} ${h.field}: ${JSON.stringify(h.previous)} → ${JSON.stringify(h.next)} (${h.state})`);
         print(`${out.join('\n')}\n`);
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

@@ -13,15 +13,15 @@ export function rollbackCommand(): Command {
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'print a machine-readable summary')
     .action(async (runId: string, flags: CrmFlags) => {
-      const ctx = commandContext(flags);
+      const ctx = await commandContext(flags);
       try {
-        const { installationId, connector } = ctx.connection();
+        const { installationId, connector } = await ctx.connection();
         const summary = await runRollback({ store: ctx.store, connector, installationId, runId, sync: ctx.config.sync, log: ctx.log });
         if (flags.json) printJson(summary);
         else print(`${formatRunSummary(summary)}\n`);
         if (summary.status === 'failed') process.exitCode = 1;
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

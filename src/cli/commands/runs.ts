@@ -14,26 +14,26 @@ export function runsCommand(): Command {
     .option('--errors <runId>', "show one run's per-record errors")
     .option('--abandon <runId>', 'give up on a run stuck as running (its process is gone or hangs): mark it interrupted and release its lease')
     .option('--json', 'machine-readable output')
-    .action((flags: CrmFlags & { limit: number; errors?: string; abandon?: string }) => {
-      const ctx = commandContext(flags);
+    .action(async (flags: CrmFlags & { limit: number; errors?: string; abandon?: string }) => {
+      const ctx = await commandContext(flags);
       try {
         const installationId = ctx.crm;
         if (flags.abandon) {
-          const run = ctx.store.getRun(flags.abandon);
+          const run = await ctx.store.getRun(flags.abandon);
           if (!run || run.installationId !== installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${flags.abandon} for ${installationId}`);
-          const abandoned = ctx.store.abandonRun(run.id, 'abandoned by an admin (command line)');
+          const abandoned = await ctx.store.abandonRun(run.id, 'abandoned by an admin (command line)');
           if (!abandoned) throw new LifecycleSyncError('NOT_FOUND', `${run.id} is not running (${run.status}): there is nothing to abandon`);
           if (flags.json) return printJson(abandoned);
           print(`${abandoned.id} abandoned: ${abandoned.message ?? ''}\n`);
           return;
         }
         if (flags.errors) {
-          const errors = ctx.store.listRunErrors(flags.errors, flags.limit * 50);
+          const errors = await ctx.store.listRunErrors(flags.errors, flags.limit * 50);
           if (flags.json) return printJson(errors);
           for (const e of errors) print(`${e.phase}\t${e.recordId ?? '-'}\t${e.code}\t${e.message}\n`);
           return;
         }
-        const runs = ctx.store.listRuns(installationId, flags.limit);
+        const runs = await ctx.store.listRuns(installationId, flags.limit);
         if (flags.json) return printJson(runs);
         if (runs.length === 0) return void print(`No runs yet for ${installationId}. Start one with \`lifecycle-sync sync\`.\n`);
         for (const r of runs) {
@@ -45,7 +45,7 @@ export function runsCommand(): Command {
           );
         }
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

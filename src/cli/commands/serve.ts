@@ -30,7 +30,7 @@ async function serve(configFile?: string): Promise<void> {
   const service = await startService({ env: process.env, configFile });
   stopOnSignals(service);
   const crm = service.context.installations.activeCrm();
-  const schedule = service.scheduler?.status();
+  const schedule = await service.scheduler?.status();
   say(`Lifecycle Sync admin: ${service.url}  (sign in with ADMIN_TOKEN)`);
   say(crm ? `Connected CRM: ${crm}.` : 'No CRM connected yet: install one from the admin page (see README).');
   if (schedule?.enabled) say(`Schedule: "${schedule.cron}" in ${schedule.timezone}; next run ${schedule.nextRunAt ?? 'n/a'}.${schedule.note ? ` ${schedule.note}` : ''}`);
@@ -67,7 +67,7 @@ export function startCommand(): Command {
     .addOption(new Option('--demo-crm <crm>', 'the CRM the demo sandbox plays').choices(['hubspot', 'salesforce']).default('hubspot'))
     .action(async (flags: { config?: string; demoCrm: CrmName }) => {
       const configFile = flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG;
-      const choice = chooseStart(process.env, configFile);
+      const choice = await chooseStart(process.env, configFile);
       if (choice.mode === 'serve') await serve(configFile);
       else {
         const startSandbox = await loadDemoSandbox();

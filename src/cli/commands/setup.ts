@@ -14,9 +14,9 @@ export function setupCommand(): Command {
     .option('--dry-run', 'only report what would be created or changed')
     .option('--json', 'print a machine-readable report')
     .action(async (flags: CrmFlags & { dryRun?: boolean }) => {
-      const ctx = commandContext(flags);
+      const ctx = await commandContext(flags);
       try {
-        const { connector } = ctx.connection();
+        const { connector } = await ctx.connection();
         const verified = await connector.verify();
         if (!verified.ok) throw new ConnectorError('AUTH_FAILED', `the ${ctx.crm} credentials do not work: ${verified.message}`);
         const { report } = await ensureFields(connector, fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false });
@@ -29,7 +29,7 @@ export function setupCommand(): Command {
         if (report.ok.length > 0) print(`  ${report.ok.length} fields already in place\n`);
         print(flags.dryRun ? 'Nothing was changed (dry run).\n' : 'Setup complete. Next: `lifecycle-sync sync --dry-run` to preview, then `lifecycle-sync sync`.\n');
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
 }

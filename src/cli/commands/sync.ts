@@ -1,8 +1,10 @@
 /** `lifecycle-sync sync`: pull, classify and write back (or preview with --dry-run). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
-import { storePath } from '../../crm.ts';
+import type { Config } from '../../config/schema.ts';
+import { storeLocation } from '../../store/open.ts';
+import type { PlanKey } from '../../store/types.ts';
 import { planCsv as formatPlanCsv } from '../../io/planCsv.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { sameFile } from '../../io/sameFile.ts';
@@ -58,10 +60,10 @@ export function syncCommand(): Command {
     .option('--plan-csv <file>', 'dry run: where to write the CSV of planned changes')
     .option('--json', 'print a machine-readable run summary')
     .action(async (flags: SyncFlags) => {
-      const ctx = commandContext(flags);
+      const ctx = await commandContext(flags);
       try {
-        if (flags.planCsv !== undefined) refuseOverwrite(flags.planCsv, storePath(ctx.config, process.env), flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG);
-        const { installationId, connector } = ctx.connection();
+        if (flags.planCsv !== undefined) refuseOverwrite(flags.planCsv, stateFile(ctx.config), flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG);
+        const { installationId, connector } = await ctx.connection();
         const progress = phaseProgress();
         const summary = await runSync({
           store: ctx.store,
@@ -78,10 +80,16 @@ export function syncCommand(): Command {
         progress.stop();
         let planCsv: string | null = null;
         if (summary.kind === 'dry_run' && summary.status === 'succeeded') {
-          planCsv = flags.planCsv ?? join(dirname(storePath(ctx.config, process.env)), 'plans', `${summary.runId}.csv`);
+          planCsv = flags.planCsv ?? join(dirname(stateFile(ctx.config)), 'plans', `${summary.runId}.csv`);
           mkdirSync(dirname(planCsv), { recursive: true });
           const numeric = new Set(fieldSpecs(ctx.config.classifier, ctx.config.sync).filter((f) => f.type === 'number').map((f) => f.key));
-          writeFileSync(planCsv, formatPlanCsv(ctx.store.loadPlan(summary.runId), numeric));
+          // Page by page: a first run's plan can hold every customer.
+          writeFileSync(planCsv, formatPlanCsv([], numeric));
+          let after: PlanKey | null = null;
+          for (let page = await ctx.store.plannedAfter(summary.runId, null, 2000); page.length > 0; page = await ctx.store.plannedAfter(summary.runId, after, 2000)) {
+            appendFileSync(planCsv, formatPlanCsv(page.flatMap((r) => r.changes), numeric, false));
+            after = page[page.length - 1].key;
+          }
         }
         if (flags.json) printJson({ ...summary, planCsv });
         else {
@@ -90,7 +98,13 @@ export function syncCommand(): Command {
         }
         if (summary.status === 'failed') process.exitCode = 1;
       } finally {
-        ctx.close();
+        await ctx.close();
       }
     });
+}
+
+/** The SQLite state file (the plan CSVs go beside it), or, with Postgres, the configured path's place. */
+function stateFile(config: Config): string {
+  const where = storeLocation(config.store, process.env);
+  return where.kind === 'sqlite' ? where.path : config.store.path;
 }

@@ -9,9 +9,9 @@ const params = z.object({ id: z.string().min(1).max(100, 'must be a CRM record i
 
 export function customerRoutes(ctx: AdminContext): Router {
   const router = Router();
-  router.get('/customers/:id', (req, res) => {
+  router.get('/customers/:id', async (req, res) => {
     const { id } = parseInput(params, req.params, 'params');
-    res.json(explainCustomer(ctx.store, ctx.installations.requireInstallationId(), id));
+    res.json(await explainCustomer(ctx.store, ctx.installations.requireInstallationId(), id));
   });
   return router;
 }

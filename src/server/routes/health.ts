@@ -28,7 +28,7 @@ export function healthRoutes(ctx: AdminContext): Router {
   router.get('/readyz', async (_req, res) => {
     let store: Check;
     try {
-      ctx.store.listInstallations();
+      await ctx.store.listInstallations();
       store = { ok: true };
     } catch (error) {
       ctx.log.warn('readiness: the store did not answer', { error: error instanceof Error ? error.message : String(error) });

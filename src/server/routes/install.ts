@@ -93,9 +93,9 @@ export function installBrowserRoutes(ctx: AdminContext): Router {
       if ('error' in query) throw new HttpError(400, 'CONSENT_DENIED', `${provider.label} did not grant access: ${query.error_description ?? query.error}`);
       const nonce = ctx.oauth.states.verifyState(query.state, crm, cookieValue(req, COOKIE));
       const grant = await provider.exchange({ code: query.code, redirectUri: redirectUri(ctx, crm), codeVerifier: ctx.oauth.states.codeVerifier(nonce) });
-      ctx.store.upsertInstallation({ id: crm, crm, name: grant.name });
-      ctx.store.saveCredentials(crm, grant.credentials);
-      ctx.installations.reset();
+      await ctx.store.upsertInstallation({ id: crm, crm, name: grant.name });
+      await ctx.store.saveCredentials(crm, grant.credentials);
+      await ctx.installations.reset();
       ctx.log.info('installed with OAuth', { crm, installation: crm, account: grant.name });
       backToPage(res, { installed: crm });
     } catch (error) {

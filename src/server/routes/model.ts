@@ -9,26 +9,26 @@ export function modelRoutes(ctx: AdminContext): Router {
   const router = Router();
   const classifier = ctx.config.classifier;
 
-  router.get('/model', (_req, res) => {
+  router.get('/model', async (_req, res) => {
     const installationId = ctx.installations.requireInstallationId();
-    const fit = ctx.insights.latestFit(installationId);
+    const fit = await ctx.insights.latestFit(installationId);
     if (!fit) throw new LifecycleSyncError('NOT_FOUND', `no model fitted yet for ${installationId}: start a dry run or a sync`);
     const { summary: _summary, ...model } = fit;
     res.json(model);
   });
 
-  router.get('/overview', (_req, res) => {
+  router.get('/overview', async (_req, res) => {
     const installationId = ctx.installations.requireInstallationId();
-    const fit = ctx.insights.latestFit(installationId);
-    const lastRun = ctx.store.listRuns(installationId, 20).find((r) => r.status !== 'running' && r.kind !== 'rollback') ?? null;
+    const fit = await ctx.insights.latestFit(installationId);
+    const lastRun = (await ctx.store.listRuns(installationId, 20)).find((r) => r.status !== 'running' && r.kind !== 'rollback') ?? null;
     res.json({
       installation: installationId,
       runId: fit?.runId ?? null,
       /** A dry run's figures are what a run would write; a sync's are what the CRM holds. */
-      runKind: fit ? (ctx.store.getRun(fit.runId)?.kind ?? null) : null,
+      runKind: fit ? ((await ctx.store.getRun(fit.runId))?.kind ?? null) : null,
       asOf: fit?.asOf ?? null,
       summary: fit?.summary ?? null,
-      churnRiskHistogram: fit ? ctx.insights.churnRiskHistogram(installationId) : [],
+      churnRiskHistogram: fit ? await ctx.insights.churnRiskHistogram(installationId) : [],
       labels: {
         stages: Object.fromEntries(STAGES_IN_LIFECYCLE_ORDER.map((s) => [s, classifier.stages[s].label])),
         stageOrder: STAGES_IN_LIFECYCLE_ORDER.filter((s) => classifier.stages[s].enabled),

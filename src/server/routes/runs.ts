@@ -20,9 +20,9 @@ const planQuery = z
   })
   .strict();
 
-export function runOf(ctx: AdminContext, id: string): RunRecord {
+export async function runOf(ctx: AdminContext, id: string): Promise<RunRecord> {
   const installationId = ctx.installations.requireInstallationId();
-  const run = ctx.store.getRun(id);
+  const run = await ctx.store.getRun(id);
   if (!run || run.installationId !== installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${id} for ${installationId}`);
   return run;
 }
@@ -30,35 +30,35 @@ export function runOf(ctx: AdminContext, id: string): RunRecord {
 export function runRoutes(ctx: AdminContext): Router {
   const router = Router();
 
-  router.get('/runs', (req, res) => {
+  router.get('/runs', async (req, res) => {
     const { limit } = parseInput(listQuery, req.query, 'query');
     const installationId = ctx.installations.installationId();
-    res.json({ installation: installationId, runs: installationId ? ctx.store.listRuns(installationId, limit) : [] });
+    res.json({ installation: installationId, runs: installationId ? await ctx.store.listRuns(installationId, limit) : [] });
   });
 
-  router.get('/runs/:id', (req, res) => {
-    const run = runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
-    res.json({ run, errors: ctx.store.listRunErrors(run.id, 1000) });
+  router.get('/runs/:id', async (req, res) => {
+    const run = await runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    res.json({ run, errors: await ctx.store.listRunErrors(run.id, 1000) });
   });
 
-  router.get('/runs/:id/plan', (req, res) => {
-    const run = runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+  router.get('/runs/:id/plan', async (req, res) => {
+    const run = await runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
     const q = parseInput(planQuery, req.query, 'query');
     if (run.kind !== 'dry_run') throw new HttpError(409, 'NOT_A_DRY_RUN', `${run.id} is a ${run.kind === 'sync' ? 'sync' : 'rollback'}, not a dry run: only dry runs have a plan (its writes are in its audit)`);
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running: its plan is ready when it ends`);
     const head = { runId: run.id, status: run.status, asOf: run.asOf, records: run.stats.changed, changedFields: run.stats.changedFields, stageTransitions: run.stats.stageTransitions, offset: q.offset };
     // Paged in the store (an index range), never loaded whole: a plan can hold millions of changes.
     if (q.group === 'record') {
-      const records = ctx.store.planRecords(run.id, { offset: q.offset, limit: q.limit });
+      const records = await ctx.store.planRecords(run.id, { offset: q.offset, limit: q.limit });
       res.json({ ...head, total: run.stats.changed, byRecord: records.map((r) => ({ recordId: r.recordId, changes: r.changes.map((c) => ({ field: c.field, previous: c.previous, next: c.next })) })) });
       return;
     }
     const total = q.field ? (run.stats.changedFields[q.field] ?? 0) : Object.values(run.stats.changedFields).reduce((a, b) => a + (b ?? 0), 0);
-    res.json({ ...head, total, changes: ctx.store.planChanges(run.id, { offset: q.offset, limit: q.limit, field: q.field }) });
+    res.json({ ...head, total, changes: await ctx.store.planChanges(run.id, { offset: q.offset, limit: q.limit, field: q.field }) });
   });
 
   router.post('/runs/:id/rollback', async (req, res) => {
-    const run = runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    const run = await runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
     parseInput(z.object({}).strict(), req.body ?? {}, 'body');
     if (run.kind !== 'sync') throw new HttpError(409, 'NOT_ROLLBACKABLE', `${run.id} is a ${run.kind === 'dry_run' ? 'dry run: it wrote nothing' : 'rollback: roll back the run it restored instead'}`);
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running`);
@@ -67,7 +67,7 @@ export function runRoutes(ctx: AdminContext): Router {
   });
 
   router.post('/runs/:id/abandon', async (req, res) => {
-    const run = runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    const run = await runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
     parseInput(z.object({}).strict(), req.body ?? {}, 'body');
     if (run.status !== 'running') throw new HttpError(409, 'NOT_RUNNING', `${run.id} is not running (it ${run.status === 'interrupted' ? 'was interrupted' : run.status}): there is nothing to abandon`);
     const abandoned = await ctx.runs.abandon(run.id);

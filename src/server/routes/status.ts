@@ -27,15 +27,15 @@ export function statusRoutes(ctx: AdminContext): Router {
   router.get('/status', async (_req, res) => {
     const crm = ctx.installations.activeCrm();
     const installationId = ctx.installations.installationId();
-    const installation = installationId ? ctx.store.getInstallation(installationId) : null;
+    const installation = installationId ? await ctx.store.getInstallation(installationId) : null;
     const connection = await ctx.installations.verify();
     let fields: FieldsStatus | null = null;
     if (crm && installationId && connection.ok) {
-      const key = `${installationId}:${ctx.store.listRuns(installationId, 1)[0]?.finishedAt ?? ''}`;
+      const key = `${installationId}:${(await ctx.store.listRuns(installationId, 1))[0]?.finishedAt ?? ''}`;
       if (cache && cache.key === key && Date.now() - cache.at < 60_000) fields = cache.fields;
       else {
         try {
-          const { report } = await ensureFields(ctx.installations.connection().connector, fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: true });
+          const { report } = await ensureFields((await ctx.installations.connection()).connector, fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: true });
           fields = fieldsStatus(report);
         } catch (error) {
           fields = { inPlace: [], missing: [], toUpdate: [], error: error instanceof Error ? error.message : String(error) };
@@ -49,7 +49,7 @@ export function statusRoutes(ctx: AdminContext): Router {
       installation: installation && { id: installation.id, name: installation.name },
       connection,
       fields,
-      schedule: ctx.schedule(),
+      schedule: await ctx.schedule(),
       running: running && { runId: running.runId, kind: running.kind },
       demo: ctx.demo,
       install: ctx.oauth.providers.map((p) => {

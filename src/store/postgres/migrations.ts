@@ -65,17 +65,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL, installation_id TEXT NOT NULL,
         record_id TEXT NOT NULL, field TEXT NOT NULL, previous_value TEXT, new_value TEXT,
         state TEXT NOT NULL, at BIGINT NOT NULL);
-      CREATE INDEX audit_by_run ON audit (run_id, id);
+      -- A run's audit is read a record at a time (rollback), its counts by state (interrupted runs).
+      CREATE INDEX audit_by_run ON audit (run_id, record_id, id);
       CREATE INDEX audit_by_record ON audit (installation_id, record_id, id);
       -- supersedePendingAudit: only the pending entries of an installation, never its whole history.
       CREATE INDEX audit_pending ON audit (installation_id, run_id) WHERE state = 'pending';
 
-      -- A dry run's plan, paged by record (record_seq: stage moves first), in insertion order within one.
+      -- A run's plan, read by record in (priority, record_seq) order: retries, stage moves, the rest; in
+      -- insertion order within a record. Runs' ids are unique, so the plan is found by run.
       CREATE TABLE planned_changes (
-        installation_id TEXT NOT NULL, run_id TEXT NOT NULL, record_seq INTEGER NOT NULL, seq BIGSERIAL NOT NULL,
-        record_id TEXT NOT NULL, field TEXT NOT NULL, previous_value TEXT, new_value TEXT,
-        PRIMARY KEY (installation_id, run_id, record_seq, seq));
-      CREATE INDEX planned_by_field ON planned_changes (installation_id, run_id, field, record_seq, seq);
+        installation_id TEXT NOT NULL, run_id TEXT NOT NULL, priority INTEGER NOT NULL, record_seq INTEGER NOT NULL,
+        seq BIGSERIAL NOT NULL, record_id TEXT NOT NULL, field TEXT NOT NULL, previous_value TEXT, new_value TEXT,
+        PRIMARY KEY (run_id, priority, record_seq, seq));
+      CREATE INDEX planned_by_installation ON planned_changes (installation_id, run_id);
+      CREATE INDEX planned_by_field ON planned_changes (run_id, field, priority, record_seq, seq);
 
       CREATE TABLE retry_queue (
         installation_id TEXT NOT NULL, record_id TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL,

@@ -1,11 +1,12 @@
-/** The audit of every written value, dry-run plans (paged by record), and the retry queue. */
+/** The audit of every written value, runs' plans (read in pages, by record), and the retry queue. */
 import { z } from 'zod';
 import { FIELD_KEYS, type FieldKey } from '../../../connectors/contract/index.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
-import type { AuditEntry, AuditState, AuditStore, PlannedChange } from '../types.ts';
+import type { AuditEntry, AuditState, AuditStore, PlanKey, PlannedChange, PlannedRecord } from '../types.ts';
+import type { Synchronous } from './promised.ts';
 import { num, text, textOrNull } from './rows.ts';
 
-export class SqliteAudit implements AuditStore {
+export class SqliteAudit implements Synchronous<AuditStore> {
   private readonly db: SqliteDb;
   constructor(db: SqliteDb) {
     this.db = db;
@@ -30,8 +31,17 @@ export class SqliteAudit implements AuditStore {
     });
   };
 
-  readonly listAudit = (runId: string): AuditEntry[] => {
-    return this.db.all('SELECT * FROM audit WHERE run_id = ? ORDER BY id', runId).map((r) => this.toAudit(r));
+  readonly auditPage = (runId: string, after: { recordId: string; id: number } | null, limit: number): AuditEntry[] => {
+    const rows =
+      after === null
+        ? this.db.all('SELECT * FROM audit WHERE run_id = ? ORDER BY record_id, id LIMIT ?', runId, limit)
+        : this.db.all('SELECT * FROM audit WHERE run_id = ? AND (record_id, id) > (?, ?) ORDER BY record_id, id LIMIT ?', runId, after.recordId, after.id, limit);
+    return rows.map((r) => this.toAudit(r));
+  };
+
+  readonly auditCounts = (runId: string): Partial<Record<AuditState, number>> => {
+    const rows = this.db.all('SELECT state, COUNT(DISTINCT record_id) AS n FROM audit WHERE run_id = ? GROUP BY state', runId);
+    return Object.fromEntries(rows.map((r) => [text(r, 'state'), num(r, 'n')]));
   };
 
   readonly auditOfRecord = (installationId: string, recordId: string, limit: number): AuditEntry[] => {
@@ -58,41 +68,63 @@ export class SqliteAudit implements AuditStore {
     };
   };
 
-  readonly savePlan = (runId: string, changes: PlannedChange[]): void => {
-    // Records in plan order with stage moves first (what an admin checks before writing), numbered so a
-    // page of records is an index range, never a sort of the whole plan.
-    const order = new Map<string, boolean>();
-    for (const c of changes) order.set(c.recordId, (order.get(c.recordId) ?? false) || c.field === 'stage');
-    const seq = new Map<string, number>();
-    for (const stageFirst of [true, false]) for (const [recordId, moves] of order) if (moves === stageFirst) seq.set(recordId, seq.size);
-    const insert = this.db.prepared('INSERT INTO planned_changes (run_id, record_seq, record_id, field, previous_value, new_value) VALUES (?, ?, ?, ?, ?, ?)');
+  readonly addPlanned = (runId: string, records: PlannedRecord[]): void => {
+    const insert = this.db.prepared('INSERT INTO planned_changes (run_id, priority, record_seq, record_id, field, previous_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.db.transaction(() => {
-      this.db.run('DELETE FROM planned_changes WHERE run_id = ?', runId);
-      for (const c of changes) insert.run(runId, seq.get(c.recordId) ?? 0, c.recordId, c.field, c.previous, c.next);
+      for (const r of records) for (const c of r.changes) insert.run(runId, r.key.priority, r.key.seq, r.recordId, c.field, c.previous, c.next);
     });
   };
 
-  readonly loadPlan = (runId: string): PlannedChange[] => {
-    return this.db.all('SELECT * FROM planned_changes WHERE run_id = ? ORDER BY record_seq, rowid', runId).map((r) => this.toPlanned(r));
+  /** Rows of whole records, in plan order, grouped back into records. */
+  private readonly records = (rows: Row[]): PlannedRecord[] => {
+    const out: PlannedRecord[] = [];
+    for (const row of rows) {
+      const change = this.toPlanned(row);
+      const last = out.at(-1);
+      if (last && last.recordId === change.recordId) last.changes.push(change);
+      else out.push({ key: { priority: num(row, 'priority'), seq: num(row, 'record_seq') }, recordId: change.recordId, changes: [change] });
+    }
+    return out;
+  };
+
+  readonly plannedAfter = (runId: string, after: PlanKey | null, limit: number): PlannedRecord[] => {
+    // The keys of the next `limit` records, then their rows: a page never cuts a record in two.
+    const keys =
+      after === null
+        ? this.db.all('SELECT DISTINCT priority, record_seq FROM planned_changes WHERE run_id = ? ORDER BY priority, record_seq LIMIT ?', runId, limit)
+        : this.db.all('SELECT DISTINCT priority, record_seq FROM planned_changes WHERE run_id = ? AND (priority, record_seq) > (?, ?) ORDER BY priority, record_seq LIMIT ?', runId, after.priority, after.seq, limit);
+    const last = keys.at(-1);
+    if (!last) return [];
+    const from = after ?? { priority: -1, seq: -1 };
+    return this.records(
+      this.db.all(
+        'SELECT * FROM planned_changes WHERE run_id = ? AND (priority, record_seq) > (?, ?) AND (priority, record_seq) <= (?, ?) ORDER BY priority, record_seq, rowid',
+        runId, from.priority, from.seq, num(last, 'priority'), num(last, 'record_seq'),
+      ),
+    );
+  };
+
+  readonly planRecords = (runId: string, page: { offset: number; limit: number }): PlannedRecord[] => {
+    if (page.offset === 0) return this.plannedAfter(runId, null, page.limit);
+    const before = this.keyAt(runId, page.offset - 1);
+    return before ? this.plannedAfter(runId, before, page.limit) : [];
+  };
+
+  /** The key of the record at a position in plan order (a page by position becomes a keyset page). */
+  private readonly keyAt = (runId: string, position: number): PlanKey | null => {
+    const row = this.db.get('SELECT DISTINCT priority, record_seq FROM planned_changes WHERE run_id = ? ORDER BY priority, record_seq LIMIT 1 OFFSET ?', runId, position);
+    return row ? { priority: num(row, 'priority'), seq: num(row, 'record_seq') } : null;
   };
 
   readonly planChanges = (runId: string, page: { offset: number; limit: number; field?: FieldKey }): PlannedChange[] => {
     const rows = page.field
-      ? this.db.all('SELECT * FROM planned_changes WHERE run_id = ? AND field = ? ORDER BY record_seq, rowid LIMIT ? OFFSET ?', runId, page.field, page.limit, page.offset)
-      : this.db.all('SELECT * FROM planned_changes WHERE run_id = ? ORDER BY record_seq, rowid LIMIT ? OFFSET ?', runId, page.limit, page.offset);
+      ? this.db.all('SELECT * FROM planned_changes WHERE run_id = ? AND field = ? ORDER BY priority, record_seq, rowid LIMIT ? OFFSET ?', runId, page.field, page.limit, page.offset)
+      : this.db.all('SELECT * FROM planned_changes WHERE run_id = ? ORDER BY priority, record_seq, rowid LIMIT ? OFFSET ?', runId, page.limit, page.offset);
     return rows.map((r) => this.toPlanned(r));
   };
 
-  readonly planRecords = (runId: string, page: { offset: number; limit: number }): { recordId: string; changes: PlannedChange[] }[] => {
-    const rows = this.db.all('SELECT * FROM planned_changes WHERE run_id = ? AND record_seq >= ? AND record_seq < ? ORDER BY record_seq, rowid', runId, page.offset, page.offset + page.limit);
-    const records = new Map<string, PlannedChange[]>();
-    for (const row of rows) {
-      const change = this.toPlanned(row);
-      const list = records.get(change.recordId);
-      if (list) list.push(change);
-      else records.set(change.recordId, [change]);
-    }
-    return [...records].map(([recordId, changes]) => ({ recordId, changes }));
+  readonly deletePlan = (runId: string): void => {
+    this.db.run('DELETE FROM planned_changes WHERE run_id = ?', runId);
   };
 
   private readonly toPlanned = (r: Row): PlannedChange => {

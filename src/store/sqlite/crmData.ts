@@ -2,16 +2,17 @@
 import { z } from 'zod';
 import type { FieldValues } from '../../../connectors/contract/index.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
-import type { CrmDataStore, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
+import type { CrmDataStore, CustomerCore, DealLink, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
+import type { Synchronous } from './promised.ts';
 import { fieldValuesSchema, json, num, numOrNull, scoresSchema, signalsSchema, text, textOrNull } from './rows.ts';
 
-export class SqliteCrmData implements CrmDataStore {
+export class SqliteCrmData implements Synchronous<CrmDataStore> {
   private readonly db: SqliteDb;
   constructor(db: SqliteDb) {
     this.db = db;
   }
 
-  readonly upsertCustomers = (installationId: string, customers: Omit<StoredCustomer, 'deleted' | 'scores'>[], seenInPull?: string): void => {
+  readonly upsertCustomers = (installationId: string, customers: CustomerCore[], seenInPull?: string): void => {
     const upsert = this.db.prepared(
       `INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, deleted, seen_in_pull)
        VALUES (?, ?, ?, ?, ?, 0, ?)
@@ -62,8 +63,33 @@ export class SqliteCrmData implements CrmDataStore {
     });
   };
 
-  readonly loadCustomers = (installationId: string): StoredCustomer[] => {
-    return this.db.all('SELECT * FROM customers WHERE installation_id = ? AND deleted = 0 ORDER BY rowid', installationId).map((r) => this.toCustomer(r));
+  readonly customerPage = (installationId: string, after: string | null, limit: number): CustomerCore[] => {
+    const rows =
+      after === null
+        ? this.db.all('SELECT record_id, modified_at, signals, crm_values FROM customers WHERE installation_id = ? AND deleted = 0 ORDER BY record_id LIMIT ?', installationId, limit)
+        : this.db.all('SELECT record_id, modified_at, signals, crm_values FROM customers WHERE installation_id = ? AND deleted = 0 AND record_id > ? ORDER BY record_id LIMIT ?', installationId, after, limit);
+    return rows.map((r) => ({ recordId: text(r, 'record_id'), modifiedAt: num(r, 'modified_at'), signals: json(r, 'signals', signalsSchema), crmValues: json(r, 'crm_values', fieldValuesSchema) }));
+  };
+
+  readonly dealLinkPage = (installationId: string, after: { customerId: string; dealId: string } | null, limit: number): DealLink[] => {
+    const select = `SELECT dc.customer_id, dc.deal_id, d.status, d.amount, d.close_day FROM deal_customers dc
+       JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
+       WHERE dc.installation_id = ? AND d.deleted = 0`;
+    const rows =
+      after === null
+        ? this.db.all(`${select} ORDER BY dc.customer_id, dc.deal_id LIMIT ?`, installationId, limit)
+        : this.db.all(`${select} AND (dc.customer_id, dc.deal_id) > (?, ?) ORDER BY dc.customer_id, dc.deal_id LIMIT ?`, installationId, after.customerId, after.dealId, limit);
+    return rows.map((r) => ({
+      customerId: text(r, 'customer_id'),
+      dealId: text(r, 'deal_id'),
+      status: z.enum(['won', 'open', 'lost']).parse(text(r, 'status')),
+      amount: numOrNull(r, 'amount'),
+      closeDay: numOrNull(r, 'close_day'),
+    }));
+  };
+
+  readonly countCustomers = (installationId: string): number => {
+    return num(this.db.get('SELECT COUNT(*) AS n FROM customers WHERE installation_id = ? AND deleted = 0', installationId) ?? { n: 0 }, 'n');
   };
 
   readonly getCustomer = (installationId: string, recordId: string): StoredCustomer | null => {
@@ -81,10 +107,6 @@ export class SqliteCrmData implements CrmDataStore {
       deleted: num(row, 'deleted') === 1,
       scores: scores === null ? null : (scoresSchema.parse(JSON.parse(scores))),
     };
-  };
-
-  readonly loadDeals = (installationId: string): StoredDeal[] => {
-    return this.db.all('SELECT * FROM deals WHERE installation_id = ? AND deleted = 0', installationId).map((r) => this.toDeal(r));
   };
 
   readonly dealsOf = (installationId: string, recordId: string): StoredDeal[] => {

@@ -1,4 +1,5 @@
 /** Installations and their credentials (AES-256-GCM at rest, bound to the installation id). */
+import type { Synchronous } from './promised.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { rememberSecrets } from '../../secrets.ts';
 import type { CredentialCipher } from '../crypto.ts';
@@ -7,7 +8,7 @@ import type { Installation, InstallationStore, StoredCredentials } from '../type
 import { credentialsSchema, num, text } from './rows.ts';
 import type { Row } from '../sqliteDb.ts';
 
-export class SqliteInstallations implements InstallationStore {
+export class SqliteInstallations implements Synchronous<InstallationStore> {
   private readonly db: SqliteDb;
   private readonly now: () => number;
   private readonly cipher: CredentialCipher | null;

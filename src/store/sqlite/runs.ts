@@ -2,6 +2,7 @@
  * Runs and the lease that keeps one run per installation: the lock row with its owner and expiry, the
  * run rows, their per-record errors, and orphaned runs marked interrupted with what their audit shows.
  */
+import type { Synchronous } from './promised.ts';
 import { hostname } from 'node:os';
 import type { SQLInputValue } from 'node:sqlite';
 import { z } from 'zod';
@@ -22,7 +23,7 @@ function ownerIsDead(owner: string): boolean {
   }
 }
 
-export class SqliteRuns implements RunStore {
+export class SqliteRuns implements Synchronous<RunStore> {
   private readonly db: SqliteDb;
   private readonly now: () => number;
   constructor(db: SqliteDb, now: () => number) {
@@ -131,6 +132,8 @@ export class SqliteRuns implements RunStore {
     const rollback = run.kind === 'sync' && written + unknown > 0 ? '; it can be rolled back' : '';
     const message = `${reason} (${parts.join(', ')}); the next run continues its work${rollback}`;
     this.updateRun(run.id, { status: 'interrupted', finishedAt: run.heartbeatAt, stats, message });
+    // An interrupted run's plan was only its work list (a dry run's is kept for the admin).
+    if (run.kind !== 'dry_run') this.db.run('DELETE FROM planned_changes WHERE run_id = ?', run.id);
     return { ...run, status: 'interrupted', finishedAt: run.heartbeatAt, stats, message };
   };
 

@@ -12,6 +12,7 @@ import { rollbackCommand } from './commands/rollback.ts';
 import { runsCommand } from './commands/runs.ts';
 import { serveCommand, startCommand } from './commands/serve.ts';
 import { setupCommand } from './commands/setup.ts';
+import { storeCommand } from './commands/store.ts';
 import { syncCommand } from './commands/sync.ts';
 import { environmentSecrets } from '../log.ts';
 import { packageRoot } from '../paths.ts';
@@ -35,7 +36,8 @@ const program = new Command('lifecycle-sync')
   .addCommand(classifyCommand())
   .addCommand(demoCommand())
   .addCommand(serveCommand())
-  .addCommand(startCommand());
+  .addCommand(startCommand())
+  .addCommand(storeCommand());
 
 // Commander's own errors quote the offending argument whole (a pasted file as a flag value): cut each line.
 const outputError = (text: string, write: (s: string) => void) => write(text.split('\n').map((line) => excerpt(line, 300)).join('\n'));

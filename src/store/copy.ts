@@ -1,0 +1,155 @@
+/**
+ * `lifecycle-sync store copy --to postgres://…`: an installation's whole state moves from the SQLite file
+ * to Postgres — its runs with their errors, the audit of every written value, plans, cursors, model fits,
+ * the retry queue, request counts, the CRM data the next run diffs against, and its credentials
+ * (decrypted with the file's key and stored again under the database's) — so an admin who outgrows one
+ * machine keeps the history and the next run is incremental, not a full resync.
+ *
+ * Table by table, in pages (a million customers move in bounded memory), in one Postgres transaction:
+ * a copy that fails leaves the database as it was. Audit and fit ids are the database's own (ids are
+ * shared by every installation there); their order is kept, which is all that reads of them rely on.
+ */
+import type { SQLInputValue } from 'node:sqlite';
+import { LifecycleSyncError } from '../errors.ts';
+import { PostgresDb, type PgQueryable, type PgValue } from './postgresDb.ts';
+import { migrate } from './postgres/migrate.ts';
+import { openPostgresStore } from './postgres.ts';
+import { openStore } from './sqlite.ts';
+import { SqliteDb, type Row } from './sqliteDb.ts';
+
+/** How a column moves: its name in both stores and the Postgres type it is cast to. */
+interface Column {
+  name: string;
+  cast: 'text' | 'bigint' | 'integer' | 'double precision' | 'jsonb' | 'boolean';
+}
+
+interface TableCopy {
+  table: string;
+  /** SQLite: the installation's rows (the first placeholder is the installation id), in rowid order after `rowid > ?`. */
+  from: string;
+  columns: Column[];
+  /** Postgres columns set from the installation id (the run-scoped tables carry it there). */
+  withInstallation?: boolean;
+}
+
+const c = (name: string, cast: Column['cast']): Column => ({ name, cast });
+const byInstallation = (table: string) => `SELECT rowid AS copy_rowid, * FROM ${table} WHERE installation_id = ?`;
+const byRun = (table: string) => `SELECT t.rowid AS copy_rowid, t.* FROM ${table} t JOIN runs r ON r.id = t.run_id WHERE r.installation_id = ?`;
+
+const TABLES: TableCopy[] = [
+  {
+    table: 'runs',
+    from: byInstallation('runs'),
+    columns: [c('id', 'text'), c('installation_id', 'text'), c('kind', 'text'), c('mode', 'text'), c('status', 'text'), c('as_of', 'text'), c('started_at', 'bigint'), c('finished_at', 'bigint'), c('heartbeat_at', 'bigint'), c('stats', 'jsonb'), c('message', 'text'), c('rollback_of', 'text'), c('scored_at', 'bigint'), c('owner', 'text')],
+  },
+  { table: 'run_errors', from: byRun('run_errors'), withInstallation: true, columns: [c('run_id', 'text'), c('record_id', 'text'), c('phase', 'text'), c('code', 'text'), c('message', 'text'), c('at', 'bigint')] },
+  {
+    table: 'customers',
+    from: byInstallation('customers'),
+    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('modified_at', 'bigint'), c('signals', 'jsonb'), c('crm_values', 'jsonb'), c('deleted', 'boolean'), c('scores', 'jsonb'), c('seen_in_pull', 'text')],
+  },
+  {
+    table: 'deals',
+    from: byInstallation('deals'),
+    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('status', 'text'), c('amount', 'double precision'), c('close_day', 'integer'), c('modified_at', 'bigint'), c('customer_ids', 'jsonb'), c('deleted', 'boolean'), c('seen_in_pull', 'text')],
+  },
+  { table: 'deal_customers', from: byInstallation('deal_customers'), columns: [c('installation_id', 'text'), c('deal_id', 'text'), c('customer_id', 'text')] },
+  {
+    table: 'audit',
+    // In id order: the database numbers them anew, in the same order.
+    from: `SELECT id AS copy_rowid, * FROM audit WHERE installation_id = ?`,
+    columns: [c('run_id', 'text'), c('installation_id', 'text'), c('record_id', 'text'), c('field', 'text'), c('previous_value', 'text'), c('new_value', 'text'), c('state', 'text'), c('at', 'bigint')],
+  },
+  {
+    table: 'planned_changes',
+    from: byRun('planned_changes'),
+    withInstallation: true,
+    columns: [c('run_id', 'text'), c('priority', 'integer'), c('record_seq', 'integer'), c('record_id', 'text'), c('field', 'text'), c('previous_value', 'text'), c('new_value', 'text')],
+  },
+  { table: 'retry_queue', from: byInstallation('retry_queue'), columns: [c('installation_id', 'text'), c('record_id', 'text'), c('reason', 'text'), c('attempts', 'integer')] },
+  { table: 'model_fits', from: `SELECT id AS copy_rowid, * FROM model_fits WHERE installation_id = ?`, columns: [c('installation_id', 'text'), c('run_id', 'text'), c('at', 'bigint'), c('fit', 'jsonb')] },
+  { table: 'cursors', from: byInstallation('cursors'), columns: [c('installation_id', 'text'), c('name', 'text'), c('value', 'jsonb'), c('updated_at', 'bigint')] },
+  { table: 'request_usage', from: byInstallation('request_usage'), columns: [c('installation_id', 'text'), c('day', 'text'), c('requests', 'bigint')] },
+];
+
+const PAGE = 2000;
+
+/** A SQLite value as the Postgres column wants it (SQLite keeps flags as 0/1, JSON as text). */
+function value(v: SQLInputValue | undefined, cast: Column['cast']): PgValue {
+  if (v === null || v === undefined) return null;
+  if (cast === 'boolean') return Number(v) !== 0;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
+async function copyTable(source: SqliteDb, target: PgQueryable, spec: TableCopy, installationId: string): Promise<number> {
+  const columns = [...(spec.withInstallation ? [c('installation_id', 'text')] : []), ...spec.columns];
+  const width = columns.length;
+  let after = -1;
+  let copied = 0;
+  for (;;) {
+    const rows: Row[] = source.all(`${spec.from} AND copy_rowid > ? ORDER BY copy_rowid LIMIT ?`, installationId, after, PAGE);
+    if (rows.length === 0) return copied;
+    const params: PgValue[] = [];
+    const tuples = rows.map((row, i) => {
+      for (const col of columns) params.push(col.name === 'installation_id' && spec.withInstallation ? installationId : value(row[col.name], col.cast));
+      return `(${columns.map((col, j) => `$${i * width + j + 1}::${col.cast}`).join(', ')})`;
+    });
+    await target.query(`INSERT INTO ${spec.table} (${columns.map((col) => col.name).join(', ')}) VALUES ${tuples.join(', ')}`, params);
+    copied += rows.length;
+    after = Number(rows[rows.length - 1].copy_rowid);
+  }
+}
+
+export interface CopyOptions {
+  /** The SQLite file. */
+  from: string;
+  /** The Postgres database (postgres://…). */
+  to: string;
+  /** One installation; default: every installation in the file. */
+  installationId?: string;
+  encryptionKey?: string;
+}
+
+export interface CopyReport {
+  installations: { id: string; rows: Record<string, number>; credentials: boolean }[];
+}
+
+export async function copyStore(o: CopyOptions): Promise<CopyReport> {
+  const sourceStore = openStore(o.from, { encryptionKey: o.encryptionKey });
+  const source = new SqliteDb(o.from, { busyTimeoutMs: 15_000 });
+  const targetDb = new PostgresDb(o.to);
+  try {
+    await migrate(targetDb);
+    const all = await sourceStore.listInstallations();
+    const chosen = o.installationId ? all.filter((i) => i.id === o.installationId) : all;
+    if (o.installationId && chosen.length === 0) throw new LifecycleSyncError('NOT_FOUND', `no installation ${o.installationId} in ${o.from}`);
+    const report: CopyReport = { installations: [] };
+    for (const installation of chosen) {
+      const there = await targetDb.query('SELECT 1 FROM installations WHERE id = $1', [installation.id]);
+      if (there.rowCount > 0) throw new LifecycleSyncError('INPUT_INVALID', `${targetDb.where} already holds an installation ${installation.id}: nothing was copied (remove it there first, or copy another)`);
+      const credentials = await sourceStore.loadCredentials(installation.id);
+      const rows: Record<string, number> = {};
+      await targetDb.transaction(async (tx) => {
+        await tx.query('INSERT INTO installations (id, crm, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)', [installation.id, installation.crm, installation.name, installation.createdAt, installation.updatedAt]);
+        for (const spec of TABLES) rows[spec.table] = await copyTable(source, tx, spec, installation.id);
+      });
+      // Stored again under the database's own key derivation (its salt), through the store.
+      if (credentials) {
+        const target = await openPostgresStore(o.to, { encryptionKey: o.encryptionKey });
+        try {
+          await target.saveCredentials(installation.id, credentials);
+        } finally {
+          await target.close();
+        }
+      }
+      report.installations.push({ id: installation.id, rows, credentials: credentials !== null });
+    }
+    return report;
+  } finally {
+    source.close();
+    await sourceStore.close();
+    await targetDb.close();
+  }
+}

@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: the benchmarks whose figures go in docs/benchmarks.md.
- * Usage: npm run bench [-- --only classify,hubspot,salesforce] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000]
+ * Usage: npm run bench [-- --only classify,hubspot,salesforce,health] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000]
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchClassify, benchParetoFit } from './classify.ts';
+import { benchHealth } from './health.ts';
 import { benchHubSpot } from './hubspot.ts';
 import { benchSalesforce } from './salesforce.ts';
 
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     'hubspot-contacts': { type: 'string', default: '100000' },
     'salesforce-contacts': { type: 'string', default: '100000' },
+    'health-contacts': { type: 'string', default: '50000' },
   },
 });
 const runs = Number(values.runs);
@@ -30,4 +32,7 @@ if (want('hubspot')) {
 }
 if (want('salesforce')) {
   await benchSalesforce(Number(values['salesforce-contacts']), 0.01);
+}
+if (want('health')) {
+  await benchHealth(Number(values['health-contacts']));
 }

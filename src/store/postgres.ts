@@ -33,6 +33,16 @@ async function salt(db: PostgresDb): Promise<Buffer> {
   return bytes(row, 'value');
 }
 
+/** `lifecycle-sync migrate`: brings the database to the newest schema and disconnects; the versions applied. */
+export async function migratePostgres(url: string, options: PostgresStoreOptions = {}): Promise<number[]> {
+  const db = new PostgresDb(url, { ...options, maxConnections: 1 });
+  try {
+    return await migrate(db, { now: options.clock });
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}
+
 /** Connects, migrates and returns the store; any fault is one STORE_FAILED line naming the database. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const db = new PostgresDb(url, options);

@@ -108,3 +108,6 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
 ];
+
+/** The newest schema version this program knows. */
+export const POSTGRES_SCHEMA_VERSION = Math.max(...POSTGRES_MIGRATIONS.map((m) => m.version));

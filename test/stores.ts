@@ -34,8 +34,7 @@ export interface StorePlace {
   env: Record<string, string>;
 }
 
-function sqlitePlace(dir: string, n: number): StorePlace {
-  const path = join(dir, `state${n}.db`);
+function sqlitePlace(path: string): StorePlace {
   return {
     kind: 'sqlite',
     open: (options = {}) => Promise.resolve().then(() => openStore(path, options)),
@@ -84,6 +83,12 @@ async function postgresPlace(database: FreshDatabase): Promise<StorePlace> {
   };
 }
 
+/** A SQLite file in a temporary folder of its own, removed by `remove`. */
+export function temporarySqlitePlace(): StorePlace & { remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'lcs-store-'));
+  return { ...sqlitePlace(join(dir, 'state.db')), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /**
  * A test file's (or a describe block's) source of empty places of one kind, removed after its tests. On
  * Postgres they share a database with an ICU collation in which 'a' sorts before 'B', unlike bytes.
@@ -99,7 +104,7 @@ export function storePlaces(kind: StoreKind): () => Promise<StorePlace> {
   return async () => {
     if (kind === 'sqlite') {
       dir ??= mkdtempSync(join(tmpdir(), 'lcs-store-'));
-      return sqlitePlace(dir, n++);
+      return sqlitePlace(join(dir, `state${n++}.db`));
     }
     database ??= freshDatabase({ icuLocale: 'en-US' });
     return postgresPlace(await database);

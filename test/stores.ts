@@ -42,7 +42,7 @@ function sqlitePlace(path: string): StorePlace {
       Promise.resolve().then(() => {
         const raw = new DatabaseSync(path);
         try {
-          return raw.prepare(sql).all() as Record<string, unknown>[];
+          return raw.prepare(sql).all();
         } finally {
           raw.close();
         }
@@ -84,7 +84,7 @@ async function postgresPlace(database: FreshDatabase): Promise<StorePlace> {
 }
 
 /** A SQLite file in a temporary folder of its own, removed by `remove`. */
-export function temporarySqlitePlace(): StorePlace & { remove(): void } {
+export function temporarySqlitePlace(): StorePlace & { remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'lcs-store-'));
   return { ...sqlitePlace(join(dir, 'state.db')), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

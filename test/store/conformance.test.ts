@@ -178,7 +178,7 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
 
   describe('runs', () => {
     it('records runs, newest first (ties in creation order), and their errors in insertion order', async () => {
-      let now = 50;
+      const now = 50;
       await withStore(
         async (store) => {
           const stats = emptyRunStats();

@@ -10,6 +10,7 @@ import type { AuditEntry, AuditState, AuditStore, PlanKey, PlannedChange, Planne
 import { num, text, textOrNull } from './rows.ts';
 import { requireRuns } from './runs.ts';
 import type { PgSession } from './session.ts';
+import { analyzeIfStale } from './statistics.ts';
 
 function toAudit(row: PgRow): AuditEntry {
   return {
@@ -73,6 +74,7 @@ export class PostgresAudit implements AuditStore {
   };
 
   readonly auditPage = async (runId: string, after: { recordId: string; id: number } | null, limit: number): Promise<AuditEntry[]> => {
+    if (after === null) await analyzeIfStale(this.db, ['audit']);
     const r =
       after === null
         ? await this.db.query('SELECT * FROM audit WHERE run_id = $1 ORDER BY record_id, id LIMIT $2', [runId, limit])
@@ -120,6 +122,7 @@ export class PostgresAudit implements AuditStore {
 
   readonly plannedAfter = async (runId: string, after: PlanKey | null, limit: number): Promise<PlannedRecord[]> => {
     // The keys of the next `limit` records, then their rows: a page never cuts a record in two.
+    if (after === null) await analyzeIfStale(this.db, ['planned_changes']);
     const from = after ?? { priority: -1, seq: -1 };
     const r = await this.db.query(
       `WITH keys AS (

@@ -9,6 +9,7 @@ import { customerIdsSchema, dealStatusSchema, fieldValuesSchema, scoresSchema, s
 import type { CrmDataStore, CustomerCore, DealLink, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
 import { bool, json, jsonText, lastByKey, num, numOrNull, text } from './rows.ts';
 import type { PgSession } from './session.ts';
+import { analyzeIfStale } from './statistics.ts';
 
 function toCore(r: PgRow): CustomerCore {
   return { recordId: text(r, 'record_id'), modifiedAt: num(r, 'modified_at'), signals: json(r, 'signals', signalsSchema), crmValues: json(r, 'crm_values', fieldValuesSchema) };
@@ -106,15 +107,17 @@ export class PostgresCrmData implements CrmDataStore {
   };
 
   readonly customerPage = async (installationId: string, after: string | null, limit: number): Promise<CustomerCore[]> => {
-    const r = await this.db.query(
-      `SELECT record_id, modified_at, signals, crm_values FROM customers
-       WHERE installation_id = $1 AND NOT deleted AND ($2::text IS NULL OR record_id > $2) ORDER BY record_id LIMIT $3`,
-      [installationId, after, limit],
-    );
+    if (after === null) await analyzeIfStale(this.db, ['customers']);
+    const select = 'SELECT record_id, modified_at, signals, crm_values FROM customers WHERE installation_id = $1 AND NOT deleted';
+    const r =
+      after === null
+        ? await this.db.query(`${select} ORDER BY record_id LIMIT $2`, [installationId, limit])
+        : await this.db.query(`${select} AND record_id > $3 ORDER BY record_id LIMIT $2`, [installationId, limit, after]);
     return r.rows.map(toCore);
   };
 
   readonly dealLinkPage = async (installationId: string, after: { customerId: string; dealId: string } | null, limit: number): Promise<DealLink[]> => {
+    if (after === null) await analyzeIfStale(this.db, ['deals', 'deal_customers']);
     const select = `SELECT dc.customer_id, dc.deal_id, d.status, d.amount, d.close_day FROM deal_customers dc
        JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
        WHERE dc.installation_id = $1 AND NOT d.deleted`;

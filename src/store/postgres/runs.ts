@@ -54,6 +54,7 @@ export class PostgresRuns implements RunStore {
   }
 
   readonly acquireLock = async (installationId: string, owner: string, ttlMs: number): Promise<LockAnswer> => {
+    let refused: LockAnswer = { acquired: false, owner: 'another process', expiresAt: this.now() + ttlMs };
     // A few rounds: the holder seen may release or lose the lease between two statements.
     for (let round = 0; round < 5; round++) {
       const now = this.now();
@@ -70,14 +71,14 @@ export class PostgresRuns implements RunStore {
       const holder = text(row, 'owner');
       const expiresAt = num(row, 'expires_at');
       if (holder === owner || expiresAt <= now) continue;
-      if (!ownerIsDead(holder)) return { acquired: false, owner: holder, expiresAt };
+      refused = { acquired: false, owner: holder, expiresAt };
+      if (!ownerIsDead(holder)) return refused;
       // The holder's process is gone (this machine): take the lease from that holder only, so two callers
       // that both saw it dead cannot both win.
       const takeover = await this.db.query('UPDATE locks SET owner = $2, expires_at = $3 WHERE installation_id = $1 AND owner = $4', [installationId, owner, now + ttlMs, holder]);
       if (takeover.rowCount === 1) return { acquired: true };
     }
-    const row = (await this.db.query('SELECT owner, expires_at FROM locks WHERE installation_id = $1', [installationId])).rows[0];
-    return row ? { acquired: false, owner: text(row, 'owner'), expiresAt: num(row, 'expires_at') } : { acquired: false, owner: 'unknown', expiresAt: this.now() };
+    return refused;
   };
 
   readonly renewLock = async (installationId: string, owner: string, ttlMs: number): Promise<boolean> => {

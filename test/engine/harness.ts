@@ -172,11 +172,6 @@ export class World {
     return this.current;
   }
 
-  get kind(): StoreKind {
-    if (!this.place) throw new Error('the world is not open yet: await w.ready (every run does)');
-    return this.place.kind;
-  }
-
   /** The admin changes the configuration (`overrides` over the defaults) before the next run. */
   configure(overrides: ConfigOverrides): void {
     this.config = loadConfig({ overrides });

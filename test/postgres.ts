@@ -49,9 +49,19 @@ export async function asAdmin<T>(fn: (client: pg.Client) => Promise<T>, database
   }
 }
 
-export async function freshDatabase(): Promise<FreshDatabase> {
+/**
+ * A new, empty database. `icuLocale` gives it that ICU collation (e.g. 'en-US', where 'a' sorts before 'B'),
+ * so a test can show that the store's order does not depend on the database's collation.
+ */
+export async function freshDatabase(o: { icuLocale?: string } = {}): Promise<FreshDatabase> {
   const name = uniqueName('db');
-  await asAdmin((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`));
+  await asAdmin((c) =>
+    c.query(
+      o.icuLocale
+        ? `CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE ${c.escapeLiteral(o.icuLocale)}`
+        : `CREATE DATABASE ${c.escapeIdentifier(name)}`,
+    ),
+  );
   return {
     url: withDatabase(adminUrl(), name),
     name,
@@ -59,4 +69,24 @@ export async function freshDatabase(): Promise<FreshDatabase> {
       await asAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`));
     },
   };
+}
+
+/** `url` with a search path: the connection's tables are those of `schema`. */
+export function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}
+
+export interface FreshSchema {
+  /** A URL whose connections use the schema (its first search path entry). */
+  url: string;
+  name: string;
+}
+
+/** A new, empty schema in a test database: cheaper than a database, for tests that need many. */
+export async function freshSchema(database: FreshDatabase): Promise<FreshSchema> {
+  const name = uniqueName('s');
+  await asAdmin((c) => c.query(`CREATE SCHEMA ${c.escapeIdentifier(name)}`), database.name);
+  return { url: withSearchPath(database.url, name), name };
 }

@@ -8,6 +8,7 @@ import { LifecycleSyncError } from '../errors.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { explainCommand } from './commands/explain.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { runsCommand } from './commands/runs.ts';
 import { serveCommand, startCommand } from './commands/serve.ts';
@@ -31,6 +32,7 @@ const program = new Command('lifecycle-sync')
   .addCommand(setupCommand())
   .addCommand(syncCommand())
   .addCommand(runsCommand())
+  .addCommand(migrateCommand())
   .addCommand(rollbackCommand())
   .addCommand(explainCommand())
   .addCommand(classifyCommand())

@@ -4,7 +4,8 @@
  * Either is migrated on open.
  */
 import type { Environment } from '../../connectors/contract/index.ts';
-import { openStore, type SqliteStoreOptions } from './sqlite.ts';
+import { POSTGRES_SCHEMA_VERSION } from './postgres/migrations.ts';
+import { migrateFile, openStore, SQLITE_SCHEMA_VERSION, type SqliteStoreOptions } from './sqlite.ts';
 import type { Store } from './types.ts';
 
 export interface StoreChoice {
@@ -27,4 +28,30 @@ export async function openStateStore(choice: StoreChoice, env: Environment, opti
     return openPostgresStore(where.url, { encryptionKey, clock: options.clock });
   }
   return openStore(where.path, { encryptionKey, busyTimeoutMs: options.busyTimeoutMs ?? choice.busyTimeoutMs, clock: options.clock });
+}
+
+export interface Migrated {
+  kind: 'sqlite' | 'postgres';
+  /** The file, or the database's URL without its password. */
+  where: string;
+  /** The schema version the database is at now (this program's newest). */
+  schemaVersion: number;
+  /** The versions applied now (none when it was up to date). */
+  applied: number[];
+}
+
+/**
+ * Applies the chosen store's migrations and disconnects (`lifecycle-sync migrate`): both stores also
+ * migrate when opened, but a deployment may rather migrate once, explicitly, before starting its workers.
+ */
+export async function migrateStateStore(choice: StoreChoice, env: Environment): Promise<Migrated> {
+  const where = storeLocation(choice, env);
+  if (where.kind === 'postgres') {
+    const { migratePostgres } = await import('./postgres.ts');
+    const { parseDatabaseUrl } = await import('./postgresDb.ts');
+    const applied = await migratePostgres(where.url);
+    return { kind: 'postgres', where: parseDatabaseUrl(where.url).where, schemaVersion: POSTGRES_SCHEMA_VERSION, applied };
+  }
+  const applied = migrateFile(where.path, { busyTimeoutMs: choice.busyTimeoutMs });
+  return { kind: 'sqlite', where: where.path, schemaVersion: SQLITE_SCHEMA_VERSION, applied };
 }

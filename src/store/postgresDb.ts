@@ -12,7 +12,9 @@ import pg, { DatabaseError, TypeOverrides, type PoolClient } from 'pg';
 import { LifecycleSyncError } from '../errors.ts';
 import { rememberSecrets } from '../secrets.ts';
 
-export type PgValue = string | number | boolean | null | Uint8Array;
+export type PgScalar = string | number | boolean | null;
+/** A parameter: a scalar, bytes, or an array of scalars (for `unnest($1::text[])` and `= ANY($1)`). */
+export type PgValue = PgScalar | Uint8Array | readonly PgScalar[];
 export type PgRow = Record<string, unknown>;
 export interface PgResult {
   rows: PgRow[];

@@ -38,7 +38,8 @@ export type SqliteStore = Store & {
   readonly path: string;
 };
 
-function migrate(db: SqliteDb, now: () => number): void {
+/** Brings the file to the newest schema version; returns the versions it applied. */
+function migrate(db: SqliteDb, now: () => number): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const applied = new Set(db.all('SELECT version FROM schema_migrations').map((r) => num(r, 'version')));
   const newest = Math.max(...MIGRATIONS.map((m) => m.version));
@@ -46,14 +47,20 @@ function migrate(db: SqliteDb, now: () => number): void {
   if (ahead.length > 0) {
     throw new LifecycleSyncError('STORE_FAILED', `state database ${db.path}: its schema version ${Math.max(...ahead)} is newer than this program's (${newest}); upgrade Lifecycle Sync or use another file`);
   }
+  const done: number[] = [];
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
       db.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', m.version, now());
     });
+    done.push(m.version);
   }
+  return done;
 }
+
+/** The newest schema version this program knows. */
+export const SQLITE_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 
 /** The key derivation's salt, made once per file. */
 function salt(db: SqliteDb): Buffer {
@@ -64,8 +71,8 @@ function salt(db: SqliteDb): Buffer {
   return fresh;
 }
 
-/** Opens (creating and migrating as needed) the state file; `:memory:` for a store that lives with the process. */
-export function openStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+/** Opens the file (creating its folder) in WAL mode and migrates it. */
+function openMigrated(path: string, options: SqliteStoreOptions): { db: SqliteDb; applied: number[] } {
   if (path !== ':memory:') {
     try {
       mkdirSync(dirname(path), { recursive: true });
@@ -74,10 +81,27 @@ export function openStore(path: string, options: SqliteStoreOptions = {}): Sqlit
     }
   }
   const db = new SqliteDb(path, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
-  const now = options.clock ?? Date.now;
   try {
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
-    migrate(db, now);
+    return { db, applied: migrate(db, options.clock ?? Date.now) };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** `lifecycle-sync migrate`: brings the file to the newest schema (creating it) and closes it; the versions applied. */
+export function migrateFile(path: string, options: SqliteStoreOptions = {}): number[] {
+  const { db, applied } = openMigrated(path, options);
+  db.close();
+  return applied;
+}
+
+/** Opens (creating and migrating as needed) the state file; `:memory:` for a store that lives with the process. */
+export function openStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+  const { db } = openMigrated(path, options);
+  const now = options.clock ?? Date.now;
+  try {
     const cipher = options.encryptionKey ? new CredentialCipher(options.encryptionKey, salt(db)) : null;
     // The same concerns over the same connection, outside and inside an explicit transaction: outside, a
     // call waits while a transaction is open; inside, it is part of it.

@@ -165,14 +165,21 @@ export class SqliteDb {
     await previous;
     try {
       this.exec('BEGIN IMMEDIATE');
+      let result: T;
       try {
-        const result = await fn();
+        result = await fn();
+      } catch (error) {
+        // The store's own errors already name the file; anything else is the caller's, as it was.
+        this.rollbackQuietly();
+        throw error;
+      }
+      try {
         this.exec('COMMIT');
-        return result;
       } catch (error) {
         this.rollbackQuietly();
-        this.fail(error);
+        throw error;
       }
+      return result;
     } finally {
       open();
     }

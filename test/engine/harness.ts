@@ -1,14 +1,12 @@
 /**
  * What the engine's policy tests share: the memory CRM seeded with a fixed base of customers and deals,
- * an installation on a temporary SQLite file, runs and rollbacks through the real engine, and a faithful
- * kill. A kill stops the "process" at a chosen step (a store call or a CRM request): from then on every
- * store call and every CRM request throws, so nothing after that point lands anywhere — no `finally`, no
- * recorded end — and the next run gets a fresh store object on the same file, its clock past the lease.
+ * an installation on a store of its own (a temporary SQLite file, or a Postgres schema: `store: 'postgres'`),
+ * runs and rollbacks through the real engine, and a faithful kill. A kill stops the "process" at a chosen
+ * step (a store call or a CRM request): from then on every store call and every CRM request throws, so
+ * nothing after that point lands anywhere — no `finally`, no recorded end — and the next run gets a fresh
+ * store object on the same database, its clock past the lease.
  */
 import { allAudit } from '../storeReads.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, vi } from 'vitest';
 import type { FieldValues } from '../../connectors/contract/index.ts';
 import { seededRandom } from '../../sandboxes/shared/seededRandom.ts';
@@ -16,12 +14,14 @@ import { simulateCustomers } from '../../src/classifier/simulate.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/log.ts';
-import { openStore, type SqliteStore } from '../../src/store/sqlite.ts';
 import type { RunRecord, Store } from '../../src/store/types.ts';
 import { runSync, type SyncRunOptions, type SyncSummary } from '../../src/sync/engine.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
 import { runRollback } from '../../src/sync/rollback.ts';
+import { storePlaces, temporarySqlitePlace, type StoreKind, type StorePlace } from '../stores.ts';
 import { MemoryConnector, MemoryCrm, type MemorySettings } from './memoryCrm.ts';
+
+export { STORE_KINDS, type StoreKind } from '../stores.ts';
 
 export const DAY_MS = 86_400_000;
 /** The memory CRM's clock starts at 2026-11-01 12:00 UTC: that day is "today". */
@@ -86,7 +86,7 @@ function phaseAfter(previous: StepPhase, what: string): StepPhase {
       return previous === 'fields' ? 'pull' : previous; // the pull phase starts by reading the cursor
     case 'crm.pull':
       return 'pull';
-    case 'store.loadCustomers':
+    case 'store.customerPage':
       return 'classify';
     case 'crm.read':
       return 'rollback';
@@ -125,21 +125,22 @@ export interface WorldOptions {
   seed?: number;
   memory?: Partial<MemorySettings>;
   config?: ConfigOverrides;
+  /** Where its store lives (a temporary SQLite file by default; removed when the world closes). */
+  place?: Promise<StorePlace>;
 }
 
 export type SyncOptions = Partial<Pick<SyncRunOptions, 'dryRun' | 'full' | 'asOfDay'>>;
 
 let runCounter = 0;
 
-/** One installation on the memory CRM, with its own state file. */
+/** One installation on the memory CRM, with its own state database. */
 export class World {
   readonly crm: MemoryCrm;
   config: Config;
   readonly settings: MemorySettings;
-  readonly file: string;
-  private readonly dir: string;
-  /** The store of the current "process"; replaced after a kill. */
-  store: SqliteStore;
+  private place: StorePlace | null = null;
+  private removePlace: () => void = () => {};
+  private current: Store | null = null;
 
   constructor(o: WorldOptions = {}) {
     this.crm = new MemoryCrm();
@@ -148,14 +149,28 @@ export class World {
     this.crm.now += 3_600_000;
     this.config = loadConfig({ overrides: o.config ?? {} });
     this.settings = { pageSize: 7, batchSize: 4, fieldPrefix: 'lcs_', ...o.memory };
-    this.dir = mkdtempSync(join(tmpdir(), 'lcs-engine-'));
-    this.file = join(this.dir, 'state.db');
-    this.store = this.openStore();
-    this.ready = this.store.upsertInstallation({ id: INSTALLATION, crm: 'memory', name: 'Memory CRM' });
+    const place =
+      o.place ??
+      Promise.resolve().then(() => {
+        const temporary = temporarySqlitePlace();
+        this.removePlace = temporary.remove;
+        return temporary;
+      });
+    this.ready = place.then(async (p) => {
+      this.place = p;
+      this.current = await this.openStore();
+      await this.current.upsertInstallation({ id: INSTALLATION, crm: 'memory', name: 'Memory CRM' });
+    });
   }
 
-  /** The installation's row, written when the world opens (runs wait for it). */
-  readonly ready: Promise<unknown>;
+  /** The store opened and the installation's row written (runs wait for it). */
+  readonly ready: Promise<void>;
+
+  /** The store of the current "process"; replaced after a kill. */
+  get store(): Store {
+    if (!this.current) throw new Error('the world is not open yet: await w.ready (every run does)');
+    return this.current;
+  }
 
   /** The admin changes the configuration (`overrides` over the defaults) before the next run. */
   configure(overrides: ConfigOverrides): void {
@@ -163,8 +178,9 @@ export class World {
   }
 
   /** The store and the runs read the CRM's clock, so the cursor, the lease and the CRM agree on time. */
-  private openStore(): SqliteStore {
-    return openStore(this.file, { clock: () => this.crm.now });
+  private openStore(): Promise<Store> {
+    if (!this.place) throw new Error('the world is not open yet');
+    return this.place.open({ clock: () => this.crm.now });
   }
 
   /** A connector as a new process would make it (request counters from zero). */
@@ -209,6 +225,7 @@ export class World {
   }
 
   async run(id: string): Promise<RunRecord> {
+    await this.ready;
     const run = await this.store.getRun(id);
     if (!run) throw new Error(`no run ${id}`);
     return run;
@@ -220,7 +237,8 @@ export class World {
    * the CRM; its store is closed. `restart` then plays the next process.
    */
   async killed(start: (store: Store, runId: string) => Promise<SyncSummary>, killAt: (step: Step) => boolean): Promise<KilledRun> {
-    const raw = this.openStore();
+    await this.ready;
+    const raw = await this.openStore();
     const runId = `run_killed_${++runCounter}`;
     const steps: Step[] = [];
     const kinds = new Map<string, number>();
@@ -313,25 +331,31 @@ export class World {
    * expiry frees it), and the state file is opened anew.
    */
   async restart(): Promise<void> {
+    await this.ready;
     this.crm.now += (this.config.sync.lockTtlSeconds + 1) * 1000;
     await this.store.close();
-    this.store = this.openStore();
+    this.current = await this.openStore();
   }
 
   async close(): Promise<void> {
-    await this.store.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    await this.ready.catch(() => undefined);
+    await this.current?.close();
+    this.removePlace();
   }
 }
 
-/** A test file's way to open worlds: each is closed (and its file removed) after the test. */
-export function worldsClosedAfterEach(): (o?: WorldOptions) => World {
+/**
+ * A test file's (or describe block's) way to open worlds on a kind of store: each is closed after the
+ * test; their databases are removed after the block.
+ */
+export function worldsClosedAfterEach(kind: StoreKind = 'sqlite'): (o?: WorldOptions) => World {
+  const places = storePlaces(kind);
   const open: World[] = [];
   afterEach(async () => {
     for (const w of open.splice(0)) await w.close();
   });
   return (o) => {
-    const w = new World(o);
+    const w = new World({ place: places(), ...o });
     open.push(w);
     return w;
   };

@@ -1,6 +1,7 @@
 /**
  * An installation wired to a HubSpot sandbox over real HTTP: the official SDK, the real connector, the
- * real engine and a real SQLite file. Tests drive it in-process (engine calls) or through the CLI.
+ * real engine and a real store (a SQLite file, or with `store: 'postgres'` a database of its own on the
+ * tests' PostgreSQL, named by DATABASE_URL). Tests drive it in-process (engine calls) or through the CLI.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,10 @@ import { deepMerge, loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { connect, type Env } from '../../src/crm.ts';
 import { createLogger } from '../../src/log.ts';
-import { openStore, type SqliteStore } from '../../src/store/sqlite.ts';
+import { openPostgresStore } from '../../src/store/postgres.ts';
+import { openStore } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/types.ts';
+import { freshDatabase } from '../postgres.ts';
 import { engineCalls, type EngineCalls } from '../engineCalls.ts';
 import { hubspotSettingsSchema, propertyNames } from '../../connectors/hubspot/settings.ts';
 
@@ -34,16 +38,19 @@ export interface HarnessOptions {
   sandbox?: HubSpotSandboxOptions;
   config?: Record<string, unknown>;
   env?: Env;
+  /** The state store: the SQLite file (dbPath) unless 'postgres'. */
+  store?: 'sqlite' | 'postgres';
 }
 
 export interface Harness extends EngineCalls {
   sandbox: HubSpotSandbox;
   url: string;
   dir: string;
+  /** The SQLite file (unused with a Postgres store: DATABASE_URL in env names that). */
   dbPath: string;
   configPath: string;
   config: Config;
-  store: SqliteStore;
+  store: Store;
   /** The process environment the installation sees (tests may swap credentials). */
   env: Env;
   names: Record<FieldKey, string>;
@@ -70,8 +77,10 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, stringify({ ...overrides, store: { ...(overrides.store as Record<string, unknown> | undefined), path: dbPath } }));
   const config = loadConfig({ file: configPath });
-  const env: Env = { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, ...o.env, HUBSPOT_BASE_URL: url, LIFECYCLE_SYNC_DB: dbPath };
-  const store = openStore(dbPath, { encryptionKey: o.env?.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY });
+  const database = o.store === 'postgres' ? await freshDatabase() : null;
+  const env: Env = { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, ...o.env, HUBSPOT_BASE_URL: url, LIFECYCLE_SYNC_DB: dbPath, ...(database ? { DATABASE_URL: database.url } : {}) };
+  const encryptionKey = o.env?.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY;
+  const store = database ? await openPostgresStore(database.url, { encryptionKey }) : openStore(dbPath, { encryptionKey });
   const log = createLogger({ level: 'warn' });
   const names = propertyNames(hubspotSettingsSchema.parse(config.connectors.hubspot));
   const harness: Harness = {
@@ -99,6 +108,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
     },
     async close() {
       await store.close();
+      await database?.drop();
       await sandbox.close();
       rmSync(dir, { recursive: true, force: true });
     },

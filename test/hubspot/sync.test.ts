@@ -3,7 +3,9 @@
  * store. What an admin would check in their CRM after each step.
  */
 import { allAudit, allPlan } from '../storeReads.ts';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnCli } from '../cliChild.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let h: Harness | undefined;
@@ -261,5 +263,62 @@ describe('HubSpot sync against the sandbox', () => {
     } finally {
       await clean.close();
     }
+  });
+});
+
+describe('HubSpot sync against the sandbox, state in Postgres', () => {
+  it('a dry run, a full sync, a second that writes nothing, a nightly that writes what moved, and its rollback', async () => {
+    h = await createHarness({ dataset: { contacts: 200 }, store: 'postgres' });
+    expect(h.store.kind).toBe('postgres');
+    const asOfDay = Math.floor(Date.now() / DAY_MS);
+
+    const dry = await h.sync({ dryRun: true, asOfDay: asOfDay - 30 });
+    expect(dry).toMatchObject({ kind: 'dry_run', status: 'succeeded', changed: 200, written: 0 });
+    expect(h.sandbox.data.getProperty('contacts', 'lcs_stage')).toBeUndefined();
+    expect(new Set((await allPlan(h.store, dry.runId)).map((p) => p.recordId)).size).toBe(200);
+
+    const full = await h.sync({ asOfDay: asOfDay - 30 });
+    // Incremental: the dry run's full pull is stored, and its cursor kept.
+    expect(full).toMatchObject({ status: 'succeeded', mode: 'incremental', written: 200, failed: 0 });
+    const afterFull = h.crmValues();
+    for (const [id, v] of afterFull) expect(v.lcs_stage, `contact ${id}`).toBeTruthy();
+    // The full sync wrote exactly what the dry run planned (same day, same data).
+    expect((await allAudit(h.store, full.runId)).filter((e) => e.state === 'applied').map((e) => `${e.recordId}.${e.field}=${e.next}`).sort()).toEqual(
+      (await allPlan(h.store, dry.runId)).map((p) => `${p.recordId}.${p.field}=${p.next}`).sort(),
+    );
+
+    h.sandbox.stats.reset();
+    const second = await h.sync({ asOfDay: asOfDay - 30 });
+    expect(second).toMatchObject({ status: 'succeeded', mode: 'incremental', changed: 0, written: 0 });
+    expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBeUndefined();
+    expect(h.crmValues()).toEqual(afterFull);
+
+    const nightly = await h.sync({ asOfDay, full: true });
+    expect(nightly).toMatchObject({ status: 'succeeded', failed: 0 });
+    expect(nightly.written).toBeGreaterThan(0);
+    expect(h.crmValues()).not.toEqual(afterFull);
+    const rollback = await h.rollback(nightly.runId);
+    expect(rollback).toMatchObject({ kind: 'rollback', status: 'succeeded', failed: 0, written: nightly.written });
+    expect(h.crmValues()).toEqual(afterFull);
+    expect((await h.store.listRuns('hubspot', 10)).map((r) => [r.kind, r.status])).toEqual([
+      ['rollback', 'succeeded'],
+      ['sync', 'succeeded'],
+      ['sync', 'succeeded'],
+      ['sync', 'succeeded'],
+      ['dry_run', 'succeeded'],
+    ]);
+  });
+
+  it('the CLI with DATABASE_URL keeps its state there: a sync, then `runs` lists it; no SQLite file is made', async () => {
+    h = await createHarness({ dataset: { contacts: 50 }, store: 'postgres' });
+    const env = { ...h.env, LIFECYCLE_SYNC_CONFIG: h.configPath, LOG_LEVEL: 'warn' };
+    const sync = await spawnCli(['sync', '--json'], env, h.dir);
+    expect(sync.code, sync.stderr).toBe(0);
+    const summary = JSON.parse(sync.stdout) as { runId: string; written: number };
+    expect(summary.written).toBe(50);
+    expect(await h.store.getRun(summary.runId)).toMatchObject({ status: 'succeeded', stats: { written: 50 } });
+    const runs = await spawnCli(['runs', '--json'], env, h.dir);
+    expect((JSON.parse(runs.stdout) as { id: string }[]).map((r) => r.id)).toEqual([summary.runId]);
+    expect(existsSync(h.dbPath)).toBe(false);
   });
 });

@@ -5,6 +5,10 @@
  * JSONB, flags BOOLEAN. Where SQLite orders by its implicit rowid (runs of the same millisecond, a run's
  * errors, a plan's changes within a record), a `seq` column keeps insertion order.
  *
+ * Identifiers and keys are TEXT COLLATE "C": compared and ordered by their bytes, as SQLite orders them
+ * (a database's own collation, en_US say, would page customers in another order than SQLite, and more
+ * slowly).
+ *
  * Every table of one installation's data has `installation_id` leading its primary key or an index, so
  * one installation's state can be read, copied or moved (distributed by it, later) without a scan of the
  * others'. The run-scoped tables (run_errors, planned_changes) carry it too, from their run's row.
@@ -18,20 +22,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
     sql: `
-      CREATE TABLE meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL);
+      CREATE TABLE meta (key TEXT COLLATE "C" PRIMARY KEY, value BYTEA NOT NULL);
 
       CREATE TABLE installations (
-        id TEXT PRIMARY KEY, crm TEXT NOT NULL, name TEXT NOT NULL,
+        id TEXT COLLATE "C" PRIMARY KEY, crm TEXT NOT NULL, name TEXT NOT NULL,
         created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
       CREATE TABLE credentials (
-        installation_id TEXT PRIMARY KEY REFERENCES installations (id) ON DELETE CASCADE,
+        installation_id TEXT COLLATE "C" PRIMARY KEY REFERENCES installations (id) ON DELETE CASCADE,
         payload BYTEA NOT NULL, updated_at BIGINT NOT NULL);
 
-      CREATE TABLE locks (installation_id TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT NOT NULL);
+      CREATE TABLE locks (installation_id TEXT COLLATE "C" PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT NOT NULL);
 
       CREATE TABLE runs (
-        id TEXT PRIMARY KEY, seq BIGSERIAL NOT NULL, installation_id TEXT NOT NULL, kind TEXT NOT NULL, mode TEXT,
-        status TEXT NOT NULL, as_of TEXT NOT NULL, started_at BIGINT NOT NULL, finished_at BIGINT,
+        id TEXT COLLATE "C" PRIMARY KEY, seq BIGSERIAL NOT NULL, installation_id TEXT COLLATE "C" NOT NULL, kind TEXT NOT NULL,
+        mode TEXT, status TEXT NOT NULL, as_of TEXT NOT NULL, started_at BIGINT NOT NULL, finished_at BIGINT,
         heartbeat_at BIGINT NOT NULL, stats JSONB NOT NULL, message TEXT, rollback_of TEXT, scored_at BIGINT,
         owner TEXT);
       -- listRuns: newest first, ties in creation order.
@@ -40,30 +44,32 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX runs_running ON runs (installation_id) WHERE status = 'running';
 
       CREATE TABLE run_errors (
-        installation_id TEXT NOT NULL, run_id TEXT NOT NULL, seq BIGSERIAL NOT NULL, record_id TEXT,
-        phase TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, at BIGINT NOT NULL,
+        installation_id TEXT COLLATE "C" NOT NULL, run_id TEXT COLLATE "C" NOT NULL, seq BIGSERIAL NOT NULL,
+        record_id TEXT COLLATE "C", phase TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, at BIGINT NOT NULL,
         PRIMARY KEY (installation_id, run_id, seq));
+      -- listRunErrors reads a run's errors in insertion order, by run alone.
+      CREATE INDEX run_errors_by_run ON run_errors (run_id, seq);
 
       CREATE TABLE customers (
-        installation_id TEXT NOT NULL, record_id TEXT NOT NULL, modified_at BIGINT NOT NULL,
+        installation_id TEXT COLLATE "C" NOT NULL, record_id TEXT COLLATE "C" NOT NULL, modified_at BIGINT NOT NULL,
         signals JSONB NOT NULL, crm_values JSONB NOT NULL, deleted BOOLEAN NOT NULL DEFAULT FALSE,
         scores JSONB, seen_in_pull TEXT,
         PRIMARY KEY (installation_id, record_id));
 
       CREATE TABLE deals (
-        installation_id TEXT NOT NULL, record_id TEXT NOT NULL, status TEXT NOT NULL, amount DOUBLE PRECISION,
-        close_day INTEGER, modified_at BIGINT NOT NULL, customer_ids JSONB NOT NULL,
+        installation_id TEXT COLLATE "C" NOT NULL, record_id TEXT COLLATE "C" NOT NULL, status TEXT NOT NULL,
+        amount DOUBLE PRECISION, close_day INTEGER, modified_at BIGINT NOT NULL, customer_ids JSONB NOT NULL,
         deleted BOOLEAN NOT NULL DEFAULT FALSE, seen_in_pull TEXT,
         PRIMARY KEY (installation_id, record_id));
-      -- dealsOf reads by customer (the key); re-linking a deal deletes by deal (this index).
+      -- dealsOf and dealLinkPage read by customer (the key); re-linking a deal deletes by deal (this index).
       CREATE TABLE deal_customers (
-        installation_id TEXT NOT NULL, deal_id TEXT NOT NULL, customer_id TEXT NOT NULL,
+        installation_id TEXT COLLATE "C" NOT NULL, deal_id TEXT COLLATE "C" NOT NULL, customer_id TEXT COLLATE "C" NOT NULL,
         PRIMARY KEY (installation_id, customer_id, deal_id));
       CREATE INDEX deal_customers_by_deal ON deal_customers (installation_id, deal_id);
 
       CREATE TABLE audit (
-        id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL, installation_id TEXT NOT NULL,
-        record_id TEXT NOT NULL, field TEXT NOT NULL, previous_value TEXT, new_value TEXT,
+        id BIGSERIAL PRIMARY KEY, run_id TEXT COLLATE "C" NOT NULL, installation_id TEXT COLLATE "C" NOT NULL,
+        record_id TEXT COLLATE "C" NOT NULL, field TEXT NOT NULL, previous_value TEXT, new_value TEXT,
         state TEXT NOT NULL, at BIGINT NOT NULL);
       -- A run's audit is read a record at a time (rollback), its counts by state (interrupted runs).
       CREATE INDEX audit_by_run ON audit (run_id, record_id, id);
@@ -74,28 +80,34 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       -- A run's plan, read by record in (priority, record_seq) order: retries, stage moves, the rest; in
       -- insertion order within a record. Runs' ids are unique, so the plan is found by run.
       CREATE TABLE planned_changes (
-        installation_id TEXT NOT NULL, run_id TEXT NOT NULL, priority INTEGER NOT NULL, record_seq INTEGER NOT NULL,
-        seq BIGSERIAL NOT NULL, record_id TEXT NOT NULL, field TEXT NOT NULL, previous_value TEXT, new_value TEXT,
+        installation_id TEXT COLLATE "C" NOT NULL, run_id TEXT COLLATE "C" NOT NULL, priority INTEGER NOT NULL,
+        record_seq INTEGER NOT NULL, seq BIGSERIAL NOT NULL, record_id TEXT COLLATE "C" NOT NULL, field TEXT NOT NULL,
+        previous_value TEXT, new_value TEXT,
         PRIMARY KEY (run_id, priority, record_seq, seq));
       CREATE INDEX planned_by_installation ON planned_changes (installation_id, run_id);
       CREATE INDEX planned_by_field ON planned_changes (run_id, field, priority, record_seq, seq);
 
       CREATE TABLE retry_queue (
-        installation_id TEXT NOT NULL, record_id TEXT NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL,
+        installation_id TEXT COLLATE "C" NOT NULL, record_id TEXT COLLATE "C" NOT NULL, reason TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
         PRIMARY KEY (installation_id, record_id));
 
       CREATE TABLE model_fits (
-        installation_id TEXT NOT NULL, id BIGSERIAL NOT NULL, run_id TEXT NOT NULL, at BIGINT NOT NULL,
-        fit JSONB NOT NULL,
+        installation_id TEXT COLLATE "C" NOT NULL, id BIGSERIAL NOT NULL, run_id TEXT COLLATE "C" NOT NULL,
+        at BIGINT NOT NULL, fit JSONB NOT NULL,
         PRIMARY KEY (installation_id, id));
 
       CREATE TABLE cursors (
-        installation_id TEXT NOT NULL, name TEXT NOT NULL, value JSONB NOT NULL, updated_at BIGINT NOT NULL,
+        installation_id TEXT COLLATE "C" NOT NULL, name TEXT COLLATE "C" NOT NULL, value JSONB NOT NULL,
+        updated_at BIGINT NOT NULL,
         PRIMARY KEY (installation_id, name));
 
       CREATE TABLE request_usage (
-        installation_id TEXT NOT NULL, day TEXT NOT NULL, requests BIGINT NOT NULL,
+        installation_id TEXT COLLATE "C" NOT NULL, day TEXT COLLATE "C" NOT NULL, requests BIGINT NOT NULL,
         PRIMARY KEY (installation_id, day));
     `,
   },
 ];
+
+/** The newest schema version this program knows. */
+export const POSTGRES_SCHEMA_VERSION = Math.max(...POSTGRES_MIGRATIONS.map((m) => m.version));

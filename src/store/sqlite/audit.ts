@@ -1,9 +1,11 @@
 /** The audit of every written value, runs' plans (read in pages, by record), and the retry queue. */
-import { z } from 'zod';
-import { FIELD_KEYS, type FieldKey } from '../../../connectors/contract/index.ts';
+import type { FieldKey } from '../../../connectors/contract/index.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
 import type { AuditEntry, AuditState, AuditStore, PlanKey, PlannedChange, PlannedRecord } from '../types.ts';
+import { groupPlanRows } from '../plans.ts';
+import { unknownRun } from '../storeErrors.ts';
 import type { Synchronous } from './promised.ts';
+import { auditStateSchema, fieldKeySchema } from '../rowSchemas.ts';
 import { num, text, textOrNull } from './rows.ts';
 
 export class SqliteAudit implements Synchronous<AuditStore> {
@@ -19,6 +21,8 @@ export class SqliteAudit implements Synchronous<AuditStore> {
     return this.db.transaction(() =>
       entries.map((e) => {
         const result = insert.run(e.runId, e.recordId, e.field, e.previous, e.next, e.state, e.at, e.runId);
+        // No row: the run is not in the store (and the whole batch is rolled back).
+        if (result.changes === 0) throw unknownRun(e.runId);
         return Number(result.lastInsertRowid);
       }),
     );
@@ -60,16 +64,18 @@ export class SqliteAudit implements Synchronous<AuditStore> {
       id: num(row, 'id'),
       runId: text(row, 'run_id'),
       recordId: text(row, 'record_id'),
-      field: z.enum(FIELD_KEYS).parse(text(row, 'field')),
+      field: fieldKeySchema.parse(text(row, 'field')),
       previous: textOrNull(row, 'previous_value'),
       next: textOrNull(row, 'new_value'),
-      state: z.enum(['pending', 'applied', 'failed', 'superseded']).parse(text(row, 'state')),
+      state: auditStateSchema.parse(text(row, 'state')),
       at: num(row, 'at'),
     };
   };
 
   readonly addPlanned = (runId: string, records: PlannedRecord[]): void => {
     const insert = this.db.prepared('INSERT INTO planned_changes (run_id, priority, record_seq, record_id, field, previous_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    if (records.every((r) => r.changes.length === 0)) return;
+    if (!this.db.get('SELECT 1 AS found FROM runs WHERE id = ?', runId)) throw unknownRun(runId);
     this.db.transaction(() => {
       for (const r of records) for (const c of r.changes) insert.run(runId, r.key.priority, r.key.seq, r.recordId, c.field, c.previous, c.next);
     });
@@ -77,14 +83,7 @@ export class SqliteAudit implements Synchronous<AuditStore> {
 
   /** Rows of whole records, in plan order, grouped back into records. */
   private readonly records = (rows: Row[]): PlannedRecord[] => {
-    const out: PlannedRecord[] = [];
-    for (const row of rows) {
-      const change = this.toPlanned(row);
-      const last = out.at(-1);
-      if (last && last.recordId === change.recordId) last.changes.push(change);
-      else out.push({ key: { priority: num(row, 'priority'), seq: num(row, 'record_seq') }, recordId: change.recordId, changes: [change] });
-    }
-    return out;
+    return groupPlanRows(rows.map((row) => ({ key: { priority: num(row, 'priority'), seq: num(row, 'record_seq') }, change: this.toPlanned(row) })));
   };
 
   readonly plannedAfter = (runId: string, after: PlanKey | null, limit: number): PlannedRecord[] => {
@@ -130,7 +129,7 @@ export class SqliteAudit implements Synchronous<AuditStore> {
   private readonly toPlanned = (r: Row): PlannedChange => {
     return {
       recordId: text(r, 'record_id'),
-      field: z.enum(FIELD_KEYS).parse(text(r, 'field')),
+      field: fieldKeySchema.parse(text(r, 'field')),
       previous: textOrNull(r, 'previous_value'),
       next: textOrNull(r, 'new_value'),
     };

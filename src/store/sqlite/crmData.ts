@@ -1,10 +1,10 @@
 /** What the store knows of the CRM: customers (signals, the plugin's values as the CRM holds them, scores) and deals. */
-import { z } from 'zod';
 import type { FieldValues } from '../../../connectors/contract/index.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
 import type { CrmDataStore, CustomerCore, DealLink, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
 import type { Synchronous } from './promised.ts';
-import { fieldValuesSchema, json, num, numOrNull, scoresSchema, signalsSchema, text, textOrNull } from './rows.ts';
+import { customerIdsSchema, dealStatusSchema, fieldValuesSchema, scoresSchema, signalsSchema } from '../rowSchemas.ts';
+import { json, num, numOrNull, text, textOrNull } from './rows.ts';
 
 export class SqliteCrmData implements Synchronous<CrmDataStore> {
   private readonly db: SqliteDb;
@@ -82,7 +82,7 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
     return rows.map((r) => ({
       customerId: text(r, 'customer_id'),
       dealId: text(r, 'deal_id'),
-      status: z.enum(['won', 'open', 'lost']).parse(text(r, 'status')),
+      status: dealStatusSchema.parse(text(r, 'status')),
       amount: numOrNull(r, 'amount'),
       closeDay: numOrNull(r, 'close_day'),
     }));
@@ -113,7 +113,7 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
     return (
       this.db.all(
         `SELECT d.* FROM deal_customers dc JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
-         WHERE dc.installation_id = ? AND dc.customer_id = ? AND d.deleted = 0 ORDER BY d.close_day`,
+         WHERE dc.installation_id = ? AND dc.customer_id = ? AND d.deleted = 0 ORDER BY d.close_day, d.record_id`,
       installationId, recordId)
     ).map((r) => this.toDeal(r));
   };
@@ -121,8 +121,8 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
   private readonly toDeal = (row: Row): StoredDeal => {
     return {
       recordId: text(row, 'record_id'),
-      customerIds: json(row, 'customer_ids', z.array(z.string())),
-      status: z.enum(['won', 'open', 'lost']).parse(text(row, 'status')),
+      customerIds: json(row, 'customer_ids', customerIdsSchema),
+      status: dealStatusSchema.parse(text(row, 'status')),
       amount: numOrNull(row, 'amount'),
       closeDay: numOrNull(row, 'close_day'),
       modifiedAt: num(row, 'modified_at'),

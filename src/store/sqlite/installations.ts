@@ -5,7 +5,8 @@ import { rememberSecrets } from '../../secrets.ts';
 import type { CredentialCipher } from '../crypto.ts';
 import type { SqliteDb } from '../sqliteDb.ts';
 import type { Installation, InstallationStore, StoredCredentials } from '../types.ts';
-import { credentialsSchema, num, text } from './rows.ts';
+import { credentialsSchema } from '../rowSchemas.ts';
+import { num, text } from './rows.ts';
 import type { Row } from '../sqliteDb.ts';
 
 export class SqliteInstallations implements Synchronous<InstallationStore> {

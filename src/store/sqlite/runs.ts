@@ -3,25 +3,15 @@
  * run rows, their per-record errors, and orphaned runs marked interrupted with what their audit shows.
  */
 import type { Synchronous } from './promised.ts';
-import { hostname } from 'node:os';
 import type { SQLInputValue } from 'node:sqlite';
-import { z } from 'zod';
 import { redactOutput } from '../../secrets.ts';
+import { interruption, PROCESS_GONE } from '../interruption.ts';
+import { ownerIsDead } from '../leaseOwner.ts';
+import { unknownRun } from '../storeErrors.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
 import type { NewRun, RunErrorRecord, RunRecord, RunStore } from '../types.ts';
-import { json, num, numOrNull, statsSchema, text, textOrNull } from './rows.ts';
-
-/** The process holding a lock is gone: same machine and no such process. */
-function ownerIsDead(owner: string): boolean {
-  const [host, pid] = owner.split(':');
-  if (host !== hostname() || !pid || !/^\d+$/.test(pid)) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
+import { errorPhaseSchema, runKindSchema, runModeSchema, runStatusSchema, statsSchema } from '../rowSchemas.ts';
+import { json, num, numOrNull, text, textOrNull } from './rows.ts';
 
 export class SqliteRuns implements Synchronous<RunStore> {
   private readonly db: SqliteDb;
@@ -97,8 +87,8 @@ export class SqliteRuns implements Synchronous<RunStore> {
     const now = this.now();
     const running = (
       installationId === null
-        ? this.db.all("SELECT * FROM runs WHERE status = 'running'")
-        : this.db.all("SELECT * FROM runs WHERE installation_id = ? AND status = 'running'", installationId)
+        ? this.db.all("SELECT * FROM runs WHERE status = 'running' ORDER BY started_at, rowid")
+        : this.db.all("SELECT * FROM runs WHERE installation_id = ? AND status = 'running' ORDER BY started_at, rowid", installationId)
     ).map((r) => this.toRun(r));
     const stale: RunRecord[] = [];
     for (const run of running) {
@@ -122,15 +112,9 @@ export class SqliteRuns implements Synchronous<RunStore> {
   };
 
   /** Marks a run interrupted, with what its audit says it wrote (a killed run never recorded its counts). */
-  private readonly interrupt = (run: RunRecord, reason = 'the process running it stopped before it finished'): RunRecord => {
-    const counts = new Map(this.db.all('SELECT state, COUNT(DISTINCT record_id) AS n FROM audit WHERE run_id = ? GROUP BY state', run.id).map((r) => [text(r, 'state'), num(r, 'n')]));
-    const written = Math.max(run.stats.written, counts.get('applied') ?? 0);
-    const failed = Math.max(run.stats.failed, counts.get('failed') ?? 0);
-    const unknown = (counts.get('pending') ?? 0) + (counts.get('superseded') ?? 0);
-    const stats = { ...run.stats, written, failed };
-    const parts = [`${written} records written`, ...(failed > 0 ? [`${failed} failed`] : []), ...(unknown > 0 ? [`${unknown} in flight when it stopped`] : [])];
-    const rollback = run.kind === 'sync' && written + unknown > 0 ? '; it can be rolled back' : '';
-    const message = `${reason} (${parts.join(', ')}); the next run continues its work${rollback}`;
+  private readonly interrupt = (run: RunRecord, reason = PROCESS_GONE): RunRecord => {
+    const counts = Object.fromEntries(this.db.all('SELECT state, COUNT(DISTINCT record_id) AS n FROM audit WHERE run_id = ? GROUP BY state', run.id).map((r) => [text(r, 'state'), num(r, 'n')]));
+    const { stats, message } = interruption(run, counts, reason);
     this.updateRun(run.id, { status: 'interrupted', finishedAt: run.heartbeatAt, stats, message });
     // An interrupted run's plan was only its work list (a dry run's is kept for the admin).
     if (run.kind !== 'dry_run') this.db.run('DELETE FROM planned_changes WHERE run_id = ?', run.id);
@@ -142,9 +126,9 @@ export class SqliteRuns implements Synchronous<RunStore> {
     return {
       id: text(row, 'id'),
       installationId: text(row, 'installation_id'),
-      kind: z.enum(['sync', 'dry_run', 'rollback']).parse(text(row, 'kind')),
-      mode: mode === null ? null : z.enum(['full', 'incremental']).parse(mode),
-      status: z.enum(['running', 'succeeded', 'failed', 'stopped', 'interrupted']).parse(text(row, 'status')),
+      kind: runKindSchema.parse(text(row, 'kind')),
+      mode: mode === null ? null : runModeSchema.parse(mode),
+      status: runStatusSchema.parse(text(row, 'status')),
       asOf: text(row, 'as_of'),
       startedAt: num(row, 'started_at'),
       finishedAt: numOrNull(row, 'finished_at'),
@@ -160,6 +144,7 @@ export class SqliteRuns implements Synchronous<RunStore> {
   readonly addRunErrors = (errors: RunErrorRecord[]): void => {
     if (errors.length === 0) return;
     const insert = this.db.prepared('INSERT INTO run_errors (run_id, record_id, phase, code, message, at) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const runId of new Set(errors.map((e) => e.runId))) if (!this.db.get('SELECT 1 AS found FROM runs WHERE id = ?', runId)) throw unknownRun(runId);
     this.db.transaction(() => {
       for (const e of errors) insert.run(e.runId, e.recordId, e.phase, e.code, redactOutput(e.message), e.at);
     });
@@ -169,7 +154,7 @@ export class SqliteRuns implements Synchronous<RunStore> {
     return this.db.all('SELECT * FROM run_errors WHERE run_id = ? ORDER BY rowid LIMIT ?', runId, limit).map((r) => ({
       runId: text(r, 'run_id'),
       recordId: textOrNull(r, 'record_id'),
-      phase: z.enum(['pull', 'classify', 'write', 'rollback', 'setup']).parse(text(r, 'phase')),
+      phase: errorPhaseSchema.parse(text(r, 'phase')),
       code: text(r, 'code'),
       message: text(r, 'message'),
       at: num(r, 'at'),

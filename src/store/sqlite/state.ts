@@ -3,7 +3,8 @@ import type { PullCursor } from '../../../connectors/contract/index.ts';
 import type { SqliteDb } from '../sqliteDb.ts';
 import type { StateStore } from '../types.ts';
 import type { Synchronous } from './promised.ts';
-import { cursorSchema, json, num, text } from './rows.ts';
+import { cursorSchema } from '../rowSchemas.ts';
+import { json, num, text } from './rows.ts';
 
 export class SqliteState implements Synchronous<StateStore> {
   private readonly db: SqliteDb;

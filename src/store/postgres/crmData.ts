@@ -1,0 +1,184 @@
+/**
+ * What the store knows of the CRM, on Postgres. A page of thousands of customers or deals is one
+ * statement over arrays (`unnest`), never a statement per row; the large tables are read in keyset pages
+ * over their keys, so a page costs the same at the millionth row as at the first.
+ */
+import type { FieldValues } from '../../../connectors/contract/index.ts';
+import type { PgRow } from '../postgresDb.ts';
+import { customerIdsSchema, dealStatusSchema, fieldValuesSchema, scoresSchema, signalsSchema } from '../rowSchemas.ts';
+import type { CrmDataStore, CustomerCore, DealLink, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
+import { bool, json, jsonText, lastByKey, num, numOrNull, text } from './rows.ts';
+import type { PgSession } from './session.ts';
+import { analyzeIfStale } from './statistics.ts';
+
+function toCore(r: PgRow): CustomerCore {
+  return { recordId: text(r, 'record_id'), modifiedAt: num(r, 'modified_at'), signals: json(r, 'signals', signalsSchema), crmValues: json(r, 'crm_values', fieldValuesSchema) };
+}
+
+function toDeal(row: PgRow): StoredDeal {
+  return {
+    recordId: text(row, 'record_id'),
+    customerIds: json(row, 'customer_ids', customerIdsSchema),
+    status: dealStatusSchema.parse(text(row, 'status')),
+    amount: numOrNull(row, 'amount'),
+    closeDay: numOrNull(row, 'close_day'),
+    modifiedAt: num(row, 'modified_at'),
+  };
+}
+
+export class PostgresCrmData implements CrmDataStore {
+  private readonly db: PgSession;
+  constructor(db: PgSession) {
+    this.db = db;
+  }
+
+  readonly upsertCustomers = async (installationId: string, customers: CustomerCore[], seenInPull?: string): Promise<void> => {
+    // A record twice in one page: the last one stands, as if they were stored one after the other.
+    const rows = lastByKey(customers, (c) => c.recordId);
+    if (rows.length === 0) return;
+    await this.db.query(
+      `INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, deleted, seen_in_pull)
+       SELECT $1, u.record_id, u.modified_at, u.signals, u.crm_values, FALSE, $6
+       FROM unnest($2::text[], $3::bigint[], $4::jsonb[], $5::jsonb[]) AS u(record_id, modified_at, signals, crm_values)
+       ON CONFLICT (installation_id, record_id) DO UPDATE SET modified_at = excluded.modified_at, signals = excluded.signals,
+         crm_values = excluded.crm_values, deleted = FALSE, seen_in_pull = COALESCE(excluded.seen_in_pull, customers.seen_in_pull)`,
+      [installationId, rows.map((c) => c.recordId), rows.map((c) => c.modifiedAt), rows.map((c) => jsonText(c.signals)), rows.map((c) => jsonText(c.crmValues)), seenInPull ?? null],
+    );
+  };
+
+  readonly upsertDeals = async (installationId: string, deals: StoredDeal[], seenInPull?: string): Promise<void> => {
+    const rows = lastByKey(deals, (d) => d.recordId);
+    if (rows.length === 0) return;
+    const links = rows.flatMap((d) => d.customerIds.map((c) => [d.recordId, c] as const));
+    // One statement: the deals, their links no longer there removed, their new links added. The parts see
+    // the same snapshot and touch different rows (a kept link is neither deleted nor inserted).
+    await this.db.query(
+      `WITH upserted AS (
+         INSERT INTO deals (installation_id, record_id, status, amount, close_day, modified_at, customer_ids, deleted, seen_in_pull)
+         SELECT $1, u.record_id, u.status, u.amount, u.close_day, u.modified_at, u.customer_ids, FALSE, $8
+         FROM unnest($2::text[], $3::text[], $4::float8[], $5::int[], $6::bigint[], $7::jsonb[]) AS u(record_id, status, amount, close_day, modified_at, customer_ids)
+         ON CONFLICT (installation_id, record_id) DO UPDATE SET status = excluded.status, amount = excluded.amount,
+           close_day = excluded.close_day, modified_at = excluded.modified_at, customer_ids = excluded.customer_ids, deleted = FALSE,
+           seen_in_pull = COALESCE(excluded.seen_in_pull, deals.seen_in_pull)
+         RETURNING 1
+       ), links AS (
+         SELECT DISTINCT l.deal_id, l.customer_id FROM unnest($9::text[], $10::text[]) AS l(deal_id, customer_id)
+       ), unlinked AS (
+         DELETE FROM deal_customers dc WHERE dc.installation_id = $1 AND dc.deal_id = ANY($2::text[])
+           AND NOT EXISTS (SELECT 1 FROM links WHERE links.deal_id = dc.deal_id AND links.customer_id = dc.customer_id)
+         RETURNING 1
+       )
+       INSERT INTO deal_customers (installation_id, deal_id, customer_id)
+       SELECT $1, deal_id, customer_id FROM links
+       ON CONFLICT DO NOTHING`,
+      [
+        installationId,
+        rows.map((d) => d.recordId),
+        rows.map((d) => d.status),
+        rows.map((d) => d.amount),
+        rows.map((d) => d.closeDay),
+        rows.map((d) => d.modifiedAt),
+        rows.map((d) => jsonText(d.customerIds)),
+        seenInPull ?? null,
+        links.map(([deal]) => deal),
+        links.map(([, customer]) => customer),
+      ],
+    );
+  };
+
+  readonly markUnseenDeleted = async (installationId: string, pullId: string): Promise<{ customers: number; deals: number }> => {
+    const row = (
+      await this.db.query(
+        `WITH customers_gone AS (
+           UPDATE customers SET deleted = TRUE WHERE installation_id = $1 AND NOT deleted AND (seen_in_pull IS NULL OR seen_in_pull <> $2) RETURNING 1
+         ), deals_gone AS (
+           UPDATE deals SET deleted = TRUE WHERE installation_id = $1 AND NOT deleted AND (seen_in_pull IS NULL OR seen_in_pull <> $2) RETURNING 1
+         )
+         SELECT (SELECT COUNT(*) FROM customers_gone) AS customers, (SELECT COUNT(*) FROM deals_gone) AS deals`,
+        [installationId, pullId],
+      )
+    ).rows[0];
+    return row ? { customers: num(row, 'customers'), deals: num(row, 'deals') } : { customers: 0, deals: 0 };
+  };
+
+  readonly markCustomersDeleted = async (installationId: string, recordIds: string[]): Promise<void> => {
+    if (recordIds.length === 0) return;
+    await this.db.query('UPDATE customers SET deleted = TRUE WHERE installation_id = $1 AND record_id = ANY($2::text[])', [installationId, recordIds]);
+  };
+
+  readonly customerPage = async (installationId: string, after: string | null, limit: number): Promise<CustomerCore[]> => {
+    if (after === null) await analyzeIfStale(this.db, ['customers']);
+    const select = 'SELECT record_id, modified_at, signals, crm_values FROM customers WHERE installation_id = $1 AND NOT deleted';
+    const r =
+      after === null
+        ? await this.db.query(`${select} ORDER BY record_id LIMIT $2`, [installationId, limit])
+        : await this.db.query(`${select} AND record_id > $3 ORDER BY record_id LIMIT $2`, [installationId, limit, after]);
+    return r.rows.map(toCore);
+  };
+
+  readonly dealLinkPage = async (installationId: string, after: { customerId: string; dealId: string } | null, limit: number): Promise<DealLink[]> => {
+    if (after === null) await analyzeIfStale(this.db, ['deals', 'deal_customers']);
+    const select = `SELECT dc.customer_id, dc.deal_id, d.status, d.amount, d.close_day FROM deal_customers dc
+       JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
+       WHERE dc.installation_id = $1 AND NOT d.deleted`;
+    const r =
+      after === null
+        ? await this.db.query(`${select} ORDER BY dc.customer_id, dc.deal_id LIMIT $2`, [installationId, limit])
+        : await this.db.query(`${select} AND (dc.customer_id, dc.deal_id) > ($3, $4) ORDER BY dc.customer_id, dc.deal_id LIMIT $2`, [installationId, limit, after.customerId, after.dealId]);
+    return r.rows.map((row) => ({
+      customerId: text(row, 'customer_id'),
+      dealId: text(row, 'deal_id'),
+      status: dealStatusSchema.parse(text(row, 'status')),
+      amount: numOrNull(row, 'amount'),
+      closeDay: numOrNull(row, 'close_day'),
+    }));
+  };
+
+  readonly countCustomers = async (installationId: string): Promise<number> => {
+    const row = (await this.db.query('SELECT COUNT(*) AS n FROM customers WHERE installation_id = $1 AND NOT deleted', [installationId])).rows[0];
+    return row ? num(row, 'n') : 0;
+  };
+
+  readonly getCustomer = async (installationId: string, recordId: string): Promise<StoredCustomer | null> => {
+    const row = (await this.db.query('SELECT * FROM customers WHERE installation_id = $1 AND record_id = $2', [installationId, recordId])).rows[0];
+    if (!row) return null;
+    return { ...toCore(row), deleted: bool(row, 'deleted'), scores: row.scores === null ? null : json(row, 'scores', scoresSchema) };
+  };
+
+  readonly dealsOf = async (installationId: string, recordId: string): Promise<StoredDeal[]> => {
+    const r = await this.db.query(
+      `SELECT d.* FROM deal_customers dc JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
+       WHERE dc.installation_id = $1 AND dc.customer_id = $2 AND NOT d.deleted ORDER BY d.close_day NULLS FIRST, d.record_id`,
+      [installationId, recordId],
+    );
+    return r.rows.map(toDeal);
+  };
+
+  readonly setCrmValues = async (installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): Promise<void> => {
+    // Several updates of one record merge in order, as if applied one after the other.
+    const merged = new Map<string, { values: FieldValues; modifiedAt: number | null }>();
+    for (const u of updates) {
+      const before = merged.get(u.recordId);
+      merged.set(u.recordId, before ? { values: { ...before.values, ...u.values }, modifiedAt: u.modifiedAt ?? before.modifiedAt } : { values: u.values, modifiedAt: u.modifiedAt });
+    }
+    if (merged.size === 0) return;
+    const ids = [...merged.keys()];
+    const rows = [...merged.values()];
+    await this.db.query(
+      `UPDATE customers c SET crm_values = c.crm_values || u.crm_values, modified_at = COALESCE(u.modified_at, c.modified_at)
+       FROM unnest($2::text[], $3::jsonb[], $4::bigint[]) AS u(record_id, crm_values, modified_at)
+       WHERE c.installation_id = $1 AND c.record_id = u.record_id`,
+      [installationId, ids, rows.map((u) => jsonText(u.values)), rows.map((u) => u.modifiedAt)],
+    );
+  };
+
+  readonly saveScores = async (installationId: string, scores: { recordId: string; scores: StoredScores }[]): Promise<void> => {
+    const rows = lastByKey(scores, (s) => s.recordId);
+    if (rows.length === 0) return;
+    await this.db.query(
+      `UPDATE customers c SET scores = u.scores FROM unnest($2::text[], $3::jsonb[]) AS u(record_id, scores)
+       WHERE c.installation_id = $1 AND c.record_id = u.record_id`,
+      [installationId, rows.map((s) => s.recordId), rows.map((s) => jsonText(s.scores))],
+    );
+  };
+}

@@ -1,0 +1,681 @@
+/**
+ * Every behaviour of the Store, once, against both implementations: SQLite on a temporary file and
+ * Postgres on a schema of its own (in a database whose collation orders text unlike bytes). The same
+ * tests, not two copies; what only one store has (SQLite's WAL and file faults, Postgres' connection
+ * faults and migrations) is tested in its own file.
+ */
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import type { FieldKey } from '../../connectors/contract/index.ts';
+import { emptyRunStats, type AuditEntry, type NewRun, type PlannedChange, type PlannedRecord, type PlanKey, type Store } from '../../src/store/types.ts';
+import { allAudit, allCustomers, allPlan } from '../storeReads.ts';
+import { STORE_KINDS, storePlaces, type OpenOptions, type StorePlace } from '../stores.ts';
+
+const KEY = 'a-very-long-test-passphrase-1234567890';
+const DEAD = `${hostname()}:999999999:dead`;
+
+function run(id: string, o: Partial<NewRun> = {}): NewRun {
+  return { id, installationId: 'i', kind: 'sync', mode: 'full', status: 'running', asOf: '2026-01-01', startedAt: 1, stats: emptyRunStats(), rollbackOf: null, scoredAt: 5, ...o };
+}
+
+function audit(runId: string, recordId: string, field: FieldKey, state: AuditEntry['state'] = 'pending'): Omit<AuditEntry, 'id'> {
+  return { runId, recordId, field, previous: null, next: `${recordId}-${field}`, state, at: 1 };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof Error) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe.each(STORE_KINDS)('the %s store', (kind) => {
+  const place = storePlaces(kind);
+  /** A store on a new, empty database; closed by the test. */
+  const fresh = async (options: OpenOptions = { encryptionKey: KEY }): Promise<{ where: StorePlace; store: Store }> => {
+    const where = await place();
+    return { where, store: await where.open(options) };
+  };
+  /** A store on a new database, used by the test's body, then closed. */
+  const withStore = async (fn: (store: Store, where: StorePlace) => Promise<void>, options?: OpenOptions): Promise<void> => {
+    const { where, store } = await fresh(options);
+    try {
+      await fn(store, where);
+    } finally {
+      await store.close();
+    }
+  };
+
+  describe('schema', () => {
+    it('is migrated once, and a store opened again on the same database finds what the first stored', async () => {
+      const { where, store } = await fresh();
+      await store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'Acme' });
+      await store.close();
+      const again = await where.open({ encryptionKey: KEY });
+      expect((await again.getInstallation('hubspot'))?.name).toBe('Acme');
+      expect(again.kind).toBe(kind);
+      await again.close();
+      const versions = (await where.query('SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+      expect(versions.length).toBeGreaterThan(0);
+      expect(new Set(versions).size).toBe(versions.length);
+    });
+  });
+
+  describe('installations and credentials', () => {
+    it('upserts installations (created once, updated after) and lists them by id', async () => {
+      let now = 100;
+      await withStore(
+        async (store) => {
+          expect(await store.upsertInstallation({ id: 'b', crm: 'hubspot', name: 'B' })).toEqual({ id: 'b', crm: 'hubspot', name: 'B', createdAt: 100, updatedAt: 100 });
+          now = 200;
+          expect(await store.upsertInstallation({ id: 'b', crm: 'salesforce', name: 'B2' })).toEqual({ id: 'b', crm: 'salesforce', name: 'B2', createdAt: 100, updatedAt: 200 });
+          await store.upsertInstallation({ id: 'a', crm: 'hubspot', name: 'A' });
+          await store.upsertInstallation({ id: 'C', crm: 'hubspot', name: 'C' });
+          expect((await store.listInstallations()).map((i) => i.id)).toEqual(['C', 'a', 'b']);
+          expect(await store.getInstallation('none')).toBeNull();
+        },
+        { encryptionKey: KEY, clock: () => now },
+      );
+    });
+
+    it('keeps credentials encrypted at rest and bound to their installation; a wrong key or no key is an error saying so', async () => {
+      let now = 1;
+      const { where, store } = await fresh({ encryptionKey: KEY, clock: () => now });
+      await store.upsertInstallation({ id: 'a', crm: 'hubspot', name: 'A' });
+      await store.upsertInstallation({ id: 'b', crm: 'hubspot', name: 'B' });
+      const credentials = { kind: 'oauth' as const, accessToken: 'secret-access-token-123', refreshToken: 'secret-refresh-token-456', expiresAt: 99 };
+      await store.saveCredentials('a', credentials);
+      now = 2;
+      await store.saveCredentials('b', { kind: 'access_token', accessToken: 'secret-b-789' });
+      expect(await store.loadCredentials('a')).toEqual(credentials);
+      expect(await store.loadCredentials('none')).toBeNull();
+      expect(await store.installationsWithCredentials()).toEqual(['b', 'a']);
+      await store.close();
+      for (const secret of ['secret-access-token-123', 'secret-refresh-token-456', 'secret-b-789']) expect(await where.holds(secret), secret).toBe(false);
+      // A ciphertext moved to another installation does not decrypt.
+      await where.query("UPDATE credentials SET payload = (SELECT payload FROM credentials WHERE installation_id = 'a') WHERE installation_id = 'b'");
+      const reopened = await where.open({ encryptionKey: KEY });
+      await expect(reopened.loadCredentials('b')).rejects.toThrow(/stored credentials for b cannot be decrypted/);
+      expect((await reopened.loadCredentials('a'))?.accessToken).toBe('secret-access-token-123');
+      await reopened.close();
+      const wrongKey = await where.open({ encryptionKey: 'another-long-passphrase-0987654321' });
+      await expect(wrongKey.loadCredentials('a')).rejects.toThrow(/cannot be decrypted: is ENCRYPTION_KEY the one/);
+      await wrongKey.close();
+      const noKey = await where.open({});
+      await expect(noKey.loadCredentials('a')).rejects.toThrow(/ENCRYPTION_KEY is not set/);
+      await expect(noKey.saveCredentials('a', credentials)).rejects.toThrow(/ENCRYPTION_KEY is not set/);
+      expect(await noKey.installationsWithCredentials()).toEqual(['b', 'a']);
+      await noKey.close();
+    });
+
+    it('says what is wrong with a bad ENCRYPTION_KEY', async () => {
+      const where = await place();
+      await expect(where.open({ encryptionKey: 'short' })).rejects.toThrow(/ENCRYPTION_KEY must be at least 16 characters/);
+    });
+  });
+
+  describe('the lease', () => {
+    it('has one holder; it is taken over once expired, and the old holder can no longer renew it', async () => {
+      let now = 1_000;
+      await withStore(
+        async (store) => {
+          expect(await store.acquireLock('i', 'me:1', 10_000)).toEqual({ acquired: true });
+          // The holder itself may take it again (extending it).
+          now = 2_000;
+          expect(await store.acquireLock('i', 'me:1', 10_000)).toEqual({ acquired: true });
+          expect(await store.acquireLock('i', `${hostname()}:${process.pid}:other`, 10_000)).toEqual({ acquired: false, owner: 'me:1', expiresAt: 12_000 });
+          expect(await store.renewLock('i', 'me:1', 10_000)).toBe(true);
+          now = 12_000; // renewed at 2,000 for 10 s: still held at 11,999, free from 12,000
+          expect(await store.acquireLock('i', 'you:2', 10_000)).toEqual({ acquired: true });
+          expect(await store.renewLock('i', 'me:1', 10_000)).toBe(false);
+          expect(await store.acquireLock('i', 'me:1', 10_000)).toEqual({ acquired: false, owner: 'you:2', expiresAt: 22_000 });
+          // Another installation's lease is another lease.
+          expect(await store.acquireLock('other', 'me:1', 10_000)).toEqual({ acquired: true });
+        },
+        { clock: () => now },
+      );
+    });
+
+    it('is released by its holder only; a holder whose process is gone on this machine is taken over at once', async () => {
+      await withStore(async (store) => {
+        expect(await store.acquireLock('j', DEAD, 60_000)).toEqual({ acquired: true });
+        expect(await store.acquireLock('j', 'new:3', 60_000)).toEqual({ acquired: true });
+        await store.releaseLock('j', 'someone:else');
+        expect(await store.acquireLock('j', 'fourth:4', 60_000)).toMatchObject({ acquired: false, owner: 'new:3' });
+        await store.releaseLock('j', 'new:3');
+        expect(await store.renewLock('j', 'new:3', 60_000)).toBe(false);
+        expect(await store.acquireLock('j', 'fourth:4', 60_000)).toEqual({ acquired: true });
+      });
+    });
+
+    it('many callers on several connections asking at once: exactly one wins, free or expired', async () => {
+      let now = 5_000;
+      const where = await place();
+      const stores = await Promise.all([1, 2, 3, 4].map(() => where.open({ clock: () => now })));
+      try {
+        const race = async () => {
+          const owners = Array.from({ length: 24 }, (_, i) => `racer:${i}`);
+          const answers = await Promise.all(owners.map((owner, i) => stores[i % stores.length].acquireLock('i', owner, 1_000)));
+          const winners = owners.filter((_, i) => answers[i].acquired);
+          expect(winners).toHaveLength(1);
+          for (const a of answers) if (!a.acquired) expect(a.owner).toBe(winners[0]);
+          return winners[0];
+        };
+        const first = await race();
+        expect(await stores[0].renewLock('i', first, 1_000)).toBe(true);
+        now += 1_000; // the winner's lease has expired: the race is for the takeover
+        const second = await race();
+        expect(await stores[1].renewLock('i', second, 1_000)).toBe(true);
+        if (second !== first) expect(await stores[2].renewLock('i', first, 1_000)).toBe(false);
+      } finally {
+        for (const s of stores) await s.close();
+      }
+    });
+  });
+
+  describe('runs', () => {
+    it('records runs, newest first (ties in creation order), and their errors in insertion order', async () => {
+      const now = 50;
+      await withStore(
+        async (store) => {
+          const stats = emptyRunStats();
+          expect(await store.createRun(run('r1', { mode: null, startedAt: 1, owner: 'me:1' }))).toEqual({ ...run('r1', { mode: null, startedAt: 1 }), finishedAt: null, heartbeatAt: 50, message: null, owner: 'me:1' });
+          await store.updateRun('r1', { mode: 'full', stats: { ...stats, written: 3, changedFields: { stage: 2 }, phaseMs: { pull: 7 } }, heartbeatAt: 60 });
+          await store.createRun(run('r2', { startedAt: 2 }));
+          await store.createRun(run('r3', { startedAt: 2, kind: 'rollback', rollbackOf: 'r1', scoredAt: null }));
+          await store.createRun(run('x', { installationId: 'other', startedAt: 9 }));
+          await store.updateRun('r2', { status: 'succeeded', finishedAt: 70, message: 'done', scoredAt: 6 });
+          await store.updateRun('r2', {});
+          expect(await store.getRun('r1')).toMatchObject({ mode: 'full', heartbeatAt: 60, stats: { written: 3, changedFields: { stage: 2 }, phaseMs: { pull: 7 } } });
+          expect(await store.getRun('r2')).toMatchObject({ status: 'succeeded', finishedAt: 70, message: 'done', scoredAt: 6 });
+          expect(await store.getRun('r3')).toMatchObject({ kind: 'rollback', rollbackOf: 'r1', scoredAt: null, owner: null });
+          expect(await store.getRun('none')).toBeNull();
+          expect((await store.listRuns('i', 10)).map((r) => r.id)).toEqual(['r3', 'r2', 'r1']);
+          expect((await store.listRuns('i', 2)).map((r) => r.id)).toEqual(['r3', 'r2']);
+          const errors = ['7', null, '3', '10'].map((recordId, n) => ({ runId: 'r2', recordId, phase: 'write' as const, code: `E${n}`, message: `bad ${n}`, at: n }));
+          await store.addRunErrors(errors.slice(0, 2));
+          await store.addRunErrors(errors.slice(2));
+          await store.addRunErrors([]);
+          expect(await store.listRunErrors('r2')).toEqual(errors);
+          expect(await store.listRunErrors('r2', 3)).toEqual(errors.slice(0, 3));
+          expect(await store.listRunErrors('r1')).toEqual([]);
+        },
+        { encryptionKey: KEY, clock: () => now },
+      );
+    });
+
+    it('refuses audit, plans and errors of a run it does not hold, and stores none of them', async () => {
+      await withStore(async (store) => {
+        await store.createRun(run('known'));
+        await expect(store.addAudit([audit('known', 'c1', 'stage'), audit('ghost', 'c1', 'ltv')])).rejects.toThrow(/no run ghost/);
+        await expect(store.addPlanned('ghost', [{ key: { priority: 2, seq: 0 }, recordId: 'c1', changes: [{ recordId: 'c1', field: 'ltv', previous: null, next: '1' }] }])).rejects.toThrow(/no run ghost/);
+        await expect(store.addRunErrors([{ runId: 'known', recordId: null, phase: 'pull', code: 'X', message: 'x', at: 1 }, { runId: 'ghost', recordId: null, phase: 'pull', code: 'X', message: 'x', at: 1 }])).rejects.toThrow(/no run ghost/);
+        expect(await allAudit(store, 'known')).toEqual([]);
+        expect(await allPlan(store, 'ghost')).toEqual([]);
+        expect(await store.listRunErrors('known')).toEqual([]);
+      });
+    });
+
+    it('masks stored CRM credentials and token shapes in run messages and run errors, in what it stores', async () => {
+      const { where, store: writer } = await fresh();
+      await writer.upsertInstallation({ id: 'i', crm: 'hubspot', name: 'I' });
+      const access = `stored-access-token-${kind}-7c1e9a0b2d4f`;
+      const refresh = `stored-refresh-token-${kind}-3b5d7f9a1c2e`;
+      await writer.saveCredentials('i', { kind: 'oauth', accessToken: access, refreshToken: refresh, expiresAt: 1 });
+      await writer.close();
+      // Another process: it learns the credentials when it loads them.
+      const store = await where.open({ encryptionKey: KEY });
+      expect((await store.loadCredentials('i'))?.accessToken).toBe(access);
+      await store.createRun(run('r1', { mode: null, scoredAt: null }));
+      await store.updateRun('r1', { status: 'failed', message: `the CRM said: token ${access} is invalid (Authorization: Bearer ${refresh})` });
+      await store.addRunErrors([{ runId: 'r1', recordId: 'c1', phase: 'write', code: 'ERROR', message: `rejected ${refresh}; key pat-na1-0000-1111-2222`, at: 2 }]);
+      expect((await store.getRun('r1'))?.message).toBe('the CRM said: token [redacted] is invalid (Authorization: [redacted])');
+      expect((await store.listRunErrors('r1'))[0].message).toBe('rejected [redacted]; key [redacted-token]');
+      await store.close();
+      for (const secret of [access, refresh]) expect(await where.holds(secret), secret).toBe(false);
+    });
+
+    it('marks a run interrupted only when no live lease holds it, with what its audit says it wrote', async () => {
+      let now = 10_000;
+      await withStore(
+        async (store) => {
+          const alive = `${hostname()}:${process.pid}:live`;
+          expect(await store.acquireLock('i', alive, 60_000)).toEqual({ acquired: true });
+          await store.createRun(run('live', { owner: alive }));
+          // A run whose process was killed: its lease is gone, and it never recorded its counts.
+          await store.createRun(run('killed', { installationId: 'j', owner: DEAD, stats: { ...emptyRunStats(), requests: 4 } }));
+          await store.updateRun('killed', { heartbeatAt: 9_000 });
+          const ids = await store.addAudit([audit('killed', 'c1', 'stage'), audit('killed', 'c1', 'ltv'), audit('killed', 'c2', 'stage'), audit('killed', 'c3', 'stage'), audit('killed', 'c4', 'stage')]);
+          await store.setAuditState(ids.slice(0, 3), 'applied');
+          await store.setAuditState([ids[4]], 'failed');
+          await store.addPlanned('killed', [{ key: { priority: 2, seq: 0 }, recordId: 'c9', changes: [{ recordId: 'c9', field: 'ltv', previous: null, next: '1' }] }]);
+          // Not running: never touched.
+          await store.createRun(run('done', { installationId: 'j', status: 'succeeded', owner: DEAD }));
+          const marked = await store.markRunsInterrupted(null);
+          expect(marked.map((r) => r.id)).toEqual(['killed']);
+          expect(marked[0]).toMatchObject({ status: 'interrupted', finishedAt: 9_000, stats: { written: 2, failed: 1, requests: 4 } });
+          const killed = await store.getRun('killed');
+          expect(killed).toMatchObject({ status: 'interrupted', finishedAt: 9_000, stats: { written: 2, failed: 1, requests: 4 } });
+          expect(killed?.message).toBe('the process running it stopped before it finished (2 records written, 1 failed, 1 in flight when it stopped); the next run continues its work; it can be rolled back');
+          // Its plan was only its work list.
+          expect(await allPlan(store, 'killed')).toEqual([]);
+          expect((await store.getRun('live'))?.status).toBe('running');
+          expect((await store.getRun('done'))?.status).toBe('succeeded');
+          expect(await store.markRunsInterrupted('i', 'live')).toEqual([]);
+          // Once its lease expires, the live one is an orphan too (unless it is the caller's own run).
+          now += 60_001;
+          expect(await store.markRunsInterrupted('i', 'live')).toEqual([]);
+          expect((await store.markRunsInterrupted('i')).map((r) => r.id)).toEqual(['live']);
+          expect((await store.getRun('live'))?.message).toBe('the process running it stopped before it finished (0 records written); the next run continues its work');
+        },
+        { clock: () => now },
+      );
+    });
+
+    it('keeps the plan of an interrupted dry run, for the admin', async () => {
+      await withStore(async (store) => {
+        await store.createRun(run('dry', { kind: 'dry_run', owner: DEAD }));
+        await store.addPlanned('dry', [{ key: { priority: 1, seq: 0 }, recordId: 'c1', changes: [{ recordId: 'c1', field: 'stage', previous: null, next: 'loyalty' }] }]);
+        expect((await store.markRunsInterrupted('i')).map((r) => r.id)).toEqual(['dry']);
+        expect(await allPlan(store, 'dry')).toHaveLength(1);
+      });
+    });
+
+    it('abandons a running run: interrupted with its audit counts and the reason, its lease released', async () => {
+      await withStore(async (store) => {
+        expect(await store.acquireLock('i', 'holder:1', 60_000)).toEqual({ acquired: true });
+        await store.createRun(run('stuck', { owner: 'holder:1' }));
+        await store.setAuditState(await store.addAudit([audit('stuck', 'c1', 'stage')]), 'applied');
+        const abandoned = await store.abandonRun('stuck', 'abandoned by an admin');
+        expect(abandoned).toMatchObject({ id: 'stuck', status: 'interrupted', stats: { written: 1 } });
+        expect(abandoned?.message).toBe('abandoned by an admin (1 records written); the next run continues its work; it can be rolled back');
+        expect(await store.getRun('stuck')).toMatchObject({ status: 'interrupted', message: abandoned?.message });
+        expect(await store.renewLock('i', 'holder:1', 60_000)).toBe(false);
+        expect(await store.acquireLock('i', 'next:2', 60_000)).toEqual({ acquired: true });
+        expect(await store.abandonRun('stuck', 'again')).toBeNull();
+        expect(await store.abandonRun('none', 'again')).toBeNull();
+      });
+    });
+  });
+
+  describe('CRM data', () => {
+    it('stores customers and deals, links deals to customers, and marks what a full pull did not see', async () => {
+      await withStore(async (store) => {
+        await store.upsertCustomers('i', [
+          { recordId: 'c1', modifiedAt: 1, signals: { nps: 9 }, crmValues: { stage: 'loyalty' } },
+          { recordId: 'c2', modifiedAt: 1, signals: {}, crmValues: {} },
+          { recordId: 'c3', modifiedAt: 1, signals: {}, crmValues: {} },
+        ], 'p1');
+        await store.upsertDeals('i', [
+          { recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 10.25, closeDay: 20_000, modifiedAt: 2 },
+          { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 2 },
+          { recordId: 'd0', customerIds: ['c1'], status: 'lost', amount: 3, closeDay: 19_000, modifiedAt: 2 },
+        ], 'p1');
+        expect(await store.dealsOf('i', 'c1')).toEqual([
+          { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 2 },
+          { recordId: 'd0', customerIds: ['c1'], status: 'lost', amount: 3, closeDay: 19_000, modifiedAt: 2 },
+          { recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 10.25, closeDay: 20_000, modifiedAt: 2 },
+        ]);
+        // The second full pull sees c1 (changed), d1 (now also c3's) and d2 (no longer c1's); not c2, c3 or d0.
+        await store.upsertCustomers('i', [{ recordId: 'c1', modifiedAt: 3, signals: { nps: 10 }, crmValues: { stage: 'loyalty' } }], 'p2');
+        await store.upsertDeals('i', [
+          { recordId: 'd1', customerIds: ['c1', 'c3'], status: 'won', amount: 12, closeDay: 20_000, modifiedAt: 3 },
+          { recordId: 'd2', customerIds: ['c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 3 },
+        ], 'p2');
+        expect((await store.dealsOf('i', 'c1')).map((d) => d.recordId)).toEqual(['d0', 'd1']);
+        expect((await store.dealsOf('i', 'c3')).map((d) => d.recordId)).toEqual(['d1']);
+        // An incremental page (no pull id) does not count as seen by the full pull, nor unsee.
+        await store.upsertCustomers('i', [{ recordId: 'c3', modifiedAt: 4, signals: {}, crmValues: {} }]);
+        expect(await store.markUnseenDeleted('i', 'p2')).toEqual({ customers: 2, deals: 1 });
+        expect(await store.markUnseenDeleted('i', 'p2')).toEqual({ customers: 0, deals: 0 });
+        expect((await allCustomers(store, 'i')).map((c) => c.recordId)).toEqual(['c1']);
+        expect(await store.countCustomers('i')).toBe(1);
+        expect(await store.getCustomer('i', 'c2')).toEqual({ recordId: 'c2', modifiedAt: 1, signals: {}, crmValues: {}, deleted: true, scores: null });
+        expect((await store.dealsOf('i', 'c1')).map((d) => d.recordId)).toEqual(['d1']);
+        // Seen again: no longer deleted.
+        await store.upsertCustomers('i', [{ recordId: 'c2', modifiedAt: 5, signals: {}, crmValues: {} }], 'p3');
+        expect(await store.getCustomer('i', 'c2')).toMatchObject({ deleted: false, modifiedAt: 5 });
+        await store.markCustomersDeleted('i', ['c1', 'c2', 'none']);
+        expect(await store.countCustomers('i')).toBe(0);
+        expect(await store.getCustomer('i', 'none')).toBeNull();
+        expect(await store.countCustomers('other')).toBe(0);
+      });
+    });
+
+    it('a record twice in one page: the last one stands', async () => {
+      await withStore(async (store) => {
+        await store.upsertCustomers('i', [
+          { recordId: 'c1', modifiedAt: 1, signals: { nps: 1 }, crmValues: {} },
+          { recordId: 'c1', modifiedAt: 2, signals: { nps: 2 }, crmValues: {} },
+        ]);
+        await store.upsertDeals('i', [
+          { recordId: 'd1', customerIds: ['c1', 'c2'], status: 'won', amount: 1, closeDay: 1, modifiedAt: 1 },
+          { recordId: 'd1', customerIds: ['c2', 'c2'], status: 'won', amount: 2, closeDay: 1, modifiedAt: 2 },
+        ]);
+        expect(await store.getCustomer('i', 'c1')).toMatchObject({ modifiedAt: 2, signals: { nps: 2 } });
+        expect(await store.dealsOf('i', 'c1')).toEqual([]);
+        expect(await store.dealsOf('i', 'c2')).toMatchObject([{ recordId: 'd1', amount: 2 }]);
+      });
+    });
+
+    it('merges the values the CRM now holds, and keeps the last scores', async () => {
+      await withStore(async (store) => {
+        await store.upsertCustomers('i', [
+          { recordId: 'c1', modifiedAt: 1, signals: { nps: 10 }, crmValues: { stage: 'loyalty', ltv: '5' } },
+          { recordId: 'c2', modifiedAt: 1, signals: {}, crmValues: {} },
+        ]);
+        await store.setCrmValues('i', [
+          { recordId: 'c1', values: { churnRisk: '12', ltv: null }, modifiedAt: 9 },
+          { recordId: 'c2', values: { stage: 'purchase' }, modifiedAt: null },
+          { recordId: 'c1', values: { churnRisk: '13' }, modifiedAt: null },
+          { recordId: 'gone', values: { stage: 'purchase' }, modifiedAt: 3 },
+        ]);
+        expect(await store.getCustomer('i', 'c1')).toMatchObject({ modifiedAt: 9, signals: { nps: 10 }, crmValues: { stage: 'loyalty', ltv: null, churnRisk: '13' } });
+        expect(await store.getCustomer('i', 'c2')).toMatchObject({ modifiedAt: 1, crmValues: { stage: 'purchase' } });
+        expect(await store.getCustomer('i', 'gone')).toBeNull();
+        const scores = { asOf: '2026-01-01', values: { stage: 'loyalty' as const }, features: { x: 3, pAlive: 0.25, reason: 'r' } };
+        await store.saveScores('i', [{ recordId: 'c1', scores: { ...scores, asOf: '2025-12-31' } }, { recordId: 'c1', scores }, { recordId: 'gone', scores }]);
+        expect((await store.getCustomer('i', 'c1'))?.scores).toEqual(scores);
+        expect((await store.getCustomer('i', 'c2'))?.scores).toBeNull();
+        await store.setCrmValues('i', []);
+        await store.saveScores('i', []);
+        await store.upsertCustomers('i', []);
+        await store.upsertDeals('i', []);
+        await store.markCustomersDeleted('i', []);
+      });
+    });
+
+    it('pages customers by record id in byte order across keyset boundaries, skipping deleted ones', async () => {
+      await withStore(async (store) => {
+        const ids = ['a', 'B', 'c', '_x', 'Z10', 'z2', '10', '9', 'é', 'E', 'b-1', 'b_1', 'b1', 'ab', 'A'];
+        await store.upsertCustomers('i', ids.map((recordId, n) => ({ recordId, modifiedAt: n, signals: {}, crmValues: {} })));
+        await store.upsertCustomers('other', [{ recordId: 'a0', modifiedAt: 1, signals: {}, crmValues: {} }]);
+        await store.markCustomersDeleted('i', ['c', 'Z10']);
+        const expected = ids.filter((id) => id !== 'c' && id !== 'Z10').sort();
+        const seen: string[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const page = await store.customerPage('i', after, 4);
+          if (page.length === 0) break;
+          expect(page.length).toBeLessThanOrEqual(4);
+          seen.push(...page.map((c) => c.recordId));
+          after = page[page.length - 1].recordId;
+        }
+        expect(seen).toEqual(expected);
+        expect(await store.customerPage('i', 'b', 2)).toMatchObject([{ recordId: 'b-1' }, { recordId: 'b1' }]);
+        expect(await store.customerPage('i', expected[expected.length - 1], 4)).toEqual([]);
+        expect(await store.countCustomers('i')).toBe(expected.length);
+      });
+    });
+
+    it('pages deal links by (customer, deal), without deleted deals', async () => {
+      await withStore(async (store) => {
+        await store.upsertDeals('i', [
+          { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 5, closeDay: 10, modifiedAt: 1 },
+          { recordId: 'd1', customerIds: ['c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 1 },
+          { recordId: 'D3', customerIds: ['c1', 'C0'], status: 'lost', amount: 1.5, closeDay: 11, modifiedAt: 1 },
+          { recordId: 'd4', customerIds: ['c1'], status: 'won', amount: 2, closeDay: 12, modifiedAt: 1 },
+        ], 'p1');
+        await store.upsertDeals('i', [{ recordId: 'd4', customerIds: ['c1'], status: 'won', amount: 2, closeDay: 12, modifiedAt: 1 }]);
+        await store.upsertDeals('i', [{ recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 5, closeDay: 10, modifiedAt: 2 }, { recordId: 'd1', customerIds: ['c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 1 }, { recordId: 'D3', customerIds: ['c1', 'C0'], status: 'lost', amount: 1.5, closeDay: 11, modifiedAt: 1 }], 'p2');
+        expect(await store.markUnseenDeleted('i', 'p2')).toEqual({ customers: 0, deals: 1 });
+        const links = [];
+        let after: { customerId: string; dealId: string } | null = null;
+        for (;;) {
+          const page = await store.dealLinkPage('i', after, 2);
+          if (page.length === 0) break;
+          links.push(...page);
+          const last = page[page.length - 1];
+          after = { customerId: last.customerId, dealId: last.dealId };
+        }
+        expect(links).toEqual([
+          { customerId: 'C0', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11 },
+          { customerId: 'c1', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11 },
+          { customerId: 'c1', dealId: 'd2', status: 'won', amount: 5, closeDay: 10 },
+          { customerId: 'c2', dealId: 'd1', status: 'open', amount: null, closeDay: null },
+          { customerId: 'c2', dealId: 'd2', status: 'won', amount: 5, closeDay: 10 },
+        ]);
+        expect(await store.dealLinkPage('other', null, 10)).toEqual([]);
+      });
+    });
+  });
+
+  describe('audit, plans and retries', () => {
+    it('audits writes as pending intents, then applied; pending ones of earlier runs become superseded', async () => {
+      await withStore(async (store) => {
+        await store.createRun(run('r1'));
+        await store.createRun(run('r2', { startedAt: 2 }));
+        await store.createRun(run('o1', { installationId: 'other' }));
+        const ids = await store.addAudit([audit('r1', 'c1', 'stage'), audit('r1', 'c1', 'ltv')]);
+        const otherIds = await store.addAudit([audit('o1', 'c1', 'stage')]);
+        expect(ids).toHaveLength(2);
+        expect(ids[0]).toBeLessThan(ids[1]);
+        expect(await store.addAudit([])).toEqual([]);
+        await store.setAuditState([ids[0]], 'applied');
+        await store.setAuditState([], 'failed');
+        const mine = await store.addAudit([audit('r2', 'c1', 'churnRisk')]);
+        expect(await store.supersedePendingAudit('i', 'r2')).toBe(1);
+        expect((await allAudit(store, 'r1')).map((a) => [a.id, a.field, a.state])).toEqual([
+          [ids[0], 'stage', 'applied'],
+          [ids[1], 'ltv', 'superseded'],
+        ]);
+        expect((await allAudit(store, 'o1')).map((a) => [a.id, a.state])).toEqual([[otherIds[0], 'pending']]);
+        expect((await store.auditOfRecord('i', 'c1', 5)).map((a) => a.id)).toEqual([mine[0], ids[1], ids[0]]);
+        expect((await store.auditOfRecord('i', 'c1', 1)).map((a) => a.id)).toEqual([mine[0]]);
+        expect(await store.auditOfRecord('i', 'c1', 5)).toContainEqual({ id: ids[0], runId: 'r1', recordId: 'c1', field: 'stage', previous: null, next: 'c1-stage', state: 'applied', at: 1 });
+      });
+    });
+
+    it('pages a run\u2019s audit by (record, id) across records, and counts records per state', async () => {
+      await withStore(async (store) => {
+        await store.createRun(run('r'));
+        await store.createRun(run('s'));
+        const entries = [audit('r', 'b', 'stage'), audit('r', 'a', 'stage'), audit('s', 'a', 'ltv'), audit('r', 'B', 'ltv'), audit('r', 'a', 'ltv'), audit('r', 'b', 'churnRisk'), audit('r', 'a', 'churnRisk')];
+        const ids = await store.addAudit(entries);
+        await store.setAuditState([ids[1], ids[4]], 'applied');
+        await store.setAuditState([ids[0]], 'failed');
+        const pages: string[][] = [];
+        let after: { recordId: string; id: number } | null = null;
+        for (;;) {
+          const page = await store.auditPage('r', after, 2);
+          if (page.length === 0) break;
+          pages.push(page.map((e) => `${e.recordId}.${e.field}`));
+          const last = page[page.length - 1];
+          after = { recordId: last.recordId, id: last.id };
+        }
+        expect(pages).toEqual([['B.ltv', 'a.stage'], ['a.ltv', 'a.churnRisk'], ['b.stage', 'b.churnRisk']]);
+        // a: applied twice, pending once; b: failed and pending; B: pending.
+        expect(await store.auditCounts('r')).toEqual({ applied: 1, failed: 1, pending: 3 });
+        expect(await store.auditCounts('none')).toEqual({});
+      });
+    });
+
+    it('pages a plan by record with retries first, then stage moves, and by change, optionally of one field', async () => {
+      await withStore(async (store) => {
+        await store.createRun(run('r', { kind: 'dry_run' }));
+        await store.createRun(run('other'));
+        const records: PlannedRecord[] = [];
+        for (let i = 0; i < 50; i++) {
+          const changes: PlannedChange[] = [{ recordId: `c${i}`, field: 'churnRisk', previous: '1', next: '2' }];
+          if (i % 10 === 3) changes.push({ recordId: `c${i}`, field: 'stage', previous: 'purchase', next: 'at_risk' });
+          const priority = i === 17 || i === 44 ? 0 : i % 10 === 3 ? 1 : 2;
+          records.push({ key: { priority, seq: i }, recordId: `c${i}`, changes });
+        }
+        // Appended in batches, as the plan phase does.
+        await store.addPlanned('r', records.slice(0, 20));
+        await store.addPlanned('r', records.slice(20));
+        await store.addPlanned('r', []);
+        await store.addPlanned('other', records.slice(0, 3));
+        const order = ['c17', 'c44', 'c3', 'c13', 'c23', 'c33', 'c43', ...records.filter((r) => r.key.priority === 2).map((r) => r.recordId)];
+        const first = await store.planRecords('r', { offset: 0, limit: 5 });
+        expect(first.map((r) => r.recordId)).toEqual(order.slice(0, 5));
+        expect(first[0]).toEqual({ key: { priority: 0, seq: 17 }, recordId: 'c17', changes: [{ recordId: 'c17', field: 'churnRisk', previous: '1', next: '2' }] });
+        expect(first[2].changes.map((c) => c.field)).toEqual(['churnRisk', 'stage']);
+        expect((await store.planRecords('r', { offset: 7, limit: 2 })).map((r) => r.recordId)).toEqual(['c0', 'c1']);
+        expect((await store.planRecords('r', { offset: 49, limit: 10 })).map((r) => r.recordId)).toEqual([order[49]]);
+        expect(await store.planRecords('r', { offset: 50, limit: 10 })).toEqual([]);
+        // The write phase's keyset: whole records, in order, never one cut in two.
+        const walked: string[] = [];
+        let after: PlanKey | null = null;
+        for (;;) {
+          const page = await store.plannedAfter('r', after, 3);
+          if (page.length === 0) break;
+          expect(page.length).toBeLessThanOrEqual(3);
+          walked.push(...page.map((r) => r.recordId));
+          for (const r of page) expect(r.changes).toHaveLength(Number(r.recordId.slice(1)) % 10 === 3 ? 2 : 1);
+          after = page[page.length - 1].key;
+        }
+        expect(walked).toEqual(order);
+        expect((await store.planChanges('r', { offset: 0, limit: 3, field: 'stage' })).map((c) => c.recordId)).toEqual(['c3', 'c13', 'c23']);
+        expect((await store.planChanges('r', { offset: 4, limit: 3, field: 'stage' })).map((c) => c.recordId)).toEqual(['c43']);
+        const all = await allPlan(store, 'r');
+        expect(all).toHaveLength(55);
+        expect(all.slice(0, 4).map((c) => `${c.recordId}.${c.field}`)).toEqual(['c17.churnRisk', 'c44.churnRisk', 'c3.churnRisk', 'c3.stage']);
+        expect(await store.planChanges('r', { offset: 10, limit: 5 })).toEqual(all.slice(10, 15));
+        await store.deletePlan('r');
+        expect(await allPlan(store, 'r')).toEqual([]);
+        expect(await store.plannedAfter('r', null, 10)).toEqual([]);
+        expect(await allPlan(store, 'other')).toHaveLength(3);
+      });
+    });
+
+    it('keeps a retry queue per record: attempts counted, the last reason kept', async () => {
+      await withStore(async (store) => {
+        await store.setRetries('i', [{ recordId: 'c1', reason: 'x' }, { recordId: 'B', reason: 'b' }]);
+        await store.setRetries('i', [{ recordId: 'c1', reason: 'y' }, { recordId: 'a', reason: 'first' }, { recordId: 'a', reason: 'second' }]);
+        await store.setRetries('other', [{ recordId: 'c1', reason: 'o' }]);
+        await store.setRetries('i', []);
+        expect(await store.listRetries('i')).toEqual([
+          { recordId: 'B', reason: 'b', attempts: 1 },
+          { recordId: 'a', reason: 'second', attempts: 2 },
+          { recordId: 'c1', reason: 'y', attempts: 2 },
+        ]);
+        await store.clearRetries('i', ['c1', 'a', 'none']);
+        await store.clearRetries('i', []);
+        expect(await store.listRetries('i')).toEqual([{ recordId: 'B', reason: 'b', attempts: 1 }]);
+        expect(await store.listRetries('other')).toEqual([{ recordId: 'c1', reason: 'o', attempts: 1 }]);
+      });
+    });
+  });
+
+  describe('state', () => {
+    it('keeps cursors, request usage per day and the latest model fit', async () => {
+      let now = 7;
+      await withStore(
+        async (store) => {
+          expect(await store.getCursor('i', 'sync')).toBeNull();
+          await store.setCursor('i', 'sync', { since: 5, nested: { list: [1, 'two'] } });
+          await store.setCursor('i', 'sync', { since: 6 });
+          await store.setCursor('other', 'sync', { since: 1 });
+          expect(await store.getCursor('i', 'sync')).toEqual({ since: 6 });
+          await store.setCursor('i', 'sync', null);
+          expect(await store.getCursor('i', 'sync')).toBeNull();
+          expect(await store.getCursor('other', 'sync')).toEqual({ since: 1 });
+          await store.addRequestUsage('i', '2026-01-01', 5);
+          await store.addRequestUsage('i', '2026-01-01', 7);
+          await store.addRequestUsage('i', '2026-01-01', 0);
+          await store.addRequestUsage('i', '2026-01-02', 1);
+          expect(await store.requestUsage('i', '2026-01-01')).toBe(12);
+          expect(await store.requestUsage('i', '2026-01-03')).toBe(0);
+          expect(await store.latestModelFit('i')).toBeNull();
+          await store.saveModelFit('i', 'r1', { name: 'pareto_nbd', params: [0.5, 1e-9, 3] });
+          now = 8;
+          await store.saveModelFit('i', 'r2', { name: 'bg_nbd' });
+          await store.saveModelFit('other', 'o', { name: 'x' });
+          expect(await store.latestModelFit('i')).toEqual({ runId: 'r2', at: 8, fit: { name: 'bg_nbd' } });
+        },
+        { clock: () => now },
+      );
+    });
+  });
+
+  describe('explicit transactions', () => {
+    it('commit every write made through the transaction together, and return its value', async () => {
+      await withStore(async (store) => {
+        const value = await store.transaction(async (tx) => {
+          await tx.upsertCustomers('i', [{ recordId: 'c1', modifiedAt: 1, signals: {}, crmValues: {} }]);
+          await tx.setCursor('i', 'pull', { page: 2 });
+          // A transaction reads its own writes, and one opened inside it is part of it.
+          expect(await tx.countCustomers('i')).toBe(1);
+          await tx.transaction((inner) => inner.setRetries('i', [{ recordId: 'c1', reason: 'r' }]));
+          return 'done';
+        });
+        expect(value).toBe('done');
+        expect(await store.countCustomers('i')).toBe(1);
+        expect(await store.getCursor('i', 'pull')).toEqual({ page: 2 });
+        expect(await store.listRetries('i')).toHaveLength(1);
+      });
+    });
+
+    it('a throw inside rolls back every write made through it; the error is the caller\u2019s own', async () => {
+      await withStore(async (store) => {
+        await store.createRun(run('r'));
+        const thrown = new Error('the page could not be checkpointed');
+        const caught = await rejection(
+          store.transaction(async (tx) => {
+            await tx.upsertCustomers('i', [{ recordId: 'c1', modifiedAt: 1, signals: {}, crmValues: {} }]);
+            await tx.upsertDeals('i', [{ recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 1, closeDay: 1, modifiedAt: 1 }]);
+            await tx.setCursor('i', 'pull', { page: 2 });
+            await tx.addAudit([audit('r', 'c1', 'stage')]);
+            await tx.addPlanned('r', [{ key: { priority: 2, seq: 0 }, recordId: 'c1', changes: [{ recordId: 'c1', field: 'ltv', previous: null, next: '1' }] }]);
+            await tx.addRunErrors([{ runId: 'r', recordId: null, phase: 'pull', code: 'X', message: 'x', at: 1 }]);
+            await tx.updateRun('r', { status: 'failed' });
+            await tx.setRetries('i', [{ recordId: 'c1', reason: 'r' }]);
+            await tx.transaction((inner) => inner.addRequestUsage('i', '2026-01-01', 3));
+            throw thrown;
+          }),
+        );
+        expect(caught).toBe(thrown);
+        expect(await store.getCustomer('i', 'c1')).toBeNull();
+        expect(await store.dealLinkPage('i', null, 10)).toEqual([]);
+        expect(await store.getCursor('i', 'pull')).toBeNull();
+        expect(await allAudit(store, 'r')).toEqual([]);
+        expect(await allPlan(store, 'r')).toEqual([]);
+        expect(await store.listRunErrors('r')).toEqual([]);
+        expect((await store.getRun('r'))?.status).toBe('running');
+        expect(await store.listRetries('i')).toEqual([]);
+        expect(await store.requestUsage('i', '2026-01-01')).toBe(0);
+        // The store is usable afterwards.
+        await store.transaction((tx) => tx.setCursor('i', 'pull', { page: 3 }));
+        expect(await store.getCursor('i', 'pull')).toEqual({ page: 3 });
+      });
+    });
+
+    it('a store error inside rolls the transaction back with that error', async () => {
+      await withStore(async (store) => {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.setCursor('i', 'pull', { page: 1 });
+            await tx.addAudit([audit('ghost', 'c1', 'stage')]);
+          }),
+        ).rejects.toThrow(/no run ghost/);
+        expect(await store.getCursor('i', 'pull')).toBeNull();
+      });
+    });
+
+    it('writes made outside a transaction while it is open are not blocked forever, and not rolled back with it', async () => {
+      await withStore(async (store) => {
+        let opened: () => void = () => {};
+        const isOpen = new Promise<void>((resolve) => (opened = resolve));
+        let finish: () => void = () => {};
+        const mayFinish = new Promise<void>((resolve) => (finish = resolve));
+        const transaction = store.transaction(async (tx) => {
+          await tx.setCursor('i', 'inside', { n: 1 });
+          opened();
+          await mayFinish;
+          throw new Error('rolled back');
+        });
+        await isOpen;
+        const outside = store.addRequestUsage('i', '2026-01-01', 4);
+        finish();
+        await expect(transaction).rejects.toThrow('rolled back');
+        await outside;
+        expect(await store.requestUsage('i', '2026-01-01')).toBe(4);
+        expect(await store.getCursor('i', 'inside')).toBeNull();
+      });
+    });
+  });
+});

@@ -9,6 +9,7 @@
  * a copy that fails leaves the database as it was. Audit and fit ids are the database's own (ids are
  * shared by every installation there); their order is kept, which is all that reads of them rely on.
  */
+import { existsSync } from 'node:fs';
 import type { SQLInputValue } from 'node:sqlite';
 import { LifecycleSyncError } from '../errors.ts';
 import { PostgresDb, type PgQueryable, type PgValue } from './postgresDb.ts';
@@ -117,6 +118,8 @@ export interface CopyReport {
 }
 
 export async function copyStore(o: CopyOptions): Promise<CopyReport> {
+  // Opening a missing file would create an empty store: a mistyped path must not "copy" nothing.
+  if (!existsSync(o.from)) throw new LifecycleSyncError('INPUT_INVALID', `no SQLite state file at ${o.from}: nothing to copy (give it with --from, or LIFECYCLE_SYNC_DB)`);
   const sourceStore = openStore(o.from, { encryptionKey: o.encryptionKey });
   const source = new SqliteDb(o.from, { busyTimeoutMs: 15_000 });
   const targetDb = new PostgresDb(o.to);

@@ -1,13 +1,13 @@
 /**
  * `npm run bench`: the benchmarks whose figures go in docs/benchmarks.md.
- * Usage: npm run bench [-- --only classify,hubspot,salesforce,health] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000]
+ * Usage: npm run bench [-- --only classify,hubspot,salesforce,health] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000] [--stores sqlite,postgres] [--database-url postgres://…] [--no-bulk]
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchClassify, benchParetoFit } from './classify.ts';
 import { benchHealth } from './health.ts';
 import { benchHubSpot } from './hubspot.ts';
-import { benchSalesforce } from './salesforce.ts';
+import { benchSalesforce, DEFAULT_SERVER } from './salesforce.ts';
 
 const { values } = parseArgs({
   options: {
@@ -17,6 +17,10 @@ const { values } = parseArgs({
     'hubspot-contacts': { type: 'string', default: '100000' },
     'salesforce-contacts': { type: 'string', default: '100000' },
     'health-contacts': { type: 'string', default: '50000' },
+    // The state store of the sync benchmarks; Postgres on the machine's service unless --database-url.
+    stores: { type: 'string', default: 'sqlite' },
+    'database-url': { type: 'string' },
+    'no-bulk': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -31,7 +35,10 @@ if (want('hubspot')) {
   await benchHubSpot(Number(values['hubspot-contacts']), 0.01);
 }
 if (want('salesforce')) {
-  await benchSalesforce(Number(values['salesforce-contacts']), 0.01);
+  for (const store of values.stores.split(',')) {
+    if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--stores: sqlite or postgres, not ${store}`);
+    await benchSalesforce(Number(values['salesforce-contacts']), 0.01, { store, serverUrl: values['database-url'] ?? DEFAULT_SERVER }, { bulk: !values['no-bulk'] });
+  }
 }
 if (want('health')) {
   await benchHealth(Number(values['health-contacts']));

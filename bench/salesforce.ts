@@ -3,10 +3,13 @@
  * (query pages and sObject Collections) and over Bulk API 2.0 (query and ingest jobs), then a nightly
  * incremental sync after a share of the customers made a new purchase. Reports requests used against
  * the minimum, wall time and the sync process's peak RSS: the REST/Bulk crossover in requests and time.
+ * The state is in a SQLite file, or with `store: 'postgres'` in a database of its own on the given
+ * PostgreSQL server (created for each org, dropped after).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { DEFAULT_ACCESS_TOKEN } from '../sandboxes/salesforce/index.ts';
 import type { SalesforceSandboxCommand } from './salesforceSandbox.ts';
 import { pages, sandboxProcess, syncOnce, type RunSummary } from './syncBench.ts';
@@ -30,13 +33,39 @@ export interface SalesforceBenchRun {
 interface Org {
   url: string;
   ask: <T>(command: SalesforceSandboxCommand) => Promise<T>;
+  /** The state database's URL (Postgres), else null: a SQLite file in the org's folder. */
+  databaseUrl: string | null;
+}
+
+export interface StateStoreChoice {
+  store: 'sqlite' | 'postgres';
+  /** With 'postgres': a URL to the server's administrative database (its user may create databases). */
+  serverUrl?: string;
+}
+
+/** A database of its own on the server, for one org's runs. */
+async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `lcs_bench_${process.pid}_${Date.now()}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function measure(org: Org, dir: string, label: string, config: string, minimumOf: ((s: RunSummary) => number) | null): Promise<SalesforceBenchRun> {
   const configPath = join(dir, 'config.yaml');
   const db = join(dir, 'state.db');
   writeFileSync(configPath, `crm: salesforce\nstore:\n  path: ${db}\n${config}`);
-  const env = { ...process.env, SALESFORCE_INSTANCE_URL: org.url, SALESFORCE_LOGIN_URL: org.url, SALESFORCE_ACCESS_TOKEN: DEFAULT_ACCESS_TOKEN, LIFECYCLE_SYNC_CONFIG: configPath, LIFECYCLE_SYNC_DB: db, LOG_LEVEL: 'warn' };
+  const env = { ...process.env, ...(org.databaseUrl ? { DATABASE_URL: org.databaseUrl } : {}), SALESFORCE_INSTANCE_URL: org.url, SALESFORCE_LOGIN_URL: org.url, SALESFORCE_ACCESS_TOKEN: DEFAULT_ACCESS_TOKEN, LIFECYCLE_SYNC_CONFIG: configPath, LIFECYCLE_SYNC_DB: db, LOG_LEVEL: 'warn' };
   await org.ask({ op: 'reset' });
   const run = await syncOnce(env);
   const stats = await org.ask<SandboxStats>({ op: 'stats' });
@@ -51,28 +80,35 @@ async function measure(org: Org, dir: string, label: string, config: string, min
 }
 
 /** A freshly seeded org in its own process, and a state file of its own: every first sync starts from nothing. */
-async function withOrg<T>(contacts: number, fn: (org: Org, dir: string) => Promise<T>): Promise<T> {
+async function withOrg<T>(contacts: number, state: StateStoreChoice, fn: (org: Org, dir: string) => Promise<T>): Promise<T> {
   const { child, ask } = sandboxProcess<SalesforceSandboxCommand>('salesforceSandbox.ts');
   const dir = mkdtempSync(join(tmpdir(), 'lcs-bench-salesforce-'));
+  const database = state.store === 'postgres' ? await freshDatabase(state.serverUrl ?? DEFAULT_SERVER) : null;
   try {
-    const started = await ask<{ url: string; contacts: number; deals: number; seedSeconds: number }>({ op: 'start', contacts, dailyApiRequests: 1_000_000 });
-    console.log(`Salesforce sandbox: ${started.contacts.toLocaleString('en-US')} contacts, ${started.deals.toLocaleString('en-US')} opportunities (seeded in ${started.seedSeconds.toFixed(1)} s)`);
-    return await fn({ url: started.url, ask }, dir);
+    const started = await ask<{ url: string; contacts: number; deals: number; seedSeconds: number }>({ op: 'start', contacts, dailyApiRequests: 100_000_000 });
+    console.log(
+      `Salesforce sandbox: ${started.contacts.toLocaleString('en-US')} contacts, ${started.deals.toLocaleString('en-US')} opportunities (seeded in ${started.seedSeconds.toFixed(1)} s); state in ${database ? 'PostgreSQL' : 'SQLite'}`,
+    );
+    return await fn({ url: started.url, ask, databaseUrl: database?.url ?? null }, dir);
   } finally {
     child.kill();
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** The machine's PostgreSQL service (trust authentication on loopback). */
+export const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
+
 const REST = 'salesforce:\n  bulkQueryThreshold: 100000000\n  bulkWriteThreshold: 100000000\n';
 const BULK = 'salesforce:\n  bulkQueryThreshold: 0\n  bulkWriteThreshold: 0\n  bulkPollMs: 500\n';
 
-export async function benchSalesforce(contacts: number, nightlyShare: number): Promise<SalesforceBenchRun[]> {
+export async function benchSalesforce(contacts: number, nightlyShare: number, state: StateStoreChoice = { store: 'sqlite' }, o: { bulk?: boolean } = {}): Promise<SalesforceBenchRun[]> {
   const runs: SalesforceBenchRun[] = [];
   // REST minimum: query pages of 2,000 rows — contacts, then opportunities with their contact-role rows
   // (child rows count towards a batch) — and one Collections update per 200 changes.
   const restMinimum = (s: RunSummary) => pages(s.pulled.customers, 2000) + pages(2 * s.pulled.deals, 2000) + pages(s.changed, 200);
-  await withOrg(contacts, async (org, dir) => {
+  await withOrg(contacts, state, async (org, dir) => {
     runs.push(await measure(org, dir, 'first full sync, REST', REST, restMinimum));
     const change = await org.ask<{ changedContacts: number }>({ op: 'change', share: nightlyShare, seed: 7 });
     console.log(`  nightly changes: ${change.changedContacts} contacts with a new won opportunity`);
@@ -82,7 +118,8 @@ export async function benchSalesforce(contacts: number, nightlyShare: number): P
       await measure(org, dir, `nightly sync (${(nightlyShare * 100).toFixed(0)} % changed), REST`, REST, (s) => Math.max(1, pages(s.pulled.customers, 2000)) + Math.max(1, pages(2 * s.pulled.deals, 2000)) + 1 + pages(s.changed, 200)),
     );
   });
-  await withOrg(contacts, async (org, dir) => {
+  if (o.bulk === false) return runs;
+  await withOrg(contacts, state, async (org, dir) => {
     runs.push(await measure(org, dir, 'first full sync, Bulk API 2.0', BULK, null));
   });
   return runs;

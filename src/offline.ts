@@ -3,6 +3,7 @@
  * classify. Shared by the `classify` and demo commands and by the benchmark.
  */
 import { classify, type ClassificationResult } from './classifier/classify.ts';
+import { FeatureTable } from './classifier/featureTable.ts';
 import { featuresFromColumns } from './classifier/features.ts';
 import { asOfProblem, purchaseRules } from './classifier/inputLimits.ts';
 import type { ClassifierSettings } from './classifier/settings.ts';
@@ -75,7 +76,8 @@ export async function classifyFile(
   options.onPhase?.('fitting');
   const { ids, offsets, days, amounts } = read.table;
   const periodDays = options.settings.ltv.periodDays;
-  const features = ids.map((id, c) => featuresFromColumns(id, days, amounts, offsets[c], offsets[c + 1], asOfDay, periodDays));
+  const features = new FeatureTable(ids.length);
+  ids.forEach((id, c) => features.push(featuresFromColumns(id, days, amounts, offsets[c], offsets[c + 1], asOfDay, periodDays)));
   const result = classify(features, { asOfDay, settings: options.settings });
   // Before any writer starts: a non-finite number is an error naming the customer, not half a file.
   assertFiniteResult(result);

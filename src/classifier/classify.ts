@@ -3,8 +3,9 @@
  * reuses a fit), then scores each customer (P(alive), churn risk, expected purchases, CLV), ranks value
  * tiers and applies the stage rules. Pure: plain data in, plain data out.
  */
-import { featureColumn, isoDateOfDay } from './features.ts';
-import { purchaserIndexOf, scoreCustomer, type CustomerScore, type ScoreColumns } from './scoreColumns.ts';
+import { FeatureTable } from './featureTable.ts';
+import { isoDateOfDay } from './features.ts';
+import { scoreCustomer, type CustomerScore, type ScoreColumns } from './scoreColumns.ts';
 import { assignValueTiers } from './segments.ts';
 import type { ClassifierSettings } from './settings.ts';
 import { fitSpend, type SpendReport } from './spendModel.ts';
@@ -45,28 +46,30 @@ export interface ClassifyOptions {
   reuse?: { model: ModelReport; spendModel: SpendReport | null; timeUnit: TimeUnit } | null;
 }
 
-export function classify(features: readonly CustomerFeatures[], options: ClassifyOptions): ClassificationResult {
+/** People's features as a table (the sync engine's and the CSV reader's bulk input) or a list (tests, small bases). */
+export function classify(input: FeatureTable | readonly CustomerFeatures[], options: ClassifyOptions): ClassificationResult {
   const { settings, asOfDay } = options;
+  const features = input instanceof FeatureTable ? input : FeatureTable.of(input);
   const standardErrors = options.standardErrors ?? false;
-  const purchasers = features.filter((f) => f.purchaseDays > 0);
+  const purchasers = features.purchasers();
   const spend = fitSpend(purchasers, settings, standardErrors, options.reuse?.spendModel ?? null);
   const { model, predictions } = fitAndPredict(purchasers, settings, standardErrors, options.reuse ?? null);
 
   // CLV = margin × expected value per purchase × discounted expected purchases; the tiers rank it.
   const margin = settings.clv.grossMargin ?? 1;
-  const value = featureColumn(purchasers, spend.expectedValue);
+  const value = spend.expectedValue;
   const clv = value.map((v, i) => margin * v * predictions.discountedPurchases[i]);
-  const ltv = featureColumn(purchasers, (f) => f.ltv);
+  const ltv = purchasers.ltv;
   const columns: ScoreColumns = {
     asOfDay,
     settings,
     heuristic: model.name === 'recency_heuristic',
-    purchaserIndex: purchaserIndexOf(features),
+    purchaserIndex: purchasers.index,
     pAlive: predictions.pAlive,
     expectedPurchases: predictions.expectedPurchases,
     expectedValue: value,
     clv,
-    tiers: assignValueTiers(clv, ltv, purchasers.map((f) => f.id), settings.valueTiers),
+    tiers: assignValueTiers(clv, ltv, (j) => features.id(purchasers.rows[j]), settings.valueTiers),
   };
   return {
     asOf: isoDateOfDay(asOfDay),
@@ -75,8 +78,8 @@ export function classify(features: readonly CustomerFeatures[], options: Classif
     spendModel: spend.report,
     spendFallbackReason: spend.fallbackReason,
     summary: summarize(features, columns, ltv),
-    size: features.length,
-    customer: (i) => scoreCustomer(features[i], i, columns),
+    size: features.size,
+    customer: (i) => scoreCustomer(features.row(i), i, columns),
     columns,
   };
 }

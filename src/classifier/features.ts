@@ -100,13 +100,6 @@ export function featuresFromColumns(
   };
 }
 
-/** A numeric column of a list of features (a plain loop: Float64Array.from with a mapper is several times slower). */
-export function featureColumn(features: readonly CustomerFeatures[], get: (f: CustomerFeatures) => number): Float64Array {
-  const out = new Float64Array(features.length);
-  for (let i = 0; i < features.length; i++) out[i] = get(features[i]);
-  return out;
-}
-
 function isSortedByDay(purchases: readonly Purchase[]): boolean {
   for (let i = 1; i < purchases.length; i++) if (purchases[i].day < purchases[i - 1].day) return false;
   return true;

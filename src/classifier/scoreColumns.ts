@@ -50,15 +50,6 @@ export interface ScoreColumns {
   tiers: Uint8Array;
 }
 
-/** Per person: index among the people with a purchase (the purchaser columns' position), or -1. */
-export function purchaserIndexOf(features: readonly CustomerFeatures[]): Int32Array {
-  const n = features.length;
-  const index = new Int32Array(n);
-  let k = 0;
-  for (let i = 0; i < n; i++) index[i] = features[i].purchaseDays > 0 ? k++ : -1;
-  return index;
-}
-
 /** Person i's score from their features and the columns. */
 export function scoreCustomer(f: CustomerFeatures, i: number, c: ScoreColumns): CustomerScore {
   const { settings, asOfDay } = c;

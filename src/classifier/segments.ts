@@ -29,7 +29,8 @@ export function valueTierLabels(tiers: ClassifierSettings['valueTiers']): Record
 export function assignValueTiers(
   clv: Float64Array,
   ltv: Float64Array,
-  ids: readonly string[],
+  /** Purchaser j's id (ties in CLV and value to date go by id). */
+  idOf: (j: number) => string,
   tiers: ClassifierSettings['valueTiers'],
 ): Uint8Array {
   const n = clv.length;
@@ -48,7 +49,13 @@ export function assignValueTiers(
       if (clv[i] > cut) above++;
       else if (clv[i] === cut) tied.push(i);
     }
-    tied.sort((a, b) => ltv[b] - ltv[a] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+    // Ids read once per tied customer, not once per comparison.
+    const ids = new Map(tied.map((i) => [i, idOf(i)]));
+    tied.sort((a, b) => {
+      if (ltv[b] !== ltv[a]) return ltv[b] - ltv[a];
+      const [ia, ib] = [ids.get(a) ?? '', ids.get(b) ?? ''];
+      return ia < ib ? -1 : ia > ib ? 1 : 0;
+    });
     for (let i = 0; i < n; i++) if (clv[i] > cut && result[i] === BOTTOM) result[i] = tier;
     for (let j = 0; j < count - above; j++) if (result[tied[j]] === BOTTOM) result[tied[j]] = tier;
   };

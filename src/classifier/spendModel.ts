@@ -7,7 +7,7 @@
 import { fitSpendModel, type SpendFit } from './fit.ts';
 import { conditionalExpectedValue, spendData } from './models/gammaGamma.ts';
 import type { ClassifierSettings } from './settings.ts';
-import type { CustomerFeatures } from './types.ts';
+import type { PurchaserColumns } from './featureTable.ts';
 
 export interface SpendReport extends SpendFit {
   populationMean: number;
@@ -16,40 +16,51 @@ export interface SpendReport extends SpendFit {
 export interface SpendOutcome {
   report: SpendReport | null;
   fallbackReason: string | null;
-  expectedValue: (f: CustomerFeatures) => number;
+  /** Per purchaser: expected value per purchase. */
+  expectedValue: Float64Array;
 }
+
+type SpendInput = Pick<PurchaserColumns, 'frequency' | 'monetary' | 'ltv' | 'purchaseDays'>;
 
 /** A customer's expected value per purchase under Gamma-Gamma: their repeat purchases' mean, shrunk toward the population's. */
-function gammaGammaValue({ p, q, gamma }: SpendFit['params']): (f: CustomerFeatures) => number {
+function gammaGammaValue({ p, q, gamma }: SpendFit['params'], c: SpendInput): Float64Array {
   const params = [p, q, gamma];
-  return (f) => conditionalExpectedValue(params, f.frequency, f.frequency > 0 && f.monetary > 0 ? f.monetary : 0);
+  const out = new Float64Array(c.frequency.length);
+  for (let j = 0; j < out.length; j++) {
+    const x = c.frequency[j];
+    const m = c.monetary[j];
+    out[j] = conditionalExpectedValue(params, x, x > 0 && m > 0 ? m : 0);
+  }
+  return out;
 }
 
-export function fitSpend(purchasers: readonly CustomerFeatures[], settings: ClassifierSettings, standardErrors: boolean, reuse: SpendReport | null): SpendOutcome {
-  if (reuse) return { report: reuse, fallbackReason: null, expectedValue: gammaGammaValue(reuse.params) };
-  const repeat = purchasers.filter((f) => f.frequency > 0 && f.monetary > 0 && Number.isFinite(f.monetary));
-  const outcome = fitSpendModel(
-    spendData(Float64Array.from(repeat, (f) => f.frequency), Float64Array.from(repeat, (f) => f.monetary)),
-    settings.fit,
-    { standardErrors },
-  );
+export function fitSpend(c: SpendInput, settings: ClassifierSettings, standardErrors: boolean, reuse: SpendReport | null): SpendOutcome {
+  if (reuse) return { report: reuse, fallbackReason: null, expectedValue: gammaGammaValue(reuse.params, c) };
+  const n = c.frequency.length;
+  const repeatX: number[] = [];
+  const repeatM: number[] = [];
+  for (let j = 0; j < n; j++) {
+    if (c.frequency[j] > 0 && c.monetary[j] > 0 && Number.isFinite(c.monetary[j])) {
+      repeatX.push(c.frequency[j]);
+      repeatM.push(c.monetary[j]);
+    }
+  }
+  const outcome = fitSpendModel(spendData(Float64Array.from(repeatX), Float64Array.from(repeatM)), settings.fit, { standardErrors });
   if (outcome.ok) {
     const { p, q, gamma } = outcome.fit.params;
-    return { report: { ...outcome.fit, populationMean: (p * gamma) / (q - 1) }, fallbackReason: null, expectedValue: gammaGammaValue(outcome.fit.params) };
+    return { report: { ...outcome.fit, populationMean: (p * gamma) / (q - 1) }, fallbackReason: null, expectedValue: gammaGammaValue(outcome.fit.params, c) };
   }
   let total = 0;
   let days = 0;
-  for (const f of purchasers) {
-    total += f.ltv;
-    days += f.purchaseDays;
+  for (let j = 0; j < n; j++) {
+    total += c.ltv[j];
+    days += c.purchaseDays[j];
   }
   const baseMean = days > 0 && total > 0 ? total / days : 0;
-  return {
-    report: null,
-    fallbackReason: `${outcome.reason}; using each customer's mean purchase value`,
-    expectedValue: (f) => {
-      const own = f.purchaseDays > 0 ? f.ltv / f.purchaseDays : 0;
-      return own > 0 ? own : baseMean;
-    },
-  };
+  const expectedValue = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const own = c.purchaseDays[j] > 0 ? c.ltv[j] / c.purchaseDays[j] : 0;
+    expectedValue[j] = own > 0 ? own : baseMean;
+  }
+  return { report: null, fallbackReason: `${outcome.reason}; using each customer's mean purchase value`, expectedValue };
 }

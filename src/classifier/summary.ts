@@ -3,11 +3,12 @@
  * the Pareto check, and the installation-level LTV figures. Stages are decided without their reason
  * sentences (only the counts are needed).
  */
+import type { FeatureTable } from './featureTable.ts';
 import { LtvFiguresAccumulator, topShareOfTotal, type LtvFigures } from './figures.ts';
 import type { ScoreColumns } from './scoreColumns.ts';
 import { churnBand, churnRisk } from './segments.ts';
 import { decideStage } from './stages.ts';
-import { CHURN_BANDS, STAGES_IN_LIFECYCLE_ORDER, VALUE_TIERS, type ChurnBand, type ChurnType, type CustomerFeatures, type Stage, type ValueTier } from './types.ts';
+import { CHURN_BANDS, STAGES_IN_LIFECYCLE_ORDER, VALUE_TIERS, type ChurnBand, type ChurnType, type Stage, type ValueTier } from './types.ts';
 
 export interface ClassificationSummary {
   customers: number;
@@ -24,7 +25,7 @@ export interface ClassificationSummary {
 }
 
 /** `purchaserLtv`: value to date per person with a purchase (the order of the purchaser columns). */
-export function summarize(features: readonly CustomerFeatures[], c: ScoreColumns, purchaserLtv: Float64Array): ClassificationSummary {
+export function summarize(features: FeatureTable, c: ScoreColumns, purchaserLtv: Float64Array): ClassificationSummary {
   const { settings, asOfDay, heuristic } = c;
   const zero = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
   const stages = zero(STAGES_IN_LIFECYCLE_ORDER);
@@ -33,8 +34,8 @@ export function summarize(features: readonly CustomerFeatures[], c: ScoreColumns
   const valueTiers = Object.fromEntries(VALUE_TIERS.map((t) => [t, { customers: 0, predictedClv: 0, ltv: 0, minClv: null as number | null }])) as ClassificationSummary['valueTiers'];
   const figures = new LtvFiguresAccumulator(asOfDay, settings.ltv, settings.clv.grossMargin);
   let totalLtv = 0;
-  for (let i = 0; i < features.length; i++) {
-    const f = features[i];
+  for (let i = 0; i < features.size; i++) {
+    const f = features.row(i);
     figures.add(f);
     const j = c.purchaserIndex[i];
     const decision = decideStage(f, { asOfDay, pAlive: j >= 0 ? c.pAlive[j] : null, heuristic, settings, withReason: false });
@@ -58,7 +59,7 @@ export function summarize(features: readonly CustomerFeatures[], c: ScoreColumns
     tier.minClv = tier.minClv === null ? c.clv[j] : Math.min(tier.minClv, c.clv[j]);
   }
   const mean = (sum: number) => (purchasers > 0 ? sum / purchasers : null);
-  const people = features.length;
+  const people = features.size;
   return {
     customers: people,
     purchasers,

@@ -3,14 +3,13 @@
  * when one is given (and still predicts finite values), else the configured model fitted to this base,
  * else the labelled recency heuristic. fit.ts says whether a fit is usable; this says which one is used.
  */
-import { featureColumn } from './features.ts';
 import { fitTransactionModel, type ModelFit } from './fit.ts';
 import { buildFitData, type FitData } from './models/fitData.ts';
 import { heuristicParams } from './models/heuristic.ts';
 import { TRANSACTION_MODEL_REGISTRY } from './models/index.ts';
 import { heuristicScorer, modelScorer, type Horizon, type Prediction, type Scorer } from './scoring.ts';
 import type { ClassifierSettings } from './settings.ts';
-import { UNIT_DAYS, UNITS_PER_MONTH, type CustomerFeatures, type ModelName, type TimeUnit, type TransactionModelName } from './types.ts';
+import { UNIT_DAYS, UNITS_PER_MONTH, type ModelName, type TimeUnit, type TransactionModelName } from './types.ts';
 
 export interface ModelReport {
   name: ModelName;
@@ -65,16 +64,11 @@ function predictAll(scorer: Scorer, data: FitData): Predictions | null {
  * everyone; else the configured model when it fits and does; else the labelled heuristic.
  */
 export function fitAndPredict(
-  purchasers: readonly CustomerFeatures[],
+  arrays: { frequency: Float64Array; recencyDays: Float64Array; ageDays: Float64Array },
   settings: ClassifierSettings,
   standardErrors: boolean,
   reuse: { model: ModelReport; timeUnit: TimeUnit } | null,
 ): { model: ModelReport; predictions: Predictions } {
-  const arrays = {
-    frequency: featureColumn(purchasers, (f) => f.frequency),
-    recencyDays: featureColumn(purchasers, (f) => f.recencyDays),
-    ageDays: featureColumn(purchasers, (f) => f.ageDays),
-  };
   const unitDays = UNIT_DAYS[settings.timeUnit];
   const horizon: Horizon = {
     expectedDays: settings.expectedDays,

@@ -5,17 +5,18 @@
  * on every run and skipped. A customer whose scores are not finite is reported and skipped too.
  *
  * Memory stays bounded by the base's features, not its records: a first pass streams customers and their
- * deals from the store (in record order, a page at a time) into one compact features object each; the
- * classifier fits and scores into typed columns; a second pass streams the customers again and, page by
+ * deals from the store (in record order, a page at a time) into the typed columns of a feature table
+ * (classifier/featureTable.ts); the classifier fits and scores into more columns; a second pass streams the customers again and, page by
  * page, stores their scores and appends what changed to the run's plan in the store (retries first, then
- * stage moves, then the rest). Nothing holds a record, a deal or a change for the whole run.
+ * stage moves, then the rest). Nothing holds an object per customer, a record, a deal or a change for the whole run.
  */
 import type { FieldKey, FieldValues } from '../../connectors/contract/index.ts';
 import { classify, type ClassificationResult } from '../classifier/classify.ts';
+import { FeatureTable } from '../classifier/featureTable.ts';
 import { computeFeatures, dayOf, isoDateOfDay } from '../classifier/features.ts';
 import { amountProblem, asOfProblem, purchaseDayProblem, purchaseRules, type PurchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
-import type { CustomerFeatures, Purchase } from '../classifier/types.ts';
+import type { Purchase } from '../classifier/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { CustomerCore, DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
 import type { FitToReuse } from './modelFit.ts';
@@ -83,7 +84,7 @@ class DealsByCustomer {
 }
 
 interface FirstPass {
-  features: CustomerFeatures[];
+  features: FeatureTable;
   problems: RunErrorRecord[];
   refunds: number;
   firstPurchaseDay: number | null;
@@ -92,7 +93,7 @@ interface FirstPass {
 /** Pass 1: every customer's features as of the day, from their signals and plausible won deals. */
 async function readFeatures(o: PlanOptions, rules: PurchaseRules): Promise<FirstPass> {
   const deals = new DealsByCustomer(o.store, o.installationId);
-  const features: CustomerFeatures[] = [];
+  const features = new FeatureTable(await o.store.countCustomers(o.installationId));
   const problems: RunErrorRecord[] = [];
   // A deal of several customers is seen once per customer: reported and counted once.
   const reported = new Set<string>();
@@ -186,7 +187,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
     const records: PlannedRecord[] = [];
     for (const customer of page) {
       const index = i++;
-      if (features[index]?.id !== customer.recordId) throw new Error(`the customers changed while they were classified (${customer.recordId}); the next run starts over`);
+      if (index >= features.size || features.id(index) !== customer.recordId) throw new Error(`the customers changed while they were classified (${customer.recordId}); the next run starts over`);
       const score = result.customer(index);
       let desired: FieldValues;
       try {

@@ -12,7 +12,7 @@ describe('value tiers', () => {
     const clv = Float64Array.from([5, 100, 50, 50, 1, 0, 0, 0, 0, 10]);
     const ltv = Float64Array.from([1, 1, 2, 1, 1, 1, 1, 1, 1, 1]);
     const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
-    const tiers = Array.from(assignValueTiers(clv, ltv, ids, settings().valueTiers), (t) => VALUE_TIERS[t]);
+    const tiers = Array.from(assignValueTiers(clv, ltv, (j) => ids[j], settings().valueTiers), (t) => VALUE_TIERS[t]);
     expect(tiers.filter((t) => t === 'top')).toHaveLength(2);
     expect(tiers.filter((t) => t === 'middle')).toHaveLength(3);
     expect(tiers.filter((t) => t === 'bottom')).toHaveLength(5);
@@ -33,7 +33,7 @@ describe('value tiers', () => {
         const upper = Math.round(rows.length * 0.5);
         const expected = new Array<string>(rows.length);
         order.forEach((index, rank) => (expected[index] = rank < top ? 'top' : rank < upper ? 'middle' : 'bottom'));
-        expect(Array.from(assignValueTiers(clv, ltv, ids, settings().valueTiers), (t) => VALUE_TIERS[t])).toEqual(expected);
+        expect(Array.from(assignValueTiers(clv, ltv, (j) => ids[j], settings().valueTiers), (t) => VALUE_TIERS[t])).toEqual(expected);
       }),
     );
   });

@@ -15,10 +15,13 @@ import { serveCommand, startCommand } from './commands/serve.ts';
 import { setupCommand } from './commands/setup.ts';
 import { storeCommand } from './commands/store.ts';
 import { syncCommand } from './commands/sync.ts';
+import { tuneHeapForStreaming } from '../heap.ts';
 import { environmentSecrets } from '../log.ts';
 import { packageRoot } from '../paths.ts';
 import { rememberSecrets } from '../secrets.ts';
 import { printError } from './output.ts';
+
+tuneHeapForStreaming();
 
 // The environment's secrets are masked in everything this process prints or stores (src/secrets.ts).
 rememberSecrets(...environmentSecrets(process.env));

@@ -26,7 +26,7 @@ interface Column {
 
 interface TableCopy {
   table: string;
-  /** SQLite: the installation's rows (the first placeholder is the installation id), in rowid order after `rowid > ?`. */
+  /** SQLite: the installation's rows (the first placeholder is the installation id), in key order (`copy_key`: the rowid, or a key). */
   from: string;
   columns: Column[];
   /** Postgres columns set from the installation id (the run-scoped tables carry it there). */
@@ -34,8 +34,8 @@ interface TableCopy {
 }
 
 const c = (name: string, cast: Column['cast']): Column => ({ name, cast });
-const byInstallation = (table: string) => `SELECT rowid AS copy_rowid, * FROM ${table} WHERE installation_id = ?`;
-const byRun = (table: string) => `SELECT t.rowid AS copy_rowid, t.* FROM ${table} t JOIN runs r ON r.id = t.run_id WHERE r.installation_id = ?`;
+const byInstallation = (table: string) => `SELECT rowid AS copy_key, * FROM ${table} WHERE installation_id = ?`;
+const byRun = (table: string) => `SELECT t.rowid AS copy_key, t.* FROM ${table} t JOIN runs r ON r.id = t.run_id WHERE r.installation_id = ?`;
 
 const TABLES: TableCopy[] = [
   {
@@ -47,18 +47,24 @@ const TABLES: TableCopy[] = [
   {
     table: 'customers',
     from: byInstallation('customers'),
-    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('modified_at', 'bigint'), c('signals', 'jsonb'), c('crm_values', 'jsonb'), c('deleted', 'boolean'), c('scores', 'jsonb'), c('seen_in_pull', 'text')],
+    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('modified_at', 'bigint'), c('signals', 'jsonb'), c('crm_values', 'jsonb'), c('deleted', 'boolean'), c('seen_in_pull', 'text')],
   },
   {
     table: 'deals',
     from: byInstallation('deals'),
     columns: [c('installation_id', 'text'), c('record_id', 'text'), c('status', 'text'), c('amount', 'double precision'), c('close_day', 'integer'), c('modified_at', 'bigint'), c('customer_ids', 'jsonb'), c('deleted', 'boolean'), c('seen_in_pull', 'text')],
   },
+  {
+    table: 'customer_scores',
+    // Keyed without a rowid: paged by record id.
+    from: `SELECT record_id AS copy_key, * FROM customer_scores WHERE installation_id = ?`,
+    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('scores', 'jsonb')],
+  },
   { table: 'deal_customers', from: byInstallation('deal_customers'), columns: [c('installation_id', 'text'), c('deal_id', 'text'), c('customer_id', 'text')] },
   {
     table: 'audit',
     // In id order: the database numbers them anew, in the same order.
-    from: `SELECT id AS copy_rowid, * FROM audit WHERE installation_id = ?`,
+    from: `SELECT id AS copy_key, * FROM audit WHERE installation_id = ?`,
     columns: [c('run_id', 'text'), c('installation_id', 'text'), c('record_id', 'text'), c('field', 'text'), c('previous_value', 'text'), c('new_value', 'text'), c('state', 'text'), c('at', 'bigint')],
   },
   {
@@ -68,7 +74,7 @@ const TABLES: TableCopy[] = [
     columns: [c('run_id', 'text'), c('priority', 'integer'), c('record_seq', 'integer'), c('record_id', 'text'), c('field', 'text'), c('previous_value', 'text'), c('new_value', 'text')],
   },
   { table: 'retry_queue', from: byInstallation('retry_queue'), columns: [c('installation_id', 'text'), c('record_id', 'text'), c('reason', 'text'), c('attempts', 'integer')] },
-  { table: 'model_fits', from: `SELECT id AS copy_rowid, * FROM model_fits WHERE installation_id = ?`, columns: [c('installation_id', 'text'), c('run_id', 'text'), c('at', 'bigint'), c('fit', 'jsonb')] },
+  { table: 'model_fits', from: `SELECT id AS copy_key, * FROM model_fits WHERE installation_id = ?`, columns: [c('installation_id', 'text'), c('run_id', 'text'), c('at', 'bigint'), c('fit', 'jsonb')] },
   { table: 'cursors', from: byInstallation('cursors'), columns: [c('installation_id', 'text'), c('name', 'text'), c('value', 'jsonb'), c('updated_at', 'bigint')] },
   { table: 'request_usage', from: byInstallation('request_usage'), columns: [c('installation_id', 'text'), c('day', 'text'), c('requests', 'bigint')] },
 ];
@@ -87,10 +93,13 @@ function value(v: SQLInputValue | undefined, cast: Column['cast']): PgValue {
 async function copyTable(source: SqliteDb, target: PgQueryable, spec: TableCopy, installationId: string): Promise<number> {
   const columns = [...(spec.withInstallation ? [c('installation_id', 'text')] : []), ...spec.columns];
   const width = columns.length;
-  let after = -1;
+  let after: SQLInputValue | null = null;
   let copied = 0;
   for (;;) {
-    const rows: Row[] = source.all(`${spec.from} AND copy_rowid > ? ORDER BY copy_rowid LIMIT ?`, installationId, after, PAGE);
+    const rows: Row[] =
+      after === null
+        ? source.all(`${spec.from} ORDER BY copy_key LIMIT ?`, installationId, PAGE)
+        : source.all(`${spec.from} AND copy_key > ? ORDER BY copy_key LIMIT ?`, installationId, after, PAGE);
     if (rows.length === 0) return copied;
     const params: PgValue[] = [];
     const tuples = rows.map((row, i) => {
@@ -99,7 +108,7 @@ async function copyTable(source: SqliteDb, target: PgQueryable, spec: TableCopy,
     });
     await target.query(`INSERT INTO ${spec.table} (${columns.map((col) => col.name).join(', ')}) VALUES ${tuples.join(', ')}`, params);
     copied += rows.length;
-    after = Number(rows[rows.length - 1].copy_rowid);
+    after = rows[rows.length - 1].copy_key ?? null;
   }
 }
 

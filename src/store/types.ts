@@ -202,6 +202,10 @@ export interface CrmDataStore {
   markCustomersDeleted(installationId: string, recordIds: string[]): Promise<void>;
   /** A page of the customers (not deleted) after `after` in record id order. */
   customerPage(installationId: string, after: string | null, limit: number): Promise<CustomerCore[]>;
+  /** The same page with each customer's signals only (the plan phase's first pass: no CRM values to parse). */
+  customerSignalsPage(installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'signals'>[]>;
+  /** The same page with the plugin's values as the CRM holds them only (the plan phase's second pass). */
+  customerValuesPage(installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'crmValues'>[]>;
   /** A page of (customer, deal) links of deals not deleted, after `after` in (customer, deal) order. */
   dealLinkPage(installationId: string, after: { customerId: string; dealId: string } | null, limit: number): Promise<DealLink[]>;
   /** How many customers (not deleted) the store holds. */

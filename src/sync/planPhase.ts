@@ -18,7 +18,7 @@ import { amountProblem, asOfProblem, purchaseDayProblem, purchaseRules, type Pur
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import type { Purchase } from '../classifier/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
-import type { CustomerCore, DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
+import type { DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
 import type { FitToReuse } from './modelFit.ts';
 import type { SyncSettings } from './settings.ts';
 import { desiredValues, diffValues, stageTransition } from './values.ts';
@@ -43,11 +43,11 @@ export interface PlanOutcome {
 const CUSTOMER_PAGE = 2000;
 const LINK_PAGE = 5000;
 
-/** The store's customers in record order, a page at a time. */
-async function* customers(store: Store, installationId: string): AsyncGenerator<CustomerCore[]> {
+/** The store's customers in record order, a page at a time, with the part a pass needs. */
+async function* customers<T extends { recordId: string }>(read: (after: string | null, limit: number) => Promise<T[]>): AsyncGenerator<T[]> {
   let after: string | null = null;
   for (;;) {
-    const page = await store.customerPage(installationId, after, CUSTOMER_PAGE);
+    const page = await read(after, CUSTOMER_PAGE);
     if (page.length === 0) return;
     yield page;
     after = page[page.length - 1].recordId;
@@ -99,7 +99,7 @@ async function readFeatures(o: PlanOptions, rules: PurchaseRules): Promise<First
   const reported = new Set<string>();
   const refundDeals = new Set<string>();
   let firstPurchaseDay: number | null = null;
-  for await (const page of customers(o.store, o.installationId)) {
+  for await (const page of customers((after, limit) => o.store.customerSignalsPage(o.installationId, after, limit))) {
     for (const c of page) {
       const purchases: Purchase[] = [];
       let openDeals = 0;
@@ -182,7 +182,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
   let seq = 0;
   let planned = 0;
   // Pass 2: the same customers in the same order, page by page: scores stored, changes planned.
-  for await (const page of customers(o.store, o.installationId)) {
+  for await (const page of customers((after, limit) => o.store.customerValuesPage(o.installationId, after, limit))) {
     const scores: { recordId: string; scores: StoredScores }[] = [];
     const records: PlannedRecord[] = [];
     for (const customer of page) {

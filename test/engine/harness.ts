@@ -86,8 +86,8 @@ function phaseAfter(previous: StepPhase, what: string): StepPhase {
       return previous === 'fields' ? 'pull' : previous; // the pull phase starts by reading the cursor
     case 'crm.pull':
       return 'pull';
-    case 'store.customerPage':
-      return 'classify';
+    case 'store.countCustomers':
+      return 'classify'; // the plan phase starts by sizing its feature table
     case 'crm.read':
       return 'rollback';
     case 'store.addAudit':

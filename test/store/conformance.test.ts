@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { FieldKey } from '../../connectors/contract/index.ts';
-import { emptyRunStats, type AuditEntry, type NewRun, type PlannedChange, type PlannedRecord, type PlanKey, type Store } from '../../src/store/types.ts';
+import { emptyRunStats, type AuditEntry, type CustomerCore, type NewRun, type PlannedChange, type PlannedRecord, type PlanKey, type Store } from '../../src/store/types.ts';
 import { allAudit, allCustomers, allPlan } from '../storeReads.ts';
 import { STORE_KINDS, storePlaces, type OpenOptions, type StorePlace } from '../stores.ts';
 
@@ -408,6 +408,33 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         expect(await store.customerPage('i', 'b', 2)).toMatchObject([{ recordId: 'b-1' }, { recordId: 'b1' }]);
         expect(await store.customerPage('i', expected[expected.length - 1], 4)).toEqual([]);
         expect(await store.countCustomers('i')).toBe(expected.length);
+      });
+    });
+
+    it('pages one part of each customer (signals, or CRM values) in the same order as whole customers', async () => {
+      await withStore(async (store) => {
+        const ids = ['b', 'a', 'é', 'B', 'c1', 'c0'];
+        await store.upsertCustomers('i', ids.map((recordId, n) => ({ recordId, modifiedAt: n, signals: { nps: n, advocate: n % 2 === 0 }, crmValues: { stage: 'purchase', ltv: String(n) } })));
+        await store.markCustomersDeleted('i', ['c1']);
+        const whole: CustomerCore[] = [];
+        const signals: unknown[] = [];
+        const values: unknown[] = [];
+        for (let after: string | null = null; ; ) {
+          const page = await store.customerPage('i', after, 2);
+          const s = await store.customerSignalsPage('i', after, 2);
+          const v = await store.customerValuesPage('i', after, 2);
+          if (page.length === 0) {
+            expect([s, v]).toEqual([[], []]);
+            break;
+          }
+          whole.push(...page);
+          signals.push(...s);
+          values.push(...v);
+          after = page[page.length - 1].recordId;
+        }
+        expect(whole.map((c) => c.recordId)).toEqual(['B', 'a', 'b', 'c0', 'é']);
+        expect(signals).toEqual(whole.map((c) => ({ recordId: c.recordId, signals: c.signals })));
+        expect(values).toEqual(whole.map((c) => ({ recordId: c.recordId, crmValues: c.crmValues })));
       });
     });
 

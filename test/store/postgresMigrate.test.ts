@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSyncError } from '../../src/errors.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { migrate } from '../../src/store/postgres/migrate.ts';
-import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres/migrations.ts';
+
+const ALL = POSTGRES_MIGRATIONS.map((m) => m.version);
+const NEXT = POSTGRES_SCHEMA_VERSION + 1;
 import { PostgresDb } from '../../src/store/postgresDb.ts';
 import { freshDatabase, type FreshDatabase } from '../postgres.ts';
 
@@ -46,7 +49,7 @@ describe('the Postgres schema', () => {
   });
 
   it('has every table and column of the SQLite store', async () => {
-    expect(applied).toEqual([1]);
+    expect(applied).toEqual(ALL);
     const lite = new DatabaseSync(':memory:');
     for (const m of MIGRATIONS) lite.exec(m.sql);
     const liteTables = lite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all().map((r) => String(r.name));
@@ -95,9 +98,9 @@ describe('the Postgres schema', () => {
 describe('migrate', () => {
   it('applies nothing the second time', async () => {
     const db = await empty();
-    expect(await migrate(db)).toEqual([1]);
+    expect(await migrate(db)).toEqual(ALL);
     expect(await migrate(db)).toEqual([]);
-    expect((await db.query('SELECT version FROM schema_migrations')).rows).toEqual([{ version: 1 }]);
+    expect((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual(ALL.map((version) => ({ version })));
   });
 
   it('two processes migrating a fresh database at once both succeed, and the schema is applied once', async () => {
@@ -105,8 +108,8 @@ describe('migrate', () => {
     const url = databases.at(-1)?.url ?? '';
     const processes = [first, connect(url), connect(url)];
     const results = await Promise.all(processes.map((db) => migrate(db)));
-    expect(results.flat()).toEqual([1]);
-    expect((await first.query('SELECT version FROM schema_migrations')).rows).toEqual([{ version: 1 }]);
+    expect(results.flat()).toEqual(ALL);
+    expect((await first.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual(ALL.map((version) => ({ version })));
     expect(await tables(first)).toContain('customers');
   });
 
@@ -114,7 +117,7 @@ describe('migrate', () => {
     const db = await empty();
     await migrate(db);
     await db.query('INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)');
-    const next = [...POSTGRES_MIGRATIONS, { version: 2, sql: 'CREATE TABLE added_in_two (v TEXT)' }];
+    const next = [...POSTGRES_MIGRATIONS, { version: NEXT, sql: 'CREATE TABLE added_in_two (v TEXT)' }];
     let error: unknown;
     try {
       await migrate(db, { migrations: next });
@@ -124,17 +127,27 @@ describe('migrate', () => {
     expect(error).toBeInstanceOf(LifecycleSyncError);
     expect((error as LifecycleSyncError).code).toBe('STORE_FAILED');
     expect((error as LifecycleSyncError).message).toMatch(
-      new RegExp(`^state database postgres://[^/]+/${databases.at(-1)?.name}: its schema version 99 is newer than this program's \\(2\\); upgrade Lifecycle Sync or use another database$`),
+      new RegExp(`^state database postgres://[^/]+/${databases.at(-1)?.name}: its schema version 99 is newer than this program's \\(${NEXT}\\); upgrade Lifecycle Sync or use another database$`),
     );
     expect(await tables(db)).not.toContain('added_in_two');
-    expect((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([{ version: 1 }, { version: 99 }]);
+    expect((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([...ALL, 99].map((version) => ({ version })));
+  });
+
+  it('an upgrade from version 1 keeps every customer\'s scores (moved to a table of their own)', async () => {
+    const db = await empty();
+    await migrate(db, { migrations: POSTGRES_MIGRATIONS.filter((m) => m.version === 1) });
+    const scores = { asOf: '2026-01-01', values: { stage: 'loyalty' }, features: { pAlive: 0.5, reason: 'r' } };
+    await db.query(`INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, scores) VALUES ('i', 'c1', 1, '{}', '{"stage":"purchase"}', $1), ('i', 'c2', 1, '{}', '{}', NULL)`, [JSON.stringify(scores)]);
+    expect(await migrate(db)).toEqual(ALL.filter((v) => v > 1));
+    expect((await db.query("SELECT record_id, scores FROM customer_scores ORDER BY record_id")).rows).toEqual([{ record_id: 'c1', scores }]);
+    expect((await db.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'scores'")).rows).toEqual([]);
   });
 
   it('a version that fails leaves nothing of itself or of the versions applied with it', async () => {
     const db = await empty();
-    const broken = [...POSTGRES_MIGRATIONS, { version: 2, sql: 'CREATE TABLE half (v TEXT); SELECT no_such_column FROM half' }];
+    const broken = [...POSTGRES_MIGRATIONS, { version: NEXT, sql: 'CREATE TABLE half (v TEXT); SELECT no_such_column FROM half' }];
     await expect(migrate(db, { migrations: broken })).rejects.toThrow(/^state database postgres:\/\/.+: column "no_such_column" does not exist$/);
     expect(await tables(db)).toEqual([]);
-    expect(await migrate(db)).toEqual([1]);
+    expect(await migrate(db)).toEqual(ALL);
   });
 });

@@ -116,6 +116,24 @@ export class PostgresCrmData implements CrmDataStore {
     return r.rows.map(toCore);
   };
 
+  readonly customerSignalsPage = async (installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'signals'>[]> => {
+    return (await this.partPage('signals', installationId, after, limit)).map((r) => ({ recordId: text(r, 'record_id'), signals: json(r, 'signals', signalsSchema) }));
+  };
+
+  readonly customerValuesPage = async (installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'crmValues'>[]> => {
+    return (await this.partPage('crm_values', installationId, after, limit)).map((r) => ({ recordId: text(r, 'record_id'), crmValues: json(r, 'crm_values', fieldValuesSchema) }));
+  };
+
+  private async partPage(column: 'signals' | 'crm_values', installationId: string, after: string | null, limit: number): Promise<PgRow[]> {
+    if (after === null) await analyzeIfStale(this.db, ['customers']);
+    const select = `SELECT record_id, ${column} FROM customers WHERE installation_id = $1 AND NOT deleted`;
+    const r =
+      after === null
+        ? await this.db.query(`${select} ORDER BY record_id LIMIT $2`, [installationId, limit])
+        : await this.db.query(`${select} AND record_id > $3 ORDER BY record_id LIMIT $2`, [installationId, limit, after]);
+    return r.rows;
+  }
+
   readonly dealLinkPage = async (installationId: string, after: { customerId: string; dealId: string } | null, limit: number): Promise<DealLink[]> => {
     if (after === null) await analyzeIfStale(this.db, ['deals', 'deal_customers']);
     const select = `SELECT dc.customer_id, dc.deal_id, d.status, d.amount, d.close_day FROM deal_customers dc
@@ -140,7 +158,13 @@ export class PostgresCrmData implements CrmDataStore {
   };
 
   readonly getCustomer = async (installationId: string, recordId: string): Promise<StoredCustomer | null> => {
-    const row = (await this.db.query('SELECT * FROM customers WHERE installation_id = $1 AND record_id = $2', [installationId, recordId])).rows[0];
+    const row = (
+      await this.db.query(
+        `SELECT c.*, s.scores FROM customers c LEFT JOIN customer_scores s ON s.installation_id = c.installation_id AND s.record_id = c.record_id
+         WHERE c.installation_id = $1 AND c.record_id = $2`,
+        [installationId, recordId],
+      )
+    ).rows[0];
     if (!row) return null;
     return { ...toCore(row), deleted: bool(row, 'deleted'), scores: row.scores === null ? null : json(row, 'scores', scoresSchema) };
   };
@@ -176,8 +200,10 @@ export class PostgresCrmData implements CrmDataStore {
     const rows = lastByKey(scores, (s) => s.recordId);
     if (rows.length === 0) return;
     await this.db.query(
-      `UPDATE customers c SET scores = u.scores FROM unnest($2::text[], $3::jsonb[]) AS u(record_id, scores)
-       WHERE c.installation_id = $1 AND c.record_id = u.record_id`,
+      `INSERT INTO customer_scores (installation_id, record_id, scores)
+       SELECT $1, u.record_id, u.scores FROM unnest($2::text[], $3::jsonb[]) AS u(record_id, scores)
+       WHERE EXISTS (SELECT 1 FROM customers c WHERE c.installation_id = $1 AND c.record_id = u.record_id)
+       ON CONFLICT (installation_id, record_id) DO UPDATE SET scores = excluded.scores`,
       [installationId, rows.map((s) => s.recordId), rows.map((s) => jsonText(s.scores))],
     );
   };

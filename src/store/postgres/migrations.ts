@@ -107,6 +107,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         PRIMARY KEY (installation_id, day));
     `,
   },
+  {
+    // As the SQLite store's version 5: scores, rewritten every run, apart from the customers' CRM data
+    // (an UPDATE writes a whole new row version: the customers table would double nightly until vacuumed).
+    version: 2,
+    sql: `
+      CREATE TABLE customer_scores (
+        installation_id TEXT COLLATE "C" NOT NULL, record_id TEXT COLLATE "C" NOT NULL, scores JSONB NOT NULL,
+        PRIMARY KEY (installation_id, record_id));
+      INSERT INTO customer_scores (installation_id, record_id, scores)
+        SELECT installation_id, record_id, scores FROM customers WHERE scores IS NOT NULL;
+      ALTER TABLE customers DROP COLUMN scores;
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

@@ -71,6 +71,21 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
     return rows.map((r) => ({ recordId: text(r, 'record_id'), modifiedAt: num(r, 'modified_at'), signals: json(r, 'signals', signalsSchema), crmValues: json(r, 'crm_values', fieldValuesSchema) }));
   };
 
+  readonly customerSignalsPage = (installationId: string, after: string | null, limit: number): Pick<CustomerCore, 'recordId' | 'signals'>[] => {
+    return this.partPage('signals', installationId, after, limit).map((r) => ({ recordId: text(r, 'record_id'), signals: json(r, 'signals', signalsSchema) }));
+  };
+
+  readonly customerValuesPage = (installationId: string, after: string | null, limit: number): Pick<CustomerCore, 'recordId' | 'crmValues'>[] => {
+    return this.partPage('crm_values', installationId, after, limit).map((r) => ({ recordId: text(r, 'record_id'), crmValues: json(r, 'crm_values', fieldValuesSchema) }));
+  };
+
+  private partPage(column: 'signals' | 'crm_values', installationId: string, after: string | null, limit: number): Row[] {
+    const select = `SELECT record_id, ${column} FROM customers WHERE installation_id = ? AND deleted = 0`;
+    return after === null
+      ? this.db.all(`${select} ORDER BY record_id LIMIT ?`, installationId, limit)
+      : this.db.all(`${select} AND record_id > ? ORDER BY record_id LIMIT ?`, installationId, after, limit);
+  }
+
   readonly dealLinkPage = (installationId: string, after: { customerId: string; dealId: string } | null, limit: number): DealLink[] => {
     const select = `SELECT dc.customer_id, dc.deal_id, d.status, d.amount, d.close_day FROM deal_customers dc
        JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
@@ -93,7 +108,12 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
   };
 
   readonly getCustomer = (installationId: string, recordId: string): StoredCustomer | null => {
-    const row = this.db.get('SELECT * FROM customers WHERE installation_id = ? AND record_id = ?', installationId, recordId);
+    const row = this.db.get(
+      `SELECT c.*, s.scores FROM customers c LEFT JOIN customer_scores s ON s.installation_id = c.installation_id AND s.record_id = c.record_id
+       WHERE c.installation_id = ? AND c.record_id = ?`,
+      installationId,
+      recordId,
+    );
     return row ? this.toCustomer(row) : null;
   };
 
@@ -143,9 +163,14 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
   };
 
   readonly saveScores = (installationId: string, scores: { recordId: string; scores: StoredScores }[]): void => {
-    const write = this.db.prepared('UPDATE customers SET scores = ? WHERE installation_id = ? AND record_id = ?');
+    // Only for customers the store knows (as an UPDATE of theirs would).
+    const write = this.db.prepared(
+      `INSERT INTO customer_scores (installation_id, record_id, scores)
+       SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM customers WHERE installation_id = ?1 AND record_id = ?2)
+       ON CONFLICT (installation_id, record_id) DO UPDATE SET scores = excluded.scores`,
+    );
     this.db.transaction(() => {
-      for (const s of scores) write.run(JSON.stringify(s.scores), installationId, s.recordId);
+      for (const s of scores) write.run(installationId, s.recordId, JSON.stringify(s.scores));
     });
   };
 }

@@ -43,9 +43,7 @@ export async function writePhase(o: WritePhaseOptions, chunks: AsyncIterable<Cha
   const concurrency = bulk ? 1 : o.concurrency;
   const outcome: WriteOutcome = { written: 0, failed: 0, lastModifiedAt: null };
   let done = 0;
-  for await (const chunk of chunks) {
-    const batches: Change[][] = [];
-    for (let i = 0; i < chunk.length; i += size) batches.push(chunk.slice(i, i + size));
+  const writeAll = async (batches: Change[][]) => {
     let next = 0;
     let stopped = false;
     const worker = async () => {
@@ -66,7 +64,19 @@ export async function writePhase(o: WritePhaseOptions, chunks: AsyncIterable<Cha
     const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) throw rejected.reason instanceof Error ? rejected.reason : new Error(String(rejected.reason));
+  };
+  // Chunks are pages of the plan; batches are the connector's: what does not fill a batch waits for the
+  // next chunk, so a Bulk job holds jobSize records whatever the page size (at most a batch is held).
+  let pending: Change[] = [];
+  for await (const chunk of chunks) {
+    pending = pending.length === 0 ? chunk : pending.concat(chunk);
+    const full = pending.length - (pending.length % size);
+    const batches: Change[][] = [];
+    for (let i = 0; i < full; i += size) batches.push(pending.slice(i, i + size));
+    pending = pending.slice(full);
+    await writeAll(batches);
   }
+  if (pending.length > 0) await writeAll([pending]);
   return outcome;
 }
 

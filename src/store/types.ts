@@ -192,6 +192,12 @@ export interface RunStore {
   listRunErrors(runId: string, limit?: number): Promise<RunErrorRecord[]>;
 }
 
+/** Where a page of scores belongs: the customers after `after` (null: from the first) through `through` (null: to the last). */
+export interface ScoreSpan {
+  after: string | null;
+  through: string | null;
+}
+
 /** What the store knows of the CRM's customers and deals; the large tables are read in pages. */
 export interface CrmDataStore {
   upsertCustomers(installationId: string, customers: CustomerCore[], seenInPull?: string): Promise<void>;
@@ -214,7 +220,12 @@ export interface CrmDataStore {
   dealsOf(installationId: string, recordId: string): Promise<StoredDeal[]>;
   /** The CRM now holds these values (after a write or a rollback). */
   setCrmValues(installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): Promise<void>;
-  saveScores(installationId: string, scores: { recordId: string; scores: StoredScores }[]): Promise<void>;
+  /**
+   * The scores of a span of customers, in record order (scorePages.ts): they replace every stored page
+   * that overlaps the span. A run saves its spans in order from the first customer to the last, so what a
+   * dropped page held outside the span was saved just before, or is saved next.
+   */
+  saveScores(installationId: string, span: ScoreSpan, scores: { recordId: string; scores: StoredScores }[]): Promise<void>;
 }
 
 /** The audit of every written value, plans, and the retry queue. */

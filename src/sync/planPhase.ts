@@ -43,15 +43,23 @@ export interface PlanOutcome {
 const CUSTOMER_PAGE = 2000;
 const LINK_PAGE = 5000;
 
-/** The store's customers in record order, a page at a time, with the part a pass needs. */
-async function* customers<T extends { recordId: string }>(read: (after: string | null, limit: number) => Promise<T[]>): AsyncGenerator<T[]> {
+/** A page of the store's customers, with the keyset cursor it was read after and whether it is the last. */
+interface CustomerPage<T> {
+  rows: T[];
+  after: string | null;
+  last: boolean;
+}
+
+/** The store's customers in record order, a page at a time, with the part a pass needs; the last page may be empty. */
+async function* customers<T extends { recordId: string }>(read: (after: string | null, limit: number) => Promise<T[]>): AsyncGenerator<CustomerPage<T>> {
   let after: string | null = null;
   for (;;) {
-    const page = await read(after, CUSTOMER_PAGE);
-    if (page.length === 0) return;
-    yield page;
-    after = page[page.length - 1].recordId;
-    if (page.length < CUSTOMER_PAGE) return;
+    const rows = await read(after, CUSTOMER_PAGE);
+    const last = rows.length < CUSTOMER_PAGE;
+    yield { rows, after, last };
+    const end = rows.at(-1);
+    if (last || !end) return;
+    after = end.recordId;
   }
 }
 
@@ -100,7 +108,7 @@ async function readFeatures(o: PlanOptions, rules: PurchaseRules): Promise<First
   const refundDeals = new Set<string>();
   let firstPurchaseDay: number | null = null;
   for await (const page of customers((after, limit) => o.store.customerSignalsPage(o.installationId, after, limit))) {
-    for (const c of page) {
+    for (const c of page.rows) {
       const purchases: Purchase[] = [];
       let openDeals = 0;
       for (const d of await deals.of(c.recordId)) {
@@ -185,7 +193,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
   for await (const page of customers((after, limit) => o.store.customerValuesPage(o.installationId, after, limit))) {
     const scores: { recordId: string; scores: StoredScores }[] = [];
     const records: PlannedRecord[] = [];
-    for (const customer of page) {
+    for (const customer of page.rows) {
       const index = i++;
       if (index >= features.size || features.id(index) !== customer.recordId) throw new Error(`the customers changed while they were classified (${customer.recordId}); the next run starts over`);
       const score = result.customer(index);
@@ -216,7 +224,8 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
     }
     planned += records.length;
     await o.store.transaction(async (tx) => {
-      await tx.saveScores(o.installationId, scores);
+      // The span ends at the page's last customer; the last page's reaches to the end (scorePages.ts).
+      await tx.saveScores(o.installationId, { after: page.after, through: page.last ? null : (page.rows.at(-1)?.recordId ?? null) }, scores);
       await tx.addPlanned(o.runId, records);
     });
   }

@@ -377,14 +377,52 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         expect(await store.getCustomer('i', 'c2')).toMatchObject({ modifiedAt: 1, crmValues: { stage: 'purchase' } });
         expect(await store.getCustomer('i', 'gone')).toBeNull();
         const scores = { asOf: '2026-01-01', values: { stage: 'loyalty' as const }, features: { x: 3, pAlive: 0.25, reason: 'r' } };
-        await store.saveScores('i', [{ recordId: 'c1', scores: { ...scores, asOf: '2025-12-31' } }, { recordId: 'c1', scores }, { recordId: 'gone', scores }]);
+        await store.saveScores('i', { after: null, through: null }, [{ recordId: 'c1', scores: { ...scores, asOf: '2025-12-31' } }, { recordId: 'c1', scores }, { recordId: 'gone', scores }]);
         expect((await store.getCustomer('i', 'c1'))?.scores).toEqual(scores);
         expect((await store.getCustomer('i', 'c2'))?.scores).toBeNull();
         await store.setCrmValues('i', []);
-        await store.saveScores('i', []);
+        await store.saveScores('i', { after: null, through: null }, []);
+        expect((await store.getCustomer('i', 'c1'))?.scores).toBeNull();
         await store.upsertCustomers('i', []);
         await store.upsertDeals('i', []);
         await store.markCustomersDeleted('i', []);
+      });
+    });
+
+    it('stores scores a span at a time: a later run with other page boundaries replaces them all, and nothing of another installation', async () => {
+      await withStore(async (store) => {
+        const scored = (asOf: string) => ({ asOf, values: { stage: 'loyalty' as const }, features: { pAlive: 0.5 } });
+        // Record ids in byte order (the é sorts after every ASCII letter), as a run reads them.
+        const ids = ['a1', 'a2', 'b1', 'b2', 'c1', 'z', 'é'];
+        await store.upsertCustomers('i', ids.map((recordId) => ({ recordId, modifiedAt: 1, signals: {}, crmValues: {} })));
+        await store.upsertCustomers('other', [{ recordId: 'b1', modifiedAt: 1, signals: {}, crmValues: {} }]);
+        await store.saveScores('other', { after: null, through: null }, [{ recordId: 'b1', scores: scored('other') }]);
+        // Run 1: pages of two.
+        const spans = (run: string, list: string[], size: number) => {
+          const out: { span: { after: string | null; through: string | null }; scores: { recordId: string; scores: ReturnType<typeof scored> }[] }[] = [];
+          for (let i = 0; i < list.length; i += size) {
+            const rows = list.slice(i, i + size);
+            out.push({ span: { after: i === 0 ? null : list[i - 1], through: i + size >= list.length ? null : rows[rows.length - 1] }, scores: rows.map((recordId) => ({ recordId, scores: scored(run) })) });
+          }
+          return out;
+        };
+        for (const page of spans('run1', ids, 2)) await store.saveScores('i', page.span, page.scores);
+        for (const id of ids) expect((await store.getCustomer('i', id))?.scores?.asOf, id).toBe('run1');
+        // Run 2: b2 is gone, b15 is new, and pages of three: every boundary moves.
+        await store.upsertCustomers('i', [{ recordId: 'b15', modifiedAt: 1, signals: {}, crmValues: {} }]);
+        const run2 = ['a1', 'a2', 'b1', 'b15', 'c1', 'z', 'é'];
+        for (const page of spans('run2', run2, 3)) await store.saveScores('i', page.span, page.scores);
+        for (const id of run2) expect((await store.getCustomer('i', id))?.scores?.asOf, id).toBe('run2');
+        expect((await store.getCustomer('i', 'b2'))?.scores).toBeNull();
+        // Run 3 stops after its first page (a crash): what it saved is new, the rest as run 2 left it.
+        await store.saveScores('i', { after: null, through: 'b1' }, ['a1', 'a2', 'b1'].map((recordId) => ({ recordId, scores: scored('run3') })));
+        expect((await store.getCustomer('i', 'b1'))?.scores?.asOf).toBe('run3');
+        expect((await store.getCustomer('i', 'c1'))?.scores?.asOf).toBe('run2');
+        // A last page that reaches to the end drops what lay beyond it.
+        await store.saveScores('i', { after: 'b1', through: null }, [{ recordId: 'b15', scores: scored('run3') }]);
+        expect((await store.getCustomer('i', 'b15'))?.scores?.asOf).toBe('run3');
+        expect((await store.getCustomer('i', 'z'))?.scores).toBeNull();
+        expect((await store.getCustomer('other', 'b1'))?.scores?.asOf).toBe('other');
       });
     });
 
@@ -438,7 +476,7 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
       });
     });
 
-    it('pages deal links by (customer, deal), without deleted deals', async () => {
+    it('pages deal links by (customer, deal) with their deal as last stored, without deleted deals', async () => {
       await withStore(async (store) => {
         await store.upsertDeals('i', [
           { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 5, closeDay: 10, modifiedAt: 1 },
@@ -447,24 +485,30 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
           { recordId: 'd4', customerIds: ['c1'], status: 'won', amount: 2, closeDay: 12, modifiedAt: 1 },
         ], 'p1');
         await store.upsertDeals('i', [{ recordId: 'd4', customerIds: ['c1'], status: 'won', amount: 2, closeDay: 12, modifiedAt: 1 }]);
-        await store.upsertDeals('i', [{ recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 5, closeDay: 10, modifiedAt: 2 }, { recordId: 'd1', customerIds: ['c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 1 }, { recordId: 'D3', customerIds: ['c1', 'C0'], status: 'lost', amount: 1.5, closeDay: 11, modifiedAt: 1 }], 'p2');
+        // d2 changes (and keeps its customers), d1 is won now, d4 is not in the second full pull.
+        await store.upsertDeals('i', [{ recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 6, closeDay: 13, modifiedAt: 2 }, { recordId: 'd1', customerIds: ['c2'], status: 'won', amount: 7, closeDay: 14, modifiedAt: 2 }, { recordId: 'D3', customerIds: ['c1', 'C0'], status: 'lost', amount: 1.5, closeDay: 11, modifiedAt: 1 }], 'p2');
         expect(await store.markUnseenDeleted('i', 'p2')).toEqual({ customers: 0, deals: 1 });
-        const links = [];
-        let after: { customerId: string; dealId: string } | null = null;
-        for (;;) {
-          const page = await store.dealLinkPage('i', after, 2);
-          if (page.length === 0) break;
-          links.push(...page);
-          const last = page[page.length - 1];
-          after = { customerId: last.customerId, dealId: last.dealId };
-        }
-        expect(links).toEqual([
+        const allLinks = async () => {
+          const links = [];
+          let after: { customerId: string; dealId: string } | null = null;
+          for (;;) {
+            const page = await store.dealLinkPage('i', after, 2);
+            if (page.length === 0) return links;
+            links.push(...page);
+            const last = page[page.length - 1];
+            after = { customerId: last.customerId, dealId: last.dealId };
+          }
+        };
+        expect(await allLinks()).toEqual([
           { customerId: 'C0', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11 },
           { customerId: 'c1', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11 },
-          { customerId: 'c1', dealId: 'd2', status: 'won', amount: 5, closeDay: 10 },
-          { customerId: 'c2', dealId: 'd1', status: 'open', amount: null, closeDay: null },
-          { customerId: 'c2', dealId: 'd2', status: 'won', amount: 5, closeDay: 10 },
+          { customerId: 'c1', dealId: 'd2', status: 'won', amount: 6, closeDay: 13 },
+          { customerId: 'c2', dealId: 'd1', status: 'won', amount: 7, closeDay: 14 },
+          { customerId: 'c2', dealId: 'd2', status: 'won', amount: 6, closeDay: 13 },
         ]);
+        // A deleted deal seen again is back, with its new customer only.
+        await store.upsertDeals('i', [{ recordId: 'd4', customerIds: ['c2', 'c2'], status: 'won', amount: 3, closeDay: 15, modifiedAt: 3 }]);
+        expect((await allLinks()).filter((l) => l.dealId === 'd4')).toEqual([{ customerId: 'c2', dealId: 'd4', status: 'won', amount: 3, closeDay: 15 }]);
         expect(await store.dealLinkPage('other', null, 10)).toEqual([]);
       });
     });

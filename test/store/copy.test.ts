@@ -49,6 +49,8 @@ async function everything(store: Store, id: string) {
     runs,
     perRun,
     customers: await allCustomers(store, id),
+    // Each customer whole, with the scores of the last run (stored a page at a time).
+    scored: await Promise.all((await allCustomers(store, id)).map((c) => store.getCustomer(id, c.recordId))),
     count: await store.countCustomers(id),
     dealLinks: await allDealLinks(store, id),
     retries: await store.listRetries(id),
@@ -90,6 +92,7 @@ describe('store copy: SQLite to Postgres', () => {
     const before = await everything(h.store, 'hubspot');
     expect(before.perRun.some((r) => r.errors.length > 0)).toBe(true);
     expect(before.perRun.find((r) => r.id === dry.runId)?.plan.length).toBeGreaterThan(0);
+    expect(before.scored.every((c) => c?.scores?.values.stage !== undefined)).toBe(true);
 
     db = await freshDatabase();
     const env = { ...h.env, LIFECYCLE_SYNC_CONFIG: h.configPath, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LOG_LEVEL: 'warn' };
@@ -97,7 +100,7 @@ describe('store copy: SQLite to Postgres', () => {
     expect(copy.code, copy.stderr).toBe(0);
     const report = JSON.parse(copy.stdout) as { installations: { id: string; rows: Record<string, number>; credentials: boolean }[] };
     expect(report.installations).toEqual([expect.objectContaining({ id: 'hubspot', credentials: true })]);
-    expect(report.installations[0].rows).toMatchObject({ runs: 3, customers: before.count, retry_queue: 1 });
+    expect(report.installations[0].rows).toMatchObject({ runs: 3, customers: before.count, retry_queue: 1, score_pages: Math.ceil(before.count / 2000) });
 
     const target = await openPostgresStore(db.url, { encryptionKey: TEST_ENCRYPTION_KEY });
     try {

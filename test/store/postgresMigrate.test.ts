@@ -9,6 +9,7 @@ import { LifecycleSyncError } from '../../src/errors.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { migrate } from '../../src/store/postgres/migrate.ts';
 import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres/migrations.ts';
+import { scoresInPage } from '../../src/store/scorePages.ts';
 
 const ALL = POSTGRES_MIGRATIONS.map((m) => m.version);
 const NEXT = POSTGRES_SCHEMA_VERSION + 1;
@@ -133,13 +134,32 @@ describe('migrate', () => {
     expect((await db.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual([...ALL, 99].map((version) => ({ version })));
   });
 
-  it('an upgrade from version 1 keeps every customer\'s scores (moved to a table of their own)', async () => {
+  it('an upgrade from version 1 keeps every customer\'s scores (moved to a table of their own, then into pages of 2,000), and deal links gain their deal\'s fields', async () => {
     const db = await empty();
     await migrate(db, { migrations: POSTGRES_MIGRATIONS.filter((m) => m.version === 1) });
-    const scores = { asOf: '2026-01-01', values: { stage: 'loyalty' }, features: { pAlive: 0.5, reason: 'r' } };
-    await db.query(`INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, scores) VALUES ('i', 'c1', 1, '{}', '{"stage":"purchase"}', $1), ('i', 'c2', 1, '{}', '{}', NULL)`, [JSON.stringify(scores)]);
+    const scoresOf = (id: string) => ({ asOf: '2026-01-01', values: { stage: 'loyalty' }, features: { pAlive: 0.5, reason: id } });
+    const ids = Array.from({ length: 2001 }, (_, i) => `c${String(i).padStart(4, '0')}`);
+    await db.query(
+      `INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, scores)
+       SELECT 'i', u.id, 1, '{}', '{"stage":"purchase"}', u.scores FROM unnest($1::text[], $2::jsonb[]) AS u(id, scores)`,
+      [ids, ids.map((id) => JSON.stringify(scoresOf(id)))],
+    );
+    await db.query(`INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, scores) VALUES ('i', 'd', 1, '{}', '{}', NULL)`);
+    await db.query(`INSERT INTO deals (installation_id, record_id, status, amount, close_day, modified_at, customer_ids, deleted) VALUES
+      ('i', 'won1', 'won', 12.5, 100, 1, '["c0001"]', FALSE), ('i', 'gone', 'won', 1, 100, 1, '["c0001"]', TRUE)`);
+    await db.query("INSERT INTO deal_customers (installation_id, deal_id, customer_id) VALUES ('i', 'won1', 'c0001'), ('i', 'gone', 'c0001'), ('i', 'nodeal', 'c0001')");
     expect(await migrate(db)).toEqual(ALL.filter((v) => v > 1));
-    expect((await db.query("SELECT record_id, scores FROM customer_scores ORDER BY record_id")).rows).toEqual([{ record_id: 'c1', scores }]);
+    // Version 4: each link carries its deal's fields; a link without a deal is gone.
+    expect((await db.query('SELECT deal_id, status, amount, close_day, deleted FROM deal_customers ORDER BY deal_id')).rows).toEqual([
+      { deal_id: 'gone', status: 'won', amount: 1, close_day: 100, deleted: true },
+      { deal_id: 'won1', status: 'won', amount: 12.5, close_day: 100, deleted: false },
+    ]);
+    const pages = (await db.query('SELECT first_record_id, last_record_id, scores FROM score_pages ORDER BY first_record_id')).rows;
+    expect(pages.map((p) => [p.first_record_id, p.last_record_id])).toEqual([['c0000', 'c1999'], ['c2000', 'c2000']]);
+    for (const id of ['c0000', 'c1234', 'c1999']) expect(scoresInPage(pages[0].scores, id)).toEqual(scoresOf(id));
+    expect(scoresInPage(pages[1].scores, 'c2000')).toEqual(scoresOf('c2000'));
+    expect(scoresInPage(pages[1].scores, 'd')).toBeNull();
+    expect(await tables(db)).not.toContain('customer_scores');
     expect((await db.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'scores'")).rows).toEqual([]);
   });
 

@@ -120,6 +120,40 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE customers DROP COLUMN scores;
     `,
   },
+  {
+    // As the SQLite store's version 6: a page of scores per row. JSON, not JSONB: the page is stored and
+    // read whole, never queried inside, so the server keeps the text as it comes.
+    version: 3,
+    sql: `
+      CREATE TABLE score_pages (
+        installation_id TEXT COLLATE "C" NOT NULL, first_record_id TEXT COLLATE "C" NOT NULL,
+        last_record_id TEXT COLLATE "C" NOT NULL, scores JSON NOT NULL,
+        PRIMARY KEY (installation_id, first_record_id));
+      -- Not compressed: a page is written every night and read rarely; compressing it cost the server
+      -- more time than the rest of the write.
+      ALTER TABLE score_pages ALTER COLUMN scores SET STORAGE EXTERNAL;
+      INSERT INTO score_pages (installation_id, first_record_id, last_record_id, scores)
+        SELECT installation_id, MIN(record_id), MAX(record_id),
+          json_build_object('ids', json_agg(record_id ORDER BY record_id), 'scores', json_agg(scores ORDER BY record_id))
+        FROM (SELECT installation_id, record_id, scores,
+                (row_number() OVER (PARTITION BY installation_id ORDER BY record_id) - 1) / 2000 AS page
+              FROM customer_scores) AS numbered
+        GROUP BY installation_id, page;
+      DROP TABLE customer_scores;
+    `,
+  },
+  {
+    // As the SQLite store's version 7: the deal's status, amount, close day and deletion on each link.
+    version: 4,
+    sql: `
+      ALTER TABLE deal_customers ADD COLUMN status TEXT, ADD COLUMN amount DOUBLE PRECISION, ADD COLUMN close_day INTEGER,
+        ADD COLUMN deleted BOOLEAN NOT NULL DEFAULT FALSE;
+      UPDATE deal_customers dc SET status = d.status, amount = d.amount, close_day = d.close_day, deleted = d.deleted
+        FROM deals d WHERE d.installation_id = dc.installation_id AND d.record_id = dc.deal_id;
+      DELETE FROM deal_customers WHERE status IS NULL;
+      ALTER TABLE deal_customers ALTER COLUMN status SET NOT NULL;
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

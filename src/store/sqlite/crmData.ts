@@ -1,10 +1,11 @@
 /** What the store knows of the CRM: customers (signals, the plugin's values as the CRM holds them, scores) and deals. */
 import type { FieldValues } from '../../../connectors/contract/index.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
-import type { CrmDataStore, CustomerCore, DealLink, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
+import { encodeScorePage, scoresInPage } from '../scorePages.ts';
+import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
 import type { Synchronous } from './promised.ts';
-import { customerIdsSchema, dealStatusSchema, fieldValuesSchema, scoresSchema, signalsSchema } from '../rowSchemas.ts';
-import { json, num, numOrNull, text, textOrNull } from './rows.ts';
+import { customerIdsSchema, dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
+import { json, num, numOrNull, text } from './rows.ts';
 
 export class SqliteCrmData implements Synchronous<CrmDataStore> {
   private readonly db: SqliteDb;
@@ -33,12 +34,13 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
          seen_in_pull = COALESCE(excluded.seen_in_pull, deals.seen_in_pull)`,
     );
     const unlink = this.db.prepared('DELETE FROM deal_customers WHERE installation_id = ? AND deal_id = ?');
-    const link = this.db.prepared('INSERT OR IGNORE INTO deal_customers (installation_id, deal_id, customer_id) VALUES (?, ?, ?)');
+    // Each link carries the deal's status, amount and close day (migration 7).
+    const link = this.db.prepared('INSERT OR IGNORE INTO deal_customers (installation_id, deal_id, customer_id, status, amount, close_day, deleted) VALUES (?, ?, ?, ?, ?, ?, 0)');
     this.db.transaction(() => {
       for (const d of deals) {
         upsert.run(installationId, d.recordId, d.status, d.amount, d.closeDay, d.modifiedAt, JSON.stringify(d.customerIds), seenInPull ?? null);
         unlink.run(installationId, d.recordId);
-        for (const c of d.customerIds) link.run(installationId, d.recordId, c);
+        for (const c of d.customerIds) link.run(installationId, d.recordId, c, d.status, d.amount, d.closeDay);
       }
     });
   };
@@ -51,6 +53,11 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
       const deals = this.db.run('UPDATE deals SET deleted = 1 WHERE installation_id = ? AND deleted = 0 AND (seen_in_pull IS NULL OR seen_in_pull <> ?)',
         installationId,
         pullId,
+      );
+      this.db.run(
+        `UPDATE deal_customers SET deleted = 1 WHERE installation_id = ?1 AND deleted = 0
+         AND deal_id IN (SELECT record_id FROM deals WHERE installation_id = ?1 AND deleted = 1)`,
+        installationId,
       );
       return { customers: Number(customers.changes), deals: Number(deals.changes) };
     });
@@ -87,13 +94,12 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
   }
 
   readonly dealLinkPage = (installationId: string, after: { customerId: string; dealId: string } | null, limit: number): DealLink[] => {
-    const select = `SELECT dc.customer_id, dc.deal_id, d.status, d.amount, d.close_day FROM deal_customers dc
-       JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
-       WHERE dc.installation_id = ? AND d.deleted = 0`;
+    // The links carry their deal's fields: one range of the key, no lookup into deals.
+    const select = 'SELECT customer_id, deal_id, status, amount, close_day FROM deal_customers WHERE installation_id = ? AND deleted = 0';
     const rows =
       after === null
-        ? this.db.all(`${select} ORDER BY dc.customer_id, dc.deal_id LIMIT ?`, installationId, limit)
-        : this.db.all(`${select} AND (dc.customer_id, dc.deal_id) > (?, ?) ORDER BY dc.customer_id, dc.deal_id LIMIT ?`, installationId, after.customerId, after.dealId, limit);
+        ? this.db.all(`${select} ORDER BY customer_id, deal_id LIMIT ?`, installationId, limit)
+        : this.db.all(`${select} AND (customer_id, deal_id) > (?, ?) ORDER BY customer_id, deal_id LIMIT ?`, installationId, after.customerId, after.dealId, limit);
     return rows.map((r) => ({
       customerId: text(r, 'customer_id'),
       dealId: text(r, 'deal_id'),
@@ -108,24 +114,22 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
   };
 
   readonly getCustomer = (installationId: string, recordId: string): StoredCustomer | null => {
-    const row = this.db.get(
-      `SELECT c.*, s.scores FROM customers c LEFT JOIN customer_scores s ON s.installation_id = c.installation_id AND s.record_id = c.record_id
-       WHERE c.installation_id = ? AND c.record_id = ?`,
+    const row = this.db.get('SELECT * FROM customers WHERE installation_id = ? AND record_id = ?', installationId, recordId);
+    if (!row) return null;
+    // The page that starts at or before the customer, if it reaches it (scorePages.ts; byte order, in SQL).
+    const page = this.db.get(
+      `SELECT scores FROM (SELECT last_record_id, scores FROM score_pages WHERE installation_id = ?1 AND first_record_id <= ?2
+       ORDER BY first_record_id DESC LIMIT 1) WHERE last_record_id >= ?2`,
       installationId,
       recordId,
     );
-    return row ? this.toCustomer(row) : null;
-  };
-
-  private readonly toCustomer = (row: Row): StoredCustomer => {
-    const scores = textOrNull(row, 'scores');
     return {
       recordId: text(row, 'record_id'),
       modifiedAt: num(row, 'modified_at'),
       signals: json(row, 'signals', signalsSchema),
       crmValues: json(row, 'crm_values', fieldValuesSchema),
       deleted: num(row, 'deleted') === 1,
-      scores: scores === null ? null : (scoresSchema.parse(JSON.parse(scores))),
+      scores: page ? scoresInPage(JSON.parse(text(page, 'scores')), recordId) : null,
     };
   };
 
@@ -162,15 +166,17 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
     });
   };
 
-  readonly saveScores = (installationId: string, scores: { recordId: string; scores: StoredScores }[]): void => {
-    // Only for customers the store knows (as an UPDATE of theirs would).
-    const write = this.db.prepared(
-      `INSERT INTO customer_scores (installation_id, record_id, scores)
-       SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM customers WHERE installation_id = ?1 AND record_id = ?2)
-       ON CONFLICT (installation_id, record_id) DO UPDATE SET scores = excluded.scores`,
-    );
+  readonly saveScores = (installationId: string, span: ScoreSpan, scores: { recordId: string; scores: StoredScores }[]): void => {
+    const page = encodeScorePage(scores);
     this.db.transaction(() => {
-      for (const s of scores) write.run(installationId, s.recordId, JSON.stringify(s.scores));
+      // Every page that overlaps the span goes (SQLite compares text byte by byte, as record ids are ordered).
+      this.db.run(
+        'DELETE FROM score_pages WHERE installation_id = ?1 AND (?2 IS NULL OR last_record_id > ?2) AND (?3 IS NULL OR first_record_id <= ?3)',
+        installationId,
+        span.after,
+        span.through,
+      );
+      if (page) this.db.run('INSERT INTO score_pages (installation_id, first_record_id, last_record_id, scores) VALUES (?, ?, ?, ?)', installationId, page.firstRecordId, page.lastRecordId, page.json);
     });
   };
 }

@@ -1,5 +1,5 @@
 /** Whole reads of the store's paged tables, for tests on small bases (the program itself reads in pages). */
-import type { AuditEntry, CustomerCore, PlannedChange, Store } from '../src/store/types.ts';
+import type { AuditEntry, CustomerCore, DealLink, PlannedChange, Store } from '../src/store/types.ts';
 
 export async function allCustomers(store: Store, installationId: string): Promise<CustomerCore[]> {
   const out: CustomerCore[] = [];
@@ -21,4 +21,15 @@ export async function allAudit(store: Store, runId: string): Promise<AuditEntry[
 /** A run's plan, every change, in plan order (retries, stage moves, the rest). */
 export async function allPlan(store: Store, runId: string): Promise<PlannedChange[]> {
   return store.planChanges(runId, { offset: 0, limit: 1_000_000 });
+}
+
+/** An installation's (customer, deal) links in that order, read `pageSize` at a time. */
+export async function allDealLinks(store: Store, installationId: string, pageSize = 500): Promise<DealLink[]> {
+  const out: DealLink[] = [];
+  for (let page = await store.dealLinkPage(installationId, null, pageSize); page.length > 0; ) {
+    out.push(...page);
+    const last = page[page.length - 1];
+    page = await store.dealLinkPage(installationId, { customerId: last.customerId, dealId: last.dealId }, pageSize);
+  }
+  return out;
 }

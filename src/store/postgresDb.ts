@@ -139,12 +139,6 @@ export class PostgresDb implements PgQueryable {
     // An idle connection the server dropped (a restart, a failover) is discarded by the pool; the next
     // statement opens another, or fails with a clear error. Without a listener it would end the process.
     this.pool.on('error', () => undefined);
-    // Every read is a keyset page of a few thousand rows: starting parallel workers for one costs more
-    // than they save (a page of deal links took 46 ms with two workers, 25 ms without). Queued before the
-    // connection's first statement; a server that refuses it only keeps its own plan choice.
-    this.pool.on('connect', (client) => {
-      client.query('SET max_parallel_workers_per_gather = 0').catch(() => undefined);
-    });
   }
 
   fail(error: unknown): never {

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { FieldKey } from '../../connectors/contract/index.ts';
 import { emptyRunStats, type AuditEntry, type CustomerCore, type NewRun, type PlannedChange, type PlannedRecord, type PlanKey, type Store } from '../../src/store/types.ts';
-import { allAudit, allCustomers, allPlan } from '../storeReads.ts';
+import { allAudit, allCustomers, allDealLinks, allPlan } from '../storeReads.ts';
 import { STORE_KINDS, storePlaces, type OpenOptions, type StorePlace } from '../stores.ts';
 
 const KEY = 'a-very-long-test-passphrase-1234567890';
@@ -488,17 +488,7 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         // d2 changes (and keeps its customers), d1 is won now, d4 is not in the second full pull.
         await store.upsertDeals('i', [{ recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 6, closeDay: 13, modifiedAt: 2 }, { recordId: 'd1', customerIds: ['c2'], status: 'won', amount: 7, closeDay: 14, modifiedAt: 2 }, { recordId: 'D3', customerIds: ['c1', 'C0'], status: 'lost', amount: 1.5, closeDay: 11, modifiedAt: 1 }], 'p2');
         expect(await store.markUnseenDeleted('i', 'p2')).toEqual({ customers: 0, deals: 1 });
-        const allLinks = async () => {
-          const links = [];
-          let after: { customerId: string; dealId: string } | null = null;
-          for (;;) {
-            const page = await store.dealLinkPage('i', after, 2);
-            if (page.length === 0) return links;
-            links.push(...page);
-            const last = page[page.length - 1];
-            after = { customerId: last.customerId, dealId: last.dealId };
-          }
-        };
+        const allLinks = () => allDealLinks(store, 'i', 2);
         expect(await allLinks()).toEqual([
           { customerId: 'C0', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11 },
           { customerId: 'c1', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11 },

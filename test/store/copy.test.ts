@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCli } from '../cliChild.ts';
 import { createHarness, TEST_ENCRYPTION_KEY, type Harness } from '../hubspot/harness.ts';
 import { asAdmin, freshDatabase, type FreshDatabase } from '../postgres.ts';
-import { allAudit, allCustomers, allPlan } from '../storeReads.ts';
+import { allAudit, allCustomers, allDealLinks, allPlan } from '../storeReads.ts';
 import { openPostgresStore } from '../../src/store/postgres.ts';
-import type { DealLink, Store } from '../../src/store/types.ts';
+import type { Store } from '../../src/store/types.ts';
 
 let h: Harness | undefined;
 let db: FreshDatabase | undefined;
@@ -20,16 +20,6 @@ afterEach(async () => {
   h = undefined;
   db = undefined;
 });
-
-async function allDealLinks(store: Store, installationId: string): Promise<DealLink[]> {
-  const out: DealLink[] = [];
-  for (let page = await store.dealLinkPage(installationId, null, 500); page.length > 0; ) {
-    out.push(...page);
-    const last = page[page.length - 1];
-    page = await store.dealLinkPage(installationId, { customerId: last.customerId, dealId: last.dealId }, 500);
-  }
-  return out;
-}
 
 /** Everything a user can read of an installation through the store, audit ids aside (each database numbers its own). */
 async function everything(store: Store, id: string) {

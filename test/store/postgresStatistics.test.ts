@@ -74,4 +74,15 @@ describe('the Postgres store\u2019s large reads', () => {
     await read.first();
     expect(await Promise.all(read.tables.map(analyzed))).toEqual(before.map((n) => n + 1));
   });
+
+  it('a page of deals analyzes the links first when they changed by more than a tenth (it finds old links by deal id)', async () => {
+    await fill('deal_customers', 100_001, 120_000);
+    const before = await analyzed('deal_customers');
+    const deal = { recordId: 'd0100005', customerIds: ['c0100005'], status: 'won' as const, amount: 3, closeDay: 9, modifiedAt: 2 };
+    await store.upsertDeals('i', [deal]);
+    expect(await analyzed('deal_customers')).toBe(before + 1);
+    await store.upsertDeals('i', [{ ...deal, amount: 4 }]);
+    expect(await analyzed('deal_customers')).toBe(before + 1);
+    expect((await store.dealsOf('i', 'c0100005')).map((d) => d.amount)).toEqual([4]);
+  });
 });

@@ -50,6 +50,11 @@ export class PostgresCrmData implements CrmDataStore {
   readonly upsertDeals = async (installationId: string, deals: StoredDeal[], seenInPull?: string): Promise<void> => {
     const rows = lastByKey(deals, (d) => d.recordId);
     if (rows.length === 0) return;
+    // Finding a page's old links by deal id needs statistics that know deal ids are many: without them
+    // (a first pull fills the table from nothing, faster than autovacuum looks, and some servers run
+    // without it) the planner scanned every link of the installation for each page — 0.8 s a page at
+    // 3 million links (statistics.ts; a catalog lookup when nothing is stale).
+    await analyzeIfStale(this.db, ['deal_customers']);
     // Each link carries its deal's status, amount and close day (migration 4), for the plan phase's read.
     const links = rows.flatMap((d) => d.customerIds.map((c) => ({ deal: d, customerId: c })));
     // One statement: the deals, their links no longer there removed, their new links added. The parts see

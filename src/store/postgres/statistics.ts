@@ -6,6 +6,7 @@
  * quadratic. A pull or a plan writes hundreds of thousands of rows just before they are read, sooner
  * than autovacuum's next look, so the first page of a read analyzes the tables that changed by more
  * than a tenth since their last ANALYZE (a sample: a fraction of a second even at millions of rows).
+ * Writes that find rows by a non-unique key do the same (a page of deals finds its old links by deal id).
  * A user who does not own the tables gets a warning from the server, not an error, and autovacuum's
  * statistics.
  */

@@ -50,14 +50,26 @@ interface CustomerPage<T> {
   last: boolean;
 }
 
-/** The store's customers in record order, a page at a time, with the part a pass needs; the last page may be empty. */
+/** A read started now and awaited later: its failure is the awaiter's, not an unhandled rejection meanwhile. */
+function early<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
+
+/**
+ * The store's customers in record order, a page at a time, with the part a pass needs; the last page may
+ * be empty. The next page is read while the caller works on this one (on Postgres the server answers
+ * while the classifier computes: a fifth of a nightly run's plan phase was waiting for pages).
+ */
 async function* customers<T extends { recordId: string }>(read: (after: string | null, limit: number) => Promise<T[]>): AsyncGenerator<CustomerPage<T>> {
   let after: string | null = null;
+  let next = early(read(after, CUSTOMER_PAGE));
   for (;;) {
-    const rows = await read(after, CUSTOMER_PAGE);
+    const rows = await next;
     const last = rows.length < CUSTOMER_PAGE;
-    yield { rows, after, last };
     const end = rows.at(-1);
+    if (!last && end) next = early(read(end.recordId, CUSTOMER_PAGE));
+    yield { rows, after, last };
     if (last || !end) return;
     after = end.recordId;
   }
@@ -67,7 +79,8 @@ async function* customers<T extends { recordId: string }>(read: (after: string |
 class DealsByCustomer {
   private buffer: DealLink[] = [];
   private done = false;
-  private after: { customerId: string; dealId: string } | null = null;
+  /** The next page, read ahead while this one is used. */
+  private next: Promise<DealLink[]> | null = null;
   private readonly store: Store;
   private readonly installationId: string;
 
@@ -83,10 +96,10 @@ class DealsByCustomer {
       while (this.buffer.length > 0 && this.buffer[0].customerId < customerId) this.buffer.shift();
       while (this.buffer.length > 0 && this.buffer[0].customerId === customerId) out.push(this.buffer.shift() as DealLink);
       if (this.buffer.length > 0 || this.done) return out;
-      this.buffer = await this.store.dealLinkPage(this.installationId, this.after, LINK_PAGE);
+      this.buffer = await (this.next ?? this.store.dealLinkPage(this.installationId, null, LINK_PAGE));
       const last = this.buffer.at(-1);
-      if (last) this.after = { customerId: last.customerId, dealId: last.dealId };
-      if (this.buffer.length < LINK_PAGE) this.done = true;
+      if (this.buffer.length < LINK_PAGE || !last) this.done = true;
+      else this.next = early(this.store.dealLinkPage(this.installationId, { customerId: last.customerId, dealId: last.dealId }, LINK_PAGE));
     }
   }
 }

@@ -121,17 +121,26 @@ export class PostgresAudit implements AuditStore {
   };
 
   readonly plannedAfter = async (runId: string, after: PlanKey | null, limit: number): Promise<PlannedRecord[]> => {
-    // The keys of the next `limit` records, then their rows: a page never cuts a record in two.
+    // The key of the page's last record, then the rows up to it: two ranges of the key, so a page never
+    // cuts a record in two and no plan depends on statistics. (One statement joining the keys to the rows
+    // became, for a run newer than the statistics, a loop over the run's rows re-reading the keys for
+    // each: 22 s for one page of a 100,000-contact nightly.)
     if (after === null) await analyzeIfStale(this.db, ['planned_changes']);
     const from = after ?? { priority: -1, seq: -1 };
+    const end = (
+      await this.db.query(
+        `SELECT priority, record_seq FROM (
+           SELECT DISTINCT priority, record_seq FROM planned_changes
+           WHERE run_id = $1 AND (priority, record_seq) > ($2, $3) ORDER BY priority, record_seq LIMIT $4
+         ) AS keys ORDER BY priority DESC, record_seq DESC LIMIT 1`,
+        [runId, from.priority, from.seq, limit],
+      )
+    ).rows[0];
+    if (!end) return [];
     const r = await this.db.query(
-      `WITH keys AS (
-         SELECT DISTINCT priority, record_seq FROM planned_changes
-         WHERE run_id = $1 AND (priority, record_seq) > ($2, $3) ORDER BY priority, record_seq LIMIT $4
-       )
-       SELECT p.* FROM planned_changes p JOIN keys k ON k.priority = p.priority AND k.record_seq = p.record_seq
-       WHERE p.run_id = $1 ORDER BY p.priority, p.record_seq, p.seq`,
-      [runId, from.priority, from.seq, limit],
+      `SELECT * FROM planned_changes WHERE run_id = $1 AND (priority, record_seq) > ($2, $3) AND (priority, record_seq) <= ($4, $5)
+       ORDER BY priority, record_seq, seq`,
+      [runId, from.priority, from.seq, num(end, 'priority'), num(end, 'record_seq')],
     );
     return records(r.rows);
   };

@@ -7,23 +7,13 @@ import { groupPlanRows } from '../plans.ts';
 import type { PgRow } from '../postgresDb.ts';
 import { auditStateSchema, fieldKeySchema } from '../rowSchemas.ts';
 import type { AuditEntry, AuditState, AuditStore, PlanKey, PlannedChange, PlannedRecord } from '../types.ts';
-import { num, text, textOrNull } from './rows.ts';
+import { auditFromRow } from '../rowMappers.ts';
+import { COLUMNS, num, text, textOrNull } from './rows.ts';
 import { requireRuns } from './runs.ts';
 import type { PgSession } from './session.ts';
 import { analyzeIfStale } from './statistics.ts';
 
-function toAudit(row: PgRow): AuditEntry {
-  return {
-    id: num(row, 'id'),
-    runId: text(row, 'run_id'),
-    recordId: text(row, 'record_id'),
-    field: fieldKeySchema.parse(text(row, 'field')),
-    previous: textOrNull(row, 'previous_value'),
-    next: textOrNull(row, 'new_value'),
-    state: auditStateSchema.parse(text(row, 'state')),
-    at: num(row, 'at'),
-  };
-}
+const toAudit = (row: PgRow): AuditEntry => auditFromRow(COLUMNS, row);
 
 function toPlanned(r: PgRow): PlannedChange {
   return { recordId: text(r, 'record_id'), field: fieldKeySchema.parse(text(r, 'field')), previous: textOrNull(r, 'previous_value'), next: textOrNull(r, 'new_value') };

@@ -5,10 +5,11 @@
  */
 import type { FieldValues } from '../../../connectors/contract/index.ts';
 import type { PgRow } from '../postgresDb.ts';
-import { customerIdsSchema, dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
+import { dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
 import { encodeScorePage, scoresInPage } from '../scorePages.ts';
 import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
-import { bool, json, jsonText, lastByKey, num, numOrNull, text } from './rows.ts';
+import { dealFromRow } from '../rowMappers.ts';
+import { bool, COLUMNS, json, jsonText, lastByKey, num, numOrNull, text } from './rows.ts';
 import type { PgSession } from './session.ts';
 import { analyzeIfStale } from './statistics.ts';
 
@@ -16,16 +17,7 @@ function toCore(r: PgRow): CustomerCore {
   return { recordId: text(r, 'record_id'), modifiedAt: num(r, 'modified_at'), signals: json(r, 'signals', signalsSchema), crmValues: json(r, 'crm_values', fieldValuesSchema) };
 }
 
-function toDeal(row: PgRow): StoredDeal {
-  return {
-    recordId: text(row, 'record_id'),
-    customerIds: json(row, 'customer_ids', customerIdsSchema),
-    status: dealStatusSchema.parse(text(row, 'status')),
-    amount: numOrNull(row, 'amount'),
-    closeDay: numOrNull(row, 'close_day'),
-    modifiedAt: num(row, 'modified_at'),
-  };
-}
+const toDeal = (row: PgRow): StoredDeal => dealFromRow(COLUMNS, row);
 
 export class PostgresCrmData implements CrmDataStore {
   private readonly db: PgSession;

@@ -3,7 +3,7 @@ import { LifecycleSyncError } from '../../errors.ts';
 import { rememberSecrets } from '../../secrets.ts';
 import type { CredentialCipher } from '../crypto.ts';
 import type { PgRow } from '../postgresDb.ts';
-import { credentialsSchema } from '../rowSchemas.ts';
+import { openCredentials } from '../rowMappers.ts';
 import type { Installation, InstallationStore, StoredCredentials } from '../types.ts';
 import { bytes, num, text } from './rows.ts';
 import type { PgSession } from './session.ts';
@@ -66,16 +66,6 @@ export class PostgresInstallations implements InstallationStore {
   readonly loadCredentials = async (installationId: string): Promise<StoredCredentials | null> => {
     const row = (await this.db.query('SELECT payload FROM credentials WHERE installation_id = $1', [installationId])).rows[0];
     if (!row) return null;
-    let plaintext: string;
-    try {
-      plaintext = this.requireCipher().decrypt(bytes(row, 'payload'), installationId);
-    } catch (error) {
-      if (error instanceof LifecycleSyncError) throw error;
-      throw new LifecycleSyncError('CONFIG_INVALID', `stored credentials for ${installationId} cannot be decrypted: is ENCRYPTION_KEY the one they were saved with?`);
-    }
-    const credentials = credentialsSchema.parse(JSON.parse(plaintext));
-    // Known from now on, so no error text that repeats them is shown or stored (src/secrets.ts).
-    rememberSecrets(credentials.accessToken, credentials.refreshToken);
-    return credentials;
+    return openCredentials(this.requireCipher(), bytes(row, 'payload'), installationId);
   };
 }

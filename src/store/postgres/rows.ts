@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { PgRow } from '../postgresDb.ts';
+import type { ColumnReaders } from '../rowMappers.ts';
 
 export function text(row: PgRow, column: string): string {
   const v = row[column];
@@ -35,6 +36,8 @@ export function bytes(row: PgRow, column: string): Buffer {
 export function json<T>(row: PgRow, column: string, schema: z.ZodType<T>): T {
   return schema.parse(row[column]);
 }
+/** The readers, for the mappers both stores share (../rowMappers.ts). */
+export const COLUMNS: ColumnReaders<PgRow> = { text, textOrNull, num, numOrNull, json };
 /** JSON for a JSONB parameter (node-postgres would turn an array into a Postgres array). */
 export function jsonText(value: unknown): string {
   return JSON.stringify(value);

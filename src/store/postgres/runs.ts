@@ -10,32 +10,15 @@ import { interruption, PROCESS_GONE } from '../interruption.ts';
 import { ownerIsDead } from '../leaseOwner.ts';
 import { unknownRun } from '../storeErrors.ts';
 import type { PgQueryable, PgRow, PgValue } from '../postgresDb.ts';
-import { auditStateSchema, errorPhaseSchema, runKindSchema, runModeSchema, runStatusSchema, statsSchema } from '../rowSchemas.ts';
+import { auditStateSchema, errorPhaseSchema } from '../rowSchemas.ts';
 import type { NewRun, RunErrorRecord, RunRecord, RunStore } from '../types.ts';
-import { json, jsonText, num, numOrNull, text, textOrNull } from './rows.ts';
+import { runFromRow } from '../rowMappers.ts';
+import { COLUMNS, jsonText, num, text, textOrNull } from './rows.ts';
 import type { PgSession } from './session.ts';
 
 type LockAnswer = { acquired: true } | { acquired: false; owner: string; expiresAt: number };
 
-function toRun(row: PgRow): RunRecord {
-  const mode = textOrNull(row, 'mode');
-  return {
-    id: text(row, 'id'),
-    installationId: text(row, 'installation_id'),
-    kind: runKindSchema.parse(text(row, 'kind')),
-    mode: mode === null ? null : runModeSchema.parse(mode),
-    status: runStatusSchema.parse(text(row, 'status')),
-    asOf: text(row, 'as_of'),
-    startedAt: num(row, 'started_at'),
-    finishedAt: numOrNull(row, 'finished_at'),
-    heartbeatAt: num(row, 'heartbeat_at'),
-    stats: json(row, 'stats', statsSchema),
-    message: textOrNull(row, 'message'),
-    rollbackOf: textOrNull(row, 'rollback_of'),
-    scoredAt: numOrNull(row, 'scored_at'),
-    owner: textOrNull(row, 'owner'),
-  };
-}
+const toRun = (row: PgRow): RunRecord => runFromRow(COLUMNS, row);
 
 /** Refuses rows for runs the store does not hold (their installation comes from the run). */
 export async function requireRuns(db: PgQueryable, runIds: Iterable<string>): Promise<void> {

@@ -5,8 +5,9 @@ import type { AuditEntry, AuditState, AuditStore, PlanKey, PlannedChange, Planne
 import { groupPlanRows } from '../plans.ts';
 import { unknownRun } from '../storeErrors.ts';
 import type { Synchronous } from './promised.ts';
-import { auditStateSchema, fieldKeySchema } from '../rowSchemas.ts';
-import { num, text, textOrNull } from './rows.ts';
+import { fieldKeySchema } from '../rowSchemas.ts';
+import { auditFromRow } from '../rowMappers.ts';
+import { COLUMNS, num, text, textOrNull } from './rows.ts';
 
 export class SqliteAudit implements Synchronous<AuditStore> {
   private readonly db: SqliteDb;
@@ -59,18 +60,8 @@ export class SqliteAudit implements Synchronous<AuditStore> {
     return Number(result.changes);
   };
 
-  private readonly toAudit = (row: Row): AuditEntry => {
-    return {
-      id: num(row, 'id'),
-      runId: text(row, 'run_id'),
-      recordId: text(row, 'record_id'),
-      field: fieldKeySchema.parse(text(row, 'field')),
-      previous: textOrNull(row, 'previous_value'),
-      next: textOrNull(row, 'new_value'),
-      state: auditStateSchema.parse(text(row, 'state')),
-      at: num(row, 'at'),
-    };
-  };
+  private readonly toAudit = (row: Row): AuditEntry => auditFromRow(COLUMNS, row);
+
 
   readonly addPlanned = (runId: string, records: PlannedRecord[]): void => {
     const insert = this.db.prepared('INSERT INTO planned_changes (run_id, priority, record_seq, record_id, field, previous_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)');

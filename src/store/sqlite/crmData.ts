@@ -4,8 +4,9 @@ import type { Row, SqliteDb } from '../sqliteDb.ts';
 import { encodeScorePage, scoresInPage } from '../scorePages.ts';
 import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
 import type { Synchronous } from './promised.ts';
-import { customerIdsSchema, dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
-import { json, num, numOrNull, text } from './rows.ts';
+import { dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
+import { dealFromRow } from '../rowMappers.ts';
+import { COLUMNS, json, num, numOrNull, text } from './rows.ts';
 
 export class SqliteCrmData implements Synchronous<CrmDataStore> {
   private readonly db: SqliteDb;
@@ -142,16 +143,8 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
     ).map((r) => this.toDeal(r));
   };
 
-  private readonly toDeal = (row: Row): StoredDeal => {
-    return {
-      recordId: text(row, 'record_id'),
-      customerIds: json(row, 'customer_ids', customerIdsSchema),
-      status: dealStatusSchema.parse(text(row, 'status')),
-      amount: numOrNull(row, 'amount'),
-      closeDay: numOrNull(row, 'close_day'),
-      modifiedAt: num(row, 'modified_at'),
-    };
-  };
+  private readonly toDeal = (row: Row): StoredDeal => dealFromRow(COLUMNS, row);
+
 
   readonly setCrmValues = (installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): void => {
     const read = this.db.prepared('SELECT crm_values FROM customers WHERE installation_id = ? AND record_id = ?');

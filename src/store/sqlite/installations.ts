@@ -5,7 +5,7 @@ import { rememberSecrets } from '../../secrets.ts';
 import type { CredentialCipher } from '../crypto.ts';
 import type { SqliteDb } from '../sqliteDb.ts';
 import type { Installation, InstallationStore, StoredCredentials } from '../types.ts';
-import { credentialsSchema } from '../rowSchemas.ts';
+import { openCredentials } from '../rowMappers.ts';
 import { num, text } from './rows.ts';
 import type { Row } from '../sqliteDb.ts';
 
@@ -67,16 +67,6 @@ export class SqliteInstallations implements Synchronous<InstallationStore> {
   readonly loadCredentials = (installationId: string): StoredCredentials | null => {
     const row = this.db.get('SELECT payload FROM credentials WHERE installation_id = ?', installationId);
     if (!row || !(row.payload instanceof Uint8Array)) return null;
-    let plaintext: string;
-    try {
-      plaintext = this.requireCipher().decrypt(row.payload, installationId);
-    } catch (error) {
-      if (error instanceof LifecycleSyncError) throw error;
-      throw new LifecycleSyncError('CONFIG_INVALID', `stored credentials for ${installationId} cannot be decrypted: is ENCRYPTION_KEY the one they were saved with?`);
-    }
-    const credentials = credentialsSchema.parse(JSON.parse(plaintext));
-    // Known from now on, so no error text that repeats them is shown or stored (src/secrets.ts).
-    rememberSecrets(credentials.accessToken, credentials.refreshToken);
-    return credentials;
+    return openCredentials(this.requireCipher(), row.payload, installationId);
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Row } from '../sqliteDb.ts';
+import type { ColumnReaders } from '../rowMappers.ts';
 
 export function text(row: Row, column: string): string {
   const v = row[column];
@@ -27,3 +28,5 @@ export function numOrNull(row: Row, column: string): number | null {
 export function json<T>(row: Row, column: string, schema: z.ZodType<T>): T {
   return schema.parse(JSON.parse(text(row, column)));
 }
+/** The readers, for the mappers both stores share (../rowMappers.ts). */
+export const COLUMNS: ColumnReaders<Row> = { text, textOrNull, num, numOrNull, json };

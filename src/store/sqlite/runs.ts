@@ -10,8 +10,9 @@ import { ownerIsDead } from '../leaseOwner.ts';
 import { unknownRun } from '../storeErrors.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
 import type { NewRun, RunErrorRecord, RunRecord, RunStore } from '../types.ts';
-import { errorPhaseSchema, runKindSchema, runModeSchema, runStatusSchema, statsSchema } from '../rowSchemas.ts';
-import { json, num, numOrNull, text, textOrNull } from './rows.ts';
+import { errorPhaseSchema } from '../rowSchemas.ts';
+import { runFromRow } from '../rowMappers.ts';
+import { COLUMNS, num, text, textOrNull } from './rows.ts';
 
 export class SqliteRuns implements Synchronous<RunStore> {
   private readonly db: SqliteDb;
@@ -121,25 +122,8 @@ export class SqliteRuns implements Synchronous<RunStore> {
     return { ...run, status: 'interrupted', finishedAt: run.heartbeatAt, stats, message };
   };
 
-  private readonly toRun = (row: Row): RunRecord => {
-    const mode = textOrNull(row, 'mode');
-    return {
-      id: text(row, 'id'),
-      installationId: text(row, 'installation_id'),
-      kind: runKindSchema.parse(text(row, 'kind')),
-      mode: mode === null ? null : runModeSchema.parse(mode),
-      status: runStatusSchema.parse(text(row, 'status')),
-      asOf: text(row, 'as_of'),
-      startedAt: num(row, 'started_at'),
-      finishedAt: numOrNull(row, 'finished_at'),
-      heartbeatAt: num(row, 'heartbeat_at'),
-      stats: json(row, 'stats', statsSchema),
-      message: textOrNull(row, 'message'),
-      rollbackOf: textOrNull(row, 'rollback_of'),
-      scoredAt: numOrNull(row, 'scored_at'),
-      owner: textOrNull(row, 'owner'),
-    };
-  };
+  private readonly toRun = (row: Row): RunRecord => runFromRow(COLUMNS, row);
+
 
   readonly addRunErrors = (errors: RunErrorRecord[]): void => {
     if (errors.length === 0) return;

@@ -1,0 +1,80 @@
+/**
+ * Rows read back into the store's types, once for both stores: each store passes its own column readers
+ * (SQLite keeps JSON as text and may give BIGINTs; node-postgres parses JSONB and gives `unknown`), the
+ * mapping from columns to fields is here. Credentials are opened here too, with the same words for a
+ * wrong key in both.
+ */
+import type { z } from 'zod';
+import { LifecycleSyncError } from '../errors.ts';
+import { rememberSecrets } from '../secrets.ts';
+import type { CredentialCipher } from './crypto.ts';
+import { auditStateSchema, credentialsSchema, customerIdsSchema, dealStatusSchema, fieldKeySchema, runKindSchema, runModeSchema, runStatusSchema, statsSchema } from './rowSchemas.ts';
+import type { AuditEntry, RunRecord, StoredCredentials, StoredDeal } from './types.ts';
+
+/** A store's typed column readers; each fails loudly on a value of another type. */
+export interface ColumnReaders<R> {
+  text(row: R, column: string): string;
+  textOrNull(row: R, column: string): string | null;
+  num(row: R, column: string): number;
+  numOrNull(row: R, column: string): number | null;
+  json<T>(row: R, column: string, schema: z.ZodType<T>): T;
+}
+
+export function runFromRow<R>(c: ColumnReaders<R>, row: R): RunRecord {
+  const mode = c.textOrNull(row, 'mode');
+  return {
+    id: c.text(row, 'id'),
+    installationId: c.text(row, 'installation_id'),
+    kind: runKindSchema.parse(c.text(row, 'kind')),
+    mode: mode === null ? null : runModeSchema.parse(mode),
+    status: runStatusSchema.parse(c.text(row, 'status')),
+    asOf: c.text(row, 'as_of'),
+    startedAt: c.num(row, 'started_at'),
+    finishedAt: c.numOrNull(row, 'finished_at'),
+    heartbeatAt: c.num(row, 'heartbeat_at'),
+    stats: c.json(row, 'stats', statsSchema),
+    message: c.textOrNull(row, 'message'),
+    rollbackOf: c.textOrNull(row, 'rollback_of'),
+    scoredAt: c.numOrNull(row, 'scored_at'),
+    owner: c.textOrNull(row, 'owner'),
+  };
+}
+
+export function auditFromRow<R>(c: ColumnReaders<R>, row: R): AuditEntry {
+  return {
+    id: c.num(row, 'id'),
+    runId: c.text(row, 'run_id'),
+    recordId: c.text(row, 'record_id'),
+    field: fieldKeySchema.parse(c.text(row, 'field')),
+    previous: c.textOrNull(row, 'previous_value'),
+    next: c.textOrNull(row, 'new_value'),
+    state: auditStateSchema.parse(c.text(row, 'state')),
+    at: c.num(row, 'at'),
+  };
+}
+
+export function dealFromRow<R>(c: ColumnReaders<R>, row: R): StoredDeal {
+  return {
+    recordId: c.text(row, 'record_id'),
+    customerIds: c.json(row, 'customer_ids', customerIdsSchema),
+    status: dealStatusSchema.parse(c.text(row, 'status')),
+    amount: c.numOrNull(row, 'amount'),
+    closeDay: c.numOrNull(row, 'close_day'),
+    modifiedAt: c.num(row, 'modified_at'),
+  };
+}
+
+/** Stored credentials decrypted (bound to their installation) and validated; a wrong key says so. */
+export function openCredentials(cipher: CredentialCipher, payload: Uint8Array, installationId: string): StoredCredentials {
+  let plaintext: string;
+  try {
+    plaintext = cipher.decrypt(payload, installationId);
+  } catch (error) {
+    if (error instanceof LifecycleSyncError) throw error;
+    throw new LifecycleSyncError('CONFIG_INVALID', `stored credentials for ${installationId} cannot be decrypted: is ENCRYPTION_KEY the one they were saved with?`);
+  }
+  const credentials = credentialsSchema.parse(JSON.parse(plaintext));
+  // Known from now on, so no error text that repeats them is shown or stored (src/secrets.ts).
+  rememberSecrets(credentials.accessToken, credentials.refreshToken);
+  return credentials;
+}

@@ -4,6 +4,7 @@
  * a failed file left.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import pg from 'pg';
 import { inject } from 'vitest';
 
@@ -37,16 +38,31 @@ export function withDatabase(url: string, database: string, login?: { user: stri
   return u.toString();
 }
 
-/** Runs statements as the administrative user on the server's administrative database. */
-export async function asAdmin<T>(fn: (client: pg.Client) => Promise<T>, database?: string): Promise<T> {
-  const admin = adminUrl();
-  const client = new pg.Client({ connectionString: database ? withDatabase(admin, database) : admin });
+/** Runs `fn` with a client connected to `url`, closed after. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await fn(client);
   } finally {
     await client.end();
   }
+}
+
+/** Runs statements as the administrative user on the server's administrative database. */
+export async function asAdmin<T>(fn: (client: pg.Client) => Promise<T>, database?: string): Promise<T> {
+  const admin = adminUrl();
+  return withClient(database ? withDatabase(admin, database) : admin, fn);
+}
+
+/** A port on loopback where nothing listens. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address !== 'object') throw new Error('no port');
+  return address.port;
 }
 
 /**

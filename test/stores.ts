@@ -7,12 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
 import { afterAll } from 'vitest';
 import { openPostgresStore } from '../src/store/postgres.ts';
 import { openStore } from '../src/store/sqlite.ts';
 import type { Store } from '../src/store/types.ts';
-import { freshDatabase, freshSchema, type FreshDatabase } from './postgres.ts';
+import { freshDatabase, freshSchema, withClient, type FreshDatabase } from './postgres.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'postgres'];
@@ -51,16 +50,6 @@ function sqlitePlace(path: string): StorePlace {
       Promise.resolve([path, `${path}-wal`].some((file) => existsSync(file) && readFileSync(file).toString('latin1').includes(text))),
     env: { LIFECYCLE_SYNC_DB: path },
   };
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function postgresPlace(database: FreshDatabase): Promise<StorePlace> {

@@ -3,7 +3,6 @@
  * program cannot use (unreachable, wrong user, a newer schema, read-only): one line naming the database
  * and the problem, exit 1, no stack trace, nothing written. The CLI runs as a child process.
  */
-import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite.ts';
 import { POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres/migrations.ts';
-import { asAdmin, freshDatabase, uniqueName, withDatabase, type FreshDatabase } from '../postgres.ts';
+import { asAdmin, closedPort, freshDatabase, uniqueName, withDatabase, type FreshDatabase } from '../postgres.ts';
 import { runCli, type CliResult } from './run.ts';
 
 const databases: FreshDatabase[] = [];
@@ -34,15 +33,6 @@ async function rows(url: string, sql: string): Promise<Record<string, unknown>[]
   }
 }
 const tables = async (url: string) => (await rows(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).map((r) => String(r.tablename));
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address !== 'object') throw new Error('no port');
-  return address.port;
-}
 
 /** One line on stderr that says `problem` about the database, nothing on stdout, exit 1. */
 function expectOneLine(r: CliResult, where: string, problem: RegExp): void {

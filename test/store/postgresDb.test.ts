@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LifecycleSyncError } from '../../src/errors.ts';
 import { migrate } from '../../src/store/postgres/migrate.ts';
 import { parseDatabaseUrl, PostgresDb } from '../../src/store/postgresDb.ts';
-import { adminUrl, asAdmin, freshDatabase, uniqueName, withDatabase, type FreshDatabase } from '../postgres.ts';
+import { adminUrl, asAdmin, closedPort, freshDatabase, uniqueName, withDatabase, type FreshDatabase } from '../postgres.ts';
 
 async function failure(promise: Promise<unknown>): Promise<LifecycleSyncError> {
   try {
@@ -19,16 +19,6 @@ async function failure(promise: Promise<unknown>): Promise<LifecycleSyncError> {
     throw error;
   }
   throw new Error('expected a failure');
-}
-
-/** A port on loopback where nothing listens. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address !== 'object') throw new Error('no port');
-  return address.port;
 }
 
 let fresh: FreshDatabase;

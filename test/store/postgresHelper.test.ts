@@ -2,19 +2,8 @@
  * The test server and its per-file databases (test/postgres.ts): each is a real, empty database of its
  * own, and dropping it removes it.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asAdmin, freshDatabase, type FreshDatabase } from '../postgres.ts';
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+import { asAdmin, freshDatabase, withClient, type FreshDatabase } from '../postgres.ts';
 
 describe('a fresh test database', () => {
   let first: FreshDatabase;

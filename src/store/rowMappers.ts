@@ -1,5 +1,5 @@
 /**
- * Rows read back into the store's types, once for both stores: each store passes its own column readers
+ * Rows read back into the store's types (runs, run errors, audit entries, deals), once for both stores: each store passes its own column readers
  * (SQLite keeps JSON as text and may give BIGINTs; node-postgres parses JSONB and gives `unknown`), the
  * mapping from columns to fields is here. Credentials are opened here too, with the same words for a
  * wrong key in both.
@@ -8,8 +8,8 @@ import type { z } from 'zod';
 import { LifecycleSyncError } from '../errors.ts';
 import { rememberSecrets } from '../secrets.ts';
 import type { CredentialCipher } from './crypto.ts';
-import { auditStateSchema, credentialsSchema, customerIdsSchema, dealStatusSchema, fieldKeySchema, runKindSchema, runModeSchema, runStatusSchema, statsSchema } from './rowSchemas.ts';
-import type { AuditEntry, RunRecord, StoredCredentials, StoredDeal } from './types.ts';
+import { auditStateSchema, credentialsSchema, customerIdsSchema, dealStatusSchema, errorPhaseSchema, fieldKeySchema, runKindSchema, runModeSchema, runStatusSchema, statsSchema } from './rowSchemas.ts';
+import type { AuditEntry, RunErrorRecord, RunRecord, StoredCredentials, StoredDeal } from './types.ts';
 
 /** A store's typed column readers; each fails loudly on a value of another type. */
 export interface ColumnReaders<R> {
@@ -37,6 +37,17 @@ export function runFromRow<R>(c: ColumnReaders<R>, row: R): RunRecord {
     rollbackOf: c.textOrNull(row, 'rollback_of'),
     scoredAt: c.numOrNull(row, 'scored_at'),
     owner: c.textOrNull(row, 'owner'),
+  };
+}
+
+export function runErrorFromRow<R>(c: ColumnReaders<R>, row: R): RunErrorRecord {
+  return {
+    runId: c.text(row, 'run_id'),
+    recordId: c.textOrNull(row, 'record_id'),
+    phase: errorPhaseSchema.parse(c.text(row, 'phase')),
+    code: c.text(row, 'code'),
+    message: c.text(row, 'message'),
+    at: c.num(row, 'at'),
   };
 }
 

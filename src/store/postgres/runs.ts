@@ -10,9 +10,9 @@ import { interruption, PROCESS_GONE } from '../interruption.ts';
 import { ownerIsDead } from '../leaseOwner.ts';
 import { unknownRun } from '../storeErrors.ts';
 import type { PgQueryable, PgRow, PgValue } from '../postgresDb.ts';
-import { auditStateSchema, errorPhaseSchema } from '../rowSchemas.ts';
+import { auditStateSchema } from '../rowSchemas.ts';
 import type { NewRun, RunErrorRecord, RunRecord, RunStore } from '../types.ts';
-import { runFromRow } from '../rowMappers.ts';
+import { runErrorFromRow, runFromRow } from '../rowMappers.ts';
 import { COLUMNS, jsonText, num, text, textOrNull } from './rows.ts';
 import type { PgSession } from './session.ts';
 
@@ -185,13 +185,6 @@ export class PostgresRuns implements RunStore {
   };
 
   readonly listRunErrors = async (runId: string, limit = 1000): Promise<RunErrorRecord[]> => {
-    return (await this.db.query('SELECT * FROM run_errors WHERE run_id = $1 ORDER BY seq LIMIT $2', [runId, limit])).rows.map((r) => ({
-      runId: text(r, 'run_id'),
-      recordId: textOrNull(r, 'record_id'),
-      phase: errorPhaseSchema.parse(text(r, 'phase')),
-      code: text(r, 'code'),
-      message: text(r, 'message'),
-      at: num(r, 'at'),
-    }));
+    return (await this.db.query('SELECT * FROM run_errors WHERE run_id = $1 ORDER BY seq LIMIT $2', [runId, limit])).rows.map((r) => runErrorFromRow(COLUMNS, r));
   };
 }

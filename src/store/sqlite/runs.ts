@@ -10,9 +10,8 @@ import { ownerIsDead } from '../leaseOwner.ts';
 import { unknownRun } from '../storeErrors.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
 import type { NewRun, RunErrorRecord, RunRecord, RunStore } from '../types.ts';
-import { errorPhaseSchema } from '../rowSchemas.ts';
-import { runFromRow } from '../rowMappers.ts';
-import { COLUMNS, num, text, textOrNull } from './rows.ts';
+import { runErrorFromRow, runFromRow } from '../rowMappers.ts';
+import { COLUMNS, num, text } from './rows.ts';
 
 export class SqliteRuns implements Synchronous<RunStore> {
   private readonly db: SqliteDb;
@@ -135,13 +134,6 @@ export class SqliteRuns implements Synchronous<RunStore> {
   };
 
   readonly listRunErrors = (runId: string, limit = 1000): RunErrorRecord[] => {
-    return this.db.all('SELECT * FROM run_errors WHERE run_id = ? ORDER BY rowid LIMIT ?', runId, limit).map((r) => ({
-      runId: text(r, 'run_id'),
-      recordId: textOrNull(r, 'record_id'),
-      phase: errorPhaseSchema.parse(text(r, 'phase')),
-      code: text(r, 'code'),
-      message: text(r, 'message'),
-      at: num(r, 'at'),
-    }));
+    return this.db.all('SELECT * FROM run_errors WHERE run_id = ? ORDER BY rowid LIMIT ?', runId, limit).map((r) => runErrorFromRow(COLUMNS, r));
   };
 }

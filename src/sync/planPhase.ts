@@ -75,9 +75,15 @@ async function* customers<T extends { recordId: string }>(read: (after: string |
   }
 }
 
-/** The deals of each customer in turn, read in step with the customers (both in record order). */
+/**
+ * The deals of each customer in turn, read in step with the customers (both in record order). A page of
+ * links serves a few thousand customers: `of` answers from it without a promise (a million awaits cost a
+ * pass a second), and only waits when the next page is needed.
+ */
 class DealsByCustomer {
   private buffer: DealLink[] = [];
+  /** The first link in `buffer` not yet handed out. */
+  private at = 0;
   private done = false;
   /** The next page, read ahead while this one is used. */
   private next: Promise<DealLink[]> | null = null;
@@ -90,17 +96,28 @@ class DealsByCustomer {
   }
 
   /** The links of `customerId`; links of customers before it (deals of customers not in the store) are passed over. */
-  async of(customerId: string): Promise<DealLink[]> {
+  of(customerId: string): DealLink[] | Promise<DealLink[]> {
     const out: DealLink[] = [];
-    for (;;) {
-      while (this.buffer.length > 0 && this.buffer[0].customerId < customerId) this.buffer.shift();
-      while (this.buffer.length > 0 && this.buffer[0].customerId === customerId) out.push(this.buffer.shift() as DealLink);
-      if (this.buffer.length > 0 || this.done) return out;
+    return this.take(customerId, out) ? out : this.ofAfterReads(customerId, out);
+  }
+
+  private async ofAfterReads(customerId: string, out: DealLink[]): Promise<DealLink[]> {
+    do {
       this.buffer = await (this.next ?? this.store.dealLinkPage(this.installationId, null, LINK_PAGE));
+      this.at = 0;
       const last = this.buffer.at(-1);
       if (this.buffer.length < LINK_PAGE || !last) this.done = true;
       else this.next = early(this.store.dealLinkPage(this.installationId, { customerId: last.customerId, dealId: last.dealId }, LINK_PAGE));
-    }
+    } while (!this.take(customerId, out));
+    return out;
+  }
+
+  /** Moves the customer's buffered links to `out`; true when they are all there (a later link, or no more pages). */
+  private take(customerId: string, out: DealLink[]): boolean {
+    const buffer = this.buffer;
+    while (this.at < buffer.length && buffer[this.at].customerId < customerId) this.at++;
+    while (this.at < buffer.length && buffer[this.at].customerId === customerId) out.push(buffer[this.at++]);
+    return this.at < buffer.length || this.done;
   }
 }
 
@@ -124,7 +141,8 @@ async function readFeatures(o: PlanOptions, rules: PurchaseRules): Promise<First
     for (const c of page.rows) {
       const purchases: Purchase[] = [];
       let openDeals = 0;
-      for (const d of await deals.of(c.recordId)) {
+      const links = deals.of(c.recordId);
+      for (const d of Array.isArray(links) ? links : await links) {
         if (d.status === 'open') openDeals++;
         if (d.status !== 'won' || d.amount === null || d.closeDay === null) continue;
         const problem = purchaseDayProblem(d.closeDay, rules, 'close date') ?? amountProblem(d.amount, rules);

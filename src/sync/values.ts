@@ -19,6 +19,13 @@ const PRIMARY: readonly FieldKey[] = ['stage', 'ltv', 'predictedClv', 'churnRisk
 const COMPANIONS: readonly FieldKey[] = ['stageReason', 'stageChangedAt', 'scoredAt'];
 
 
+/** The run's scoring time as text: one time for every customer of a run, so formatted once, not a million times. */
+let scoredAtText = { ms: NaN, text: '' };
+function scoredAtOf(ms: number): string {
+  if (scoredAtText.ms !== ms) scoredAtText = { ms, text: canonicalDatetime(ms) };
+  return scoredAtText.text;
+}
+
 /** The values the plugin wants in the CRM for a customer, except stageChangedAt (decided by the diff). */
 export function desiredValues(score: CustomerScore, settings: ClassifierSettings, sync: SyncSettings, scoredAt: number): FieldValues {
   assertFiniteScore(score);
@@ -34,7 +41,7 @@ export function desiredValues(score: CustomerScore, settings: ClassifierSettings
     valueTier: score.valueTier,
     expectedPurchases: score.expectedPurchases === null ? null : canonicalNumber(score.expectedPurchases, sync.rounding.expectedPurchasesDecimals),
     nextAction: settings.stages[score.stage].nextAction,
-    scoredAt: canonicalDatetime(scoredAt),
+    scoredAt: scoredAtOf(scoredAt),
   };
 }
 

@@ -14,6 +14,7 @@ import { bytes } from './postgres/rows.ts';
 import { PostgresRuns } from './postgres/runs.ts';
 import { poolSession, transactionSession, type PgSession } from './postgres/session.ts';
 import { PostgresState } from './postgres/state.ts';
+import { vacuumWhereAutovacuumIsOff } from './postgres/vacuum.ts';
 import { PostgresDb, type PostgresDbOptions } from './postgresDb.ts';
 import type { AuditStore, CrmDataStore, InstallationStore, RunStore, StateStore, Store } from './types.ts';
 
@@ -64,9 +65,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       // Inside, a nested transaction is part of the one already open (as on SQLite).
       transaction: (fn) =>
         db.transaction((client) => {
-          const tx: Store = { ...concerns(transactionSession(client)), ...base, transaction: (inner) => inner(tx), close: () => Promise.resolve() };
+          const tx: Store = { ...concerns(transactionSession(client)), ...base, transaction: (inner) => inner(tx), reclaimSpace: () => Promise.resolve([]), close: () => Promise.resolve() };
           return fn(tx);
         }),
+      reclaimSpace: () => vacuumWhereAutovacuumIsOff(db),
       close: () => db.close(),
     };
   } catch (error) {

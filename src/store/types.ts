@@ -272,5 +272,11 @@ export interface Store extends InstallationStore, RunStore, CrmDataStore, AuditS
   readonly where: string;
   /** Runs `fn` with a store whose writes stand or fall together. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * After a run: reclaims the space of the rows it replaced where the database does not do it by itself
+   * (Postgres without autovacuum: postgres/vacuum.ts; SQLite reuses freed pages). The tables it tidied.
+   * Nothing inside a transaction.
+   */
+  reclaimSpace(): Promise<string[]>;
   close(): Promise<void>;
 }

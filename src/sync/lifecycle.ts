@@ -166,7 +166,18 @@ async function runBody(o: RunLifecycleOptions, s: { runId: string; startedAt: nu
   // When the store refuses even this, the run still answers; whoever started it may record the end later.
   await recordEnd(o, runId, end, run.stats, utcDay(startedAt), log);
   await lease.release();
+  await reclaimSpace(o.store, log);
   return summarize(runId, o.kind, status, run.mode, o.asOf, message, run.stats, { fields: run.fields, model: run.model });
+}
+
+/** The store tidies what the run replaced (store.reclaimSpace); a failure to is logged, never the run's. */
+async function reclaimSpace(store: Store, log: Logger): Promise<void> {
+  try {
+    const tables = await store.reclaimSpace();
+    if (tables.length > 0) log.info('vacuumed the tables the run left with many dead rows (the database server\u2019s autovacuum is off)', { tables });
+  } catch (error) {
+    log.warn('the space the run replaced could not be reclaimed', { error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /** Records the run's end and its request usage, retrying for a few seconds while the store refuses. */

@@ -4,6 +4,7 @@
  * none (tables filled by the pull or the plan moments before, sooner than autovacuum looks) every page
  * reads and sorts the rest of the table. The first page of a read analyzes the tables it reads when they
  * changed by more than a tenth since their last statistics; later pages, and fresh tables, do not.
+ * After a run, where autovacuum is off, the store vacuums the tables the run left with many dead rows.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,5 +85,36 @@ describe('the Postgres store\u2019s large reads', () => {
     await store.upsertDeals('i', [{ ...deal, amount: 4 }]);
     expect(await analyzed('deal_customers')).toBe(before + 1);
     expect((await store.dealsOf('i', 'c0100005')).map((d) => d.amount)).toEqual([4]);
+  });
+
+  it('after a run, vacuums the tables with more than a fifth of their rows dead where autovacuum is off (the server\u2019s, or the table\u2019s)', async () => {
+    const stats = async (table: string) =>
+      (await client.query<{ dead: string; vacuumed: string }>('SELECT n_dead_tup AS dead, vacuum_count AS vacuumed FROM pg_stat_user_tables WHERE relname = $1', [table])).rows.map((r) => ({ dead: Number(r.dead), vacuumed: Number(r.vacuumed) }))[0];
+    const flush = async () => {
+      await client.query('SELECT pg_stat_force_next_flush()');
+      await client.query('SELECT 1');
+    };
+    const serverOff = (await client.query<{ setting: string }>("SELECT current_setting('autovacuum') AS setting")).rows[0].setting === 'off';
+    // customers (autovacuum off for the table): every row rewritten; deals: a few of many; score_pages: autovacuum as the server has it.
+    await fill('customers', 200_001, 210_000);
+    await client.query("UPDATE customers SET modified_at = 2 WHERE record_id >= 'c0200001'");
+    await fill('deals', 200_001, 220_000);
+    await client.query("UPDATE deals SET modified_at = 2 WHERE record_id BETWEEN 'd0200001' AND 'd0201500'");
+    await client.query("INSERT INTO score_pages (installation_id, first_record_id, last_record_id, scores) SELECT 'i', 'p' || lpad(n::text, 7, '0'), 'p' || lpad(n::text, 7, '0'), '{}' FROM generate_series(1, 3000) n");
+    await client.query('DELETE FROM score_pages');
+    await flush();
+    expect((await stats('customers')).dead).toBeGreaterThanOrEqual(10_000);
+    const before = { customers: await stats('customers'), deals: await stats('deals'), pages: await stats('score_pages') };
+    const tidied = await store.reclaimSpace();
+    expect(tidied).toEqual(serverOff ? ['customers', 'score_pages'] : ['customers']);
+    await flush();
+    expect(await stats('customers')).toEqual({ dead: 0, vacuumed: before.customers.vacuumed + 1 });
+    expect((await stats('deals')).vacuumed).toBe(before.deals.vacuumed);
+    expect((await stats('score_pages')).vacuumed).toBe(before.pages.vacuumed + (serverOff ? 1 : 0));
+    // Nothing left to do: a second call vacuums nothing; inside a transaction it never does.
+    expect(await store.reclaimSpace()).toEqual([]);
+    await client.query("UPDATE customers SET modified_at = 3 WHERE record_id >= 'c0200001'");
+    await flush();
+    expect(await store.transaction((tx) => tx.reclaimSpace())).toEqual([]);
   });
 });

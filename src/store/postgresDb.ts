@@ -25,6 +25,11 @@ export interface PgResult {
 /** What runs a statement: the pool, or a transaction's client. */
 export interface PgQueryable {
   query(sql: string, params?: readonly PgValue[]): Promise<PgResult>;
+  /**
+   * The rows as arrays of the SELECT's columns in order: for the pages a run reads by the million, where
+   * node-postgres builds a row a third faster than as an object.
+   */
+  queryArrays(sql: string, params?: readonly PgValue[]): Promise<unknown[][]>;
 }
 
 /** The database a URL names, for messages: `postgres://user@host:port/name`, never the password. */
@@ -120,6 +125,10 @@ function result(r: pg.QueryResult): PgResult {
   return { rows: r.rows as PgRow[], rowCount: r.rowCount ?? 0 };
 }
 
+function arrays(r: pg.QueryResult<unknown[]>): unknown[][] {
+  return r.rows;
+}
+
 export class PostgresDb implements PgQueryable {
   readonly where: string;
   private readonly target: PostgresTarget;
@@ -154,12 +163,27 @@ export class PostgresDb implements PgQueryable {
     }
   }
 
+  async queryArrays(sql: string, params: readonly PgValue[] = []): Promise<unknown[][]> {
+    try {
+      return arrays(await this.pool.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' }));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
   /** A statement runner on one client of the pool. */
   private on(client: PoolClient): PgQueryable {
     return {
       query: async (sql, params = []) => {
         try {
           return result(await client.query(sql, [...params]));
+        } catch (error) {
+          this.fail(error);
+        }
+      },
+      queryArrays: async (sql, params = []) => {
+        try {
+          return arrays(await client.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' }));
         } catch (error) {
           this.fail(error);
         }

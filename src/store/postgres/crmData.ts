@@ -9,7 +9,7 @@ import { dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchema
 import { encodeScorePage, scoresInPage } from '../scorePages.ts';
 import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
 import { dealFromRow } from '../rowMappers.ts';
-import { bool, COLUMNS, json, jsonText, lastByKey, num, numOrNull, text } from './rows.ts';
+import { bool, cellNumOrNull, cellText, COLUMNS, json, jsonText, lastByKey, num, text } from './rows.ts';
 import type { PgSession } from './session.ts';
 import { analyzeIfStale } from './statistics.ts';
 
@@ -18,6 +18,12 @@ function toCore(r: PgRow): CustomerCore {
 }
 
 const toDeal = (row: PgRow): StoredDeal => dealFromRow(COLUMNS, row);
+
+/** A link's deal status: one of the three the store writes (a zod parse per link was a tenth of the read), else zod's error. */
+function dealStatus(value: string): DealLink['status'] {
+  if (value === 'won' || value === 'open' || value === 'lost') return value;
+  return dealStatusSchema.parse(value);
+}
 
 export class PostgresCrmData implements CrmDataStore {
   private readonly db: PgSession;
@@ -122,38 +128,38 @@ export class PostgresCrmData implements CrmDataStore {
     return r.rows.map(toCore);
   };
 
+  // The plan phase's reads (the next three) read every customer and deal link of a nightly run: rows as
+  // arrays (queryArrays), a third faster to parse at a million customers.
   readonly customerSignalsPage = async (installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'signals'>[]> => {
-    return (await this.partPage('signals', installationId, after, limit)).map((r) => ({ recordId: text(r, 'record_id'), signals: json(r, 'signals', signalsSchema) }));
+    return (await this.partPage('signals', installationId, after, limit)).map((r) => ({ recordId: cellText(r, 0, 'record_id'), signals: signalsSchema.parse(r[1]) }));
   };
 
   readonly customerValuesPage = async (installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'crmValues'>[]> => {
-    return (await this.partPage('crm_values', installationId, after, limit)).map((r) => ({ recordId: text(r, 'record_id'), crmValues: json(r, 'crm_values', fieldValuesSchema) }));
+    return (await this.partPage('crm_values', installationId, after, limit)).map((r) => ({ recordId: cellText(r, 0, 'record_id'), crmValues: fieldValuesSchema.parse(r[1]) }));
   };
 
-  private async partPage(column: 'signals' | 'crm_values', installationId: string, after: string | null, limit: number): Promise<PgRow[]> {
+  private async partPage(column: 'signals' | 'crm_values', installationId: string, after: string | null, limit: number): Promise<unknown[][]> {
     if (after === null) await analyzeIfStale(this.db, ['customers']);
     const select = `SELECT record_id, ${column} FROM customers WHERE installation_id = $1 AND NOT deleted`;
-    const r =
-      after === null
-        ? await this.db.query(`${select} ORDER BY record_id LIMIT $2`, [installationId, limit])
-        : await this.db.query(`${select} AND record_id > $3 ORDER BY record_id LIMIT $2`, [installationId, limit, after]);
-    return r.rows;
+    return after === null
+      ? await this.db.queryArrays(`${select} ORDER BY record_id LIMIT $2`, [installationId, limit])
+      : await this.db.queryArrays(`${select} AND record_id > $3 ORDER BY record_id LIMIT $2`, [installationId, limit, after]);
   }
 
   readonly dealLinkPage = async (installationId: string, after: { customerId: string; dealId: string } | null, limit: number): Promise<DealLink[]> => {
     if (after === null) await analyzeIfStale(this.db, ['deal_customers']);
     // The links carry their deal's fields: one range of the key, no lookup into deals (a tenth of the time).
     const select = 'SELECT customer_id, deal_id, status, amount, close_day FROM deal_customers WHERE installation_id = $1 AND NOT deleted';
-    const r =
+    const rows =
       after === null
-        ? await this.db.query(`${select} ORDER BY customer_id, deal_id LIMIT $2`, [installationId, limit])
-        : await this.db.query(`${select} AND (customer_id, deal_id) > ($3, $4) ORDER BY customer_id, deal_id LIMIT $2`, [installationId, limit, after.customerId, after.dealId]);
-    return r.rows.map((row) => ({
-      customerId: text(row, 'customer_id'),
-      dealId: text(row, 'deal_id'),
-      status: dealStatusSchema.parse(text(row, 'status')),
-      amount: numOrNull(row, 'amount'),
-      closeDay: numOrNull(row, 'close_day'),
+        ? await this.db.queryArrays(`${select} ORDER BY customer_id, deal_id LIMIT $2`, [installationId, limit])
+        : await this.db.queryArrays(`${select} AND (customer_id, deal_id) > ($3, $4) ORDER BY customer_id, deal_id LIMIT $2`, [installationId, limit, after.customerId, after.dealId]);
+    return rows.map((row) => ({
+      customerId: cellText(row, 0, 'customer_id'),
+      dealId: cellText(row, 1, 'deal_id'),
+      status: dealStatus(cellText(row, 2, 'status')),
+      amount: cellNumOrNull(row, 3, 'amount'),
+      closeDay: cellNumOrNull(row, 4, 'close_day'),
     }));
   };
 

@@ -36,6 +36,17 @@ export function bytes(row: PgRow, column: string): Buffer {
 export function json<T>(row: PgRow, column: string, schema: z.ZodType<T>): T {
   return schema.parse(row[column]);
 }
+/** Cell `i` of a row read as an array (queryArrays), checked as the named column's type. */
+export function cellText(row: readonly unknown[], i: number, column: string): string {
+  const v = row[i];
+  if (typeof v !== 'string') throw new Error(`store: column ${column} is not text`);
+  return v;
+}
+export function cellNumOrNull(row: readonly unknown[], i: number, column: string): number | null {
+  const v = row[i];
+  if (v !== null && typeof v !== 'number') throw new Error(`store: column ${column} is not a number`);
+  return v;
+}
 /** The readers, for the mappers both stores share (../rowMappers.ts). */
 export const COLUMNS: ColumnReaders<PgRow> = { text, textOrNull, num, numOrNull, json };
 /** JSON for a JSONB parameter (node-postgres would turn an array into a Postgres array). */

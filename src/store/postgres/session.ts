@@ -11,9 +11,9 @@ export interface PgSession extends PgQueryable {
 }
 
 export function poolSession(db: PostgresDb): PgSession {
-  return { query: (sql, params) => db.query(sql, params), atomic: (fn) => db.transaction(fn) };
+  return { query: (sql, params) => db.query(sql, params), queryArrays: (sql, params) => db.queryArrays(sql, params), atomic: (fn) => db.transaction(fn) };
 }
 
 export function transactionSession(tx: PgQueryable): PgSession {
-  return { query: (sql, params) => tx.query(sql, params), atomic: (fn) => fn(tx) };
+  return { query: (sql, params) => tx.query(sql, params), queryArrays: (sql, params) => tx.queryArrays(sql, params), atomic: (fn) => fn(tx) };
 }

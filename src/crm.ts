@@ -3,7 +3,7 @@
  * CRM, which store file, which credentials. Secrets come from the environment or, for OAuth installs
  * and renewed sessions, from the store (encrypted). Nothing here names a CRM.
  */
-import { ConnectorError, quoted, type Connector, type CredentialStore, type CrmName, type Environment } from '../connectors/contract/index.ts';
+import { ConnectorError, quoted, type Connector, type CredentialStore, type CrmName, type Environment, type Verification } from '../connectors/contract/index.ts';
 import { connectorDefinition, connectorDefinitions, connectorNames } from '../connectors/registry.ts';
 import type { Config } from './config/schema.ts';
 import { LifecycleSyncError } from './errors.ts';
@@ -60,16 +60,32 @@ async function storedCredentials(o: ConnectOptions, installationId: string): Pro
   };
 }
 
+/**
+ * The environment an installation connects with. The installation of the environment's credentials (its
+ * id is the CRM's name) has the process's; any other has the account variables stored for it
+ * (\`installations add\`) or none (an OAuth install's tokens are in its credentials), never the process's:
+ * an agency's client must not be synced with another client's token that happens to be set.
+ */
+export async function installationEnv(o: Pick<ConnectOptions, 'env' | 'store' | 'crm'>, installationId: string): Promise<Env> {
+  if (installationId === o.crm) return o.env;
+  const definition = requireDefinition(o.crm);
+  const own = o.env.ENCRYPTION_KEY ? await o.store.loadAccountEnv(installationId) : null;
+  const env: Record<string, string | undefined> = { ...o.env };
+  for (const name of definition.accountVariables) delete env[name];
+  return { ...env, ...own };
+}
+
 export async function connect(o: ConnectOptions): Promise<Connection> {
   const installationId = o.installationId ?? o.crm;
   const definition = requireDefinition(o.crm);
   const settings = o.config.connectors[o.crm];
   const credentials = await storedCredentials(o, installationId);
+  const env = await installationEnv(o, installationId);
   let connector: Connector;
   try {
     connector = definition.connect({
       settings,
-      env: o.env,
+      env,
       fields: fieldSpecs(o.config.classifier, o.config.sync),
       credentials,
       log: o.log,
@@ -81,6 +97,47 @@ export async function connect(o: ConnectOptions): Promise<Connection> {
     if (error instanceof ConnectorError && error.code === 'NOT_CONFIGURED') throw new LifecycleSyncError('NOT_CONFIGURED', error.message);
     throw error;
   }
-  await o.store.upsertInstallation({ id: installationId, crm: o.crm, name: definition.installationName(settings, o.env) });
+  // The environment's installation is recorded (or renamed) as it connects; any other was added before.
+  if (installationId === o.crm) await o.store.upsertInstallation({ id: installationId, crm: o.crm, name: definition.installationName(settings, env) });
   return { installationId, connector };
+}
+
+/**
+ * The variables of one CRM account in the environment (its definition's accountVariables that are set),
+ * for \`installations add\`; an error naming what to set when the environment holds none of its credentials.
+ */
+export function accountVariablesIn(crm: CrmName, env: Env): Record<string, string> {
+  const definition = requireDefinition(crm);
+  if (!definition.hasEnvCredentials(env)) {
+    throw new LifecycleSyncError('NOT_CONFIGURED', `no ${definition.label} credentials in the environment: set ${definition.accountVariables.join(' / ')} (see README) and run the command again`);
+  }
+  const out: Record<string, string> = {};
+  for (const name of definition.accountVariables) {
+    const value = env[name];
+    if (value !== undefined && value !== '') out[name] = value;
+  }
+  return out;
+}
+
+/** Checks an account's variables with one authenticated call, before anything is stored. */
+export async function verifyAccount(o: { config: Config; env: Env; crm: CrmName; variables: Record<string, string>; log: Logger }): Promise<Verification> {
+  const definition = requireDefinition(o.crm);
+  const env: Record<string, string | undefined> = { ...o.env };
+  for (const name of definition.accountVariables) delete env[name];
+  let connector: Connector;
+  try {
+    connector = definition.connect({
+      settings: o.config.connectors[o.crm],
+      env: { ...env, ...o.variables },
+      fields: fieldSpecs(o.config.classifier, o.config.sync),
+      credentials: { stored: null, save: null },
+      log: o.log,
+      burstShare: o.config.sync.burstShare,
+      retry: o.config.sync.retry,
+    });
+  } catch (error) {
+    if (error instanceof ConnectorError && error.code === 'NOT_CONFIGURED') throw new LifecycleSyncError('NOT_CONFIGURED', error.message);
+    throw error;
+  }
+  return connector.verify();
 }

@@ -8,7 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import winston from 'winston';
 import { redactSecrets } from '../connectors/contract/index.ts';
-import { knownSecrets } from './secrets.ts';
+import { environmentSecrets, knownSecrets } from './secrets.ts';
 
 export type Logger = winston.Logger;
 
@@ -61,12 +61,7 @@ function redactFormat(secrets: readonly string[]) {
   })();
 }
 
-/** The secrets in an environment that must never be logged (values of at least 8 characters). */
-export function environmentSecrets(env: Readonly<Record<string, string | undefined>>): string[] {
-  return Object.entries(env)
-    .filter(([key, value]) => value !== undefined && value.length >= 8 && /(TOKEN|SECRET|PASSWORD|ENCRYPTION_KEY|PRIVATE_KEY)/.test(key))
-    .map(([, value]) => value ?? '');
-}
+export { environmentSecrets } from './secrets.ts';
 
 export interface LoggerOptions {
   level?: string;

@@ -14,6 +14,13 @@ export function rememberSecrets(...values: (string | null | undefined)[]): void 
   for (const value of values) if (value) known.add(value);
 }
 
+/** The secrets in an environment that must never be logged (values of at least 8 characters). */
+export function environmentSecrets(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(([key, value]) => value !== undefined && value.length >= 8 && /(TOKEN|SECRET|PASSWORD|ENCRYPTION_KEY|PRIVATE_KEY)/.test(key))
+    .map(([, value]) => value ?? '');
+}
+
 /** The secrets known so far (the logger masks them too). */
 export function knownSecrets(): ReadonlySet<string> {
   return known;

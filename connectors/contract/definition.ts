@@ -60,6 +60,12 @@ export interface ConnectorDefinition {
   readonly settingsSchema: z.ZodType;
   /** The environment holds credentials for this CRM: it is chosen when the configuration names none. */
   hasEnvCredentials(env: Environment): boolean;
+  /**
+   * The environment variables that belong to one CRM account: its credentials and where its API is (not
+   * the OAuth app's client id and secret, which serve every account). \`installations add\` keeps these
+   * for the installation, which then connects with them and never with the process's.
+   */
+  readonly accountVariables: readonly string[];
   /** An OAuth app is configured in the environment (the admin page can install with it). */
   hasOAuthApp(env: Environment): boolean;
   /** The CRM name of each of the plugin's fields. */

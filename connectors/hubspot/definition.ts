@@ -53,6 +53,7 @@ export const hubspotDefinition: ConnectorDefinition = {
   label: 'HubSpot',
   settingsSchema: hubspotSettingsSchema,
   hasEnvCredentials: (env) => Boolean(set(env.HUBSPOT_ACCESS_TOKEN) ?? set(env.HUBSPOT_REFRESH_TOKEN)),
+  accountVariables: ['HUBSPOT_ACCESS_TOKEN', 'HUBSPOT_REFRESH_TOKEN', 'HUBSPOT_BASE_URL'],
   hasOAuthApp: (env) => Boolean(set(env.HUBSPOT_CLIENT_ID)),
   fieldNames: (raw, env) => propertyNames(settingsOf(raw, env)),
   installationName: (raw, env) => `HubSpot (${new URL(settingsOf(raw, env).baseUrl).host})`,

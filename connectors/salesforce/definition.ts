@@ -88,6 +88,7 @@ export const salesforceDefinition: ConnectorDefinition = {
   label: 'Salesforce',
   settingsSchema: salesforceSettingsSchema,
   hasEnvCredentials: (env) => Boolean(set(env.SALESFORCE_ACCESS_TOKEN) ?? set(env.SALESFORCE_REFRESH_TOKEN) ?? set(env.SALESFORCE_USERNAME)),
+  accountVariables: ['SALESFORCE_INSTANCE_URL', 'SALESFORCE_LOGIN_URL', 'SALESFORCE_ACCESS_TOKEN', 'SALESFORCE_REFRESH_TOKEN', 'SALESFORCE_USERNAME', 'SALESFORCE_PRIVATE_KEY_FILE'],
   hasOAuthApp: (env) => Boolean(set(env.SALESFORCE_CLIENT_ID)),
   fieldNames: (raw, env) => fieldApiNames(settingsOf(raw, env)),
   installationName(raw, env) {

@@ -8,6 +8,7 @@ import { LifecycleSyncError } from '../errors.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { explainCommand } from './commands/explain.ts';
+import { installationsCommand } from './commands/installations.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { runsCommand } from './commands/runs.ts';
@@ -42,11 +43,12 @@ const program = new Command('lifecycle-sync')
   .addCommand(demoCommand())
   .addCommand(serveCommand())
   .addCommand(startCommand())
-  .addCommand(storeCommand());
+  .addCommand(storeCommand())
+  .addCommand(installationsCommand());
 
 // Commander's own errors quote the offending argument whole (a pasted file as a flag value): cut each line.
 const outputError = (text: string, write: (s: string) => void) => write(text.split('\n').map((line) => excerpt(line, 300)).join('\n'));
-for (const command of [program, ...program.commands]) command.configureOutput({ outputError });
+for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) command.configureOutput({ outputError });
 
 try {
   await program.parseAsync(process.argv);

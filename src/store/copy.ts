@@ -149,21 +149,26 @@ export async function copyStore(o: CopyOptions): Promise<CopyReport> {
       const there = await targetDb.query('SELECT 1 FROM installations WHERE id = $1', [installation.id]);
       if (there.rowCount > 0) throw new LifecycleSyncError('INPUT_INVALID', `${targetDb.where} already holds an installation ${installation.id}: nothing was copied (remove it there first, or copy another)`);
       const credentials = await sourceStore.loadCredentials(installation.id);
+      const accountEnv = await sourceStore.loadAccountEnv(installation.id);
       const rows: Record<string, number> = {};
       await targetDb.transaction(async (tx) => {
-        await tx.query('INSERT INTO installations (id, crm, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)', [installation.id, installation.crm, installation.name, installation.createdAt, installation.updatedAt]);
+        await tx.query(
+          'INSERT INTO installations (id, crm, name, account_id, status, settings, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)',
+          [installation.id, installation.crm, installation.name, installation.accountId, installation.status, JSON.stringify(installation.settings), installation.createdAt, installation.updatedAt],
+        );
         for (const spec of TABLES) rows[spec.table] = await copyTable(source, tx, spec, installation.id);
       });
       // Stored again under the database's own key derivation (its salt), through the store.
-      if (credentials) {
+      if (credentials || accountEnv) {
         const target = await openPostgresStore(o.to, { encryptionKey: o.encryptionKey });
         try {
-          await target.saveCredentials(installation.id, credentials);
+          if (credentials) await target.saveCredentials(installation.id, credentials);
+          if (accountEnv) await target.saveAccountEnv(installation.id, accountEnv);
         } finally {
           await target.close();
         }
       }
-      report.installations.push({ id: installation.id, rows, credentials: credentials !== null });
+      report.installations.push({ id: installation.id, rows, credentials: credentials !== null || accountEnv !== null });
     }
     return report;
   } finally {

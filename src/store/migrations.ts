@@ -140,4 +140,19 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX deal_customers_by_deal ON deal_customers (installation_id, deal_id);
     `,
   },
+  {
+    // Many installations (the tenant): the CRM account it is (HubSpot portal, Salesforce org; one
+    // installation per account), whether it runs, its own settings over the configuration file, and the
+    // account's variables (token, API base URL) captured by \`installations add\`, encrypted like credentials.
+    version: 8,
+    sql: `
+      ALTER TABLE installations ADD COLUMN account_id TEXT;
+      ALTER TABLE installations ADD COLUMN status TEXT NOT NULL DEFAULT 'active';
+      ALTER TABLE installations ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+      CREATE UNIQUE INDEX installations_by_account ON installations (crm, account_id) WHERE account_id IS NOT NULL;
+      CREATE TABLE account_env (
+        installation_id TEXT PRIMARY KEY REFERENCES installations(id) ON DELETE CASCADE,
+        payload BLOB NOT NULL, updated_at INTEGER NOT NULL);
+    `,
+  },
 ];

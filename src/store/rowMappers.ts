@@ -4,12 +4,27 @@
  * mapping from columns to fields is here. Credentials are opened here too, with the same words for a
  * wrong key in both.
  */
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { LifecycleSyncError } from '../errors.ts';
-import { rememberSecrets } from '../secrets.ts';
+import { environmentSecrets, rememberSecrets } from '../secrets.ts';
 import type { CredentialCipher } from './crypto.ts';
-import { auditStateSchema, credentialsSchema, customerIdsSchema, dealStatusSchema, errorPhaseSchema, fieldKeySchema, runKindSchema, runModeSchema, runStatusSchema, statsSchema } from './rowSchemas.ts';
-import type { AuditEntry, RunErrorRecord, RunRecord, StoredCredentials, StoredDeal } from './types.ts';
+import {
+  auditStateSchema,
+  credentialsSchema,
+  customerIdsSchema,
+  dealStatusSchema,
+  errorPhaseSchema,
+  fieldKeySchema,
+  installationSettingsSchema,
+  installationStatusSchema,
+  runKindSchema,
+  runModeSchema,
+  runStatusSchema,
+  statsSchema,
+  accountEnvSchema,
+} from './rowSchemas.ts';
+import type { AuditEntry, Installation, RunErrorRecord, RunRecord, StoredCredentials, StoredDeal } from './types.ts';
 
 /** A store's typed column readers; each fails loudly on a value of another type. */
 export interface ColumnReaders<R> {
@@ -19,6 +34,28 @@ export interface ColumnReaders<R> {
   numOrNull(row: R, column: string): number | null;
   json<T>(row: R, column: string, schema: z.ZodType<T>): T;
 }
+
+export function installationFromRow<R>(c: ColumnReaders<R>, row: R): Installation {
+  return {
+    id: c.text(row, 'id'),
+    crm: c.text(row, 'crm'),
+    name: c.text(row, 'name'),
+    accountId: c.textOrNull(row, 'account_id'),
+    status: installationStatusSchema.parse(c.text(row, 'status')),
+    settings: c.json(row, 'settings', installationSettingsSchema),
+    createdAt: c.num(row, 'created_at'),
+    updatedAt: c.num(row, 'updated_at'),
+  };
+}
+
+/** A generated installation id: short enough for a URL and a command line, random enough never to repeat. */
+export function newInstallationId(): string {
+  return `in_${randomBytes(8).toString('hex')}`;
+}
+
+/** What an installation removed keeps (removeInstallation): its id, CRM and runs, nothing of the CRM account. */
+export const REMOVED_NAME = 'removed';
+export const REMOVED_ERROR_MESSAGE = 'removed with its installation';
 
 export function runFromRow<R>(c: ColumnReaders<R>, row: R): RunRecord {
   const mode = c.textOrNull(row, 'mode');
@@ -88,4 +125,21 @@ export function openCredentials(cipher: CredentialCipher, payload: Uint8Array, i
   // Known from now on, so no error text that repeats them is shown or stored (src/secrets.ts).
   rememberSecrets(credentials.accessToken, credentials.refreshToken);
   return credentials;
+}
+
+/** The cipher's context for an installation's account variables: a credentials ciphertext moved here does not decrypt. */
+export const accountEnvContext = (installationId: string): string => `${installationId}#account-env`;
+
+/** The account's variables, decrypted and checked; the secret ones are masked in output from now on. */
+export function openAccountEnv(cipher: CredentialCipher, payload: Uint8Array, installationId: string): Record<string, string> {
+  let plaintext: string;
+  try {
+    plaintext = cipher.decrypt(payload, accountEnvContext(installationId));
+  } catch (error) {
+    if (error instanceof LifecycleSyncError) throw error;
+    throw new LifecycleSyncError('CONFIG_INVALID', `stored credentials for ${installationId} cannot be decrypted: is ENCRYPTION_KEY the one they were saved with?`);
+  }
+  const variables = accountEnvSchema.parse(JSON.parse(plaintext));
+  rememberSecrets(...environmentSecrets(variables));
+  return variables;
 }

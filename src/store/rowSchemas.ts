@@ -46,11 +46,16 @@ export const credentialsSchema = z.object({
   expiresAt: z.number().optional(),
   extra: z.record(z.string(), z.string()).optional(),
 });
+/** An installation's account variables (`installations add`): names as in the environment, values as text. */
+export const accountEnvSchema = z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string());
 export const cursorSchema = z.record(z.string(), z.unknown());
 export const fieldKeySchema = z.enum(FIELD_KEYS);
 export const runKindSchema = z.enum(['sync', 'dry_run', 'rollback']);
 export const runModeSchema = z.enum(['full', 'incremental']);
 export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'stopped', 'interrupted']);
+export const installationStatusSchema = z.enum(['active', 'paused', 'uninstalled']);
+/** An installation's settings overrides as stored: an object (config/installationSettings.ts checks its keys where it is used). */
+export const installationSettingsSchema = z.record(z.string(), z.unknown());
 export const errorPhaseSchema = z.enum(['pull', 'classify', 'write', 'rollback', 'setup']);
 export const auditStateSchema = z.enum(['pending', 'applied', 'failed', 'superseded']);
 export const dealStatusSchema = z.enum(['won', 'open', 'lost']);

@@ -6,10 +6,22 @@ import type { CrmName, CustomerSignals, FieldKey, FieldValues, PullCursor, Pulle
 
 export type { StoredCredentials } from '../../connectors/contract/index.ts';
 
+export type InstallationStatus = 'active' | 'paused' | 'uninstalled';
+
+/**
+ * The tenant: one CRM account (a HubSpot portal, a Salesforce org) the plugin works for. Installations
+ * from the environment's credentials (the single-machine quick start) have the CRM's name as their id;
+ * installations added through the CLI or an OAuth install have a generated one.
+ */
 export interface Installation {
   id: string;
   crm: CrmName;
   name: string;
+  /** The CRM account: HubSpot portal id, Salesforce org id; null when not known. */
+  accountId: string | null;
+  status: InstallationStatus;
+  /** Its own settings over the configuration file's (config/installationSettings.ts), as stored. */
+  settings: Record<string, unknown>;
   createdAt: number;
   updatedAt: number;
 }
@@ -161,13 +173,33 @@ export interface PlannedRecord {
 
 /** Installations and their credentials (stored encrypted). */
 export interface InstallationStore {
+  /** The installation of the environment's credentials (id: the CRM's name), created or renamed. */
   upsertInstallation(installation: { id: string; crm: CrmName; name: string }): Promise<Installation>;
+  /**
+   * A new installation with a generated id; or, when the CRM account already has one (a reinstall), that
+   * one, renamed and active again. `created` says which.
+   */
+  addInstallation(installation: { crm: CrmName; name: string; accountId: string | null }): Promise<{ installation: Installation; created: boolean }>;
+  /** Changes its name, status or settings; null when there is no such installation. */
+  updateInstallation(id: string, patch: { name?: string; status?: InstallationStatus; settings?: Record<string, unknown> }): Promise<Installation | null>;
+  /**
+   * Deletes its credentials and everything stored of its CRM (customers, deals, scores, audit, plans,
+   * cursors, fits); its runs stay, their errors without record ids or messages, and it stays listed as
+   * uninstalled under the name "removed". False when there is no such installation.
+   */
+  removeInstallation(id: string): Promise<boolean>;
   getInstallation(id: string): Promise<Installation | null>;
   listInstallations(): Promise<Installation[]>;
   saveCredentials(installationId: string, credentials: StoredCredentials): Promise<void>;
   /** Installations that have stored credentials, most recently saved first (nothing is decrypted). */
   installationsWithCredentials(): Promise<string[]>;
   loadCredentials(installationId: string): Promise<StoredCredentials | null>;
+  /**
+   * The account's environment variables (its token, its API's base URL...) as \`installations add\` found
+   * them, encrypted like credentials: the installation connects with these instead of the process's.
+   */
+  saveAccountEnv(installationId: string, variables: Record<string, string>): Promise<void>;
+  loadAccountEnv(installationId: string): Promise<Record<string, string> | null>;
 }
 
 /** Runs, their errors, and the lease that keeps one run per installation at a time. */

@@ -273,6 +273,7 @@ export const memoryDefinition: ConnectorDefinition = {
   label: 'Memory CRM',
   settingsSchema: memorySettingsSchema,
   hasEnvCredentials: (env) => Boolean(env.MEMORY_CRM),
+  accountVariables: ['MEMORY_CRM'],
   hasOAuthApp: () => false,
   fieldNames: (raw) => {
     const s = memorySettingsSchema.parse(raw);

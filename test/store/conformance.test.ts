@@ -69,9 +69,10 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
       let now = 100;
       await withStore(
         async (store) => {
-          expect(await store.upsertInstallation({ id: 'b', crm: 'hubspot', name: 'B' })).toEqual({ id: 'b', crm: 'hubspot', name: 'B', createdAt: 100, updatedAt: 100 });
+          const fresh = { accountId: null, status: 'active', settings: {} };
+          expect(await store.upsertInstallation({ id: 'b', crm: 'hubspot', name: 'B' })).toEqual({ id: 'b', crm: 'hubspot', name: 'B', ...fresh, createdAt: 100, updatedAt: 100 });
           now = 200;
-          expect(await store.upsertInstallation({ id: 'b', crm: 'salesforce', name: 'B2' })).toEqual({ id: 'b', crm: 'salesforce', name: 'B2', createdAt: 100, updatedAt: 200 });
+          expect(await store.upsertInstallation({ id: 'b', crm: 'salesforce', name: 'B2' })).toEqual({ id: 'b', crm: 'salesforce', name: 'B2', ...fresh, createdAt: 100, updatedAt: 200 });
           await store.upsertInstallation({ id: 'a', crm: 'hubspot', name: 'A' });
           await store.upsertInstallation({ id: 'C', crm: 'hubspot', name: 'C' });
           expect((await store.listInstallations()).map((i) => i.id)).toEqual(['C', 'a', 'b']);
@@ -109,6 +110,87 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
       await expect(noKey.saveCredentials('a', credentials)).rejects.toThrow(/ENCRYPTION_KEY is not set/);
       expect(await noKey.installationsWithCredentials()).toEqual(['b', 'a']);
       await noKey.close();
+    });
+
+    it('adds installations with generated ids, one per CRM account: a reinstall of the account finds it again', async () => {
+      let now = 100;
+      await withStore(
+        async (store) => {
+          const first = await store.addInstallation({ crm: 'hubspot', name: 'Acme', accountId: '12345' });
+          expect(first.created).toBe(true);
+          expect(first.installation).toMatchObject({ crm: 'hubspot', name: 'Acme', accountId: '12345', status: 'active', settings: {}, createdAt: 100, updatedAt: 100 });
+          expect(first.installation.id).toMatch(/^in_[0-9a-f]{16}$/);
+          // The same portal number on the other CRM, and installations without an account, are others.
+          const other = await store.addInstallation({ crm: 'salesforce', name: 'Acme SF', accountId: '12345' });
+          const anonymous = [await store.addInstallation({ crm: 'hubspot', name: 'X', accountId: null }), await store.addInstallation({ crm: 'hubspot', name: 'X', accountId: null })];
+          expect(new Set([first, other, ...anonymous].map((a) => a.installation.id)).size).toBe(4);
+          expect([other, ...anonymous].every((a) => a.created)).toBe(true);
+          await store.updateInstallation(first.installation.id, { status: 'paused' });
+          now = 200;
+          const again = await store.addInstallation({ crm: 'hubspot', name: 'Acme Inc', accountId: '12345' });
+          expect(again).toEqual({ created: false, installation: { ...first.installation, name: 'Acme Inc', status: 'active', updatedAt: 200 } });
+          expect(await store.listInstallations()).toHaveLength(4);
+        },
+        { encryptionKey: KEY, clock: () => now },
+      );
+    });
+
+    it('changes an installation\u2019s name, status and settings, one at a time', async () => {
+      await withStore(async (store) => {
+        const { installation } = await store.addInstallation({ crm: 'salesforce', name: 'Org', accountId: '00D000000000001' });
+        const settings = { schedule: { cron: '0 3 * * *', timezone: 'Europe/Berlin' }, classifier: { ltv: { periodDays: 180 } } };
+        expect(await store.updateInstallation(installation.id, { settings })).toMatchObject({ name: 'Org', status: 'active', settings });
+        expect(await store.updateInstallation(installation.id, { status: 'paused' })).toMatchObject({ name: 'Org', status: 'paused', settings });
+        expect(await store.updateInstallation(installation.id, { name: 'Org 2' })).toMatchObject({ name: 'Org 2', status: 'paused', settings });
+        expect(await store.getInstallation(installation.id)).toMatchObject({ name: 'Org 2', status: 'paused', settings, accountId: '00D000000000001' });
+        expect(await store.updateInstallation('none', { status: 'active' })).toBeNull();
+      });
+    });
+
+    it('removes an installation: its credentials and CRM data go, its runs stay without record ids or messages, the others keep everything', async () => {
+      await withStore(async (store) => {
+        const a = (await store.addInstallation({ crm: 'hubspot', name: 'Client A', accountId: '1' })).installation.id;
+        const b = (await store.addInstallation({ crm: 'hubspot', name: 'Client B', accountId: '2' })).installation.id;
+        for (const id of [a, b]) {
+          await store.saveCredentials(id, { kind: 'access_token', accessToken: `token-of-${id}` });
+          await store.upsertCustomers(id, [{ recordId: 'c1', modifiedAt: 1, signals: {}, crmValues: { stage: 'purchase' } }]);
+          await store.upsertDeals(id, [{ recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 5, closeDay: 10, modifiedAt: 1 }]);
+          await store.saveScores(id, { after: null, through: null }, [{ recordId: 'c1', scores: { asOf: '2026-01-01', values: { stage: 'purchase' }, features: {} } }]);
+          await store.createRun(run(`run-${id}`, { installationId: id }));
+          await store.addAudit([audit(`run-${id}`, 'c1', 'stage')]);
+          await store.addPlanned(`run-${id}`, [{ key: { priority: 2, seq: 0 }, recordId: 'c1', changes: [{ recordId: 'c1', field: 'stage', previous: null, next: 'purchase' }] }]);
+          await store.addRunErrors([{ runId: `run-${id}`, recordId: 'c1', phase: 'write', code: 'CRM_REJECTED', message: 'c1: jane@example.com is invalid', at: 1 }]);
+          await store.setRetries(id, [{ recordId: 'c1', reason: 'r' }]);
+          await store.setCursor(id, 'sync', { since: 1 });
+        }
+        expect(await store.removeInstallation(a)).toBe(true);
+        expect(await store.removeInstallation('none')).toBe(false);
+        expect(await store.getInstallation(a)).toMatchObject({ id: a, crm: 'hubspot', name: 'removed', accountId: null, status: 'uninstalled', settings: {} });
+        expect(await store.loadCredentials(a)).toBeNull();
+        expect(await allCustomers(store, a)).toEqual([]);
+        expect(await allDealLinks(store, a)).toEqual([]);
+        expect(await store.getCustomer(a, 'c1')).toBeNull();
+        expect(await allAudit(store, `run-${a}`)).toEqual([]);
+        expect(await allPlan(store, `run-${a}`)).toEqual([]);
+        expect(await store.listRetries(a)).toEqual([]);
+        expect(await store.getCursor(a, 'sync')).toBeNull();
+        expect((await store.getRun(`run-${a}`))?.installationId).toBe(a);
+        expect(await store.listRunErrors(`run-${a}`)).toMatchObject([{ recordId: null, code: 'CRM_REJECTED', message: 'removed with its installation' }]);
+        // The other installation is untouched.
+        expect(await store.loadCredentials(b)).toEqual({ kind: 'access_token', accessToken: `token-of-${b}` });
+        expect((await allCustomers(store, b)).map((c) => c.recordId)).toEqual(['c1']);
+        expect(await allDealLinks(store, b)).toHaveLength(1);
+        expect((await store.getCustomer(b, 'c1'))?.scores).not.toBeNull();
+        expect(await allAudit(store, `run-${b}`)).toHaveLength(1);
+        expect(await allPlan(store, `run-${b}`)).toHaveLength(1);
+        expect(await store.listRunErrors(`run-${b}`)).toMatchObject([{ recordId: 'c1', message: 'c1: jane@example.com is invalid' }]);
+        expect(await store.listRetries(b)).toHaveLength(1);
+        expect(await store.getCursor(b, 'sync')).toEqual({ since: 1 });
+        // A reinstall of the removed account is a new installation.
+        const back = await store.addInstallation({ crm: 'hubspot', name: 'Client A', accountId: '1' });
+        expect(back.created).toBe(true);
+        expect(back.installation.id).not.toBe(a);
+      });
     });
 
     it('says what is wrong with a bad ENCRYPTION_KEY', async () => {

@@ -36,6 +36,7 @@ async function everything(store: Store, id: string) {
   return {
     installations: await store.listInstallations(),
     credentials: await store.loadCredentials(id),
+    accountEnv: await store.loadAccountEnv(id),
     runs,
     perRun,
     customers: await allCustomers(store, id),
@@ -77,6 +78,9 @@ describe('store copy: SQLite to Postgres', () => {
     const retry = await h.sync();
     expect(retry).toMatchObject({ status: 'succeeded', failed: 0 });
     await h.store.saveCredentials('hubspot', { kind: 'oauth', accessToken: 'at-copied-secret', refreshToken: 'rt-copied-secret', expiresAt: 1_900_000_000_000, extra: { hubId: '42' } });
+    // An installation's own settings and account variables travel too.
+    await h.store.updateInstallation('hubspot', { settings: { schedule: { timezone: 'Europe/Berlin' } } });
+    await h.store.saveAccountEnv('hubspot', { HUBSPOT_BASE_URL: h.url, HUBSPOT_ACCESS_TOKEN: 'pat-copied-secret-token' });
     // A failed write left an error and the retry queue for the next run: make one more, kept queued.
     await h.store.setRetries('hubspot', [{ recordId: retried[0].recordId, reason: 'INVALID_OPTION' }]);
     const before = await everything(h.store, 'hubspot');
@@ -102,6 +106,9 @@ describe('store copy: SQLite to Postgres', () => {
     const payloads = await asAdmin((c) => c.query<{ payload: Buffer }>('SELECT payload FROM credentials'), db.name);
     expect(payloads.rows).toHaveLength(1);
     expect(payloads.rows[0].payload.toString('latin1')).not.toMatch(/copied-secret/);
+    const accountEnv = await asAdmin((c) => c.query<{ payload: Buffer }>('SELECT payload FROM account_env'), db.name);
+    expect(accountEnv.rows).toHaveLength(1);
+    expect(accountEnv.rows[0].payload.toString('latin1')).not.toMatch(/copied-secret/);
 
     // Carry on in Postgres: the stored CRM data and cursor make the next run incremental, writing nothing
     // but the one queued retry (whose value is already in the CRM).

@@ -11,12 +11,13 @@ export function explainCommand(): Command {
     .description("show a customer's purchases, signals, scores and the history of what was written")
     .argument('<recordId>', 'the CRM record id (HubSpot contact id, Salesforce Contact id)')
     .option('--crm <name>', 'hubspot or salesforce')
+    .option('--installation <id>', 'the installation to work on (`lifecycle-sync installations list`); needed when there are several')
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'machine-readable output')
     .action(async (recordId: string, flags: CrmFlags) => {
       const ctx = await commandContext(flags);
       try {
-        const e = await explainCustomer(ctx.store, ctx.crm, recordId);
+        const e = await explainCustomer(ctx.store, ctx.installationId, recordId);
         if (flags.json) return printJson(e);
         const v = e.scores?.values ?? {};
         const f = e.scores?.features ?? {};

@@ -10,6 +10,7 @@ export function rollbackCommand(): Command {
     .description('restore the values a run replaced (only where the CRM still holds the value the run wrote)')
     .argument('<runId>', 'the run to roll back (see `lifecycle-sync runs`)')
     .option('--crm <name>', 'hubspot or salesforce')
+    .option('--installation <id>', 'the installation to work on (`lifecycle-sync installations list`); needed when there are several')
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'print a machine-readable summary')
     .action(async (runId: string, flags: CrmFlags) => {

@@ -9,6 +9,7 @@ export function runsCommand(): Command {
   return new Command('runs')
     .description('list recent runs (and, with --errors RUN, that run\'s per-record errors)')
     .option('--crm <name>', 'hubspot or salesforce')
+    .option('--installation <id>', 'the installation to work on (`lifecycle-sync installations list`); needed when there are several')
     .option('--config <file>', 'configuration file (YAML)')
     .option('--limit <n>', 'how many runs', positiveInteger('--limit'), 20)
     .option('--errors <runId>', "show one run's per-record errors")
@@ -17,7 +18,7 @@ export function runsCommand(): Command {
     .action(async (flags: CrmFlags & { limit: number; errors?: string; abandon?: string }) => {
       const ctx = await commandContext(flags);
       try {
-        const installationId = ctx.crm;
+        const installationId = ctx.installationId;
         if (flags.abandon) {
           const run = await ctx.store.getRun(flags.abandon);
           if (!run || run.installationId !== installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${flags.abandon} for ${installationId}`);
@@ -28,7 +29,10 @@ export function runsCommand(): Command {
           return;
         }
         if (flags.errors) {
-          const errors = await ctx.store.listRunErrors(flags.errors, flags.limit * 50);
+          // Another installation's run is not found here, as if it did not exist.
+          const run = await ctx.store.getRun(flags.errors);
+          if (!run || run.installationId !== installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${flags.errors} for ${installationId}`);
+          const errors = await ctx.store.listRunErrors(run.id, flags.limit * 50);
           if (flags.json) return printJson(errors);
           for (const e of errors) print(`${e.phase}\t${e.recordId ?? '-'}\t${e.code}\t${e.message}\n`);
           return;

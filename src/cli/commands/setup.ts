@@ -10,6 +10,7 @@ export function setupCommand(): Command {
   return new Command('setup')
     .description("check the CRM credentials and create the plugin's custom fields")
     .option('--crm <name>', 'hubspot or salesforce')
+    .option('--installation <id>', 'the installation to work on (`lifecycle-sync installations list`); needed when there are several')
     .option('--config <file>', 'configuration file (YAML)')
     .option('--dry-run', 'only report what would be created or changed')
     .option('--json', 'print a machine-readable report')

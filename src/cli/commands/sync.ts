@@ -53,6 +53,7 @@ export function syncCommand(): Command {
   return new Command('sync')
     .description('pull customers and deals, classify them and write the scores back to the CRM')
     .option('--crm <name>', 'hubspot or salesforce')
+    .option('--installation <id>', 'the installation to work on (`lifecycle-sync installations list`); needed when there are several')
     .option('--config <file>', 'configuration file (YAML)')
     .option('--dry-run', 'write nothing, change no fields: report what would change')
     .option('--full', 'pull every record (otherwise only what changed since the last run)')
@@ -63,6 +64,9 @@ export function syncCommand(): Command {
       const ctx = await commandContext(flags);
       try {
         if (flags.planCsv !== undefined) refuseOverwrite(flags.planCsv, stateFile(ctx.config), flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG);
+        if (ctx.installation?.status === 'paused') {
+          throw new LifecycleSyncError('SYNC_LOCKED', `installation ${ctx.installationId} is paused: \`lifecycle-sync installations resume ${ctx.installationId}\` first`);
+        }
         const { installationId, connector } = await ctx.connection();
         const progress = phaseProgress();
         const summary = await runSync({

@@ -154,6 +154,18 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE deal_customers ALTER COLUMN status SET NOT NULL;
     `,
   },
+  {
+    // As the SQLite store's version 8: the installation's CRM account, status, own settings and account variables.
+    version: 5,
+    sql: `
+      ALTER TABLE installations ADD COLUMN account_id TEXT COLLATE "C", ADD COLUMN status TEXT NOT NULL DEFAULT 'active',
+        ADD COLUMN settings JSONB NOT NULL DEFAULT '{}';
+      CREATE UNIQUE INDEX installations_by_account ON installations (crm, account_id) WHERE account_id IS NOT NULL;
+      CREATE TABLE account_env (
+        installation_id TEXT COLLATE "C" PRIMARY KEY REFERENCES installations (id) ON DELETE CASCADE,
+        payload BYTEA NOT NULL, updated_at BIGINT NOT NULL);
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

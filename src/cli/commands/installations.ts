@@ -1,0 +1,170 @@
+/**
+ * `lifecycle-sync installations …`: the CRM accounts this plugin works for (an agency's clients, several
+ * Salesforce orgs). `add` keeps the credentials the environment holds at that moment for a new
+ * installation, checked with one call first; `set` layers a setting over the configuration file's for one
+ * installation (config/installationSettings.ts); `remove` deletes its credentials and CRM data.
+ */
+import { Command } from 'commander';
+import { connectorNames } from '../../../connectors/registry.ts';
+import { effectiveConfig, readOverrides, withSetting } from '../../config/installationSettings.ts';
+import { loadConfig } from '../../config/load.ts';
+import type { Config } from '../../config/schema.ts';
+import { accountVariablesIn, openConfiguredStore, requireDefinition, verifyAccount } from '../../crm.ts';
+import { LifecycleSyncError } from '../../errors.ts';
+import { createLogger } from '../../log.ts';
+import type { Installation, InstallationStatus, Store } from '../../store/types.ts';
+import { print, printJson } from '../output.ts';
+
+interface Flags {
+  config?: string;
+  json?: boolean;
+}
+
+/** Opens the configured store for one subcommand and closes it after. */
+async function withStore<T>(flags: Flags, fn: (store: Store, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig({ file: flags.config, env: process.env });
+  const store = await openConfiguredStore(config, process.env);
+  try {
+    return await fn(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+async function requireInstallation(store: Store, id: string): Promise<Installation> {
+  const installation = await store.getInstallation(id);
+  if (!installation || installation.status === 'uninstalled') {
+    throw new LifecycleSyncError('NOT_FOUND', `no installation ${id}${installation ? ' (it was removed)' : ''}: \`lifecycle-sync installations list\` shows them`);
+  }
+  return installation;
+}
+
+/** What `list` and `show` print of an installation, with its last run. */
+async function described(store: Store, installation: Installation) {
+  const [last] = await store.listRuns(installation.id, 1);
+  return {
+    ...installation,
+    lastRun: last ? { id: last.id, kind: last.kind, status: last.status, startedAt: last.startedAt, finishedAt: last.finishedAt } : null,
+  };
+}
+
+function line(i: Awaited<ReturnType<typeof described>>): string {
+  const last = i.lastRun ? `${i.lastRun.status} ${new Date(i.lastRun.startedAt).toISOString().slice(0, 16)}Z` : 'never run';
+  return `${i.id.padEnd(20)} ${i.crm.padEnd(10)} ${(i.accountId ?? '-').padEnd(18)} ${i.status.padEnd(11)} ${last.padEnd(28)} ${i.name}\n`;
+}
+
+function statusCommand(name: 'pause' | 'resume', status: InstallationStatus, description: string): Command {
+  return new Command(name)
+    .description(description)
+    .argument('<id>', 'the installation')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, flags: Flags) => {
+      await withStore(flags, async (store) => {
+        await requireInstallation(store, id);
+        const updated = await store.updateInstallation(id, { status });
+        if (!updated) throw new LifecycleSyncError('NOT_FOUND', `no installation ${id}`);
+        if (flags.json) return printJson(updated);
+        print(`${id} is ${status}${status === 'paused' ? ': no run starts for it (scheduled or asked for) until it is resumed' : ''}.\n`);
+      });
+    });
+}
+
+export function installationsCommand(): Command {
+  const command = new Command('installations').description('the CRM accounts (HubSpot portals, Salesforce orgs) this plugin works for');
+
+  command
+    .command('add')
+    .description("add an installation with the CRM credentials in the environment now (e.g. HUBSPOT_ACCESS_TOKEN and HUBSPOT_BASE_URL), checked with one call; prints its id")
+    .requiredOption('--crm <name>', `the CRM (${connectorNames()})`)
+    .requiredOption('--name <name>', 'how it is shown (a client, an org)')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--json', 'print {"id": …}')
+    .action(async (flags: Flags & { crm: string; name: string }) => {
+      const definition = requireDefinition(flags.crm);
+      const name = flags.name.trim();
+      if (name === '' || name.length > 200) throw new LifecycleSyncError('INPUT_INVALID', '--name must be 1 to 200 characters');
+      if (!process.env.ENCRYPTION_KEY) throw new LifecycleSyncError('CONFIG_INVALID', 'ENCRYPTION_KEY is not set: it is needed to keep the installation\u2019s credentials (encrypted) in the state store');
+      const variables = accountVariablesIn(definition.name, process.env);
+      await withStore(flags, async (store, config) => {
+        const verified = await verifyAccount({ config, env: process.env, crm: definition.name, variables, log: createLogger() });
+        if (!verified.ok) throw new LifecycleSyncError('NOT_CONFIGURED', `the ${definition.label} credentials in the environment do not work: ${verified.message}; nothing was added`);
+        const { installation } = await store.addInstallation({ crm: definition.name, name, accountId: null });
+        await store.saveAccountEnv(installation.id, variables);
+        if (flags.json) return printJson({ id: installation.id });
+        print(`${installation.id}  ${definition.label} — ${verified.account}. Use --installation ${installation.id} with sync, setup, runs, explain and rollback.\n`);
+      });
+    });
+
+  command
+    .command('list')
+    .description('every installation: id, CRM, account, status, last run, name')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: Flags) => {
+      await withStore(flags, async (store) => {
+        const all = await Promise.all((await store.listInstallations()).map((i) => described(store, i)));
+        if (flags.json) return printJson(all);
+        if (all.length === 0) return void print('No installations yet: `lifecycle-sync installations add --crm hubspot --name NAME` adds one.\n');
+        for (const i of all) print(line(i));
+      });
+    });
+
+  command
+    .command('show')
+    .description('one installation: its account, status, last run, own settings, and the schedule it runs on')
+    .argument('<id>', 'the installation')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, flags: Flags) => {
+      await withStore(flags, async (store, config) => {
+        const installation = await requireInstallation(store, id);
+        const effective = effectiveConfig(config, readOverrides(installation.settings, id), id);
+        const shown = { ...(await described(store, installation)), schedule: effective.schedule };
+        if (flags.json) return printJson(shown);
+        print(line(shown));
+        print(`  schedule: ${effective.schedule.enabled ? `${effective.schedule.cron} (${effective.schedule.timezone})` : 'off'}\n`);
+        print(`  own settings: ${Object.keys(installation.settings).length === 0 ? 'none (the configuration file\u2019s)' : JSON.stringify(installation.settings)}\n`);
+      });
+    });
+
+  command.addCommand(statusCommand('pause', 'paused', 'stop starting runs for an installation (scheduled or asked for); its data stays'));
+  command.addCommand(statusCommand('resume', 'active', 'start runs for a paused installation again'));
+
+  command
+    .command('set')
+    .description('set one of an installation\u2019s own settings over the configuration file, e.g. `set ID schedule.cron "0 3 * * *"` or `set ID sync.minChange.money 5` (VALUE is YAML)')
+    .argument('<id>', 'the installation')
+    .argument('<key>', 'a classifier, sync or schedule setting, as a dotted path')
+    .argument('<value>', 'its value, written as in the configuration file')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, key: string, value: string, flags: Flags) => {
+      await withStore(flags, async (store, config) => {
+        const installation = await requireInstallation(store, id);
+        const settings = withSetting(config, readOverrides(installation.settings, id), id, key, value);
+        const updated = await store.updateInstallation(id, { settings });
+        if (flags.json) return printJson(updated);
+        print(`${id}: ${key} set; its own settings are now ${JSON.stringify(settings)}\n`);
+      });
+    });
+
+  command
+    .command('remove')
+    .description('delete an installation\u2019s credentials and everything stored of its CRM (its runs\u2019 history stays, without record ids)')
+    .argument('<id>', 'the installation')
+    .option('--config <file>', 'configuration file (YAML)')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, flags: Flags) => {
+      await withStore(flags, async (store) => {
+        await requireInstallation(store, id);
+        const running = (await store.listRuns(id, 1)).find((r) => r.status === 'running');
+        if (running) throw new LifecycleSyncError('SYNC_LOCKED', `${id} has a run in progress (${running.id}): wait for it, or abandon it (\`lifecycle-sync runs --installation ${id} --abandon ${running.id}\`)`);
+        await store.removeInstallation(id);
+        if (flags.json) return printJson({ id, removed: true });
+        print(`${id} removed: its credentials and CRM data are deleted; its runs stay in the history.\n`);
+      });
+    });
+
+  return command;
+}

@@ -68,11 +68,7 @@ async function storedCredentials(o: ConnectOptions, installationId: string): Pro
  */
 export async function installationEnv(o: Pick<ConnectOptions, 'env' | 'store' | 'crm'>, installationId: string): Promise<Env> {
   if (installationId === o.crm) return o.env;
-  const definition = requireDefinition(o.crm);
-  const own = o.env.ENCRYPTION_KEY ? await o.store.loadAccountEnv(installationId) : null;
-  const env: Record<string, string | undefined> = { ...o.env };
-  for (const name of definition.accountVariables) delete env[name];
-  return { ...env, ...own };
+  return withAccountEnv(o.env, o.crm, o.env.ENCRYPTION_KEY ? await o.store.loadAccountEnv(installationId) : null);
 }
 
 export async function connect(o: ConnectOptions): Promise<Connection> {
@@ -81,22 +77,7 @@ export async function connect(o: ConnectOptions): Promise<Connection> {
   const settings = o.config.connectors[o.crm];
   const credentials = await storedCredentials(o, installationId);
   const env = await installationEnv(o, installationId);
-  let connector: Connector;
-  try {
-    connector = definition.connect({
-      settings,
-      env,
-      fields: fieldSpecs(o.config.classifier, o.config.sync),
-      credentials,
-      log: o.log,
-      burstShare: o.config.sync.burstShare,
-      retry: o.config.sync.retry,
-    });
-  } catch (error) {
-    // Missing credentials are the admin's to set: said as a configuration problem, not a CRM failure.
-    if (error instanceof ConnectorError && error.code === 'NOT_CONFIGURED') throw new LifecycleSyncError('NOT_CONFIGURED', error.message);
-    throw error;
-  }
+  const connector = buildConnector(o.config, o.crm, env, credentials, o.log);
   // The environment's installation is recorded (or renamed) as it connects; any other was added before.
   if (installationId === o.crm) await o.store.upsertInstallation({ id: installationId, crm: o.crm, name: definition.installationName(settings, env) });
   return { installationId, connector };
@@ -121,23 +102,32 @@ export function accountVariablesIn(crm: CrmName, env: Env): Record<string, strin
 
 /** Checks an account's variables with one authenticated call, before anything is stored. */
 export async function verifyAccount(o: { config: Config; env: Env; crm: CrmName; variables: Record<string, string>; log: Logger }): Promise<Verification> {
-  const definition = requireDefinition(o.crm);
-  const env: Record<string, string | undefined> = { ...o.env };
-  for (const name of definition.accountVariables) delete env[name];
-  let connector: Connector;
+  const env = withAccountEnv(o.env, o.crm, o.variables);
+  return buildConnector(o.config, o.crm, env, { stored: null, save: null }, o.log).verify();
+}
+
+/** The process's environment with one account's variables in place of the CRM's (none: without them). */
+function withAccountEnv(processEnv: Env, crm: CrmName, variables: Record<string, string> | null): Env {
+  const env: Record<string, string | undefined> = { ...processEnv };
+  for (const name of requireDefinition(crm).accountVariables) delete env[name];
+  return { ...env, ...variables };
+}
+
+/** The registry's connector for the CRM, with the host's settings; missing credentials said as configuration. */
+function buildConnector(config: Config, crm: CrmName, env: Env, credentials: CredentialStore, log: Logger): Connector {
   try {
-    connector = definition.connect({
-      settings: o.config.connectors[o.crm],
-      env: { ...env, ...o.variables },
-      fields: fieldSpecs(o.config.classifier, o.config.sync),
-      credentials: { stored: null, save: null },
-      log: o.log,
-      burstShare: o.config.sync.burstShare,
-      retry: o.config.sync.retry,
+    return requireDefinition(crm).connect({
+      settings: config.connectors[crm],
+      env,
+      fields: fieldSpecs(config.classifier, config.sync),
+      credentials,
+      log,
+      burstShare: config.sync.burstShare,
+      retry: config.sync.retry,
     });
   } catch (error) {
+    // Missing credentials are the admin's to set: said as a configuration problem, not a CRM failure.
     if (error instanceof ConnectorError && error.code === 'NOT_CONFIGURED') throw new LifecycleSyncError('NOT_CONFIGURED', error.message);
     throw error;
   }
-  return connector.verify();
 }

@@ -53,13 +53,15 @@ function line(i: Awaited<ReturnType<typeof described>>): string {
   return `${i.id.padEnd(20)} ${i.crm.padEnd(10)} ${(i.accountId ?? '-').padEnd(18)} ${i.status.padEnd(11)} ${last.padEnd(28)} ${i.name}\n`;
 }
 
+/** A subcommand on one installation: its id first, then --config and --json. */
+function onInstallation(name: string, description: string, ...more: [string, string][]): Command {
+  const command = new Command(name).description(description).argument('<id>', 'the installation');
+  for (const [argument, about] of more) command.argument(argument, about);
+  return command.option('--config <file>', 'configuration file (YAML)').option('--json', 'machine-readable output');
+}
+
 function statusCommand(name: 'pause' | 'resume', status: InstallationStatus, description: string): Command {
-  return new Command(name)
-    .description(description)
-    .argument('<id>', 'the installation')
-    .option('--config <file>', 'configuration file (YAML)')
-    .option('--json', 'machine-readable output')
-    .action(async (id: string, flags: Flags) => {
+  return onInstallation(name, description).action(async (id: string, flags: Flags) => {
       await withStore(flags, async (store) => {
         await requireInstallation(store, id);
         const updated = await store.updateInstallation(id, { status });
@@ -110,13 +112,8 @@ export function installationsCommand(): Command {
       });
     });
 
-  command
-    .command('show')
-    .description('one installation: its account, status, last run, own settings, and the schedule it runs on')
-    .argument('<id>', 'the installation')
-    .option('--config <file>', 'configuration file (YAML)')
-    .option('--json', 'machine-readable output')
-    .action(async (id: string, flags: Flags) => {
+  command.addCommand(
+    onInstallation('show', 'one installation: its account, status, last run, own settings, and the schedule it runs on').action(async (id: string, flags: Flags) => {
       await withStore(flags, async (store, config) => {
         const installation = await requireInstallation(store, id);
         const effective = effectiveConfig(config, readOverrides(installation.settings, id), id);
@@ -126,20 +123,19 @@ export function installationsCommand(): Command {
         print(`  schedule: ${effective.schedule.enabled ? `${effective.schedule.cron} (${effective.schedule.timezone})` : 'off'}\n`);
         print(`  own settings: ${Object.keys(installation.settings).length === 0 ? 'none (the configuration file\u2019s)' : JSON.stringify(installation.settings)}\n`);
       });
-    });
+    }),
+  );
 
   command.addCommand(statusCommand('pause', 'paused', 'stop starting runs for an installation (scheduled or asked for); its data stays'));
   command.addCommand(statusCommand('resume', 'active', 'start runs for a paused installation again'));
 
-  command
-    .command('set')
-    .description('set one of an installation\u2019s own settings over the configuration file, e.g. `set ID schedule.cron "0 3 * * *"` or `set ID sync.minChange.money 5` (VALUE is YAML)')
-    .argument('<id>', 'the installation')
-    .argument('<key>', 'a classifier, sync or schedule setting, as a dotted path')
-    .argument('<value>', 'its value, written as in the configuration file')
-    .option('--config <file>', 'configuration file (YAML)')
-    .option('--json', 'machine-readable output')
-    .action(async (id: string, key: string, value: string, flags: Flags) => {
+  command.addCommand(
+    onInstallation(
+      'set',
+      'set one of an installation\u2019s own settings over the configuration file, e.g. `set ID schedule.cron "0 3 * * *"` or `set ID sync.minChange.money 5` (VALUE is YAML)',
+      ['<key>', 'a classifier, sync or schedule setting, as a dotted path'],
+      ['<value>', 'its value, written as in the configuration file'],
+    ).action(async (id: string, key: string, value: string, flags: Flags) => {
       await withStore(flags, async (store, config) => {
         const installation = await requireInstallation(store, id);
         const settings = withSetting(config, readOverrides(installation.settings, id), id, key, value);
@@ -147,15 +143,11 @@ export function installationsCommand(): Command {
         if (flags.json) return printJson(updated);
         print(`${id}: ${key} set; its own settings are now ${JSON.stringify(settings)}\n`);
       });
-    });
+    }),
+  );
 
-  command
-    .command('remove')
-    .description('delete an installation\u2019s credentials and everything stored of its CRM (its runs\u2019 history stays, without record ids)')
-    .argument('<id>', 'the installation')
-    .option('--config <file>', 'configuration file (YAML)')
-    .option('--json', 'machine-readable output')
-    .action(async (id: string, flags: Flags) => {
+  command.addCommand(
+    onInstallation('remove', 'delete an installation\u2019s credentials and everything stored of its CRM (its runs\u2019 history stays, without record ids)').action(async (id: string, flags: Flags) => {
       await withStore(flags, async (store) => {
         await requireInstallation(store, id);
         const running = (await store.listRuns(id, 1)).find((r) => r.status === 'running');
@@ -164,7 +156,8 @@ export function installationsCommand(): Command {
         if (flags.json) return printJson({ id, removed: true });
         print(`${id} removed: its credentials and CRM data are deleted; its runs stay in the history.\n`);
       });
-    });
+    }),
+  );
 
   return command;
 }

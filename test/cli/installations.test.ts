@@ -67,6 +67,7 @@ describe('lifecycle-sync installations', () => {
 
   it('adds an installation per portal from the environment\u2019s credentials, checked first; bad ones add nothing', async () => {
     const [a, b] = portals;
+    fails(await cli(['sync']), /no CRM configured: .*add an installation \(`lifecycle-sync installations add`\)/);
     for (const [p, name] of [[a, 'Client A'], [b, 'Client B']] as const) {
       const added = ok(await cli(['installations', 'add', '--crm', 'hubspot', '--name', name, '--json'], credentialsOf(p)));
       ids.push((JSON.parse(added.stdout) as { id: string }).id);

@@ -153,9 +153,11 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     for (const out of [setup.stdout, setup.stderr, sync.stdout, sync.stderr]) expect(out).not.toContain(token);
   });
 
-  it('no CRM configured: says how to configure one', async () => {
+  it('no credentials any more: says how to set them, in one line', async () => {
+    // The store holds this file's one installation (HubSpot, from the environment's earlier credentials):
+    // it is the one chosen, and its credentials are what is missing.
     const run = await cli(['sync'], { HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_REFRESH_TOKEN: '' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/no CRM configured/);
+    expect(run.stderr).toMatch(/^lifecycle-sync: no HubSpot credentials: set HUBSPOT_ACCESS_TOKEN .*\n$/);
   });
 });

@@ -1,4 +1,5 @@
 /** What every CRM command needs: config, store, logger, the chosen installation and its connector. */
+import { existsSync } from 'node:fs';
 import type { CrmName } from '../../connectors/contract/index.ts';
 import { effectiveConfig, readOverrides } from '../config/installationSettings.ts';
 import { loadConfig } from '../config/load.ts';
@@ -6,6 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { connect, openConfiguredStore, resolveCrm, type Connection, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { storeLocation } from '../store/open.ts';
 import type { Installation, Store } from '../store/types.ts';
 
 export interface CrmFlags {
@@ -59,7 +61,11 @@ export async function chooseInstallation(store: Store, config: Config, env: Env,
   if (installed.length > 1) {
     throw new LifecycleSyncError('NOT_CONFIGURED', `${installed.length} installations: pass --installation ID (${installed.map((i) => `${i.id} ${i.name}`).join(', ')})`);
   }
-  throw new LifecycleSyncError(
+  throw notConfigured();
+}
+
+function notConfigured(): LifecycleSyncError {
+  return new LifecycleSyncError(
     'NOT_CONFIGURED',
     'no CRM configured: pass --crm hubspot|salesforce, set crm in your config, set the CRM credentials (e.g. HUBSPOT_ACCESS_TOKEN), or add an installation (`lifecycle-sync installations add`); `npm start` runs the demo',
   );
@@ -67,6 +73,9 @@ export async function chooseInstallation(store: Store, config: Config, env: Env,
 
 export async function commandContext(flags: CrmFlags, env: NodeJS.ProcessEnv = process.env): Promise<CommandContext> {
   const fileConfig = loadConfig({ file: flags.config, env });
+  // Nothing names a CRM and there is no state file to hold an installation: said without creating one.
+  const where = storeLocation(fileConfig.store, env);
+  if (flags.installation === undefined && where.kind === 'sqlite' && !existsSync(where.path) && !resolveCrm(fileConfig, env, flags.crm)) throw notConfigured();
   const store = await openConfiguredStore(fileConfig, env);
   try {
     const { installationId, crm, installation } = await chooseInstallation(store, fileConfig, env, flags);

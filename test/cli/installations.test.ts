@@ -5,7 +5,7 @@
  * removal; and no command reaching one installation's data through the other's id. The CLI runs as a
  * child process on one SQLite file.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -68,6 +68,7 @@ describe('lifecycle-sync installations', () => {
   it('adds an installation per portal from the environment\u2019s credentials, checked first; bad ones add nothing', async () => {
     const [a, b] = portals;
     fails(await cli(['sync']), /no CRM configured: .*add an installation \(`lifecycle-sync installations add`\)/);
+    expect(existsSync(join(dir, 'state.db'))).toBe(false);
     for (const [p, name] of [[a, 'Client A'], [b, 'Client B']] as const) {
       const added = ok(await cli(['installations', 'add', '--crm', 'hubspot', '--name', name, '--json'], credentialsOf(p)));
       ids.push((JSON.parse(added.stdout) as { id: string }).id);

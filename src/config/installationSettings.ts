@@ -49,11 +49,7 @@ export function effectiveConfig(config: Config, overrides: SettingsOverrides, in
  * `true`, `"0 3 * * *"`, `[1, 2]`); the result is checked against the configuration before it is kept.
  */
 export function withSetting(config: Config, overrides: SettingsOverrides, installationId: string, key: string, valueText: string): SettingsOverrides {
-  const path = key.split('.');
-  const [section, ...rest] = path;
-  if (!isSection(section) || rest.length === 0 || rest.some((part) => part === '')) {
-    throw new LifecycleSyncError('CONFIG_INVALID', `${quoted(key)} is not a setting an installation can change: give a path such as schedule.cron or classifier.rules.atRiskMaxPAlive (sections ${SECTION_NAMES.join(', ')})`);
-  }
+  const [section, ...rest] = settingPath(key);
   let value: unknown;
   try {
     value = parseYaml(valueText) as unknown;
@@ -66,6 +62,36 @@ export function withSetting(config: Config, overrides: SettingsOverrides, instal
   const next = settingsOverridesSchema.parse({ ...overrides, [section]: deepMerge(overrides[section] ?? {}, patch) });
   effectiveConfig(config, next, installationId);
   return next;
+}
+
+/** The overrides without one setting (`unset ID KEY`): the configuration file's value applies again. */
+export function withoutSetting(config: Config, overrides: SettingsOverrides, installationId: string, key: string): SettingsOverrides {
+  const [section, ...rest] = settingPath(key);
+  const remove = (value: unknown, path: readonly string[]): unknown => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const [head, ...tail] = path;
+    const { [head]: inner, ...others } = value as Record<string, unknown>;
+    if (tail.length === 0 || inner === undefined) return others;
+    const kept = remove(inner, tail);
+    // A section or object left empty goes too, so `show` lists only what is set.
+    return kept !== null && typeof kept === 'object' && !Array.isArray(kept) && Object.keys(kept).length === 0 ? others : { ...others, [head]: kept };
+  };
+  const next: Record<string, unknown> = { ...overrides };
+  const left = remove(overrides[section] ?? {}, rest);
+  if (left !== null && typeof left === 'object' && Object.keys(left).length > 0) next[section] = left;
+  else delete next[section];
+  const parsed = settingsOverridesSchema.parse(next);
+  effectiveConfig(config, parsed, installationId);
+  return parsed;
+}
+
+/** A setting's dotted path, checked to start with an overridable section and to name a key in it. */
+function settingPath(key: string): [Section, ...string[]] {
+  const [section, ...rest] = key.split('.');
+  if (!isSection(section) || rest.length === 0 || rest.some((part) => part === '')) {
+    throw new LifecycleSyncError('CONFIG_INVALID', `${quoted(key)} is not a setting an installation can change: give a path such as schedule.cron or classifier.rules.atRiskMaxPAlive (sections ${SECTION_NAMES.join(', ')})`);
+  }
+  return [section, ...rest];
 }
 
 /** The overrides as stored (JSON read back from the store), or a clear error naming the installation. */

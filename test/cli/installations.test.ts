@@ -123,7 +123,7 @@ describe('lifecycle-sync installations', () => {
     const shown = JSON.parse(ok(await cli(['installations', 'show', ids[0], '--json'])).stdout) as { settings: unknown; schedule: { cron: string; timezone: string } };
     expect(shown.settings).toEqual({ schedule: { cron: '0 3 * * *', timezone: 'Europe/Berlin' } });
     expect(shown.schedule).toMatchObject({ cron: '0 3 * * *', timezone: 'Europe/Berlin' });
-    const other = JSON.parse(ok(await cli(['installations', 'show', ids[1], '--json'])).stdout) as { schedule: { cron: string } };
+    const other = JSON.parse(ok(await cli(['installations', 'show', ids[1], '--json'])).stdout) as { schedule: { cron: string; timezone: string } };
     expect(other.schedule.cron).not.toBe('0 3 * * *');
     fails(await cli(['installations', 'set', ids[0], 'schedule.cron', 'every night']), /installation in_[0-9a-f]+ settings: schedule\.cron: must be a cron expression/);
     fails(await cli(['installations', 'set', ids[0], 'schedule.timezone', 'Mars/Olympus']), /schedule\.timezone: must be an IANA time zone/);
@@ -131,6 +131,11 @@ describe('lifecycle-sync installations', () => {
     fails(await cli(['installations', 'set', ids[0], 'sync.noSuchSetting', '1']), /sync: unknown key "noSuchSetting"/);
     // A refused setting leaves the others as they were.
     expect((JSON.parse(ok(await cli(['installations', 'show', ids[0], '--json'])).stdout) as { settings: unknown }).settings).toEqual(shown.settings);
+    // Unset: the file's value applies again.
+    ok(await cli(['installations', 'unset', ids[0], 'schedule.timezone']));
+    const after = JSON.parse(ok(await cli(['installations', 'show', ids[0], '--json'])).stdout) as { settings: unknown; schedule: { timezone: string } };
+    expect(after.settings).toEqual({ schedule: { cron: '0 3 * * *' } });
+    expect(after.schedule.timezone).toBe(other.schedule.timezone);
   });
 
   it('pauses (no run starts) and resumes an installation', async () => {

@@ -1,6 +1,6 @@
 /** An installation's own settings over the configuration file: merged like the file, checked by its schemas. */
 import { describe, expect, it } from 'vitest';
-import { effectiveConfig, readOverrides, withSetting } from '../../src/config/installationSettings.ts';
+import { effectiveConfig, readOverrides, withoutSetting, withSetting } from '../../src/config/installationSettings.ts';
 import { loadConfig } from '../../src/config/load.ts';
 
 const config = loadConfig({ env: {} });
@@ -16,6 +16,16 @@ describe('installation settings', () => {
     expect(config.sync.minChange.money).not.toBe(5);
     // A later value of the same key replaces the earlier one; a list replaces the whole list.
     expect(withSetting(config, own, 'in_1', 'sync.minChange.money', '7').sync).toEqual({ minChange: { money: 7 } });
+  });
+
+  it('drops one setting (the file\u2019s value applies again), and a section left empty with it', () => {
+    const own = { sync: { minChange: { money: 5, churnRisk: 2 } }, schedule: { timezone: 'Europe/Berlin' } };
+    expect(withoutSetting(config, own, 'in_1', 'sync.minChange.money')).toEqual({ sync: { minChange: { churnRisk: 2 } }, schedule: { timezone: 'Europe/Berlin' } });
+    expect(withoutSetting(config, own, 'in_1', 'schedule.timezone')).toEqual({ sync: { minChange: { money: 5, churnRisk: 2 } } });
+    expect(withoutSetting(config, withoutSetting(config, own, 'in_1', 'sync.minChange.money'), 'in_1', 'sync.minChange.churnRisk')).toEqual({ schedule: { timezone: 'Europe/Berlin' } });
+    // A setting that is not set: nothing changes.
+    expect(withoutSetting(config, own, 'in_1', 'classifier.ltv.periodDays')).toEqual(own);
+    expect(() => withoutSetting(config, own, 'in_1', 'server.port')).toThrow(/is not a setting an installation can change/);
   });
 
   it('refuses a value the file would refuse, naming the installation and the setting; and keys outside the three sections', () => {

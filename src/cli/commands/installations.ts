@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { connectorNames } from '../../../connectors/registry.ts';
-import { effectiveConfig, readOverrides, withSetting } from '../../config/installationSettings.ts';
+import { effectiveConfig, readOverrides, withoutSetting, withSetting } from '../../config/installationSettings.ts';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { accountVariablesIn, openConfiguredStore, requireDefinition, verifyAccount } from '../../crm.ts';
@@ -144,6 +144,20 @@ export function installationsCommand(): Command {
         print(`${id}: ${key} set; its own settings are now ${JSON.stringify(settings)}\n`);
       });
     }),
+  );
+
+  command.addCommand(
+    onInstallation('unset', 'drop one of an installation\u2019s own settings: the configuration file\u2019s value applies again', ['<key>', 'the setting, as a dotted path']).action(
+      async (id: string, key: string, flags: Flags) => {
+        await withStore(flags, async (store, config) => {
+          const installation = await requireInstallation(store, id);
+          const settings = withoutSetting(config, readOverrides(installation.settings, id), id, key);
+          const updated = await store.updateInstallation(id, { settings });
+          if (flags.json) return printJson(updated);
+          print(`${id}: ${key} unset; its own settings are now ${JSON.stringify(settings)}\n`);
+        });
+      },
+    ),
   );
 
   command.addCommand(

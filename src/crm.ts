@@ -66,7 +66,7 @@ async function storedCredentials(o: ConnectOptions, installationId: string): Pro
  * (\`installations add\`) or none (an OAuth install's tokens are in its credentials), never the process's:
  * an agency's client must not be synced with another client's token that happens to be set.
  */
-export async function installationEnv(o: Pick<ConnectOptions, 'env' | 'store' | 'crm'>, installationId: string): Promise<Env> {
+async function installationEnv(o: Pick<ConnectOptions, 'env' | 'store' | 'crm'>, installationId: string): Promise<Env> {
   if (installationId === o.crm) return o.env;
   return withAccountEnv(o.env, o.crm, o.env.ENCRYPTION_KEY ? await o.store.loadAccountEnv(installationId) : null);
 }

@@ -66,23 +66,16 @@ export function withSetting(config: Config, overrides: SettingsOverrides, instal
 
 /** The overrides without one setting (`unset ID KEY`): the configuration file's value applies again. */
 export function withoutSetting(config: Config, overrides: SettingsOverrides, installationId: string, key: string): SettingsOverrides {
-  const [section, ...rest] = settingPath(key);
-  const remove = (value: unknown, path: readonly string[]): unknown => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-    const [head, ...tail] = path;
-    const { [head]: inner, ...others } = value as Record<string, unknown>;
-    if (tail.length === 0 || inner === undefined) return others;
-    const kept = remove(inner, tail);
-    // A section or object left empty goes too, so `show` lists only what is set.
-    return kept !== null && typeof kept === 'object' && !Array.isArray(kept) && Object.keys(kept).length === 0 ? others : { ...others, [head]: kept };
+  // The key goes, and with it every object (the section too) it leaves empty, so `show` lists only what is set.
+  const remove = (value: Record<string, unknown>, [head, ...tail]: readonly string[]): Record<string, unknown> => {
+    const { [head]: inner, ...others } = value;
+    if (tail.length === 0 || inner === null || typeof inner !== 'object' || Array.isArray(inner)) return tail.length === 0 ? others : value;
+    const kept = remove(inner as Record<string, unknown>, tail);
+    return Object.keys(kept).length === 0 ? others : { ...others, [head]: kept };
   };
-  const next: Record<string, unknown> = { ...overrides };
-  const left = remove(overrides[section] ?? {}, rest);
-  if (left !== null && typeof left === 'object' && Object.keys(left).length > 0) next[section] = left;
-  else delete next[section];
-  const parsed = settingsOverridesSchema.parse(next);
-  effectiveConfig(config, parsed, installationId);
-  return parsed;
+  const next = settingsOverridesSchema.parse(remove(overrides, settingPath(key)));
+  effectiveConfig(config, next, installationId);
+  return next;
 }
 
 /** A setting's dotted path, checked to start with an overridable section and to name a key in it. */

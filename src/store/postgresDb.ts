@@ -125,9 +125,6 @@ function result(r: pg.QueryResult): PgResult {
   return { rows: r.rows as PgRow[], rowCount: r.rowCount ?? 0 };
 }
 
-function arrays(r: pg.QueryResult<unknown[]>): unknown[][] {
-  return r.rows;
-}
 
 export class PostgresDb implements PgQueryable {
   readonly where: string;
@@ -165,7 +162,7 @@ export class PostgresDb implements PgQueryable {
 
   async queryArrays(sql: string, params: readonly PgValue[] = []): Promise<unknown[][]> {
     try {
-      return arrays(await this.pool.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' }));
+      return (await this.pool.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' })).rows;
     } catch (error) {
       this.fail(error);
     }
@@ -183,7 +180,7 @@ export class PostgresDb implements PgQueryable {
       },
       queryArrays: async (sql, params = []) => {
         try {
-          return arrays(await client.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' }));
+          return (await client.query<unknown[]>({ text: sql, values: [...params], rowMode: 'array' })).rows;
         } catch (error) {
           this.fail(error);
         }

@@ -114,14 +114,7 @@ export function dealFromRow<R>(c: ColumnReaders<R>, row: R): StoredDeal {
 
 /** Stored credentials decrypted (bound to their installation) and validated; a wrong key says so. */
 export function openCredentials(cipher: CredentialCipher, payload: Uint8Array, installationId: string): StoredCredentials {
-  let plaintext: string;
-  try {
-    plaintext = cipher.decrypt(payload, installationId);
-  } catch (error) {
-    if (error instanceof LifecycleSyncError) throw error;
-    throw new LifecycleSyncError('CONFIG_INVALID', `stored credentials for ${installationId} cannot be decrypted: is ENCRYPTION_KEY the one they were saved with?`);
-  }
-  const credentials = credentialsSchema.parse(JSON.parse(plaintext));
+  const credentials = credentialsSchema.parse(JSON.parse(decrypted(cipher, payload, installationId, installationId)));
   // Known from now on, so no error text that repeats them is shown or stored (src/secrets.ts).
   rememberSecrets(credentials.accessToken, credentials.refreshToken);
   return credentials;
@@ -132,14 +125,17 @@ export const accountEnvContext = (installationId: string): string => `${installa
 
 /** The account's variables, decrypted and checked; the secret ones are masked in output from now on. */
 export function openAccountEnv(cipher: CredentialCipher, payload: Uint8Array, installationId: string): Record<string, string> {
-  let plaintext: string;
+  const variables = accountEnvSchema.parse(JSON.parse(decrypted(cipher, payload, accountEnvContext(installationId), installationId)));
+  rememberSecrets(...environmentSecrets(variables));
+  return variables;
+}
+
+/** A stored secret's plaintext, or the same words for a wrong key (or a ciphertext moved) wherever it was kept. */
+function decrypted(cipher: CredentialCipher, payload: Uint8Array, context: string, installationId: string): string {
   try {
-    plaintext = cipher.decrypt(payload, accountEnvContext(installationId));
+    return cipher.decrypt(payload, context);
   } catch (error) {
     if (error instanceof LifecycleSyncError) throw error;
     throw new LifecycleSyncError('CONFIG_INVALID', `stored credentials for ${installationId} cannot be decrypted: is ENCRYPTION_KEY the one they were saved with?`);
   }
-  const variables = accountEnvSchema.parse(JSON.parse(plaintext));
-  rememberSecrets(...environmentSecrets(variables));
-  return variables;
 }

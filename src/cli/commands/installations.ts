@@ -62,14 +62,13 @@ function onInstallation(name: string, description: string, ...more: [string, str
 
 function statusCommand(name: 'pause' | 'resume', status: InstallationStatus, description: string): Command {
   return onInstallation(name, description).action(async (id: string, flags: Flags) => {
-      await withStore(flags, async (store) => {
-        await requireInstallation(store, id);
-        const updated = await store.updateInstallation(id, { status });
-        if (!updated) throw new LifecycleSyncError('NOT_FOUND', `no installation ${id}`);
-        if (flags.json) return printJson(updated);
-        print(`${id} is ${status}${status === 'paused' ? ': no run starts for it (scheduled or asked for) until it is resumed' : ''}.\n`);
-      });
+    await withStore(flags, async (store) => {
+      await requireInstallation(store, id);
+      const updated = await store.updateInstallation(id, { status });
+      if (flags.json) return printJson(updated);
+      print(`${id} is ${status}${status === 'paused' ? ': no run starts for it (scheduled or asked for) until it is resumed' : ''}.\n`);
     });
+  });
 }
 
 export function installationsCommand(): Command {

@@ -5,9 +5,9 @@
  * default server. A server running without it (some do; this project's CI machine does) keeps them, so
  * the tables only grow and every read walks past them: a nightly run of a million contacts planned a
  * third slower right after its first sync than after a vacuum, and finding the pending audit among 11
- * million dead entries took 2.7 s. So after a run, where autovacuum is off (for the server, or for the table), the store
- * vacuums its tables that have more than a fifth of their rows dead, as autovacuum's default threshold
- * would. A user who does not own the tables gets a warning from the server, not an error.
+ * million dead entries took 2.7 s. So after a run, where autovacuum is off (for the server, or for the
+ * table), the store vacuums its tables that have more than a fifth of their rows dead, as autovacuum's
+ * default threshold would. A user who does not own the tables gets a warning from the server, not an error.
  */
 import type { PgQueryable } from '../postgresDb.ts';
 import { text } from './rows.ts';

@@ -3,6 +3,7 @@
  * implementation can replace the embedded SQLite one for many installations on several machines.
  */
 import type { CrmName, CustomerSignals, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
+import type { ScorePage } from './scorePages.ts';
 
 export type { StoredCredentials } from '../../connectors/contract/index.ts';
 
@@ -257,7 +258,7 @@ export interface CrmDataStore {
    * that overlaps the span. A run saves its spans in order from the first customer to the last, so what a
    * dropped page held outside the span was saved just before, or is saved next.
    */
-  saveScores(installationId: string, span: ScoreSpan, scores: { recordId: string; scores: StoredScores }[]): Promise<void>;
+  saveScores(installationId: string, span: ScoreSpan, scores: ScorePage): Promise<void>;
 }
 
 /** The audit of every written value, plans, and the retry queue. */

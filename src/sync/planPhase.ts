@@ -18,6 +18,7 @@ import { amountProblem, asOfProblem, purchaseDayProblem, purchaseRules, type Pur
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import type { Purchase } from '../classifier/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
+import { ScorePage } from '../store/scorePages.ts';
 import type { DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
 import type { FitToReuse } from './modelFit.ts';
 import type { SyncSettings } from './settings.ts';
@@ -178,11 +179,11 @@ export interface PlanOptions {
   reuse: FitToReuse | null;
 }
 
-/** What is stored of a customer's scores (for `explain` and the admin API). */
-function storedScores(score: ReturnType<ClassificationResult['customer']>, asOf: string, desired: FieldValues, stageChangedAt: string | null): StoredScores {
+/** What is stored of a customer's scores (for `explain` and the admin API): `values` with the stage's change time as the diff decided it. */
+function storedScores(score: ReturnType<ClassificationResult['customer']>, asOf: string, values: FieldValues): StoredScores {
   return {
     asOf,
-    values: { ...desired, stageChangedAt },
+    values,
     features: {
       purchases: score.purchases,
       frequency: score.frequency,
@@ -222,7 +223,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
   let planned = 0;
   // Pass 2: the same customers in the same order, page by page: scores stored, changes planned.
   for await (const page of customers((after, limit) => o.store.customerValuesPage(o.installationId, after, limit))) {
-    const scores: { recordId: string; scores: StoredScores }[] = [];
+    const scores = new ScorePage();
     const records: PlannedRecord[] = [];
     for (const customer of page.rows) {
       const index = i++;
@@ -240,7 +241,8 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
       const risk = desired.churnRisk === null || desired.churnRisk === undefined ? NaN : Number(desired.churnRisk);
       if (Number.isFinite(risk)) histogram[Math.min(9, Math.max(0, Math.floor(risk / 10)))]++;
       const values = diffValues(desired, customer.crmValues, o.sync);
-      scores.push({ recordId: customer.recordId, scores: storedScores(score, asOf, desired, values.stageChangedAt ?? customer.crmValues.stageChangedAt ?? null) });
+      desired.stageChangedAt = values.stageChangedAt ?? customer.crmValues.stageChangedAt ?? null;
+      scores.add(customer.recordId, storedScores(score, asOf, desired));
       const keys = Object.keys(values) as FieldKey[];
       if (keys.length === 0) continue;
       for (const key of keys) o.stats.changedFields[key] = (o.stats.changedFields[key] ?? 0) + 1;

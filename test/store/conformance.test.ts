@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { FieldKey } from '../../connectors/contract/index.ts';
+import { ScorePage } from '../../src/store/scorePages.ts';
 import { emptyRunStats, type AuditEntry, type CustomerCore, type NewRun, type PlannedChange, type PlannedRecord, type PlanKey, type Store } from '../../src/store/types.ts';
 import { allAudit, allCustomers, allDealLinks, allPlan } from '../storeReads.ts';
 import { STORE_KINDS, storePlaces, type OpenOptions, type StorePlace } from '../stores.ts';
@@ -155,7 +156,7 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
           await store.saveCredentials(id, { kind: 'access_token', accessToken: `token-of-${id}` });
           await store.upsertCustomers(id, [{ recordId: 'c1', modifiedAt: 1, signals: {}, crmValues: { stage: 'purchase' } }]);
           await store.upsertDeals(id, [{ recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 5, closeDay: 10, modifiedAt: 1 }]);
-          await store.saveScores(id, { after: null, through: null }, [{ recordId: 'c1', scores: { asOf: '2026-01-01', values: { stage: 'purchase' }, features: {} } }]);
+          await store.saveScores(id, { after: null, through: null }, ScorePage.of([{ recordId: 'c1', scores: { asOf: '2026-01-01', values: { stage: 'purchase' }, features: {} } }]));
           await store.createRun(run(`run-${id}`, { installationId: id }));
           await store.addAudit([audit(`run-${id}`, 'c1', 'stage')]);
           await store.addPlanned(`run-${id}`, [{ key: { priority: 2, seq: 0 }, recordId: 'c1', changes: [{ recordId: 'c1', field: 'stage', previous: null, next: 'purchase' }] }]);
@@ -459,11 +460,11 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         expect(await store.getCustomer('i', 'c2')).toMatchObject({ modifiedAt: 1, crmValues: { stage: 'purchase' } });
         expect(await store.getCustomer('i', 'gone')).toBeNull();
         const scores = { asOf: '2026-01-01', values: { stage: 'loyalty' as const }, features: { x: 3, pAlive: 0.25, reason: 'r' } };
-        await store.saveScores('i', { after: null, through: null }, [{ recordId: 'c1', scores: { ...scores, asOf: '2025-12-31' } }, { recordId: 'c1', scores }, { recordId: 'gone', scores }]);
+        await store.saveScores('i', { after: null, through: null }, ScorePage.of([{ recordId: 'c1', scores: { ...scores, asOf: '2025-12-31' } }, { recordId: 'c1', scores }, { recordId: 'gone', scores }]));
         expect((await store.getCustomer('i', 'c1'))?.scores).toEqual(scores);
         expect((await store.getCustomer('i', 'c2'))?.scores).toBeNull();
         await store.setCrmValues('i', []);
-        await store.saveScores('i', { after: null, through: null }, []);
+        await store.saveScores('i', { after: null, through: null }, ScorePage.of([]));
         expect((await store.getCustomer('i', 'c1'))?.scores).toBeNull();
         await store.upsertCustomers('i', []);
         await store.upsertDeals('i', []);
@@ -478,7 +479,7 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         const ids = ['a1', 'a2', 'b1', 'b2', 'c1', 'z', 'é'];
         await store.upsertCustomers('i', ids.map((recordId) => ({ recordId, modifiedAt: 1, signals: {}, crmValues: {} })));
         await store.upsertCustomers('other', [{ recordId: 'b1', modifiedAt: 1, signals: {}, crmValues: {} }]);
-        await store.saveScores('other', { after: null, through: null }, [{ recordId: 'b1', scores: scored('other') }]);
+        await store.saveScores('other', { after: null, through: null }, ScorePage.of([{ recordId: 'b1', scores: scored('other') }]));
         // Run 1: pages of two.
         const spans = (run: string, list: string[], size: number) => {
           const out: { span: { after: string | null; through: string | null }; scores: { recordId: string; scores: ReturnType<typeof scored> }[] }[] = [];
@@ -488,20 +489,20 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
           }
           return out;
         };
-        for (const page of spans('run1', ids, 2)) await store.saveScores('i', page.span, page.scores);
+        for (const page of spans('run1', ids, 2)) await store.saveScores('i', page.span, ScorePage.of(page.scores));
         for (const id of ids) expect((await store.getCustomer('i', id))?.scores?.asOf, id).toBe('run1');
         // Run 2: b2 is gone, b15 is new, and pages of three: every boundary moves.
         await store.upsertCustomers('i', [{ recordId: 'b15', modifiedAt: 1, signals: {}, crmValues: {} }]);
         const run2 = ['a1', 'a2', 'b1', 'b15', 'c1', 'z', 'é'];
-        for (const page of spans('run2', run2, 3)) await store.saveScores('i', page.span, page.scores);
+        for (const page of spans('run2', run2, 3)) await store.saveScores('i', page.span, ScorePage.of(page.scores));
         for (const id of run2) expect((await store.getCustomer('i', id))?.scores?.asOf, id).toBe('run2');
         expect((await store.getCustomer('i', 'b2'))?.scores).toBeNull();
         // Run 3 stops after its first page (a crash): what it saved is new, the rest as run 2 left it.
-        await store.saveScores('i', { after: null, through: 'b1' }, ['a1', 'a2', 'b1'].map((recordId) => ({ recordId, scores: scored('run3') })));
+        await store.saveScores('i', { after: null, through: 'b1' }, ScorePage.of(['a1', 'a2', 'b1'].map((recordId) => ({ recordId, scores: scored('run3') }))));
         expect((await store.getCustomer('i', 'b1'))?.scores?.asOf).toBe('run3');
         expect((await store.getCustomer('i', 'c1'))?.scores?.asOf).toBe('run2');
         // A last page that reaches to the end drops what lay beyond it.
-        await store.saveScores('i', { after: 'b1', through: null }, [{ recordId: 'b15', scores: scored('run3') }]);
+        await store.saveScores('i', { after: 'b1', through: null }, ScorePage.of([{ recordId: 'b15', scores: scored('run3') }]));
         expect((await store.getCustomer('i', 'b15'))?.scores?.asOf).toBe('run3');
         expect((await store.getCustomer('i', 'z'))?.scores).toBeNull();
         expect((await store.getCustomer('other', 'b1'))?.scores?.asOf).toBe('other');

@@ -6,8 +6,8 @@
 import type { FieldValues } from '../../../connectors/contract/index.ts';
 import type { PgRow } from '../postgresDb.ts';
 import { dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
-import { encodeScorePage, scoresInPage } from '../scorePages.ts';
-import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
+import { scoresInPage, type ScorePage } from '../scorePages.ts';
+import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal } from '../types.ts';
 import { dealFromRow } from '../rowMappers.ts';
 import { bool, cellNumOrNull, cellText, COLUMNS, json, jsonText, lastByKey, num, text } from './rows.ts';
 import type { PgSession } from './session.ts';
@@ -209,8 +209,8 @@ export class PostgresCrmData implements CrmDataStore {
     );
   };
 
-  readonly saveScores = async (installationId: string, span: ScoreSpan, scores: { recordId: string; scores: StoredScores }[]): Promise<void> => {
-    const page = encodeScorePage(scores);
+  readonly saveScores = async (installationId: string, span: ScoreSpan, scores: ScorePage): Promise<void> => {
+    const page = scores.encode();
     // Two statements, in order: a new page may start where a dropped one did (the same key).
     await this.db.atomic(async (q) => {
       await q.query('DELETE FROM score_pages WHERE installation_id = $1 AND ($2::text IS NULL OR last_record_id > $2) AND ($3::text IS NULL OR first_record_id <= $3)', [

@@ -1,8 +1,8 @@
 /** What the store knows of the CRM: customers (signals, the plugin's values as the CRM holds them, scores) and deals. */
 import type { FieldValues } from '../../../connectors/contract/index.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
-import { encodeScorePage, scoresInPage } from '../scorePages.ts';
-import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
+import { scoresInPage, type ScorePage } from '../scorePages.ts';
+import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal } from '../types.ts';
 import type { Synchronous } from './promised.ts';
 import { dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
 import { dealFromRow } from '../rowMappers.ts';
@@ -159,8 +159,8 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
     });
   };
 
-  readonly saveScores = (installationId: string, span: ScoreSpan, scores: { recordId: string; scores: StoredScores }[]): void => {
-    const page = encodeScorePage(scores);
+  readonly saveScores = (installationId: string, span: ScoreSpan, scores: ScorePage): void => {
+    const page = scores.encode();
     this.db.transaction(() => {
       // Every page that overlaps the span goes (SQLite compares text byte by byte, as record ids are ordered).
       this.db.run(

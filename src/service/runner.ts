@@ -7,16 +7,15 @@
  * answered: a thread that dies is cleaned up (run marked, lease released), a run whose end the store
  * refused to record is recorded later, when the store allows.
  */
-import { Worker } from 'node:worker_threads';
-import { ConnectorError, type ConnectorErrorCode } from '../../connectors/contract/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { Env } from '../crm.ts';
-import { LifecycleSyncError, type ErrorCode } from '../errors.ts';
+import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { RunKind, RunRecord, Store } from '../store/types.ts';
 import { newRunId, type SyncProgress, type SyncSummary } from '../sync/engine.ts';
 import type { Installations } from './installation.ts';
-import { runMessageSchema, type RunJob, type RunRequest, type RunTrigger } from './runJob.ts';
+import type { RunJob, RunRequest, RunTrigger } from './runJob.ts';
+import { runOnThread, type RunThread } from './runOnThread.ts';
 
 export type { RunRequest, RunTrigger } from './runJob.ts';
 
@@ -49,35 +48,9 @@ export interface RunManagerOptions {
 }
 
 interface InFlight extends StartedRun {
-  worker: Worker;
-  progress: SyncProgress | null;
+  thread: RunThread;
   /** Ends the run as seen from here (idempotent). */
   end(summary: SyncSummary | null): void;
-}
-
-const CONNECTOR_CODES: ReadonlySet<string> = new Set<ConnectorErrorCode>(['AUTH_FAILED', 'QUOTA_SHARE_SPENT', 'QUOTA_EXHAUSTED', 'FIELD_CONFLICT', 'CRM_UNAVAILABLE', 'CRM_REJECTED', 'INVALID_RESPONSE']);
-const SERVICE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'CONFIG_INVALID',
-  'CONFIG_NOT_FOUND',
-  'INPUT_NOT_FOUND',
-  'INPUT_INVALID',
-  'INPUT_EMPTY',
-  'SYNC_LOCKED',
-  'NOT_CONFIGURED',
-  'NOT_FOUND',
-  'STORE_FAILED',
-  'RUN_ABANDONED',
-]);
-
-/** The error a refused start is answered with, rebuilt from the thread's message so the API maps it as before. */
-function refusal(code: string, message: string): Error {
-  if (SERVICE_CODES.has(code)) return new LifecycleSyncError(code as ErrorCode, message);
-  if (CONNECTOR_CODES.has(code)) return new ConnectorError(code as ConnectorErrorCode, message);
-  return new Error(message);
-}
-
-function runThreadUrl(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './runThread.ts' : './runThread.js', import.meta.url);
 }
 
 /** Retries of recording an end the store refused (e.g. a database locked by another process). */
@@ -105,7 +78,7 @@ export class RunManager {
 
   /** Where the run in progress stands (phase and counts), if it runs here. */
   progress(installationId: string): SyncProgress | null {
-    return this.inFlight.get(installationId)?.progress ?? null;
+    return this.inFlight.get(installationId)?.thread.progress() ?? null;
   }
 
   /** Resolves when every run in progress has ended (shutdown, tests). */
@@ -132,7 +105,7 @@ export class RunManager {
       busyTimeoutMs: this.o.runBusyTimeoutMs ?? 15_000,
       logLevel: this.o.log.level,
     };
-    const worker = new Worker(runThreadUrl(), { workerData: job });
+    const thread = runOnThread(job, this.o.log);
     let resolveDone: (summary: SyncSummary | null) => void = () => {};
     const done = new Promise<SyncSummary | null>((resolve) => (resolveDone = resolve));
     let ended = false;
@@ -141,13 +114,12 @@ export class RunManager {
       kind: request.kind,
       installationId,
       done,
-      worker,
-      progress: null,
+      thread,
       end: (summary) => {
         if (ended) return;
         ended = true;
         if (this.inFlight.get(installationId) === entry) this.inFlight.delete(installationId);
-        void worker.terminate();
+        void thread.terminate();
         if (summary) {
           this.settle(summary, installationId);
           const finished: FinishedRun = { installationId, crm, trigger: request.trigger, summary, durationMs: clock() - startedAt };
@@ -164,55 +136,17 @@ export class RunManager {
     };
     // Taken at once, so two starts at the same moment cannot both pass the check above.
     this.inFlight.set(installationId, entry);
-    await new Promise<void>((resolve, reject) => {
-      let started = false;
-      worker.on('message', (raw: unknown) => {
-        const parsed = runMessageSchema.safeParse(raw);
-        if (!parsed.success) {
-          this.o.log.warn('unexpected message from a run thread', { runId });
-          return;
-        }
-        const m = parsed.data;
-        switch (m.type) {
-          case 'log':
-            this.o.log.log(m.level, m.message, m.meta);
-            break;
-          case 'progress':
-            entry.progress = m.progress;
-            break;
-          case 'started':
-            started = true;
-            resolve();
-            break;
-          case 'refused':
-            if (!started) {
-              entry.end(null);
-              reject(refusal(m.code, m.message));
-            } else {
-              this.o.log.error('run ended with an unexpected error', { runId, error: m.message });
-              this.orphaned(runId, `the run stopped with an unexpected error: ${m.message}`);
-              entry.end(null);
-            }
-            break;
-          case 'finished':
-            entry.end(m.summary);
-            break;
-        }
-      });
-      worker.on('error', (error: unknown) => {
-        this.o.log.error('a run thread failed', { runId, error: error instanceof Error ? error.message : String(error) });
-      });
-      worker.on('exit', () => {
-        if (ended) return;
-        if (!started) {
-          entry.end(null);
-          reject(new Error(`the run ${runId} could not start: its thread stopped (see the logs)`));
-          return;
-        }
-        this.orphaned(runId, 'the run stopped unexpectedly (its thread ended before the run did)');
-        entry.end(null);
-      });
+    void thread.ended.then((end) => {
+      // A run abandoned here has ended already: its thread's exit is not a crash.
+      if (!ended && 'lost' in end) this.orphaned(runId, end.lost);
+      entry.end('summary' in end ? end.summary : null);
     });
+    try {
+      await thread.started;
+    } catch (error) {
+      entry.end(null);
+      throw error;
+    }
     return entry;
   }
 
@@ -226,7 +160,7 @@ export class RunManager {
     if (entry) {
       // Ended here first, so its thread's exit is not taken for a crash; then stopped before it is marked.
       entry.end(null);
-      await entry.worker.terminate();
+      await entry.thread.terminate();
     }
     return this.o.store.abandonRun(runId, reason);
   }

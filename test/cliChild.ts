@@ -56,38 +56,57 @@ export function runCliUntil(t: CliTarget, args: string[], when: () => boolean): 
   });
 }
 
-export interface ServingChild {
-  /** The admin server's address (127.0.0.1). */
-  url: string;
+export interface LongChild {
+  pid: number;
   stdout(): string;
   stderr(): string;
   /** SIGKILL (a crash) or SIGTERM (a stop); resolves when the process has exited. */
   kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** Resolves when the process has exited (by itself or killed). */
+  exited: Promise<void>;
 }
 
-/** Starts `serve` or `start` in a child process and resolves once it prints its address (rejects if it exits first). */
-export function startServing(args: string[], env: Env): Promise<ServingChild> {
+export interface ServingChild extends LongChild {
+  /** The admin server's address (127.0.0.1). */
+  url: string;
+}
+
+/** Starts a long-running command in a child process and resolves once its output matches `ready` (rejects if it exits first). */
+export function startChild(args: string[], env: Env, ready: RegExp): Promise<LongChild & { match: RegExpExecArray }> {
   const child = spawn(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return new Promise((resolve, reject) => {
+    const check = () => {
+      const match = ready.exec(stdout) ?? ready.exec(stderr);
+      if (!match || child.pid === undefined) return;
+      resolve({
+        pid: child.pid,
+        match,
+        exited,
+        stdout: () => stdout,
+        stderr: () => stderr,
+        async kill(signal) {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          await exited;
+        },
+      });
+    };
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      const m = /(?:Lifecycle Sync admin|Admin page):\s+(\S+)/.exec(stdout);
-      if (m) {
-        resolve({
-          url: m[1].replace('localhost', '127.0.0.1'),
-          stdout: () => stdout,
-          stderr: () => stderr,
-          async kill(signal) {
-            if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-            await exited;
-          },
-        });
-      }
+      check();
     });
-    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before it served: ${stderr}`)));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      check();
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before it was ready: ${stderr}`)));
   });
+}
+
+/** Starts `serve` or `start` in a child process and resolves once it prints its address (rejects if it exits first). */
+export async function startServing(args: string[], env: Env): Promise<ServingChild> {
+  const child = await startChild(args, env, /(?:Lifecycle Sync admin|Admin page):\s+(\S+)/);
+  return { ...child, url: child.match[1].replace('localhost', '127.0.0.1') };
 }

@@ -16,6 +16,7 @@ import { serveCommand, startCommand } from './commands/serve.ts';
 import { setupCommand } from './commands/setup.ts';
 import { storeCommand } from './commands/store.ts';
 import { syncCommand } from './commands/sync.ts';
+import { workerCommand } from './commands/worker.ts';
 import { tuneHeapForStreaming } from '../heap.ts';
 import { environmentSecrets } from '../log.ts';
 import { packageRoot } from '../paths.ts';
@@ -44,7 +45,8 @@ const program = new Command('lifecycle-sync')
   .addCommand(serveCommand())
   .addCommand(startCommand())
   .addCommand(storeCommand())
-  .addCommand(installationsCommand());
+  .addCommand(installationsCommand())
+  .addCommand(workerCommand());
 
 // Commander's own errors quote the offending argument whole (a pasted file as a flag value): cut each line.
 const outputError = (text: string, write: (s: string) => void) => write(text.split('\n').map((line) => excerpt(line, 300)).join('\n'));

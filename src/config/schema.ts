@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { CrmName } from '../../connectors/contract/index.ts';
 import { connectorDefinition, connectorDefinitions, connectorNames } from '../../connectors/registry.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
+import { jobSettingsSchema } from '../jobs/settings.ts';
 import { scheduleSettingsSchema } from '../scheduler/settings.ts';
 import { serverSettingsSchema } from '../server/settings.ts';
 import { storeSettingsSchema, syncSettingsSchema } from '../sync/settings.ts';
@@ -19,6 +20,7 @@ const coreShape = {
   sync: syncSettingsSchema,
   server: serverSettingsSchema,
   schedule: scheduleSettingsSchema,
+  jobs: jobSettingsSchema,
 };
 
 type Core = z.infer<z.ZodObject<typeof coreShape>>;
@@ -36,7 +38,7 @@ export function configSchema(): z.ZodType<Config> {
     .strict()
     .refine((c) => c.crm === null || connectorDefinition(c.crm) !== null, { path: ['crm'], message: `must be ${connectorNames()}, or null` })
     .transform((c) => {
-      const { crm, classifier, store, sync, server, schedule, ...rest } = c as Core & Record<string, unknown>;
-      return { crm, classifier, store, sync, server, schedule, connectors: rest };
+      const { crm, classifier, store, sync, server, schedule, jobs, ...rest } = c as Core & Record<string, unknown>;
+      return { crm, classifier, store, sync, server, schedule, jobs, connectors: rest };
     });
 }

@@ -16,7 +16,7 @@ import type { Store } from '../store/types.ts';
 import { runSync, type SyncProgress, type SyncSummary } from '../sync/engine.ts';
 import { runRollback } from '../sync/rollback.ts';
 
-export type RunTrigger = 'admin' | 'schedule' | 'catch-up' | 'demo';
+export type RunTrigger = 'admin' | 'schedule' | 'catch-up' | 'demo' | 'cli';
 
 export type RunRequest =
   | { kind: 'sync' | 'dry_run'; full?: boolean; asOfDay?: number | null; trigger: RunTrigger }

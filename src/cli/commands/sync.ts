@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import type { Config } from '../../config/schema.ts';
+import { RunQueue } from '../../jobs/runQueue.ts';
 import { storeLocation } from '../../store/open.ts';
 import type { PlanKey } from '../../store/types.ts';
 import { planCsv as formatPlanCsv } from '../../io/planCsv.ts';
@@ -10,7 +11,7 @@ import { LifecycleSyncError } from '../../errors.ts';
 import { sameFile } from '../../io/sameFile.ts';
 import { runSync, type SyncProgress, type SyncSummary } from '../../sync/engine.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
-import { commandContext, type CrmFlags } from '../context.ts';
+import { commandContext, type CommandContext, type CrmFlags } from '../context.ts';
 import { isoDay } from '../options.ts';
 import { phaseProgress } from '../progress.ts';
 import { print, printJson } from '../output.ts';
@@ -20,6 +21,7 @@ interface SyncFlags extends CrmFlags {
   full?: boolean;
   asOf?: number;
   planCsv?: string;
+  enqueue?: boolean;
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -59,14 +61,14 @@ export function syncCommand(): Command {
     .option('--full', 'pull every record (otherwise only what changed since the last run)')
     .option('--as-of <date>', 'score as of this day (YYYY-MM-DD); default today', isoDay('--as-of'))
     .option('--plan-csv <file>', 'dry run: where to write the CSV of planned changes')
+    .option('--enqueue', 'with Postgres: put the run on the job queue for a `lifecycle-sync worker` and print its run id at once')
     .option('--json', 'print a machine-readable run summary')
     .action(async (flags: SyncFlags) => {
+      if (flags.enqueue) return enqueue(flags);
       const ctx = await commandContext(flags);
       try {
         if (flags.planCsv !== undefined) refuseOverwrite(flags.planCsv, stateFile(ctx.config), flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG);
-        if (ctx.installation?.status === 'paused') {
-          throw new LifecycleSyncError('SYNC_LOCKED', `installation ${ctx.installationId} is paused: \`lifecycle-sync installations resume ${ctx.installationId}\` first`);
-        }
+        refusePaused(ctx);
         const { installationId, connector } = await ctx.connection();
         const progress = phaseProgress();
         const summary = await runSync({
@@ -111,4 +113,29 @@ export function syncCommand(): Command {
 function stateFile(config: Config): string {
   const where = storeLocation(config.store, process.env);
   return where.kind === 'sqlite' ? where.path : config.store.path;
+}
+
+function refusePaused(ctx: CommandContext): void {
+  if (ctx.installation?.status === 'paused') throw new LifecycleSyncError('SYNC_LOCKED', `installation ${ctx.installationId} is paused: \`lifecycle-sync installations resume ${ctx.installationId}\` first`);
+}
+
+/** `sync --enqueue`: the run as a job for the workers; answers with its run id, not its outcome. */
+async function enqueue(flags: SyncFlags): Promise<void> {
+  if (flags.planCsv !== undefined) throw new LifecycleSyncError('INPUT_INVALID', '--plan-csv needs the run here: the plan of a queued dry run is read with `lifecycle-sync runs`');
+  const ctx = await commandContext(flags);
+  try {
+    const where = storeLocation(ctx.config.store, process.env);
+    if (where.kind !== 'postgres') throw new LifecycleSyncError('NOT_CONFIGURED', '--enqueue puts the run on the job queue in Postgres: set DATABASE_URL (with the SQLite file, run `sync` without it)');
+    refusePaused(ctx);
+    const queue = await RunQueue.open({ url: where.url, settings: ctx.config.jobs, log: ctx.log, role: 'client' });
+    try {
+      const queued = await queue.enqueue(ctx.installationId, { kind: flags.dryRun ? 'dry_run' : 'sync', full: flags.full ?? false, asOfDay: flags.asOf ?? null, trigger: 'cli' });
+      if (flags.json) printJson({ ...queued, installationId: ctx.installationId });
+      else print(`Queued run ${queued.runId} for ${ctx.installationId} (job ${queued.jobId}); \`lifecycle-sync runs --installation ${ctx.installationId}\` shows it once a worker has started it.\n`);
+    } finally {
+      await queue.close({ graceful: false });
+    }
+  } finally {
+    await ctx.close();
+  }
 }

@@ -1,0 +1,186 @@
+/**
+ * Runs as jobs on Postgres (pg-boss): `sync --enqueue` answers with a run id at once, `worker` processes
+ * take the jobs, one run per installation at a time; a worker SIGKILLed in mid-run has its job taken over
+ * by the other one, whose run continues the work and succeeds. Three HubSpot portals (sandboxes with
+ * their own tokens) as installations of one Postgres store; the CLI and the workers are child processes.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHubSpotSandbox, seedSyntheticDataset, type HubSpotSandbox } from '../../sandboxes/hubspot/index.ts';
+import { openPostgresStore } from '../../src/store/postgres.ts';
+import type { RunRecord, Store } from '../../src/store/types.ts';
+import { startChild, type LongChild } from '../cliChild.ts';
+import { runCli, type CliResult } from '../cli/run.ts';
+import { TEST_CONFIG, TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
+import { freshDatabase, type FreshDatabase } from '../postgres.ts';
+
+interface Portal {
+  sandbox: HubSpotSandbox;
+  url: string;
+  token: string;
+  id: string;
+}
+
+let dir: string;
+let database: FreshDatabase;
+let store: Store;
+let base: Record<string, string>;
+const portals: Portal[] = [];
+const workers: LongChild[] = [];
+
+async function portal(token: string, seed: number, contacts: number, tenSecondly: number): Promise<Portal> {
+  let offset = -3_600_000;
+  const sandbox = createHubSpotSandbox({ limits: { tenSecondly, searchPerSecond: 1000 }, clock: () => Date.now() + offset, privateAppTokens: [{ token }] });
+  seedSyntheticDataset(sandbox.data, { contacts, seed, today: new Date() });
+  offset = 0;
+  return { sandbox, url: await sandbox.listen(), token, id: '' };
+}
+
+const scored = (p: Portal): number => p.sandbox.data.contactIds().filter((id) => p.sandbox.data.getContact(id)?.properties.lcs_stage).length;
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> => runCli(args, { ...base, ...env });
+const ok = (r: CliResult): CliResult => {
+  expect(r.code, r.stderr).toBe(0);
+  return r;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, check: () => Promise<T | null>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${workers.map((w) => w.stderr().slice(-3000)).join('\n---\n')}`);
+    await sleep(200);
+  }
+}
+
+const runsOf = (p: Portal): Promise<RunRecord[]> => store.listRuns(p.id, 20);
+const startWorker = () => startChild(['worker', '--concurrency', '2'], { ...base, LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, /worker ready/);
+
+beforeAll(async () => {
+  portals.push(
+    await portal('pat-na1-jobs-a-000000000000000000', 1, 40, 100_000),
+    await portal('pat-na1-jobs-b-111111111111111111', 2, 40, 100_000),
+    // Slow (few requests per ten seconds): its run is still writing when a worker is killed.
+    await portal('pat-na1-jobs-c-222222222222222222', 3, 1500, 25),
+  );
+  dir = mkdtempSync(join(tmpdir(), 'lcs-jobs-'));
+  database = await freshDatabase();
+  const configPath = join(dir, 'config.yaml');
+  const config = {
+    ...TEST_CONFIG,
+    sync: { ...TEST_CONFIG.sync, lockTtlSeconds: 10 },
+    jobs: { retryLimit: 3, retryDelaySeconds: 1, heartbeatSeconds: 10, superviseSeconds: 2, expireHours: 1, pollSeconds: 0.5 },
+    schedule: { requireFirstRun: false },
+  };
+  writeFileSync(configPath, stringify(config));
+  base = { LIFECYCLE_SYNC_CONFIG: configPath, DATABASE_URL: database.url, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LIFECYCLE_SYNC_DB: join(dir, 'unused.db') };
+  store = await openPostgresStore(database.url, { encryptionKey: TEST_ENCRYPTION_KEY });
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await store?.close();
+  for (const p of portals) await p.sandbox.close();
+  await database?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('runs as jobs on Postgres', () => {
+  it('refuses to work or queue without Postgres, saying what to set', async () => {
+    const sqlite = { DATABASE_URL: '', LIFECYCLE_SYNC_DB: join(dir, 'state.db') };
+    const worker = await cli(['worker'], sqlite);
+    expect(worker.code).toBe(1);
+    expect(worker.stderr).toMatch(/the worker takes jobs from Postgres: set DATABASE_URL/);
+    const queued = await cli(['sync', '--crm', 'hubspot', '--enqueue'], { ...sqlite, HUBSPOT_ACCESS_TOKEN: portals[0].token, HUBSPOT_BASE_URL: portals[0].url });
+    expect(queued.code).toBe(1);
+    expect(queued.stderr).toMatch(/--enqueue puts the run on the job queue in Postgres: set DATABASE_URL/);
+  });
+
+  it('queues a run per installation at once; two workers run them all, one at a time per installation', async () => {
+    for (const [i, p] of portals.entries()) {
+      const added = ok(await cli(['installations', 'add', '--crm', 'hubspot', '--name', `Client ${i}`, '--json'], { HUBSPOT_ACCESS_TOKEN: p.token, HUBSPOT_BASE_URL: p.url }));
+      p.id = (JSON.parse(added.stdout) as { id: string }).id;
+    }
+    // Queued before any worker runs: the jobs wait in Postgres.
+    const queued = [];
+    for (const p of portals) {
+      const r = ok(await cli(['sync', '--installation', p.id, '--enqueue', '--json']));
+      queued.push(JSON.parse(r.stdout) as { runId: string; jobId: string; installationId: string });
+    }
+    expect(queued.map((q) => q.installationId)).toEqual(portals.map((p) => p.id));
+    expect(new Set(queued.map((q) => q.runId)).size).toBe(3);
+    // A second run of an installation whose run is still queued is refused, naming it.
+    const again = await cli(['sync', '--installation', portals[2].id, '--enqueue']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`installation ${portals[2].id} already has a run queued (${queued[2].runId})`);
+    for (const p of portals) expect(await runsOf(p)).toEqual([]);
+
+    workers.push(await startWorker(), await startWorker());
+    const [a, b] = portals;
+    for (const [i, p] of [a, b].entries()) {
+      const run = await until(`the run of ${p.id}`, async () => (await runsOf(p)).find((r) => r.status === 'succeeded') ?? null, 60_000);
+      expect(run.id).toBe(queued[i].runId);
+      expect(scored(p)).toBe(p.sandbox.data.contactIds().length);
+    }
+    // Portal A's scores are not in portal B and the other way round (the same contact ids in both).
+    expect(a.sandbox.stats.requests).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a worker killed in mid-run: the other takes the job over and the run ends with every contact scored', async () => {
+    const c = portals[2];
+    const running = await until('the slow run writing', async () => {
+      const run = (await runsOf(c)).find((r) => r.status === 'running');
+      return run && c.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update'] ? run : null;
+    }, 90_000);
+    const ownerPid = Number(running.owner?.split(':')[1]);
+    const victim = workers.find((w) => w.pid === ownerPid);
+    expect(victim, `the run's owner ${running.owner} is one of the workers`).toBeDefined();
+    const writtenBeforeKill = scored(c);
+    expect(writtenBeforeKill).toBeLessThan(c.sandbox.data.contactIds().length);
+    await victim?.kill('SIGKILL');
+
+    const resumed = await until('the run taken over', async () => (await runsOf(c)).find((r) => r.status === 'succeeded') ?? null, 120_000);
+    expect(resumed.id).not.toBe(running.id);
+    const history = await runsOf(c);
+    expect(history.find((r) => r.id === running.id)?.status).toBe('interrupted');
+    expect(scored(c)).toBe(c.sandbox.data.contactIds().length);
+    // One run at a time: the takeover started after the killed run's last heartbeat.
+    expect(resumed.startedAt).toBeGreaterThan(history.find((r) => r.id === running.id)?.heartbeatAt ?? running.startedAt);
+    // The survivor did it.
+    const survivor = workers.find((w) => w !== victim);
+    expect(survivor?.stderr()).toContain(resumed.id);
+  }, 180_000);
+
+  it('each installation\u2019s own schedule: with two workers, one run per installation per tick; a paused installation has none', async () => {
+    // Two workers again: the survivor and a new one, each with its own scheduler.
+    workers.push(await startWorker());
+    const [a, b, c] = portals;
+    const before = new Map(await Promise.all(portals.map(async (p) => [p.id, (await runsOf(p)).length] as const)));
+    ok(await cli(['installations', 'set', a.id, 'schedule.cron', '0-59 * * * *']));
+    ok(await cli(['installations', 'set', b.id, 'schedule.cron', '0-59 * * * *']));
+    ok(await cli(['installations', 'set', c.id, 'schedule.cron', '0-59 * * * *']));
+    ok(await cli(['installations', 'pause', c.id]));
+    // The first tick after the workers saw the new settings: both installations get a run, started by one worker.
+    const since = async (p: Portal) => {
+      const all = await runsOf(p);
+      return all.slice(0, all.length - (before.get(p.id) ?? 0));
+    };
+    const first = await until('a scheduled run of each', async () => {
+      const runs = await Promise.all([a, b].map(since));
+      return runs.every((r) => r.length > 0 && r.every((run) => run.status !== 'running')) ? runs : null;
+    }, 100_000);
+    const tick = Math.floor(Math.min(...first.flat().map((r) => r.startedAt)) / 60_000);
+    // Let the same tick's other chances pass (the second worker's scheduler, its next cron pass).
+    await sleep(Math.max(0, (tick + 1) * 60_000 - Date.now() - 1_000));
+    for (const p of [a, b]) {
+      const mine = (await runsOf(p)).filter((r) => Math.floor(r.startedAt / 60_000) === tick);
+      expect(mine.map((r) => r.status), p.id).toEqual(['succeeded']);
+    }
+    expect((await runsOf(c)).length).toBe(before.get(c.id));
+    for (const p of portals) ok(await cli(['installations', 'set', p.id, 'schedule.enabled', 'false']));
+  }, 180_000);
+});

@@ -49,14 +49,18 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     const { installationId, request } = parsed.data;
     const log = o.log.child({ installation: installationId, jobId: job.id });
     const installation = await o.store.getInstallation(installationId);
-    if (installation?.status === 'uninstalled') return { runId: null, status: 'skipped', message: 'the installation was removed' };
-    if (installation?.status === 'paused') return { runId: null, status: 'skipped', message: 'the installation is paused' };
+    const skip = (message: string): JobOutcome => {
+      log.info('job completed without a run', { reason: message, trigger: request.trigger });
+      return { runId: null, status: 'skipped', message };
+    };
+    if (installation?.status === 'uninstalled') return skip('the installation was removed');
+    if (installation?.status === 'paused') return skip('the installation is paused');
     // The environment's installation (its id is the CRM's name) may have no row before its first run.
     const crm = installation?.crm ?? o.config.crm ?? installationId;
     const config = installation ? effectiveConfig(o.config, readOverrides(installation.settings, installationId), installationId) : o.config;
     if (request.trigger === 'schedule') {
       const skipped = await scheduledRunSkipped(o.store, installationId, config);
-      if (skipped) return { runId: null, status: 'skipped', message: skipped };
+      if (skipped) return skip(skipped);
     }
     // A retry (or a second delivery) is a new run: the first attempt's run keeps its own record.
     const queuedId = parsed.data.runId;

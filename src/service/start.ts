@@ -14,7 +14,7 @@ import { LifecycleSyncError } from '../errors.ts';
 import { createLogger, environmentSecrets, type Logger } from '../log.ts';
 import { nodeCronEngine, type CronEngine } from '../scheduler/cron.ts';
 import { rememberSecrets } from '../secrets.ts';
-import { Scheduler } from '../scheduler/scheduler.ts';
+import { Scheduler, type ScheduleStatusView } from '../scheduler/scheduler.ts';
 import { createAdminApp } from '../server/app.ts';
 import type { AdminContext, DemoInfo } from '../server/context.ts';
 import { createMetrics } from '../server/metrics.ts';
@@ -150,9 +150,13 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const runs = new RunManager({ store, installations, config, env: o.env, log, runBusyTimeoutMs: config.store.busyTimeoutMs });
   const metrics = createMetrics({ installations, insights });
   runs.onFinished((run) => metrics.recordRun(run));
-  const scheduler = o.demo
-    ? null
-    : new Scheduler({ settings: config.schedule, store, runs, installationId: () => installations.installationId(), cron: o.cron ?? nodeCronEngine(log), log });
+  // With Postgres the workers keep every installation's schedule (pg-boss, src/jobs/schedules.ts): a
+  // scheduler here too would start the same installation's nightly run twice.
+  const workersSchedule = storeLocation(config.store, o.env).kind === 'postgres';
+  const scheduler =
+    o.demo || workersSchedule
+      ? null
+      : new Scheduler({ settings: config.schedule, store, runs, installationId: () => installations.installationId(), cron: o.cron ?? nodeCronEngine(log), log });
 
   let listening: Listening | null = o.listening ?? null;
   let publicUrl: string;
@@ -177,7 +181,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         providers: oauthProviders(config, o.env),
         canStoreTokens: Boolean(senv.ENCRYPTION_KEY),
       },
-      schedule: () => scheduler?.status() ?? Promise.resolve(null),
+      schedule: () => (scheduler ? scheduler.status() : Promise.resolve(workersSchedule ? workersScheduleStatus(config) : null)),
       demo: o.demo ?? null,
     };
     listening.handle(createAdminApp(context));
@@ -209,4 +213,13 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       await store.close();
     },
   };
+}
+
+/** The schedule as the page shows it when the workers keep it (this process does not know its next tick). */
+function workersScheduleStatus(config: Config): ScheduleStatusView {
+  const s = config.schedule;
+  const note = s.enabled
+    ? 'Scheduled runs are started by the workers (`lifecycle-sync worker`), on each installation\u2019s own schedule; none run without a worker.'
+    : 'Scheduled runs are off (schedule.enabled: false).';
+  return { enabled: s.enabled, cron: s.cron, timezone: s.timezone, nextRunAt: null, note };
 }

@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: the benchmarks whose figures go in docs/benchmarks.md.
- * Usage: npm run bench [-- --only classify,hubspot,salesforce,health] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000] [--stores sqlite,postgres] [--database-url postgres://…] [--no-bulk]
+ * Usage: npm run bench [-- --only classify,hubspot,salesforce,health,installations] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000] [--stores sqlite,postgres] [--database-url postgres://…] [--no-bulk]
+ *   [--installations 200] [--installation-contacts 2000] [--large-installation 200000] [--workers 2] [--worker-concurrency 2]
  */
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchClassify, benchParetoFit } from './classify.ts';
 import { benchHealth } from './health.ts';
 import { benchHubSpot } from './hubspot.ts';
+import { benchInstallations } from './installations.ts';
 import { benchSalesforce, DEFAULT_SERVER } from './salesforce.ts';
 
 const { values } = parseArgs({
@@ -21,6 +23,11 @@ const { values } = parseArgs({
     stores: { type: 'string', default: 'sqlite' },
     'database-url': { type: 'string' },
     'no-bulk': { type: 'boolean', default: false },
+    installations: { type: 'string', default: '200' },
+    'installation-contacts': { type: 'string', default: '2000' },
+    'large-installation': { type: 'string', default: '200000' },
+    workers: { type: 'string', default: '2' },
+    'worker-concurrency': { type: 'string', default: '2' },
   },
 });
 const runs = Number(values.runs);
@@ -42,4 +49,14 @@ if (want('salesforce')) {
 }
 if (want('health')) {
   await benchHealth(Number(values['health-contacts']));
+}
+if (want('installations')) {
+  await benchInstallations({
+    serverUrl: values['database-url'] ?? DEFAULT_SERVER,
+    installations: Number(values.installations),
+    contacts: Number(values['installation-contacts']),
+    large: Number(values['large-installation']),
+    workers: Number(values.workers),
+    concurrency: Number(values['worker-concurrency']),
+  });
 }

@@ -9,10 +9,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { DEFAULT_ACCESS_TOKEN } from '../sandboxes/salesforce/index.ts';
 import type { SalesforceSandboxCommand } from './salesforceSandbox.ts';
 import { pages, sandboxProcess, syncOnce, type RunSummary } from './syncBench.ts';
+import { freshDatabase } from './util.ts';
 
 interface SandboxStats {
   requests: number;
@@ -41,24 +41,6 @@ export interface StateStoreChoice {
   store: 'sqlite' | 'postgres';
   /** With 'postgres': a URL to the server's administrative database (its user may create databases). */
   serverUrl?: string;
-}
-
-/** A database of its own on the server, for one org's runs. */
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `lcs_bench_${process.pid}_${Date.now()}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 async function measure(org: Org, dir: string, label: string, config: string, minimumOf: ((s: RunSummary) => number) | null): Promise<SalesforceBenchRun> {

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pg from 'pg';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const OUT = join(ROOT, 'bench', 'out');
@@ -29,4 +30,22 @@ export async function peakRssOf(child: ChildProcess): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return peak;
+}
+
+/** A database of its own on the Postgres server at `serverUrl` (whose user may create databases). */
+export async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `lcs_bench_${process.pid}_${Date.now()}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

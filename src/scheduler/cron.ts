@@ -37,3 +37,13 @@ export function nodeCronEngine(log: Logger): CronEngine {
     },
   };
 }
+
+/** When the expression next fires in the time zone (the installations list shows it; nothing is scheduled). */
+export function nextTick(expression: string, timezone: string): Date | null {
+  const task = createTask(expression, () => undefined, { timezone, name: 'lifecycle-sync-next' });
+  try {
+    return task.getNextRuns(1)[0] ?? null;
+  } finally {
+    void task.destroy();
+  }
+}

@@ -17,6 +17,7 @@ import { customerRoutes } from './routes/customers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jsonBody } from './jsonBody.ts';
 import { installApiRoutes, installBrowserRoutes } from './routes/install.ts';
+import { installationRoutes } from './routes/installations.ts';
 import { modelRoutes } from './routes/model.ts';
 import { runRoutes } from './routes/runs.ts';
 import { statusRoutes } from './routes/status.ts';
@@ -62,7 +63,7 @@ export function adminApiRouter(ctx: AdminContext): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  api.use(statusRoutes(ctx), runRoutes(ctx), syncRoutes(ctx), customerRoutes(ctx), modelRoutes(ctx), installApiRoutes(ctx));
+  api.use(statusRoutes(ctx), runRoutes(ctx), syncRoutes(ctx), customerRoutes(ctx), modelRoutes(ctx), installApiRoutes(ctx), installationRoutes(ctx));
   api.use(notFound);
   return api;
 }

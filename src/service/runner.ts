@@ -90,6 +90,10 @@ export class RunManager {
     const installationId = this.o.installations.requireInstallationId();
     const crm = this.o.installations.activeCrm();
     if (!crm) throw new LifecycleSyncError('NOT_CONFIGURED', 'no CRM is connected');
+    // Paused from the page or the CLI: neither "Run now" nor the schedule starts it.
+    if ((await this.o.store.getInstallation(installationId))?.status === 'paused') {
+      throw new LifecycleSyncError('SYNC_LOCKED', `installation ${installationId} is paused: resume it first (the page, or \`lifecycle-sync installations resume ${installationId}\`)`);
+    }
     const busy = this.inFlight.get(installationId);
     if (busy) throw new LifecycleSyncError('SYNC_LOCKED', `a run for ${installationId} is already in progress (${busy.runId}); try again when it has finished`);
     const clock = this.o.clock ?? Date.now;

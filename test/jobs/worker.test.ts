@@ -1,8 +1,9 @@
 /**
- * Runs as jobs on Postgres (pg-boss): `sync --enqueue` answers with a run id at once, `worker` processes
- * take the jobs, one run per installation at a time; a worker SIGKILLed in mid-run has its job taken over
- * by the other one, whose run continues the work and succeeds. Three HubSpot portals (sandboxes with
- * their own tokens) as installations of one Postgres store; the CLI and the workers are child processes.
+ * Runs as jobs on Postgres (pg-boss): `sync --enqueue` answers with a run id at once, two `worker`
+ * processes take the jobs of 20 installations (15 HubSpot portals and 5 Salesforce orgs, each a sandbox
+ * with its own credentials), one run per installation at a time; a worker SIGKILLed in mid-run has its
+ * job taken over by the other one, whose run continues the work and succeeds; each installation's own
+ * schedule fires once per tick with two workers. The CLI and the workers are child processes.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,10 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubSpotSandbox, seedSyntheticDataset, type HubSpotSandbox } from '../../sandboxes/hubspot/index.ts';
+import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, seedSyntheticDataset as seedSalesforce, type SalesforceSandbox } from '../../sandboxes/salesforce/index.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { RunQueue } from '../../src/jobs/runQueue.ts';
+import { silentLogger } from '../../src/log.ts';
 import { openPostgresStore } from '../../src/store/postgres.ts';
 import type { RunRecord, Store } from '../../src/store/types.ts';
 import { startChild, type LongChild } from '../cliChild.ts';
@@ -30,6 +35,52 @@ let store: Store;
 let base: Record<string, string>;
 const portals: Portal[] = [];
 const workers: LongChild[] = [];
+
+/** The other 17 installations: CRM accounts that only need to be synced, each once. */
+interface Account {
+  crm: 'hubspot' | 'salesforce';
+  url: string;
+  close(): Promise<void>;
+  /** Its contacts, and how many hold a stage written by the plugin. */
+  contacts(): number;
+  scored(): number;
+  env: Record<string, string>;
+  id: string;
+}
+const accounts: Account[] = [];
+
+async function hubspotAccount(i: number): Promise<Account> {
+  const p = await portal(`pat-na1-jobs-more-${String(i).padStart(2, '0')}-0000000000000`, 10 + i, 30, 100_000);
+  const ids = () => p.sandbox.data.contactIds();
+  return { crm: 'hubspot', url: p.url, close: () => p.sandbox.close(), contacts: () => ids().length, scored: () => scored(p), env: { HUBSPOT_ACCESS_TOKEN: p.token, HUBSPOT_BASE_URL: p.url }, id: '' };
+}
+
+async function salesforceAccount(i: number): Promise<Account> {
+  let offset = -3_600_000;
+  const sandbox: SalesforceSandbox = createSalesforceSandbox({ clock: () => Date.now() + offset });
+  seedSalesforce(sandbox.data, { contacts: 30, seed: 40 + i });
+  offset = 0;
+  const url = await sandbox.listen();
+  const ids = () => sandbox.data.ids('Contact');
+  return {
+    crm: 'salesforce',
+    url,
+    close: () => sandbox.close(),
+    contacts: () => ids().length,
+    scored: () => ids().filter((id) => sandbox.data.get('Contact', id)?.LCS_Stage__c).length,
+    env: { SALESFORCE_ACCESS_TOKEN: DEFAULT_ACCESS_TOKEN, SALESFORCE_INSTANCE_URL: url, SALESFORCE_LOGIN_URL: url },
+    id: '',
+  };
+}
+
+/** No two runs of an installation overlap: each starts after the one before it ended (or, interrupted, last beat). */
+function oneAtATime(runs: RunRecord[]): void {
+  const ordered = [...runs].sort((x, y) => x.startedAt - y.startedAt);
+  for (let i = 1; i < ordered.length; i++) {
+    const before = ordered[i - 1];
+    expect(ordered[i].startedAt, `${ordered[i].id} after ${before.id}`).toBeGreaterThanOrEqual(before.finishedAt ?? before.heartbeatAt);
+  }
+}
 
 async function portal(token: string, seed: number, contacts: number, tenSecondly: number): Promise<Portal> {
   let offset = -3_600_000;
@@ -65,7 +116,7 @@ beforeAll(async () => {
     await portal('pat-na1-jobs-a-000000000000000000', 1, 40, 100_000),
     await portal('pat-na1-jobs-b-111111111111111111', 2, 40, 100_000),
     // Slow (few requests per ten seconds): its run is still writing when a worker is killed.
-    await portal('pat-na1-jobs-c-222222222222222222', 3, 1500, 25),
+    await portal('pat-na1-jobs-c-222222222222222222', 3, 1500, 12),
   );
   dir = mkdtempSync(join(tmpdir(), 'lcs-jobs-'));
   database = await freshDatabase();
@@ -79,12 +130,15 @@ beforeAll(async () => {
   writeFileSync(configPath, stringify(config));
   base = { LIFECYCLE_SYNC_CONFIG: configPath, DATABASE_URL: database.url, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LIFECYCLE_SYNC_DB: join(dir, 'unused.db') };
   store = await openPostgresStore(database.url, { encryptionKey: TEST_ENCRYPTION_KEY });
+  for (let i = 0; i < 12; i++) accounts.push(await hubspotAccount(i));
+  for (let i = 0; i < 5; i++) accounts.push(await salesforceAccount(i));
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.kill('SIGKILL')));
   await store?.close();
   for (const p of portals) await p.sandbox.close();
+  for (const a of accounts) await a.close();
   await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -119,6 +173,19 @@ describe('runs as jobs on Postgres', () => {
     expect(again.stderr).toContain(`installation ${portals[2].id} already has a run queued (${queued[2].runId})`);
     for (const p of portals) expect(await runsOf(p)).toEqual([]);
 
+    // 17 more: added as `installations add` stores them (credentials of their own), queued the same way.
+    const queue = await RunQueue.open({ url: database.url, settings: loadConfig({ file: base.LIFECYCLE_SYNC_CONFIG }).jobs, log: silentLogger(), role: 'client' });
+    try {
+      for (const [i, account] of accounts.entries()) {
+        const { installation } = await store.addInstallation({ crm: account.crm, name: `Account ${i}`, accountId: null });
+        await store.saveAccountEnv(installation.id, account.env);
+        account.id = installation.id;
+        await queue.enqueue(installation.id, { kind: 'sync', trigger: 'cli' });
+      }
+    } finally {
+      await queue.close({ graceful: false });
+    }
+
     workers.push(await startWorker(), await startWorker());
     const [a, b] = portals;
     for (const [i, p] of [a, b].entries()) {
@@ -126,16 +193,23 @@ describe('runs as jobs on Postgres', () => {
       expect(run.id).toBe(queued[i].runId);
       expect(scored(p)).toBe(p.sandbox.data.contactIds().length);
     }
-    // Portal A's scores are not in portal B and the other way round (the same contact ids in both).
-    expect(a.sandbox.stats.requests).toBeGreaterThan(0);
-  }, 120_000);
+    for (const account of accounts) {
+      await until(`the run of ${account.crm} ${account.id}`, async () => (await store.listRuns(account.id, 5)).find((r) => r.status === 'succeeded') ?? null, 90_000);
+      expect(account.scored(), `${account.crm} ${account.id}`).toBe(account.contacts());
+      oneAtATime(await store.listRuns(account.id, 20));
+    }
+    // Both workers took some: the runs' leases name two processes.
+    const owners = new Set<string>();
+    for (const account of accounts) for (const r of await store.listRuns(account.id, 5)) if (r.owner) owners.add(r.owner.split(':')[1]);
+    expect(owners.size).toBe(2);
+  }, 180_000);
 
   it('a worker killed in mid-run: the other takes the job over and the run ends with every contact scored', async () => {
     const c = portals[2];
     const running = await until('the slow run writing', async () => {
       const run = (await runsOf(c)).find((r) => r.status === 'running');
       return run && c.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update'] ? run : null;
-    }, 90_000);
+    }, 150_000);
     const ownerPid = Number(running.owner?.split(':')[1]);
     const victim = workers.find((w) => w.pid === ownerPid);
     expect(victim, `the run's owner ${running.owner} is one of the workers`).toBeDefined();
@@ -149,11 +223,11 @@ describe('runs as jobs on Postgres', () => {
     expect(history.find((r) => r.id === running.id)?.status).toBe('interrupted');
     expect(scored(c)).toBe(c.sandbox.data.contactIds().length);
     // One run at a time: the takeover started after the killed run's last heartbeat.
-    expect(resumed.startedAt).toBeGreaterThan(history.find((r) => r.id === running.id)?.heartbeatAt ?? running.startedAt);
+    oneAtATime(history);
     // The survivor did it.
     const survivor = workers.find((w) => w !== victim);
     expect(survivor?.stderr()).toContain(resumed.id);
-  }, 180_000);
+  }, 240_000);
 
   it('each installation\u2019s own schedule: with two workers, one run per installation per tick; a paused installation has none', async () => {
     // Two workers again: the survivor and a new one, each with its own scheduler.

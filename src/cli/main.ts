@@ -9,6 +9,7 @@ import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { explainCommand } from './commands/explain.ts';
 import { installationsCommand } from './commands/installations.ts';
+import { jobsCommand } from './commands/jobs.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { rollbackCommand } from './commands/rollback.ts';
 import { runsCommand } from './commands/runs.ts';
@@ -46,7 +47,8 @@ const program = new Command('lifecycle-sync')
   .addCommand(startCommand())
   .addCommand(storeCommand())
   .addCommand(installationsCommand())
-  .addCommand(workerCommand());
+  .addCommand(workerCommand())
+  .addCommand(jobsCommand());
 
 // Commander's own errors quote the offending argument whole (a pasted file as a flag value): cut each line.
 const outputError = (text: string, write: (s: string) => void) => write(text.split('\n').map((line) => excerpt(line, 300)).join('\n'));

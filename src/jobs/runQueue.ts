@@ -45,6 +45,27 @@ export interface QueuedJob {
   jobId: string;
 }
 
+/** A run's job as `lifecycle-sync jobs` shows it. */
+export interface JobView {
+  jobId: string;
+  installationId: string | null;
+  /** The run id it was queued with (a scheduled job's runs, and retries, get their own). */
+  runId: string | null;
+  kind: string | null;
+  trigger: string | null;
+  /** created, retry, active, completed, cancelled, or failed (its retries spent: dead). */
+  state: string;
+  attempts: number;
+  retryLimit: number;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  /** Why its last attempt failed. */
+  error: string | null;
+}
+
+const failureSchema = z.object({ message: z.string() });
+
 export interface RunQueueOptions {
   url: string;
   settings: JobSettings;
@@ -122,6 +143,32 @@ export class RunQueue {
       throw new LifecycleSyncError('SYNC_LOCKED', `installation ${installationId} already has a run ${other?.state === 'active' ? 'in progress' : 'queued'}${runId ? ` (${runId})` : ''}; try again when it has finished`);
     }
     return { runId, jobId };
+  }
+
+  /** The newest run jobs first (pg-boss keeps finished ones a week, failed ones until deleted), of one installation or all. */
+  async list(o: { installationId?: string; failedOnly?: boolean; limit: number }): Promise<JobView[]> {
+    const jobs = await this.boss.findJobs<unknown>(RUN_QUEUE, { ...(o.installationId === undefined ? {} : { key: o.installationId }), limit: 100_000 });
+    return jobs
+      .filter((j) => !o.failedOnly || j.state === 'failed')
+      .sort((a, b) => b.createdOn.getTime() - a.createdOn.getTime())
+      .slice(0, o.limit)
+      .map((j) => {
+        const data = queuedRunSchema.safeParse(j.data).data;
+        return {
+          jobId: j.id,
+          installationId: data?.installationId ?? j.singletonKey,
+          runId: data?.runId ?? null,
+          kind: data?.request.kind ?? null,
+          trigger: data?.request.trigger ?? null,
+          state: j.state,
+          attempts: j.retryCount + (j.state === 'created' ? 0 : 1),
+          retryLimit: j.retryLimit,
+          createdAt: j.createdOn.toISOString(),
+          startedAt: j.startedOn ? j.startedOn.toISOString() : null,
+          completedAt: j.completedOn ? j.completedOn.toISOString() : null,
+          error: j.state === 'failed' || j.state === 'retry' ? (failureSchema.safeParse(j.output).data?.message ?? null) : null,
+        };
+      });
   }
 
   /** Takes run jobs, `concurrency` at a time, until `close`. The handler's rejection fails the job (retried, then dead). */

@@ -257,4 +257,34 @@ describe('runs as jobs on Postgres', () => {
     expect((await runsOf(c)).length).toBe(before.get(c.id));
     for (const p of portals) ok(await cli(['installations', 'set', p.id, 'schedule.enabled', 'false']));
   }, 180_000);
+
+  it('a run that keeps failing is retried with backoff, then listed by `jobs --failed` with its error; each installation sees only its own', async () => {
+    // Credentials the portal refuses: every attempt fails.
+    const { installation } = await store.addInstallation({ crm: 'hubspot', name: 'Wrong token', accountId: null });
+    await store.saveAccountEnv(installation.id, { HUBSPOT_ACCESS_TOKEN: 'pat-na1-not-a-token-of-this-portal-000', HUBSPOT_BASE_URL: portals[0].url });
+    const queued = JSON.parse(ok(await cli(['sync', '--installation', installation.id, '--enqueue', '--json'])).stdout) as { runId: string; jobId: string };
+    interface Job {
+      jobId: string;
+      installationId: string;
+      runId: string | null;
+      state: string;
+      attempts: number;
+      error: string | null;
+    }
+    const failed = await until('the job failed for good', async () => {
+      const jobs = JSON.parse(ok(await cli(['jobs', '--failed', '--json'])).stdout) as Job[];
+      return jobs.find((j) => j.jobId === queued.jobId) ?? null;
+    }, 90_000);
+    // retryLimit 3: four attempts, each a run that failed.
+    expect(failed).toMatchObject({ installationId: installation.id, runId: queued.runId, state: 'failed', attempts: 4 });
+    expect(failed.error).toMatch(/failed/);
+    expect(failed.error).not.toContain('pat-na1-not-a-token');
+    const runs = await store.listRuns(installation.id, 10);
+    expect(runs.map((r) => r.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    oneAtATime(runs);
+    // Another installation's listing holds none of its jobs.
+    const others = JSON.parse(ok(await cli(['jobs', '--installation', portals[0].id, '--json'])).stdout) as Job[];
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((j) => j.installationId === portals[0].id)).toBe(true);
+  }, 150_000);
 });

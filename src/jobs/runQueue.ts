@@ -10,7 +10,7 @@
  * installation's job is taken by the other slots in the order it was queued. The store's lease
  * (sync/lock.ts) stays the last word on "one run at a time" (a CLI `sync` does not queue).
  */
-import { PgBoss, type Job } from 'pg-boss';
+import { PgBoss, type JobWithMetadata } from 'pg-boss';
 import { z } from 'zod';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -172,8 +172,9 @@ export class RunQueue {
   }
 
   /** Takes run jobs, `concurrency` at a time, until `close`. The handler's rejection fails the job (retried, then dead). */
-  async work(concurrency: number, handler: (job: Job<unknown>) => Promise<object>): Promise<void> {
-    await this.boss.work(RUN_QUEUE, { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: this.o.settings.pollSeconds }, async (jobs: Job<unknown>[]) => {
+  async work(concurrency: number, handler: (job: JobWithMetadata<unknown>) => Promise<object>): Promise<void> {
+    const options = { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: this.o.settings.pollSeconds, includeMetadata: true } as const;
+    await this.boss.work(RUN_QUEUE, options, async (jobs: JobWithMetadata<unknown>[]) => {
       const [job] = jobs;
       return job ? handler(job) : {};
     });

@@ -6,7 +6,7 @@
  * taking jobs, lets the runs in hand finish for a grace period, then marks the rest interrupted and
  * releases their leases, so the jobs' retries on other workers continue them at once.
  */
-import type { Job } from 'pg-boss';
+import type { JobWithMetadata } from 'pg-boss';
 import { effectiveConfig, readOverrides } from '../config/installationSettings.ts';
 import type { Config } from '../config/schema.ts';
 import type { Env } from '../crm.ts';
@@ -43,7 +43,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const queue = await RunQueue.open({ url: o.url, settings: o.config.jobs, log: o.log, role: 'worker' });
   const inHand = new Map<string, RunThread>();
 
-  const execute = async (job: Job<unknown>): Promise<JobOutcome> => {
+  const execute = async (job: JobWithMetadata<unknown>): Promise<JobOutcome> => {
     const parsed = queuedRunSchema.safeParse(job.data);
     if (!parsed.success) throw new LifecycleSyncError('INPUT_INVALID', `job ${job.id} holds no run: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const { installationId, request } = parsed.data;
@@ -58,6 +58,12 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     // The environment's installation (its id is the CRM's name) may have no row before its first run.
     const crm = installation?.crm ?? o.config.crm ?? installationId;
     const config = installation ? effectiveConfig(o.config, readOverrides(installation.settings, installationId), installationId) : o.config;
+    // A retry of a job whose earlier attempt did run to success (pg-boss took it for lost: a worker too
+    // busy to send its heartbeat in time) runs nothing more: one run per job, as per tick.
+    if (job.retryCount > 0) {
+      const done = (await o.store.listRuns(installationId, 20)).find((r) => r.kind === request.kind && r.status === 'succeeded' && r.startedAt >= job.createdOn.getTime());
+      if (done) return skip(`the run ${done.id} of an earlier attempt succeeded`);
+    }
     if (request.trigger === 'schedule') {
       const skipped = await scheduledRunSkipped(o.store, installationId, config);
       if (skipped) return skip(skipped);

@@ -124,7 +124,7 @@ beforeAll(async () => {
   const config = {
     ...TEST_CONFIG,
     sync: { ...TEST_CONFIG.sync, lockTtlSeconds: 10 },
-    jobs: { retryLimit: 3, retryDelaySeconds: 1, heartbeatSeconds: 10, superviseSeconds: 2, expireHours: 1, pollSeconds: 0.5 },
+    jobs: { retryLimit: 3, retryDelaySeconds: 1, heartbeatSeconds: 20, superviseSeconds: 2, expireHours: 1, pollSeconds: 0.5 },
     schedule: { requireFirstRun: false },
   };
   writeFileSync(configPath, stringify(config));

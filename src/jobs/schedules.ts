@@ -41,6 +41,10 @@ export async function reconcileSchedules(queue: RunQueue, store: Store, config: 
   for (const [installationId, want] of wanted) {
     const have = current.find((s) => s.key === installationId);
     if (have && have.cron === want.cron && have.timezone === want.timezone) continue;
+    // A changed expression is a new schedule, not an update: pg-boss's catch-up counts from a schedule's
+    // creation, and an updated one would owe the new expression's latest occurrence at once (a run the
+    // moment an admin moves the nightly hour).
+    if (have) await queue.boss.unschedule(RUN_QUEUE, installationId);
     const data: Omit<QueuedRun, 'runId'> = { installationId, request: { kind: 'sync', trigger: 'schedule' } };
     await queue.boss.schedule(RUN_QUEUE, want.cron, data, { tz: want.timezone, key: installationId, singletonKey: installationId, missed: 'once' });
     changes.set.push(installationId);

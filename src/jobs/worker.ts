@@ -65,7 +65,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       if (done) return skip(`the run ${done.id} of an earlier attempt succeeded`);
     }
     if (request.trigger === 'schedule') {
-      const skipped = await scheduledRunSkipped(o.store, installationId, config);
+      const skipped = await scheduledRunSkipped(o.store, installationId, config, job.createdOn.getTime());
       if (skipped) return skip(skipped);
     }
     // A retry (or a second delivery) is a new run: the first attempt's run keeps its own record.
@@ -128,10 +128,19 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
 }
 
-/** Why a scheduled run does not start, or null: the schedule was turned off meanwhile, or the first run by hand has not succeeded yet. */
-async function scheduledRunSkipped(store: Store, installationId: string, config: Config): Promise<string | null> {
+/** A sync started this close before a scheduled job was sent is taken as that tick's run (as the in-process scheduler does). */
+const SAME_TICK_MS = 60_000;
+
+/**
+ * Why a scheduled run does not start, or null: the schedule was turned off meanwhile, the first run by
+ * hand has not succeeded yet, or this tick's run has started already (on a loaded machine pg-boss was
+ * seen to send a second job for the same tick half a minute later).
+ */
+async function scheduledRunSkipped(store: Store, installationId: string, config: Config, sentAt: number): Promise<string | null> {
   if (!config.schedule.enabled) return 'scheduled runs are off for this installation';
-  if (!config.schedule.requireFirstRun) return null;
   const runs = await store.listRuns(installationId, 200);
+  const sameTick = runs.find((r) => r.kind === 'sync' && r.startedAt >= sentAt - SAME_TICK_MS);
+  if (sameTick) return `this tick's run ${sameTick.id} has started already`;
+  if (!config.schedule.requireFirstRun) return null;
   return runs.some((r) => r.kind === 'sync' && r.status === 'succeeded') ? null : 'waiting for the first successful run by hand (schedule.requireFirstRun)';
 }

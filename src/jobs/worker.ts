@@ -13,6 +13,7 @@ import type { Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { runOnThread, type RunThread } from '../service/runOnThread.ts';
+import { SAME_SLOT_MS } from '../scheduler/scheduler.ts';
 import type { Store } from '../store/types.ts';
 import { newRunId } from '../sync/engine.ts';
 import { queuedRunSchema, RunQueue } from './runQueue.ts';
@@ -128,18 +129,15 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
 }
 
-/** A sync started this close before a scheduled job was sent is taken as that tick's run (as the in-process scheduler does). */
-const SAME_TICK_MS = 60_000;
-
 /**
  * Why a scheduled run does not start, or null: the schedule was turned off meanwhile, the first run by
  * hand has not succeeded yet, or this tick's run has started already (on a loaded machine pg-boss was
- * seen to send a second job for the same tick half a minute later).
+ * seen to send a second job for the same tick half a minute later): the in-process scheduler's same-slot rule.
  */
 async function scheduledRunSkipped(store: Store, installationId: string, config: Config, sentAt: number): Promise<string | null> {
   if (!config.schedule.enabled) return 'scheduled runs are off for this installation';
   const runs = await store.listRuns(installationId, 200);
-  const sameTick = runs.find((r) => r.kind === 'sync' && r.startedAt >= sentAt - SAME_TICK_MS);
+  const sameTick = runs.find((r) => r.kind === 'sync' && r.startedAt >= sentAt - SAME_SLOT_MS);
   if (sameTick) return `this tick's run ${sameTick.id} has started already`;
   if (!config.schedule.requireFirstRun) return null;
   return runs.some((r) => r.kind === 'sync' && r.status === 'succeeded') ? null : 'waiting for the first successful run by hand (schedule.requireFirstRun)';

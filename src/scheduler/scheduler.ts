@@ -34,7 +34,7 @@ export interface SchedulerOptions {
 }
 
 /** A tick that finds a sync started this close before its slot takes it as another replica's run of it. */
-const SAME_SLOT_MS = 60_000;
+export const SAME_SLOT_MS = 60_000;
 
 export class Scheduler {
   private readonly o: SchedulerOptions;

@@ -37,6 +37,7 @@ export const statsSchema = z
     retries: z.number(),
     // Added after the first release of the schema: absent in older rows.
     phaseMs: z.partialRecord(z.enum(['fields', 'pull', 'classify', 'write']), z.number()).default({}),
+    dailyQuota: z.object({ limit: z.number(), remaining: z.number() }).strict().nullable().optional(),
   })
   .strict();
 export const credentialsSchema = z.object({

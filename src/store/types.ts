@@ -50,6 +50,8 @@ export interface RunStats {
   retries: number;
   /** Wall time per phase in milliseconds (fields, pull, classify, write). */
   phaseMs: Partial<Record<'fields' | 'pull' | 'classify' | 'write', number>>;
+  /** The CRM's daily API allowance as it said at the run's end (null: it did not say; absent in older runs). */
+  dailyQuota?: { limit: number; remaining: number } | null;
 }
 
 export function emptyRunStats(): RunStats {
@@ -214,6 +216,11 @@ export interface RunStore {
   updateRun(id: string, patch: Partial<Pick<RunRecord, 'status' | 'mode' | 'stats' | 'message' | 'finishedAt' | 'heartbeatAt' | 'scoredAt'>>): Promise<void>;
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(installationId: string, limit: number): Promise<RunRecord[]>;
+  /**
+   * Each installation's newest run of the kind and status given (either may be left out), one per
+   * installation that has one, in one query however many installations there are (metrics, when scraped).
+   */
+  latestRuns(filter: { kind?: RunKind; status?: RunStatus }): Promise<RunRecord[]>;
   /**
    * Runs still marked running whose holder is gone (no live lease held by their owner): marked
    * interrupted, with the counts their audit shows. `null`: every installation. Returns them.

@@ -17,7 +17,7 @@ import { dailyShareGuard, runUsage, utcDay } from './quota.ts';
 import type { SyncSettings } from './settings.ts';
 
 /** How a run ended, as the CLI prints it and the API answers: its counts (RunStats) and what it was. */
-export type SyncSummary = Pick<RunStats, 'classified' | 'changed' | 'written' | 'failed' | 'skippedRecords' | 'requests' | 'rateLimited' | 'retries' | 'changedFields' | 'stageTransitions' | 'phaseMs'> & {
+export type SyncSummary = Pick<RunStats, 'classified' | 'changed' | 'written' | 'failed' | 'skippedRecords' | 'requests' | 'rateLimited' | 'retries' | 'changedFields' | 'stageTransitions' | 'phaseMs' | 'dailyQuota'> & {
   runId: string;
   kind: RunKind;
   status: RunStatus;
@@ -160,6 +160,8 @@ async function runBody(o: RunLifecycleOptions, s: { runId: string; startedAt: nu
     o.connector.setRequestGuard(null);
   }
   Object.assign(run.stats, runUsage(o.connector, quotaAtStart));
+  // Kept with the run, so the quota left is known wherever the run ran (metrics read it from the store).
+  run.stats.dailyQuota = o.connector.quota().daily;
   // A run whose lease was taken has been marked by whoever took it (an admin's abandon, a later run):
   // it only adds its request usage.
   const end = lease.lost() ? null : { status, message, finishedAt: clock() };

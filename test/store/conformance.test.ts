@@ -290,6 +290,27 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
       );
     });
 
+    it("answers each installation's newest run of a kind and status, with the quota the run recorded", async () => {
+      await withStore(async (store) => {
+        expect(await store.latestRuns({})).toEqual([]);
+        const quota = { limit: 250_000, remaining: 249_000 };
+        await store.createRun(run('a-ok', { installationId: 'a', startedAt: 10, status: 'succeeded', stats: { ...emptyRunStats(), dailyQuota: quota } }));
+        await store.createRun(run('a-dry', { installationId: 'a', startedAt: 20, kind: 'dry_run', status: 'succeeded' }));
+        await store.createRun(run('a-bad', { installationId: 'a', startedAt: 30, status: 'failed' }));
+        // Two runs started in the same millisecond: the later created is the newer.
+        await store.createRun(run('b-1', { installationId: 'b', startedAt: 15, status: 'succeeded' }));
+        await store.createRun(run('b-2', { installationId: 'b', startedAt: 15, status: 'succeeded' }));
+        await store.createRun(run('c-run', { installationId: 'c', startedAt: 5, kind: 'rollback', status: 'running' }));
+        const ids = async (filter: Parameters<Store['latestRuns']>[0]) => (await store.latestRuns(filter)).map((r) => r.id).sort();
+        expect(await ids({})).toEqual(['a-bad', 'b-2', 'c-run']);
+        expect(await ids({ kind: 'sync' })).toEqual(['a-bad', 'b-2']);
+        expect(await ids({ kind: 'sync', status: 'succeeded' })).toEqual(['a-ok', 'b-2']);
+        expect(await ids({ status: 'succeeded' })).toEqual(['a-dry', 'b-2']);
+        expect(await ids({ kind: 'rollback', status: 'failed' })).toEqual([]);
+        expect((await store.latestRuns({ kind: 'sync', status: 'succeeded' })).find((r) => r.id === 'a-ok')?.stats.dailyQuota).toEqual(quota);
+      });
+    });
+
     it('refuses audit, plans and errors of a run it does not hold, and stores none of them', async () => {
       await withStore(async (store) => {
         await store.createRun(run('known'));

@@ -11,7 +11,7 @@ import { ownerIsDead } from '../leaseOwner.ts';
 import { unknownRun } from '../storeErrors.ts';
 import type { PgQueryable, PgRow, PgValue } from '../postgresDb.ts';
 import { auditStateSchema } from '../rowSchemas.ts';
-import type { NewRun, RunErrorRecord, RunRecord, RunStore } from '../types.ts';
+import type { NewRun, RunErrorRecord, RunKind, RunRecord, RunStatus, RunStore } from '../types.ts';
 import { runErrorFromRow, runFromRow } from '../rowMappers.ts';
 import { COLUMNS, jsonText, num, text, textOrNull } from './rows.ts';
 import type { PgSession } from './session.ts';
@@ -110,6 +110,16 @@ export class PostgresRuns implements RunStore {
 
   readonly listRuns = async (installationId: string, limit: number): Promise<RunRecord[]> => {
     return (await this.db.query('SELECT * FROM runs WHERE installation_id = $1 ORDER BY started_at DESC, seq DESC LIMIT $2', [installationId, limit])).rows.map(toRun);
+  };
+
+  readonly latestRuns = async (filter: { kind?: RunKind; status?: RunStatus }): Promise<RunRecord[]> => {
+    const rows = await this.db.query(
+      `SELECT DISTINCT ON (installation_id) * FROM runs
+       WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
+       ORDER BY installation_id, started_at DESC, seq DESC`,
+      [filter.kind ?? null, filter.status ?? null],
+    );
+    return rows.rows.map(toRun);
   };
 
   readonly markRunsInterrupted = async (installationId: string | null, exceptRunId?: string): Promise<RunRecord[]> => {

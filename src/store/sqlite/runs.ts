@@ -9,7 +9,7 @@ import { interruption, PROCESS_GONE } from '../interruption.ts';
 import { ownerIsDead } from '../leaseOwner.ts';
 import { unknownRun } from '../storeErrors.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
-import type { NewRun, RunErrorRecord, RunRecord, RunStore } from '../types.ts';
+import type { NewRun, RunErrorRecord, RunKind, RunRecord, RunStatus, RunStore } from '../types.ts';
 import { runErrorFromRow, runFromRow } from '../rowMappers.ts';
 import { COLUMNS, num, text } from './rows.ts';
 
@@ -81,6 +81,20 @@ export class SqliteRuns implements Synchronous<RunStore> {
 
   readonly listRuns = (installationId: string, limit: number): RunRecord[] => {
     return this.db.all('SELECT * FROM runs WHERE installation_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?', installationId, limit).map((r) => this.toRun(r));
+  };
+
+  readonly latestRuns = (filter: { kind?: RunKind; status?: RunStatus }): RunRecord[] => {
+    const kind = filter.kind ?? null;
+    const status = filter.status ?? null;
+    return this.db
+      .all(
+        `SELECT * FROM runs WHERE rowid IN (
+           SELECT (SELECT r.rowid FROM runs r WHERE r.installation_id = i.installation_id AND (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.status = ?2)
+                   ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1)
+           FROM (SELECT DISTINCT installation_id FROM runs) i)`,
+        kind, status,
+      )
+      .map((r) => this.toRun(r));
   };
 
   readonly markRunsInterrupted = (installationId: string | null, exceptRunId?: string): RunRecord[] => {

@@ -8,6 +8,7 @@ import type { CrmName } from '../../connectors/contract/index.ts';
 import { connectorDefinition, connectorDefinitions, connectorNames } from '../../connectors/registry.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
 import { jobSettingsSchema } from '../jobs/settings.ts';
+import { metricsSettingsSchema } from '../metrics/settings.ts';
 import { scheduleSettingsSchema } from '../scheduler/settings.ts';
 import { serverSettingsSchema } from '../server/settings.ts';
 import { storeSettingsSchema, syncSettingsSchema } from '../sync/settings.ts';
@@ -21,6 +22,7 @@ const coreShape = {
   server: serverSettingsSchema,
   schedule: scheduleSettingsSchema,
   jobs: jobSettingsSchema,
+  metrics: metricsSettingsSchema,
 };
 
 type Core = z.infer<z.ZodObject<typeof coreShape>>;
@@ -38,7 +40,7 @@ export function configSchema(): z.ZodType<Config> {
     .strict()
     .refine((c) => c.crm === null || connectorDefinition(c.crm) !== null, { path: ['crm'], message: `must be ${connectorNames()}, or null` })
     .transform((c) => {
-      const { crm, classifier, store, sync, server, schedule, jobs, ...rest } = c as Core & Record<string, unknown>;
-      return { crm, classifier, store, sync, server, schedule, jobs, connectors: rest };
+      const { crm, classifier, store, sync, server, schedule, jobs, metrics, ...rest } = c as Core & Record<string, unknown>;
+      return { crm, classifier, store, sync, server, schedule, jobs, metrics, connectors: rest };
     });
 }

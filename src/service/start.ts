@@ -148,7 +148,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   await installations.refresh();
   const insights = new Insights(store);
   const runs = new RunManager({ store, installations, config, env: o.env, log, runBusyTimeoutMs: config.store.busyTimeoutMs });
-  const metrics = createMetrics({ installations, insights });
+  const metrics = createMetrics({ installations, insights, store, maxInstallationLabels: config.metrics.maxInstallationLabels });
   runs.onFinished((run) => metrics.recordRun(run));
   // With Postgres the workers keep every installation's schedule (pg-boss, src/jobs/schedules.ts): a
   // scheduler here too would start the same installation's nightly run twice.

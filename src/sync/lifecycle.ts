@@ -126,7 +126,7 @@ async function runBody(o: RunLifecycleOptions, s: { runId: string; startedAt: nu
     model: null,
     message: null,
     phase: 'setup',
-    saveProgress: () => o.store.updateRun(runId, { stats: { ...run.stats, ...runUsage(o.connector, quotaAtStart) } }),
+    saveProgress: () => o.store.updateRun(runId, { stats: { ...run.stats, ...runUsage(o.connector, quotaAtStart), dailyQuota: o.connector.quota().daily } }),
   };
   let status: RunStatus;
   let message: string | null;

@@ -193,6 +193,10 @@ describe('health, readiness, metrics and headers', () => {
     expect(sum('lifecycle_sync_api_requests_total')).toBeGreaterThan(0);
     expect(byName.has('lifecycle_sync_api_rate_limited_total')).toBe(true);
     expect(byName.has('lifecycle_sync_api_quota_remaining')).toBe(true);
+    // Read from the store when scraped: right wherever the runs ran (this server, a worker, the CLI).
+    expect(byName.get('lifecycle_sync_last_success_timestamp_seconds')?.metrics.map((m) => m.labels?.installation)).toEqual(['hubspot']);
+    expect(sum('lifecycle_sync_installations', (l) => l.status === 'active')).toBe(1);
+    expect(sum('lifecycle_sync_installations_health', (l) => l.health === 'ok')).toBe(1);
     expect(sum('lifecycle_sync_customers')).toBe(150);
     expect(byName.get('lifecycle_sync_customers')?.metrics.map((m) => m.labels?.stage).sort()).toEqual(
       ['advocacy', 'at_risk', 'awareness', 'churned', 'consideration', 'loyalty', 'purchase', 'retention'],

@@ -2,6 +2,8 @@
 import parsePrometheusTextFormat, { type PrometheusFamily } from 'parse-prometheus-text-format';
 
 export interface Scrape {
+  /** The answer as it came (the parser keeps no labels of histogram samples). */
+  text: string;
   families: Map<string, PrometheusFamily>;
   /** The samples of the family whose labels include `labels`, as numbers with their labels. */
   samples(name: string, labels?: Record<string, string>): { labels: Record<string, string>; value: number }[];
@@ -18,6 +20,7 @@ export function scrape(text: string): Scrape {
       .map((m) => ({ labels: m.labels ?? {}, value: Number(m.value ?? m.count) }))
       .filter((m) => Object.entries(labels).every(([k, v]) => m.labels[k] === v));
   return {
+    text,
     families,
     samples,
     value(name, labels = {}) {

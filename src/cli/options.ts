@@ -34,3 +34,11 @@ export function isoDay(flag: string) {
     return day;
   };
 }
+
+export function port(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`${flag} must be a port number from 0 to 65535 (got ${quoted(value)})`);
+    return n;
+  };
+}

@@ -171,6 +171,14 @@ export class RunQueue {
       });
   }
 
+  /**
+   * Jobs of the run queue and the dead letters by state, as pg-boss counts them (its monitor refreshes
+   * the counts every `jobs.superviseSeconds`). A dead job waits in the dead letters as queued.
+   */
+  async counts(): Promise<{ queue: string; queued: number; active: number; failed: number }[]> {
+    return (await this.boss.getQueues([RUN_QUEUE, DEAD_RUN_QUEUE])).map((q) => ({ queue: q.name, queued: q.queuedCount, active: q.activeCount, failed: q.failedCount }));
+  }
+
   /** Takes run jobs, `concurrency` at a time, until `close`. The handler's rejection fails the job (retried, then dead). */
   async work(concurrency: number, handler: (job: JobWithMetadata<unknown>) => Promise<object>): Promise<void> {
     const options = { batchSize: 1, localConcurrency: concurrency, pollingIntervalSeconds: this.o.settings.pollSeconds, includeMetadata: true } as const;

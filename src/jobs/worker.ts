@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.ts';
 import type { Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { FinishedRun } from '../service/runner.ts';
 import { runOnThread, type RunThread } from '../service/runOnThread.ts';
 import { SAME_SLOT_MS } from '../scheduler/scheduler.ts';
 import type { Store } from '../store/types.ts';
@@ -26,6 +27,8 @@ export interface WorkerOptions {
   store: Store;
   log: Logger;
   concurrency: number;
+  /** Told of each run's end, failed ones included (metrics); its failure is logged, never the job's. */
+  onRunEnded?: (run: FinishedRun) => Promise<void> | void;
 }
 
 export interface JobOutcome {
@@ -37,6 +40,8 @@ export interface JobOutcome {
 export interface RunningWorker {
   /** Runs in hand, by run id. */
   active(): string[];
+  /** The queue's jobs by state (metrics). */
+  queueCounts(): ReturnType<RunQueue['counts']>;
   stop(graceMs: number): Promise<void>;
 }
 
@@ -72,6 +77,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     // A retry (or a second delivery) is a new run: the first attempt's run keeps its own record.
     const queuedId = parsed.data.runId;
     const runId = queuedId === undefined || (await o.store.getRun(queuedId)) ? newRunId(Date.now()) : queuedId;
+    const startedAt = Date.now();
     const thread = runOnThread({ runId, request, installationId, crm, config, env: o.env, busyTimeoutMs: config.store.busyTimeoutMs, logLevel: log.level }, log);
     inHand.set(runId, thread);
     // pg-boss gave the job up (expired, or this worker's heartbeat lapsed): the run stops and is handed on.
@@ -88,6 +94,11 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       if (!('summary' in end)) throw new Error(`run ${runId} did not start`);
       const { summary } = end;
       log.info('run ended', { runId, status: summary.status });
+      try {
+        await o.onRunEnded?.({ installationId, crm, trigger: request.trigger, summary, durationMs: Date.now() - startedAt });
+      } catch (error) {
+        log.warn('a run listener failed', { runId, error: error instanceof Error ? error.message : String(error) });
+      }
       // Thrown, so pg-boss retries it with backoff and, once the retries are spent, moves it to the dead letters.
       if (summary.status === 'failed') throw new Error(`run ${runId} failed: ${summary.message ?? 'see its errors'}`);
       return { runId, status: summary.status, ...(summary.message ? { message: summary.message } : {}) };
@@ -113,6 +124,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   o.log.info('worker ready', { concurrency: o.concurrency });
   return {
     active: () => [...inHand.keys()],
+    queueCounts: () => queue.counts(),
     async stop(graceMs) {
       clearInterval(reconciling);
       // Stops taking jobs and waits for those in hand; past the grace, their runs are interrupted here.

@@ -29,7 +29,11 @@ describe('compose.yaml', () => {
     expect(Object.keys(file.services).sort()).toEqual(['db', 'migrate', 'server', 'worker']);
     expect(db.image).toMatch(/^postgres:\d+/);
     expect(worker.deploy?.replicas).toBe(2);
-    expect(worker.healthcheck?.disable).toBe(true);
+    // Each worker answers /healthz on its metrics port.
+    const command = worker.command ?? [];
+    const metricsPort = command[command.indexOf('--metrics-port') + 1];
+    expect(metricsPort).toMatch(/^\d+$/);
+    expect(worker.healthcheck?.test?.join(' ')).toContain(`http://127.0.0.1:${metricsPort}/healthz`);
     for (const s of [migrate, server, worker]) {
       expect(s.environment?.DATABASE_URL).toMatch(/^postgres:\/\/lifecycle:\$\{POSTGRES_PASSWORD:\?[^}]+\}@db:5432\/lifecycle$/);
       expect(s.environment?.ENCRYPTION_KEY).toBe(migrate.environment?.ENCRYPTION_KEY);

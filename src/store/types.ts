@@ -217,7 +217,7 @@ export interface RunStore {
   getRun(id: string): Promise<RunRecord | null>;
   listRuns(installationId: string, limit: number): Promise<RunRecord[]>;
   /**
-   * Each installation's newest run of the kind and status given (either may be left out), one per
+   * Each stored installation's newest run of the kind and status given (either may be left out), one per
    * installation that has one, in one query however many installations there are (metrics, when scraped).
    */
   latestRuns(filter: { kind?: RunKind; status?: RunStatus }): Promise<RunRecord[]>;

@@ -293,6 +293,9 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
     it("answers each installation's newest run of a kind and status, with the quota the run recorded", async () => {
       await withStore(async (store) => {
         expect(await store.latestRuns({})).toEqual([]);
+        for (const id of ['a', 'b', 'c']) await store.upsertInstallation({ id, crm: 'hubspot', name: id });
+        // Runs of an installation the store does not list are not answered.
+        await store.createRun(run('stray', { installationId: 'gone', startedAt: 99, status: 'succeeded' }));
         const quota = { limit: 250_000, remaining: 249_000 };
         await store.createRun(run('a-ok', { installationId: 'a', startedAt: 10, status: 'succeeded', stats: { ...emptyRunStats(), dailyQuota: quota } }));
         await store.createRun(run('a-dry', { installationId: 'a', startedAt: 20, kind: 'dry_run', status: 'succeeded' }));

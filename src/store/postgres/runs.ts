@@ -114,9 +114,10 @@ export class PostgresRuns implements RunStore {
 
   readonly latestRuns = async (filter: { kind?: RunKind; status?: RunStatus }): Promise<RunRecord[]> => {
     const rows = await this.db.query(
-      `SELECT DISTINCT ON (installation_id) * FROM runs
-       WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
-       ORDER BY installation_id, started_at DESC, seq DESC`,
+      // Per installation down its index (runs_by_installation), not a scan of every run ever recorded.
+      `SELECT r.* FROM installations i CROSS JOIN LATERAL (
+         SELECT * FROM runs WHERE installation_id = i.id AND ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
+         ORDER BY started_at DESC, seq DESC LIMIT 1) r`,
       [filter.kind ?? null, filter.status ?? null],
     );
     return rows.rows.map(toRun);

@@ -89,9 +89,9 @@ export class SqliteRuns implements Synchronous<RunStore> {
     return this.db
       .all(
         `SELECT * FROM runs WHERE rowid IN (
-           SELECT (SELECT r.rowid FROM runs r WHERE r.installation_id = i.installation_id AND (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.status = ?2)
+           SELECT (SELECT r.rowid FROM runs r WHERE r.installation_id = i.id AND (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR r.status = ?2)
                    ORDER BY r.started_at DESC, r.rowid DESC LIMIT 1)
-           FROM (SELECT DISTINCT installation_id FROM runs) i)`,
+           FROM installations i)`,
         kind, status,
       )
       .map((r) => this.toRun(r));

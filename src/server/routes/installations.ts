@@ -4,9 +4,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { effectiveConfig, readOverrides } from '../../config/installationSettings.ts';
 import { LifecycleSyncError } from '../../errors.ts';
-import { nextTick } from '../../scheduler/cron.ts';
 import type { Installation, RunRecord } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
 import { parseInput } from '../validate.ts';
@@ -30,13 +28,10 @@ function health(installation: Installation, last: RunRecord | null): Health {
   return last.status === 'failed' || last.status === 'interrupted' ? 'failing' : 'ok';
 }
 
-/** The next scheduled run, or null with the reason there is none. */
-function nextRun(ctx: AdminContext, installation: Installation, runs: RunRecord[]): { at: string | null; note: string | null } {
-  if (installation.status !== 'active') return { at: null, note: 'paused' };
-  const { schedule } = effectiveConfig(ctx.config, readOverrides(installation.settings, installation.id), installation.id);
-  if (!schedule.enabled) return { at: null, note: 'scheduled runs are off' };
-  if (schedule.requireFirstRun && !runs.some((r) => r.kind === 'sync' && r.status === 'succeeded')) return { at: null, note: 'waiting for the first successful run by hand' };
-  return { at: nextTick(schedule.cron, schedule.timezone)?.toISOString() ?? null, note: null };
+/** The next scheduled run, or null with the reason there is none (the installation's own schedule). */
+async function nextRun(ctx: AdminContext, installation: Installation): Promise<{ at: string | null; note: string | null }> {
+  const schedule = await ctx.schedule(await ctx.installations.scope(installation.id));
+  return { at: schedule?.nextRunAt ?? null, note: schedule?.note ?? null };
 }
 
 async function view(ctx: AdminContext, installation: Installation) {
@@ -44,7 +39,7 @@ async function view(ctx: AdminContext, installation: Installation) {
   const last = runs[0] ?? null;
   let next: { at: string | null; note: string | null };
   try {
-    next = nextRun(ctx, installation, runs);
+    next = await nextRun(ctx, installation);
   } catch (error) {
     // Its stored settings no longer pass the schema: shown, not a failure of the whole list.
     next = { at: null, note: error instanceof Error ? error.message : String(error) };

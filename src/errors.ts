@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'INPUT_EMPTY'
   | 'SYNC_LOCKED'
   | 'NOT_CONFIGURED'
+  /** Several installations and none named (a flag or an API path names one). */
+  | 'INSTALLATION_REQUIRED'
   | 'NOT_FOUND'
   /** The state database failed (locked, full, damaged, read-only, newer schema): the message names the file. */
   | 'STORE_FAILED'

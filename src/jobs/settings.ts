@@ -15,6 +15,8 @@ export const jobSettingsSchema = z
     superviseSeconds: z.number().int().min(1).max(3_600),
     /** How often an idle worker asks for jobs. */
     pollSeconds: z.number().min(0.5).max(600),
+    /** Without workers (SQLite): how many scheduled runs the service itself runs at once; the rest wait their turn. */
+    localConcurrency: z.number().int().min(1).max(64),
   })
   .strict();
 

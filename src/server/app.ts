@@ -22,6 +22,8 @@ import { modelRoutes } from './routes/model.ts';
 import { runRoutes } from './routes/runs.ts';
 import { statusRoutes } from './routes/status.ts';
 import { syncRoutes } from './routes/sync.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { defaultScope, pathScope, type ScopeOf } from './scope.ts';
 
 /** The admin page's files (a top-level folder, so the published package and the image carry them). */
 export function webRoot(): string {
@@ -63,7 +65,11 @@ export function adminApiRouter(ctx: AdminContext): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  api.use(statusRoutes(ctx), runRoutes(ctx), syncRoutes(ctx), customerRoutes(ctx), modelRoutes(ctx), installApiRoutes(ctx), installationRoutes(ctx));
+  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf)];
+  api.use(installApiRoutes(ctx), installationRoutes(ctx));
+  // Each installation's routes under its id; the same routes unscoped for the default installation.
+  api.use('/installations/:installationId', ...perInstallation(pathScope(ctx)));
+  api.use(...perInstallation(defaultScope(ctx)));
   api.use(notFound);
   return api;
 }

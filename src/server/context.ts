@@ -2,7 +2,8 @@
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { Insights } from '../service/insights.ts';
-import type { Installations } from '../service/installation.ts';
+import type { RunQueue } from '../jobs/runQueue.ts';
+import type { InstallationScope, Installations } from '../service/installation.ts';
 import type { RunManager } from '../service/runner.ts';
 import type { Store } from '../store/types.ts';
 import type { Metrics } from './metrics.ts';
@@ -30,6 +31,8 @@ export interface AdminContext {
   log: Logger;
   installations: Installations;
   runs: RunManager;
+  /** With Postgres: the job queue runs are put on for the workers (null: runs start in this process). */
+  queue: RunQueue | null;
   insights: Insights;
   metrics: Metrics;
   adminToken: string;
@@ -38,6 +41,7 @@ export interface AdminContext {
   /** Where browsers reach this server (OAuth redirect URIs). */
   publicUrl: () => string;
   oauth: { states: OAuthStates; providers: OAuthProvider[]; canStoreTokens: boolean };
-  schedule: () => Promise<ScheduleStatus | null>;
+  /** The installation's schedule as the page shows it (null in the demo). */
+  schedule: (scope: InstallationScope) => Promise<ScheduleStatus | null>;
   demo: DemoInfo | null;
 }

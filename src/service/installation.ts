@@ -1,15 +1,19 @@
 /**
- * Which installation the service works for, and its connection. The CRM comes from the configuration or
- * the environment's credentials (as for the CLI), else from an OAuth install made on the admin page
- * (credentials in the store). The connection is kept between runs (an OAuth token source refreshes and
- * stores its tokens) and dropped when an install replaces the credentials.
+ * The installations the service works for, each with its effective configuration (the file's, with the
+ * installation's own settings over it) and its connection. Unscoped routes, the demo and the in-process
+ * schedule of a single installation use the default one (chooseInstallation.ts: the environment's CRM,
+ * else the only installation in the store); everything else names its installation. Connections are
+ * kept between runs (an OAuth token source refreshes and stores its tokens) and dropped when an install
+ * replaces the credentials.
  */
 import { type CrmName, type Verification, verificationFailure } from '../../connectors/contract/index.ts';
+import { effectiveConfig, readOverrides } from '../config/installationSettings.ts';
 import type { Config } from '../config/schema.ts';
-import { connect, resolveCrm, type Connection, type Env } from '../crm.ts';
+import { connect, type Connection, type Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { Store } from '../store/types.ts';
+import type { Installation, Store } from '../store/types.ts';
+import { chooseInstallation, cliWording, type ChoiceWording, type InstallationChoice } from './chooseInstallation.ts';
 
 export type { Verification };
 
@@ -23,12 +27,23 @@ export interface InstallationsOptions {
   verifyCacheMs?: number;
 }
 
+/** One installation as the routes and runs see it. */
+export interface InstallationScope {
+  installationId: string;
+  crm: CrmName;
+  /** The configuration file's, with the installation's own settings over it. */
+  config: Config;
+  /** Its row (the environment's installation has none before its first run). */
+  installation: Installation | null;
+}
+
 export class Installations {
   private readonly o: InstallationsOptions;
-  private cached: { crm: CrmName; connection: Promise<Connection> } | null = null;
-  /** The CRM installed through the admin page (read from the store by `refresh`). */
-  private installed: CrmName | null = null;
-  private verified: { at: number; crm: CrmName; result: Verification } | null = null;
+  private readonly connections = new Map<string, { crm: CrmName; connection: Promise<Connection> }>();
+  private readonly ready = new Map<string, Connection>();
+  private readonly verified = new Map<string, { at: number; result: Verification }>();
+  /** The default installation as last read (`refresh`, `defaultScope`), for the callers that cannot wait. */
+  private current: { id: string; crm: CrmName } | null = null;
 
   constructor(options: InstallationsOptions) {
     this.o = options;
@@ -38,83 +53,118 @@ export class Installations {
     return this.o.config;
   }
 
-  /**
-   * Reads which CRM was installed through the admin page: the most recently saved credentials (not
-   * decrypted here: the service checked at start that they can be read). Called at start and after an
-   * install; everything else reads the answer without going to the store.
-   */
+  /** Reads the default installation again (at start, and after an install or a change of installations). */
   async refresh(): Promise<void> {
-    if (!this.o.env.ENCRYPTION_KEY) {
-      this.installed = null;
-      return;
+    try {
+      await this.defaultScope();
+    } catch {
+      this.current = null;
     }
-    const [latest] = await this.o.store.installationsWithCredentials();
-    this.installed = latest === undefined ? null : ((await this.o.store.getInstallation(latest))?.crm ?? null);
   }
 
-  /** The CRM in use, or null when none is configured or installed yet. */
+  /** The default installation; NOT_CONFIGURED when there is none, `wording.several` when there are several. */
+  async defaultScope(wording: ChoiceWording = serviceWording): Promise<InstallationScope> {
+    try {
+      const scope = this.toScope(await chooseInstallation(this.o.store, this.o.config, this.o.env, {}, wording));
+      this.current = { id: scope.installationId, crm: scope.crm };
+      return scope;
+    } catch (error) {
+      this.current = null;
+      throw error;
+    }
+  }
+
+  /** A named installation (NOT_FOUND when it does not exist or was removed). */
+  async scope(installationId: string, wording: ChoiceWording = serviceWording): Promise<InstallationScope> {
+    const installation = await this.o.store.getInstallation(installationId);
+    // The environment's installation answers to its id before its first run has recorded it.
+    if (!installation && this.current?.id === installationId) return this.defaultScope(wording);
+    return this.toScope(await chooseInstallation(this.o.store, this.o.config, this.o.env, { installation: installationId }, wording));
+  }
+
+  private toScope(choice: InstallationChoice): InstallationScope {
+    const { installationId, crm, installation } = choice;
+    const config = installation ? effectiveConfig(this.o.config, readOverrides(installation.settings, installationId), installationId) : this.o.config;
+    return { installationId, crm, config, installation };
+  }
+
+  /** The default installation's CRM as last read, or null (no I/O: logs and metrics). */
   activeCrm(): CrmName | null {
-    return resolveCrm(this.o.config, this.o.env) ?? this.installed;
+    return this.current?.crm ?? null;
   }
 
-  /** The installation id of the CRM in use (one installation per CRM). */
+  /** The default installation's id as last read, or null. */
   installationId(): string | null {
-    return this.activeCrm();
+    return this.current?.id ?? null;
   }
 
-  requireInstallationId(): string {
-    const id = this.installationId();
-    if (!id) throw notConfigured();
-    return id;
+  connection(scope: InstallationScope): Promise<Connection> {
+    const { installationId, crm } = scope;
+    const cached = this.connections.get(installationId);
+    if (cached?.crm === crm) return cached.connection;
+    const connection = connect({ config: scope.config, env: this.o.env, store: this.o.store, crm, installationId, log: this.o.log });
+    // A connection that failed (missing credentials) is tried afresh next time.
+    void connection.catch(() => {
+      if (this.connections.get(installationId)?.connection === connection) this.connections.delete(installationId);
+    });
+    this.connections.set(installationId, { crm, connection });
+    return connection;
   }
 
-  connection(): Promise<Connection> {
-    const crm = this.activeCrm();
-    if (!crm) return Promise.reject(notConfigured());
-    if (this.cached?.crm !== crm) {
-      const connection = connect({ config: this.o.config, env: this.o.env, store: this.o.store, crm, log: this.o.log });
-      // A connection that failed (missing credentials) is tried afresh next time.
-      void connection.catch(() => {
-        if (this.cached?.connection === connection) this.cached = null;
-      });
-      this.cached = { crm, connection };
-    }
-    return this.cached.connection;
+  /** The connections made and checked so far (metrics read the quota from them; no I/O). */
+  connectionsReady(): Connection[] {
+    return [...this.ready.values()];
   }
 
-  /** The connection made so far, if it is ready (metrics read the quota from it; no I/O). */
+  /** The default installation's connection, if it is ready. */
   connectionIfReady(): Connection | null {
-    return this.ready;
+    const id = this.installationId();
+    return id === null ? null : (this.ready.get(id) ?? null);
   }
 
-  private ready: Connection | null = null;
-
-  /** New credentials were stored: the next connection reads them. */
-  async reset(): Promise<void> {
-    this.cached = null;
-    this.ready = null;
-    this.verified = null;
+  /** New credentials were stored (or an installation changed): the next connection reads them. */
+  async reset(installationId?: string): Promise<void> {
+    for (const map of [this.connections, this.ready, this.verified]) {
+      if (installationId === undefined) map.clear();
+      else map.delete(installationId);
+    }
     await this.refresh();
   }
 
-  /** Whether the credentials work (a cheap authenticated call), cached for a minute. */
-  async verify(): Promise<Verification> {
-    const crm = this.activeCrm();
-    if (!crm) return { ok: false, message: 'no CRM is connected yet', code: 'NOT_CONFIGURED', status: null };
+  /** Whether the installation's credentials work (a cheap authenticated call), cached for a minute. */
+  async verify(scope?: InstallationScope): Promise<Verification> {
+    let s = scope;
+    if (!s) {
+      try {
+        s = await this.defaultScope();
+      } catch (error) {
+        return { ok: false, message: error instanceof Error ? error.message : String(error), code: 'NOT_CONFIGURED', status: null };
+      }
+    }
     const now = (this.o.clock ?? Date.now)();
-    if (this.verified && this.verified.crm === crm && now - this.verified.at < (this.o.verifyCacheMs ?? 60_000)) return this.verified.result;
+    const cached = this.verified.get(s.installationId);
+    if (cached && now - cached.at < (this.o.verifyCacheMs ?? 60_000)) return cached.result;
     let result: Verification;
     try {
-      const connection = await this.connection();
-      this.ready = connection;
+      const connection = await this.connection(s);
+      this.ready.set(s.installationId, connection);
       result = await connection.connector.verify();
     } catch (error) {
       result = verificationFailure(error);
     }
-    this.verified = { at: now, crm, result };
+    this.verified.set(s.installationId, { at: now, result });
     return result;
   }
 }
+
+/** The service's wording: several installations are reached by their id in the API's paths. */
+export const serviceWording: ChoiceWording = {
+  ...cliWording,
+  several: (count, list) =>
+    new LifecycleSyncError('INSTALLATION_REQUIRED', `${count} installations: name one (/api/installations/ID/… in the API, the installations view on the page): ${list}`),
+  notFound: (id, removed) => `no installation ${id}${removed ? ' (it was removed)' : ''}`,
+  none: () => notConfigured(),
+};
 
 function notConfigured(): LifecycleSyncError {
   return new LifecycleSyncError('NOT_CONFIGURED', 'no CRM is connected: set its credentials (see README) or install the app from the admin page');

@@ -13,7 +13,7 @@ import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { RunKind, RunRecord, Store } from '../store/types.ts';
 import { newRunId, type SyncProgress, type SyncSummary } from '../sync/engine.ts';
-import type { Installations } from './installation.ts';
+import type { InstallationScope, Installations } from './installation.ts';
 import type { RunJob, RunRequest, RunTrigger } from './runJob.ts';
 import { runOnThread, type RunThread } from './runOnThread.ts';
 
@@ -86,10 +86,9 @@ export class RunManager {
     await Promise.all([...this.inFlight.values()].map((r) => r.done));
   }
 
-  async start(request: RunRequest): Promise<StartedRun> {
-    const installationId = this.o.installations.requireInstallationId();
-    const crm = this.o.installations.activeCrm();
-    if (!crm) throw new LifecycleSyncError('NOT_CONFIGURED', 'no CRM is connected');
+  /** Starts a run of the installation (the default one when none is given) with its own settings. */
+  async start(request: RunRequest, scope?: InstallationScope): Promise<StartedRun> {
+    const { installationId, crm, config } = scope ?? (await this.o.installations.defaultScope());
     // Paused from the page or the CLI: neither "Run now" nor the schedule starts it.
     if ((await this.o.store.getInstallation(installationId))?.status === 'paused') {
       throw new LifecycleSyncError('SYNC_LOCKED', `installation ${installationId} is paused: resume it first (the page, or \`lifecycle-sync installations resume ${installationId}\`)`);
@@ -104,7 +103,7 @@ export class RunManager {
       request,
       installationId,
       crm,
-      config: this.o.config,
+      config,
       env: this.o.env,
       busyTimeoutMs: this.o.runBusyTimeoutMs ?? 15_000,
       logLevel: this.o.log.level,

@@ -14,7 +14,9 @@ import { LifecycleSyncError } from '../errors.ts';
 import { createLogger, environmentSecrets, type Logger } from '../log.ts';
 import { nodeCronEngine, type CronEngine } from '../scheduler/cron.ts';
 import { rememberSecrets } from '../secrets.ts';
-import { Scheduler, type ScheduleStatusView } from '../scheduler/scheduler.ts';
+import { LocalSchedules } from '../scheduler/localSchedules.ts';
+import { plannedSchedule } from '../scheduler/plannedSchedule.ts';
+import { RunQueue } from '../jobs/runQueue.ts';
 import { createAdminApp } from '../server/app.ts';
 import type { AdminContext, DemoInfo } from '../server/context.ts';
 import { createMetrics } from '../server/metrics.ts';
@@ -39,7 +41,8 @@ export interface Service {
   port: number;
   adminToken: string;
   context: AdminContext;
-  scheduler: Scheduler | null;
+  /** Every installation's schedule kept in this process (SQLite); null in the demo and with Postgres (the workers keep them). */
+  schedules: LocalSchedules | null;
   close(): Promise<void>;
 }
 
@@ -150,13 +153,19 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const runs = new RunManager({ store, installations, config, env: o.env, log, runBusyTimeoutMs: config.store.busyTimeoutMs });
   const metrics = createMetrics({ installations, insights, store, maxInstallationLabels: config.metrics.maxInstallationLabels });
   runs.onFinished((run) => metrics.recordRun(run));
-  // With Postgres the workers keep every installation's schedule (pg-boss, src/jobs/schedules.ts): a
-  // scheduler here too would start the same installation's nightly run twice.
-  const workersSchedule = storeLocation(config.store, o.env).kind === 'postgres';
-  const scheduler =
-    o.demo || workersSchedule
-      ? null
-      : new Scheduler({ settings: config.schedule, store, runs, installationId: () => installations.installationId(), cron: o.cron ?? nodeCronEngine(log), log });
+  // With Postgres, runs are jobs for the workers, which also keep every installation's schedule (pg-boss,
+  // src/jobs/schedules.ts): schedules here too would start the same installation's nightly run twice.
+  const where = storeLocation(config.store, o.env);
+  let queue: RunQueue | null = null;
+  if (where.kind === 'postgres' && !o.demo) {
+    try {
+      queue = await RunQueue.open({ url: where.url, settings: config.jobs, log, role: 'client' });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  const scheduler = o.demo || queue ? null : new LocalSchedules({ store, installations, runs, cron: o.cron ?? nodeCronEngine(log), log, everyMs: config.jobs.superviseSeconds * 1000, concurrency: config.jobs.localConcurrency });
 
   let listening: Listening | null = o.listening ?? null;
   let publicUrl: string;
@@ -171,6 +180,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       log,
       installations,
       runs,
+      queue,
       insights,
       metrics,
       adminToken,
@@ -181,7 +191,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         providers: oauthProviders(config, o.env),
         canStoreTokens: Boolean(senv.ENCRYPTION_KEY),
       },
-      schedule: () => (scheduler ? scheduler.status() : Promise.resolve(workersSchedule ? workersScheduleStatus(config) : null)),
+      schedule: async (scope) => {
+        if (o.demo) return null;
+        if (scheduler) return scheduler.status(scope);
+        return plannedSchedule(scope, await store.listRuns(scope.installationId, 200), 'workers');
+      },
       demo: o.demo ?? null,
     };
     listening.handle(createAdminApp(context));
@@ -192,6 +206,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     // Nothing half-started stays behind: a server left listening would answer /healthz for a service that is not there.
     scheduler?.stop();
     if (listening && !o.listening) await listening.close().catch(() => {});
+    await queue?.close({ graceful: false }).catch(() => {});
     await store.close();
     throw error;
   }
@@ -202,7 +217,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     port: server.port,
     adminToken,
     context,
-    scheduler,
+    schedules: scheduler,
     async close() {
       if (closed) return;
       closed = true;
@@ -210,16 +225,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       await server.close();
       // A run in progress is crash-safe, but stopping it loses its progress: let it end first, for a while.
       await runs.close(SHUTDOWN_GRACE_MS);
+      await queue?.close({ graceful: false }).catch((error: unknown) => log.warn('the job queue did not close cleanly', { error: error instanceof Error ? error.message : String(error) }));
       await store.close();
     },
   };
-}
-
-/** The schedule as the page shows it when the workers keep it (this process does not know its next tick). */
-function workersScheduleStatus(config: Config): ScheduleStatusView {
-  const s = config.schedule;
-  const note = s.enabled
-    ? 'Scheduled runs are started by the workers (`lifecycle-sync worker`), on each installation\u2019s own schedule; none run without a worker.'
-    : 'Scheduled runs are off (schedule.enabled: false).';
-  return { enabled: s.enabled, cron: s.cron, timezone: s.timezone, nextRunAt: null, note };
 }

@@ -5,13 +5,14 @@
 import { PassThrough } from 'node:stream';
 import type { Env } from '../../src/crm.ts';
 import { createLogger, silentLogger, type Logger } from '../../src/log.ts';
-import type { CronEngine } from '../../src/scheduler/cron.ts';
+import { nextTick, type CronEngine } from '../../src/scheduler/cron.ts';
 import { startService, type Service } from '../../src/service/start.ts';
 import { createHarness, TEST_ENCRYPTION_KEY, type Harness, type HarnessOptions } from '../hubspot/harness.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
-export const idleCron: CronEngine = { schedule: () => ({ stop() {}, nextRun: () => null }) };
+/** Never fires, but knows its next tick as node-cron does (the page and the API show it). */
+export const idleCron: CronEngine = { schedule: (expression, timezone) => ({ stop() {}, nextRun: () => nextTick(expression, timezone) }) };
 
 export interface ApiInit {
   method?: string;

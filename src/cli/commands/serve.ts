@@ -29,11 +29,20 @@ function stopOnSignals(service: Pick<Service, 'close'>): void {
 async function serve(configFile?: string): Promise<void> {
   const service = await startService({ env: process.env, configFile });
   stopOnSignals(service);
-  const crm = service.context.installations.activeCrm();
-  const schedule = await service.scheduler?.status();
+  const { context } = service;
   say(`Lifecycle Sync admin: ${service.url}  (sign in with ADMIN_TOKEN)`);
-  say(crm ? `Connected CRM: ${crm}.` : 'No CRM connected yet: install one from the admin page (see README).');
-  if (schedule?.enabled) say(`Schedule: "${schedule.cron}" in ${schedule.timezone}; next run ${schedule.nextRunAt ?? 'n/a'}.${schedule.note ? ` ${schedule.note}` : ''}`);
+  const installations = (await context.store.listInstallations()).filter((i) => i.status !== 'uninstalled');
+  const scope = await context.installations.defaultScope().catch(() => null);
+  if (scope) {
+    say(`Connected CRM: ${scope.crm} (installation ${scope.installationId}).`);
+    const schedule = await context.schedule(scope);
+    if (schedule?.enabled) say(`Schedule: "${schedule.cron}" in ${schedule.timezone}; next run ${schedule.nextRunAt ?? 'n/a'}.${schedule.note ? ` ${schedule.note}` : ''}`);
+  } else if (installations.length > 1) {
+    say(`${installations.length} installations (${installations.filter((i) => i.status === 'active').length} active), each on its own schedule: the page lists them.`);
+  } else {
+    say('No CRM connected yet: install one from the admin page (see README).');
+  }
+  if (context.queue) say('Runs are queued for the workers (`lifecycle-sync worker`): start at least one.');
 }
 
 /** `start` with nothing configured, where the demo's sandboxes are not there (the build, the image). */

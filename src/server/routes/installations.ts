@@ -4,14 +4,12 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { effectiveConfig, readOverrides } from '../../config/installationSettings.ts';
 import { LifecycleSyncError } from '../../errors.ts';
-import { nextTick } from '../../scheduler/cron.ts';
-import type { Installation, RunRecord } from '../../store/types.ts';
+import { installationHealth } from '../../service/installationHealth.ts';
+import type { Installation } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
 import { parseInput } from '../validate.ts';
 
-type Health = 'ok' | 'running' | 'failing' | 'paused' | 'never_run';
 
 const listQuery = z
   .object({
@@ -23,20 +21,10 @@ const listQuery = z
   .strict();
 const idParams = z.object({ id: z.string().regex(/^[\w-]{1,80}$/, 'must be an installation id such as in_5f0c2a9e41b7d3c8') });
 
-function health(installation: Installation, last: RunRecord | null): Health {
-  if (installation.status === 'paused') return 'paused';
-  if (!last) return 'never_run';
-  if (last.status === 'running') return 'running';
-  return last.status === 'failed' || last.status === 'interrupted' ? 'failing' : 'ok';
-}
-
-/** The next scheduled run, or null with the reason there is none. */
-function nextRun(ctx: AdminContext, installation: Installation, runs: RunRecord[]): { at: string | null; note: string | null } {
-  if (installation.status !== 'active') return { at: null, note: 'paused' };
-  const { schedule } = effectiveConfig(ctx.config, readOverrides(installation.settings, installation.id), installation.id);
-  if (!schedule.enabled) return { at: null, note: 'scheduled runs are off' };
-  if (schedule.requireFirstRun && !runs.some((r) => r.kind === 'sync' && r.status === 'succeeded')) return { at: null, note: 'waiting for the first successful run by hand' };
-  return { at: nextTick(schedule.cron, schedule.timezone)?.toISOString() ?? null, note: null };
+/** The next scheduled run, or null with the reason there is none (the installation's own schedule). */
+async function nextRun(ctx: AdminContext, installation: Installation): Promise<{ at: string | null; note: string | null }> {
+  const schedule = await ctx.schedule(await ctx.installations.scope(installation.id));
+  return { at: schedule?.nextRunAt ?? null, note: schedule?.note ?? null };
 }
 
 async function view(ctx: AdminContext, installation: Installation) {
@@ -44,7 +32,7 @@ async function view(ctx: AdminContext, installation: Installation) {
   const last = runs[0] ?? null;
   let next: { at: string | null; note: string | null };
   try {
-    next = nextRun(ctx, installation, runs);
+    next = await nextRun(ctx, installation);
   } catch (error) {
     // Its stored settings no longer pass the schema: shown, not a failure of the whole list.
     next = { at: null, note: error instanceof Error ? error.message : String(error) };
@@ -55,7 +43,7 @@ async function view(ctx: AdminContext, installation: Installation) {
     name: installation.name,
     accountId: installation.accountId,
     status: installation.status,
-    health: health(installation, last),
+    health: installationHealth(installation, last),
     lastRun: last && { id: last.id, kind: last.kind, status: last.status, startedAt: last.startedAt, finishedAt: last.finishedAt, message: last.message },
     nextRunAt: next.at,
     scheduleNote: next.note,

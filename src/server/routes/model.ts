@@ -4,21 +4,22 @@ import { valueTierLabels } from '../../classifier/segments.ts';
 import { STAGES_IN_LIFECYCLE_ORDER } from '../../classifier/types.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import type { AdminContext } from '../context.ts';
+import type { ScopeOf } from '../scope.ts';
 
-export function modelRoutes(ctx: AdminContext): Router {
-  const router = Router();
-  const classifier = ctx.config.classifier;
+export function modelRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
+  const router = Router({ mergeParams: true });
 
-  router.get('/model', async (_req, res) => {
-    const installationId = ctx.installations.requireInstallationId();
+  router.get('/model', async (req, res) => {
+    const { installationId } = await scopeOf(req);
     const fit = await ctx.insights.latestFit(installationId);
     if (!fit) throw new LifecycleSyncError('NOT_FOUND', `no model fitted yet for ${installationId}: start a dry run or a sync`);
     const { summary: _summary, ...model } = fit;
     res.json(model);
   });
 
-  router.get('/overview', async (_req, res) => {
-    const installationId = ctx.installations.requireInstallationId();
+  router.get('/overview', async (req, res) => {
+    const { installationId, config } = await scopeOf(req);
+    const classifier = config.classifier;
     const fit = await ctx.insights.latestFit(installationId);
     const lastRun = (await ctx.store.listRuns(installationId, 20)).find((r) => r.status !== 'running' && r.kind !== 'rollback') ?? null;
     res.json({

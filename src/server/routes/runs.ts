@@ -1,11 +1,13 @@
 /** Runs: the list, one run with its per-record errors, a dry run's planned changes, and rollback. */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { FIELD_KEYS } from '../../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import type { RunRecord } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import type { ScopeOf } from '../scope.ts';
+import { queuedRun, queuedRuns, startRun } from '../startRun.ts';
 import { parseInput } from '../validate.ts';
 
 const runIdParams = z.object({ id: z.string().regex(/^[\w-]{1,80}$/, 'must be a run id such as run_20260101T020000_ab12cd') });
@@ -20,29 +22,55 @@ const planQuery = z
   })
   .strict();
 
-export async function runOf(ctx: AdminContext, id: string): Promise<RunRecord> {
-  const installationId = ctx.installations.requireInstallationId();
+/** One of the installation's runs: another installation's run id is not found, never shown. */
+export async function runOf(ctx: AdminContext, installationId: string, id: string): Promise<RunRecord> {
   const run = await ctx.store.getRun(id);
   if (!run || run.installationId !== installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${id} for ${installationId}`);
   return run;
 }
 
-export function runRoutes(ctx: AdminContext): Router {
-  const router = Router();
+export function runRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
+  const router = Router({ mergeParams: true });
+  const scopedRun = async (req: Request) => {
+    const { installationId } = await scopeOf(req);
+    return runOf(ctx, installationId, parseInput(runIdParams, req.params, 'params').id);
+  };
 
   router.get('/runs', async (req, res) => {
     const { limit } = parseInput(listQuery, req.query, 'query');
-    const installationId = ctx.installations.installationId();
-    res.json({ installation: installationId, runs: installationId ? await ctx.store.listRuns(installationId, limit) : [] });
+    let installationId: string | null = null;
+    try {
+      installationId = (await scopeOf(req)).installationId;
+    } catch (error) {
+      // No CRM yet: no runs (the page asks before anything is connected); several installations: said.
+      if (!(error instanceof LifecycleSyncError && error.code === 'NOT_CONFIGURED')) throw error;
+    }
+    if (!installationId) {
+      res.json({ installation: null, runs: [] });
+      return;
+    }
+    // Runs queued for the workers and not started yet come first, from their jobs.
+    const queued = await queuedRuns(ctx, installationId, limit);
+    res.json({ installation: installationId, runs: [...queued, ...(await ctx.store.listRuns(installationId, limit))].slice(0, limit) });
   });
 
   router.get('/runs/:id', async (req, res) => {
-    const run = await runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    const { installationId } = await scopeOf(req);
+    const { id } = parseInput(runIdParams, req.params, 'params');
+    const stored = await ctx.store.getRun(id);
+    if (!stored || stored.installationId !== installationId) {
+      const queued = await queuedRun(ctx, installationId, id);
+      if (queued) {
+        res.json({ run: queued, errors: [] });
+        return;
+      }
+    }
+    const run = await runOf(ctx, installationId, id);
     res.json({ run, errors: await ctx.store.listRunErrors(run.id, 1000) });
   });
 
   router.get('/runs/:id/plan', async (req, res) => {
-    const run = await runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    const run = await scopedRun(req);
     const q = parseInput(planQuery, req.query, 'query');
     if (run.kind !== 'dry_run') throw new HttpError(409, 'NOT_A_DRY_RUN', `${run.id} is a ${run.kind === 'sync' ? 'sync' : 'rollback'}, not a dry run: only dry runs have a plan (its writes are in its audit)`);
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running: its plan is ready when it ends`);
@@ -58,16 +86,17 @@ export function runRoutes(ctx: AdminContext): Router {
   });
 
   router.post('/runs/:id/rollback', async (req, res) => {
-    const run = await runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    const scope = await scopeOf(req);
+    const run = await runOf(ctx, scope.installationId, parseInput(runIdParams, req.params, 'params').id);
     parseInput(z.object({}).strict(), req.body ?? {}, 'body');
     if (run.kind !== 'sync') throw new HttpError(409, 'NOT_ROLLBACKABLE', `${run.id} is a ${run.kind === 'dry_run' ? 'dry run: it wrote nothing' : 'rollback: roll back the run it restored instead'}`);
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running`);
-    const started = await ctx.runs.start({ kind: 'rollback', rollbackOf: run.id, trigger: 'admin' });
-    res.status(202).json({ runId: started.runId, kind: started.kind, status: 'running', rollbackOf: run.id });
+    const started = await startRun(ctx, scope, { kind: 'rollback', rollbackOf: run.id, trigger: 'admin' });
+    res.status(202).json({ ...started, rollbackOf: run.id });
   });
 
   router.post('/runs/:id/abandon', async (req, res) => {
-    const run = await runOf(ctx, parseInput(runIdParams, req.params, 'params').id);
+    const run = await scopedRun(req);
     parseInput(z.object({}).strict(), req.body ?? {}, 'body');
     if (run.status !== 'running') throw new HttpError(409, 'NOT_RUNNING', `${run.id} is not running (it ${run.status === 'interrupted' ? 'was interrupted' : run.status}): there is nothing to abandon`);
     const abandoned = await ctx.runs.abandon(run.id);

@@ -122,6 +122,15 @@ describe('several installations (SQLite)', () => {
     expect(await page.getAttribute(`${row} button`, 'aria-label')).toBe('Resume Beta GmbH');
     expect((await s.h.store.getInstallation(ids['Beta GmbH']))?.status).toBe('paused');
     await expect.poll(() => page.textContent('#installations-filters [data-count="paused"]')).toBe('1');
+    // Its dashboard says it is paused and offers no run.
+    await page.click(`${row} a`);
+    await page.waitForSelector('#app:not([hidden])');
+    await expect.poll(() => page.textContent('#installation-state')).toBe('Paused');
+    expect(await page.isVisible('#paused-note')).toBe(true);
+    expect(await page.isDisabled('#dry-run')).toBe(true);
+    await page.click('#all-installations');
+    await page.waitForSelector('#installations-view:not([hidden])');
+    await expect.poll(() => page.textContent(`${row} button`)).toBe('Resume');
     await page.click(`${row} button`);
     await expect.poll(() => page.textContent(`${row} td:nth-child(4)`)).toBe('Never run');
     expect(await page.textContent(`${row} button`)).toBe('Pause');

@@ -5,7 +5,7 @@
 import { api, ApiError, clearToken, setToken, token } from './api.js';
 import { drawChurn, drawMoves, drawStages, drawTiers } from './charts.js';
 import { byId, fill, h } from './dom.js';
-import { duration, KIND_LABELS } from './format.js';
+import { CRM_NAMES, duration, KIND_LABELS } from './format.js';
 import { renderKpis, renderLtv, renderModel } from './figures.js';
 import { healthBadge, showInstallations, wireInstallations } from './installations.js';
 import { loadFailedJobs } from './jobs.js';
@@ -24,6 +24,8 @@ let overview = null;
 let selectedRun = null;
 /** @type {string | null} */
 let polling = null;
+/** @type {{ message: string, bad: boolean } | null} */
+let pendingNotice = null;
 /** Counts the views shown: a run followed in an earlier view (another installation) stops following. */
 let view = 0;
 
@@ -256,13 +258,20 @@ async function showList() {
  */
 async function route() {
   leaveView();
+  await show();
+  // An install's outcome is said once, in the view it led to.
+  if (pendingNotice) notify(pendingNotice.message, pendingNotice.bad);
+  pendingNotice = null;
+}
+
+async function show() {
   const match = /^#\/installations(?:\/([^/?#]+))?\/?$/.exec(window.location.hash);
   if (match?.[1]) {
     const id = decodeURIComponent(match[1]);
     selectInstallation(id);
     return load().catch(async (error) => {
-      if (!(error instanceof ApiError && error.status === 404)) throw error;
-      // A removed installation (an old bookmark): the list, and why.
+      if (!(error instanceof ApiError && (error.status === 404 || error.status === 400))) throw error;
+      // A removed installation (an old bookmark) or a mangled address: the list, and why.
       window.history.replaceState(null, '', '#/installations');
       await showList();
       notify(`There is no installation ${id}: it may have been removed.`, true);
@@ -308,16 +317,17 @@ function wire() {
   });
 }
 
-function showInstallOutcome() {
+/** Kept until the first view after sign-in shows it (a view change clears the notices). */
+function readInstallOutcome() {
   const params = new URLSearchParams(window.location.search);
   const installed = params.get('installed');
   const error = params.get('install_error');
-  if (installed) notify(`Connected to ${installed === 'hubspot' ? 'HubSpot' : installed === 'salesforce' ? 'Salesforce' : installed}. Start a dry run to preview the first sync.`);
-  if (error) notify(`The install did not complete: ${error}`, true);
-  if (installed || error) window.history.replaceState(null, '', '/');
+  if (installed) pendingNotice = { message: `Connected to ${CRM_NAMES[installed] ?? installed}. Start a dry run to preview the first sync.`, bad: false };
+  if (error) pendingNotice = { message: `The install did not complete: ${error}`, bad: true };
+  if (installed || error) window.history.replaceState(null, '', `/${window.location.hash}`);
 }
 
 wire();
-showInstallOutcome();
+readInstallOutcome();
 if (token()) void route().catch(fail);
 else signOut();

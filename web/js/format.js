@@ -49,6 +49,8 @@ export const FIELD_LABELS = /** @type {Record<string, string>} */ ({
   scoredAt: 'Scored at',
 });
 
+export const CRM_NAMES = /** @type {Record<string, string>} */ ({ hubspot: 'HubSpot', salesforce: 'Salesforce' });
+
 export const KIND_LABELS = /** @type {Record<string, string>} */ ({ sync: 'Sync', dry_run: 'Dry run', rollback: 'Rollback' });
 
 /** Stage colours: the lifecycle from cool to warm, the exits in amber and red. */

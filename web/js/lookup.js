@@ -1,12 +1,13 @@
 // @ts-check
 // One customer's scores and the reason for them.
 import { api } from './api.js';
+import { scoped } from './scope.js';
 import { fill, h } from './dom.js';
 import { FIELD_LABELS, fieldValue, money, STAGE_COLORS } from './format.js';
 
 /** @param {string} id @param {HTMLElement} out @param {Record<string, string>} stageLabels @param {string} currency */
 export async function lookUp(id, out, stageLabels, currency) {
-  const e = /** @type {import('./types').Explanation} */ (await api(`/api/customers/${encodeURIComponent(id)}`));
+  const e = /** @type {import('./types').Explanation} */ (await api(scoped(`/customers/${encodeURIComponent(id)}`)));
   const v = e.scores?.values ?? {};
   const stage = v.stage ?? null;
   const reason = e.scores?.features.reason;

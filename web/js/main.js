@@ -1,16 +1,22 @@
 // @ts-check
-// The admin page: sign in with the admin token, then status, figures, charts, runs and the dry-run plan.
+// The admin page: sign in with the admin token; with several installations the list of them, and for one
+// installation its dashboard: status, figures, charts, runs, failed jobs and the dry-run plan.
+// The URL hash names the view (#/installations, #/installations/ID) so reload and back keep it.
 import { api, ApiError, clearToken, setToken, token } from './api.js';
 import { drawChurn, drawMoves, drawStages, drawTiers } from './charts.js';
 import { byId, fill, h } from './dom.js';
-import { duration, KIND_LABELS } from './format.js';
+import { CRM_NAMES, duration, KIND_LABELS } from './format.js';
 import { renderKpis, renderLtv, renderModel } from './figures.js';
+import { healthBadge, showInstallations, wireInstallations } from './installations.js';
+import { loadFailedJobs } from './jobs.js';
 import { lookUp } from './lookup.js';
 import { hidePlan, showMore, showPlan } from './plan.js';
-import { renderRunDetail, renderRuns } from './runs.js';
+import { isQueued, queuedWords, renderRunDetail, renderRuns } from './runs.js';
+import { installationId, scoped, selectInstallation } from './scope.js';
 import { renderStatus } from './status.js';
 
 /** @typedef {import('./types').Run} Run */
+/** @typedef {import('./types').AnyRun} AnyRun */
 
 /** @type {import('./types').Overview | null} */
 let overview = null;
@@ -18,12 +24,16 @@ let overview = null;
 let selectedRun = null;
 /** @type {string | null} */
 let polling = null;
+/** @type {{ message: string, bad: boolean } | null} */
+let pendingNotice = null;
+/** Counts the views shown: a run followed in an earlier view (another installation) stops following. */
+let view = 0;
 
 const stageLabels = () => /** @type {Record<string, string>} */ (overview?.labels.stages ?? {});
 
 /** @param {string} message @param {boolean} [bad] */
 function notify(message, bad = false) {
-  const el = byId('notice');
+  const el = byId(byId('installations-view').hidden ? 'notice' : 'installations-notice');
   el.hidden = false;
   el.className = `notice${bad ? ' bad' : ''}`;
   fill(el, message);
@@ -38,7 +48,10 @@ function fail(error) {
 /** @param {string} [message] */
 function signOut(message) {
   clearToken();
+  view += 1;
   byId('app').hidden = true;
+  byId('installations-view').hidden = true;
+  byId('crumbs').hidden = true;
   byId('sign-out').hidden = true;
   byId('crm-pill').hidden = true;
   byId('demo-pill').hidden = true;
@@ -49,23 +62,48 @@ function signOut(message) {
 }
 
 async function loadRuns() {
-  const { runs } = /** @type {{ runs: Run[] }} */ (await api('/api/runs?limit=15'));
+  const { runs } = /** @type {{ runs: AnyRun[] }} */ (await api(scoped('/runs?limit=15')));
   renderRuns(runs, (run) => void selectRun(run.id).catch(fail), selectedRun);
   return runs;
 }
 
+/** How many installations the store has (the list is offered when there are several). */
+async function installationCount() {
+  const { total } = /** @type {import('./types').InstallationList} */ (await api('/api/installations?limit=1'));
+  return total;
+}
+
+/**
+ * The top bar names the installation shown, with the way back to the list when there are several.
+ * @param {import('./types').Status} status @param {number} total
+ */
+function renderCrumbs(status, total) {
+  const installation = status.installation;
+  byId('crumbs').hidden = total < 2 && installationId() === null;
+  byId('all-installations').removeAttribute('aria-current');
+  byId('installation-crumb').hidden = !installation;
+  byId('installation-name').textContent = installation?.name ?? '';
+  fill(byId('installation-state'), installation?.status === 'paused' ? healthBadge('paused') : null);
+  document.title = installation && total > 1 ? `${installation.name} — Lifecycle Sync` : 'Lifecycle Sync — Admin';
+}
+
 async function load() {
-  const [status, ov, fit] = await Promise.all([
-    api('/api/status').then((s) => /** @type {import('./types').Status} */ (s)),
-    api('/api/overview').then((o) => /** @type {import('./types').Overview} */ (o)).catch((e) => (e instanceof ApiError && e.code === 'NOT_CONFIGURED' ? null : Promise.reject(e))),
-    api('/api/model').then((m) => /** @type {import('./types').ModelFit} */ (m)).catch((e) => (e instanceof ApiError && (e.status === 404 || e.code === 'NOT_CONFIGURED') ? null : Promise.reject(e))),
+  const [status, ov, fit, total] = await Promise.all([
+    api(scoped('/status')).then((s) => /** @type {import('./types').Status} */ (s)),
+    api(scoped('/overview')).then((o) => /** @type {import('./types').Overview} */ (o)).catch((e) => (e instanceof ApiError && e.code === 'NOT_CONFIGURED' ? null : Promise.reject(e))),
+    api(scoped('/model')).then((m) => /** @type {import('./types').ModelFit} */ (m)).catch((e) => (e instanceof ApiError && (e.status === 404 || e.code === 'NOT_CONFIGURED') ? null : Promise.reject(e))),
+    installationCount(),
   ]);
   byId('sign-in').hidden = true;
+  byId('installations-view').hidden = true;
   byId('app').hidden = false;
   byId('sign-out').hidden = false;
+  renderCrumbs(status, total);
   renderStatus(status, notify);
   overview = ov;
-  for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = !status.connection.ok || polling !== null;
+  const paused = status.installation?.status === 'paused';
+  byId('paused-note').hidden = !paused;
+  for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = !status.connection.ok || paused || polling !== null;
   const hasData = Boolean(ov?.summary);
   for (const id of ['kpis', 'charts', 'figures']) byId(id).hidden = !hasData;
   byId('empty').hidden = hasData;
@@ -81,14 +119,15 @@ async function load() {
     renderLtv(ov);
   }
   renderModel(fit);
-  if (status.crm) await loadRuns();
+  if (status.crm) await Promise.all([loadRuns(), loadFailedJobs()]);
+  else byId('jobs-card').hidden = true;
   if (status.running && !polling) void follow(status.running.runId, status.running.kind).catch(fail);
 }
 
 /** @param {string} runId */
 async function selectRun(runId) {
   selectedRun = runId;
-  const detail = /** @type {{ run: Run, errors: import('./types').RunError[] }} */ (await api(`/api/runs/${encodeURIComponent(runId)}`));
+  const detail = /** @type {{ run: AnyRun, errors: import('./types').RunError[] }} */ (await api(scoped(`/runs/${encodeURIComponent(runId)}`)));
   renderRunDetail(detail, {
     close: () => {
       selectedRun = null;
@@ -98,7 +137,7 @@ async function selectRun(runId) {
     showPlan: (run) => void showPlan(run.id, stageLabels()).catch(fail),
     rollback: (run) => {
       if (!window.confirm(`Roll back ${run.id}? Values it wrote are restored where the CRM still holds them.`)) return;
-      void api(`/api/runs/${encodeURIComponent(run.id)}/rollback`, { method: 'POST', body: {} })
+      void api(scoped(`/runs/${encodeURIComponent(run.id)}/rollback`), { method: 'POST', body: {} })
         .then((r) => follow(/** @type {{ runId: string }} */ (r).runId, 'rollback'))
         .catch(fail);
     },
@@ -107,10 +146,25 @@ async function selectRun(runId) {
 }
 
 /**
- * Follows a run until it ends, then refreshes everything; a dry run's plan is shown.
+ * What the progress line says once a run has ended.
+ * @param {AnyRun} run @param {string} label
+ */
+function outcome(run, label) {
+  if (isQueued(run)) return `${label} ${queuedWords(run)}${run.message ? `: ${run.message}` : '.'}`;
+  const counts = `${run.kind === 'dry_run' ? `${run.stats.changed.toLocaleString()} records would change` : `${run.stats.written.toLocaleString()} records written`}${run.stats.failed ? `, ${run.stats.failed} failed` : ''}.`;
+  return `${label} ${run.status}: ${counts}${run.status !== 'succeeded' && run.message ? ` ${run.message}` : ''}`;
+}
+
+/**
+ * Follows a run until it ends, then refreshes everything; a dry run's plan is shown. A run queued for
+ * the workers (Postgres) is followed while it waits, and while a worker starts it.
  * @param {string} runId @param {string} kind
  */
 async function follow(runId, kind) {
+  const mine = view;
+  // Fixed now: if the admin opens another installation meanwhile, this still asks about this one.
+  const path = scoped(`/runs/${encodeURIComponent(runId)}`);
+  const label = KIND_LABELS[kind] ?? kind;
   polling = runId;
   const progress = byId('run-progress');
   const buttons = ['dry-run', 'run-now', 'plan-apply'].map((id) => /** @type {HTMLButtonElement} */ (byId(id)));
@@ -119,28 +173,38 @@ async function follow(runId, kind) {
   progress.className = 'run-progress';
   progress.dataset.status = 'running';
   progress.dataset.run = runId;
-  progress.textContent = `${KIND_LABELS[kind] ?? kind} starting…`;
+  progress.textContent = `${label} starting…`;
   const started = Date.now();
   try {
     for (;;) {
-      const { run } = /** @type {{ run: Run }} */ (await api(`/api/runs/${encodeURIComponent(runId)}`));
-      if (run.status !== 'running') {
+      const { run } = /** @type {{ run: AnyRun }} */ (await api(path));
+      if (mine !== view) return null;
+      if (isQueued(run) && (run.status === 'queued' || run.status === 'starting')) {
+        progress.dataset.status = run.status;
+        progress.textContent = `${label} ${queuedWords(run)} (${duration(Date.now() - started)})`;
+      } else if (run.status === 'running') {
+        progress.dataset.status = 'running';
+        progress.textContent = `${label} in progress… ${duration(Date.now() - started)}`;
+      } else {
         polling = null;
         // Everything on the page shows the finished run before the line says it finished.
         await load();
-        if (run.kind === 'dry_run' && run.status === 'succeeded') await showPlan(run.id, stageLabels());
-        progress.textContent = `${KIND_LABELS[kind] ?? kind} ${run.status}: ${run.kind === 'dry_run' ? `${run.stats.changed.toLocaleString()} records would change` : `${run.stats.written.toLocaleString()} records written`}${run.stats.failed ? `, ${run.stats.failed} failed` : ''}.`;
+        if (mine !== view) return null;
+        if (!isQueued(run) && run.kind === 'dry_run' && run.status === 'succeeded') await showPlan(run.id, stageLabels());
+        progress.textContent = outcome(run, label);
         progress.className = `run-progress ${run.status}`;
         progress.dataset.status = run.status;
         return run;
       }
-      progress.dataset.status = 'running';
-      progress.textContent = `${KIND_LABELS[kind] ?? kind} in progress… ${duration(Date.now() - started)}`;
       await new Promise((resolve) => setTimeout(resolve, 700));
     }
   } finally {
-    polling = null;
-    for (const b of buttons) b.disabled = false;
+    if (mine === view) {
+      polling = null;
+      for (const b of buttons) b.disabled = false;
+      // A paused installation's buttons stay off.
+      if (!byId('paused-note').hidden) for (const b of buttons.slice(0, 2)) b.disabled = true;
+    }
   }
 }
 
@@ -154,8 +218,72 @@ async function startRun(dryRun) {
   progress.dataset.status = 'starting';
   delete progress.dataset.run;
   progress.textContent = `${dryRun ? 'Dry run' : 'Sync'} starting…`;
-  const { runId, kind } = /** @type {{ runId: string, kind: string }} */ (await api('/api/sync', { method: 'POST', body: { dryRun } }));
+  const { runId, kind } = /** @type {{ runId: string, kind: string }} */ (await api(scoped('/sync'), { method: 'POST', body: { dryRun } }));
   await follow(runId, kind);
+}
+
+/** Forgets what the previous view showed: its plan, selected run, lookup, messages and followed run. */
+function leaveView() {
+  view += 1;
+  polling = null;
+  overview = null;
+  selectedRun = null;
+  hidePlan();
+  byId('run-detail').hidden = true;
+  byId('run-progress').hidden = true;
+  byId('notice').hidden = true;
+  byId('installations-notice').hidden = true;
+  fill(byId('lookup-result'));
+  for (const id of ['dry-run', 'run-now', 'plan-apply']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = false;
+}
+
+async function showList() {
+  selectInstallation(null);
+  byId('sign-in').hidden = true;
+  byId('app').hidden = true;
+  byId('installations-view').hidden = false;
+  byId('sign-out').hidden = false;
+  byId('crumbs').hidden = false;
+  byId('all-installations').setAttribute('aria-current', 'page');
+  byId('installation-crumb').hidden = true;
+  byId('crm-pill').hidden = true;
+  byId('demo-pill').hidden = true;
+  document.title = 'Installations — Lifecycle Sync';
+  await showInstallations();
+}
+
+/**
+ * Shows the view the hash names: #/installations (the list), #/installations/ID (one dashboard); no hash:
+ * the list when the store has several installations, else the dashboard as with one (unscoped routes).
+ */
+async function route() {
+  leaveView();
+  await show();
+  // An install's outcome is said once, in the view it led to.
+  if (pendingNotice) notify(pendingNotice.message, pendingNotice.bad);
+  pendingNotice = null;
+}
+
+async function show() {
+  const match = /^#\/installations(?:\/([^/?#]+))?\/?$/.exec(window.location.hash);
+  if (match?.[1]) {
+    const id = decodeURIComponent(match[1]);
+    selectInstallation(id);
+    return load().catch(async (error) => {
+      if (!(error instanceof ApiError && (error.status === 404 || error.status === 400))) throw error;
+      // A removed installation (an old bookmark) or a mangled address: the list, and why.
+      window.history.replaceState(null, '', '#/installations');
+      await showList();
+      notify(`There is no installation ${id}: it may have been removed.`, true);
+    });
+  }
+  if (match) return showList();
+  if ((await installationCount()) > 1) {
+    window.history.replaceState(null, '', '#/installations');
+    return showList();
+  }
+  selectInstallation(null);
+  return load();
 }
 
 function wire() {
@@ -163,7 +291,7 @@ function wire() {
     event.preventDefault();
     const input = /** @type {HTMLInputElement} */ (byId('token'));
     setToken(input.value.trim());
-    load().then(
+    route().then(
       () => {
         input.value = '';
       },
@@ -177,6 +305,10 @@ function wire() {
   byId('plan-dismiss').addEventListener('click', () => hidePlan());
   byId('plan-more').addEventListener('click', () => void showMore().catch(fail));
   byId('refresh').addEventListener('click', () => void load().catch(fail));
+  window.addEventListener('hashchange', () => {
+    if (token()) void route().catch(fail);
+  });
+  wireInstallations({ onError: fail });
   byId('lookup-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const id = /** @type {HTMLInputElement} */ (byId('lookup-id')).value.trim();
@@ -185,16 +317,17 @@ function wire() {
   });
 }
 
-function showInstallOutcome() {
+/** Kept until the first view after sign-in shows it (a view change clears the notices). */
+function readInstallOutcome() {
   const params = new URLSearchParams(window.location.search);
   const installed = params.get('installed');
   const error = params.get('install_error');
-  if (installed) notify(`Connected to ${installed === 'hubspot' ? 'HubSpot' : installed === 'salesforce' ? 'Salesforce' : installed}. Start a dry run to preview the first sync.`);
-  if (error) notify(`The install did not complete: ${error}`, true);
-  if (installed || error) window.history.replaceState(null, '', '/');
+  if (installed) pendingNotice = { message: `Connected to ${CRM_NAMES[installed] ?? installed}. Start a dry run to preview the first sync.`, bad: false };
+  if (error) pendingNotice = { message: `The install did not complete: ${error}`, bad: true };
+  if (installed || error) window.history.replaceState(null, '', `/${window.location.hash}`);
 }
 
 wire();
-showInstallOutcome();
-if (token()) void load().catch(fail);
+readInstallOutcome();
+if (token()) void route().catch(fail);
 else signOut();

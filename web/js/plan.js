@@ -1,6 +1,7 @@
 // @ts-check
 // A dry run's planned changes, shown before anything is written, with the button that writes them.
 import { api } from './api.js';
+import { scoped } from './scope.js';
 import { byId, fill, h } from './dom.js';
 import { FIELD_LABELS, fieldValue, num } from './format.js';
 
@@ -41,7 +42,7 @@ function rows(plan, stageLabels) {
 
 /** @param {string} runId @param {Record<string, string>} stageLabels */
 export async function showPlan(runId, stageLabels) {
-  const plan = /** @type {Plan} */ (await api(`/api/runs/${encodeURIComponent(runId)}/plan?group=record&limit=${PAGE}`));
+  const plan = /** @type {Plan} */ (await api(scoped(`/runs/${encodeURIComponent(runId)}/plan?group=record&limit=${PAGE}`)));
   current = { runId, shown: plan.byRecord.length, total: plan.total, stageLabels };
   const card = byId('plan-card');
   card.hidden = false;
@@ -74,7 +75,7 @@ function updateFoot() {
 
 export async function showMore() {
   if (!current) return;
-  const plan = /** @type {Plan} */ (await api(`/api/runs/${encodeURIComponent(current.runId)}/plan?group=record&limit=${PAGE}&offset=${current.shown}`));
+  const plan = /** @type {Plan} */ (await api(scoped(`/runs/${encodeURIComponent(current.runId)}/plan?group=record&limit=${PAGE}&offset=${current.shown}`)));
   byId('plan-table').querySelector('tbody')?.append(...rows(plan, current.stageLabels));
   current.shown += plan.byRecord.length;
   updateFoot();

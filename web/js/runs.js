@@ -4,16 +4,69 @@ import { byId, fill, h } from './dom.js';
 import { dateTime, duration, KIND_LABELS, num } from './format.js';
 
 /** @typedef {import('./types').Run} Run */
+/** @typedef {import('./types').AnyRun} AnyRun */
+/** @typedef {import('./types').QueuedRun} QueuedRun */
 /** @typedef {import('./types').RunError} RunError */
+
+/**
+ * A run queued for the workers that has not started (no record yet: no stats, no start time).
+ * @param {AnyRun} run @returns {run is QueuedRun}
+ */
+export function isQueued(run) {
+  return run.startedAt === null;
+}
+
+/** The outcome of a queued run's job: one sentence for the progress line and the run's details. */
+const QUEUED_WORDS = /** @type {Record<QueuedRun['status'], string>} */ ({
+  queued: 'queued — waiting for a worker',
+  starting: 'starting on a worker…',
+  skipped: 'skipped by the worker',
+  failed: 'failed before it could start',
+  cancelled: 'cancelled before it started',
+});
+
+/** @param {QueuedRun} run */
+export function queuedWords(run) {
+  return QUEUED_WORDS[run.status] ?? run.status;
+}
 
 /** @param {string} status */
 export function badge(status) {
   return h('span', { class: `badge ${status}` }, status);
 }
 
+/** @param {QueuedRun} r */
+function queuedCells(r) {
+  return [
+    h('td', {}, h('span', { class: 'muted' }, 'queued '), dateTime(r.queuedAt)),
+    h('td', {}, KIND_LABELS[r.kind] ?? r.kind),
+    h('td', {}, badge(r.status)),
+    h('td', {}, '—'),
+    ...[1, 2, 3, 4].map(() => h('td', { class: 'num' }, '—')),
+    h('td', { class: 'num' }, r.status === 'queued' || r.status === 'starting' ? '…' : '—'),
+    h('td', { class: 'wrap muted' }, r.message ?? ''),
+  ];
+}
+
+/** @param {Run} r */
+function runCells(r) {
+  return [
+    h('td', {}, dateTime(r.startedAt)),
+    h('td', {}, `${KIND_LABELS[r.kind] ?? r.kind}${r.mode ? ` (${r.mode})` : ''}`),
+    h('td', {}, badge(r.status)),
+    h('td', {}, r.asOf),
+    h('td', { class: 'num' }, r.kind === 'rollback' ? '—' : num(r.stats.pulledCustomers)),
+    h('td', { class: 'num' }, num(r.stats.changed)),
+    h('td', { class: 'num' }, r.kind === 'dry_run' ? '—' : num(r.stats.written)),
+    h('td', { class: 'num' }, num(r.stats.failed)),
+    h('td', { class: 'num' }, r.finishedAt ? duration(r.finishedAt - r.startedAt) : '…'),
+    h('td', { class: 'wrap muted' }, r.message ?? (r.rollbackOf ? `rolled back ${r.rollbackOf}` : '')),
+  ];
+}
+
 /**
- * @param {Run[]} runs
- * @param {(run: Run) => void} onSelect
+ * @param {AnyRun[]} runs
+ * @param {(run: AnyRun) => void} onSelect
  * @param {string | null} selected
  */
 export function renderRuns(runs, onSelect, selected) {
@@ -28,30 +81,30 @@ export function renderRuns(runs, onSelect, selected) {
       h(
         'tr',
         { class: `clickable${r.id === selected ? ' selected' : ''}`, 'data-run': r.id, tabindex: 0, onclick: () => onSelect(r), onkeydown: (e) => (/** @type {KeyboardEvent} */ (e).key === 'Enter' ? onSelect(r) : undefined) },
-        h('td', {}, dateTime(r.startedAt)),
-        h('td', {}, `${KIND_LABELS[r.kind] ?? r.kind}${r.mode ? ` (${r.mode})` : ''}`),
-        h('td', {}, badge(r.status)),
-        h('td', {}, r.asOf),
-        h('td', { class: 'num' }, r.kind === 'rollback' ? '—' : num(r.stats.pulledCustomers)),
-        h('td', { class: 'num' }, num(r.stats.changed)),
-        h('td', { class: 'num' }, r.kind === 'dry_run' ? '—' : num(r.stats.written)),
-        h('td', { class: 'num' }, num(r.stats.failed)),
-        h('td', { class: 'num' }, r.finishedAt ? duration(r.finishedAt - r.startedAt) : '…'),
-        h('td', { class: 'wrap muted' }, r.message ?? (r.rollbackOf ? `rolled back ${r.rollbackOf}` : '')),
+        isQueued(r) ? queuedCells(r) : runCells(r),
       ),
     ),
   );
 }
 
 /**
- * @param {{ run: Run, errors: RunError[] }} detail
+ * @param {{ run: AnyRun, errors: RunError[] }} detail
  * @param {{ rollback: (run: Run) => void, showPlan: (run: Run) => void, close: () => void }} actions
  */
 export function renderRunDetail(detail, actions) {
   const el = byId('run-detail');
   const { run, errors } = detail;
-  const s = run.stats;
   el.hidden = false;
+  if (isQueued(run)) {
+    fill(
+      el,
+      h('div', { class: 'card-head' }, h('h3', {}, `${KIND_LABELS[run.kind] ?? run.kind} ${run.id}`), h('button', { class: 'btn btn-ghost', type: 'button', onclick: actions.close }, 'Close')),
+      h('p', {}, badge(run.status), ` Queued ${dateTime(run.queuedAt)}: ${queuedWords(run)}${run.finishedAt ? ` (${dateTime(run.finishedAt)})` : ''}. Job ${run.jobId}.`),
+      run.message ? h('p', { class: run.status === 'failed' ? 'error' : 'muted' }, run.message) : null,
+    );
+    return;
+  }
+  const s = run.stats;
   fill(
     el,
     h('div', { class: 'card-head' }, h('h3', {}, `${KIND_LABELS[run.kind] ?? run.kind} ${run.id}`), h('button', { class: 'btn btn-ghost', type: 'button', onclick: actions.close }, 'Close')),

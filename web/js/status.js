@@ -2,11 +2,9 @@
 // The connection, fields, schedule and install cards, and the pills in the top bar.
 import { api } from './api.js';
 import { byId, fill, h } from './dom.js';
-import { dateTime } from './format.js';
+import { CRM_NAMES, dateTime } from './format.js';
 
 /** @typedef {import('./types').Status} Status */
-
-const CRM_NAMES = /** @type {Record<string, string>} */ ({ hubspot: 'HubSpot', salesforce: 'Salesforce' });
 
 /** @param {string} crm */
 async function install(crm) {

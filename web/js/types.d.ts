@@ -4,11 +4,12 @@ export type Tier = 'top' | 'middle' | 'bottom';
 
 export interface Status {
   crm: string | null;
-  installation: { id: string; name: string } | null;
+  installation: { id: string; name: string; accountId: string | null; status: InstallationStatus } | null;
   connection: { ok: true; account: string } | { ok: false; message: string };
   fields: { inPlace: string[]; missing: string[]; toUpdate: { name: string; change: string }[]; error: string | null } | null;
   schedule: { enabled: boolean; cron: string; timezone: string; nextRunAt: string | null; note: string | null } | null;
-  running: { runId: string; kind: string } | null;
+  /** In progress here or on a worker, or queued for one (Postgres). */
+  running: { runId: string; kind: string; status: 'running' | 'queued' | 'starting' } | null;
   demo: { description: string } | null;
   install: { crm: string; label: string; available: boolean; missing: string | null }[];
 }
@@ -40,6 +41,26 @@ export interface Run {
   message: string | null;
   rollbackOf: string | null;
 }
+
+/** A run queued for the workers (Postgres) that has no record yet: shown from its job. */
+export interface QueuedRun {
+  id: string;
+  kind: 'sync' | 'dry_run' | 'rollback';
+  mode: null;
+  /** `skipped`: a worker took the job and found nothing to run; `failed`: it failed before it could start. */
+  status: 'queued' | 'starting' | 'skipped' | 'failed' | 'cancelled';
+  asOf: null;
+  startedAt: null;
+  finishedAt: number | null;
+  stats: Record<string, never>;
+  message: string | null;
+  rollbackOf: null;
+  jobId: string;
+  queuedAt: number;
+}
+
+/** What `GET runs` and `GET runs/:id` answer: a run's record, or a queued run's job. */
+export type AnyRun = Run | QueuedRun;
 
 export interface RunError {
   recordId: string | null;
@@ -146,4 +167,50 @@ export interface Explanation {
   openDeals: number;
   scores: { asOf: string; values: Record<string, string | null>; features: Record<string, unknown> } | null;
   history: { runId: string; field: string; previous: string | null; next: string | null; state: string; at: number }[];
+}
+
+export type InstallationStatus = 'active' | 'paused';
+export type Health = 'ok' | 'running' | 'failing' | 'paused' | 'never_run';
+
+/** One row of `GET /api/installations`. */
+export interface InstallationView {
+  id: string;
+  crm: string;
+  name: string;
+  accountId: string | null;
+  status: InstallationStatus;
+  health: Health;
+  lastRun: { id: string; kind: string; status: string; startedAt: number; finishedAt: number | null; message: string | null } | null;
+  nextRunAt: string | null;
+  /** Why there is no next run (paused, no first run yet, schedule off). */
+  scheduleNote: string | null;
+}
+
+export interface InstallationList {
+  installations: InstallationView[];
+  /** Every installation in the store, whatever the filter and search. */
+  total: number;
+}
+
+/** One run job on the Postgres queue (`GET jobs`). */
+export interface Job {
+  jobId: string;
+  installationId: string | null;
+  runId: string | null;
+  kind: string | null;
+  trigger: string | null;
+  state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+  attempts: number;
+  retryLimit: number;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  error: string | null;
+}
+
+export interface JobList {
+  installation: string;
+  /** null: runs are not queued (SQLite), so there are no jobs. */
+  queue: 'pg-boss' | null;
+  jobs: Job[];
 }

@@ -174,8 +174,13 @@ export interface PlannedRecord {
 
 /** Installations and their credentials (stored encrypted). */
 export interface InstallationStore {
-  /** The installation of the environment's credentials (id: the CRM's name), created or renamed. */
-  upsertInstallation(installation: { id: string; crm: CrmName; name: string }): Promise<Installation>;
+  /**
+   * The installation of the environment's credentials (id: the CRM's name), created or renamed; its
+   * account id set when given (an OAuth install of its account), else left as it is.
+   */
+  upsertInstallation(installation: { id: string; crm: CrmName; name: string; accountId?: string }): Promise<Installation>;
+  /** The installation of a CRM account (one not removed: removing an installation forgets its account), or null. */
+  installationOfAccount(crm: CrmName, accountId: string): Promise<Installation | null>;
   /**
    * A new installation with a generated id; or, when the CRM account already has one (a reinstall), that
    * one, renamed and active again. `created` says which.

@@ -1,13 +1,13 @@
 /** The Salesforce connector: the Connector interface over jsforce (REST, Bulk API 2.0, Metadata API). */
-import { type Connector, ConnectorError, type ConnectorLogger as Logger, type FieldKey, type FieldSpec, type FieldPlan, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
 import { z } from 'zod';
+import { type Connector, ConnectorError, type ConnectorLogger as Logger, type FieldKey, type FieldSpec, type FieldPlan, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
 import { realSleep, type Sleep } from '../pacing.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.ts';
 import { SalesforceApi } from './api.ts';
-import { orgIdOfIdentityUrl } from './identity.ts';
 import type { SalesforceAuth } from './auth.ts';
 import type { BulkTiming } from './bulk.ts';
 import { applySalesforceFields, readSalesforceFields } from './fields.ts';
+import { orgIdOfIdentityUrl } from './identity.ts';
 import type { CustomerMapping } from './mapping.ts';
 import { pullSalesforce } from './pull.ts';
 import { fieldApiNames, type SalesforceSettings } from './settings.ts';

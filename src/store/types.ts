@@ -10,9 +10,11 @@ export type { StoredCredentials } from '../../connectors/contract/index.ts';
 export type InstallationStatus = 'active' | 'paused' | 'uninstalled';
 
 /**
- * The tenant: one CRM account (a HubSpot portal, a Salesforce org) the plugin works for. Installations
- * from the environment's credentials (the single-machine quick start) have the CRM's name as their id;
- * installations added through the CLI or an OAuth install have a generated one.
+ * The tenant: one CRM account (a HubSpot portal, a Salesforce org) the plugin works for, at most one
+ * installation per account. Installations from the environment's credentials (the single-machine quick
+ * start) have the CRM's name as their id, and so does an OAuth install made while that one is free for
+ * its account (src/server/oauth/installGrant.ts); installations added through the CLI or OAuth installs
+ * of other accounts have a generated one.
  */
 export interface Installation {
   id: string;

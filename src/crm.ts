@@ -63,7 +63,7 @@ async function storedCredentials(o: ConnectOptions, installationId: string): Pro
 /**
  * The environment an installation connects with. The installation of the environment's credentials (its
  * id is the CRM's name) has the process's; any other has the account variables stored for it
- * (\`installations add\`) or none (an OAuth install's tokens are in its credentials), never the process's:
+ * (\`installations add\`'s; an OAuth install's API location, its tokens being in its credentials), never the process's:
  * an agency's client must not be synced with another client's token that happens to be set.
  */
 async function installationEnv(o: Pick<ConnectOptions, 'env' | 'store' | 'crm'>, installationId: string): Promise<Env> {

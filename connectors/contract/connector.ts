@@ -119,7 +119,10 @@ export interface Connector {
   readFieldValues(recordIds: string[]): Promise<Map<string, FieldValues>>;
   quota(): QuotaState;
   setRequestGuard(guard: RequestGuard | null): void;
-  /** Checks the credentials work (a cheap authenticated call). */
+  /**
+   * Checks the credentials work with one cheap authenticated call, which also says whose they are (the
+   * account id: `installations add` keeps one installation per account with it).
+   */
   verify(): Promise<Verification>;
 }
 

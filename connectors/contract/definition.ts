@@ -35,10 +35,17 @@ export interface ConnectInput {
   retry: RetrySettings;
 }
 
-/** An OAuth install's result: the credentials to store and how to show the installation. */
+/** An OAuth install's result: the credentials to store, whose they are, and how to show the installation. */
 export interface OAuthGrant {
   credentials: StoredCredentials;
   name: string;
+  /** The CRM account that granted access (HubSpot portal id, Salesforce org id): one installation each. */
+  accountId: string;
+  /**
+   * Where the account's API is, as account variables (of `accountVariables`; never a secret): what the
+   * installation connects with besides its credentials (HUBSPOT_BASE_URL, SALESFORCE_LOGIN_URL).
+   */
+  accountEnv: Record<string, string>;
 }
 
 /** A CRM's OAuth app as the install routes use it. */

@@ -1,10 +1,12 @@
 /** Errors of whole connector operations, with stable codes; record-level failures are WriteResults. */
 
 /**
- * A credentials check. A failure carries its error code and HTTP status (null when unknown), so a
- * caller can say what is wrong in its own words (/readyz shows no CRM text).
+ * A credentials check. Success names the CRM account the credentials belong to: `accountId` is the
+ * CRM's own id for it (HubSpot portal id, Salesforce 18-character org id), the key installations are
+ * kept by. A failure carries its error code and HTTP status (null when unknown), so a caller can say
+ * what is wrong in its own words (/readyz shows no CRM text).
  */
-export type Verification = { ok: true; account: string } | { ok: false; message: string; code: string | null; status: number | null };
+export type Verification = { ok: true; account: string; accountId: string } | { ok: false; message: string; code: string | null; status: number | null };
 
 /** The failed Verification for an error thrown by the check. */
 export function verificationFailure(error: unknown): Verification & { ok: false } {

@@ -1,6 +1,7 @@
 /** The HubSpot connector: the Connector interface over the official SDK (@hubspot/api-client). */
 import { type Connector, ConnectorError, type ConnectorLogger as Logger, type FieldKey, type FieldPlan, type FieldSpec, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
 import type { Sleep } from '../pacing.ts';
+import { readHubSpotAccount } from './account.ts';
 import type { TokenSource } from './auth.ts';
 import { applyHubSpotFields, readHubSpotFields } from './fields.ts';
 import type { ContactMapping } from './mapping.ts';
@@ -83,8 +84,9 @@ export class HubSpotConnector implements Connector {
 
   async verify(): Promise<Verification> {
     try {
-      await this.transport.call('api', 'check credentials', (c) => c.crm.contacts.basicApi.getPageWithHttpInfo(1));
-      return { ok: true, account: `HubSpot at ${this.settings.baseUrl}` };
+      // One call that needs a working token and says whose it is; the scopes show at the first pull.
+      const account = await readHubSpotAccount(this.transport);
+      return { ok: true, account: `HubSpot portal ${account.portalId} at ${this.settings.baseUrl}`, accountId: account.portalId };
     } catch (error) {
       return verificationFailure(error);
     }

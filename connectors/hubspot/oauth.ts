@@ -12,7 +12,7 @@ import { describeOAuthError, postForm } from '../oauthHttp.ts';
 export const HUBSPOT_SCOPES = ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'crm.objects.deals.read'];
 
 const tokenResponse = z.object({ access_token: z.string().min(1), refresh_token: z.string().min(1), expires_in: z.number().positive() });
-const tokenInfo = z.object({ hub_id: z.number(), hub_domain: z.string().optional() });
+const tokenInfo = z.object({ hub_id: z.number().int().positive(), hub_domain: z.string().optional() });
 
 export interface HubSpotOAuthOptions {
   clientId?: string;
@@ -59,17 +59,19 @@ export class HubSpotOAuth implements OAuthProvider {
     const tokens = tokenResponse.safeParse(answer.body);
     if (!tokens.success) throw new ConnectorError('INVALID_RESPONSE', 'HubSpot answered the code exchange without usable tokens');
     const now = (this.o.clock ?? Date.now)();
-    const extra: Record<string, string> = {};
+    // The token's metadata says which portal granted it: the installation is that portal's.
     const info = await fetch(`${base}/oauth/v1/access-tokens/${encodeURIComponent(tokens.data.access_token)}`, { signal: AbortSignal.timeout(15_000) })
       .then(async (r) => (r.ok ? tokenInfo.safeParse(await r.json()) : null))
       .catch(() => null);
-    if (info?.success) {
-      extra.hubId = String(info.data.hub_id);
-      if (info.data.hub_domain) extra.hubDomain = info.data.hub_domain;
-    }
+    if (!info?.success) throw new ConnectorError('INVALID_RESPONSE', 'HubSpot did not say which portal granted access (the access token\u2019s metadata could not be read): try the install again');
+    const hubId = String(info.data.hub_id);
+    const extra: Record<string, string> = { hubId };
+    if (info.data.hub_domain) extra.hubDomain = info.data.hub_domain;
     return {
       credentials: { kind: 'oauth', accessToken: tokens.data.access_token, refreshToken: tokens.data.refresh_token, expiresAt: now + tokens.data.expires_in * 1000, extra },
-      name: `HubSpot (${extra.hubDomain ?? (extra.hubId ? `portal ${extra.hubId}` : new URL(base).host)})`,
+      name: `HubSpot (${extra.hubDomain ?? `portal ${hubId}`})`,
+      accountId: hubId,
+      accountEnv: { HUBSPOT_BASE_URL: base },
     };
   }
 }

@@ -1,4 +1,5 @@
 /** The Salesforce connector: the Connector interface over jsforce (REST, Bulk API 2.0, Metadata API). */
+import { z } from 'zod';
 import { type Connector, ConnectorError, type ConnectorLogger as Logger, type FieldKey, type FieldSpec, type FieldPlan, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
 import { realSleep, type Sleep } from '../pacing.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.ts';
@@ -6,10 +7,14 @@ import { SalesforceApi } from './api.ts';
 import type { SalesforceAuth } from './auth.ts';
 import type { BulkTiming } from './bulk.ts';
 import { applySalesforceFields, readSalesforceFields } from './fields.ts';
+import { orgIdOfIdentityUrl } from './identity.ts';
 import type { CustomerMapping } from './mapping.ts';
 import { pullSalesforce } from './pull.ts';
 import { fieldApiNames, type SalesforceSettings } from './settings.ts';
 import { COLLECTION_LIMIT, readValues, writeBulk, writeCollection, type WriteContext } from './write.ts';
+
+/** The versioned REST root ("Resources by Version"): what verify reads of it. */
+const restRoot = z.object({ identity: z.string() });
 
 export interface SalesforceConnectorOptions {
   settings: SalesforceSettings;
@@ -88,10 +93,13 @@ export class SalesforceConnector implements Connector {
 
   async verify(): Promise<Verification> {
     try {
-      // The versioned REST root: authenticated, cheap, and it proves the API version is served.
-      await this.api.send('check credentials', { method: 'GET', url: `${this.api.restBase}/` });
+      // The versioned REST root: authenticated, cheap, it proves the API version is served, and its
+      // `identity` (the caller's identity URL) names the org.
+      const root = await this.api.json('check credentials', restRoot, { method: 'GET', url: `${this.api.restBase}/` });
+      const orgId = orgIdOfIdentityUrl(root.identity);
+      if (!orgId) throw new ConnectorError('INVALID_RESPONSE', 'Salesforce check credentials: the REST root\u2019s identity URL names no org id');
       const conn = await this.api.connection();
-      return { ok: true, account: `Salesforce at ${conn.instanceUrl} (API ${this.settings.apiVersion})` };
+      return { ok: true, account: `Salesforce org ${orgId} at ${conn.instanceUrl} (API ${this.settings.apiVersion})`, accountId: orgId };
     } catch (error) {
       return verificationFailure(error);
     }

@@ -1,12 +1,14 @@
 /**
  * Salesforce connected-app install (OAuth 2 web-server flow with PKCE): the consent page at
  * {login}/services/oauth2/authorize, the code exchanged at {login}/services/oauth2/token. The answer
- * carries the org's instance URL, which every API call needs; it is stored with the tokens (encrypted).
+ * carries the org's instance URL, which every API call needs, and its identity URL, which names the org;
+ * both are stored with the tokens (encrypted).
  * Salesforce access tokens have no stated lifetime: the connector refreshes on a 401.
  */
 import { z } from 'zod';
 import { ConnectorError, type OAuthGrant, type OAuthProvider } from '../contract/index.ts';
 import { codeChallenge, describeOAuthError, postForm } from '../oauthHttp.ts';
+import { orgIdOfIdentityUrl } from './identity.ts';
 
 /** REST API access, and a refresh token for nightly runs without a person present. */
 export const SALESFORCE_SCOPES = ['api', 'refresh_token'];
@@ -15,7 +17,7 @@ const tokenResponse = z.object({
   access_token: z.string().min(1),
   refresh_token: z.string().min(1, 'no refresh token: add the "refresh_token" scope to the connected app'),
   instance_url: z.string().url(),
-  id: z.string().url().optional(),
+  id: z.string().url(),
   issued_at: z.string().optional(),
   token_type: z.string().optional(),
 });
@@ -69,11 +71,15 @@ export class SalesforceOAuth implements OAuthProvider {
     const tokens = tokenResponse.safeParse(answer.body);
     if (!tokens.success) throw new ConnectorError('INVALID_RESPONSE', `Salesforce answered the code exchange without usable tokens: ${tokens.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const instanceUrl = tokens.data.instance_url.replace(/\/+$/, '');
-    const extra: Record<string, string> = { instanceUrl, loginUrl: this.loginUrl };
-    if (tokens.data.id) extra.identityUrl = tokens.data.id;
+    // The identity URL names the org that granted access: the installation is that org's.
+    const orgId = orgIdOfIdentityUrl(tokens.data.id);
+    if (!orgId) throw new ConnectorError('INVALID_RESPONSE', 'Salesforce answered the code exchange without an identity URL naming the org');
+    const extra: Record<string, string> = { instanceUrl, loginUrl: this.loginUrl, identityUrl: tokens.data.id };
     return {
       credentials: { kind: 'oauth', accessToken: tokens.data.access_token, refreshToken: tokens.data.refresh_token, extra },
       name: `Salesforce (${new URL(instanceUrl).host})`,
+      accountId: orgId,
+      accountEnv: { SALESFORCE_LOGIN_URL: this.loginUrl },
     };
   }
 }

@@ -45,7 +45,6 @@ interface RefreshToken {
 
 /** How long an authorization code can be exchanged; HubSpot only says "short-lived". */
 const CODE_TTL_MS = 10 * 60_000;
-export const SANDBOX_HUB_ID = 48151623;
 export const SANDBOX_APP_ID = 1234567;
 
 function randomToken(bytes: number): string {
@@ -66,6 +65,8 @@ function expiredMessage(agoMs: number): string {
 export class AuthRegistry {
   private readonly clock: () => number;
   private readonly ttlSeconds: number;
+  /** The account every token here belongs to (a sandbox is one HubSpot account). */
+  private readonly portalId: number;
   private readonly privateTokens = new Map<string, ReadonlySet<string>>();
   private readonly clients = new Map<string, OAuthClient>();
   private readonly accessTokens = new Map<string, AccessToken>();
@@ -75,11 +76,13 @@ export class AuthRegistry {
   constructor(options: {
     clock: () => number;
     accessTokenTtlSeconds: number;
+    portalId: number;
     privateAppTokens: readonly { token: string; scopes?: readonly string[] }[];
     oauthClients: readonly OAuthClient[];
   }) {
     this.clock = options.clock;
     this.ttlSeconds = options.accessTokenTtlSeconds;
+    this.portalId = options.portalId;
     for (const t of options.privateAppTokens) this.privateTokens.set(t.token, new Set(t.scopes ?? ALL_SCOPES));
     for (const c of options.oauthClients) this.clients.set(c.clientId, c);
   }
@@ -171,7 +174,7 @@ export class AuthRegistry {
     this.accessTokens.set(accessToken, { clientId: client.clientId, scopes: new Set(scopes), expiresAt: this.clock() + this.ttlSeconds * 1000 });
     // HubSpot refresh tokens do not rotate: the same one comes back on every refresh.
     const body = { token_type: 'bearer', refresh_token: refreshToken, access_token: accessToken, expires_in: this.ttlSeconds };
-    return { status: 200, body: version === 'v1' ? body : { ...body, hub_id: SANDBOX_HUB_ID, scopes } };
+    return { status: 200, body: version === 'v1' ? body : { ...body, hub_id: this.portalId, scopes } };
   }
 
   /** GET /oauth/v1/access-tokens/{token}: metadata of an access token. */
@@ -185,7 +188,7 @@ export class AuthRegistry {
       status: 200,
       body: {
         token, user: 'sandbox@example.com', hub_domain: 'sandbox.example.com', scopes: [...access.scopes],
-        hub_id: SANDBOX_HUB_ID, app_id: SANDBOX_APP_ID, expires_in: Math.floor((access.expiresAt - now) / 1000),
+        hub_id: this.portalId, app_id: SANDBOX_APP_ID, expires_in: Math.floor((access.expiresAt - now) / 1000),
         user_id: 1, token_type: 'access',
       },
     };

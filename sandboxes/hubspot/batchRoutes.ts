@@ -72,7 +72,7 @@ export function batchRoutes(core: Core): ApiRoute[] {
     const emails = new Set<string>();
     for (const input of body.inputs) {
       const checked = writer.check(type, input.properties);
-      let failure: HubSpotError | undefined = checked.issues.length > 0 ? invalidValues(checked.issues) : undefined;
+      let failure: HubSpotError | undefined = checked.issues.length > 0 ? invalidValues(checked.issues, writer.portalId) : undefined;
       let targets: string[] = [];
       if (failure === undefined) {
         try {
@@ -92,7 +92,7 @@ export function batchRoutes(core: Core): ApiRoute[] {
       } else if (checked.issues.length > 0) issues.push(...checked.issues);
       else throw failure;
     }
-    if (issues.length > 0) throw invalidValues(issues);
+    if (issues.length > 0) throw invalidValues(issues, writer.portalId);
     const results = planned.map((p) => renderWrite(type, createWith(type, p.changes, p.targets), p.written));
     const envelope = { status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() };
     return errors.length === 0 ? { status: 201, body: envelope } : { status: 207, body: { ...envelope, numErrors: errors.length, errors } };
@@ -145,7 +145,7 @@ export function batchRoutes(core: Core): ApiRoute[] {
       issues.push(...checked.issues);
       found.push({ snap, changes: checked.changes, written: Object.keys(input.properties) });
     }
-    if (issues.length > 0) throw invalidValues(issues);
+    if (issues.length > 0) throw invalidValues(issues, writer.portalId);
     for (const f of found) writer.checkEmail(type, f.changes, f.snap.id);
     const results = found.map((f) => renderWrite(type, writer.update(type, f.snap, f.changes), f.written));
     core.stats.batchUpdateInputs += found.length;

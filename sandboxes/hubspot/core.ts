@@ -1,5 +1,6 @@
 /** The sandbox's state and services, shared by the routes and the direct data API. */
 import { AuthRegistry, type OAuthClient } from './auth.ts';
+import { DEFAULT_PORTAL_ID } from './errors.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { PropertyRegistry } from './properties.ts';
 import { DEFAULT_LIMITS, RateLimiter, type Limits } from './rateLimit.ts';
@@ -18,6 +19,8 @@ export interface CoreOptions {
   privateAppTokens?: { token: string; scopes?: string[] }[];
   oauthClients?: OAuthClient[];
   accessTokenTtlSeconds?: number;
+  /** This sandbox account's portal (hub) id: give each sandbox its own to run several accounts. */
+  portalId?: number;
 }
 
 export const DEFAULT_PRIVATE_APP_TOKEN = 'sandbox-private-app-token';
@@ -29,6 +32,7 @@ export const DEFAULT_OAUTH_CLIENT: OAuthClient = {
 
 export interface Core {
   clock: () => number;
+  portalId: number;
   store: Store;
   registry: PropertyRegistry;
   writer: RecordWriter;
@@ -44,13 +48,16 @@ export function createCore(options: CoreOptions = {}): Core {
   const clock = options.clock ?? Date.now;
   const lag = options.searchLagMs ?? 0;
   const associationPageSize = options.associationPageSize ?? 500;
+  const portalId = options.portalId ?? DEFAULT_PORTAL_ID;
+  // HubSpot documents portalId as an int32.
+  if (!(Number.isInteger(portalId) && portalId > 0 && portalId <= 2 ** 31 - 1)) throw new Error(`portalId must be a positive 32-bit integer, got ${portalId}`);
   if (!(lag >= 0)) throw new Error(`searchLagMs must be ≥ 0, got ${lag}`);
   if (!(Number.isInteger(associationPageSize) && associationPageSize > 0)) {
     throw new Error(`associationPageSize must be a positive integer, got ${associationPageSize}`);
   }
   const store = new Store();
   const registry = new PropertyRegistry(clock);
-  const writer = new RecordWriter(store, registry, clock);
+  const writer = new RecordWriter(store, registry, clock, portalId);
   const search: Record<ObjectType, SearchIndex> = {
     contacts: new SearchIndex('contacts', registry, lag),
     deals: new SearchIndex('deals', registry, lag),
@@ -60,6 +67,7 @@ export function createCore(options: CoreOptions = {}): Core {
   registry.onChange((type, name) => search[type].invalidate(name));
   return {
     clock,
+    portalId,
     store,
     registry,
     writer,
@@ -67,6 +75,7 @@ export function createCore(options: CoreOptions = {}): Core {
     auth: new AuthRegistry({
       clock,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800,
+      portalId,
       privateAppTokens: options.privateAppTokens ?? [{ token: DEFAULT_PRIVATE_APP_TOKEN }],
       oauthClients: options.oauthClients ?? [DEFAULT_OAUTH_CLIENT],
     }),

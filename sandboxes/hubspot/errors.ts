@@ -3,8 +3,8 @@
  * request pipeline (which adds the correlation id it also sends as a header).
  */
 
-/** Account id echoed in validation messages, as HubSpot does with `portalId`. */
-export const PORTAL_ID = 48151623;
+/** The account id a sandbox has unless told otherwise (HubSpot echoes it as `portalId`). */
+export const DEFAULT_PORTAL_ID = 48151623;
 
 export class HubSpotError extends Error {
   readonly status: number;
@@ -46,7 +46,7 @@ export interface ValueIssue {
  * The whole-request 400 for invalid property values: the message embeds a JSON array of per-value
  * results and `errors[]` repeats them with `code` and `context.propertyName`.
  */
-export function invalidValues(issues: readonly ValueIssue[]): HubSpotError {
+export function invalidValues(issues: readonly ValueIssue[], portalId: number): HubSpotError {
   const results = issues.map((i) => ({
     isValid: false,
     message: i.message,
@@ -54,7 +54,7 @@ export function invalidValues(issues: readonly ValueIssue[]): HubSpotError {
     name: i.name,
     localizedErrorMessage: i.message,
     ...(i.propertyValue === undefined ? {} : { propertyValue: i.propertyValue }),
-    portalId: PORTAL_ID,
+    portalId,
   }));
   return badRequest(`Property values were not valid: ${JSON.stringify(results)}`, {
     errors: issues.map((i) => ({ message: i.message, code: i.error, context: { propertyName: [i.name] } })),

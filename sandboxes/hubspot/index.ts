@@ -14,6 +14,7 @@ export type { FaultOptions } from './faults.ts';
 export type { SandboxStats } from './stats.ts';
 export type { SandboxData, SandboxRecord } from './data.ts';
 export { DEFAULT_OAUTH_CLIENT, DEFAULT_PRIVATE_APP_TOKEN } from './core.ts';
+export { DEFAULT_PORTAL_ID } from './errors.ts';
 
 export interface HubSpotSandboxOptions {
   limits?: { tenSecondly?: number; daily?: number; searchPerSecond?: number; oauthTenSecondly?: number };
@@ -24,6 +25,8 @@ export interface HubSpotSandboxOptions {
   privateAppTokens?: { token: string; scopes?: string[] }[];
   oauthClients?: { clientId: string; clientSecret: string; redirectUri: string }[];
   accessTokenTtlSeconds?: number;
+  /** The account's portal (hub) id, default 48151623: sandboxes with different ones are different accounts. */
+  portalId?: number;
 }
 
 export interface HubSpotSandbox {
@@ -32,6 +35,8 @@ export interface HubSpotSandbox {
   readonly url: string;
   readonly data: SandboxData;
   readonly stats: SandboxStats;
+  /** The account's portal id (what /account-info/v3/details and the token metadata say). */
+  readonly portalId: number;
   setFaults(faults: FaultOptions): void;
   issueAuthorizationCode(clientId?: string, scopes?: string[]): string;
   expireAccessTokens(): void;
@@ -50,6 +55,7 @@ export function createHubSpotSandbox(options: HubSpotSandboxOptions = {}): HubSp
     },
     data,
     stats: core.stats,
+    portalId: core.portalId,
     setFaults: (faults) => core.faults.set(faults),
     issueAuthorizationCode: (clientId, scopes) => core.auth.issueCode(clientId, scopes),
     expireAccessTokens: () => core.auth.expireAll(),

@@ -1,5 +1,6 @@
 /** The express application: body parsing, every route, and HubSpot-shaped answers for the rest. */
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { accountRoutes } from './accountRoutes.ts';
 import { CORRELATION_HEADER, mountApiRoute, mountPublicRoute } from './api.ts';
 import { associationRoutes } from './associationsRoutes.ts';
 import { batchRoutes } from './batchRoutes.ts';
@@ -19,7 +20,7 @@ export function createApp(core: Core): Express {
   // Bodies are kept raw: routes parse JSON themselves (HubSpot-shaped 400s) and search measures length.
   app.use(express.raw({ type: () => true, limit: '20mb' }));
   const router = express.Router();
-  for (const route of [...searchRoutes(core), ...propertyRoutes(core), ...batchRoutes(core), ...objectRoutes(core), ...associationRoutes(core), ...pipelineRoutes()]) {
+  for (const route of [...searchRoutes(core), ...propertyRoutes(core), ...batchRoutes(core), ...objectRoutes(core), ...associationRoutes(core), ...pipelineRoutes(), ...accountRoutes(core)]) {
     mountApiRoute(router, core, route);
   }
   for (const route of oauthRoutes(core)) mountPublicRoute(router, core, route);

@@ -24,11 +24,14 @@ export class RecordWriter {
   private readonly registry: PropertyRegistry;
   private readonly clock: () => number;
   private readonly listeners: WriteListener[] = [];
+  /** The account's portal id, which HubSpot echoes in value errors. */
+  readonly portalId: number;
 
-  constructor(store: Store, registry: PropertyRegistry, clock: () => number) {
+  constructor(store: Store, registry: PropertyRegistry, clock: () => number, portalId: number) {
     this.store = store;
     this.registry = registry;
     this.clock = clock;
+    this.portalId = portalId;
   }
 
   onWrite(listener: WriteListener): void {
@@ -72,7 +75,7 @@ export class RecordWriter {
   /** Validates and throws the HubSpot 400 on any problem. */
   checkOrThrow(type: ObjectType, input: Readonly<Record<string, string>>, previous?: Snap): Changes {
     const { changes, issues } = this.check(type, input, previous);
-    if (issues.length > 0) throw invalidValues(issues);
+    if (issues.length > 0) throw invalidValues(issues, this.portalId);
     this.checkEmail(type, changes, previous?.id);
     return changes;
   }

@@ -2,7 +2,7 @@
 import { AuthRegistry, type ConnectedApp } from './auth.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { FieldSecurity } from './fls.ts';
-import { makeId } from './ids.ts';
+import { canonicalId, makeId } from './ids.ts';
 import { ApiUsage, type LimitOptions } from './limits.ts';
 import { SchemaRegistry } from './registry.ts';
 import type { Value } from './schema.ts';
@@ -31,10 +31,22 @@ export interface CoreOptions {
   faults?: FaultOptions;
   clock?: () => number;
   bulk?: { processingDelayMs?: number; resultPageRecords?: number };
+  /** The org's 18-character id (prefix 00D), default ORG_ID: sandboxes with different ones are different orgs. */
+  orgId?: string;
 }
 
-export const ORG_ID = makeId('00D', 1);
-export const DEFAULT_ACCESS_TOKEN = `${ORG_ID.slice(0, 15)}!AQsandboxDefaultAccessToken`;
+/** The id of the n-th sandbox org (n ≥ 1): an 18-character Organization id, as Salesforce returns them. */
+export function sandboxOrgId(n: number): string {
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`an org number is a positive integer, got ${n}`);
+  return makeId('00D', n);
+}
+
+export const ORG_ID = sandboxOrgId(1);
+/** The session every sandbox holds from the start; access tokens begin with the org's 15-character id. */
+export function staticAccessToken(orgId: string): string {
+  return `${orgId.slice(0, 15)}!AQsandboxDefaultAccessToken`;
+}
+export const DEFAULT_ACCESS_TOKEN = staticAccessToken(ORG_ID);
 export const DEFAULT_CONNECTED_APP: ConnectedApp = {
   clientId: 'sandbox-consumer-key',
   clientSecret: 'sandbox-consumer-secret',
@@ -46,6 +58,9 @@ export const PROFILE_PERMISSION_SET = 'X00e5e000000001';
 
 export interface Core {
   clock: () => number;
+  orgId: string;
+  /** The session the sandbox starts with (DEFAULT_ACCESS_TOKEN for the default org). */
+  staticAccessToken: string;
   registry: SchemaRegistry;
   store: Store;
   fls: FieldSecurity;
@@ -72,6 +87,8 @@ function createOrThrow(writer: RecordWriter, objectName: string, values: Record<
 export function createCore(options: CoreOptions = {}): Core {
   const clock = options.clock ?? Date.now;
   const multiCurrency = options.multiCurrency;
+  const orgId = options.orgId ?? ORG_ID;
+  if (!orgId.startsWith('00D') || canonicalId(orgId) !== orgId) throw new Error(`orgId must be an 18-character Organization id (00D…), got ${orgId}`);
   if (multiCurrency !== undefined && !Object.values(multiCurrency.rates).every((r) => r > 0)) throw new Error('multiCurrency rates must be positive');
   const registry = new SchemaRegistry(multiCurrency === undefined ? {} : { multiCurrency });
   const store = new Store(registry);
@@ -110,17 +127,19 @@ export function createCore(options: CoreOptions = {}): Core {
   const auth = new AuthRegistry({
     clock,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 7200,
-    orgId: ORG_ID,
+    orgId,
     connectedApps: options.connectedApps ?? [DEFAULT_CONNECTED_APP],
     userIdOf: (username) => usersByName.get(username.toLowerCase()),
     defaultUserId: () => users[0].id,
   });
-  auth.addStaticSession(DEFAULT_ACCESS_TOKEN, users[0].id);
+  auth.addStaticSession(staticAccessToken(orgId), users[0].id);
   const processingDelayMs = options.bulk?.processingDelayMs ?? 200;
   const resultPageRecords = options.bulk?.resultPageRecords ?? 10_000;
   if (!(processingDelayMs >= 0) || !(Number.isInteger(resultPageRecords) && resultPageRecords > 0)) throw new Error('bulk options must be non-negative');
   return {
     clock,
+    orgId,
+    staticAccessToken: staticAccessToken(orgId),
     registry,
     store,
     fls,

@@ -5,7 +5,7 @@
  * choices made where Salesforce's documentation is silent.
  */
 import type { ConnectedApp } from './auth.ts';
-import { createCore, ORG_ID, type SandboxUserOptions } from './core.ts';
+import { createCore, type SandboxUserOptions } from './core.ts';
 import { createSandboxData, type SandboxData } from './data.ts';
 import type { FaultOptions } from './faults.ts';
 import type { LimitOptions } from './limits.ts';
@@ -19,7 +19,7 @@ export type { FaultOptions } from './faults.ts';
 export type { LimitOptions } from './limits.ts';
 export type { RequestEvent, SandboxStats } from './stats.ts';
 export type { FieldInput, SandboxData, SandboxFieldInfo, SandboxRecord } from './data.ts';
-export { DEFAULT_ACCESS_TOKEN, DEFAULT_CONNECTED_APP, DEFAULT_USER, ORG_ID } from './core.ts';
+export { DEFAULT_ACCESS_TOKEN, DEFAULT_CONNECTED_APP, DEFAULT_USER, ORG_ID, sandboxOrgId } from './core.ts';
 export { DEFAULT_API_VERSIONS } from './versions.ts';
 
 export interface SalesforceSandboxOptions {
@@ -33,6 +33,8 @@ export interface SalesforceSandboxOptions {
   clock?: () => number;
   /** Bulk API 2.0: how long a job takes to process, and result rows per page when `maxRecords` is absent. */
   bulk?: { processingDelayMs?: number; resultPageRecords?: number };
+  /** The org's 18-character id, default ORG_ID; `sandboxOrgId(2)` and on make other orgs. */
+  orgId?: string;
 }
 
 export interface SalesforceSandbox {
@@ -42,6 +44,10 @@ export interface SalesforceSandbox {
   readonly url: string;
   readonly data: SandboxData;
   readonly stats: SandboxStats;
+  /** The org's 18-character id (in identity URLs, token responses and the REST root's `identity`). */
+  readonly orgId: string;
+  /** A session that works from the start (DEFAULT_ACCESS_TOKEN in the default org). */
+  readonly accessToken: string;
   setFaults(faults: FaultOptions): void;
   /** As if the user (the integration user unless named) approved the connected app: a code for the web-server flow. */
   issueAuthorizationCode(clientId?: string, username?: string): string;
@@ -52,7 +58,7 @@ export interface SalesforceSandbox {
 export function createSalesforceSandbox(options: SalesforceSandboxOptions = {}): SalesforceSandbox {
   const core = createCore(options);
   const app = createApp(core);
-  const data = createSandboxData(core, ORG_ID);
+  const data = createSandboxData(core, core.orgId);
   const served = listener(app, 'sandbox');
   return {
     listen: (port, host) => served.listen(port, host),
@@ -62,6 +68,8 @@ export function createSalesforceSandbox(options: SalesforceSandboxOptions = {}):
     },
     data,
     stats: core.stats,
+    orgId: core.orgId,
+    accessToken: core.staticAccessToken,
     setFaults: (faults) => core.faults.set(faults),
     issueAuthorizationCode: (clientId, username) => {
       const userId = username === undefined ? undefined : core.users.find((u) => u.username.toLowerCase() === username.toLowerCase())?.id;

@@ -4,7 +4,7 @@
  */
 import type { Request } from 'express';
 import type { PublicRoute } from './api.ts';
-import { ORG_ID, type Core } from './core.ts';
+import type { Core } from './core.ts';
 import { queryValue, rawBody, type Reply } from './http.ts';
 import { releaseLabel } from './versions.ts';
 import { formatDateTime } from './values.ts';
@@ -31,17 +31,17 @@ function identity(core: Core, req: Request, baseUrl: string): Reply {
     return { status: 403, text: 'Bad_OAuth_Token' };
   }
   const params = req.params as Record<string, string>;
-  if (params.orgId !== ORG_ID || params.userId !== userId) return { status: 403, text: 'Bad_Id' };
+  if (params.orgId !== core.orgId || params.userId !== userId) return { status: 403, text: 'Bad_Id' };
   const user = core.store.table('User').get(userId);
   const rest = `${baseUrl}/services/data/v{version}/`;
-  const org15 = ORG_ID.slice(0, 15);
+  const org15 = core.orgId.slice(0, 15);
   return {
     status: 200,
     body: {
-      id: `${baseUrl}/id/${ORG_ID}/${userId}`,
+      id: `${baseUrl}/id/${core.orgId}/${userId}`,
       asserted_user: true,
       user_id: userId,
-      organization_id: ORG_ID,
+      organization_id: core.orgId,
       username: user?.Username ?? null,
       nick_name: String(user?.Username ?? '').split('@')[0],
       display_name: user?.Name ?? null,

@@ -1,6 +1,6 @@
 /** The version root (available resources) and the limits resource (S22). */
 import type { ApiRoute } from './api.ts';
-import { ORG_ID, type Core } from './core.ts';
+import type { Core } from './core.ts';
 
 export function restRoutes(core: Core): ApiRoute[] {
   return [
@@ -11,7 +11,7 @@ export function restRoutes(core: Core): ApiRoute[] {
       handle: (ctx) => {
         const base = `/services/data/v${ctx.version}`;
         const names = ['sobjects', 'query', 'queryAll', 'composite', 'limits', 'jobs'];
-        return { status: 200, body: { ...Object.fromEntries(names.map((n) => [n, `${base}/${n}`])), identity: `${ctx.baseUrl}/id/${ORG_ID}/${ctx.userId}` } };
+        return { status: 200, body: { ...Object.fromEntries(names.map((n) => [n, `${base}/${n}`])), identity: `${ctx.baseUrl}/id/${core.orgId}/${ctx.userId}` } };
       },
     },
     {

@@ -10,9 +10,11 @@ export type { StoredCredentials } from '../../connectors/contract/index.ts';
 export type InstallationStatus = 'active' | 'paused' | 'uninstalled';
 
 /**
- * The tenant: one CRM account (a HubSpot portal, a Salesforce org) the plugin works for. Installations
- * from the environment's credentials (the single-machine quick start) have the CRM's name as their id;
- * installations added through the CLI or an OAuth install have a generated one.
+ * The tenant: one CRM account (a HubSpot portal, a Salesforce org) the plugin works for, at most one
+ * installation per account. Installations from the environment's credentials (the single-machine quick
+ * start) have the CRM's name as their id, and so does an OAuth install made while that one is free for
+ * its account (src/server/oauth/installGrant.ts); installations added through the CLI or OAuth installs
+ * of other accounts have a generated one.
  */
 export interface Installation {
   id: string;
@@ -176,8 +178,13 @@ export interface PlannedRecord {
 
 /** Installations and their credentials (stored encrypted). */
 export interface InstallationStore {
-  /** The installation of the environment's credentials (id: the CRM's name), created or renamed. */
-  upsertInstallation(installation: { id: string; crm: CrmName; name: string }): Promise<Installation>;
+  /**
+   * The installation of the environment's credentials (id: the CRM's name), created or renamed; its
+   * account id set when given (an OAuth install of its account), else left as it is.
+   */
+  upsertInstallation(installation: { id: string; crm: CrmName; name: string; accountId?: string }): Promise<Installation>;
+  /** The installation of a CRM account (one not removed: removing an installation forgets its account), or null. */
+  installationOfAccount(crm: CrmName, accountId: string): Promise<Installation | null>;
   /**
    * A new installation with a generated id; or, when the CRM account already has one (a reinstall), that
    * one, renamed and active again. `created` says which.

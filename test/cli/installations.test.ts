@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubSpotSandbox, seedSyntheticDataset, type HubSpotSandbox } from '../../sandboxes/hubspot/index.ts';
+import { createSalesforceSandbox, sandboxOrgId, type SalesforceSandbox } from '../../sandboxes/salesforce/index.ts';
 import { TEST_CONFIG, TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
 import { runCli, type CliResult } from './run.ts';
 
@@ -24,9 +25,9 @@ let dir: string;
 let base: Record<string, string>;
 const portals: Portal[] = [];
 
-async function portal(token: string, seed: number): Promise<Portal> {
+async function portal(token: string, seed: number, portalId: number): Promise<Portal> {
   let offset = -3_600_000;
-  const sandbox = createHubSpotSandbox({ limits: { tenSecondly: 100_000, searchPerSecond: 1000 }, clock: () => Date.now() + offset, privateAppTokens: [{ token }] });
+  const sandbox = createHubSpotSandbox({ limits: { tenSecondly: 100_000, searchPerSecond: 1000 }, clock: () => Date.now() + offset, privateAppTokens: [{ token }], portalId });
   seedSyntheticDataset(sandbox.data, { contacts: 40, seed, today: new Date() });
   offset = 0;
   return { sandbox, url: await sandbox.listen(), token };
@@ -49,7 +50,7 @@ const fails = (r: CliResult, message: RegExp): void => {
 };
 
 beforeAll(async () => {
-  portals.push(await portal('pat-na1-portal-a-0000000000000000', 1), await portal('pat-na1-portal-b-1111111111111111', 2));
+  portals.push(await portal('pat-na1-portal-a-0000000000000000', 1, 30_000_001), await portal('pat-na1-portal-b-1111111111111111', 2, 30_000_002));
   dir = mkdtempSync(join(tmpdir(), 'lcs-installations-'));
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, stringify(TEST_CONFIG));
@@ -78,13 +79,27 @@ describe('lifecycle-sync installations', () => {
     fails(await cli(['installations', 'add', '--crm', 'hubspot', '--name', 'Wrong'], { HUBSPOT_ACCESS_TOKEN: 'pat-na1-not-a-token-of-this-portal', HUBSPOT_BASE_URL: a.url }), /do not work.*nothing was added/);
     fails(await cli(['installations', 'add', '--crm', 'hubspot', '--name', 'None']), /no HubSpot credentials in the environment/);
     fails(await cli(['installations', 'add', '--crm', 'hubspot', '--name', 'No key'], { ...credentialsOf(a), ENCRYPTION_KEY: '' }), /ENCRYPTION_KEY is not set/);
-    const list = JSON.parse(ok(await cli(['installations', 'list', '--json'])).stdout) as { id: string; name: string; crm: string; status: string; lastRun: unknown }[];
-    expect(list.map((i) => ({ id: i.id, name: i.name, crm: i.crm, status: i.status, lastRun: i.lastRun })).sort((x, y) => x.name.localeCompare(y.name))).toEqual([
-      { id: ids[0], name: 'Client A', crm: 'hubspot', status: 'active', lastRun: null },
-      { id: ids[1], name: 'Client B', crm: 'hubspot', status: 'active', lastRun: null },
+    const list = JSON.parse(ok(await cli(['installations', 'list', '--json'])).stdout) as { id: string; name: string; crm: string; accountId: string | null; status: string; lastRun: unknown }[];
+    expect(list.map((i) => ({ id: i.id, name: i.name, crm: i.crm, accountId: i.accountId, status: i.status, lastRun: i.lastRun })).sort((x, y) => x.name.localeCompare(y.name))).toEqual([
+      { id: ids[0], name: 'Client A', crm: 'hubspot', accountId: String(a.sandbox.portalId), status: 'active', lastRun: null },
+      { id: ids[1], name: 'Client B', crm: 'hubspot', accountId: String(b.sandbox.portalId), status: 'active', lastRun: null },
     ]);
+    // The table shows the portal id next to each installation.
+    const table = ok(await cli(['installations', 'list'])).stdout;
+    expect(table).toMatch(new RegExp(`${ids[0]}\\s+hubspot\\s+30000001\\s+active`));
+    expect(ok(await cli(['installations', 'show', ids[1]])).stdout).toMatch(new RegExp(`${ids[1]}\\s+hubspot\\s+30000002\\s`));
     // The tokens are stored encrypted, never as text in the file.
     expect(readFileSync(join(dir, 'state.db')).includes(Buffer.from(a.token))).toBe(false);
+  });
+
+  it('refuses a second installation of a portal that has one, naming it; nothing is added or renamed', async () => {
+    const [a] = portals;
+    fails(
+      await cli(['installations', 'add', '--crm', 'hubspot', '--name', 'Client A again'], credentialsOf(a)),
+      new RegExp(`HubSpot account 30000001 already has installation ${ids[0]} \\("Client A", active\\); nothing was added`),
+    );
+    const list = JSON.parse(ok(await cli(['installations', 'list', '--json'])).stdout) as { id: string; name: string }[];
+    expect(list.map((i) => i.name).sort()).toEqual(['Client A', 'Client B']);
   });
 
   it('syncs each installation with its own credentials: another portal\u2019s token in the environment is not used', async () => {
@@ -159,5 +174,47 @@ describe('lifecycle-sync installations', () => {
     expect(next.status).toBe('succeeded');
     const runs = JSON.parse(ok(await cli(['runs', '--json'])).stdout) as { id: string; installationId: string }[];
     expect(runs[0]).toMatchObject({ id: next.runId, installationId: ids[1] });
+  });
+});
+
+describe('lifecycle-sync installations add with Salesforce orgs', () => {
+  const orgs: { sandbox: SalesforceSandbox; url: string }[] = [];
+  const orgsDb = () => ({ LIFECYCLE_SYNC_DB: join(dir, 'orgs.db') });
+  const credentialsOfOrg = (o: { sandbox: SalesforceSandbox; url: string }) => ({ ...orgsDb(), SALESFORCE_ACCESS_TOKEN: o.sandbox.accessToken, SALESFORCE_INSTANCE_URL: o.url, SALESFORCE_LOGIN_URL: o.url });
+
+  beforeAll(async () => {
+    for (const n of [2, 3]) {
+      const sandbox = createSalesforceSandbox({ orgId: sandboxOrgId(n) });
+      orgs.push({ sandbox, url: await sandbox.listen() });
+    }
+  });
+  afterAll(async () => {
+    for (const o of orgs) await o.sandbox.close();
+  });
+
+  it('stores each org\u2019s 18-character id; the same org again is refused, naming its installation', async () => {
+    const added: { id: string; accountId: string }[] = [];
+    for (const [i, o] of orgs.entries()) {
+      added.push(JSON.parse(ok(await cli(['installations', 'add', '--crm', 'salesforce', '--name', `Org ${i}`, '--json'], credentialsOfOrg(o))).stdout) as { id: string; accountId: string });
+    }
+    expect(added.map((a) => a.accountId)).toEqual([orgs[0].sandbox.orgId, orgs[1].sandbox.orgId]);
+    expect(added[0].accountId).toMatch(/^00D[0-9A-Za-z]{15}$/);
+    const list = JSON.parse(ok(await cli(['installations', 'list', '--json'], orgsDb())).stdout) as { id: string; crm: string; accountId: string }[];
+    expect(list.map((i) => ({ id: i.id, crm: i.crm, accountId: i.accountId })).sort((x, y) => x.accountId.localeCompare(y.accountId))).toEqual(
+      added.map((a) => ({ id: a.id, crm: 'salesforce', accountId: a.accountId })).sort((x, y) => x.accountId.localeCompare(y.accountId)),
+    );
+    fails(
+      await cli(['installations', 'add', '--crm', 'salesforce', '--name', 'Org 1 again'], credentialsOfOrg(orgs[1])),
+      new RegExp(`Salesforce account ${orgs[1].sandbox.orgId} already has installation ${added[1].id} \\("Org 1", active\\); nothing was added`),
+    );
+    // Paused, it is still the org's installation: refused the same way.
+    ok(await cli(['installations', 'pause', added[0].id], orgsDb()));
+    fails(await cli(['installations', 'add', '--crm', 'salesforce', '--name', 'Org 0 again'], credentialsOfOrg(orgs[0])), new RegExp(`already has installation ${added[0].id} \\("Org 0", paused\\)`));
+    // Removed, the org can be added again: as a new installation.
+    ok(await cli(['installations', 'remove', added[0].id], orgsDb()));
+    const again = JSON.parse(ok(await cli(['installations', 'add', '--crm', 'salesforce', '--name', 'Org 0', '--json'], credentialsOfOrg(orgs[0]))).stdout) as { id: string; accountId: string };
+    expect(again.accountId).toBe(orgs[0].sandbox.orgId);
+    expect(again.id).not.toBe(added[0].id);
+    expect((JSON.parse(ok(await cli(['installations', 'list', '--json'], orgsDb())).stdout) as unknown[]).length).toBe(3);
   });
 });

@@ -4,6 +4,7 @@
  * allowance), so the engine's policy can be tested fast and exhaustively without HTTP. Hooks let a test
  * fail a record's write, stop the process at the n-th request, or run anything before a request.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   canonicalFieldValues,
@@ -61,6 +62,8 @@ export class MemoryCrm {
   beforeRequest: ((kind: RequestKind, n: number) => void) | null = null;
   /** A record whose writes fail with this code (and message). */
   readonly failingWrites = new Map<string, string>();
+  /** The account id verify() reports: each memory CRM is its own account. */
+  readonly accountId = `memory-${randomUUID().slice(0, 8)}`;
 
   constructor(now = Date.UTC(2026, 10, 1, 12)) {
     this.now = now;
@@ -253,8 +256,8 @@ export class MemoryConnector implements Connector {
     this.guard = guard;
   }
 
-  verify(): Promise<{ ok: true; account: string }> {
-    return Promise.resolve({ ok: true, account: 'the memory CRM' });
+  verify(): Promise<{ ok: true; account: string; accountId: string }> {
+    return Promise.resolve({ ok: true, account: 'the memory CRM', accountId: this.memory.accountId });
   }
 
   /** The plugin's fields of a customer by key, as the CRM holds them. */

@@ -9,6 +9,7 @@ import nock from 'nock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OAuthTokenSource, privateAppToken, type TokenSource } from '../../connectors/hubspot/auth.ts';
 import { HubSpotConnector } from '../../connectors/hubspot/connector.ts';
+import { HubSpotOAuth } from '../../connectors/hubspot/oauth.ts';
 import { ConnectorError, FIELD_KEYS, type FieldSpec, type PulledPage } from '../../connectors/contract/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -42,6 +43,18 @@ function api(token = TOKEN) {
 }
 
 const correlationId = 'aeb5f871-7f07-4993-9211-075dc63e7cbf';
+/** GET /account-info/v3/details as HubSpot documents it. */
+const ACCOUNT_DETAILS = {
+  additionalCurrencies: ['NZD', 'AUD', 'EUR'],
+  companyCurrency: 'USD',
+  dataHostingLocation: 'eu1',
+  portalId: 12345678,
+  accountType: 'STANDARD',
+  timeZone: 'US/Eastern',
+  uiDomain: 'app-eu1.hubspot.com',
+  utcOffset: '-04:00',
+  utcOffsetMilliseconds: -14400000,
+};
 
 beforeAll(() => nock.disableNetConnect());
 beforeEach(() => {
@@ -183,8 +196,7 @@ describe('auth', () => {
       clock: time.clock,
     });
     api('old-access')
-      .get('/crm/v3/objects/contacts')
-      .query({ limit: '1' })
+      .get('/account-info/v3/details')
       .reply(401, {
         status: 'error',
         message: 'The OAuth token used to make this call expired 3 second(s) ago.',
@@ -195,19 +207,30 @@ describe('auth', () => {
     nock(BASE)
       .post('/oauth/v1/token', { grant_type: 'refresh_token', client_id: 'client-id', client_secret: 'client-secret', refresh_token: 'refresh-1' })
       .reply(200, { token_type: 'bearer', refresh_token: 'refresh-2', access_token: 'new-access', expires_in: 1800 });
-    api('new-access').get('/crm/v3/objects/contacts').query({ limit: '1' }).reply(200, { results: [] });
+    api('new-access').get('/account-info/v3/details').reply(200, ACCOUNT_DETAILS);
     const verified = await connector(auth).verify();
-    expect(verified.ok).toBe(true);
+    expect(verified).toEqual({ ok: true, accountId: '12345678', account: `HubSpot portal 12345678 at ${BASE}` });
     expect(persisted).toEqual([{ accessToken: 'new-access', refreshToken: 'refresh-2', expiresAt: time.now + 1_800_000 }]);
   });
 
   it('a private app token that is rejected is an AUTH_FAILED error naming the variable', async () => {
     api()
-      .get('/crm/v3/objects/contacts')
-      .query({ limit: '1' })
+      .get('/account-info/v3/details')
       .reply(401, { status: 'error', message: 'Authentication credentials not found.', correlationId, category: 'INVALID_AUTHENTICATION' });
     const verified = await connector().verify();
-    expect(verified).toMatchObject({ ok: false, message: expect.stringMatching(/INVALID_AUTHENTICATION/) as unknown });
+    expect(verified).toMatchObject({ ok: false, code: 'AUTH_FAILED', status: 401, message: expect.stringMatching(/INVALID_AUTHENTICATION/) as unknown });
+  });
+
+  it('verify is one call to the account details, which name the portal; an answer without a portal id is not a success', async () => {
+    api().get('/account-info/v3/details').reply(200, ACCOUNT_DETAILS, { 'X-HubSpot-RateLimit-Max': '190', 'X-HubSpot-RateLimit-Remaining': '189', 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000' });
+    const c = connector();
+    expect(await c.verify()).toMatchObject({ ok: true, accountId: '12345678' });
+    expect(c.quota()).toMatchObject({ requests: 1, window: { max: 190, intervalMs: 10_000 } });
+    api().get('/account-info/v3/details').reply(200, { ...ACCOUNT_DETAILS, portalId: 'not a number' });
+    expect(await connector().verify()).toMatchObject({ ok: false, code: 'INVALID_RESPONSE', message: 'HubSpot answered the account details without a portal id' });
+    // A 502 is retried like any call.
+    api().get('/account-info/v3/details').reply(502, { status: 'error', message: 'Bad gateway', correlationId, category: 'UNKNOWN' }).get('/account-info/v3/details').reply(200, ACCOUNT_DETAILS);
+    expect(await connector().verify()).toMatchObject({ ok: true, accountId: '12345678' });
   });
 });
 
@@ -216,7 +239,7 @@ describe('error answers that repeat the credentials', () => {
     const opaque = 'opaque-access-token-0123456789abcdef';
     const echoed = `Bad credentials: Bearer ${opaque} (the key ${opaque} is unknown) ${'and more '.repeat(300)}`;
     for (const status of [401, 403, 400]) {
-      api(opaque).get('/crm/v3/objects/contacts').query({ limit: '1' }).reply(status, { status: 'error', message: echoed, correlationId, category: 'INVALID_AUTHENTICATION' });
+      api(opaque).get('/account-info/v3/details').reply(status, { status: 'error', message: echoed, correlationId, category: 'INVALID_AUTHENTICATION' });
       const verified = await connector(privateAppToken(opaque)).verify();
       if (verified.ok) throw new Error(`a ${status} was taken for success`);
       expect(verified.message, String(status)).not.toContain(opaque);
@@ -328,5 +351,28 @@ describe('incremental pull', () => {
       .reply(200, { results: [] });
     const request = { fields: ALL_FIELDS, mode: 'incremental' as const, resume: null, since, skipOwnWrites: { field: 'scoredAt' as const, value: scoredAt, unlessModifiedAfter: Date.parse('2026-11-21T02:10:00Z') } };
     for await (const page of connector().pull(request)) expect(page.customers).toEqual([]);
+  });
+});
+
+describe('OAuth install', () => {
+  const oauth = new HubSpotOAuth({ clientId: 'client-id', clientSecret: 'client-secret', apiBaseUrl: BASE, clock: time.clock });
+  const exchange = { grant_type: 'authorization_code', client_id: 'client-id', client_secret: 'client-secret', redirect_uri: 'https://lcs.example/oauth/hubspot/callback', code: 'code-1' };
+
+  it('the grant is for the portal the new token\u2019s metadata names, and keeps where the API is', async () => {
+    nock(BASE).post('/oauth/v1/token', exchange).reply(200, { token_type: 'bearer', refresh_token: 'refresh-1', access_token: 'access-1', expires_in: 1800 });
+    nock(BASE).get('/oauth/v1/access-tokens/access-1').reply(200, { token: 'access-1', user: 'admin@acme.example', hub_domain: 'acme.example', scopes: ['oauth'], hub_id: 62515, app_id: 456, expires_in: 1799, user_id: 123, token_type: 'access' });
+    const grant = await oauth.exchange({ code: 'code-1', redirectUri: exchange.redirect_uri });
+    expect(grant).toEqual({
+      credentials: { kind: 'oauth', accessToken: 'access-1', refreshToken: 'refresh-1', expiresAt: time.now + 1_800_000, extra: { hubId: '62515', hubDomain: 'acme.example' } },
+      name: 'HubSpot (acme.example)',
+      accountId: '62515',
+      accountEnv: { HUBSPOT_BASE_URL: BASE },
+    });
+  });
+
+  it('without the portal id the install fails: an installation must know its account', async () => {
+    nock(BASE).post('/oauth/v1/token', exchange).reply(200, { token_type: 'bearer', refresh_token: 'refresh-1', access_token: 'access-2', expires_in: 1800 });
+    nock(BASE).get('/oauth/v1/access-tokens/access-2').reply(404, { status: 'error', message: 'The token is invalid or has expired', correlationId, category: 'OBJECT_NOT_FOUND' });
+    await expect(oauth.exchange({ code: 'code-1', redirectUri: exchange.redirect_uri })).rejects.toThrow(/HubSpot did not say which portal granted access/);
   });
 });

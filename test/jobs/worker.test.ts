@@ -84,7 +84,8 @@ function oneAtATime(runs: RunRecord[]): void {
 
 async function portal(token: string, seed: number, contacts: number, tenSecondly: number): Promise<Portal> {
   let offset = -3_600_000;
-  const sandbox = createHubSpotSandbox({ limits: { tenSecondly, searchPerSecond: 1000 }, clock: () => Date.now() + offset, privateAppTokens: [{ token }] });
+  // Each portal its own account: `installations add` keeps one installation per portal id.
+  const sandbox = createHubSpotSandbox({ limits: { tenSecondly, searchPerSecond: 1000 }, clock: () => Date.now() + offset, privateAppTokens: [{ token }], portalId: 40_000_000 + seed });
   seedSyntheticDataset(sandbox.data, { contacts, seed, today: new Date() });
   offset = 0;
   return { sandbox, url: await sandbox.listen(), token, id: '' };

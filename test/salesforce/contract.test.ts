@@ -163,6 +163,28 @@ describe('sObject Collections update', () => {
   });
 });
 
+/** GET /services/data/vXX.X/ as Salesforce documents it ("Resources by Version"): `identity` names the org and user. */
+const ORG = '00D000000000001AAA';
+function resourcesByVersion(userId: string): Record<string, string> {
+  return { sobjects: `${V}/sobjects`, query: `${V}/query`, limits: `${V}/limits`, identity: `${LOGIN}/id/${ORG}/${userId}`, composite: `${V}/composite` };
+}
+
+describe('verify', () => {
+  it('is one call to the versioned REST root, whose identity URL names the org', async () => {
+    sf().get(`${V}/`).reply(200, resourcesByVersion('005000000000009AAA'), LIMIT_HEADER);
+    const c = connector();
+    expect(await c.verify()).toEqual({ ok: true, accountId: ORG, account: `Salesforce org ${ORG} at ${INSTANCE} (API 64.0)` });
+    expect(c.quota()).toMatchObject({ requests: 1, daily: { limit: 15000, remaining: 14880 } });
+  });
+
+  it('a root without an identity URL naming an org is not a success', async () => {
+    sf().get(`${V}/`).reply(200, { sobjects: `${V}/sobjects` });
+    expect(await connector().verify()).toMatchObject({ ok: false, code: 'INVALID_RESPONSE' });
+    sf().get(`${V}/`).reply(200, { identity: `${LOGIN}/id/not-an-org/005000000000009AAA` });
+    expect(await connector().verify()).toMatchObject({ ok: false, code: 'INVALID_RESPONSE', message: expect.stringMatching(/names no org id/) as unknown });
+  });
+});
+
 describe('sessions', () => {
   it('an expired session is refreshed with the refresh token and the request sent again with the new one', async () => {
     const persisted: unknown[] = [];
@@ -178,8 +200,8 @@ describe('sessions', () => {
     login()
       .post('/services/oauth2/token', (body: Record<string, string>) => body.grant_type === 'refresh_token' && body.refresh_token === 'refresh-1' && body.client_id === 'client-id')
       .reply(200, { access_token: 'new-token', instance_url: INSTANCE, id: `${LOGIN}/id/00D000000000001AAA/005000000000001AAA`, token_type: 'Bearer', issued_at: String(time.now), signature: 'x' });
-    sf('new-token').get(`${V}/`).reply(200, { sobjects: `${V}/sobjects` });
-    expect(await connector(auth).verify()).toMatchObject({ ok: true });
+    sf('new-token').get(`${V}/`).reply(200, resourcesByVersion('005000000000001AAA'));
+    expect(await connector(auth).verify()).toMatchObject({ ok: true, accountId: ORG });
     expect(persisted).toEqual([{ accessToken: 'new-token', instanceUrl: INSTANCE, userId: '005000000000001AAA', refreshToken: 'refresh-1' }]);
   });
 
@@ -220,7 +242,7 @@ describe('sessions', () => {
         return body.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && body.client_secret === undefined;
       })
       .reply(200, { access_token: 'jwt-session', instance_url: INSTANCE, id: `${LOGIN}/id/00D000000000001AAA/005000000000002AAA`, token_type: 'Bearer' });
-    sf('jwt-session').get(`${V}/`).reply(200, {});
+    sf('jwt-session').get(`${V}/`).reply(200, resourcesByVersion('005000000000002AAA'));
     const auth = jwtAuth({ clientId: 'consumer-key', username: 'integration@acme.example', loginUrl: LOGIN, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), stored: null, clock: time.clock });
     expect(await connector(auth).verify()).toMatchObject({ ok: true });
     const [header, claims, signature] = assertion.split('.');

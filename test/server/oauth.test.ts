@@ -11,7 +11,12 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createHubSpotSandbox, type HubSpotSandbox } from '../../sandboxes/hubspot/index.ts';
+import { connect, type Env } from '../../src/crm.ts';
+import { silentLogger } from '../../src/log.ts';
 import { OAuthStates } from '../../src/server/oauth/state.ts';
+import { TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
+import { startPortalChooser, type PortalChooser } from './portalChooser.ts';
 import { createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
 
 const PUBLIC_URL = 'http://lcs.test';
@@ -80,6 +85,8 @@ describe('HubSpot install (public app OAuth)', () => {
 
     const stored = await s.h.store.loadCredentials('hubspot');
     expect(stored).toMatchObject({ kind: 'oauth', extra: { hubId: '48151623' } });
+    // The first install, with nothing in the environment, is the installation the service serves.
+    expect(await s.h.store.listInstallations()).toMatchObject([{ id: 'hubspot', accountId: '48151623', status: 'active' }]);
     expect(stored?.expiresAt).toBeGreaterThan(Date.now());
     const refreshToken = stored?.refreshToken ?? '';
     expect(refreshToken).not.toBe('');
@@ -125,6 +132,85 @@ describe('HubSpot install (public app OAuth)', () => {
     const deniedState = new URL(denied.consent).searchParams.get('state') ?? '';
     const refusal = await get(`${s.url}/oauth/hubspot/callback?error=access_denied&error_description=The+user+declined&state=${encodeURIComponent(deniedState)}`, denied.cookie);
     expect(outcome(refusal.location).install_error).toBe('HubSpot did not grant access: The user declined');
+  });
+});
+
+describe('HubSpot installs of several portals', () => {
+  // The environment holds portal A's private app token (the quick start's installation, id "hubspot");
+  // the admin page installs the app on portal B, then on A, then on B again.
+  let s: ServiceHarness;
+  let chooser: PortalChooser;
+  let portalB: HubSpotSandbox;
+  let serviceEnv: Env = {};
+  /** Consent on the chosen portal, then the callback: what the page is sent back with. */
+  async function installOn(sandbox: { url: string }): Promise<Record<string, string>> {
+    chooser.choose(sandbox.url);
+    const { consent, cookie } = await beginInstall(s, 'hubspot');
+    const approved = await get(consent.toString());
+    expect(approved.status).toBe(302);
+    return outcome((await get(callbackOn(s, approved.location), cookie)).location);
+  }
+  const installations = async () => (await s.h.store.listInstallations()).filter((i) => i.status !== 'uninstalled');
+
+  beforeAll(async () => {
+    chooser = await startPortalChooser();
+    portalB = createHubSpotSandbox({ oauthClients: [HUBSPOT_APP], portalId: 20_000_002, privateAppTokens: [] });
+    await portalB.listen();
+    s = await createServiceHarness({
+      dataset: { contacts: 10 },
+      sandbox: { oauthClients: [HUBSPOT_APP] },
+      serviceEnv: (h) => {
+        chooser.knows(h.env.HUBSPOT_ACCESS_TOKEN ?? '', h.url);
+        serviceEnv = { PUBLIC_URL, HUBSPOT_CLIENT_ID: HUBSPOT_APP.clientId, HUBSPOT_CLIENT_SECRET: HUBSPOT_APP.clientSecret, HUBSPOT_BASE_URL: chooser.url, HUBSPOT_AUTHORIZE_URL: `${chooser.url}/oauth/authorize` };
+        return serviceEnv;
+      },
+    });
+  });
+  afterAll(async () => {
+    await s?.close();
+    await portalB?.close();
+    await chooser?.close();
+  });
+
+  it('each portal becomes its own installation with its portal id; a reinstall updates the portal\u2019s installation and adds none', async () => {
+    const portalA = s.h.sandbox.portalId;
+    expect(portalA).not.toBe(portalB.portalId);
+    expect((await s.api('/api/status')).body).toMatchObject({ crm: 'hubspot', connection: { ok: true } });
+
+    // Portal B: not the environment's portal, so a new installation with a generated id.
+    expect(await installOn(portalB)).toEqual({ installed: 'hubspot' });
+    let all = await installations();
+    expect(all).toHaveLength(2);
+    const b = all.find((i) => i.id !== 'hubspot');
+    expect(b).toMatchObject({ id: expect.stringMatching(/^in_[0-9a-f]{16}$/) as unknown, crm: 'hubspot', accountId: '20000002', status: 'active' });
+    const bId = b?.id ?? '';
+    // The environment's installation was checked (one call) and now knows its portal.
+    expect(all.find((i) => i.id === 'hubspot')).toMatchObject({ accountId: String(portalA) });
+    expect(await s.h.store.loadCredentials('hubspot')).toBeNull();
+    const firstOfB = await s.h.store.loadCredentials(bId);
+    expect(firstOfB).toMatchObject({ kind: 'oauth', extra: { hubId: '20000002' } });
+    expect(await s.h.store.loadAccountEnv(bId)).toEqual({ HUBSPOT_BASE_URL: chooser.url });
+    // B's installation connects with its own tokens to its own portal, whatever the process's token is.
+    const connection = await connect({ config: s.h.config, env: { ...s.h.env, ...serviceEnv, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY }, store: s.h.store, crm: 'hubspot', installationId: bId, log: silentLogger() });
+    expect(await connection.connector.verify()).toMatchObject({ ok: true, accountId: '20000002' });
+
+    // Portal A through the page: the environment's installation, now with the app's tokens too.
+    expect(await installOn(s.h.sandbox)).toEqual({ installed: 'hubspot' });
+    all = await installations();
+    expect(all.map((i) => [i.id, i.accountId]).sort()).toEqual([['hubspot', String(portalA)], [bId, '20000002']].sort());
+    expect(await s.h.store.loadCredentials('hubspot')).toMatchObject({ kind: 'oauth', extra: { hubId: String(portalA) } });
+
+    // B again, paused meanwhile: the same installation, active again, with the new tokens.
+    await s.h.store.updateInstallation(bId, { status: 'paused', name: 'Client B (renamed)' });
+    expect(await installOn(portalB)).toEqual({ installed: 'hubspot' });
+    all = await installations();
+    expect(all).toHaveLength(2);
+    expect(all.find((i) => i.id === bId)).toMatchObject({ accountId: '20000002', status: 'active', name: 'HubSpot (sandbox.example.com)' });
+    const secondOfB = await s.h.store.loadCredentials(bId);
+    expect(secondOfB?.refreshToken).toBeTruthy();
+    expect(secondOfB?.refreshToken).not.toBe(firstOfB?.refreshToken);
+    // The service still serves the environment's installation.
+    expect((await s.api('/api/status')).body).toMatchObject({ crm: 'hubspot', installation: { id: 'hubspot' }, connection: { ok: true } });
   });
 });
 
@@ -258,7 +344,8 @@ describe('Salesforce install (connected app, web-server flow with PKCE)', () => 
       refreshToken: '5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJo7Xr34yOQ7GCFUN5DnNPxzDIoGoWi4evqOl_lT1B9nE5dvBTFOx',
       extra: { instanceUrl: 'https://yourInstance.my.salesforce.com', loginUrl, identityUrl: 'https://login.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001SwiUAAS' },
     });
-    expect(await s.h.store.getInstallation('salesforce')).toMatchObject({ crm: 'salesforce', name: 'Salesforce (yourinstance.my.salesforce.com)' });
+    expect(await s.h.store.getInstallation('salesforce')).toMatchObject({ crm: 'salesforce', name: 'Salesforce (yourinstance.my.salesforce.com)', accountId: '00Dxx0000001gPLEAY' });
+    expect(await s.h.store.loadAccountEnv('salesforce')).toEqual({ SALESFORCE_LOGIN_URL: loginUrl });
     expect((await s.api('/api/status')).body).toMatchObject({ crm: 'salesforce', installation: { id: 'salesforce' } });
   });
 
@@ -269,6 +356,13 @@ describe('Salesforce install (connected app, web-server flow with PKCE)', () => 
     const message = outcome(done.location).install_error;
     expect(message).toBe('Salesforce refused the authorization code: invalid_grant: authentication failure (HTTP 400)');
     expect(message).not.toContain(SF.clientSecret);
+
+    // Tokens without the identity URL: no org to install for, nothing stored.
+    const again = await beginInstall(s, 'salesforce');
+    tokenAnswer = { status: 200, body: { access_token: '00Dxx0000001gPL!AR8AQ', refresh_token: '5Aep861TSESvWeug', instance_url: 'https://other.my.salesforce.com', token_type: 'Bearer' } };
+    const withoutId = await get(`${s.url}/oauth/salesforce/callback?code=c2&state=${encodeURIComponent(again.consent.searchParams.get('state') ?? '')}`, again.cookie);
+    expect(outcome(withoutId.location).install_error).toMatch(/Salesforce answered the code exchange without usable tokens: id:/);
+    expect((await s.h.store.listInstallations()).filter((i) => i.crm === 'salesforce')).toHaveLength(1);
   });
 
   it('says what to set when an app is not configured', async () => {

@@ -136,6 +136,32 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
       );
     });
 
+    it('finds an installation by its CRM account; the environment\u2019s installation takes an account id when given one and keeps it when renamed', async () => {
+      let now = 100;
+      await withStore(
+        async (store) => {
+          const acme = (await store.addInstallation({ crm: 'hubspot', name: 'Acme', accountId: '12345' })).installation;
+          await store.addInstallation({ crm: 'salesforce', name: 'Acme SF', accountId: '00D000000000001AAA' });
+          expect(await store.installationOfAccount('hubspot', '12345')).toEqual(acme);
+          expect(await store.installationOfAccount('salesforce', '12345')).toBeNull();
+          expect(await store.installationOfAccount('hubspot', '99999')).toBeNull();
+          expect(await store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'HubSpot' })).toMatchObject({ id: 'hubspot', accountId: null });
+          now = 200;
+          expect(await store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'HubSpot (portal 777)', accountId: '777' })).toMatchObject({ id: 'hubspot', accountId: '777', createdAt: 100, updatedAt: 200 });
+          // Connecting renames it without an account id: the one it has stays.
+          expect(await store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'HubSpot (api.hubapi.com)' })).toMatchObject({ name: 'HubSpot (api.hubapi.com)', accountId: '777' });
+          expect((await store.installationOfAccount('hubspot', '777'))?.id).toBe('hubspot');
+          // The account is one installation's: the environment's cannot take an account another has.
+          await expect(store.upsertInstallation({ id: 'hubspot', crm: 'hubspot', name: 'x', accountId: '12345' })).rejects.toThrow();
+          expect((await store.getInstallation('hubspot'))?.accountId).toBe('777');
+          // A removed installation's account is forgotten: it finds nothing.
+          await store.removeInstallation(acme.id);
+          expect(await store.installationOfAccount('hubspot', '12345')).toBeNull();
+        },
+        { encryptionKey: KEY, clock: () => now },
+      );
+    });
+
     it('changes an installation\u2019s name, status and settings, one at a time', async () => {
       await withStore(async (store) => {
         const { installation } = await store.addInstallation({ crm: 'salesforce', name: 'Org', accountId: '00D000000000001' });

@@ -151,3 +151,50 @@ describe('OAuth', () => {
     expect(wrong.status).toBe(400);
   });
 });
+
+describe('account details', () => {
+  it('GET /account-info/v3/details names the portal to a private app token and to an OAuth token (whose grant carries the oauth scope)', async () => {
+    const details = await get('/account-info/v3/details', 'read-only');
+    expect(details.status).toBe(200);
+    expect(details.body).toEqual({
+      portalId: 48151623,
+      accountType: 'STANDARD',
+      timeZone: 'UTC',
+      companyCurrency: 'USD',
+      additionalCurrencies: [],
+      utcOffset: '+00:00',
+      utcOffsetMilliseconds: 0,
+      uiDomain: 'app.hubspot.com',
+      dataHostingLocation: 'na1',
+    });
+    const { body } = await exchange(sandbox.issueAuthorizationCode(undefined, ['crm.objects.contacts.read']));
+    expect((await get('/account-info/v3/details', String(body.access_token))).body).toMatchObject({ portalId: 48151623 });
+    expect((await get('/account-info/v3/details')).status).toBe(401);
+  });
+
+  it('a sandbox made with another portal id is another account: its details, token metadata and value errors say so', async () => {
+    const other = createHubSpotSandbox({ portalId: 20_000_002 });
+    const otherUrl = await other.listen();
+    try {
+      expect(other.portalId).toBe(20_000_002);
+      const read = (path: string, token: string) => fetch(otherUrl + path, { headers: { Authorization: `Bearer ${token}` } }).then(async (r) => (await r.json()) as Record<string, unknown>);
+      expect(await read('/account-info/v3/details', 'sandbox-private-app-token')).toMatchObject({ portalId: 20_000_002 });
+      const form = { grant_type: 'authorization_code', code: other.issueAuthorizationCode(), redirect_uri: 'http://localhost:3000/oauth/hubspot/callback', client_id: 'sandbox-client-id', client_secret: 'sandbox-client-secret' };
+      const tokens = (await (await fetch(`${otherUrl}/oauth/v1/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() })).json()) as Record<string, unknown>;
+      const access = String(tokens.access_token);
+      expect(await read(`/oauth/v1/access-tokens/${access}`, access)).toMatchObject({ hub_id: 20_000_002 });
+      const invalid = await fetch(`${otherUrl}/crm/v3/objects/contacts`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer sandbox-private-app-token', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ properties: { not_a_property: 'x' } }),
+      });
+      expect(invalid.status).toBe(400);
+      expect(String(((await invalid.json()) as Record<string, unknown>).message)).toContain('"portalId":20000002');
+    } finally {
+      await other.close();
+    }
+    // This one is still the default account.
+    expect((await get('/account-info/v3/details', 'sandbox-private-app-token')).body).toMatchObject({ portalId: 48151623 });
+    expect(() => createHubSpotSandbox({ portalId: 0 })).toThrow(/portalId must be a positive 32-bit integer/);
+  });
+});

@@ -3,7 +3,7 @@
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { Connection, OAuth2 } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONNECTED_APP, DEFAULT_USER } from '../index.ts';
+import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, DEFAULT_CONNECTED_APP, DEFAULT_USER, ORG_ID, sandboxOrgId } from '../index.ts';
 import { call, firstError, rejection, start, VERSION, type Started } from './helpers.ts';
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -170,5 +170,39 @@ describe('identity URL', () => {
     expect(await res.text()).toBe('Bad_OAuth_Token');
     expect(me.urls.rest).toBe(`${s.url}/services/data/v{version}/`);
     expect(firstError(await call(s.url, 'GET', '/nothing-here')).errorCode).toBe('NOT_FOUND');
+  });
+});
+
+describe('several orgs', () => {
+  it('a sandbox made with another org id is another org: its sessions, identity URL, REST root and token answers name it', async () => {
+    const orgId = sandboxOrgId(2);
+    expect(orgId).toMatch(/^00D[0-9A-Za-z]{15}$/);
+    expect(orgId).not.toBe(ORG_ID);
+    const other = await start({ orgId });
+    try {
+      expect(other.sandbox.orgId).toBe(orgId);
+      expect(other.sandbox.accessToken.startsWith(`${orgId.slice(0, 15)}!`)).toBe(true);
+      const root = await call(other.url, 'GET', '/', { token: other.sandbox.accessToken });
+      expect(root.status).toBe(200);
+      const identity = String((root.body as Record<string, unknown>).identity);
+      expect(identity).toMatch(new RegExp(`^${other.url}/id/${orgId}/005[0-9A-Za-z]{15}$`));
+      const me = await call(other.url, 'GET', new URL(identity).pathname, { token: other.sandbox.accessToken });
+      expect(me.body).toMatchObject({ organization_id: orgId, id: identity });
+      // A session of the default org is unknown here.
+      expect((await call(other.url, 'GET', '/', { token: DEFAULT_ACCESS_TOKEN })).status).toBe(401);
+      const code = other.sandbox.issueAuthorizationCode();
+      const tokens = await fetch(`${other.url}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: DEFAULT_CONNECTED_APP.clientId, client_secret: DEFAULT_CONNECTED_APP.clientSecret, redirect_uri: DEFAULT_CONNECTED_APP.redirectUri }).toString(),
+      });
+      const answer = (await tokens.json()) as Record<string, string>;
+      expect(answer.id).toMatch(new RegExp(`/id/${orgId}/005`));
+      expect(answer.access_token.startsWith(orgId.slice(0, 15))).toBe(true);
+    } finally {
+      await other.close();
+    }
+    expect(() => createSalesforceSandbox({ orgId: '00D5e0000000002' })).toThrow(/18-character Organization id/);
+    expect(() => createSalesforceSandbox({ orgId: sandboxOrgId(2).replace(/^00D/, '001') })).toThrow(/18-character Organization id/);
   });
 });

@@ -39,6 +39,14 @@ async function requireInstallation(store: Store, id: string): Promise<Installati
   return installation;
 }
 
+/** `installations add` of an account that has an installation: refused, naming it. */
+function alreadyInstalled(label: string, existing: Installation): LifecycleSyncError {
+  return new LifecycleSyncError(
+    'INPUT_INVALID',
+    `${label} account ${existing.accountId ?? '?'} already has installation ${existing.id} ("${existing.name}", ${existing.status}); nothing was added. \`lifecycle-sync installations show ${existing.id}\` shows it`,
+  );
+}
+
 /** What `list` and `show` print of an installation, with its last run. */
 async function described(store: Store, installation: Installation) {
   const [last] = await store.listRuns(installation.id, 1);
@@ -76,11 +84,11 @@ export function installationsCommand(): Command {
 
   command
     .command('add')
-    .description("add an installation with the CRM credentials in the environment now (e.g. HUBSPOT_ACCESS_TOKEN and HUBSPOT_BASE_URL), checked with one call; prints its id")
+    .description("add an installation with the CRM credentials in the environment now (e.g. HUBSPOT_ACCESS_TOKEN and HUBSPOT_BASE_URL), checked with one call that also names the account (one installation per account); prints its id")
     .requiredOption('--crm <name>', `the CRM (${connectorNames()})`)
     .requiredOption('--name <name>', 'how it is shown (a client, an org)')
     .option('--config <file>', 'configuration file (YAML)')
-    .option('--json', 'print {"id": …}')
+    .option('--json', 'print {"id": …, "accountId": …}')
     .action(async (flags: Flags & { crm: string; name: string }) => {
       const definition = requireDefinition(flags.crm);
       const name = flags.name.trim();
@@ -90,9 +98,18 @@ export function installationsCommand(): Command {
       await withStore(flags, async (store, config) => {
         const verified = await verifyAccount({ config, env: process.env, crm: definition.name, variables, log: createLogger() });
         if (!verified.ok) throw new LifecycleSyncError('NOT_CONFIGURED', `the ${definition.label} credentials in the environment do not work: ${verified.message}; nothing was added`);
-        const { installation } = await store.addInstallation({ crm: definition.name, name, accountId: null });
-        await store.saveAccountEnv(installation.id, variables);
-        if (flags.json) return printJson({ id: installation.id });
+        const { accountId } = verified;
+        // One installation per account: a second would sync the same records on its own schedule.
+        const installation = await store.transaction(async (tx) => {
+          const existing = await tx.installationOfAccount(definition.name, accountId);
+          if (existing) throw alreadyInstalled(definition.label, existing);
+          const added = await tx.addInstallation({ crm: definition.name, name, accountId });
+          // Added by another process since the look-up: the transaction leaves it as it was.
+          if (!added.created) throw alreadyInstalled(definition.label, added.installation);
+          await tx.saveAccountEnv(added.installation.id, variables);
+          return added.installation;
+        });
+        if (flags.json) return printJson({ id: installation.id, accountId });
         print(`${installation.id}  ${definition.label} — ${verified.account}. Use --installation ${installation.id} with sync, setup, runs, explain and rollback.\n`);
       });
     });

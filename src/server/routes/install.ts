@@ -1,7 +1,8 @@
 /**
  * OAuth installs. The admin page asks POST /api/install/:crm (admin token) for a one-time link to
  * /install/:crm, which sets the flow's cookie and sends the browser to the CRM's consent page; the CRM
- * sends it back to /oauth/:crm/callback with a code, exchanged for tokens that are stored encrypted.
+ * sends it back to /oauth/:crm/callback with a code, exchanged for tokens that are stored encrypted with
+ * the installation of the account that granted them (oauth/installGrant.ts).
  * Browser-facing failures go back to the page with a message (no secrets in it).
  */
 import { Router, type Request, type Response } from 'express';
@@ -11,6 +12,7 @@ import { LifecycleSyncError } from '../../errors.ts';
 import { redactOutput } from '../../secrets.ts';
 import type { AdminContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { installGrant } from '../oauth/installGrant.ts';
 import { STATE_TTL_MS } from '../oauth/state.ts';
 import { parseInput } from '../validate.ts';
 
@@ -93,10 +95,9 @@ export function installBrowserRoutes(ctx: AdminContext): Router {
       if ('error' in query) throw new HttpError(400, 'CONSENT_DENIED', `${provider.label} did not grant access: ${query.error_description ?? query.error}`);
       const nonce = ctx.oauth.states.verifyState(query.state, crm, cookieValue(req, COOKIE));
       const grant = await provider.exchange({ code: query.code, redirectUri: redirectUri(ctx, crm), codeVerifier: ctx.oauth.states.codeVerifier(nonce) });
-      await ctx.store.upsertInstallation({ id: crm, crm, name: grant.name });
-      await ctx.store.saveCredentials(crm, grant.credentials);
+      const { installation, created } = await installGrant({ store: ctx.store, served: ctx.installations, crm, grant });
       await ctx.installations.reset();
-      ctx.log.info('installed with OAuth', { crm, installation: crm, account: grant.name });
+      ctx.log.info(created ? 'installed with OAuth' : 'reinstalled with OAuth', { crm, installation: installation.id, accountId: grant.accountId, account: grant.name });
       backToPage(res, { installed: crm });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

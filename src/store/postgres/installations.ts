@@ -20,13 +20,13 @@ export class PostgresInstallations implements InstallationStore {
     this.now = now;
   }
 
-  readonly upsertInstallation = async (i: { id: string; crm: Installation['crm']; name: string }): Promise<Installation> => {
+  readonly upsertInstallation = async (i: { id: string; crm: Installation['crm']; name: string; accountId?: string }): Promise<Installation> => {
     const now = this.now();
     const r = await this.db.query(
-      `INSERT INTO installations (id, crm, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-       ON CONFLICT (id) DO UPDATE SET crm = excluded.crm, name = excluded.name, updated_at = excluded.updated_at
+      `INSERT INTO installations (id, crm, name, account_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+       ON CONFLICT (id) DO UPDATE SET crm = excluded.crm, name = excluded.name, account_id = COALESCE(excluded.account_id, installations.account_id), updated_at = excluded.updated_at
        RETURNING *`,
-      [i.id, i.crm, i.name, now],
+      [i.id, i.crm, i.name, i.accountId ?? null, now],
     );
     const row = r.rows[0];
     if (!row) throw new Error('store: installation vanished');
@@ -73,6 +73,11 @@ export class PostgresInstallations implements InstallationStore {
 
   readonly getInstallation = async (id: string): Promise<Installation | null> => {
     const row = (await this.db.query('SELECT * FROM installations WHERE id = $1', [id])).rows[0];
+    return row ? toInstallation(row) : null;
+  };
+
+  readonly installationOfAccount = async (crm: Installation['crm'], accountId: string): Promise<Installation | null> => {
+    const row = (await this.db.query('SELECT * FROM installations WHERE crm = $1 AND account_id = $2', [crm, accountId])).rows[0];
     return row ? toInstallation(row) : null;
   };
 

@@ -19,12 +19,12 @@ export class SqliteInstallations implements Synchronous<InstallationStore> {
     this.now = now;
   }
 
-  readonly upsertInstallation = (i: { id: string; crm: Installation['crm']; name: string }): Installation => {
+  readonly upsertInstallation = (i: { id: string; crm: Installation['crm']; name: string; accountId?: string }): Installation => {
     const now = this.now();
     this.db.run(
-      `INSERT INTO installations (id, crm, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET crm = excluded.crm, name = excluded.name, updated_at = excluded.updated_at`,
-      i.id, i.crm, i.name, now, now,
+      `INSERT INTO installations (id, crm, name, account_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET crm = excluded.crm, name = excluded.name, account_id = COALESCE(excluded.account_id, installations.account_id), updated_at = excluded.updated_at`,
+      i.id, i.crm, i.name, i.accountId ?? null, now, now,
     );
     const installation = this.getInstallation(i.id);
     if (!installation) throw new Error('store: installation vanished');
@@ -33,6 +33,11 @@ export class SqliteInstallations implements Synchronous<InstallationStore> {
 
   readonly getInstallation = (id: string): Installation | null => {
     const row = this.db.get('SELECT * FROM installations WHERE id = ?', id);
+    return row ? this.toInstallation(row) : null;
+  };
+
+  readonly installationOfAccount = (crm: Installation['crm'], accountId: string): Installation | null => {
+    const row = this.db.get('SELECT * FROM installations WHERE crm = ? AND account_id = ?', crm, accountId);
     return row ? this.toInstallation(row) : null;
   };
 

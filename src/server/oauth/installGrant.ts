@@ -3,21 +3,21 @@
  * names.
  * - The account has an installation (a reinstall): that one, renamed, active again (an admin who
  *   installs again wants it to run), its credentials and account variables replaced.
- * - Else the installation named after the CRM — the one the admin service serves and the environment's
- *   credentials use (the single-installation quick start) — when it is free for this account: not there
- *   yet, removed, or without an account id while its own credentials are this account's or absent.
+ * - Else the installation named after the CRM — the one the environment's credentials use (the
+ *   single-installation quick start) — when it is free for this account: not there yet, removed, or
+ *   without an account id while its own credentials are this account's or absent. A one-portal setup
+ *   keeps the id it had before accounts were told apart (`--installation hubspot`, its run history).
  * - Else a new installation with a generated id.
- * The service (src/service/installation.ts) serves only the installation named after the CRM for now:
- * without the second rule a first install made on the page would be one it does not serve.
  */
 import type { CrmName, OAuthGrant, Verification } from '../../../connectors/contract/index.ts';
+import type { InstallationScope } from '../../service/installation.ts';
 import type { Installation, Store } from '../../store/types.ts';
 
-/** What the service knows of the installation it serves (src/service/installation.ts). */
+/** What the service knows of its installations (src/service/installation.ts). */
 export interface ServedInstallation {
-  activeCrm(): CrmName | null;
-  /** Checks its credentials (one call, cached): a success names its account. */
-  verify(): Promise<Verification>;
+  scope(installationId: string): Promise<InstallationScope>;
+  /** Checks an installation's credentials (one call, cached): a success names its account. */
+  verify(scope: InstallationScope): Promise<Verification>;
 }
 
 export interface GrantInstall {
@@ -35,9 +35,8 @@ async function homeIsFree(o: { store: Store; served: ServedInstallation; crm: Cr
   if (!home || home.status === 'uninstalled') return true;
   if (home.accountId !== null) return home.accountId === o.accountId;
   const hasStored = (await o.store.installationsWithCredentials()).includes(home.id);
-  // Not the service's CRM: the environment holds none of its credentials.
-  if (o.served.activeCrm() !== o.crm) return !hasStored;
-  const verified = await o.served.verify();
+  // Its own credentials: the environment's for this CRM, or those stored for it.
+  const verified = await o.served.verify(await o.served.scope(home.id));
   // No credentials at all is free; credentials that fail may be another account's.
   if (!verified.ok) return verified.code === 'NOT_CONFIGURED' && !hasStored;
   // Recorded so the next install need not ask, unless another installation already has that account.

@@ -32,8 +32,10 @@ export function renderStatus(s, notify) {
       : f.missing.length === 0 && f.toUpdate.length === 0
         ? h('p', {}, h('span', { class: 'dot ok', 'aria-hidden': 'true' }), ` All ${f.inPlace.length} fields are in place.`)
         : h('p', {}, `${f.inPlace.length} fields in place; ${f.missing.length} to create (${f.missing.join(', ') || 'none'})${f.toUpdate.length ? `, ${f.toUpdate.length} to update` : ''}. The next run creates them; a dry run only reports.`);
-  // Offered while no CRM works yet (the demo has its own token).
-  const installs = s.demo || (s.crm && s.connection.ok) ? [] : s.install;
+  // Offered while no CRM works yet (the demo has its own token). An installation whose credentials fail
+  // is offered its own CRM only: installing the same account again reconnects it (a new account would be
+  // a new installation).
+  const installs = s.demo || (s.crm && s.connection.ok) ? [] : s.install.filter((i) => !s.crm || i.crm === s.crm);
   fill(
     connection,
     h('div', { class: 'status-line' }, h('span', { class: `dot ${s.connection.ok ? 'ok' : 'bad'}`, 'aria-hidden': 'true' }), s.crm ? (CRM_NAMES[s.crm] ?? s.crm) : 'Not connected'),

@@ -21,6 +21,7 @@ import { startChild, type LongChild } from '../cliChild.ts';
 import { runCli, type CliResult } from '../cli/run.ts';
 import { TEST_CONFIG, TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
 import { freshDatabase, type FreshDatabase } from '../postgres.ts';
+import { until as untilValue } from '../until.ts';
 
 interface Portal {
   sandbox: HubSpotSandbox;
@@ -99,15 +100,7 @@ const ok = (r: CliResult): CliResult => {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, check: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${workers.map((w) => w.stderr().slice(-3000)).join('\n---\n')}`);
-    await sleep(200);
-  }
-}
+const until = <T>(what: string, check: () => Promise<T | null>, timeoutMs: number): Promise<T> => untilValue(what, check, timeoutMs, () => workers.map((w) => w.stderr().slice(-3000)).join('\n---\n'));
 
 const runsOf = (p: Portal): Promise<RunRecord[]> => store.listRuns(p.id, 20);
 const startWorker = () => startChild(['worker', '--concurrency', '2'], { ...base, LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, /worker ready/);

@@ -22,6 +22,7 @@ import { startChild, type LongChild } from '../cliChild.ts';
 import { TEST_CONFIG, TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
 import { scrape } from '../metricsText.ts';
 import { freshDatabase, type FreshDatabase } from '../postgres.ts';
+import { until as untilValue } from '../until.ts';
 
 const METRICS_TOKEN = 'worker-metrics-token-0123456789';
 const DAILY = 100_000;
@@ -52,15 +53,7 @@ async function portal(i: number): Promise<Portal> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, check: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${worker?.stderr().slice(-3000) ?? ''}`);
-    await sleep(200);
-  }
-}
+const until = <T>(what: string, check: () => Promise<T | null>, timeoutMs: number): Promise<T> => untilValue(what, check, timeoutMs, () => worker?.stderr().slice(-3000) ?? '');
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lcs-worker-metrics-'));

@@ -58,6 +58,13 @@ describe('/api/installations', () => {
     expect(all.find((i) => i.name === 'Beta GmbH')).toMatchObject({ health: 'never_run', lastRun: null, nextRunAt: null, scheduleNote: expect.stringContaining('after the first successful run') as unknown });
   });
 
+  it('counts every installation by health, whatever the page of rows asked for', async () => {
+    const r = await s.api('/api/installations?limit=1');
+    expect(r.body).toMatchObject({ total: 3, matching: 3, counts: { ok: 1, failing: 1, never_run: 1, paused: 0, running: 0 } });
+    expect((r.body as { installations: unknown[] }).installations).toHaveLength(1);
+    expect((await s.api('/api/installations?filter=failing')).body).toMatchObject({ matching: 1, counts: { failing: 1 } });
+  });
+
   it('filters by health and searches name, account and id', async () => {
     expect((await list('?filter=failing')).map((i) => i.name)).toEqual(['Acme Corp']);
     expect((await list('?filter=never_run')).map((i) => i.name)).toEqual(['Beta GmbH']);

@@ -13,8 +13,6 @@ import { CRM_NAMES, dateTime, KIND_LABELS, num } from './format.js';
 const HEALTH_LABELS = /** @type {Record<Health, string>} */ ({ ok: 'OK', running: 'Running', failing: 'Failing', paused: 'Paused', never_run: 'Never run' });
 /** The most the list asks for; more than this many matches says so rather than cutting silently. */
 const LIMIT = 500;
-/** The counts on the filter buttons come from one unfiltered list of at most this many. */
-const COUNT_LIMIT = 1000;
 
 /** @type {Filter} */
 let filter = '';
@@ -103,16 +101,15 @@ function list(params) {
   return /** @type {Promise<InstallationList>} */ (api(`/api/installations?${params}`));
 }
 
-/** The number of installations of each health, on the filter buttons. */
+/** The number of installations of each health, on the filter buttons (counted by the server over all of them). */
 async function loadCounts() {
-  const { installations, total } = await list(new URLSearchParams({ limit: String(COUNT_LIMIT) }));
+  const { counts, total } = await list(new URLSearchParams({ limit: '1' }));
   /** @type {Record<string, number>} */
-  const counts = { '': total, failing: 0, paused: 0, never_run: 0 };
-  for (const i of installations) if (i.health in counts) counts[i.health] += 1;
+  const shown = { '': total, failing: counts.failing, paused: counts.paused, never_run: counts.never_run };
   for (const el of byId('installations-filters').querySelectorAll('[data-count]')) {
-    el.textContent = num(counts[el.getAttribute('data-count') ?? ''] ?? 0);
+    el.textContent = num(shown[el.getAttribute('data-count') ?? ''] ?? 0);
   }
-  byId('installations-total').textContent = `${num(total)} installations${installations.length < total ? ` (counts of the first ${num(installations.length)})` : ''}`;
+  byId('installations-total').textContent = `${num(total)} installations`;
 }
 
 async function loadRows() {
@@ -120,13 +117,13 @@ async function loadRows() {
   const params = new URLSearchParams({ limit: String(LIMIT) });
   if (filter) params.set('filter', filter);
   if (query) params.set('q', query);
-  const { installations } = await list(params);
+  const { installations, matching } = await list(params);
   if (mine !== sequence) return;
   const body = /** @type {HTMLElement} */ (byId('installations-table').querySelector('tbody'));
   const what = [filter ? HEALTH_LABELS[filter].toLowerCase() : '', query ? `matching “${query}”` : ''].filter(Boolean).join(', ');
   fill(body, installations.length === 0 ? h('tr', {}, h('td', { colspan: 7, class: 'muted' }, what ? `No installations ${what}.` : 'No installations yet.')) : installations.map(row));
   byId('installations-shown').textContent =
-    installations.length >= LIMIT ? `The first ${num(LIMIT)} shown: search to narrow the list.` : what ? `${num(installations.length)} shown (${what}).` : '';
+    matching > installations.length ? `The first ${num(installations.length)} of ${num(matching)} shown: search to narrow the list.` : what ? `${num(matching)} shown (${what}).` : '';
 }
 
 /** Fills the list (and the counts on the filter buttons). */

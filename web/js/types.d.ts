@@ -190,6 +190,10 @@ export interface InstallationList {
   installations: InstallationView[];
   /** Every installation in the store, whatever the filter and search. */
   total: number;
+  /** How many match the filter and search (the list holds at most `limit` of them). */
+  matching: number;
+  /** Every installation's health, counted over all of them. */
+  counts: Record<Health, number>;
 }
 
 /** One run job on the Postgres queue (`GET jobs`). */

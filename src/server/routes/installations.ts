@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { LifecycleSyncError } from '../../errors.ts';
-import { installationHealth } from '../../service/installationHealth.ts';
+import { installationHealth, type InstallationHealth } from '../../service/installationHealth.ts';
 import type { Installation } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
 import { parseInput } from '../validate.ts';
@@ -63,14 +63,16 @@ export function installationRoutes(ctx: AdminContext): Router {
     const q = parseInput(listQuery, req.query, 'query');
     const needle = q.q?.toLowerCase();
     const all = (await ctx.store.listInstallations()).filter((i) => i.status !== 'uninstalled');
-    const matching = needle ? all.filter((i) => [i.name, i.accountId ?? '', i.id].some((text) => text.toLowerCase().includes(needle))) : all;
+    // Every installation's health from one query (the newest run of each), so the counts cover all of
+    // them and only the page of rows shown reads more.
+    const latest = new Map((await ctx.store.latestRuns({})).map((r) => [r.installationId, r]));
+    const healthOf = (i: Installation) => installationHealth(i, latest.get(i.id) ?? null);
+    const counts: Record<InstallationHealth, number> = { ok: 0, running: 0, failing: 0, paused: 0, never_run: 0 };
+    for (const installation of all) counts[healthOf(installation)] += 1;
+    const matching = all.filter((i) => (!needle || [i.name, i.accountId ?? '', i.id].some((text) => text.toLowerCase().includes(needle))) && (!q.filter || healthOf(i) === q.filter));
     const views = [];
-    for (const installation of matching) {
-      const v = await view(ctx, installation);
-      if (!q.filter || v.health === q.filter) views.push(v);
-      if (views.length >= q.limit) break;
-    }
-    res.json({ installations: views, total: all.length });
+    for (const installation of matching.slice(0, q.limit)) views.push(await view(ctx, installation));
+    res.json({ installations: views, total: all.length, matching: matching.length, counts });
   });
 
   router.get('/installations/:id', async (req, res) => {

@@ -1,5 +1,7 @@
 /**
- * Where the bearer token comes from: a private app's static token, or OAuth (refresh-token flow).
+ * Where the bearer token comes from: a static token — a Service Key, or a legacy private app's token;
+ * HubSpot takes both as the same bearer header, with the scopes picked for them — or OAuth
+ * (refresh-token flow).
  * OAuth access tokens live 30 minutes; they are refreshed a few minutes before they expire (HubSpot
  * says a 401 is not a reliable signal), and again if the API says one expired anyway. New tokens are
  * handed to `persist` so they can be stored (encrypted) for the next run.
@@ -19,7 +21,7 @@ export function privateAppToken(token: string): TokenSource {
   return {
     kind: 'private_app',
     token: () => Promise.resolve(token),
-    refresh: () => Promise.reject(new ConnectorError('AUTH_FAILED', 'HubSpot rejected the private app token (expired or revoked): create a new one and set HUBSPOT_ACCESS_TOKEN')),
+    refresh: () => Promise.reject(new ConnectorError('AUTH_FAILED', 'HubSpot rejected HUBSPOT_ACCESS_TOKEN (the service key or legacy private app token was rotated, deleted or revoked): create a new service key and set HUBSPOT_ACCESS_TOKEN to it')),
   };
 }
 

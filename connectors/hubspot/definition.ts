@@ -1,6 +1,6 @@
 /**
  * The HubSpot connector as the registry lists it: its settings (config `hubspot:`), its credentials
- * (HUBSPOT_ACCESS_TOKEN — a private app's or a Service Key's token — or an OAuth install's refresh
+ * (HUBSPOT_ACCESS_TOKEN — a Service Key, or a legacy private app's token — or an OAuth install's refresh
  * token, from the store or HUBSPOT_REFRESH_TOKEN with the app's HUBSPOT_CLIENT_ID and _SECRET), how it
  * connects, its OAuth install, its property names.
  */
@@ -30,7 +30,7 @@ function tokenSource(input: ConnectInput, settings: HubSpotSettings): TokenSourc
   if (!refreshToken) {
     throw new ConnectorError(
       'NOT_CONFIGURED',
-      'no HubSpot credentials: set HUBSPOT_ACCESS_TOKEN (a private app token or Service Key), or install the app with OAuth (HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and the admin page, or HUBSPOT_REFRESH_TOKEN)',
+      'no HubSpot credentials: set HUBSPOT_ACCESS_TOKEN (a service key, or a legacy private app token), or install the app with OAuth (HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and the admin page, or HUBSPOT_REFRESH_TOKEN)',
     );
   }
   const clientId = set(env.HUBSPOT_CLIENT_ID);

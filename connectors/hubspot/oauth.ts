@@ -8,8 +8,12 @@ import { z } from 'zod';
 import { ConnectorError, type OAuthGrant, type OAuthProvider } from '../contract/index.ts';
 import { describeOAuthError, postForm } from '../oauthHttp.ts';
 
-/** Read and write the contacts and their properties; read deals (the purchases). */
-export const HUBSPOT_SCOPES = ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'crm.objects.deals.read'];
+/**
+ * Read and write the contacts and their properties; read deals (the purchases) and their pipelines and
+ * associations; `oauth` for the account details (which portal granted access). These are exactly the
+ * requiredScopes of hubspot-app/src/app/app-hsmeta.json: HubSpot refuses an install whose URL lacks one.
+ */
+export const HUBSPOT_SCOPES = ['oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'crm.objects.deals.read'];
 
 const tokenResponse = z.object({ access_token: z.string().min(1), refresh_token: z.string().min(1), expires_in: z.number().positive() });
 const tokenInfo = z.object({ hub_id: z.number().int().positive(), hub_domain: z.string().optional() });

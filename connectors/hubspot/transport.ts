@@ -49,6 +49,18 @@ export const hubspotErrorBody = z
   .passthrough();
 export type HubSpotErrorBody = z.infer<typeof hubspotErrorBody>;
 
+/**
+ * The scopes a 403 MISSING_SCOPES names (errors[].context.requiredGranularScopes), so the admin learns
+ * which one to add instead of a generic "missing scopes"; only scope-shaped strings are repeated.
+ */
+function missingScopes(body: HubSpotErrorBody): string[] {
+  const named = (body.errors ?? []).flatMap((e) => {
+    const listed = z.array(z.string()).safeParse(e.context?.requiredGranularScopes);
+    return listed.success ? listed.data : [];
+  });
+  return [...new Set(named.filter((s) => /^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(s)))];
+}
+
 /** A HubSpot answer the transport did not retry (a 4xx): the caller decides (e.g. split a batch). */
 export class HubSpotHttpError extends Error {
   readonly status: number;
@@ -168,7 +180,9 @@ export class HubSpotTransport {
         } else if (code === 401) {
           throw new ConnectorError('AUTH_FAILED', `HubSpot rejected the credentials (${info.category ?? 401}): ${info.message ?? ''}`.trim(), { status: 401 });
         } else if (code === 403) {
-          throw new ConnectorError('AUTH_FAILED', `HubSpot refused ${label} (${info.category ?? 403}): ${info.message ?? ''} — check the app's scopes`.trim(), { status: 403 });
+          const needed = missingScopes(info);
+          const add = needed.length > 0 ? ` — it needs one of: ${needed.join(', ')}; add it to the service key (or legacy private app), or to the OAuth app and reinstall` : ' — check the scopes of the service key (or legacy private app) or of the OAuth app';
+          throw new ConnectorError('AUTH_FAILED', `HubSpot refused ${label} (${info.category ?? 403}): ${info.message ?? ''}${add}`.trim(), { status: 403 });
         } else if (TRANSIENT_STATUS.has(code)) {
           waitMs = this.backoff(attempt, this.retry.baseDelayMs);
         } else {

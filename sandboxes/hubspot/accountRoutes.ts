@@ -1,6 +1,7 @@
 /**
  * GET /account-info/v3/details: the account behind the token (portal id, time zone, currencies). Its
- * documented scope is `oauth`, which every OAuth grant carries; private app tokens need none.
+ * documented scope is `oauth`, which every OAuth grant carries; static tokens (private apps, service
+ * keys) need none.
  */
 import type { ApiRoute } from './api.ts';
 import { requireScope } from './auth.ts';

@@ -1,6 +1,8 @@
 /**
- * Bearer tokens and OAuth: static private-app tokens, and an OAuth app flow with single-use
- * authorization codes, expiring access tokens and long-lived refresh tokens.
+ * Bearer tokens and OAuth: static tokens (legacy private apps, and Service Keys — account-level keys
+ * with scopes, made under Development > Keys > Service keys, sent as the same bearer token), and an
+ * OAuth app flow with single-use authorization codes, expiring access tokens and long-lived refresh
+ * tokens. HubSpot documents no format for either static token, so none is checked.
  */
 import { randomBytes } from 'node:crypto';
 import { HubSpotError, INVALID_AUTHENTICATION_MESSAGE } from './errors.ts';
@@ -12,10 +14,10 @@ export const ALL_SCOPES: readonly string[] = OBJECT_TYPES.flatMap((t) => [
 ]);
 
 export interface Principal {
-  kind: 'private' | 'oauth';
+  kind: 'private' | 'service_key' | 'oauth';
   token: string;
   scopes: ReadonlySet<string>;
-  /** Whose burst window the request uses: each private app, or each OAuth app in the account. */
+  /** Whose burst window the request uses: each private app or service key, or each OAuth app in the account. */
   rateKey: string;
 }
 
@@ -68,6 +70,7 @@ export class AuthRegistry {
   /** The account every token here belongs to (a sandbox is one HubSpot account). */
   private readonly portalId: number;
   private readonly privateTokens = new Map<string, ReadonlySet<string>>();
+  private readonly serviceKeys = new Map<string, ReadonlySet<string>>();
   private readonly clients = new Map<string, OAuthClient>();
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly codes = new Map<string, AuthCode>();
@@ -78,12 +81,14 @@ export class AuthRegistry {
     accessTokenTtlSeconds: number;
     portalId: number;
     privateAppTokens: readonly { token: string; scopes?: readonly string[] }[];
+    serviceKeys?: readonly { token: string; scopes?: readonly string[] }[];
     oauthClients: readonly OAuthClient[];
   }) {
     this.clock = options.clock;
     this.ttlSeconds = options.accessTokenTtlSeconds;
     this.portalId = options.portalId;
     for (const t of options.privateAppTokens) this.privateTokens.set(t.token, new Set(t.scopes ?? ALL_SCOPES));
+    for (const t of options.serviceKeys ?? []) this.serviceKeys.set(t.token, new Set(t.scopes ?? ALL_SCOPES));
     for (const c of options.oauthClients) this.clients.set(c.clientId, c);
   }
 
@@ -94,6 +99,9 @@ export class AuthRegistry {
     if (token === undefined) throw new HubSpotError(401, 'INVALID_AUTHENTICATION', INVALID_AUTHENTICATION_MESSAGE);
     const scopes = this.privateTokens.get(token);
     if (scopes !== undefined) return { kind: 'private', token, scopes, rateKey: `private:${token}` };
+    const keyScopes = this.serviceKeys.get(token);
+    // A key holds only the scopes picked for it, enforced like an app's: 403 MISSING_SCOPES otherwise.
+    if (keyScopes !== undefined) return { kind: 'service_key', token, scopes: keyScopes, rateKey: `service_key:${token}` };
     const access = this.accessTokens.get(token);
     if (access === undefined) throw new HubSpotError(401, 'INVALID_AUTHENTICATION', INVALID_AUTHENTICATION_MESSAGE);
     const now = this.clock();

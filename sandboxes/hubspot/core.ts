@@ -17,6 +17,8 @@ export interface CoreOptions {
   faults?: FaultOptions;
   clock?: () => number;
   privateAppTokens?: { token: string; scopes?: string[] }[];
+  /** Service Keys (the replacement for legacy private apps): static bearer tokens with their scopes. */
+  serviceKeys?: { token: string; scopes?: string[] }[];
   oauthClients?: OAuthClient[];
   accessTokenTtlSeconds?: number;
   /** This sandbox account's portal (hub) id: give each sandbox its own to run several accounts. */
@@ -77,6 +79,7 @@ export function createCore(options: CoreOptions = {}): Core {
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 1800,
       portalId,
       privateAppTokens: options.privateAppTokens ?? [{ token: DEFAULT_PRIVATE_APP_TOKEN }],
+      serviceKeys: options.serviceKeys ?? [],
       oauthClients: options.oauthClients ?? [DEFAULT_OAUTH_CLIENT],
     }),
     limiter: new RateLimiter({ ...DEFAULT_LIMITS, ...options.limits }),

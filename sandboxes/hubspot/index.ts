@@ -23,6 +23,8 @@ export interface HubSpotSandboxOptions {
   faults?: FaultOptions;
   clock?: () => number;
   privateAppTokens?: { token: string; scopes?: string[] }[];
+  /** Service Keys: static bearer tokens with the scopes picked for each (all scopes when omitted). */
+  serviceKeys?: { token: string; scopes?: string[] }[];
   oauthClients?: { clientId: string; clientSecret: string; redirectUri: string }[];
   accessTokenTtlSeconds?: number;
   /** The account's portal (hub) id, default 48151623: sandboxes with different ones are different accounts. */

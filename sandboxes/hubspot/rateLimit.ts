@@ -80,7 +80,8 @@ export class RateLimiter {
 
   /** Admits or refuses one request; admitted requests are counted. Search responses carry no headers. */
   admit(principal: Principal, now: number, isSearch: boolean): RateDecision {
-    const isPrivate = principal.kind === 'private';
+    // Service keys count like private apps: HubSpot gives them the limits of privately distributed apps.
+    const isPrivate = principal.kind !== 'oauth';
     if (isPrivate && this.dailyRemaining(now) <= 0) return { ok: false, policy: 'DAILY', headers: isSearch ? {} : this.headers(principal, now) };
     if (isSearch) {
       if (this.search.count(now, ONE_SECOND) >= this.limits.searchPerSecond) return { ok: false, policy: 'SECONDLY', headers: {} };
@@ -96,10 +97,10 @@ export class RateLimiter {
   }
 
   private max(principal: Principal): number {
-    return principal.kind === 'private' ? this.limits.tenSecondly : this.limits.oauthTenSecondly;
+    return principal.kind !== 'oauth' ? this.limits.tenSecondly : this.limits.oauthTenSecondly;
   }
 
-  /** X-HubSpot-RateLimit-* after this request; Daily only for private apps. */
+  /** X-HubSpot-RateLimit-* after this request; Daily only for static tokens (private apps, service keys). */
   private headers(principal: Principal, now: number): Record<string, string> {
     const max = this.max(principal);
     const w = this.window(principal.rateKey);
@@ -113,7 +114,7 @@ export class RateLimiter {
       'X-HubSpot-RateLimit-Secondly': String(secondly),
       'X-HubSpot-RateLimit-Secondly-Remaining': String(Math.max(0, secondly - w.recent(now, ONE_SECOND))),
     };
-    if (principal.kind === 'private') {
+    if (principal.kind !== 'oauth') {
       headers['X-HubSpot-RateLimit-Daily'] = String(this.limits.daily);
       headers['X-HubSpot-RateLimit-Daily-Remaining'] = String(Math.max(0, this.dailyRemaining(now)));
     }

@@ -75,7 +75,7 @@ describe('HubSpot install (public app OAuth)', () => {
     expect(consent.searchParams.get('client_id')).toBe(HUBSPOT_APP.clientId);
     expect(consent.searchParams.get('redirect_uri')).toBe(HUBSPOT_APP.redirectUri);
     expect(consent.searchParams.get('scope')?.split(' ').sort()).toEqual(
-      ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write'],
+      ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'oauth'],
     );
     const approved = await get(consent.toString());
     expect(approved.status).toBe(302);

@@ -58,8 +58,13 @@ function providerFor(ctx: AdminContext, crm: CrmName): OAuthProvider {
   return provider;
 }
 
+/** Where a CRM sends the admin back after consent; the HubSpot project's redirectUrls must end in it. */
+export function oauthCallbackPath(crm: CrmName): string {
+  return `/oauth/${crm}/callback`;
+}
+
 function redirectUri(ctx: AdminContext, crm: CrmName): string {
-  return `${ctx.publicUrl()}/oauth/${crm}/callback`;
+  return `${ctx.publicUrl()}${oauthCallbackPath(crm)}`;
 }
 
 export function installBrowserRoutes(ctx: AdminContext): Router {

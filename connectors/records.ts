@@ -5,9 +5,22 @@
  * a pull. Whether a readable value is plausible (an NPS from 0 to 10, a purchase not dated 9999-12-31
  * nor of 1e308) is the engine's decision (src/classifier/inputLimits.ts: pullPhase.ts, planPhase.ts).
  */
-import { type CustomerSignals, datetimeFromText, type DealStatus, numberFromText, quoted } from './contract/index.ts';
+import { type CustomerDisplay, type CustomerSignals, datetimeFromText, type DealStatus, numberFromText, quoted } from './contract/index.ts';
 
 const MS_PER_DAY = 86_400_000;
+
+/**
+ * Who a customer is, for the page: each part the CRM has, cut to a length a table can show (a name is
+ * never used to score, and a CRM may hold anything in these fields).
+ */
+export function displayFrom(parts: { name?: string | null; email?: string | null; company?: string | null }): CustomerDisplay | undefined {
+  const out: CustomerDisplay = {};
+  for (const key of ['name', 'email', 'company'] as const) {
+    const v = parts[key]?.replace(/\s+/g, ' ').trim();
+    if (v) out[key] = v.length > 200 ? `${v.slice(0, 199)}…` : v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 /** The CRM fields (property or API names) signals are read from; null = not used. */
 export interface SignalFields {

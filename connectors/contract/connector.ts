@@ -20,6 +20,15 @@ export interface PulledCustomer {
   signals: CustomerSignals;
   /** The plugin's fields as the CRM holds them now. */
   fieldValues: FieldValues;
+  /** Who it is, for people reading the page (never used to score): absent when the CRM has none. */
+  display?: CustomerDisplay;
+}
+
+/** A customer's name, e-mail and company as the CRM shows them (HubSpot contact, Salesforce Contact or Account). */
+export interface CustomerDisplay {
+  name?: string;
+  email?: string;
+  company?: string;
 }
 
 export type DealStatus = 'won' | 'open' | 'lost';

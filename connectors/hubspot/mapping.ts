@@ -3,7 +3,7 @@
  * that cannot be read is reported with the record's id and skipped; it never fails the pull.
  */
 import { canonicalFieldValues, type DealStatus, type FieldKey, type FieldSpec, type FieldValues, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
-import { dealAmountAndDay, signalFieldNames, signalsFrom } from '../records.ts';
+import { dealAmountAndDay, displayFrom, signalFieldNames, signalsFrom } from '../records.ts';
 import type { HubSpotSettings } from './settings.ts';
 
 export interface HubSpotRecord {
@@ -18,9 +18,12 @@ export interface ContactMapping {
   signals: HubSpotSettings['signals'];
 }
 
-/** Contact properties a pull asks for: the plugin's fields it can read, and the signal properties. */
+/** HubSpot's own contact properties that say who a contact is (shown on the page, never scored). */
+export const DISPLAY_PROPERTIES = ['firstname', 'lastname', 'email', 'company'];
+
+/** Contact properties a pull asks for: the plugin's fields it can read, the signal properties, and who it is. */
 export function contactProperties(m: ContactMapping, fields: readonly FieldKey[]): string[] {
-  return [...new Set(['lastmodifieddate', 'createdate', ...fields.map((key) => m.names[key]), ...signalFieldNames(m.signals)])];
+  return [...new Set(['lastmodifieddate', 'createdate', ...fields.map((key) => m.names[key]), ...signalFieldNames(m.signals), ...DISPLAY_PROPERTIES])];
 }
 
 export const DEAL_PROPERTIES = ['amount', 'amount_in_home_currency', 'closedate', 'dealstage', 'pipeline', 'hs_is_closed', 'hs_is_closed_won', 'hs_lastmodifieddate'];
@@ -43,7 +46,9 @@ export function customerFromContact(contact: HubSpotRecord, m: ContactMapping): 
   const signals = signalsFrom(value, m.signals, problem);
   const { values, invalid } = canonicalFieldValues((key) => contact.properties[m.names[key]], m.specs);
   for (const key of invalid) problem(`${m.names[key]} holds ${quoted(String(contact.properties[m.names[key]]))}, which is not a valid ${m.specs.get(key)?.type}; it will be rewritten`);
-  return { customer: { recordId: contact.id, modifiedAt: modifiedAt(contact, 'lastmodifieddate'), signals, fieldValues: values }, problems };
+  const name = [value('firstname'), value('lastname')].filter((v) => v !== null).join(' ');
+  const display = displayFrom({ name, email: value('email'), company: value('company') });
+  return { customer: { recordId: contact.id, modifiedAt: modifiedAt(contact, 'lastmodifieddate'), signals, fieldValues: values, ...(display ? { display } : {}) }, problems };
 }
 
 /** Won and closed stages by "pipeline/stage", from the pipelines API's stage metadata. */

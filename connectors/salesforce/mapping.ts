@@ -4,7 +4,7 @@
  * is read through its text. A value that cannot be read is reported with the record's id and skipped.
  */
 import { canonicalFieldValues, datetimeFromText, type DealStatus, type FieldKey, type FieldSpec, type FieldValues, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
-import { dealAmountAndDay, signalFieldNames, signalsFrom, type SignalFields } from '../records.ts';
+import { dealAmountAndDay, displayFrom, signalFieldNames, signalsFrom, type SignalFields } from '../records.ts';
 
 /** A record's field values by API name (REST JSON values, or CSV text). */
 export type SalesforceRecord = Record<string, unknown>;
@@ -37,7 +37,22 @@ function modifiedAt(record: SalesforceRecord): number {
  */
 export function customerFields(m: CustomerMapping, fields: readonly FieldKey[]): string[] {
   const plugin = fields.map((key) => m.names[key]);
-  return [...new Set(['Id', 'SystemModstamp', ...(m.object === 'Contact' ? ['AccountId'] : []), ...plugin, ...signalFieldNames(m.signals)])];
+  return [...new Set(['Id', 'SystemModstamp', ...(m.object === 'Contact' ? ['AccountId'] : []), ...plugin, ...signalFieldNames(m.signals), ...DISPLAY_FIELDS[m.object]])];
+}
+
+/** Standard fields that say who a customer is (shown on the page, never scored); `Account.Name` is the Contact's account. */
+const DISPLAY_FIELDS = { Contact: ['Name', 'Email', 'Account.Name'], Account: ['Name'] } as const;
+
+/**
+ * A field's text by its path: REST answers nest a parent's fields (`{"Account": {"Name": …}}`, null
+ * when the lookup is empty), Bulk CSV names the column by the dotted path.
+ */
+function pathText(record: SalesforceRecord, path: string): string | null {
+  if (path in record) return text(record, path);
+  const [parent, ...rest] = path.split('.');
+  const nested = parent === undefined ? undefined : record[parent];
+  if (rest.length === 0 || nested === null || typeof nested !== 'object' || Array.isArray(nested)) return null;
+  return pathText(nested as SalesforceRecord, rest.join('.'));
 }
 
 export function customerFromRecord(record: SalesforceRecord, m: CustomerMapping): { customer: PulledCustomer | null; problems: RecordProblem[] } {
@@ -49,7 +64,11 @@ export function customerFromRecord(record: SalesforceRecord, m: CustomerMapping)
   const signals = signalsFrom((name) => text(record, name), m.signals, problem);
   const { values, invalid } = canonicalFieldValues((key) => text(record, m.names[key]), m.specs);
   for (const key of invalid) problem(`${m.names[key]} holds ${quoted(text(record, m.names[key]) ?? '')}, which is not a valid ${m.specs.get(key)?.type}; it will be rewritten`);
-  return { customer: { recordId: id, modifiedAt: modifiedAt(record), signals, fieldValues: values }, problems };
+  const display =
+    m.object === 'Contact'
+      ? displayFrom({ name: text(record, 'Name'), email: text(record, 'Email'), company: pathText(record, 'Account.Name') })
+      : displayFrom({ name: text(record, 'Name') });
+  return { customer: { recordId: id, modifiedAt: modifiedAt(record), signals, fieldValues: values, ...(display ? { display } : {}) }, problems };
 }
 
 export const OPPORTUNITY_FIELDS = ['Id', 'Amount', 'CloseDate', 'IsClosed', 'IsWon', 'AccountId', 'SystemModstamp'];

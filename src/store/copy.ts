@@ -49,7 +49,7 @@ const TABLES: TableCopy[] = [
   {
     table: 'customers',
     from: byInstallation('customers'),
-    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('modified_at', 'bigint'), c('signals', 'jsonb'), c('crm_values', 'jsonb'), c('deleted', 'boolean'), c('seen_in_pull', 'text')],
+    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('modified_at', 'bigint'), c('signals', 'jsonb'), c('crm_values', 'jsonb'), c('deleted', 'boolean'), c('seen_in_pull', 'text'), c('display', 'jsonb')],
   },
   {
     table: 'deals',

@@ -155,4 +155,9 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
         payload BLOB NOT NULL, updated_at INTEGER NOT NULL);
     `,
   },
+  {
+    // Who a customer is (name, e-mail, company as the CRM shows them), for people reading the page; JSON, null when the CRM has none.
+    version: 9,
+    sql: `ALTER TABLE customers ADD COLUMN display TEXT;`,
+  },
 ];

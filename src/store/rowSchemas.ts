@@ -61,3 +61,21 @@ export const errorPhaseSchema = z.enum(['pull', 'classify', 'write', 'rollback',
 export const auditStateSchema = z.enum(['pending', 'applied', 'failed', 'superseded']);
 export const dealStatusSchema = z.enum(['won', 'open', 'lost']);
 export const customerIdsSchema = z.array(z.string());
+
+/** Who a customer is (name, e-mail, company), as stored from the last pull. */
+export const displaySchema = z.object({ name: z.string().optional(), email: z.string().optional(), company: z.string().optional() }).strict();
+
+/** A stored display value as the customer's `display` (absent when null or not readable: it only labels). */
+export function displayOf(value: unknown): { display?: z.infer<typeof displaySchema> } {
+  if (value === null || value === undefined) return {};
+  let parsed: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return {};
+    }
+  }
+  const display = displaySchema.safeParse(parsed);
+  return display.success ? { display: display.data } : {};
+}

@@ -2,7 +2,7 @@
  * The state store: what the sync engine remembers between runs. An interface, so that a Postgres
  * implementation can replace the embedded SQLite one for many installations on several machines.
  */
-import type { CrmName, CustomerSignals, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
+import type { CrmName, CustomerDisplay, CustomerSignals, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
 import type { ScorePage } from './scorePages.ts';
 
 export type { StoredCredentials } from '../../connectors/contract/index.ts';
@@ -121,6 +121,8 @@ export interface StoredCustomer {
   crmValues: FieldValues;
   deleted: boolean;
   scores: StoredScores | null;
+  /** Who it is, as the CRM showed it at the last pull (absent when it showed nothing). */
+  display?: CustomerDisplay;
 }
 
 /** A deal as the store keeps it: as the connector pulled it. */

@@ -6,6 +6,8 @@ import type { AuditEntry, Store, StoredScores } from '../store/types.ts';
 
 export interface Explanation {
   recordId: string;
+  /** Who it is (name, e-mail, company), as the CRM showed it at the last pull; null when it showed none. */
+  display: { name?: string; email?: string; company?: string } | null;
   deleted: boolean;
   signals: Record<string, unknown>;
   purchases: { dealId: string; day: string; amount: number }[];
@@ -23,6 +25,7 @@ export async function explainCustomer(store: Store, installationId: string, reco
   const deals = await store.dealsOf(installationId, recordId);
   return {
     recordId,
+    display: customer.display ?? null,
     deleted: customer.deleted,
     signals: { ...customer.signals },
     purchases: deals

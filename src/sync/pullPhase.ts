@@ -65,7 +65,7 @@ export async function pullPhase(o: PullPhaseOptions): Promise<PullOutcome> {
       // Implausible signals are left out and reported; the customer is kept.
       const checked = plausibleSignals(c.signals, o.rules);
       for (const reason of checked.problems) problems.push({ where: `${o.connector.label} record ${c.recordId}`, reason, recordId: c.recordId });
-      return { recordId: c.recordId, modifiedAt: c.modifiedAt, signals: checked.signals, crmValues: c.fieldValues };
+      return { recordId: c.recordId, modifiedAt: c.modifiedAt, signals: checked.signals, crmValues: c.fieldValues, ...(c.display ? { display: c.display } : {}) };
     });
     const next = { ...state, resume: page.cursor };
     // A page and its checkpoint stand or fall together (the store's upserts are idempotent anyway).

@@ -76,8 +76,10 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     const [contactId] = h.sandbox.data.contactIds();
     const explain = await cli(['explain', contactId]);
     expect(explain.code, explain.stderr).toBe(0);
-    const stage = h.sandbox.data.getContact(contactId)?.properties.lcs_stage ?? '';
-    expect(explain.stdout).toContain(`hubspot record ${contactId}: ${stage}`);
+    const props = h.sandbox.data.getContact(contactId)?.properties ?? {};
+    const stage = props.lcs_stage ?? '';
+    // Who it is, as the CRM shows them, then its stage.
+    expect(explain.stdout).toContain(`hubspot record ${contactId} (${props.firstname} ${props.lastname}, ${props.email}): ${stage}`);
     expect(explain.stdout).toMatch(/purchases: \d{4}-\d\d-\d\d/);
     expect(explain.stdout).toContain(`${s.runId} stage: null → "${stage}" (applied)`);
 

@@ -435,6 +435,21 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
   });
 
   describe('CRM data', () => {
+    it('keeps who a customer is as the last pull showed it (replaced, or gone when the CRM shows nothing)', async () => {
+      await withStore(async (store) => {
+        await store.upsertCustomers('i', [
+          { recordId: 'c1', modifiedAt: 1, signals: {}, crmValues: {}, display: { name: 'Ada Lovelace', email: 'ada@example.com', company: 'Analytical Ltd' } },
+          { recordId: 'c2', modifiedAt: 1, signals: {}, crmValues: {} },
+        ]);
+        expect((await store.getCustomer('i', 'c1'))?.display).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com', company: 'Analytical Ltd' });
+        expect((await store.getCustomer('i', 'c2'))?.display).toBeUndefined();
+        await store.upsertCustomers('i', [{ recordId: 'c1', modifiedAt: 2, signals: {}, crmValues: {}, display: { name: 'Ada King' } }]);
+        expect((await store.getCustomer('i', 'c1'))?.display).toEqual({ name: 'Ada King' });
+        await store.upsertCustomers('i', [{ recordId: 'c1', modifiedAt: 3, signals: {}, crmValues: {} }]);
+        expect((await store.getCustomer('i', 'c1'))?.display).toBeUndefined();
+      });
+    });
+
     it('stores customers and deals, links deals to customers, and marks what a full pull did not see', async () => {
       await withStore(async (store) => {
         await store.upsertCustomers('i', [

@@ -16,7 +16,9 @@ export async function lookUp(id, out, stageLabels, currency) {
     h(
       'div',
       { class: 'status-line' },
+      e.display?.name ? h('strong', {}, e.display.name) : null,
       `Record ${e.recordId}`,
+      e.display?.email || e.display?.company ? h('span', { class: 'muted' }, [e.display.email, e.display.company].filter(Boolean).join(' · ')) : null,
       stage ? h('span', { class: 'stage-tag', 'data-stage': stage }, stageLabels[stage] ?? stage) : h('span', { class: 'muted' }, 'not scored yet'),
       e.deleted ? h('span', { class: 'badge failed' }, 'no longer in the CRM') : null,
     ),

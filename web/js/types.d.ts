@@ -162,6 +162,8 @@ export interface ModelFit {
 
 export interface Explanation {
   recordId: string;
+  /** Who it is, as the CRM showed it at the last pull. */
+  display: { name?: string; email?: string; company?: string } | null;
   deleted: boolean;
   purchases: { dealId: string; day: string; amount: number }[];
   openDeals: number;

@@ -21,8 +21,9 @@ export function explainCommand(): Command {
         if (flags.json) return printJson(e);
         const v = e.scores?.values ?? {};
         const f = e.scores?.features ?? {};
+        const who = [e.display?.name, e.display?.email, e.display?.company].filter(Boolean).join(', ');
         const out = [
-          `${ctx.crm} record ${e.recordId}${e.deleted ? ' (no longer in the CRM)' : ''}: ${v.stage ?? 'not scored yet'}`,
+          `${ctx.crm} record ${e.recordId}${who ? ` (${who})` : ''}${e.deleted ? ' (no longer in the CRM)' : ''}: ${v.stage ?? 'not scored yet'}`,
           e.scores ? `  ${show(f.reason ?? v.stageReason)}` : '  (run `lifecycle-sync sync` to score it)',
           `  purchases: ${e.purchases.length === 0 ? 'none' : e.purchases.map((p) => `${p.day} ${p.amount}`).join(', ')}; open deals: ${e.openDeals}`,
           `  signals: ${JSON.stringify(e.signals)}`,

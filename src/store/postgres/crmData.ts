@@ -5,7 +5,7 @@
  */
 import type { FieldValues } from '../../../connectors/contract/index.ts';
 import type { PgRow } from '../postgresDb.ts';
-import { dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
+import { dealStatusSchema, displayOf, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
 import { scoresInPage, type ScorePage } from '../scorePages.ts';
 import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal } from '../types.ts';
 import { dealFromRow } from '../rowMappers.ts';
@@ -36,12 +36,21 @@ export class PostgresCrmData implements CrmDataStore {
     const rows = lastByKey(customers, (c) => c.recordId);
     if (rows.length === 0) return;
     await this.db.query(
-      `INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, deleted, seen_in_pull)
-       SELECT $1, u.record_id, u.modified_at, u.signals, u.crm_values, FALSE, $6
-       FROM unnest($2::text[], $3::bigint[], $4::jsonb[], $5::jsonb[]) AS u(record_id, modified_at, signals, crm_values)
+      `INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, deleted, seen_in_pull, display)
+       SELECT $1, u.record_id, u.modified_at, u.signals, u.crm_values, FALSE, $6, u.display
+       FROM unnest($2::text[], $3::bigint[], $4::jsonb[], $5::jsonb[], $7::jsonb[]) AS u(record_id, modified_at, signals, crm_values, display)
        ON CONFLICT (installation_id, record_id) DO UPDATE SET modified_at = excluded.modified_at, signals = excluded.signals,
-         crm_values = excluded.crm_values, deleted = FALSE, seen_in_pull = COALESCE(excluded.seen_in_pull, customers.seen_in_pull)`,
-      [installationId, rows.map((c) => c.recordId), rows.map((c) => c.modifiedAt), rows.map((c) => jsonText(c.signals)), rows.map((c) => jsonText(c.crmValues)), seenInPull ?? null],
+         crm_values = excluded.crm_values, deleted = FALSE, seen_in_pull = COALESCE(excluded.seen_in_pull, customers.seen_in_pull),
+         display = excluded.display`,
+      [
+        installationId,
+        rows.map((c) => c.recordId),
+        rows.map((c) => c.modifiedAt),
+        rows.map((c) => jsonText(c.signals)),
+        rows.map((c) => jsonText(c.crmValues)),
+        seenInPull ?? null,
+        rows.map((c) => (c.display ? jsonText(c.display) : null)),
+      ],
     );
   };
 
@@ -179,7 +188,7 @@ export class PostgresCrmData implements CrmDataStore {
         [installationId, recordId],
       )
     ).rows[0];
-    return { ...toCore(row), deleted: bool(row, 'deleted'), scores: page ? scoresInPage(page.scores, recordId) : null };
+    return { ...toCore(row), deleted: bool(row, 'deleted'), scores: page ? scoresInPage(page.scores, recordId) : null, ...displayOf(row.display) };
   };
 
   readonly dealsOf = async (installationId: string, recordId: string): Promise<StoredDeal[]> => {

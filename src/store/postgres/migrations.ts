@@ -166,6 +166,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         payload BYTEA NOT NULL, updated_at BIGINT NOT NULL);
     `,
   },
+  {
+    // As the SQLite store's version 9: who a customer is, for the page.
+    version: 6,
+    sql: `ALTER TABLE customers ADD COLUMN display JSONB;`,
+  },
 ];
 
 /** The newest schema version this program knows. */

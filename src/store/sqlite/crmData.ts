@@ -4,7 +4,7 @@ import type { Row, SqliteDb } from '../sqliteDb.ts';
 import { scoresInPage, type ScorePage } from '../scorePages.ts';
 import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal } from '../types.ts';
 import type { Synchronous } from './promised.ts';
-import { dealStatusSchema, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
+import { dealStatusSchema, displayOf, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
 import { dealFromRow } from '../rowMappers.ts';
 import { COLUMNS, json, num, numOrNull, text } from './rows.ts';
 
@@ -16,13 +16,14 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
 
   readonly upsertCustomers = (installationId: string, customers: CustomerCore[], seenInPull?: string): void => {
     const upsert = this.db.prepared(
-      `INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, deleted, seen_in_pull)
-       VALUES (?, ?, ?, ?, ?, 0, ?)
+      `INSERT INTO customers (installation_id, record_id, modified_at, signals, crm_values, deleted, seen_in_pull, display)
+       VALUES (?, ?, ?, ?, ?, 0, ?, ?)
        ON CONFLICT (installation_id, record_id) DO UPDATE SET modified_at = excluded.modified_at, signals = excluded.signals,
-         crm_values = excluded.crm_values, deleted = 0, seen_in_pull = COALESCE(excluded.seen_in_pull, customers.seen_in_pull)`,
+         crm_values = excluded.crm_values, deleted = 0, seen_in_pull = COALESCE(excluded.seen_in_pull, customers.seen_in_pull),
+         display = excluded.display`,
     );
     this.db.transaction(() => {
-      for (const c of customers) upsert.run(installationId, c.recordId, c.modifiedAt, JSON.stringify(c.signals), JSON.stringify(c.crmValues), seenInPull ?? null);
+      for (const c of customers) upsert.run(installationId, c.recordId, c.modifiedAt, JSON.stringify(c.signals), JSON.stringify(c.crmValues), seenInPull ?? null, c.display ? JSON.stringify(c.display) : null);
     });
   };
 
@@ -131,6 +132,7 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
       crmValues: json(row, 'crm_values', fieldValuesSchema),
       deleted: num(row, 'deleted') === 1,
       scores: page ? scoresInPage(JSON.parse(text(page, 'scores')), recordId) : null,
+      ...displayOf(row.display),
     };
   };
 

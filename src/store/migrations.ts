@@ -155,4 +155,14 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
         payload BLOB NOT NULL, updated_at INTEGER NOT NULL);
     `,
   },
+  {
+    // The alerts sent once per occasion (src/alerts: "no successful run for N hours" once per stretch),
+    // keyed so a second process finds the first one's row instead of sending it again.
+    version: 9,
+    sql: `
+      CREATE TABLE alerts_sent (
+        installation_id TEXT NOT NULL, key TEXT NOT NULL, sent_at INTEGER NOT NULL,
+        PRIMARY KEY (installation_id, key));
+    `,
+  },
 ];

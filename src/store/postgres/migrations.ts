@@ -166,6 +166,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         payload BYTEA NOT NULL, updated_at BIGINT NOT NULL);
     `,
   },
+  {
+    // As the SQLite store's version 9: alerts sent once per occasion, one row per (installation, key).
+    version: 6,
+    sql: `
+      CREATE TABLE alerts_sent (
+        installation_id TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, sent_at BIGINT NOT NULL,
+        PRIMARY KEY (installation_id, key));
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

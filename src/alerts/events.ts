@@ -40,7 +40,7 @@ export function runAlerts(run: EndedRun, settings: AlertSettings, stageLabels: R
   const what = s.kind === 'sync' ? 'run' : s.kind === 'dry_run' ? 'dry run' : 'rollback';
   const out: AlertEvent[] = [];
   if (s.status === 'failed' && settings.events.runFailed) {
-    out.push(event('run_failed', `${what} failed`, `${s.message ?? 'see the run\u2019s errors'}. The next run continues from the last checkpoint.`));
+    out.push(event('run_failed', `${what} failed`, s.message ?? 'see the run\u2019s errors on the admin page'));
   }
   // lifecycle.ts ends a run "stopped" only when the daily API share (or the CRM's own quota) is spent.
   if (s.status === 'stopped' && settings.events.quotaStopped) {

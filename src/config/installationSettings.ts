@@ -1,6 +1,6 @@
 /**
- * An installation's own settings, layered over the configuration file: any classifier, sync or schedule
- * setting (an agency's clients differ in thresholds, spend and time zone). Stored as the overrides only
+ * An installation's own settings, layered over the configuration file: any classifier, sync, schedule or
+ * alerts setting (an agency's clients differ in thresholds, spend, time zone and who is told of trouble). Stored as the overrides only
  * (nested like the file), merged as the file is merged over the defaults (objects key by key, anything
  * else replaces), and validated by the same zod schemas, so an override is refused with the same message
  * naming the setting as a bad line in the file would be. The store keeps what an admin set; a setting
@@ -8,6 +8,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { alertSettingsSchema } from '../alerts/settings.ts';
 import { quoted } from '../../connectors/contract/index.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
 import { LifecycleSyncError } from '../errors.ts';
@@ -17,7 +18,7 @@ import { deepMerge, describeIssues } from './load.ts';
 import type { Config } from './schema.ts';
 
 /** The sections an installation may override, each with the schema the file's section has. */
-const SECTIONS = { classifier: classifierSettingsSchema, sync: syncSettingsSchema, schedule: scheduleSettingsSchema } as const;
+const SECTIONS = { classifier: classifierSettingsSchema, sync: syncSettingsSchema, schedule: scheduleSettingsSchema, alerts: alertSettingsSchema } as const;
 type Section = keyof typeof SECTIONS;
 const SECTION_NAMES = Object.keys(SECTIONS) as Section[];
 
@@ -26,6 +27,7 @@ export const settingsOverridesSchema = z.strictObject({
   classifier: z.record(z.string(), z.unknown()).optional(),
   sync: z.record(z.string(), z.unknown()).optional(),
   schedule: z.record(z.string(), z.unknown()).optional(),
+  alerts: z.record(z.string(), z.unknown()).optional(),
 });
 export type SettingsOverrides = z.infer<typeof settingsOverridesSchema>;
 

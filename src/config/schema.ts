@@ -4,6 +4,7 @@
  * settings need no change here. After validation the connectors' sections are gathered in `connectors`.
  */
 import { z } from 'zod';
+import { alertSettingsSchema } from '../alerts/settings.ts';
 import type { CrmName } from '../../connectors/contract/index.ts';
 import { connectorDefinition, connectorDefinitions, connectorNames } from '../../connectors/registry.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
@@ -23,6 +24,7 @@ const coreShape = {
   schedule: scheduleSettingsSchema,
   jobs: jobSettingsSchema,
   metrics: metricsSettingsSchema,
+  alerts: alertSettingsSchema,
 };
 
 type Core = z.infer<z.ZodObject<typeof coreShape>>;
@@ -40,7 +42,7 @@ export function configSchema(): z.ZodType<Config> {
     .strict()
     .refine((c) => c.crm === null || connectorDefinition(c.crm) !== null, { path: ['crm'], message: `must be ${connectorNames()}, or null` })
     .transform((c) => {
-      const { crm, classifier, store, sync, server, schedule, jobs, metrics, ...rest } = c as Core & Record<string, unknown>;
-      return { crm, classifier, store, sync, server, schedule, jobs, metrics, connectors: rest };
+      const { crm, classifier, store, sync, server, schedule, jobs, metrics, alerts, ...rest } = c as Core & Record<string, unknown>;
+      return { crm, classifier, store, sync, server, schedule, jobs, metrics, alerts, connectors: rest };
     });
 }

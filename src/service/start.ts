@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { CrmName, OAuthProvider } from '../../connectors/contract/index.ts';
 import { connectorDefinitions } from '../../connectors/registry.ts';
+import { Alerter } from '../alerts/alerter.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { resolveCrm, type Env } from '../crm.ts';
@@ -43,6 +44,8 @@ export interface Service {
   context: AdminContext;
   /** Every installation's schedule kept in this process (SQLite); null in the demo and with Postgres (the workers keep them). */
   schedules: LocalSchedules | null;
+  /** Run and no-success alerts (src/alerts); null in the demo. */
+  alerts: Alerter | null;
   close(): Promise<void>;
 }
 
@@ -153,6 +156,9 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const runs = new RunManager({ store, installations, config, env: o.env, log, runBusyTimeoutMs: config.store.busyTimeoutMs });
   const metrics = createMetrics({ installations, insights, store, maxInstallationLabels: config.metrics.maxInstallationLabels });
   runs.onFinished((run) => metrics.recordRun(run));
+  // The demo alerts no one; a served installation's alerts follow its settings (off by default).
+  const alerter = o.demo ? null : new Alerter({ config, env: o.env, store, log });
+  runs.onFinished((run) => alerter?.runEnded(run));
   // With Postgres, runs are jobs for the workers, which also keep every installation's schedule (pg-boss,
   // src/jobs/schedules.ts): schedules here too would start the same installation's nightly run twice.
   const where = storeLocation(config.store, o.env);
@@ -202,9 +208,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const crm: CrmName | null = installations.activeCrm();
     log.info('admin server listening', { url: publicUrl, port: listening.port, crm, mode: o.demo ? 'demo' : 'serve' });
     await scheduler?.start();
+    alerter?.start();
   } catch (error) {
     // Nothing half-started stays behind: a server left listening would answer /healthz for a service that is not there.
     scheduler?.stop();
+    await alerter?.close(0);
     if (listening && !o.listening) await listening.close().catch(() => {});
     await queue?.close({ graceful: false }).catch(() => {});
     await store.close();
@@ -218,6 +226,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     adminToken,
     context,
     schedules: scheduler,
+    alerts: alerter,
     async close() {
       if (closed) return;
       closed = true;
@@ -225,6 +234,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       await server.close();
       // A run in progress is crash-safe, but stopping it loses its progress: let it end first, for a while.
       await runs.close(SHUTDOWN_GRACE_MS);
+      // The ended runs' alerts still under way are sent (or given up) before the store closes.
+      await alerter?.close();
       await queue?.close({ graceful: false }).catch((error: unknown) => log.warn('the job queue did not close cleanly', { error: error instanceof Error ? error.message : String(error) }));
       await store.close();
     },

@@ -156,8 +156,18 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
-    // Who a customer is (name, e-mail, company as the CRM shows them), for people reading the page; JSON, null when the CRM has none.
+    // The alerts sent once per occasion (src/alerts: "no successful run for N hours" once per stretch),
+    // keyed so a second process finds the first one's row instead of sending it again.
     version: 9,
+    sql: `
+      CREATE TABLE alerts_sent (
+        installation_id TEXT NOT NULL, key TEXT NOT NULL, sent_at INTEGER NOT NULL,
+        PRIMARY KEY (installation_id, key));
+    `,
+  },
+  {
+    // Who a customer is (name, e-mail, company as the CRM shows them), for people reading the page; JSON, null when the CRM has none.
+    version: 10,
     sql: `ALTER TABLE customers ADD COLUMN display TEXT;`,
   },
 ];

@@ -311,6 +311,11 @@ export interface StateStore {
   /** Requests counted against the CRM's daily quota on a UTC day (YYYY-MM-DD). */
   addRequestUsage(installationId: string, day: string, requests: number): Promise<void>;
   requestUsage(installationId: string, day: string): Promise<number>;
+  /**
+   * Records that the alert `key` (src/alerts) goes out for the installation: true for the first caller,
+   * false for every later one in any process, so several workers send one alert, not one each.
+   */
+  claimAlert(installationId: string, key: string): Promise<boolean>;
 }
 
 /** The whole store: its concerns over one database. */

@@ -799,6 +799,21 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         { clock: () => now },
       );
     });
+
+    it('lets one caller claim an alert, across connections (two processes), per installation and key', async () => {
+      const { where, store } = await fresh();
+      const other = await where.open({ encryptionKey: KEY });
+      try {
+        const claims = await Promise.all([store.claimAlert('i', 'no_success:r1'), other.claimAlert('i', 'no_success:r1')]);
+        expect(claims.sort()).toEqual([false, true]);
+        expect(await store.claimAlert('i', 'no_success:r1')).toBe(false);
+        expect(await other.claimAlert('i', 'no_success:r2')).toBe(true);
+        expect(await store.claimAlert('other', 'no_success:r1')).toBe(true);
+      } finally {
+        await other.close();
+        await store.close();
+      }
+    });
   });
 
   describe('explicit transactions', () => {

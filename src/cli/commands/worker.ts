@@ -3,6 +3,7 @@
  * (src/jobs/worker.ts), on any number of machines; with a metrics port, serves /metrics and /healthz.
  */
 import { Command } from 'commander';
+import { Alerter } from '../../alerts/alerter.ts';
 import { loadConfig } from '../../config/load.ts';
 import { openConfiguredStore } from '../../crm.ts';
 import { LifecycleSyncError } from '../../errors.ts';
@@ -36,13 +37,28 @@ export function workerCommand(): Command {
       const metrics = createWorkerMetrics({ store, maxInstallationLabels: config.metrics.maxInstallationLabels, log });
       const metricsPort = flags.metricsPort ?? wenv.METRICS_PORT;
       let stopping = false;
+      // Every worker alerts on the runs it ran and looks for silent installations; the store's claim
+      // (alerts_sent) makes a no-success alert one per stretch however many workers look.
+      const alerter = new Alerter({ config, env: process.env, store, log });
       let worker: RunningWorker;
       try {
-        worker = await startWorker({ url: where.url, config, env: process.env, store, log, concurrency: flags.concurrency, onRunEnded: (run) => metrics.recordRun(run) });
+        worker = await startWorker({
+          url: where.url,
+          config,
+          env: process.env,
+          store,
+          log,
+          concurrency: flags.concurrency,
+          onRunEnded: (run) => {
+            alerter.runEnded(run);
+            return metrics.recordRun(run);
+          },
+        });
       } catch (error) {
         await store.close();
         throw error;
       }
+      alerter.start();
       metrics.attach(worker);
       let endpoint: Listening | null = null;
       if (metricsPort !== undefined) {
@@ -51,6 +67,7 @@ export function workerCommand(): Command {
           endpoint = await listen(metricsPort, host);
         } catch (error) {
           await worker.stop(0);
+          await alerter.close(0);
           await store.close();
           // listen() says "port N is in use: set PORT", the server's variable: this is the worker's.
           const inUse = error instanceof Error && /is in use/.test(error.message);
@@ -67,6 +84,7 @@ export function workerCommand(): Command {
         running
           .stop(STOP_GRACE_MS)
           .then(() => served?.close())
+          .then(() => alerter.close())
           .then(() => store.close())
           .then(
             () => process.exit(0),

@@ -167,8 +167,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
-    // As the SQLite store's version 9: who a customer is, for the page.
+    // As the SQLite store's version 9: alerts sent once per occasion, one row per (installation, key).
     version: 6,
+    sql: `
+      CREATE TABLE alerts_sent (
+        installation_id TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, sent_at BIGINT NOT NULL,
+        PRIMARY KEY (installation_id, key));
+    `,
+  },
+  {
+    // As the SQLite store's version 10: who a customer is, for the page.
+    version: 7,
     sql: `ALTER TABLE customers ADD COLUMN display JSONB;`,
   },
 ];

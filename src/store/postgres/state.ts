@@ -48,6 +48,11 @@ export class PostgresState implements StateStore {
     );
   };
 
+  readonly claimAlert = async (installationId: string, key: string): Promise<boolean> => {
+    const r = await this.db.query('INSERT INTO alerts_sent (installation_id, key, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [installationId, key, this.now()]);
+    return r.rowCount === 1;
+  };
+
   readonly requestUsage = async (installationId: string, day: string): Promise<number> => {
     const row = (await this.db.query('SELECT requests FROM request_usage WHERE installation_id = $1 AND day = $2', [installationId, day])).rows[0];
     return row ? num(row, 'requests') : 0;

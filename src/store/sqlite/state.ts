@@ -49,6 +49,10 @@ export class SqliteState implements Synchronous<StateStore> {
     );
   };
 
+  readonly claimAlert = (installationId: string, key: string): boolean => {
+    return this.db.run('INSERT INTO alerts_sent (installation_id, key, sent_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', installationId, key, this.now()).changes === 1;
+  };
+
   readonly requestUsage = (installationId: string, day: string): number => {
     const row = this.db.get('SELECT requests FROM request_usage WHERE installation_id = ? AND day = ?', installationId, day);
     return row ? num(row, 'requests') : 0;

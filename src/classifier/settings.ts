@@ -38,6 +38,13 @@ export const classifierSettingsSchema = z
         subsampleAbove: z.number().int().min(1000, 'must be at least 1000'),
       })
       .strict(),
+    backtest: z
+      .object({
+        holdoutDays: z.number().int('must be a whole number of days').min(7, 'must be at least 7 days'),
+        autoMinCustomers: z.number().int().min(30, 'must be at least 30'),
+        autoMinRepeatBuyers: z.number().int().min(10, 'must be at least 10'),
+      })
+      .strict(),
     heuristic: z
       .object({
         halfLifeIntervals: z.number().positive('must be positive'),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { inputLimitsSchema } from './inputLimits.ts';
-import { STAGE_RULE_ORDER, TRANSACTION_MODELS } from './types.ts';
+import { MODEL_CHOICES, STAGE_RULE_ORDER } from './types.ts';
 
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const wholeDays = z.number().int('must be a whole number of days').min(0, 'must not be negative');
@@ -20,7 +20,7 @@ const stageSettings = z
 
 export const classifierSettingsSchema = z
   .object({
-    model: z.enum(TRANSACTION_MODELS),
+    model: z.enum(MODEL_CHOICES),
     timeUnit: z.enum(['day', 'week']),
     expectedDays: z.number().positive('must be a positive number of days'),
     clv: z

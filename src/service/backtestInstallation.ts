@@ -7,7 +7,7 @@ import { purchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Store } from '../store/types.ts';
-import { readStoredPurchases } from './storedPurchases.ts';
+import { readStoredPurchases } from '../sync/storedPurchases.ts';
 
 export interface InstallationBacktest extends BacktestResult {
   installation: string;

@@ -2,6 +2,7 @@
  * Classification of a transactions file, without a CRM: read (streamed) → features as of a day →
  * classify. Shared by the `classify` and demo commands and by the benchmark.
  */
+import { selectModel } from './classifier/autoModel.ts';
 import { classify, type ClassificationResult } from './classifier/classify.ts';
 import { FeatureTable } from './classifier/featureTable.ts';
 import { featuresFromColumns } from './classifier/features.ts';
@@ -78,7 +79,9 @@ export async function classifyFile(
   const periodDays = options.settings.ltv.periodDays;
   const features = new FeatureTable(ids.length);
   ids.forEach((id, c) => features.push(featuresFromColumns(id, days, amounts, offsets[c], offsets[c + 1], asOfDay, periodDays)));
-  const result = classify(features, { asOfDay, settings: options.settings });
+  // Under auto, the holdout comparison needs the purchases themselves, not the features.
+  const selection = options.settings.model === 'auto' ? selectModel(read.table, asOfDay, options.settings) : null;
+  const result = classify(features, { asOfDay, settings: options.settings, selection });
   // Before any writer starts: a non-finite number is an error naming the customer, not half a file.
   assertFiniteResult(result);
   const t2 = performance.now();

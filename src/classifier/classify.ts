@@ -3,6 +3,7 @@
  * reuses a fit), then scores each customer (P(alive), churn risk, expected purchases, CLV), ranks value
  * tiers and applies the stage rules. Pure: plain data in, plain data out.
  */
+import type { ModelSelection } from './autoModel.ts';
 import { FeatureTable } from './featureTable.ts';
 import { isoDateOfDay } from './features.ts';
 import { scoreCustomer, type CustomerScore, type ScoreColumns } from './scoreColumns.ts';
@@ -44,6 +45,8 @@ export interface ClassifyOptions {
    * not match the configured model and time unit, or predicts non-finite values.
    */
   reuse?: { model: ModelReport; spendModel: SpendReport | null; timeUnit: TimeUnit } | null;
+  /** Under `classifier.model: auto`: the caller's backtest choice (autoModel.ts selectModel), which needs the purchases themselves. */
+  selection?: ModelSelection | null;
 }
 
 /** People's features as a table (the sync engine's and the CSV reader's bulk input) or a list (tests, small bases). */
@@ -53,7 +56,7 @@ export function classify(input: FeatureTable | readonly CustomerFeatures[], opti
   const standardErrors = options.standardErrors ?? false;
   const purchasers = features.purchasers();
   const spend = fitSpend(purchasers, settings, standardErrors, options.reuse?.spendModel ?? null);
-  const { model, predictions } = fitAndPredict(purchasers, settings, standardErrors, options.reuse ?? null);
+  const { model, predictions } = fitAndPredict(purchasers, settings, standardErrors, options.reuse ?? null, options.selection ?? null);
 
   // CLV = margin × expected value per purchase × discounted expected purchases; the tiers rank it.
   const margin = settings.clv.grossMargin ?? 1;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { inputLimitsSchema } from './inputLimits.ts';
-import { STAGE_RULE_ORDER, TRANSACTION_MODELS } from './types.ts';
+import { MODEL_CHOICES, STAGE_RULE_ORDER } from './types.ts';
 
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const wholeDays = z.number().int('must be a whole number of days').min(0, 'must not be negative');
@@ -20,7 +20,7 @@ const stageSettings = z
 
 export const classifierSettingsSchema = z
   .object({
-    model: z.enum(TRANSACTION_MODELS),
+    model: z.enum(MODEL_CHOICES),
     timeUnit: z.enum(['day', 'week']),
     expectedDays: z.number().positive('must be a positive number of days'),
     clv: z
@@ -36,6 +36,13 @@ export const classifierSettingsSchema = z
         minRepeatBuyers: z.number().int().min(1, 'must be at least 1'),
         maxIterations: z.number().int().min(10, 'must be at least 10'),
         subsampleAbove: z.number().int().min(1000, 'must be at least 1000'),
+      })
+      .strict(),
+    backtest: z
+      .object({
+        holdoutDays: z.number().int('must be a whole number of days').min(7, 'must be at least 7 days'),
+        autoMinCustomers: z.number().int().min(30, 'must be at least 30'),
+        autoMinRepeatBuyers: z.number().int().min(10, 'must be at least 10'),
       })
       .strict(),
     heuristic: z

@@ -1,19 +1,21 @@
 /**
  * The transaction model a base is scored with, and its predictions for every purchaser: an earlier fit
- * when one is given (and still predicts finite values), else the configured model fitted to this base,
- * else the labelled recency heuristic. fit.ts says whether a fit is usable; this says which one is used.
+ * when one is given (and still predicts finite values), else the configured (or auto-chosen) model
+ * fitted to this base, else another model that fits, else the labelled recency heuristic. fit.ts says whether a fit is usable; this says which one is used.
  */
+import { AUTO_CANDIDATES, modelWarnings, type ModelSelection } from './autoModel.ts';
 import { fitTransactionModel, type ModelFit } from './fit.ts';
 import { buildFitData, type FitData } from './models/fitData.ts';
 import { heuristicParams } from './models/heuristic.ts';
 import { TRANSACTION_MODEL_REGISTRY } from './models/index.ts';
 import { heuristicScorer, modelScorer, type Horizon, type Prediction, type Scorer } from './scoring.ts';
 import type { ClassifierSettings } from './settings.ts';
-import { UNIT_DAYS, UNITS_PER_MONTH, type ModelName, type TimeUnit, type TransactionModelName } from './types.ts';
+import { UNIT_DAYS, UNITS_PER_MONTH, type ModelChoice, type ModelName, type TimeUnit, type TransactionModelName } from './types.ts';
 
 export interface ModelReport {
   name: ModelName;
-  requested: TransactionModelName;
+  /** The configured choice (`auto`, or a model). */
+  requested: ModelChoice;
   params: Record<string, number>;
   logLikelihood: number | null;
   converged: boolean;
@@ -27,6 +29,10 @@ export interface ModelReport {
   fitMs: number;
   /** True when the parameters came from an earlier fit (ClassifyOptions.reuse) rather than this data. */
   reused: boolean;
+  /** Under `auto`: the model chosen, why, and the holdout scores behind it; null for a configured model. */
+  selection: ModelSelection | null;
+  /** What an admin should know about the configured choice (BG/NBD's churn signal). */
+  warnings: string[];
 }
 
 /** Per purchaser, in input order. */
@@ -59,15 +65,28 @@ function predictAll(scorer: Scorer, data: FitData): Predictions | null {
   return out;
 }
 
+/** Models to try, in order: the chosen one, then those auto may use (BG/NBD only when chosen itself). */
+export function fitOrder(chosen: TransactionModelName): TransactionModelName[] {
+  return [chosen, ...AUTO_CANDIDATES.filter((m) => m !== chosen)];
+}
+
+/** An earlier fit serves this configuration: the same choice (auto, or the model itself) and a fitted model. */
+export function reusableFor(report: Pick<ModelReport, 'name' | 'requested'>, model: ClassifierSettings['model']): boolean {
+  if (report.name === 'recency_heuristic') return false;
+  return model === 'auto' ? report.requested === 'auto' : report.name === model;
+}
+
 /**
- * The earlier fit when it is of the configured model and time unit and predicts finite values for
- * everyone; else the configured model when it fits and does; else the labelled heuristic.
+ * The earlier fit when it serves the configured choice and predicts finite values for everyone; else
+ * the chosen model (the configured one, or auto's `selection`), else the next model of `fitOrder`
+ * that fits, else the labelled heuristic. Each step down is said in `fallbackReason`.
  */
 export function fitAndPredict(
   arrays: { frequency: Float64Array; recencyDays: Float64Array; ageDays: Float64Array },
   settings: ClassifierSettings,
   standardErrors: boolean,
   reuse: { model: ModelReport; timeUnit: TimeUnit } | null,
+  selection: ModelSelection | null = null,
 ): { model: ModelReport; predictions: Predictions } {
   const unitDays = UNIT_DAYS[settings.timeUnit];
   const horizon: Horizon = {
@@ -76,27 +95,41 @@ export function fitAndPredict(
     months: settings.clv.horizonMonths,
     monthlyDiscountRate: settings.clv.monthlyDiscountRate,
   };
-  const spec = TRANSACTION_MODEL_REGISTRY[settings.model];
   const customers = arrays.frequency.length;
   let repeatBuyers = 0;
   for (const x of arrays.frequency) if (x > 0) repeatBuyers++;
   const data = buildFitData(arrays.frequency, arrays.recencyDays, arrays.ageDays, unitDays);
-  if (reuse && reuse.model.name === settings.model && reuse.timeUnit === settings.timeUnit) {
+  const warnings = modelWarnings(settings.model);
+  if (reuse && reuse.timeUnit === settings.timeUnit && reusableFor(reuse.model, settings.model) && reuse.model.name !== 'recency_heuristic') {
+    const spec = TRANSACTION_MODEL_REGISTRY[reuse.model.name];
     const predictions = predictAll(modelScorer(spec, spec.paramNames.map((p) => reuse.model.params[p]), unitDays, horizon), data);
-    if (predictions) return { model: { ...reuse.model, customers, repeatBuyers, fitMs: 0, reused: true }, predictions };
+    if (predictions) return { model: { ...reuse.model, customers, repeatBuyers, fitMs: 0, reused: true, warnings }, predictions };
   }
+  const chosen: TransactionModelName = settings.model === 'auto' ? (selection?.chosen ?? AUTO_CANDIDATES[0]) : settings.model;
+  const autoSelection: ModelSelection | null =
+    settings.model !== 'auto' ? null : (selection ?? { chosen, reason: `no holdout comparison was run; ${chosen}, the default, is used`, calibrationEnd: null, holdoutEnd: null, scores: [] });
   const started = performance.now();
-  const outcome = fitTransactionModel(spec, arrays, unitDays, settings.fit, { standardErrors, data });
-  const fitMs = Math.round(performance.now() - started);
-  let fallbackReason: string;
-  if (outcome.ok) {
+  const failures: string[] = [];
+  for (const name of fitOrder(chosen)) {
+    const spec = TRANSACTION_MODEL_REGISTRY[name];
+    const outcome = fitTransactionModel(spec, arrays, unitDays, settings.fit, { standardErrors, data });
+    if (!outcome.ok) {
+      failures.push(outcome.reason);
+      continue;
+    }
     const fit: ModelFit = outcome.fit;
     const predictions = predictAll(modelScorer(spec, spec.paramNames.map((p) => fit.params[p]), unitDays, horizon), data);
-    if (predictions) return { model: { ...fit, requested: settings.model, fallbackReason: null, customers, repeatBuyers, fitMs, reused: false }, predictions };
-    fallbackReason = `${spec.name} gave non-finite predictions at its fitted parameters`;
-  } else {
-    fallbackReason = outcome.reason;
+    if (!predictions) {
+      failures.push(`${name} gave non-finite predictions at its fitted parameters`);
+      continue;
+    }
+    const fallbackReason = failures.length === 0 ? null : `${failures.join('; ')}; ${name}, which could be fitted, is used instead`;
+    return {
+      model: { ...fit, requested: settings.model, fallbackReason, customers, repeatBuyers, fitMs: Math.round(performance.now() - started), reused: false, selection: autoSelection, warnings },
+      predictions,
+    };
   }
+  const fitMs = Math.round(performance.now() - started);
   const params = heuristicParams(settings.heuristic, arrays.frequency, arrays.recencyDays);
   const predictions = predictAll(heuristicScorer(params, horizon), data);
   if (!predictions) throw new Error('the recency heuristic gave non-finite predictions'); // cannot happen: closed form
@@ -109,11 +142,13 @@ export function fitAndPredict(
       converged: false,
       iterations: null,
       standardErrors: null,
-      fallbackReason,
+      fallbackReason: failures.join('; '),
       customers,
       repeatBuyers,
       fitMs,
       reused: false,
+      selection: autoSelection,
+      warnings,
     },
     predictions,
   };

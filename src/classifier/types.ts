@@ -34,6 +34,9 @@ export const UNITS_PER_MONTH: Readonly<Record<TimeUnit, number>> = { day: 30, we
 export const TRANSACTION_MODELS = ['pareto_nbd', 'bg_nbd', 'mbg_nbd'] as const;
 export type TransactionModelName = (typeof TRANSACTION_MODELS)[number];
 export type ModelName = TransactionModelName | 'recency_heuristic';
+/** What `classifier.model` may say: a model, or `auto` (the best holdout score, autoModel.ts). */
+export const MODEL_CHOICES = [...TRANSACTION_MODELS, 'auto'] as const;
+export type ModelChoice = (typeof MODEL_CHOICES)[number];
 
 export const VALUE_TIERS = ['top', 'middle', 'bottom'] as const;
 export type ValueTier = (typeof VALUE_TIERS)[number];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { ConnectorError, excerpt } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
+import { backtestCommand } from './commands/backtest.ts';
 import { classifyCommand } from './commands/classify.ts';
 import { demoCommand } from './commands/demo.ts';
 import { explainCommand } from './commands/explain.ts';
@@ -42,6 +43,7 @@ const program = new Command('lifecycle-sync')
   .addCommand(rollbackCommand())
   .addCommand(explainCommand())
   .addCommand(classifyCommand())
+  .addCommand(backtestCommand())
   .addCommand(demoCommand())
   .addCommand(serveCommand())
   .addCommand(startCommand())

@@ -13,6 +13,7 @@ import { redactJson } from '../secrets.ts';
 import { requireAdminToken, requireBearerToken } from './auth.ts';
 import type { AdminContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
+import { backtestRoutes } from './routes/backtest.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jsonBody } from './jsonBody.ts';
@@ -65,7 +66,7 @@ export function adminApiRouter(ctx: AdminContext): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf)];
+  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), backtestRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf)];
   api.use(installApiRoutes(ctx), installationRoutes(ctx));
   // Each installation's routes under its id; the same routes unscoped for the default installation.
   api.use('/installations/:installationId', ...perInstallation(pathScope(ctx)));

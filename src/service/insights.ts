@@ -4,7 +4,8 @@
  * it) and the churn-risk distribution of the stored scores (computed once per run, then reused).
  */
 import { z } from 'zod';
-import { STAGES_IN_LIFECYCLE_ORDER, TRANSACTION_MODELS } from '../classifier/types.ts';
+import { MODEL_CHOICES, STAGES_IN_LIFECYCLE_ORDER, TRANSACTION_MODELS } from '../classifier/types.ts';
+import { modelSelectionSchema } from '../sync/modelFit.ts';
 import type { Store } from '../store/types.ts';
 
 const count = z.number();
@@ -51,7 +52,7 @@ const fitSchema = z.object({
   timeUnit: z.enum(['day', 'week']).optional(),
   model: z.object({
     name: z.enum([...TRANSACTION_MODELS, 'recency_heuristic']),
-    requested: z.enum(TRANSACTION_MODELS),
+    requested: z.enum(MODEL_CHOICES),
     params,
     logLikelihood: z.number().nullable(),
     converged: z.boolean(),
@@ -62,6 +63,8 @@ const fitSchema = z.object({
     repeatBuyers: count,
     fitMs: z.number(),
     reused: z.boolean().default(false),
+    selection: modelSelectionSchema.nullable().default(null),
+    warnings: z.array(z.string()).default([]),
   }),
   spendModel: z
     .object({ name: z.literal('gamma_gamma'), params: z.object({ p: z.number(), q: z.number(), gamma: z.number() }), logLikelihood: z.number(), converged: z.boolean(), customers: count })

@@ -11,6 +11,7 @@
  * stage moves, then the rest). Nothing holds an object per customer, a record, a deal or a change for the whole run.
  */
 import type { FieldKey, FieldValues } from '../../connectors/contract/index.ts';
+import { selectModel } from '../classifier/autoModel.ts';
 import { classify, type ClassificationResult } from '../classifier/classify.ts';
 import { FeatureTable } from '../classifier/featureTable.ts';
 import { computeFeatures, dayOf, isoDateOfDay } from '../classifier/features.ts';
@@ -21,6 +22,7 @@ import { LifecycleSyncError } from '../errors.ts';
 import { ScorePage } from '../store/scorePages.ts';
 import type { DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
 import type { FitToReuse } from './modelFit.ts';
+import { readStoredPurchases } from './storedPurchases.ts';
 import type { SyncSettings } from './settings.ts';
 import { desiredValues, diffValues, stageTransition } from './values.ts';
 
@@ -212,7 +214,9 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
   // Scoring before every purchase would turn every customer into a prospect and rewrite them all.
   if (refused !== null) throw new LifecycleSyncError('INPUT_INVALID', `the as-of date (--as-of) ${refused}; no record was written`);
   const features = first.features;
-  const result = classify(features, { asOfDay: o.asOfDay, settings: o.classifier, reuse: o.reuse });
+  // Under auto (and no fit to reuse), a holdout backtest on the purchases picks the model: a second read of the deals.
+  const selection = o.classifier.model === 'auto' && !o.reuse ? selectModel(await readStoredPurchases(o.store, o.installationId, rules), o.asOfDay, o.classifier) : null;
+  const result = classify(features, { asOfDay: o.asOfDay, settings: o.classifier, reuse: o.reuse, selection });
   o.stats.classified = result.size;
   const retries = new Set((await o.store.listRetries(o.installationId)).map((r) => r.recordId));
   const problems = first.problems;

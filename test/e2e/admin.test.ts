@@ -117,6 +117,13 @@ describe('npm start with no CRM configured: the demo in a browser', () => {
     expect(await page.textContent('#ltv')).toMatch(/Simple LTV \(revenue ÷ customers\)\$[\d,.]+/);
     expect(await page.textContent('#model')).toMatch(/Pareto\/NBDconverged/);
     expect(await page.textContent('#runs-table tbody')).toMatch(/Sync \(full\)succeeded/);
+    // The backtest card, on request: a row per model (the heuristic as baseline) and the calibration chart.
+    await page.click('#backtest-run');
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).Chart.getChart('chart-backtest') !== undefined, undefined, { timeout: 60_000 });
+    const backtestRows = await page.locator('#backtest-result tbody tr').allTextContents();
+    expect(backtestRows.map((r) => r.replace(/[\d.].*$/, ''))).toEqual(['Pareto/NBD', 'BG/NBD', 'MBG/NBD', 'Recency heuristic (baseline)']);
+    const calibration = await chartData('chart-backtest');
+    expect(calibration.labels[0]).toBe('0');
     await page.screenshot({ path: join(ARTIFACTS, 'admin-page.png'), fullPage: true });
   }, 60_000);
 

@@ -115,6 +115,28 @@ describe('the admin API', () => {
     expect(s.h.sandbox.data.getContact(contactId)?.properties.lcs_stage ?? null).toBeNull();
   });
 
+  it("backtests the installation's stored deals for the page's card: per-model figures on the last holdoutDays days", async () => {
+    // The sync above pulled the deals; the card needs no run of its own.
+    const r = await s.api('/api/backtest?holdoutDays=120');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const card = z
+      .object({
+        holdoutDays: z.number(),
+        customers: z.number(),
+        models: z.array(z.object({ model: z.string(), fitted: z.boolean(), accuracy: z.object({ mae: z.number() }).nullable() })),
+        calibration: z.array(z.object({ frequency: z.number(), meanActual: z.number() })),
+      })
+      .parse(r.body);
+    expect(card.holdoutDays).toBe(120);
+    expect(card.customers).toBeGreaterThan(0);
+    expect(card.models.map((m) => m.model)).toEqual(['pareto_nbd', 'bg_nbd', 'mbg_nbd', 'recency_heuristic']);
+    // The heuristic's own accuracy is always there, as the baseline.
+    expect(card.models[3].accuracy?.mae).toBeGreaterThanOrEqual(0);
+    const bad = await s.api('/api/backtest?holdoutDays=2');
+    expect(bad.status).toBe(400);
+    expect(errorShape.parse(bad.body).error.message).toMatch(/^query\.holdoutDays: /);
+  });
+
   it('answers bad input with a 400 that names what is wrong, and unknown things with a 404', async () => {
     const wrongType = await s.api('/api/sync', { method: 'POST', body: { dryRun: 'yes' } });
     expect(wrongType.status).toBe(400);

@@ -63,7 +63,7 @@ export function renderLtv(o) {
   fill(el, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]), hint ? h('dd', { class: 'hint' }, hint) : null, s.pareto.clvShare === null ? null : h('dd', { class: 'hint' }, `Pareto: the top ${pct(s.pareto.topShare)} of customers hold ${pct(s.pareto.clvShare)} of predicted CLV and ${pct(s.pareto.ltvShare)} of value to date.`));
 }
 
-const MODEL_NAMES = /** @type {Record<string, string>} */ ({ pareto_nbd: 'Pareto/NBD', bg_nbd: 'BG/NBD', mbg_nbd: 'MBG/NBD', recency_heuristic: 'Recency heuristic' });
+export const MODEL_NAMES = /** @type {Record<string, string>} */ ({ pareto_nbd: 'Pareto/NBD', bg_nbd: 'BG/NBD', mbg_nbd: 'MBG/NBD', recency_heuristic: 'Recency heuristic' });
 
 /** @param {import('./types').ModelFit | null} fit */
 export function renderModel(fit) {
@@ -78,7 +78,9 @@ export function renderModel(fit) {
   fill(
     el,
     h('div', { class: 'status-line' }, `${MODEL_NAMES[m.name] ?? m.name}`, status),
-    m.fallbackReason ? h('p', { class: 'muted' }, `Wanted ${MODEL_NAMES[m.requested] ?? m.requested}: ${m.fallbackReason}`) : null,
+    m.fallbackReason ? h('p', { class: 'muted' }, `Wanted ${MODEL_NAMES[m.selection?.chosen ?? m.requested] ?? m.requested}: ${m.fallbackReason}`) : null,
+    m.selection ? h('p', { class: 'muted' }, `Chosen automatically: ${m.selection.reason}.`) : null,
+    ...(m.warnings ?? []).map((w) => h('p', { class: 'muted' }, `Warning: ${w}`)),
     h('div', { class: 'params' }, Object.entries(m.params).map(([k, v]) => h('span', { class: 'param' }, `${k} = ${v.toPrecision(4)}`))),
     h(
       'dl',

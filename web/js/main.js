@@ -3,6 +3,7 @@
 // installation its dashboard: status, figures, charts, runs, failed jobs and the dry-run plan.
 // The URL hash names the view (#/installations, #/installations/ID) so reload and back keep it.
 import { api, ApiError, clearToken, setToken, token } from './api.js';
+import { resetBacktest, wireBacktest } from './backtest.js';
 import { drawChurn, drawMoves, drawStages, drawTiers } from './charts.js';
 import { byId, fill, h } from './dom.js';
 import { CRM_NAMES, duration, KIND_LABELS } from './format.js';
@@ -105,7 +106,7 @@ async function load() {
   byId('paused-note').hidden = !paused;
   for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = !status.connection.ok || paused || polling !== null;
   const hasData = Boolean(ov?.summary);
-  for (const id of ['kpis', 'charts', 'figures']) byId(id).hidden = !hasData;
+  for (const id of ['kpis', 'charts', 'figures', 'backtest']) byId(id).hidden = !hasData;
   byId('empty').hidden = hasData;
   byId('empty-text').textContent = !status.crm
     ? 'Connect a CRM above (or set its credentials and restart), then start a dry run to see your customers here.'
@@ -234,6 +235,7 @@ function leaveView() {
   byId('notice').hidden = true;
   byId('installations-notice').hidden = true;
   fill(byId('lookup-result'));
+  resetBacktest();
   for (const id of ['dry-run', 'run-now', 'plan-apply']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = false;
 }
 
@@ -299,6 +301,7 @@ function wire() {
     );
   });
   byId('sign-out').addEventListener('click', () => signOut());
+  wireBacktest(fail);
   byId('dry-run').addEventListener('click', () => void startRun(true).catch(fail));
   byId('run-now').addEventListener('click', () => void startRun(false).catch(fail));
   byId('plan-apply').addEventListener('click', () => void startRun(false).catch(fail));

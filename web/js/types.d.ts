@@ -155,6 +155,9 @@ export interface ModelFit {
     repeatBuyers: number;
     fitMs: number;
     reused: boolean;
+    /** Under classifier.model auto: the model chosen and why. */
+    selection?: { chosen: string; reason: string; calibrationEnd: string | null; holdoutEnd: string | null } | null;
+    warnings?: string[];
   };
   spendModel: { params: { p: number; q: number; gamma: number }; logLikelihood: number; converged: boolean; customers: number } | null;
   spendFallbackReason?: string | null;
@@ -219,4 +222,22 @@ export interface JobList {
   /** null: runs are not queued (SQLite), so there are no jobs. */
   queue: 'pg-boss' | null;
   jobs: Job[];
+}
+
+/** `GET /api/backtest`: each model fitted up to a cut-off and scored on the holdout that follows. */
+export interface Backtest {
+  calibrationEnd: string;
+  holdoutEnd: string;
+  holdoutDays: number;
+  customers: number;
+  repeatBuyers: number;
+  actual: { purchases: number; buyers: number; revenue: number };
+  models: {
+    model: string;
+    fitted: boolean;
+    reason: string | null;
+    accuracy: { mae: number; rmse: number; correlation: number | null; aggregateErrorPct: number | null; churnAuc: number | null; topRevenueCapture: number | null } | null;
+  }[];
+  calibration: { frequency: number; orMore: boolean; customers: number; meanActual: number; meanPredicted: Record<string, number> }[];
+  labels: { topShare: number };
 }

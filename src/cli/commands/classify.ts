@@ -3,7 +3,7 @@ import { createWriteStream, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { TRANSACTION_MODELS } from '../../classifier/types.ts';
+import { MODEL_CHOICES } from '../../classifier/types.ts';
 import { loadConfig } from '../../config/load.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { sameFile } from '../../io/sameFile.ts';
@@ -18,7 +18,7 @@ interface ClassifyFlags {
   transactions: string;
   asOf?: number;
   timeUnit?: 'day' | 'week';
-  model?: (typeof TRANSACTION_MODELS)[number];
+  model?: (typeof MODEL_CHOICES)[number];
   expectedDays?: number;
   horizonMonths?: number;
   discountRate?: number;
@@ -40,7 +40,7 @@ export function classifyCommand(): Command {
     .requiredOption('--transactions <file>', 'CSV of purchases, one row per purchase')
     .option('--as-of <date>', 'score as of this day (YYYY-MM-DD); later rows are ignored (default: the latest purchase date)', isoDay('--as-of'))
     .addOption(new Option('--time-unit <unit>', 'time unit of the model parameters').choices(['day', 'week']))
-    .addOption(new Option('--model <name>', 'transaction model').choices([...TRANSACTION_MODELS]))
+    .addOption(new Option('--model <name>', 'transaction model, or auto (the best holdout score)').choices([...MODEL_CHOICES]))
     .option('--expected-days <n>', 'window for expected purchases, in days', positiveNumber('--expected-days'))
     .option('--horizon-months <n>', 'CLV horizon in months', positiveInteger('--horizon-months'))
     .option('--discount-rate <r>', 'monthly discount rate for CLV, e.g. 0.01', rate('--discount-rate'))

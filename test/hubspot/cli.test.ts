@@ -81,6 +81,13 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     expect(explain.stdout).toMatch(/purchases: \d{4}-\d\d-\d\d/);
     expect(explain.stdout).toContain(`${s.runId} stage: null → "${stage}" (applied)`);
 
+    const noErrors = await cli(['runs', '--errors', s.runId]);
+    expect(noErrors.code, noErrors.stderr).toBe(0);
+    expect(noErrors.stdout.trim()).toBe(`${s.runId} has no per-record errors (succeeded, 0 failed).`);
+    const missing = await cli(['runs', '--errors', 'run_nonexistent']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('lifecycle-sync: no run run_nonexistent for hubspot');
+
     const rollback = await cli(['rollback', s.runId, '--json']);
     expect(rollback.code, rollback.stderr).toBe(0);
     expect(JSON.parse(rollback.stdout)).toMatchObject({ kind: 'rollback', status: 'succeeded', written: 120 });

@@ -4,7 +4,7 @@
  * - numbers are rounded (churn risk to a whole percent, money to the currency unit) and a change is
  *   written only when it exceeds the configured minimum, so daily drift does not rewrite everyone;
  * - the companion fields (reason, stage changed at, scored at) are written with a real change, or when
- *   the CRM has none, never on their own: the reason's "last 41 days ago" changes every day;
+ *   the CRM has none, never on their own: the reason's "86 % likely still active" moves every day;
  * - a score holding NaN or an infinity is an error naming the customer (scoreGuard.ts), never a value.
  */
 import { canonicalDatetime, canonicalNumber, type FieldKey, type FieldValues } from '../../connectors/contract/index.ts';

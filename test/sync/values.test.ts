@@ -12,8 +12,8 @@ const score = (over: Partial<CustomerScore> = {}): CustomerScore => ({
   customerId: 'c1',
   stage: 'loyalty',
   churnType: null,
-  reason: '3 purchases, last 41 days ago; 86 % likely still active → Loyalty',
-  reasonDetail: '3 purchases, last 41 days ago; 86 % likely still active',
+  reason: '3 purchases, last on 2026-09-21; 86 % likely still active → Loyalty',
+  reasonDetail: '3 purchases, last on 2026-09-21; 86 % likely still active',
   nextAction: config.classifier.stages.loyalty.nextAction,
   purchases: 3,
   frequency: 2,
@@ -40,7 +40,7 @@ describe('desired values', () => {
   it('rounds churn risk to a whole percent and money to the currency unit', () => {
     expect(desiredValues(score(), config.classifier, sync, scoredAt)).toEqual({
       stage: 'loyalty',
-      stageReason: '3 purchases, last 41 days ago; 86 % likely still active → Loyalty',
+      stageReason: '3 purchases, last on 2026-09-21; 86 % likely still active → Loyalty',
       ltv: '300',
       predictedClv: '123',
       churnRisk: '14',
@@ -70,7 +70,7 @@ describe('diff against what the CRM holds', () => {
   });
 
   it('writes nothing when only the reason text and the scoring time moved (daily drift)', () => {
-    expect(diffValues({ ...desired, stageReason: '3 purchases, last 42 days ago; 85 % likely still active → Loyalty' }, inCrm, sync)).toEqual({});
+    expect(diffValues({ ...desired, stageReason: '3 purchases, last on 2026-09-21; 85 % likely still active → Loyalty' }, inCrm, sync)).toEqual({});
   });
 
   it('ignores changes below the minimum and writes those above it, with the companions', () => {
@@ -78,7 +78,7 @@ describe('diff against what the CRM holds', () => {
     expect(diffValues(desired, { ...inCrm, predictedClv: '122' }, sync)).toEqual({}); // 1 < 2 % of 122
     expect(diffValues(desired, { ...inCrm, expectedPurchases: '0.4' }, sync)).toEqual({});
     // The reason text moved too (it always does); it rides along with the real change.
-    const newReason = '3 purchases, last 42 days ago; 85 % likely still active → Loyalty';
+    const newReason = '3 purchases, last on 2026-09-21; 85 % likely still active → Loyalty';
     const changes = diffValues({ ...desired, stageReason: newReason }, { ...inCrm, churnRisk: '20' }, sync);
     expect(changes).toEqual({ churnRisk: '14', stageReason: newReason, scoredAt: desired.scoredAt });
     expect(diffValues(desired, { ...inCrm, ltv: '250' }, sync)).toMatchObject({ ltv: '300' });

@@ -1,6 +1,7 @@
 /** The change policy: rounding, minimum changes, companion fields. */
 import { describe, expect, it } from 'vitest';
 import type { CustomerScore } from '../../src/classifier/scoreColumns.ts';
+import { churnBand } from '../../src/classifier/segments.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { desiredValues, diffValues } from '../../src/sync/values.ts';
 
@@ -96,5 +97,27 @@ describe('diff against what the CRM holds', () => {
   it('clears a value the plugin no longer has (null), and writes a value where the CRM has none', () => {
     const prospect = { ...desired, churnRisk: null, valueTier: null };
     expect(diffValues(prospect, inCrm, sync)).toMatchObject({ churnRisk: null, valueTier: null });
+  });
+});
+
+describe('churn risk and its band, as written', () => {
+  const bands = config.classifier.churnRiskBands;
+  const written = (risk: number) => {
+    const v = desiredValues(score({ churnRisk: risk, churnRiskBand: churnBand(risk, bands) }), config.classifier, sync, scoredAt);
+    return `${v.churnRisk ?? ''} ${v.churnRiskBand ?? ''}`;
+  };
+
+  it('the band follows the rounded percent written beside it, on both sides of each threshold', () => {
+    expect(bands).toMatchObject({ mediumFrom: 30, highFrom: 50 });
+    expect(written(49.6)).toBe('50 high');
+    expect(written(49.4)).toBe('49 medium');
+    expect(written(29.5)).toBe('30 medium');
+    expect(written(29.4)).toBe('29 low');
+  });
+
+  it('a band that changes writes the churn risk with it, even below the minimum change', () => {
+    const desired = desiredValues(score({ churnRisk: 50.2, churnRiskBand: 'high' }), config.classifier, sync, scoredAt);
+    const inCrm = { ...desired, churnRisk: '49.6', churnRiskBand: 'medium' };
+    expect(diffValues(desired, inCrm, { ...sync, minChange: { ...sync.minChange, churnRisk: 5 } })).toMatchObject({ churnRisk: '50', churnRiskBand: 'high' });
   });
 });

@@ -75,6 +75,7 @@ export function syncCommand(): Command {
         const { installationId, connector } = await ctx.connection();
         await guardPastAsOf({ store: ctx.store, installationId, asOfDay: flags.asOf, dryRun: flags.dryRun ?? false, force: flags.force ?? false });
         const progress = phaseProgress();
+        ctx.routeLog(progress.logStream);
         const summary = await runSync({
           store: ctx.store,
           connector,
@@ -86,8 +87,10 @@ export function syncCommand(): Command {
           asOfDay: flags.asOf ?? null,
           log: ctx.log,
           onProgress: (p: SyncProgress) => progress.update(p.phase, p.done, p.total),
+        }).finally(() => {
+          progress.stop();
+          ctx.routeLog(null);
         });
-        progress.stop();
         let planCsv: string | null = null;
         if (summary.kind === 'dry_run' && summary.status === 'succeeded') {
           planCsv = flags.planCsv ?? join(dirname(stateFile(ctx.config)), 'plans', `${summary.runId}.csv`);

@@ -137,7 +137,7 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     expect(h.crmValues()).toEqual(before);
   });
 
-  it('sync --as-of before the last successful sync is refused off a terminal unless --force; a dry run is not', async () => {
+  it('sync --as-of before the last successful sync is refused off a terminal unless --force; a dry run is not', { timeout: 180_000 }, async () => {
     const last = await cli(['sync', '--json']);
     expect(last.code, last.stderr).toBe(0);
     const lastRun = (await h.store.listRuns('hubspot', 1))[0];

@@ -6,9 +6,14 @@ export function churnRisk(pAlive: number): number {
   return 100 * (1 - pAlive);
 }
 
+/**
+ * The band of a churn risk as it is written and shown: a whole percent (src/sync/values.ts rounds it the
+ * same way), so a contact never reads "50" beside "medium" when high starts at 50.
+ */
 export function churnBand(risk: number, bands: ClassifierSettings['churnRiskBands']): ChurnBand {
-  if (risk >= bands.highFrom) return 'high';
-  if (risk >= bands.mediumFrom) return 'medium';
+  const shown = Math.round(risk);
+  if (shown >= bands.highFrom) return 'high';
+  if (shown >= bands.mediumFrom) return 'medium';
   return 'low';
 }
 

@@ -39,10 +39,17 @@ export function percentText(p: number): string {
   return `${Math.round(pct)} %`;
 }
 
+/**
+ * A day as YYYY-MM-DD. Reasons name dates, not "N days ago": the CRM keeps a reason until the record is
+ * rewritten, and a count of days would be wrong the next morning.
+ */
+function dateText(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
 function purchaseFacts(f: CustomerFeatures, asOfDay: number): string {
-  const since = asOfDay - (f.lastPurchaseDay ?? asOfDay);
-  const ago = since === 0 ? 'today' : `${plural(since, 'day')} ago`;
-  return f.purchaseDays === 1 ? `1 purchase, ${ago}` : `${plural(f.purchaseDays, 'purchase')}, last ${ago}`;
+  const last = dateText(f.lastPurchaseDay ?? asOfDay);
+  return f.purchaseDays === 1 ? `1 purchase on ${last}` : `${plural(f.purchaseDays, 'purchase')}, last on ${last}`;
 }
 
 function aliveFacts(ctx: StageContext): string {
@@ -107,7 +114,7 @@ export function decideStage(f: CustomerFeatures, ctx: StageContext): StageDecisi
     if (openDeals > 0 || engaged) {
       const parts = [
         openDeals > 0 ? plural(openDeals, 'open deal') : null,
-        engaged ? `last engagement ${engagedDaysAgo === 0 ? 'today' : `${plural(engagedDaysAgo, 'day')} ago`}` : null,
+        engaged && f.lastEngagementDay !== null && f.lastEngagementDay !== undefined ? `last engagement on ${dateText(f.lastEngagementDay)}` : null,
       ].filter((p): p is string => p !== null);
       return decide('consideration', () => `No purchase yet; ${parts.join(' and ')}`);
     }

@@ -1,5 +1,6 @@
 /** What every CRM command needs: config, store, logger, the chosen installation and its connector. */
 import { existsSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import type { CrmName } from '../../connectors/contract/index.ts';
 import { effectiveConfig, readOverrides } from '../config/installationSettings.ts';
 import { loadConfig } from '../config/load.ts';
@@ -7,6 +8,7 @@ import type { Config } from '../config/schema.ts';
 import { connect, openConfiguredStore, resolveCrm, type Connection } from '../crm.ts';
 import { chooseInstallation, notConfigured } from '../service/chooseInstallation.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { routedStream } from './progress.ts';
 import { storeLocation } from '../store/open.ts';
 import type { Installation, Store } from '../store/types.ts';
 
@@ -24,6 +26,8 @@ export interface CommandContext {
   config: Config;
   store: Store;
   log: Logger;
+  /** Sends the log lines to `to` (a progress bar's logStream) instead of stderr; null: stderr again. */
+  routeLog(to: Writable | null): void;
   crm: CrmName;
   installationId: string;
   /** The installation's row (null for the environment's installation before its first run). */
@@ -41,12 +45,14 @@ export async function commandContext(flags: CrmFlags, env: NodeJS.ProcessEnv = p
   try {
     const { installationId, crm, installation } = await chooseInstallation(store, fileConfig, env, flags);
     const config = installation ? effectiveConfig(fileConfig, readOverrides(installation.settings, installationId), installationId) : fileConfig;
-    const log = createLogger();
+    const logOut = routedStream();
+    const log = createLogger({ stream: logOut.stream });
     let connection: Promise<Connection> | null = null;
     return {
       config,
       store,
       log,
+      routeLog: (to) => logOut.route(to),
       crm,
       installationId,
       installation,

@@ -4,10 +4,11 @@
  * read from the store (last success, quota left, installations by health) is the server's to expose:
  * once, and not a different value per worker.
  */
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
 import type { FinishedRun } from '../service/runner.ts';
 import type { Store } from '../store/types.ts';
+import { collectProcessMetrics } from './defaultMetrics.ts';
 import { InstallationLabels } from './installationLabels.ts';
 import { runMetrics } from './runMetrics.ts';
 
@@ -27,7 +28,7 @@ export interface WorkerMetrics {
 
 export function createWorkerMetrics(o: { store: Pick<Store, 'listInstallations'>; maxInstallationLabels: number; log: Logger; defaultMetrics?: boolean }): WorkerMetrics {
   const registry = new Registry();
-  if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'lifecycle_sync_' });
+  if (o.defaultMetrics ?? true) collectProcessMetrics(registry);
   const labels = new InstallationLabels(o.maxInstallationLabels);
   const runs = runMetrics(registry, labels);
   let worker: WorkerMetricsSource | null = null;

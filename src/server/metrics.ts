@@ -5,8 +5,9 @@
  * (src/metrics/storeGauges.ts), and customers per stage of the connected installation's latest
  * classification. Installation labels are bounded by metrics.maxInstallationLabels.
  */
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { STAGES_IN_LIFECYCLE_ORDER } from '../classifier/types.ts';
+import { collectProcessMetrics } from '../metrics/defaultMetrics.ts';
 import { InstallationLabels } from '../metrics/installationLabels.ts';
 import { runMetrics } from '../metrics/runMetrics.ts';
 import { storeGauges } from '../metrics/storeGauges.ts';
@@ -28,7 +29,7 @@ export function createMetrics(o: {
   defaultMetrics?: boolean;
 }): Metrics {
   const registry = new Registry();
-  if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'lifecycle_sync_' });
+  if (o.defaultMetrics ?? true) collectProcessMetrics(registry);
   const labels = new InstallationLabels(o.maxInstallationLabels);
   const runs = runMetrics(registry, labels);
   storeGauges(registry, o.store, labels);

@@ -117,7 +117,7 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   o.onProgress?.({ phase: 'classify', done: 0, total: null });
   const reuse = await fitToReuse(o.store, o.installationId, { mode: run.mode, asOfDay, refitDays: o.sync.refitDays, settings: o.classifier });
   const asOfGiven = o.asOfDay !== undefined && o.asOfDay !== null;
-  const plan = await planPhase({ store: o.store, installationId: o.installationId, runId: run.id, classifier: o.classifier, sync: o.sync, asOfDay, asOfGiven, now: run.startedAt, scoredAt, stats, reuse });
+  const plan = await planPhase({ store: o.store, installationId: o.installationId, runId: run.id, classifier: o.classifier, sync: o.sync, asOfDay, asOfGiven, now: run.startedAt, scoredAt, stats, reuse, onProgress: (done, total) => o.onProgress?.({ phase: 'classify', done, total }) });
   const m = plan.result.model;
   run.model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
   await o.store.saveModelFit(o.installationId, run.id, fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram));

@@ -179,6 +179,8 @@ export interface PlanOptions {
   stats: RunStats;
   /** An earlier fit to score with (see modelFit.ts); null fits this data. */
   reuse: FitToReuse | null;
+  /** Customers scored and planned so far, of all (pass 2; a terminal's progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What is stored of a customer's scores (for `explain` and the admin API): `values` with the stage's change time as the diff decided it. */
@@ -225,6 +227,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
   let i = 0;
   let seq = 0;
   let planned = 0;
+  o.onProgress?.(0, features.size);
   // Pass 2: the same customers in the same order, page by page: scores stored, changes planned.
   for await (const page of customers((after, limit) => o.store.customerValuesPage(o.installationId, after, limit))) {
     const scores = new ScorePage();
@@ -265,6 +268,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
       await tx.saveScores(o.installationId, { after: page.after, through: page.last ? null : (page.rows.at(-1)?.recordId ?? null) }, scores);
       await tx.addPlanned(o.runId, records);
     });
+    o.onProgress?.(i, features.size);
   }
   if (problems.length > 0) {
     o.stats.skippedRecords += problems.length;

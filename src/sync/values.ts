@@ -2,9 +2,10 @@
  * What the engine writes: a customer's scores as canonical field values (rounded), and the diff against
  * what the CRM holds. Policy, in one place for every CRM:
  * - numbers are rounded (churn risk to a whole percent, money to the currency unit) and a change is
- *   written only when it exceeds the configured minimum, so daily drift does not rewrite everyone;
+ *   written only when it exceeds the configured minimum, so daily drift does not rewrite everyone; the
+ *   churn-risk band follows the rounded risk, and a band change writes the risk with it;
  * - the companion fields (reason, stage changed at, scored at) are written with a real change, or when
- *   the CRM has none, never on their own: the reason's "last 41 days ago" changes every day;
+ *   the CRM has none, never on their own: the reason's "86 % likely still active" moves every day;
  * - a score holding NaN or an infinity is an error naming the customer (scoreGuard.ts), never a value.
  */
 import { canonicalDatetime, canonicalNumber, type FieldKey, type FieldValues } from '../../connectors/contract/index.ts';
@@ -80,6 +81,9 @@ export function diffValues(desired: FieldValues, current: FieldValues, sync: Syn
     const value = desired[key] ?? null;
     if (differs(key, value, current[key], sync)) changes[key] = value;
   }
+  // The band and the churn risk are read together: a band that moves carries its number along, even one
+  // below the minimum change, so the CRM never holds 49 beside "high".
+  if ('churnRiskBand' in changes && !('churnRisk' in changes) && (desired.churnRisk ?? null) !== (current.churnRisk ?? null)) changes.churnRisk = desired.churnRisk ?? null;
   const primaryChanged = Object.keys(changes).length > 0;
   for (const key of COMPANIONS) {
     if (key === 'stageChangedAt') continue;

@@ -43,9 +43,12 @@ describe('value tiers', () => {
 });
 
 describe('churn risk bands', () => {
-  it('low below 30, medium from 30, high from 50 (configurable)', () => {
+  it('low below 30, medium from 30, high from 50 (configurable), of the whole percent written', () => {
     const bands = settings().churnRiskBands;
-    expect(churnBand(29.9, bands)).toBe('low');
+    expect(churnBand(29.4, bands)).toBe('low');
+    // Written as 30, so medium: the band never disagrees with the number beside it.
+    expect(churnBand(29.9, bands)).toBe('medium');
+    expect(churnBand(49.5, bands)).toBe('high');
     expect(churnBand(30, bands)).toBe('medium');
     expect(churnBand(50, bands)).toBe('high');
     expect(churnBand(99, { mediumFrom: 60, highFrom: 90 })).toBe('high');

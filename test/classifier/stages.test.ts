@@ -14,6 +14,14 @@ function stageOf(customer: Partial<CustomerInput>, pAlive: number | null, overri
 const buys = (...daysAgo: number[]) => daysAgo.map((d) => ({ day: AS_OF - d, amount: 50 }));
 
 describe('stage rules (first match wins)', () => {
+  it('the reason names dates, not "days ago": it stays true on a record the next run does not rewrite', () => {
+    const a = decideStage(features({ purchases: buys(50, 41) }, AS_OF), { asOfDay: AS_OF, pAlive: 0.9, heuristic: false, settings: s });
+    const b = decideStage(features({ purchases: buys(50, 41) }, AS_OF + 7), { asOfDay: AS_OF + 7, pAlive: 0.9, heuristic: false, settings: s });
+    expect(a.reason).toBe('2 purchases, last on 2024-08-24; 90 % likely still active → Retention');
+    expect(b.reason).toBe(a.reason);
+    expect(a.reason).not.toMatch(/ago|today/);
+  });
+
   it('explicit churn flag → churned, natural or preventable by the configured reasons', () => {
     expect(stageOf({ purchases: buys(10), churnFlag: true, churnReason: 'moved' }, 0.99)).toMatchObject({
       stage: 'churned',
@@ -28,7 +36,7 @@ describe('stage rules (first match wins)', () => {
     expect(stageOf({ purchases: buys(400, 300) }, 0.12)).toMatchObject({
       stage: 'churned',
       churnType: 'preventable',
-      reason: '2 purchases, last 300 days ago; 12 % likely still active → Churned (preventable churn)',
+      reason: '2 purchases, last on 2023-12-09; 12 % likely still active → Churned (preventable churn)',
     });
     // Too recent a purchase for churned: the at-risk rule catches it.
     expect(stageOf({ purchases: buys(100, 30) }, 0.12).stage).toBe('at_risk');
@@ -37,12 +45,12 @@ describe('stage rules (first match wins)', () => {
   it('P(alive) below 0.5 → at risk', () => {
     expect(stageOf({ purchases: buys(300, 200, 150, 120) }, 0.38)).toMatchObject({
       stage: 'at_risk',
-      reason: '4 purchases, last 120 days ago; 38 % likely still active → At risk',
+      reason: '4 purchases, last on 2024-06-06; 38 % likely still active → At risk',
     });
   });
 
   it('an alive customer with NPS 9+, a referral or the advocate flag → advocacy', () => {
-    expect(stageOf({ purchases: buys(50), nps: 10 }, 0.9).reason).toBe('1 purchase, 50 days ago; 90 % likely still active; NPS 10 → Advocacy');
+    expect(stageOf({ purchases: buys(50), nps: 10 }, 0.9).reason).toBe('1 purchase on 2024-08-15; 90 % likely still active; NPS 10 → Advocacy');
     expect(stageOf({ purchases: buys(50), referrals: 2 }, 0.9).stage).toBe('advocacy');
     expect(stageOf({ purchases: buys(50), advocate: true }, 0.9).stage).toBe('advocacy');
     expect(stageOf({ purchases: buys(50), nps: 8 }, 0.9).stage).not.toBe('advocacy');
@@ -53,27 +61,27 @@ describe('stage rules (first match wins)', () => {
   it('≥ 2 repeat purchases → loyalty, with the example sentence of the product brief', () => {
     expect(stageOf({ purchases: buys(200, 100, 41) }, 0.86)).toMatchObject({
       stage: 'loyalty',
-      reason: '3 purchases, last 41 days ago; 86 % likely still active → Loyalty',
+      reason: '3 purchases, last on 2024-08-24; 86 % likely still active → Loyalty',
     });
   });
 
   it('a repeat purchase, or a first purchase older than 90 days → retention', () => {
     expect(stageOf({ purchases: buys(60, 20) }, 0.9).stage).toBe('retention');
-    expect(stageOf({ purchases: buys(120) }, 0.7)).toMatchObject({ stage: 'retention', reason: '1 purchase, 120 days ago; 70 % likely still active → Retention' });
+    expect(stageOf({ purchases: buys(120) }, 0.7)).toMatchObject({ stage: 'retention', reason: '1 purchase on 2024-06-06; 70 % likely still active → Retention' });
   });
 
   it('exactly one purchase within 90 days → purchase', () => {
-    expect(stageOf({ purchases: buys(12) }, 0.95).reason).toBe('1 purchase, 12 days ago; 95 % likely still active → First purchase');
-    expect(stageOf({ purchases: buys(0) }, 1).reason).toBe('1 purchase, today; 100 % likely still active → First purchase');
+    expect(stageOf({ purchases: buys(12) }, 0.95).reason).toBe('1 purchase on 2024-09-22; 95 % likely still active → First purchase');
+    expect(stageOf({ purchases: buys(0) }, 1).reason).toBe('1 purchase on 2024-10-04; 100 % likely still active → First purchase');
     // Several items on one day are one purchase.
     expect(stageOf({ purchases: [...buys(5), ...buys(5)] }, 0.95).stage).toBe('purchase');
   });
 
   it('no purchase but an open deal or recent engagement → consideration; else awareness', () => {
     expect(stageOf({ purchases: [], openDeals: 1 }, null).reason).toBe('No purchase yet; 1 open deal → Consideration');
-    expect(stageOf({ purchases: [], lastEngagementDay: AS_OF - 5 }, null).reason).toBe('No purchase yet; last engagement 5 days ago → Consideration');
+    expect(stageOf({ purchases: [], lastEngagementDay: AS_OF - 5 }, null).reason).toBe('No purchase yet; last engagement on 2024-09-29 → Consideration');
     expect(stageOf({ purchases: [], openDeals: 2, lastEngagementDay: AS_OF }, null).reason).toBe(
-      'No purchase yet; 2 open deals and last engagement today → Consideration',
+      'No purchase yet; 2 open deals and last engagement on 2024-10-04 → Consideration',
     );
     expect(stageOf({ purchases: [], lastEngagementDay: AS_OF - 200 }, null)).toMatchObject({
       stage: 'awareness',
@@ -100,6 +108,6 @@ describe('stage rules (first match wins)', () => {
 
   it('labels the recency heuristic in the reason', () => {
     const d = decideStage(features({ purchases: buys(200, 100, 41) }, AS_OF), { asOfDay: AS_OF, pAlive: 0.86, heuristic: true, settings: s });
-    expect(d.reason).toBe('3 purchases, last 41 days ago; 86 % likely still active (recency heuristic) → Loyalty');
+    expect(d.reason).toBe('3 purchases, last on 2024-08-24; 86 % likely still active (recency heuristic) → Loyalty');
   });
 });

@@ -152,6 +152,38 @@ describe('npm start with no CRM configured: the demo in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'admin-after-run.png'), fullPage: true });
   }, 90_000);
 
+  it('a dry run that finds nothing: says so, offers nothing to write, shows no empty transitions frame; the figures say they are planned', async () => {
+    await page.click('#dry-run');
+    await page.waitForFunction(() => /^Dry run succeeded/.test((globalThis as unknown as PageGlobals).document.getElementById('run-progress')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await page.textContent('#plan-summary')).toBe('Nothing would change: the CRM already holds these scores.');
+    expect(await page.isDisabled('#plan-apply')).toBe(true);
+    expect(await page.textContent('#figures-note')).toMatch(/^Planned by the dry run as of \d{4}-\d\d-\d\d: not written to the CRM yet\.$/);
+    expect(await page.isVisible('#moves-empty')).toBe(true);
+    expect(await page.isHidden('#moves-chart')).toBe(true);
+  }, 90_000);
+
+  it('after rolling back the sync, the figures say the CRM holds the values from before it', async () => {
+    const syncRow = page.locator('#runs-table tbody tr', { hasText: 'Sync (incremental)' }).first();
+    const syncId = (await syncRow.getAttribute('data-run')) ?? '';
+    await syncRow.click();
+    page.once('dialog', (d) => void d.accept());
+    await page.click('#run-detail button.btn-danger');
+    await page.waitForFunction(() => /^Rollback (succeeded|failed|stopped)/.test((globalThis as unknown as PageGlobals).document.getElementById('run-progress')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await page.textContent('#figures-note')).toMatch(new RegExp(`^Rolled back on .+ \\(run_\\w+, undoing ${syncId}\\): the CRM holds the values from before that run\\. These figures are the dry run's as of`));
+  }, 90_000);
+
+  it("a rollback's detail counts every record left alone, not the 1,000 errors the API sends", async () => {
+    // A string, not a function: the test runner would rewrite a function's import() for Node.
+    await page.evaluate(`(async () => {
+      const runs = await import('/js/runs.js');
+      const stats = { pulledCustomers: 0, pulledDeals: 0, classified: 0, changed: 0, written: 40, failed: 0, skippedRecords: 2066, requests: 9, rateLimited: 0, retries: 0, changedFields: {}, stageTransitions: {} };
+      const errors = Array.from({ length: 1000 }, (_, i) => ({ runId: 'run_r', recordId: String(i), phase: 'rollback', code: 'CHANGED_SINCE', message: 'changed since the run', at: 0 }));
+      const run = { id: 'run_r', kind: 'rollback', status: 'succeeded', asOf: '2026-11-01', stats, message: null, rollbackOf: 'run_s', startedAt: 0, finishedAt: 1, mode: null };
+      runs.renderRunDetail({ run, errors }, { rollback() {}, showPlan() {}, close() {} });
+    })()`);
+    expect(await page.textContent('#run-detail')).toContain('First 200 of 2,066 records left alone or not restored.');
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');

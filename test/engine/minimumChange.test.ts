@@ -94,7 +94,7 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
           // Left as it was: every primary value is within its threshold of what the plugin computed now.
           for (const key of PRIMARY) expect(farEnough(key, want[key], has[key]), `${id} ${key}: ${want[key]} vs ${has[key]}`).toBe(false);
           if (PRIMARY.some((key) => (want[key] ?? null) !== (has[key] ?? null))) drifted++;
-          // The reason (its "N days ago" moves daily) and the scoring time stay the earlier run's.
+          // The reason (its "N % likely still active" moves daily) and the scoring time stay the earlier run's.
           if (want.stageReason !== has.stageReason) reasonsKept++;
           expect(w.values().get(id), id).toEqual(has);
           continue;

@@ -83,6 +83,13 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     expect(explain.stdout).toMatch(/purchases: \d{4}-\d\d-\d\d/);
     expect(explain.stdout).toContain(`${s.runId} stage: null → "${stage}" (applied)`);
 
+    const noErrors = await cli(['runs', '--errors', s.runId]);
+    expect(noErrors.code, noErrors.stderr).toBe(0);
+    expect(noErrors.stdout.trim()).toBe(`${s.runId} has no per-record errors (succeeded, 0 failed).`);
+    const missing = await cli(['runs', '--errors', 'run_nonexistent']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe('lifecycle-sync: no run run_nonexistent for hubspot');
+
     const rollback = await cli(['rollback', s.runId, '--json']);
     expect(rollback.code, rollback.stderr).toBe(0);
     expect(JSON.parse(rollback.stdout)).toMatchObject({ kind: 'rollback', status: 'succeeded', written: 120 });
@@ -124,12 +131,30 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     expect(future.code).toBe(1);
     expect(future.stderr.trim()).toMatch(/^lifecycle-sync: the as-of date \(--as-of\) 2999-01-01 is in the future: it must be from 1900-01-01 to \d{4}-\d\d-\d\d .*; no record was written$/);
     expect(await h.store.listRuns('hubspot', 1000)).toHaveLength(runsBefore);
-    const past = await cli(['sync', '--as-of', '1900-01-01', '--json']);
+    const past = await cli(['sync', '--as-of', '1900-01-01', '--force', '--json']);
     expect(past.code).toBe(1);
     const summary = JSON.parse(past.stdout) as JsonSummary & { message: string };
     expect(summary).toMatchObject({ status: 'failed', written: 0 });
     expect(summary.message).toMatch(/^the as-of date \(--as-of\) 1900-01-01 is before the first purchase \(\d{4}-\d\d-\d\d\), so every customer would be scored as a prospect: it must be from \d{4}-\d\d-\d\d to/);
     expect(h.crmValues()).toEqual(before);
+  });
+
+  it('sync --as-of before the last successful sync is refused off a terminal unless --force; a dry run is not', { timeout: 180_000 }, async () => {
+    const last = await cli(['sync', '--json']);
+    expect(last.code, last.stderr).toBe(0);
+    const lastRun = (await h.store.listRuns('hubspot', 1))[0];
+    const earlier = new Date(Date.parse(`${lastRun.asOf}T00:00:00Z`) - 10 * 86_400_000).toISOString().slice(0, 10);
+    const before = h.crmValues();
+    const refused = await cli(['sync', '--as-of', earlier]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(
+      `lifecycle-sync: --as-of ${earlier} is before the last successful sync's (${lastRun.id}, as of ${lastRun.asOf}): its older scores would overwrite newer ones in the CRM; add --force if that is what you want (or --dry-run to preview)`,
+    );
+    expect(h.crmValues()).toEqual(before);
+    expect((await cli(['sync', '--as-of', earlier, '--dry-run', '--json'])).code).toBe(0);
+    const forced = await cli(['sync', '--as-of', earlier, '--force', '--json']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ status: 'succeeded', asOf: earlier });
   });
 
   it('sync --plan-csv naming the state database or the config file is refused before the run; both intact (issue 8)', async () => {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService } from '../../src/service/start.ts';
+import { promtoolCheck, promtoolMissing } from '../promtool.ts';
 import { accepts, outsideAddress } from './reach.ts';
 import { createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
 
@@ -43,6 +44,12 @@ describe('/metrics with METRICS_TOKEN', () => {
     const ok = await s.api('/metrics', { token: METRICS_TOKEN });
     expect(ok.status).toBe(200);
     expect(String(ok.body)).toMatch(/^# HELP lifecycle_sync_/m);
+  });
+
+  if (promtoolMissing) console.warn(`skipped: ${promtoolMissing}`);
+  it.skipIf(promtoolMissing !== null)('passes promtool check metrics (no gauge named like a counter)', async () => {
+    const ok = await s.api('/metrics', { token: METRICS_TOKEN });
+    expect(promtoolCheck(String(ok.body))).toEqual({ code: 0, problems: '' });
   });
 
   it('refuses to start with a METRICS_TOKEN shorter than 16 characters, naming it', async () => {

@@ -99,6 +99,15 @@ describe('the service as a process', () => {
     expect(noKey.stderr).toMatch(/holds credentials for hubspot, but ENCRYPTION_KEY is not set/);
   });
 
+  it('serve with a token the CRM refuses says so, and never "Connected"', { timeout: 60_000 }, async () => {
+    h = await createHarness({ dataset: { contacts: 5 } });
+    child = await startServing(['serve'], cleanEnv({ ...h.env, HUBSPOT_ACCESS_TOKEN: 'pat-na1-not-a-valid-token-000000000000', ADMIN_TOKEN, LIFECYCLE_SYNC_CONFIG: h.configPath }));
+    const serving = child;
+    for (let i = 0; i < 100 && !/connected/i.test(serving.stdout()); i++) await sleep(100);
+    expect(serving.stdout()).not.toMatch(/Connected CRM/);
+    expect(serving.stdout()).toMatch(/Not connected: hubspot \(installation hubspot\) refused its credentials: .+\. Check the token/);
+  });
+
   it('npm start with LIFECYCLE_SYNC_DB naming a file with no installation says the demo does not use it, and leaves it alone', { timeout: 60_000 }, async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'lcs-empty-db-')), 'mine.db');
     child = await startServing(['start'], cleanEnv({ LIFECYCLE_SYNC_DB: db }));

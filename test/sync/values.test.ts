@@ -1,6 +1,7 @@
 /** The change policy: rounding, minimum changes, companion fields. */
 import { describe, expect, it } from 'vitest';
 import type { CustomerScore } from '../../src/classifier/scoreColumns.ts';
+import { churnBand } from '../../src/classifier/segments.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { desiredValues, diffValues } from '../../src/sync/values.ts';
 
@@ -12,8 +13,8 @@ const score = (over: Partial<CustomerScore> = {}): CustomerScore => ({
   customerId: 'c1',
   stage: 'loyalty',
   churnType: null,
-  reason: '3 purchases, last 41 days ago; 86 % likely still active → Loyalty',
-  reasonDetail: '3 purchases, last 41 days ago; 86 % likely still active',
+  reason: '3 purchases, last on 2026-09-21; 86 % likely still active → Loyalty',
+  reasonDetail: '3 purchases, last on 2026-09-21; 86 % likely still active',
   nextAction: config.classifier.stages.loyalty.nextAction,
   purchases: 3,
   frequency: 2,
@@ -40,7 +41,7 @@ describe('desired values', () => {
   it('rounds churn risk to a whole percent and money to the currency unit', () => {
     expect(desiredValues(score(), config.classifier, sync, scoredAt)).toEqual({
       stage: 'loyalty',
-      stageReason: '3 purchases, last 41 days ago; 86 % likely still active → Loyalty',
+      stageReason: '3 purchases, last on 2026-09-21; 86 % likely still active → Loyalty',
       ltv: '300',
       predictedClv: '123',
       churnRisk: '14',
@@ -70,7 +71,7 @@ describe('diff against what the CRM holds', () => {
   });
 
   it('writes nothing when only the reason text and the scoring time moved (daily drift)', () => {
-    expect(diffValues({ ...desired, stageReason: '3 purchases, last 42 days ago; 85 % likely still active → Loyalty' }, inCrm, sync)).toEqual({});
+    expect(diffValues({ ...desired, stageReason: '3 purchases, last on 2026-09-21; 85 % likely still active → Loyalty' }, inCrm, sync)).toEqual({});
   });
 
   it('ignores changes below the minimum and writes those above it, with the companions', () => {
@@ -78,7 +79,7 @@ describe('diff against what the CRM holds', () => {
     expect(diffValues(desired, { ...inCrm, predictedClv: '122' }, sync)).toEqual({}); // 1 < 2 % of 122
     expect(diffValues(desired, { ...inCrm, expectedPurchases: '0.4' }, sync)).toEqual({});
     // The reason text moved too (it always does); it rides along with the real change.
-    const newReason = '3 purchases, last 42 days ago; 85 % likely still active → Loyalty';
+    const newReason = '3 purchases, last on 2026-09-21; 85 % likely still active → Loyalty';
     const changes = diffValues({ ...desired, stageReason: newReason }, { ...inCrm, churnRisk: '20' }, sync);
     expect(changes).toEqual({ churnRisk: '14', stageReason: newReason, scoredAt: desired.scoredAt });
     expect(diffValues(desired, { ...inCrm, ltv: '250' }, sync)).toMatchObject({ ltv: '300' });
@@ -96,5 +97,27 @@ describe('diff against what the CRM holds', () => {
   it('clears a value the plugin no longer has (null), and writes a value where the CRM has none', () => {
     const prospect = { ...desired, churnRisk: null, valueTier: null };
     expect(diffValues(prospect, inCrm, sync)).toMatchObject({ churnRisk: null, valueTier: null });
+  });
+});
+
+describe('churn risk and its band, as written', () => {
+  const bands = config.classifier.churnRiskBands;
+  const written = (risk: number) => {
+    const v = desiredValues(score({ churnRisk: risk, churnRiskBand: churnBand(risk, bands) }), config.classifier, sync, scoredAt);
+    return `${v.churnRisk ?? ''} ${v.churnRiskBand ?? ''}`;
+  };
+
+  it('the band follows the rounded percent written beside it, on both sides of each threshold', () => {
+    expect(bands).toMatchObject({ mediumFrom: 30, highFrom: 50 });
+    expect(written(49.6)).toBe('50 high');
+    expect(written(49.4)).toBe('49 medium');
+    expect(written(29.5)).toBe('30 medium');
+    expect(written(29.4)).toBe('29 low');
+  });
+
+  it('a band that changes writes the churn risk with it, even below the minimum change', () => {
+    const desired = desiredValues(score({ churnRisk: 50.2, churnRiskBand: 'high' }), config.classifier, sync, scoredAt);
+    const inCrm = { ...desired, churnRisk: '49.6', churnRiskBand: 'medium' };
+    expect(diffValues(desired, inCrm, { ...sync, minChange: { ...sync.minChange, churnRisk: 5 } })).toMatchObject({ churnRisk: '50', churnRiskBand: 'high' });
   });
 });

@@ -98,6 +98,15 @@ export function drawMoves(o) {
   const labels = /** @type {Record<string, string>} */ (o.labels.stages);
   const moves = Object.entries(run?.stageTransitions ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 10);
   note('moves-note', run ? `${run.kind === 'dry_run' ? 'planned by the dry run' : 'in the run'} as of ${run.asOf}` : 'no run yet');
+  // No move: a sentence, not an empty 0–1 frame.
+  const empty = moves.length === 0;
+  /** @type {HTMLElement} */ (document.getElementById('moves-chart')).hidden = empty;
+  /** @type {HTMLElement} */ (document.getElementById('moves-empty')).hidden = !empty;
+  if (empty) {
+    charts.get('chart-moves')?.destroy();
+    charts.delete('chart-moves');
+    return;
+  }
   const name = (/** @type {string} */ move) => {
     const [from, to] = move.split('→');
     return `${from === 'none' ? 'new' : (labels[from] ?? from)} → ${labels[to] ?? to}`;

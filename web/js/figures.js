@@ -14,10 +14,21 @@ function kpi(label, value, sub) {
 export function renderKpis(o) {
   const s = o.summary;
   const el = byId('kpis');
+  const note = byId('figures-note');
+  note.hidden = true;
   if (!s) {
     fill(el);
     return;
   }
+  // Say whose figures these are when they are not what the CRM holds.
+  const when = o.rolledBack?.finishedAt ? ` on ${dateTime(o.rolledBack.finishedAt)}` : '';
+  const text = o.rolledBack
+    ? `Rolled back${when} (${o.rolledBack.id}${o.rolledBack.rollbackOf ? `, undoing ${o.rolledBack.rollbackOf}` : ''}): the CRM holds the values from before that run. These figures are the ${o.runKind === 'dry_run' ? 'dry run' : 'run'}'s as of ${o.asOf ?? '—'}; start a dry run to see the current ones.`
+    : o.runKind === 'dry_run'
+      ? `Planned by the dry run as of ${o.asOf ?? '—'}: not written to the CRM yet.`
+      : '';
+  note.textContent = text;
+  note.hidden = text === '';
   const c = s.ltvFigures.currency;
   const l = s.ltvFigures;
   fill(

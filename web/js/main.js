@@ -11,7 +11,7 @@ import { renderKpis, renderLtv, renderModel } from './figures.js';
 import { healthBadge, showInstallations, wireInstallations } from './installations.js';
 import { loadFailedJobs } from './jobs.js';
 import { lookUp } from './lookup.js';
-import { hidePlan, showMore, showPlan } from './plan.js';
+import { hidePlan, planWritable, showMore, showPlan } from './plan.js';
 import { isQueued, queuedWords, renderRunDetail, renderRuns } from './runs.js';
 import { installationId, scoped, selectInstallation } from './scope.js';
 import { renderStatus } from './status.js';
@@ -203,6 +203,8 @@ async function follow(runId, kind) {
     if (mine === view) {
       polling = null;
       for (const b of buttons) b.disabled = false;
+      // "Write these changes" stays off when the plan changes nothing (it would run an empty sync).
+      buttons[2].disabled = !planWritable();
       // A paused installation's buttons stay off.
       if (!byId('paused-note').hidden) for (const b of buttons.slice(0, 2)) b.disabled = true;
     }
@@ -236,7 +238,8 @@ function leaveView() {
   byId('installations-notice').hidden = true;
   fill(byId('lookup-result'));
   resetBacktest();
-  for (const id of ['dry-run', 'run-now', 'plan-apply']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = false;
+  for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = false;
+  /** @type {HTMLButtonElement} */ (byId('plan-apply')).disabled = !planWritable();
 }
 
 async function showList() {

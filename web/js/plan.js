@@ -8,7 +8,7 @@ import { FIELD_LABELS, fieldValue, num } from './format.js';
 /** @typedef {import('./types').Plan} Plan */
 
 const PAGE = 100;
-/** @type {{ runId: string, shown: number, total: number, stageLabels: Record<string, string> } | null} */
+/** @type {{ runId: string, shown: number, total: number, records: number, stageLabels: Record<string, string> } | null} */
 let current = null;
 
 /** Fields with their own column; the rest are named under "Also". */
@@ -43,7 +43,7 @@ function rows(plan, stageLabels) {
 /** @param {string} runId @param {Record<string, string>} stageLabels */
 export async function showPlan(runId, stageLabels) {
   const plan = /** @type {Plan} */ (await api(scoped(`/runs/${encodeURIComponent(runId)}/plan?group=record&limit=${PAGE}`)));
-  current = { runId, shown: plan.byRecord.length, total: plan.total, stageLabels };
+  current = { runId, shown: plan.byRecord.length, total: plan.total, records: plan.records, stageLabels };
   const card = byId('plan-card');
   card.hidden = false;
   card.dataset.run = runId;
@@ -63,8 +63,13 @@ export async function showPlan(runId, stageLabels) {
   );
   fill(/** @type {HTMLElement} */ (byId('plan-table').querySelector('tbody')), rows(plan, stageLabels));
   updateFoot();
-  /** @type {HTMLButtonElement} */ (byId('plan-apply')).disabled = plan.records === 0;
+  /** @type {HTMLButtonElement} */ (byId('plan-apply')).disabled = !planWritable();
   card.scrollIntoView({ behavior: 'smooth', block: 'start' });
+}
+
+/** Whether "Write these changes" has something to write: a plan is shown and it changes a record. */
+export function planWritable() {
+  return current !== null && current.records > 0;
 }
 
 function updateFoot() {

@@ -105,6 +105,10 @@ export function renderRunDetail(detail, actions) {
     return;
   }
   const s = run.stats;
+  // The API sends at most 1,000 errors: the run's counts say how many there are. A rollback's "errors"
+  // are mostly records left alone (changed in the CRM since the run), counted as skipped.
+  const total = Math.max(errors.length, s.failed + s.skippedRecords);
+  const what = run.kind === 'rollback' ? 'records left alone or not restored' : 'per-record errors';
   fill(
     el,
     h('div', { class: 'card-head' }, h('h3', {}, `${KIND_LABELS[run.kind] ?? run.kind} ${run.id}`), h('button', { class: 'btn btn-ghost', type: 'button', onclick: actions.close }, 'Close')),
@@ -133,7 +137,7 @@ export function renderRunDetail(detail, actions) {
             h('thead', {}, h('tr', {}, h('th', {}, 'Phase'), h('th', {}, 'Record'), h('th', {}, 'Code'), h('th', {}, 'Message'))),
             h('tbody', {}, errors.slice(0, 200).map((e) => h('tr', {}, h('td', {}, e.phase), h('td', {}, e.recordId ?? '—'), h('td', {}, h('code', {}, e.code)), h('td', { class: 'wrap' }, e.message)))),
           ),
-          errors.length > 200 ? h('p', { class: 'muted small' }, `First 200 of ${num(errors.length)} errors.`) : null,
+          total > Math.min(errors.length, 200) ? h('p', { class: 'muted small' }, `First ${num(Math.min(errors.length, 200))} of ${num(total)} ${what}.`) : null,
         ),
   );
 }

@@ -35,11 +35,24 @@ export function renderStatus(s, notify) {
   // Offered while no CRM works yet (the demo has its own token). An installation whose credentials fail
   // is offered its own CRM only: installing the same account again reconnects it (a new account would be
   // a new installation).
-  const installs = s.demo || (s.crm && s.connection.ok) ? [] : s.install.filter((i) => !s.crm || i.crm === s.crm);
+  // A reinstall is offered only where it can be made: an installation whose credentials fail is first of
+  // all a token (or connected app) to fix, not an OAuth app to set up.
+  const refused = Boolean(s.crm) && !s.connection.ok;
+  const installs = s.demo || (s.crm && s.connection.ok) ? [] : s.install.filter((i) => (!s.crm || i.crm === s.crm) && (!refused || i.available));
+  const credentialsHint = refused
+    ? h(
+        'p',
+        { class: 'small' },
+        s.crm === 'hubspot'
+          ? 'HubSpot refused the credentials: check the private-app token (HUBSPOT_ACCESS_TOKEN) the service was started with, or the stored install, then reload.'
+          : `${CRM_NAMES[s.crm ?? ''] ?? s.crm} refused the credentials: check the connected app's settings (SALESFORCE_CLIENT_ID, SALESFORCE_USERNAME and key, or the tokens) the service was started with, or the stored install, then reload.`,
+      )
+    : null;
   fill(
     connection,
     h('div', { class: 'status-line' }, h('span', { class: `dot ${s.connection.ok ? 'ok' : 'bad'}`, 'aria-hidden': 'true' }), s.crm ? (CRM_NAMES[s.crm] ?? s.crm) : 'Not connected'),
     h('p', { class: 'muted' }, s.connection.ok ? (s.installation?.name ?? s.connection.account) : s.connection.message),
+    credentialsHint,
     fieldsLine,
     installs.length === 0
       ? null

@@ -135,6 +135,8 @@ export interface Overview {
   churnRiskHistogram: { from: number; to: number; customers: number }[];
   labels: { stages: Record<Stage, string>; stageOrder: Stage[]; valueTiers: Record<Tier, string> };
   settings: { clvHorizonMonths: number; churnRiskBands: { mediumFrom: number; highFrom: number }; currency: string };
+  /** The newest rollback that wrote something after the figures' run, if any. */
+  rolledBack: { id: string; rollbackOf: string | null; finishedAt: number | null } | null;
   lastRun: { id: string; kind: string; status: string; asOf: string; finishedAt: number | null; stageTransitions: Record<string, number> } | null;
 }
 

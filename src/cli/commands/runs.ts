@@ -34,6 +34,8 @@ export function runsCommand(): Command {
           if (!run || run.installationId !== installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${flags.errors} for ${installationId}`);
           const errors = await ctx.store.listRunErrors(run.id, flags.limit * 50);
           if (flags.json) return printJson(errors);
+          // An empty answer must still say something: silence reads as "the command did nothing".
+          if (errors.length === 0) return void print(`${run.id} has no per-record errors (${run.status}, ${run.stats.failed} failed).\n`);
           for (const e of errors) print(`${e.phase}\t${e.recordId ?? '-'}\t${e.code}\t${e.message}\n`);
           return;
         }

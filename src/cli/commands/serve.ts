@@ -34,7 +34,10 @@ async function serve(configFile?: string): Promise<void> {
   const installations = (await context.store.listInstallations()).filter((i) => i.status !== 'uninstalled');
   const scope = await context.installations.defaultScope().catch(() => null);
   if (scope) {
-    say(`Connected CRM: ${scope.crm} (installation ${scope.installationId}).`);
+    // "Connected" only once the CRM has accepted the credentials (a cheap authenticated call).
+    const check = await context.installations.verify(scope);
+    if (check.ok) say(`Connected CRM: ${scope.crm} (installation ${scope.installationId}, account ${check.account}).`);
+    else say(`Not connected: ${scope.crm} (installation ${scope.installationId}) refused its credentials: ${check.message}. Check the token or credentials you set (see README); the admin page shows the same.`);
     const schedule = await context.schedule(scope);
     if (schedule?.enabled) say(`Schedule: "${schedule.cron}" in ${schedule.timezone}; next run ${schedule.nextRunAt ?? 'n/a'}.${schedule.note ? ` ${schedule.note}` : ''}`);
   } else if (installations.length > 1) {

@@ -13,6 +13,7 @@ import { runSync, type SyncProgress, type SyncSummary } from '../../sync/engine.
 import { fieldSpecs } from '../../sync/fields.ts';
 import { commandContext, type CommandContext, type CrmFlags } from '../context.ts';
 import { isoDay } from '../options.ts';
+import { guardPastAsOf } from '../pastAsOf.ts';
 import { phaseProgress } from '../progress.ts';
 import { print, printJson } from '../output.ts';
 
@@ -22,6 +23,7 @@ interface SyncFlags extends CrmFlags {
   asOf?: number;
   planCsv?: string;
   enqueue?: boolean;
+  force?: boolean;
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
@@ -60,6 +62,7 @@ export function syncCommand(): Command {
     .option('--dry-run', 'write nothing, change no fields: report what would change')
     .option('--full', 'pull every record (otherwise only what changed since the last run)')
     .option('--as-of <date>', 'score as of this day (YYYY-MM-DD); default today', isoDay('--as-of'))
+    .option('--force', "with --as-of before the last successful sync's as-of day: write the older scores without asking")
     .option('--plan-csv <file>', 'dry run: where to write the CSV of planned changes')
     .option('--enqueue', 'with Postgres: put the run on the job queue for a `lifecycle-sync worker` and print its run id at once')
     .option('--json', 'print a machine-readable run summary')
@@ -70,7 +73,9 @@ export function syncCommand(): Command {
         if (flags.planCsv !== undefined) refuseOverwrite(flags.planCsv, stateFile(ctx.config), flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG);
         refusePaused(ctx);
         const { installationId, connector } = await ctx.connection();
+        await guardPastAsOf({ store: ctx.store, installationId, asOfDay: flags.asOf, dryRun: flags.dryRun ?? false, force: flags.force ?? false });
         const progress = phaseProgress();
+        ctx.routeLog(progress.logStream);
         const summary = await runSync({
           store: ctx.store,
           connector,
@@ -82,8 +87,10 @@ export function syncCommand(): Command {
           asOfDay: flags.asOf ?? null,
           log: ctx.log,
           onProgress: (p: SyncProgress) => progress.update(p.phase, p.done, p.total),
+        }).finally(() => {
+          progress.stop();
+          ctx.routeLog(null);
         });
-        progress.stop();
         let planCsv: string | null = null;
         if (summary.kind === 'dry_run' && summary.status === 'succeeded') {
           planCsv = flags.planCsv ?? join(dirname(stateFile(ctx.config)), 'plans', `${summary.runId}.csv`);
@@ -127,6 +134,7 @@ async function enqueue(flags: SyncFlags): Promise<void> {
     const where = storeLocation(ctx.config.store, process.env);
     if (where.kind !== 'postgres') throw new LifecycleSyncError('NOT_CONFIGURED', '--enqueue puts the run on the job queue in Postgres: set DATABASE_URL (with the SQLite file, run `sync` without it)');
     refusePaused(ctx);
+    await guardPastAsOf({ store: ctx.store, installationId: ctx.installationId, asOfDay: flags.asOf, dryRun: flags.dryRun ?? false, force: flags.force ?? false });
     const queue = await RunQueue.open({ url: where.url, settings: ctx.config.jobs, log: ctx.log, role: 'client' });
     try {
       const queued = await queue.enqueue(ctx.installationId, { kind: flags.dryRun ? 'dry_run' : 'sync', full: flags.full ?? false, asOfDay: flags.asOf ?? null, trigger: 'cli' });

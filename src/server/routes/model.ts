@@ -21,12 +21,16 @@ export function modelRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
     const { installationId, config } = await scopeOf(req);
     const classifier = config.classifier;
     const fit = await ctx.insights.latestFit(installationId);
-    const lastRun = (await ctx.store.listRuns(installationId, 20)).find((r) => r.status !== 'running' && r.kind !== 'rollback') ?? null;
+    const recent = await ctx.store.listRuns(installationId, 20);
+    const lastRun = recent.find((r) => r.status !== 'running' && r.kind !== 'rollback') ?? null;
+    const fitRun = fit ? ((await ctx.store.getRun(fit.runId)) ?? null) : null;
+    // A rollback after the figures' run: the CRM no longer holds what the figures describe.
+    const rollback = recent.find((r) => r.kind === 'rollback' && r.status !== 'running' && r.stats.written > 0 && (fitRun === null || r.startedAt > fitRun.startedAt)) ?? null;
     res.json({
       installation: installationId,
       runId: fit?.runId ?? null,
       /** A dry run's figures are what a run would write; a sync's are what the CRM holds. */
-      runKind: fit ? ((await ctx.store.getRun(fit.runId))?.kind ?? null) : null,
+      runKind: fitRun?.kind ?? null,
       asOf: fit?.asOf ?? null,
       summary: fit?.summary ?? null,
       churnRiskHistogram: fit ? await ctx.insights.churnRiskHistogram(installationId) : [],
@@ -40,6 +44,7 @@ export function modelRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
         churnRiskBands: classifier.churnRiskBands,
         currency: classifier.ltv.currency,
       },
+      rolledBack: rollback && { id: rollback.id, rollbackOf: rollback.rollbackOf, finishedAt: rollback.finishedAt },
       lastRun: lastRun && { id: lastRun.id, kind: lastRun.kind, status: lastRun.status, asOf: lastRun.asOf, finishedAt: lastRun.finishedAt, stageTransitions: lastRun.stats.stageTransitions },
     });
   });

@@ -83,12 +83,58 @@ export interface HistogramBucket {
 }
 
 const histogramSchema = z.object({ churnRiskHistogram: z.array(z.number().int().min(0)).length(10) });
+/** The part of a stored fit a trend needs: its as-of day and the base's counts. */
+const snapshotSchema = z.object({ asOf: z.string(), summary: summarySchema.pick({ customers: true, stages: true, churnRiskBands: true, valueTiers: true, totals: true }) });
+
+/** One run's snapshot of the base: customers per stage, churn-risk band and value tier, and the totals. */
+export interface RunSnapshot {
+  runId: string;
+  kind: string | null;
+  status: string | null;
+  at: number;
+  asOf: string;
+  customers: number;
+  stages: Record<string, number>;
+  churnRiskBands: { low: number; medium: number; high: number };
+  valueTiers: { top: number; middle: number; bottom: number };
+  totals: { ltv: number; predictedClv: number; expectedPurchases: number };
+}
 
 export class Insights {
   private readonly store: Store;
 
   constructor(store: Store) {
     this.store = store;
+  }
+
+  /**
+   * The installation's runs as snapshots of its base, oldest first (a chart's order): one per run that
+   * classified (syncs and dry runs, told apart by `kind`). Fits an older version stored in another shape
+   * are left out, never a failure of the trend.
+   */
+  async history(installationId: string, limit: number): Promise<RunSnapshot[]> {
+    const fits = await this.store.modelFits(installationId, limit);
+    const runs = new Map((await this.store.listRuns(installationId, Math.max(limit * 3, 50))).map((r) => [r.id, r]));
+    const out: RunSnapshot[] = [];
+    for (const f of fits) {
+      const parsed = snapshotSchema.safeParse(f.fit);
+      if (!parsed.success) continue;
+      const { asOf, summary } = parsed.data;
+      const run = runs.get(f.runId) ?? (await this.store.getRun(f.runId));
+      out.push({
+        runId: f.runId,
+        kind: run?.kind ?? null,
+        status: run?.status ?? null,
+        at: f.at,
+        asOf,
+        customers: summary.customers,
+        stages: summary.stages,
+        churnRiskBands: summary.churnRiskBands,
+        valueTiers: { top: summary.valueTiers.top.customers, middle: summary.valueTiers.middle.customers, bottom: summary.valueTiers.bottom.customers },
+        totals: summary.totals,
+      });
+    }
+    return out.reverse();
   }
 
   /** The latest run's classification (sync or dry run), or null before the first run. */

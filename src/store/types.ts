@@ -306,6 +306,8 @@ export interface AuditStore {
 export interface StateStore {
   saveModelFit(installationId: string, runId: string, fit: unknown): Promise<void>;
   latestModelFit(installationId: string): Promise<{ runId: string; at: number; fit: unknown } | null>;
+  /** The installation's fits, newest first: one per run, each with the run's summary (the page's trends). */
+  modelFits(installationId: string, limit: number): Promise<{ runId: string; at: number; fit: unknown }[]>;
   getCursor(installationId: string, name: CursorName): Promise<PullCursor | null>;
   setCursor(installationId: string, name: CursorName, value: PullCursor | null): Promise<void>;
   /** Requests counted against the CRM's daily quota on a UTC day (YYYY-MM-DD). */

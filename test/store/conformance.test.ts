@@ -795,6 +795,10 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
           await store.saveModelFit('i', 'r2', { name: 'bg_nbd' });
           await store.saveModelFit('other', 'o', { name: 'x' });
           expect(await store.latestModelFit('i')).toEqual({ runId: 'r2', at: 8, fit: { name: 'bg_nbd' } });
+          // Every run's fit, newest first, of this installation only (the page's trends).
+          expect((await store.modelFits('i', 10)).map((f) => f.runId)).toEqual(['r2', 'r1']);
+          expect(await store.modelFits('i', 1)).toEqual([{ runId: 'r2', at: 8, fit: { name: 'bg_nbd' } }]);
+          expect(await store.modelFits('nobody', 10)).toEqual([]);
         },
         { clock: () => now },
       );

@@ -22,6 +22,11 @@ export class PostgresState implements StateStore {
     return row ? { runId: text(row, 'run_id'), at: num(row, 'at'), fit: row.fit } : null;
   };
 
+  readonly modelFits = async (installationId: string, limit: number): Promise<{ runId: string; at: number; fit: unknown }[]> => {
+    const rows = (await this.db.query('SELECT run_id, at, fit FROM model_fits WHERE installation_id = $1 ORDER BY id DESC LIMIT $2', [installationId, limit])).rows;
+    return rows.map((row) => ({ runId: text(row, 'run_id'), at: num(row, 'at'), fit: row.fit }));
+  };
+
   readonly getCursor = async (installationId: string, name: string): Promise<PullCursor | null> => {
     const row = (await this.db.query('SELECT value FROM cursors WHERE installation_id = $1 AND name = $2', [installationId, name])).rows[0];
     return row ? json(row, 'value', cursorSchema) : null;

@@ -23,6 +23,12 @@ export class SqliteState implements Synchronous<StateStore> {
     return row ? { runId: text(row, 'run_id'), at: num(row, 'at'), fit: JSON.parse(text(row, 'fit')) as unknown } : null;
   };
 
+  readonly modelFits = (installationId: string, limit: number): { runId: string; at: number; fit: unknown }[] => {
+    return this.db
+      .all('SELECT run_id, at, fit FROM model_fits WHERE installation_id = ? ORDER BY id DESC LIMIT ?', installationId, limit)
+      .map((row) => ({ runId: text(row, 'run_id'), at: num(row, 'at'), fit: JSON.parse(text(row, 'fit')) as unknown }));
+  };
+
   readonly getCursor = (installationId: string, name: string): PullCursor | null => {
     const row = this.db.get('SELECT value FROM cursors WHERE installation_id = ? AND name = ?', installationId, name);
     return row ? json(row, 'value', cursorSchema) : null;

@@ -148,6 +148,18 @@ describe('npm start with no CRM configured: the demo in a browser', () => {
     expect(await page.textContent('#run-progress')).toBe(`Sync succeeded: ${planned.toLocaleString('en-US')} records written.`);
     expect(await page.textContent('#runs-table tbody tr:first-child')).toMatch(new RegExp(`Sync \\(incremental\\)succeeded.*${planned.toLocaleString('en-US')}${planned.toLocaleString('en-US')}0`));
     expect(await page.isHidden('#plan-card')).toBe(true);
+    // Two syncs now (the demo's first and this one): the trend over runs appears, drawn.
+    await page.waitForSelector('#trends:not([hidden])', { timeout: 10_000 });
+    expect(await page.textContent('#trends-note')).toMatch(/^2 syncs, \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d$/);
+    const trend = await page.evaluate(() => {
+      const chart = (globalThis as unknown as PageGlobals).Chart.getChart('chart-trends');
+      return chart ? { runs: chart.data.labels?.length ?? 0, people: chart.data.datasets.map((d) => d.data.map(Number)) } : null;
+    });
+    expect(trend?.runs).toBe(2);
+    // Each sync's stages add up to the whole demo base.
+    const perRun = [0, 1].map((i) => (trend?.people ?? []).reduce((sum, stage) => sum + (stage[i] ?? 0), 0));
+    expect(perRun[0]).toBeGreaterThan(0);
+    expect(perRun[1]).toBe(perRun[0]);
     await page.evaluate(() => (globalThis as unknown as PageGlobals).scrollTo(0, 0));
     await page.screenshot({ path: join(ARTIFACTS, 'admin-after-run.png'), fullPage: true });
   }, 90_000);

@@ -124,3 +124,18 @@ export function drawMoves(o) {
     },
   });
 }
+
+/**
+ * Counts per stage over runs, stacked (the trends card).
+ * @param {string} id canvas id @param {string[]} labels one per run @param {{ stage: string, label: string, data: number[] }[]} series
+ */
+export function drawStacked(id, labels, series) {
+  draw(id, {
+    type: 'bar',
+    data: { labels, datasets: series.map((s) => ({ label: s.label, data: s.data, backgroundColor: STAGE_COLORS[s.stage] ?? '#98a2b3' })) },
+    options: {
+      plugins: { legend: { position: 'bottom' }, tooltip: { mode: 'index', callbacks: { label: (c) => `${c.dataset.label}: ${num(c.parsed.y)}` } } },
+      scales: { x: { stacked: true, grid: { display: false } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  });
+}

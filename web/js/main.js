@@ -11,6 +11,7 @@ import { renderKpis, renderLtv, renderModel } from './figures.js';
 import { healthBadge, showInstallations, wireInstallations } from './installations.js';
 import { loadFailedJobs } from './jobs.js';
 import { lookUp } from './lookup.js';
+import { loadTrends } from './trends.js';
 import { hidePlan, planWritable, showMore, showPlan } from './plan.js';
 import { isQueued, queuedWords, renderRunDetail, renderRuns } from './runs.js';
 import { installationId, scoped, selectInstallation } from './scope.js';
@@ -118,7 +119,8 @@ async function load() {
     drawTiers(ov);
     drawMoves(ov);
     renderLtv(ov);
-  }
+    void loadTrends(ov).catch(fail);
+  } else byId('trends').hidden = true;
   renderModel(fit);
   if (status.crm) await Promise.all([loadRuns(), loadFailedJobs()]);
   else byId('jobs-card').hidden = true;

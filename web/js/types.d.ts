@@ -243,3 +243,17 @@ export interface Backtest {
   calibration: { frequency: number; orMore: boolean; customers: number; meanActual: number; meanPredicted: Record<string, number> }[];
   labels: { topShare: number };
 }
+
+/** One run's snapshot of the base (`GET history`). */
+export interface RunSnapshot {
+  runId: string;
+  kind: string | null;
+  status: string | null;
+  at: number;
+  asOf: string;
+  customers: number;
+  stages: Record<string, number>;
+  churnRiskBands: { low: number; medium: number; high: number };
+  valueTiers: { top: number; middle: number; bottom: number };
+  totals: { ltv: number; predictedClv: number; expectedPurchases: number };
+}

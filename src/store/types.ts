@@ -239,6 +239,8 @@ export interface RunStore {
   abandonRun(runId: string, reason: string): Promise<RunRecord | null>;
   addRunErrors(errors: RunErrorRecord[]): Promise<void>;
   listRunErrors(runId: string, limit?: number): Promise<RunErrorRecord[]>;
+  /** A run's errors counted by phase and code, the most frequent first, each with its first message (the page groups them). */
+  runErrorCounts(runId: string): Promise<{ phase: string; code: string; count: number; example: string }[]>;
 }
 
 /** Where a page of scores belongs: the customers after `after` (null: from the first) through `through` (null: to the last). */

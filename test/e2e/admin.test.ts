@@ -5,7 +5,7 @@
  * Screenshots are kept in test-artifacts/.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,20 @@ describe('npm start with no CRM configured: the demo in a browser', () => {
     expect(await page.textContent('#runs-table tbody tr:first-child')).toMatch(/Dry run \(incremental\)succeeded/);
     await page.screenshot({ path: join(ARTIFACTS, 'admin-dry-run.png') });
   }, 90_000);
+
+  it("downloads the dry run's plan as CSV from its detail: one row per planned change", async () => {
+    const records = Number(/^([\d,]+) records/.exec((await page.textContent('#plan-summary')) ?? '')?.[1].replace(/,/g, ''));
+    await page.click('#runs-table tbody tr:first-child');
+    await page.waitForSelector('#export-plan');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-plan')]);
+    expect(download.suggestedFilename()).toMatch(/^run_\w+-plan\.csv$/);
+    const csv = readFileSync((await download.path()) ?? '', 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('recordId,field,current,planned');
+    // At least one change per record that would change, every record among them.
+    expect(csv.length - 1).toBeGreaterThanOrEqual(records);
+    expect(new Set(csv.slice(1).map((line) => line.split(',')[0])).size).toBe(records);
+    await page.click('#run-detail button:has-text("Close")');
+  }, 60_000);
 
   it('writes the planned changes and shows the run succeed', async () => {
     const planned = Number(/^([\d,]+) records/.exec((await page.textContent('#plan-summary')) ?? '')?.[1].replace(/,/g, ''));

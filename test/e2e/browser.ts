@@ -18,6 +18,7 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
     viewport: { width: 1360, height: 900 },
     locale: 'en-US',
     timezoneId: 'UTC',
+    acceptDownloads: true,
   });
   return {
     context,

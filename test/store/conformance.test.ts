@@ -310,6 +310,11 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
           await store.addRunErrors([]);
           expect(await store.listRunErrors('r2')).toEqual(errors);
           expect(await store.listRunErrors('r2', 3)).toEqual(errors.slice(0, 3));
+          // Grouped by phase and code, the most frequent first, each with its first message.
+          await store.addRunErrors([{ runId: 'r2', recordId: '11', phase: 'write', code: 'E2', message: 'bad again', at: 9 }]);
+          expect((await store.runErrorCounts('r2'))[0]).toEqual({ phase: 'write', code: 'E2', count: 2, example: 'bad 2' });
+          expect((await store.runErrorCounts('r2')).map((c) => c.count)).toEqual([2, 1, 1, 1]);
+          expect(await store.runErrorCounts('r1')).toEqual([]);
           expect(await store.listRunErrors('r1')).toEqual([]);
         },
         { encryptionKey: KEY, clock: () => now },

@@ -49,3 +49,19 @@ export async function api(path, options = {}) {
   }
   return /** @type {T} */ (data);
 }
+
+/**
+ * Downloads a file the API serves (CSV exports): fetched with the token, which a plain link could not
+ * send, then saved through an object URL.
+ * @param {string} path @param {string} filename
+ */
+export async function download(path, filename) {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${token() ?? ''}` } });
+  if (!response.ok) throw new ApiError(response.status, 'HTTP_ERROR', `the export failed (${response.status})`);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -130,8 +130,9 @@ async function load() {
 /** @param {string} runId */
 async function selectRun(runId) {
   selectedRun = runId;
-  const detail = /** @type {{ run: AnyRun, errors: import('./types').RunError[] }} */ (await api(scoped(`/runs/${encodeURIComponent(runId)}`)));
+  const detail = /** @type {{ run: AnyRun, errors: import('./types').RunError[], errorCounts: import('./types').ErrorCount[] }} */ (await api(scoped(`/runs/${encodeURIComponent(runId)}`)));
   renderRunDetail(detail, {
+    fail,
     close: () => {
       selectedRun = null;
       byId('run-detail').hidden = true;

@@ -1,6 +1,8 @@
 // @ts-check
 // The recent runs table and one run's details (its errors; rollback, or its plan for a dry run).
+import { download } from './api.js';
 import { byId, fill, h } from './dom.js';
+import { scoped } from './scope.js';
 import { dateTime, duration, KIND_LABELS, num } from './format.js';
 
 /** @typedef {import('./types').Run} Run */
@@ -88,12 +90,13 @@ export function renderRuns(runs, onSelect, selected) {
 }
 
 /**
- * @param {{ run: AnyRun, errors: RunError[] }} detail
- * @param {{ rollback: (run: Run) => void, showPlan: (run: Run) => void, close: () => void }} actions
+ * @param {{ run: AnyRun, errors: RunError[], errorCounts?: import('./types').ErrorCount[] }} detail
+ * @param {{ rollback: (run: Run) => void, showPlan: (run: Run) => void, close: () => void, fail: (error: unknown) => void }} actions
  */
 export function renderRunDetail(detail, actions) {
   const el = byId('run-detail');
   const { run, errors } = detail;
+  const counts = detail.errorCounts ?? [];
   el.hidden = false;
   if (isQueued(run)) {
     fill(
@@ -125,12 +128,28 @@ export function renderRunDetail(detail, actions) {
       { class: 'actions' },
       run.kind === 'dry_run' && run.status === 'succeeded' ? h('button', { class: 'btn', type: 'button', onclick: () => actions.showPlan(run) }, 'Show planned changes') : null,
       run.kind === 'sync' && run.status !== 'running' && s.written > 0 ? h('button', { class: 'btn btn-danger', type: 'button', onclick: () => actions.rollback(run) }, 'Roll back this run') : null,
+      run.kind === 'dry_run' && run.status === 'succeeded' && s.changed > 0
+        ? h('button', { class: 'btn btn-ghost', type: 'button', id: 'export-plan', onclick: () => void download(scoped(`/runs/${encodeURIComponent(run.id)}/plan.csv`), `${run.id}-plan.csv`).catch(actions.fail) }, 'Download the plan (CSV)')
+        : null,
+      errors.length > 0
+        ? h('button', { class: 'btn btn-ghost', type: 'button', id: 'export-errors', onclick: () => void download(scoped(`/runs/${encodeURIComponent(run.id)}/errors.csv`), `${run.id}-errors.csv`).catch(actions.fail) }, 'Download the errors (CSV)')
+        : null,
     ),
+    // Grouped by code first: thousands of records refused for one reason read as one line.
+    counts.length > 0
+      ? h(
+          'table',
+          { class: 'table', id: 'error-groups' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'Code'), h('th', {}, 'Phase'), h('th', { class: 'num' }, 'Records'), h('th', {}, 'For example'))),
+          h('tbody', {}, counts.map((c) => h('tr', {}, h('td', {}, h('code', {}, c.code)), h('td', {}, c.phase), h('td', { class: 'num' }, num(c.count)), h('td', { class: 'wrap' }, c.example)))),
+        )
+      : null,
     errors.length === 0
       ? h('p', { class: 'muted' }, 'No per-record errors.')
       : h(
-          'div',
+          'details',
           { class: 'table-wrap' },
+          h('summary', {}, `Each record (${num(total)} ${what})`),
           h(
             'table',
             { class: 'table' },

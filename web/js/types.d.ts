@@ -62,6 +62,14 @@ export interface QueuedRun {
 /** What `GET runs` and `GET runs/:id` answer: a run's record, or a queued run's job. */
 export type AnyRun = Run | QueuedRun;
 
+/** A run's errors counted by phase and code (`GET runs/:id`). */
+export interface ErrorCount {
+  phase: string;
+  code: string;
+  count: number;
+  example: string;
+}
+
 export interface RunError {
   recordId: string | null;
   phase: string;

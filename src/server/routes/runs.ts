@@ -66,7 +66,8 @@ export function runRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
       }
     }
     const run = await runOf(ctx, installationId, id);
-    res.json({ run, errors: await ctx.store.listRunErrors(run.id, 1000) });
+    // The errors grouped by code with counts (the page's summary), and the first thousand themselves.
+    res.json({ run, errorCounts: await ctx.store.runErrorCounts(run.id), errors: await ctx.store.listRunErrors(run.id, 1000) });
   });
 
   router.get('/runs/:id/plan', async (req, res) => {

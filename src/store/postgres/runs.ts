@@ -195,6 +195,15 @@ export class PostgresRuns implements RunStore {
     if (r.rowCount !== errors.length) await requireRuns(this.db, errors.map((e) => e.runId));
   };
 
+  readonly runErrorCounts = async (runId: string): Promise<{ phase: string; code: string; count: number; example: string }[]> => {
+    const r = await this.db.query(
+      `SELECT phase, code, COUNT(*)::int AS n, (array_agg(message ORDER BY seq))[1] AS example
+       FROM run_errors WHERE run_id = $1 GROUP BY phase, code ORDER BY n DESC, phase, code`,
+      [runId],
+    );
+    return r.rows.map((row) => ({ phase: text(row, 'phase'), code: text(row, 'code'), count: num(row, 'n'), example: text(row, 'example') }));
+  };
+
   readonly listRunErrors = async (runId: string, limit = 1000): Promise<RunErrorRecord[]> => {
     return (await this.db.query('SELECT * FROM run_errors WHERE run_id = $1 ORDER BY seq LIMIT $2', [runId, limit])).rows.map((r) => runErrorFromRow(COLUMNS, r));
   };

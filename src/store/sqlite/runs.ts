@@ -147,6 +147,16 @@ export class SqliteRuns implements Synchronous<RunStore> {
     });
   };
 
+  readonly runErrorCounts = (runId: string): { phase: string; code: string; count: number; example: string }[] => {
+    return this.db
+      .all(
+        `SELECT phase, code, COUNT(*) AS n, (SELECT message FROM run_errors f WHERE f.run_id = e.run_id AND f.phase = e.phase AND f.code = e.code ORDER BY rowid LIMIT 1) AS example
+         FROM run_errors e WHERE run_id = ? GROUP BY phase, code ORDER BY n DESC, phase, code`,
+        runId,
+      )
+      .map((r) => ({ phase: text(r, 'phase'), code: text(r, 'code'), count: num(r, 'n'), example: text(r, 'example') }));
+  };
+
   readonly listRunErrors = (runId: string, limit = 1000): RunErrorRecord[] => {
     return this.db.all('SELECT * FROM run_errors WHERE run_id = ? ORDER BY rowid LIMIT ?', runId, limit).map((r) => runErrorFromRow(COLUMNS, r));
   };

@@ -6,7 +6,11 @@
  * kept by. A failure carries its error code and HTTP status (null when unknown), so a caller can say
  * what is wrong in its own words (/readyz shows no CRM text).
  */
-export type Verification = { ok: true; account: string; accountId: string } | { ok: false; message: string; code: string | null; status: number | null };
+/**
+ * A credentials check. On success: who the account is, its id, and where a customer's record opens in the
+ * CRM's own UI (`{id}` stands for the record id) when the CRM says where.
+ */
+export type Verification = { ok: true; account: string; accountId: string; recordUrl?: string } | { ok: false; message: string; code: string | null; status: number | null };
 
 /** The failed Verification for an error thrown by the check. */
 export function verificationFailure(error: unknown): Verification & { ok: false } {

@@ -86,7 +86,9 @@ export class HubSpotConnector implements Connector {
     try {
       // One call that needs a working token and says whose it is; the scopes show at the first pull.
       const account = await readHubSpotAccount(this.transport);
-      return { ok: true, account: `HubSpot portal ${account.portalId} at ${this.settings.baseUrl}`, accountId: account.portalId };
+      // The contact record in the portal's own UI domain (EU portals have their own).
+      const recordUrl = `https://${account.uiDomain ?? 'app.hubspot.com'}/contacts/${account.portalId}/record/0-1/{id}`;
+      return { ok: true, account: `HubSpot portal ${account.portalId} at ${this.settings.baseUrl}`, accountId: account.portalId, recordUrl };
     } catch (error) {
       return verificationFailure(error);
     }

@@ -99,7 +99,8 @@ export class SalesforceConnector implements Connector {
       const orgId = orgIdOfIdentityUrl(root.identity);
       if (!orgId) throw new ConnectorError('INVALID_RESPONSE', 'Salesforce check credentials: the REST root\u2019s identity URL names no org id');
       const conn = await this.api.connection();
-      return { ok: true, account: `Salesforce org ${orgId} at ${conn.instanceUrl} (API ${this.settings.apiVersion})`, accountId: orgId };
+      const recordUrl = `${conn.instanceUrl.replace(/\/+$/, '')}/lightning/r/${this.settings.customerObject}/{id}/view`;
+      return { ok: true, account: `Salesforce org ${orgId} at ${conn.instanceUrl} (API ${this.settings.apiVersion})`, accountId: orgId, recordUrl };
     } catch (error) {
       return verificationFailure(error);
     }

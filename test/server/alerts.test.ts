@@ -26,6 +26,8 @@ async function sync(t: ServiceHarness): Promise<{ status: string; message: strin
   expect(started.status).toBe(202);
   const { runId } = z.object({ runId: z.string() }).parse(started.body);
   const run = await t.waitForRun(runId);
+  // The store says the run ended before the run manager has told its listeners (the alerter): wait for both.
+  await t.service.context.runs.idle();
   await t.service.alerts?.idle();
   return run;
 }

@@ -78,7 +78,10 @@ describe('per-installation routes', () => {
     const inB = new Set(other.data.contactIds());
     const contact = s.h.sandbox.data.contactIds().find((id) => !inB.has(id)) ?? '';
     expect(contact).not.toBe('');
-    expect((await s.api(`/api/installations/${A}/customers/${contact}`)).status).toBe(200);
+    const mine = await s.api(`/api/installations/${A}/customers/${contact}`);
+    expect(mine.status).toBe(200);
+    // With the link to the record in the portal's own UI.
+    expect((mine.body as { crmUrl: string }).crmUrl).toBe(`https://app.hubspot.com/contacts/${s.h.sandbox.portalId}/record/0-1/${contact}`);
     const fromB = await s.api(`/api/installations/${B}/customers/${contact}`);
     expect(fromB.status).toBe(404);
   });

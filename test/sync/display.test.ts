@@ -47,6 +47,9 @@ describe('display fields', () => {
       expect(stored?.display, id).toEqual({ name: `${String(c.FirstName)} ${String(c.LastName)}`, email: c.Email, ...(account ? { company: account.Name } : {}) });
     }
     expect(withAccount).toBeGreaterThan(0);
+      // Where a record opens in Lightning, for the page's link.
+      const verified = await (await h.connector()).connector.verify();
+      expect(verified.ok && verified.recordUrl).toBe(`${h.url}/lightning/r/Contact/{id}/view`);
     });
   }
 

@@ -21,6 +21,7 @@ export async function lookUp(id, out, stageLabels, currency) {
       e.display?.email || e.display?.company ? h('span', { class: 'muted' }, [e.display.email, e.display.company].filter(Boolean).join(' · ')) : null,
       stage ? h('span', { class: 'stage-tag', 'data-stage': stage }, stageLabels[stage] ?? stage) : h('span', { class: 'muted' }, 'not scored yet'),
       e.deleted ? h('span', { class: 'badge failed' }, 'no longer in the CRM') : null,
+      e.crmUrl && !e.deleted ? h('a', { href: e.crmUrl, target: '_blank', rel: 'noopener noreferrer', id: 'lookup-crm-link' }, 'Open in the CRM') : null,
     ),
     typeof reason === 'string' ? h('p', {}, reason) : null,
     h(

@@ -177,6 +177,8 @@ export interface Explanation {
   recordId: string;
   /** Who it is, as the CRM showed it at the last pull. */
   display: { name?: string; email?: string; company?: string } | null;
+  /** Its record in the CRM's own UI, when the CRM says where. */
+  crmUrl: string | null;
   deleted: boolean;
   purchases: { dealId: string; day: string; amount: number }[];
   openDeals: number;

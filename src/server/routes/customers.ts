@@ -1,4 +1,7 @@
-/** GET /api/customers/:id: one customer's purchases, signals, scores, reason and the history of writes. */
+/**
+ * GET /api/customers/:id: one customer's purchases, signals, scores, reason and the history of writes,
+ * with the link to its record in the CRM (from the installation's credentials check, cached a minute).
+ */
 import { Router } from 'express';
 import { z } from 'zod';
 import { explainCustomer } from '../../sync/explain.ts';
@@ -12,7 +15,11 @@ export function customerRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
   const router = Router({ mergeParams: true });
   router.get('/customers/:id', async (req, res) => {
     const { id } = parseInput(params, req.params, 'params');
-    res.json(await explainCustomer(ctx.store, (await scopeOf(req)).installationId, id));
+    const scope = await scopeOf(req);
+    const explanation = await explainCustomer(ctx.store, scope.installationId, id);
+    const verified = await ctx.installations.verify(scope);
+    const crmUrl = verified.ok && verified.recordUrl ? verified.recordUrl.replace('{id}', encodeURIComponent(id)) : null;
+    res.json({ ...explanation, crmUrl });
   });
   return router;
 }

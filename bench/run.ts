@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the benchmarks whose figures go in docs/benchmarks.md.
- * Usage: npm run bench [-- --only classify,hubspot,salesforce,health,installations] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000] [--stores sqlite,postgres] [--database-url postgres://…] [--no-bulk]
+ * Usage: npm run bench [-- --only startup,classify,hubspot,salesforce,health,installations] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000] [--stores sqlite,postgres] [--database-url postgres://…] [--no-bulk]
  *   [--installations 200] [--installation-contacts 2000] [--large-installation 200000] [--workers 2] [--worker-concurrency 2]
  */
 import { cpus, totalmem } from 'node:os';
@@ -10,6 +10,7 @@ import { benchHealth } from './health.ts';
 import { benchHubSpot } from './hubspot.ts';
 import { benchInstallations } from './installations.ts';
 import { benchSalesforce, DEFAULT_SERVER } from './salesforce.ts';
+import { benchStartup } from './startup.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,10 @@ const runs = Number(values.runs);
 const want = (name: string) => !values.only || values.only.split(',').includes(name);
 
 console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}`);
+if (want('startup')) {
+  // Start-up figures are a few tenths of a second: more runs than the heavy benchmarks for a steady median.
+  await benchStartup(Math.max(runs, 9));
+}
 if (want('classify')) {
   benchParetoFit(5);
   await benchClassify(values.sizes.split(',').map(Number), runs);

@@ -6,7 +6,8 @@
  * says a 401 is not a reliable signal), and again if the API says one expired anyway. New tokens are
  * handed to `persist` so they can be stored (encrypted) for the next run.
  */
-import { Client } from '@hubspot/api-client';
+// Loaded at the first refresh, not at import (the registry, and so every command, imports this file).
+import type { Client as HubSpotClient } from '@hubspot/api-client';
 import { z } from 'zod';
 import { ConnectorError } from '../contract/index.ts';
 
@@ -72,7 +73,8 @@ export class OAuthTokenSource implements TokenSource {
   }
 
   private async doRefresh(): Promise<string> {
-    const client = new Client({ basePath: this.options.baseUrl });
+    const { Client } = await import('@hubspot/api-client');
+    const client: HubSpotClient = new Client({ basePath: this.options.baseUrl });
     let raw: unknown;
     try {
       raw = await client.oauth.tokensApi.create('refresh_token', undefined, undefined, this.options.clientId, this.options.clientSecret, this.tokens.refreshToken);

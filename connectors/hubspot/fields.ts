@@ -5,18 +5,28 @@
  * a value valid without offering it). Which properties are the plugin's and what is a conflict is the
  * engine's decision (src/sync/fieldPolicy.ts).
  */
-import { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
+import type { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { z } from 'zod';
 import type { ExistingField, FieldKey, FieldOption, FieldPlan, FieldSpec, FieldsState, FieldType } from '../contract/index.ts';
 import type { HubSpotSettings } from './settings.ts';
 import { HubSpotHttpError, type HubSpotTransport } from './transport.ts';
 
-const HUBSPOT_TYPE: Record<FieldType, { type: PropertyCreateTypeEnum; fieldType: PropertyCreateFieldTypeEnum }> = {
-  enumeration: { type: PropertyCreateTypeEnum.Enumeration, fieldType: PropertyCreateFieldTypeEnum.Select },
-  text: { type: PropertyCreateTypeEnum.String, fieldType: PropertyCreateFieldTypeEnum.Textarea },
-  number: { type: PropertyCreateTypeEnum.Number, fieldType: PropertyCreateFieldTypeEnum.Number },
-  datetime: { type: PropertyCreateTypeEnum.Datetime, fieldType: PropertyCreateFieldTypeEnum.Date },
-};
+/** HubSpot's property type of each field type (the values of the SDK's PropertyCreateTypeEnum). */
+const HUBSPOT_TYPE_NAME: Record<FieldType, string> = { enumeration: 'enumeration', text: 'string', number: 'number', datetime: 'datetime' };
+
+/**
+ * The SDK's enums for creating a property, loaded when fields are created: the SDK's properties module
+ * costs a sixth of a second to import, and the registry (so every command) imports this file.
+ */
+async function hubspotTypes(): Promise<Record<FieldType, { type: PropertyCreateTypeEnum; fieldType: PropertyCreateFieldTypeEnum }>> {
+  const { PropertyCreateFieldTypeEnum: FieldTypes, PropertyCreateTypeEnum: Types } = await import('@hubspot/api-client/lib/codegen/crm/properties/index.js');
+  return {
+    enumeration: { type: Types.Enumeration, fieldType: FieldTypes.Select },
+    text: { type: Types.String, fieldType: FieldTypes.Textarea },
+    number: { type: Types.Number, fieldType: FieldTypes.Number },
+    datetime: { type: Types.Datetime, fieldType: FieldTypes.Date },
+  };
+}
 
 const option = z.object({ value: z.string(), label: z.string(), hidden: z.boolean().optional(), displayOrder: z.number().optional() }).passthrough();
 const property = z
@@ -52,7 +62,7 @@ export async function readHubSpotFields(transport: HubSpotTransport, specs: Fiel
       key: spec.key,
       name: p.name,
       crmType: p.type,
-      compatible: p.type === (HUBSPOT_TYPE[spec.type].type as string),
+      compatible: p.type === HUBSPOT_TYPE_NAME[spec.type],
       label: p.label,
       description: p.description ?? '',
       options: (p.options ?? []).map((o) => ({ value: o.value, label: o.label, active: o.hidden !== true })),
@@ -78,8 +88,9 @@ export async function applyHubSpotFields(transport: HubSpotTransport, plan: Fiel
       transport.call('api', 'create property group', (c) => c.crm.properties.groupsApi.createWithHttpInfo('contacts', { name: settings.groupName, label: settings.groupLabel, displayOrder: -1 })),
     );
   }
+  const types = await hubspotTypes();
   for (const [i, { spec, name }] of plan.create.entries()) {
-    const type = HUBSPOT_TYPE[spec.type];
+    const type = types[spec.type];
     await createIfAbsent(() =>
       transport.call('api', `create property ${name}`, (c) =>
         c.crm.properties.coreApi.createWithHttpInfo('contacts', {

@@ -10,7 +10,8 @@
  * - the engine's request guard (its daily-share policy) runs before every request.
  * The SDK's own retries and limiter are off (they ignore the headers and log with console.error).
  */
-import { Client } from '@hubspot/api-client';
+// The SDK is loaded at the first call, not at import: the registry (and so every command) imports this file.
+import type { Client } from '@hubspot/api-client';
 import { z } from 'zod';
 import { ConnectorError, type ConnectorLogger as Logger, type QuotaState, type RequestGuard, upstreamText, upstreamValue } from '../contract/index.ts';
 import { realSleep, WindowPacer, type Sleep } from '../pacing.ts';
@@ -110,6 +111,7 @@ export class HubSpotTransport {
     const token = await this.options.auth.token();
     if (this.client?.token !== token) {
       // No SDK retries or limiter: this transport does both, with the headers.
+      const { Client } = await import('@hubspot/api-client');
       this.client = { token, client: new Client({ accessToken: token, basePath: this.options.baseUrl, numberOfApiCallRetries: 0 }) };
     }
     return this.client;

@@ -11,7 +11,8 @@
  * jsforce's transport is wrapped to see each response's status and headers, which its errors and
  * results leave out.
  */
-import { Connection } from 'jsforce';
+// jsforce is loaded at the first connection, not at import: the registry (and so every command) imports this file.
+import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { ConnectorError, type ConnectorLogger as Logger, type QuotaState, type RequestGuard, upstreamText } from '../contract/index.ts';
 import { realSleep, type Sleep } from '../pacing.ts';
@@ -125,6 +126,7 @@ export class SalesforceApi {
   private async connect(): Promise<Connection> {
     const session: Session = await this.options.auth.session();
     this.session = session;
+    const { Connection } = await import('jsforce');
     const conn = new Connection({
       instanceUrl: (this.options.instanceUrl ?? session.instanceUrl).replace(/\/+$/, ''),
       accessToken: session.accessToken,

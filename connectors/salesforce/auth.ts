@@ -6,9 +6,18 @@
  * has no JWT signing). New sessions are handed to `persist` so they can be stored, encrypted.
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { OAuth2 } from 'jsforce';
+import type { OAuth2 } from 'jsforce';
 import { z } from 'zod';
 import { ConnectorError, upstreamText } from '../contract/index.ts';
+
+/**
+ * jsforce's OAuth2 client, made at the first token request: importing jsforce costs a third of a second,
+ * and the registry (so every command, `--help` and `classify` too) imports this file.
+ */
+function lazyOAuth2(options: { clientId?: string; clientSecret?: string; loginUrl: string }): () => Promise<OAuth2> {
+  let made: Promise<OAuth2> | null = null;
+  return () => (made ??= import('jsforce').then(({ OAuth2: Client }) => new Client(options)));
+}
 
 export interface Session {
   accessToken: string;
@@ -71,11 +80,11 @@ export interface RefreshTokenOptions {
 
 export function refreshTokenAuth(o: RefreshTokenOptions): SalesforceAuth {
   let refreshToken = o.refreshToken;
-  const oauth2 = new OAuth2({ clientId: o.clientId, clientSecret: o.clientSecret, loginUrl: o.loginUrl });
+  const oauth2 = lazyOAuth2({ clientId: o.clientId, clientSecret: o.clientSecret, loginUrl: o.loginUrl });
   const refresh = singleFlight(async () => {
     let raw: unknown;
     try {
-      raw = await oauth2.refreshToken(refreshToken);
+      raw = await (await oauth2()).refreshToken(refreshToken);
     } catch (error) {
       throw tokenFailure('to refresh the session: reinstall the app (the refresh token is invalid, expired or revoked)', error, [refreshToken, o.clientSecret]);
     }
@@ -120,13 +129,13 @@ export function jwtAuth(o: JwtOptions): SalesforceAuth {
   }
   const clock = o.clock ?? Date.now;
   // No client secret here: it is not part of the JWT flow, and jsforce would otherwise send it.
-  const oauth2 = new OAuth2({ loginUrl: o.loginUrl });
+  const oauth2 = lazyOAuth2({ loginUrl: o.loginUrl });
   const login = singleFlight(async () => {
     const audience = o.loginUrl.replace(/\/+$/, '');
     const assertion = jwtAssertion({ clientId: o.clientId, username: o.username, audience, key, now: clock() });
     let raw: unknown;
     try {
-      raw = await oauth2.requestToken({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
+      raw = await (await oauth2()).requestToken({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
     } catch (error) {
       throw tokenFailure(`the JWT login of ${o.username}: check the connected app's certificate, that the user is pre-authorized, and SALESFORCE_LOGIN_URL`, error, [assertion]);
     }

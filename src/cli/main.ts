@@ -20,9 +20,8 @@ import { storeCommand } from './commands/store.ts';
 import { syncCommand } from './commands/sync.ts';
 import { workerCommand } from './commands/worker.ts';
 import { tuneHeapForStreaming } from '../heap.ts';
-import { environmentSecrets } from '../log.ts';
 import { packageRoot } from '../paths.ts';
-import { rememberSecrets } from '../secrets.ts';
+import { environmentSecrets, rememberSecrets } from '../secrets.ts';
 import { printError } from './output.ts';
 
 tuneHeapForStreaming();

@@ -5,14 +5,10 @@
 import { Command, Option } from 'commander';
 import type { BacktestResult } from '../../classifier/backtest.ts';
 import type { ClassifierSettings } from '../../classifier/settings.ts';
-import { loadConfig } from '../../config/load.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { todayDay } from '../../io/dates.ts';
 import { DEFAULT_COLUMNS } from '../../io/transactionsCsv.ts';
-import { backtestFile } from '../../offlineBacktest.ts';
-import { backtestInstallation } from '../../service/backtestInstallation.ts';
 import { backtestTable } from '../backtestTable.ts';
-import { commandContext } from '../context.ts';
 import { isoDay, positiveInteger } from '../options.ts';
 import { print, printError, printJson } from '../output.ts';
 
@@ -56,6 +52,7 @@ export function backtestCommand(): Command {
       if (flags.calibrationEnd !== undefined || flags.holdoutEnd !== undefined) {
         throw new LifecycleSyncError('INPUT_INVALID', '--calibration-end and --holdout-end go with --transactions; on an installation use --holdout-days');
       }
+      const [{ commandContext }, { backtestInstallation }] = await Promise.all([import('../context.ts'), import('../../service/backtestInstallation.ts')]);
       const ctx = await commandContext(flags);
       try {
         const classifier: ClassifierSettings = { ...ctx.config.classifier, ...overrides.classifier };
@@ -77,6 +74,7 @@ async function backtestOffline(file: string, flags: BacktestFlags, overrides: { 
   if (flags.installation !== undefined || flags.holdoutDays !== undefined) {
     throw new LifecycleSyncError('INPUT_INVALID', '--installation and --holdout-days are for an installation\'s data, not --transactions');
   }
+  const [{ loadConfig }, { backtestFile }] = await Promise.all([import('../../config/load.ts'), import('../../offlineBacktest.ts')]);
   const config = loadConfig({ file: flags.config, env: process.env, overrides });
   let problems = 0;
   const { result, input } = await backtestFile({

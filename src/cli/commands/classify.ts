@@ -4,14 +4,10 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { MODEL_CHOICES } from '../../classifier/types.ts';
-import { loadConfig } from '../../config/load.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { sameFile } from '../../io/sameFile.ts';
 import { DEFAULT_COLUMNS } from '../../io/transactionsCsv.ts';
-import { writeCsv, writeJson } from '../../io/resultWriters.ts';
-import { classifyFile } from '../../offline.ts';
 import { isoDay, positiveInteger, positiveNumber, rate } from '../options.ts';
-import { progressBar } from '../progress.ts';
 import { printError } from '../output.ts';
 
 interface ClassifyFlags {
@@ -52,6 +48,13 @@ export function classifyCommand(): Command {
     .option('--date-column <name>', 'name of the date column', DEFAULT_COLUMNS.date)
     .option('--amount-column <name>', 'name of the amount column', DEFAULT_COLUMNS.amount)
     .action(async (flags: ClassifyFlags) => {
+      // Loaded here, not at the top: `--help` and a bad flag must not pay for the classifier and its I/O.
+      const [{ loadConfig }, { writeCsv, writeJson }, { classifyFile }, { progressBar }] = await Promise.all([
+        import('../../config/load.ts'),
+        import('../../io/resultWriters.ts'),
+        import('../../offline.ts'),
+        import('../progress.ts'),
+      ]);
       if (flags.output !== undefined && sameFile(flags.output, flags.transactions)) {
         throw new LifecycleSyncError('INPUT_INVALID', `--output ${flags.output} is the --transactions file ${flags.transactions}: writing it would overwrite the input`);
       }

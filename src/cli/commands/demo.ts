@@ -4,11 +4,8 @@
  */
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
 import { parseIsoDate } from '../../io/dates.ts';
-import { classifyFile } from '../../offline.ts';
 import { packageRoot } from '../../paths.ts';
-import { formatSummary } from '../summary.ts';
 import { print } from '../output.ts';
 
 export function demoDataFile(): string {
@@ -19,6 +16,7 @@ export function demoDataFile(): string {
 export const DEMO_AS_OF = '1998-06-30';
 
 export async function runOfflineDemo(configFile?: string): Promise<void> {
+  const [{ loadConfig }, { classifyFile }, { formatSummary }] = await Promise.all([import('../../config/load.ts'), import('../../offline.ts'), import('../summary.ts')]);
   const config = loadConfig({ file: configFile, env: process.env });
   const { result, timing } = await classifyFile({ file: demoDataFile(), settings: config.classifier, asOfDay: parseIsoDate(DEMO_AS_OF) });
   print(`Classified the bundled CDNOW sample (demo/cdnow_sample.csv) in ${Math.round(timing.readMs + timing.classifyMs)} ms.\n\n`);

@@ -1,7 +1,6 @@
 /** `lifecycle-sync explain <recordId>`: why a customer has the scores it has. */
 import { Command } from 'commander';
-import { explainCustomer } from '../../sync/explain.ts';
-import { commandContext, type CrmFlags } from '../context.ts';
+import type { CrmFlags } from '../context.ts';
 import { print, printJson } from '../output.ts';
 
 const show = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : 'n/a');
@@ -15,6 +14,7 @@ export function explainCommand(): Command {
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'machine-readable output')
     .action(async (recordId: string, flags: CrmFlags) => {
+      const [{ explainCustomer }, { commandContext }] = await Promise.all([import('../../sync/explain.ts'), import('../context.ts')]);
       const ctx = await commandContext(flags);
       try {
         const e = await explainCustomer(ctx.store, ctx.installationId, recordId);

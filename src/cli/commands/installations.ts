@@ -4,14 +4,9 @@
  * installation, checked with one call first; `set` layers a setting over the configuration file's for one
  * installation (config/installationSettings.ts); `remove` deletes its credentials and CRM data.
  */
-import { Command } from 'commander';
-import { connectorNames } from '../../../connectors/registry.ts';
-import { effectiveConfig, readOverrides, withoutSetting, withSetting } from '../../config/installationSettings.ts';
-import { loadConfig } from '../../config/load.ts';
+import { Command, Option } from 'commander';
 import type { Config } from '../../config/schema.ts';
-import { accountVariablesIn, openConfiguredStore, requireDefinition, verifyAccount } from '../../crm.ts';
 import { LifecycleSyncError } from '../../errors.ts';
-import { createLogger } from '../../log.ts';
 import type { Installation, InstallationStatus, Store } from '../../store/types.ts';
 import { print, printJson } from '../output.ts';
 
@@ -22,6 +17,8 @@ interface Flags {
 
 /** Opens the configured store for one subcommand and closes it after. */
 async function withStore<T>(flags: Flags, fn: (store: Store, config: Config) => Promise<T>): Promise<T> {
+  // Loaded here, not at the top: `--help` and a bad flag must not pay for the configuration and the store.
+  const [{ loadConfig }, { openConfiguredStore }] = await Promise.all([import('../../config/load.ts'), import('../../crm.ts')]);
   const config = loadConfig({ file: flags.config, env: process.env });
   const store = await openConfiguredStore(config, process.env);
   try {
@@ -81,15 +78,23 @@ function statusCommand(name: 'pause' | 'resume', status: InstallationStatus, des
 
 export function installationsCommand(): Command {
   const command = new Command('installations').description('the CRM accounts (HubSpot portals, Salesforce orgs) this plugin works for');
+  // The CRM names come from the registry, which loads every connector: only `add` (and its help) asks for them.
+  const crmOption = new Option('--crm <name>', 'the CRM').makeOptionMandatory();
+  command.hook('preSubcommand', async (_installations, subcommand) => {
+    if (subcommand.name() !== 'add') return;
+    const { connectorNames } = await import('../../../connectors/registry.ts');
+    crmOption.description = `the CRM (${connectorNames()})`;
+  });
 
   command
     .command('add')
     .description("add an installation with the CRM credentials in the environment now (e.g. HUBSPOT_ACCESS_TOKEN and HUBSPOT_BASE_URL), checked with one call that also names the account (one installation per account); prints its id")
-    .requiredOption('--crm <name>', `the CRM (${connectorNames()})`)
+    .addOption(crmOption)
     .requiredOption('--name <name>', 'how it is shown (a client, an org)')
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'print {"id": …, "accountId": …}')
     .action(async (flags: Flags & { crm: string; name: string }) => {
+      const [{ accountVariablesIn, requireDefinition, verifyAccount }, { createLogger }] = await Promise.all([import('../../crm.ts'), import('../../log.ts')]);
       const definition = requireDefinition(flags.crm);
       const name = flags.name.trim();
       if (name === '' || name.length > 200) throw new LifecycleSyncError('INPUT_INVALID', '--name must be 1 to 200 characters');
@@ -132,6 +137,7 @@ export function installationsCommand(): Command {
     onInstallation('show', 'one installation: its account, status, last run, own settings, and the schedule it runs on').action(async (id: string, flags: Flags) => {
       await withStore(flags, async (store, config) => {
         const installation = await requireInstallation(store, id);
+        const { effectiveConfig, readOverrides } = await import('../../config/installationSettings.ts');
         const effective = effectiveConfig(config, readOverrides(installation.settings, id), id);
         const shown = { ...(await described(store, installation)), schedule: effective.schedule };
         if (flags.json) return printJson(shown);
@@ -154,6 +160,7 @@ export function installationsCommand(): Command {
     ).action(async (id: string, key: string, value: string, flags: Flags) => {
       await withStore(flags, async (store, config) => {
         const installation = await requireInstallation(store, id);
+        const { withSetting, readOverrides } = await import('../../config/installationSettings.ts');
         const settings = withSetting(config, readOverrides(installation.settings, id), id, key, value);
         const updated = await store.updateInstallation(id, { settings });
         if (flags.json) return printJson(updated);
@@ -167,6 +174,7 @@ export function installationsCommand(): Command {
       async (id: string, key: string, flags: Flags) => {
         await withStore(flags, async (store, config) => {
           const installation = await requireInstallation(store, id);
+          const { withoutSetting, readOverrides } = await import('../../config/installationSettings.ts');
           const settings = withoutSetting(config, readOverrides(installation.settings, id), id, key);
           const updated = await store.updateInstallation(id, { settings });
           if (flags.json) return printJson(updated);

@@ -1,10 +1,6 @@
 /** `lifecycle-sync jobs`: the run jobs on the Postgres queue (queued, running, retrying, done, failed for good). */
 import { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
 import { LifecycleSyncError } from '../../errors.ts';
-import { RunQueue } from '../../jobs/runQueue.ts';
-import { createLogger } from '../../log.ts';
-import { storeLocation } from '../../store/open.ts';
 import { positiveInteger } from '../options.ts';
 import { print, printJson } from '../output.ts';
 
@@ -17,6 +13,12 @@ export function jobsCommand(): Command {
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'machine-readable output')
     .action(async (flags: { installation?: string; failed?: boolean; limit: number; config?: string; json?: boolean }) => {
+      const [{ loadConfig }, { RunQueue }, { createLogger }, { storeLocation }] = await Promise.all([
+        import('../../config/load.ts'),
+        import('../../jobs/runQueue.ts'),
+        import('../../log.ts'),
+        import('../../store/open.ts'),
+      ]);
       const config = loadConfig({ file: flags.config, env: process.env });
       const where = storeLocation(config.store, process.env);
       if (where.kind !== 'postgres') throw new LifecycleSyncError('NOT_CONFIGURED', 'jobs are on the queue in Postgres: set DATABASE_URL (with the SQLite file, runs are not queued: `lifecycle-sync runs`)');

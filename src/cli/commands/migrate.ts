@@ -1,7 +1,5 @@
 /** `lifecycle-sync migrate`: brings the state database's schema to this version, explicitly. */
 import { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { migrateStateStore } from '../../store/open.ts';
 import { print, printJson } from '../output.ts';
 
 export function migrateCommand(): Command {
@@ -16,6 +14,7 @@ export function migrateCommand(): Command {
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'machine-readable output')
     .action(async (flags: { config?: string; json?: boolean }) => {
+      const [{ loadConfig }, { migrateStateStore }] = await Promise.all([import('../../config/load.ts'), import('../../store/open.ts')]);
       const config = loadConfig({ file: flags.config, env: process.env });
       const migrated = await migrateStateStore(config.store, process.env);
       if (flags.json) return printJson(migrated);

@@ -1,8 +1,6 @@
 /** `lifecycle-sync rollback <runId>`: restore the values a run replaced, where the CRM still holds ours. */
 import { Command } from 'commander';
-import { runRollback } from '../../sync/rollback.ts';
-import { commandContext, type CrmFlags } from '../context.ts';
-import { formatRunSummary } from './sync.ts';
+import type { CrmFlags } from '../context.ts';
 import { print, printJson } from '../output.ts';
 
 export function rollbackCommand(): Command {
@@ -14,6 +12,7 @@ export function rollbackCommand(): Command {
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'print a machine-readable summary')
     .action(async (runId: string, flags: CrmFlags) => {
+      const [{ runRollback }, { commandContext }, { formatRunSummary }] = await Promise.all([import('../../sync/rollback.ts'), import('../context.ts'), import('./sync.ts')]);
       const ctx = await commandContext(flags);
       try {
         const { installationId, connector } = await ctx.connection();

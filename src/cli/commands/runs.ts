@@ -1,8 +1,8 @@
 /** `lifecycle-sync runs`: the recent runs with their status, counts and errors. */
 import { Command } from 'commander';
 import { LifecycleSyncError } from '../../errors.ts';
-import { commandContext, type CrmFlags } from '../context.ts';
 import { positiveInteger } from '../options.ts';
+import type { CrmFlags } from '../context.ts';
 import { print, printJson } from '../output.ts';
 
 export function runsCommand(): Command {
@@ -16,6 +16,7 @@ export function runsCommand(): Command {
     .option('--abandon <runId>', 'give up on a run stuck as running (its process is gone or hangs): mark it interrupted and release its lease')
     .option('--json', 'machine-readable output')
     .action(async (flags: CrmFlags & { limit: number; errors?: string; abandon?: string }) => {
+      const { commandContext } = await import('../context.ts');
       const ctx = await commandContext(flags);
       try {
         const installationId = ctx.installationId;

@@ -6,9 +6,8 @@
 import { Command, Option } from 'commander';
 import type { CrmName } from '../../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../../errors.ts';
-import { startDemo, type StartDemoSandbox } from '../../service/demo.ts';
-import { loadDemoSandbox } from '../../service/demoSandbox.ts';
-import { chooseStart, startService, type Service } from '../../service/start.ts';
+import type { StartDemoSandbox } from '../../service/demo.ts';
+import type { Service } from '../../service/start.ts';
 import { print, printSecretOnce } from '../output.ts';
 
 const say = (line: string) => print(`${line}\n`);
@@ -27,6 +26,7 @@ function stopOnSignals(service: Pick<Service, 'close'>): void {
 }
 
 async function serve(configFile?: string): Promise<void> {
+  const { startService } = await import('../../service/start.ts');
   const service = await startService({ env: process.env, configFile });
   stopOnSignals(service);
   const { context } = service;
@@ -53,6 +53,7 @@ const NO_CRM_NO_DEMO =
   'no CRM is configured: set HubSpot or Salesforce credentials or an OAuth app in the environment, or a CRM in the config file (see "Install on your CRM" in the README); the demo runs from a clone of the repository (`npm start`)';
 
 async function demo(configFile: string | undefined, crm: CrmName, startSandbox: StartDemoSandbox): Promise<void> {
+  const { startDemo } = await import('../../service/demo.ts');
   const started = Date.now();
   const d = await startDemo({ env: process.env, configFile, say, crm, startSandbox });
   stopOnSignals(d);
@@ -79,6 +80,7 @@ export function startCommand(): Command {
     .addOption(new Option('--demo-crm <crm>', 'the CRM the demo sandbox plays').choices(['hubspot', 'salesforce']).default('hubspot'))
     .action(async (flags: { config?: string; demoCrm: CrmName }) => {
       const configFile = flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG;
+      const [{ chooseStart }, { loadDemoSandbox }] = await Promise.all([import('../../service/start.ts'), import('../../service/demoSandbox.ts')]);
       const choice = await chooseStart(process.env, configFile);
       if (choice.mode === 'serve') await serve(configFile);
       else {

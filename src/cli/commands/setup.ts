@@ -1,9 +1,7 @@
 /** `lifecycle-sync setup`: check the credentials and create (or update) the plugin's CRM fields. */
 import { Command } from 'commander';
 import { ConnectorError } from '../../../connectors/contract/index.ts';
-import { ensureFields } from '../../sync/fieldPolicy.ts';
-import { fieldSpecs } from '../../sync/fields.ts';
-import { commandContext, type CrmFlags } from '../context.ts';
+import type { CrmFlags } from '../context.ts';
 import { print, printJson } from '../output.ts';
 
 export function setupCommand(): Command {
@@ -15,6 +13,7 @@ export function setupCommand(): Command {
     .option('--dry-run', 'only report what would be created or changed')
     .option('--json', 'print a machine-readable report')
     .action(async (flags: CrmFlags & { dryRun?: boolean }) => {
+      const [{ ensureFields }, { fieldSpecs }, { commandContext }] = await Promise.all([import('../../sync/fieldPolicy.ts'), import('../../sync/fields.ts'), import('../context.ts')]);
       const ctx = await commandContext(flags);
       try {
         const { connector } = await ctx.connection();

@@ -1,9 +1,6 @@
 /** `lifecycle-sync store copy --to postgres://…`: move an installation's whole state from the SQLite file to Postgres. */
 import { Command } from 'commander';
-import { loadConfig } from '../../config/load.ts';
 import { LifecycleSyncError } from '../../errors.ts';
-import { storeLocation } from '../../store/open.ts';
-import { copyStore } from '../../store/copy.ts';
 import { print, printJson } from '../output.ts';
 
 export function storeCommand(): Command {
@@ -17,6 +14,7 @@ export function storeCommand(): Command {
     .option('--config <file>', 'configuration file (YAML)')
     .option('--json', 'print a machine-readable report')
     .action(async (flags: { to: string; from?: string; installation?: string; config?: string; json?: boolean }) => {
+      const [{ loadConfig }, { storeLocation }, { copyStore }] = await Promise.all([import('../../config/load.ts'), import('../../store/open.ts'), import('../../store/copy.ts')]);
       const config = loadConfig({ file: flags.config, env: process.env });
       const from = flags.from ?? (() => {
         const where = storeLocation(config.store, { ...process.env, DATABASE_URL: undefined });

@@ -2,19 +2,12 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
-import type { Config } from '../../config/schema.ts';
-import { RunQueue } from '../../jobs/runQueue.ts';
-import { storeLocation } from '../../store/open.ts';
 import type { PlanKey } from '../../store/types.ts';
-import { planCsv as formatPlanCsv } from '../../io/planCsv.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { sameFile } from '../../io/sameFile.ts';
-import { runSync, type SyncProgress, type SyncSummary } from '../../sync/engine.ts';
-import { fieldSpecs } from '../../sync/fields.ts';
-import { commandContext, type CommandContext, type CrmFlags } from '../context.ts';
+import type { SyncProgress, SyncSummary } from '../../sync/engine.ts';
+import type { CommandContext, CrmFlags } from '../context.ts';
 import { isoDay } from '../options.ts';
-import { guardPastAsOf } from '../pastAsOf.ts';
-import { phaseProgress } from '../progress.ts';
 import { print, printJson } from '../output.ts';
 
 interface SyncFlags extends CrmFlags {
@@ -68,9 +61,22 @@ export function syncCommand(): Command {
     .option('--json', 'print a machine-readable run summary')
     .action(async (flags: SyncFlags) => {
       if (flags.enqueue) return enqueue(flags);
+      // Loaded here, not at the top: `--help` and a bad flag must not pay for the engine, the store and the connectors.
+      const [{ commandContext }, { runSync }, { fieldSpecs }, { guardPastAsOf }, { phaseProgress }, { planCsv: formatPlanCsv }, { storeLocation }] = await Promise.all([
+        import('../context.ts'),
+        import('../../sync/engine.ts'),
+        import('../../sync/fields.ts'),
+        import('../pastAsOf.ts'),
+        import('../progress.ts'),
+        import('../../io/planCsv.ts'),
+        import('../../store/open.ts'),
+      ]);
       const ctx = await commandContext(flags);
       try {
-        if (flags.planCsv !== undefined) refuseOverwrite(flags.planCsv, stateFile(ctx.config), flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG);
+        // The SQLite state file (the plan CSVs go beside it), or, with Postgres, the configured path's place.
+        const where = storeLocation(ctx.config.store, process.env);
+        const stateFile = where.kind === 'sqlite' ? where.path : ctx.config.store.path;
+        if (flags.planCsv !== undefined) refuseOverwrite(flags.planCsv, stateFile, flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG);
         refusePaused(ctx);
         const { installationId, connector } = await ctx.connection();
         await guardPastAsOf({ store: ctx.store, installationId, asOfDay: flags.asOf, dryRun: flags.dryRun ?? false, force: flags.force ?? false });
@@ -93,7 +99,7 @@ export function syncCommand(): Command {
         });
         let planCsv: string | null = null;
         if (summary.kind === 'dry_run' && summary.status === 'succeeded') {
-          planCsv = flags.planCsv ?? join(dirname(stateFile(ctx.config)), 'plans', `${summary.runId}.csv`);
+          planCsv = flags.planCsv ?? join(dirname(stateFile), 'plans', `${summary.runId}.csv`);
           mkdirSync(dirname(planCsv), { recursive: true });
           const numeric = new Set(fieldSpecs(ctx.config.classifier, ctx.config.sync).filter((f) => f.type === 'number').map((f) => f.key));
           // Page by page: a first run's plan can hold every customer.
@@ -116,12 +122,6 @@ export function syncCommand(): Command {
     });
 }
 
-/** The SQLite state file (the plan CSVs go beside it), or, with Postgres, the configured path's place. */
-function stateFile(config: Config): string {
-  const where = storeLocation(config.store, process.env);
-  return where.kind === 'sqlite' ? where.path : config.store.path;
-}
-
 function refusePaused(ctx: CommandContext): void {
   if (ctx.installation?.status === 'paused') throw new LifecycleSyncError('SYNC_LOCKED', `installation ${ctx.installationId} is paused: \`lifecycle-sync installations resume ${ctx.installationId}\` first`);
 }
@@ -129,6 +129,12 @@ function refusePaused(ctx: CommandContext): void {
 /** `sync --enqueue`: the run as a job for the workers; answers with its run id, not its outcome. */
 async function enqueue(flags: SyncFlags): Promise<void> {
   if (flags.planCsv !== undefined) throw new LifecycleSyncError('INPUT_INVALID', '--plan-csv needs the run here: the plan of a queued dry run is read with `lifecycle-sync runs`');
+  const [{ commandContext }, { storeLocation }, { guardPastAsOf }, { RunQueue }] = await Promise.all([
+    import('../context.ts'),
+    import('../../store/open.ts'),
+    import('../pastAsOf.ts'),
+    import('../../jobs/runQueue.ts'),
+  ]);
   const ctx = await commandContext(flags);
   try {
     const where = storeLocation(ctx.config.store, process.env);

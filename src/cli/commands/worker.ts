@@ -3,17 +3,9 @@
  * (src/jobs/worker.ts), on any number of machines; with a metrics port, serves /metrics and /healthz.
  */
 import { Command } from 'commander';
-import { Alerter } from '../../alerts/alerter.ts';
-import { loadConfig } from '../../config/load.ts';
-import { openConfiguredStore } from '../../crm.ts';
 import { LifecycleSyncError } from '../../errors.ts';
-import { startWorker, type RunningWorker } from '../../jobs/worker.ts';
-import { createLogger } from '../../log.ts';
-import { metricsApp } from '../../metrics/endpoint.ts';
-import { parseWorkerEnv } from '../../metrics/workerEnv.ts';
-import { createWorkerMetrics } from '../../metrics/workerMetrics.ts';
-import { listen, type Listening } from '../../service/listen.ts';
-import { storeLocation } from '../../store/open.ts';
+import type { RunningWorker } from '../../jobs/worker.ts';
+import type { Listening } from '../../service/listen.ts';
 import { port, positiveInteger } from '../options.ts';
 
 /** How long SIGTERM lets the runs in hand finish before they are interrupted (and continued elsewhere). */
@@ -26,6 +18,18 @@ export function workerCommand(): Command {
     .option('--concurrency <n>', 'runs at once in this process', positiveInteger('--concurrency'), 2)
     .option('--metrics-port <port>', 'serve /metrics and /healthz on this port (METRICS_PORT; 0 picks a free one); none by default', port('--metrics-port'))
     .action(async (flags: { config?: string; concurrency: number; metricsPort?: number }) => {
+      const [{ Alerter }, { loadConfig }, { openConfiguredStore }, { startWorker }, { createLogger }, { metricsApp }, { parseWorkerEnv }, { createWorkerMetrics }, { listen }, { storeLocation }] = await Promise.all([
+        import('../../alerts/alerter.ts'),
+        import('../../config/load.ts'),
+        import('../../crm.ts'),
+        import('../../jobs/worker.ts'),
+        import('../../log.ts'),
+        import('../../metrics/endpoint.ts'),
+        import('../../metrics/workerEnv.ts'),
+        import('../../metrics/workerMetrics.ts'),
+        import('../../service/listen.ts'),
+        import('../../store/open.ts'),
+      ]);
       const config = loadConfig({ file: flags.config, env: process.env });
       const wenv = parseWorkerEnv(process.env);
       const where = storeLocation(config.store, process.env);

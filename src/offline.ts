@@ -37,6 +37,11 @@ export interface InputReport {
   refundRows: number;
 }
 
+/** What reading a transactions file found, as both offline commands report it. */
+export function inputReport(file: string, read: Omit<InputReport, 'file'>): InputReport {
+  return { file, rows: read.rows, validRows: read.validRows, skippedRows: read.skippedRows, ignoredAfterAsOf: read.ignoredAfterAsOf, refundRows: read.refundRows };
+}
+
 export interface TimingReport {
   readMs: number;
   classifyMs: number;
@@ -87,14 +92,7 @@ export async function classifyFile(
   const t2 = performance.now();
   return {
     result,
-    input: {
-      file: options.file,
-      rows: read.rows,
-      validRows: read.validRows,
-      skippedRows: read.skippedRows,
-      ignoredAfterAsOf: read.ignoredAfterAsOf,
-      refundRows: read.refundRows,
-    },
+    input: inputReport(options.file, read),
     timing: { readMs: t1 - t0, classifyMs: t2 - t1 },
     table: read.table,
   };

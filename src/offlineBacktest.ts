@@ -8,7 +8,7 @@ import type { ClassifierSettings } from './classifier/settings.ts';
 import { LifecycleSyncError, type RecordProblem } from './errors.ts';
 import { todayDay } from './io/dates.ts';
 import { readTransactionsCsv, type TransactionColumns } from './io/transactionsCsv.ts';
-import type { InputReport } from './offline.ts';
+import { inputReport, type InputReport } from './offline.ts';
 
 export interface BacktestFileOptions {
   file: string;
@@ -42,13 +42,6 @@ export async function backtestFile(options: BacktestFileOptions): Promise<{ resu
   refuse('--calibration-end', calibrationEndDay, read.firstDay);
   return {
     result: backtest(read.table, { calibrationEndDay, holdoutEndDay, settings: options.settings }),
-    input: {
-      file: options.file,
-      rows: read.rows,
-      validRows: read.validRows,
-      skippedRows: read.skippedRows,
-      ignoredAfterAsOf: read.ignoredAfterAsOf,
-      refundRows: read.refundRows,
-    },
+    input: inputReport(options.file, read),
   };
 }

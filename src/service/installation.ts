@@ -40,17 +40,12 @@ export interface InstallationScope {
 export class Installations {
   private readonly o: InstallationsOptions;
   private readonly connections = new Map<string, { crm: CrmName; connection: Promise<Connection> }>();
-  private readonly ready = new Map<string, Connection>();
   private readonly verified = new Map<string, { at: number; result: Verification }>();
   /** The default installation as last read (`refresh`, `defaultScope`), for the callers that cannot wait. */
   private current: { id: string; crm: CrmName } | null = null;
 
   constructor(options: InstallationsOptions) {
     this.o = options;
-  }
-
-  get config(): Config {
-    return this.o.config;
   }
 
   /** Reads the default installation again (at start, and after an install or a change of installations). */
@@ -111,20 +106,9 @@ export class Installations {
     return connection;
   }
 
-  /** The connections made and checked so far (metrics read the quota from them; no I/O). */
-  connectionsReady(): Connection[] {
-    return [...this.ready.values()];
-  }
-
-  /** The default installation's connection, if it is ready. */
-  connectionIfReady(): Connection | null {
-    const id = this.installationId();
-    return id === null ? null : (this.ready.get(id) ?? null);
-  }
-
   /** New credentials were stored (or an installation changed): the next connection reads them. */
   async reset(installationId?: string): Promise<void> {
-    for (const map of [this.connections, this.ready, this.verified]) {
+    for (const map of [this.connections, this.verified]) {
       if (installationId === undefined) map.clear();
       else map.delete(installationId);
     }
@@ -146,9 +130,7 @@ export class Installations {
     if (cached && now - cached.at < (this.o.verifyCacheMs ?? 60_000)) return cached.result;
     let result: Verification;
     try {
-      const connection = await this.connection(s);
-      this.ready.set(s.installationId, connection);
-      result = await connection.connector.verify();
+      result = await (await this.connection(s)).connector.verify();
     } catch (error) {
       result = verificationFailure(error);
     }

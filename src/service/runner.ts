@@ -7,7 +7,6 @@
  * answered: a thread that dies is cleaned up (run marked, lease released), a run whose end the store
  * refused to record is recorded later, when the store allows.
  */
-import type { Config } from '../config/schema.ts';
 import type { Env } from '../crm.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -39,7 +38,6 @@ export interface RunManagerOptions {
   /** The server's own connection (short busy timeout). */
   store: Store;
   installations: Installations;
-  config: Config;
   env: Env;
   log: Logger;
   clock?: () => number;

@@ -153,7 +153,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   const installations = new Installations({ config, env: o.env, store, log });
   await installations.refresh();
   const insights = new Insights(store);
-  const runs = new RunManager({ store, installations, config, env: o.env, log, runBusyTimeoutMs: config.store.busyTimeoutMs });
+  const runs = new RunManager({ store, installations, env: o.env, log, runBusyTimeoutMs: config.store.busyTimeoutMs });
   const metrics = createMetrics({ installations, insights, store, maxInstallationLabels: config.metrics.maxInstallationLabels });
   runs.onFinished((run) => metrics.recordRun(run));
   // The demo alerts no one; a served installation's alerts follow its settings (off by default).

@@ -3,7 +3,6 @@
  * time (a plan can hold millions of changes); every text cell is safe from spreadsheet formulas.
  */
 import { Router, type Response } from 'express';
-import { z } from 'zod';
 import { errorsCsv } from '../../io/errorsCsv.ts';
 import { planCsv } from '../../io/planCsv.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
@@ -11,9 +10,8 @@ import type { AdminContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { ScopeOf } from '../scope.ts';
 import { parseInput } from '../validate.ts';
-import { runOf } from './runs.ts';
+import { runIdParams, runOf } from './runs.ts';
 
-const runIdParams = z.object({ id: z.string().regex(/^[\w-]{1,80}$/, 'must be a run id such as run_20260101T020000_ab12cd') });
 /** Rows per page read from the store while streaming. */
 const PAGE = 5000;
 /** The most errors an export holds (a run records at most its records' errors; this bounds memory). */

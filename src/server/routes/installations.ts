@@ -8,6 +8,7 @@ import { LifecycleSyncError } from '../../errors.ts';
 import { installationHealth, type InstallationHealth } from '../../service/installationHealth.ts';
 import type { Installation } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
+import { installationIdParam } from '../scope.ts';
 import { parseInput } from '../validate.ts';
 
 
@@ -19,7 +20,7 @@ const listQuery = z
     limit: z.coerce.number().int().min(1).max(1000).default(200),
   })
   .strict();
-const idParams = z.object({ id: z.string().regex(/^[\w-]{1,80}$/, 'must be an installation id such as in_5f0c2a9e41b7d3c8') });
+const idParams = z.object({ id: installationIdParam });
 
 /** The next scheduled run, or null with the reason there is none (the installation's own schedule). */
 async function nextRun(ctx: AdminContext, installation: Installation): Promise<{ at: string | null; note: string | null }> {

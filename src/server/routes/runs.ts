@@ -10,7 +10,7 @@ import type { ScopeOf } from '../scope.ts';
 import { queuedRun, queuedRuns, startRun } from '../startRun.ts';
 import { parseInput } from '../validate.ts';
 
-const runIdParams = z.object({ id: z.string().regex(/^[\w-]{1,80}$/, 'must be a run id such as run_20260101T020000_ab12cd') });
+export const runIdParams = z.object({ id: z.string().regex(/^[\w-]{1,80}$/, 'must be a run id such as run_20260101T020000_ab12cd') });
 const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }).strict();
 const planQuery = z
   .object({

@@ -33,14 +33,18 @@ export default tseslint.config(
     },
   },
   {
-    // The program reaches connectors through the contract and the registry only, never a connector's insides.
+    // The program reaches connectors through the contract and the registry only (the configuration through
+    // the registry's list of sections), never a connector's insides.
     files: ['src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { regex: '(^|/)connectors/(?!contract/index\\.ts$|registry\\.ts$)', message: 'import connectors/contract/index.ts or connectors/registry.ts; a connector is reached through its registry definition' },
+            {
+              regex: '(^|/)connectors/(?!contract/index\\.ts$|registry\\.ts$|sections\\.ts$)',
+              message: 'import connectors/contract/index.ts, connectors/registry.ts or connectors/sections.ts; a connector is reached through its registry definition',
+            },
             { regex: '(^|/)sandboxes/', message: 'the production code imports no sandbox (the demo loads its module at run time)' },
           ],
         },

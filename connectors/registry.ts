@@ -7,6 +7,10 @@
 import type { ConnectorDefinition, CrmName } from './contract/index.ts';
 import { hubspotDefinition } from './hubspot/definition.ts';
 import { salesforceDefinition } from './salesforce/definition.ts';
+import { registerSection } from './sections.ts';
+
+// The names are the configuration's sections (connectors/sections.ts, which reading it loads alone).
+export { connectorNames } from './sections.ts';
 
 const definitions = new Map<CrmName, ConnectorDefinition>();
 
@@ -14,6 +18,7 @@ const definitions = new Map<CrmName, ConnectorDefinition>();
 export function register(definition: ConnectorDefinition): void {
   if (!/^[a-z][a-z0-9_]*$/.test(definition.name)) throw new Error(`connector name ${definition.name} must be lowercase letters, digits and underscores`);
   if (definitions.has(definition.name)) throw new Error(`a connector named ${definition.name} is already registered`);
+  registerSection(definition);
   definitions.set(definition.name, definition);
 }
 
@@ -27,10 +32,4 @@ export function connectorDefinitions(): ConnectorDefinition[] {
 
 export function connectorDefinition(name: CrmName): ConnectorDefinition | null {
   return definitions.get(name) ?? null;
-}
-
-/** The registered names, for messages and option help: "hubspot or salesforce". */
-export function connectorNames(): string {
-  const names = [...definitions.keys()];
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }

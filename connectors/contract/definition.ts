@@ -58,13 +58,20 @@ export interface OAuthProvider {
   exchange(o: { code: string; redirectUri: string; codeVerifier: string }): Promise<OAuthGrant>;
 }
 
-export interface ConnectorDefinition {
+/**
+ * What the configuration needs of a connector: its section's name and schema. Kept apart from the
+ * connector's code (connectors/sections.ts), so that reading the configuration loads no connector.
+ */
+export interface ConnectorSection {
   /** The registry key, the configuration section's name and `--crm`'s value: 'hubspot'. */
   readonly name: CrmName;
   /** For people: 'HubSpot'. */
   readonly label: string;
   /** The configuration section's schema (config/default.yaml may hold its documented defaults). */
   readonly settingsSchema: z.ZodType;
+}
+
+export interface ConnectorDefinition extends ConnectorSection {
   /** The environment holds credentials for this CRM: it is chosen when the configuration names none. */
   hasEnvCredentials(env: Environment): boolean;
   /**

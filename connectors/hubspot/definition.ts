@@ -9,7 +9,7 @@ import { ConnectorError, type ConnectInput, type ConnectorDefinition, type Envir
 import { OAuthTokenSource, privateAppToken, type TokenSource } from './auth.ts';
 import { HubSpotConnector } from './connector.ts';
 import { HubSpotOAuth } from './oauth.ts';
-import { hubspotSettingsSchema, propertyNames, type HubSpotSettings } from './settings.ts';
+import { hubspotSection, hubspotSettingsSchema, propertyNames, type HubSpotSettings } from './settings.ts';
 
 const set = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
 
@@ -49,9 +49,7 @@ function tokenSource(input: ConnectInput, settings: HubSpotSettings): TokenSourc
 }
 
 export const hubspotDefinition: ConnectorDefinition = {
-  name: 'hubspot',
-  label: 'HubSpot',
-  settingsSchema: hubspotSettingsSchema,
+  ...hubspotSection,
   hasEnvCredentials: (env) => Boolean(set(env.HUBSPOT_ACCESS_TOKEN) ?? set(env.HUBSPOT_REFRESH_TOKEN)),
   accountVariables: ['HUBSPOT_ACCESS_TOKEN', 'HUBSPOT_REFRESH_TOKEN', 'HUBSPOT_BASE_URL'],
   hasOAuthApp: (env) => Boolean(set(env.HUBSPOT_CLIENT_ID)),

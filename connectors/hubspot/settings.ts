@@ -1,6 +1,6 @@
 /** The HubSpot connector's settings (config/default.yaml `hubspot`). */
 import { z } from 'zod';
-import { FIELD_KEYS, type FieldKey } from '../contract/index.ts';
+import { FIELD_KEYS, type ConnectorSection, type FieldKey } from '../contract/index.ts';
 
 const propertyName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a HubSpot property name (lowercase letters, digits, underscores)');
 
@@ -34,6 +34,9 @@ export const hubspotSettingsSchema = z
   .strict();
 
 export type HubSpotSettings = z.infer<typeof hubspotSettingsSchema>;
+
+/** The `hubspot:` section of the configuration, as connectors/sections.ts lists it. */
+export const hubspotSection: ConnectorSection = { name: 'hubspot', label: 'HubSpot', settingsSchema: hubspotSettingsSchema };
 
 /** Field name suffixes: lcs_ + these are the documented default property names. */
 const SUFFIX: Record<FieldKey, string> = {

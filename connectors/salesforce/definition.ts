@@ -10,7 +10,7 @@ import { ConnectorError, type ConnectInput, type ConnectorDefinition, type Envir
 import { accessTokenAuth, jwtAuth, refreshTokenAuth, type SalesforceAuth, type Session } from './auth.ts';
 import { SalesforceConnector } from './connector.ts';
 import { SalesforceOAuth } from './oauth.ts';
-import { fieldApiNames, salesforceSettingsSchema, type SalesforceSettings } from './settings.ts';
+import { fieldApiNames, salesforceSection, salesforceSettingsSchema, type SalesforceSettings } from './settings.ts';
 
 const set = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
 const ENV_OVERRIDES = { loginUrl: 'SALESFORCE_LOGIN_URL', instanceUrl: 'SALESFORCE_INSTANCE_URL', apiVersion: 'SALESFORCE_API_VERSION' } as const;
@@ -84,9 +84,7 @@ function auth(input: ConnectInput, settings: SalesforceSettings): SalesforceAuth
 }
 
 export const salesforceDefinition: ConnectorDefinition = {
-  name: 'salesforce',
-  label: 'Salesforce',
-  settingsSchema: salesforceSettingsSchema,
+  ...salesforceSection,
   hasEnvCredentials: (env) => Boolean(set(env.SALESFORCE_ACCESS_TOKEN) ?? set(env.SALESFORCE_REFRESH_TOKEN) ?? set(env.SALESFORCE_USERNAME)),
   accountVariables: ['SALESFORCE_INSTANCE_URL', 'SALESFORCE_LOGIN_URL', 'SALESFORCE_ACCESS_TOKEN', 'SALESFORCE_REFRESH_TOKEN', 'SALESFORCE_USERNAME', 'SALESFORCE_PRIVATE_KEY_FILE'],
   hasOAuthApp: (env) => Boolean(set(env.SALESFORCE_CLIENT_ID)),

@@ -1,6 +1,6 @@
 /** The Salesforce connector's settings (config/default.yaml `salesforce`). */
 import { z } from 'zod';
-import { FIELD_KEYS, type FieldKey } from '../contract/index.ts';
+import { FIELD_KEYS, type ConnectorSection, type FieldKey } from '../contract/index.ts';
 
 /** An API name: letters, digits and single underscores, starting with a letter (custom ones end in __c). */
 const apiName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Salesforce API name (letters, digits, underscores)');
@@ -51,6 +51,9 @@ export const salesforceSettingsSchema = z
   .strict();
 
 export type SalesforceSettings = z.infer<typeof salesforceSettingsSchema>;
+
+/** The `salesforce:` section of the configuration, as connectors/sections.ts lists it. */
+export const salesforceSection: ConnectorSection = { name: 'salesforce', label: 'Salesforce', settingsSchema: salesforceSettingsSchema };
 
 /** Field name stems: LCS_ + these + __c are the documented default API names. */
 const STEM: Record<FieldKey, string> = {

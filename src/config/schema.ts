@@ -1,12 +1,13 @@
 /**
  * The whole configuration file. Each section's schema lives with the code it configures; a connector's
- * section (`hubspot:`, `salesforce:`, ...) is its registry definition's schema, so a new connector's
- * settings need no change here. After validation the connectors' sections are gathered in `connectors`.
+ * section (`hubspot:`, `salesforce:`, ...) is the schema its registry definition lists in
+ * connectors/sections.ts, so a new connector's settings need no change here, and reading the
+ * configuration loads no connector. After validation the connectors' sections are gathered in `connectors`.
  */
 import { z } from 'zod';
 import { alertSettingsSchema } from '../alerts/settings.ts';
 import type { CrmName } from '../../connectors/contract/index.ts';
-import { connectorDefinition, connectorDefinitions, connectorNames } from '../../connectors/registry.ts';
+import { connectorNames, connectorSection, connectorSections } from '../../connectors/sections.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
 import { jobSettingsSchema } from '../jobs/settings.ts';
 import { metricsSettingsSchema } from '../metrics/settings.ts';
@@ -36,11 +37,11 @@ export type Config = Core & {
 
 /** The schema as the registry stands now (tests may register connectors of their own). */
 export function configSchema(): z.ZodType<Config> {
-  const sections = Object.fromEntries(connectorDefinitions().map((d) => [d.name, z.preprocess((v) => v ?? {}, d.settingsSchema)]));
+  const sections = Object.fromEntries(connectorSections().map((d) => [d.name, z.preprocess((v) => v ?? {}, d.settingsSchema)]));
   return z
     .object({ ...coreShape, ...sections })
     .strict()
-    .refine((c) => c.crm === null || connectorDefinition(c.crm) !== null, { path: ['crm'], message: `must be ${connectorNames()}, or null` })
+    .refine((c) => c.crm === null || connectorSection(c.crm) !== null, { path: ['crm'], message: `must be ${connectorNames()}, or null` })
     .transform((c) => {
       const { crm, classifier, store, sync, server, schedule, jobs, metrics, alerts, ...rest } = c as Core & Record<string, unknown>;
       return { crm, classifier, store, sync, server, schedule, jobs, metrics, alerts, connectors: rest };

@@ -1,15 +1,7 @@
 /** The schedule's settings (config/default.yaml `schedule`; SYNC_CRON and SYNC_TIMEZONE override). */
 import { validate } from 'node-cron';
 import { z } from 'zod';
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from './timeZone.ts';
 
 export const scheduleSettingsSchema = z
   .object({

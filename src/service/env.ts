@@ -6,6 +6,7 @@ import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import { describeIssues } from '../config/load.ts';
 import { LifecycleSyncError } from '../errors.ts';
+import { isTimeZone } from '../scheduler/timeZone.ts';
 
 /** Unset and empty are the same: `FOO= docker run ...` should not count as a value. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -21,14 +22,7 @@ export const serviceEnvSchema = z.object({
   PUBLIC_URL: optional(url),
   SYNC_CRON: optional(z.string().refine((v) => validCron(v), 'must be a cron expression such as "0 2 * * *"')),
   SYNC_TIMEZONE: optional(
-    z.string().refine((zone) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone such as "Europe/Berlin"'),
+    z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"'),
   ),
   ENCRYPTION_KEY: optional(z.string()),
 });

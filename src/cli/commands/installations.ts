@@ -78,11 +78,11 @@ function statusCommand(name: 'pause' | 'resume', status: InstallationStatus, des
 
 export function installationsCommand(): Command {
   const command = new Command('installations').description('the CRM accounts (HubSpot portals, Salesforce orgs) this plugin works for');
-  // The CRM names come from the registry, which loads every connector: only `add` (and its help) asks for them.
+  // The CRM names come from the connectors' configuration sections: only `add` (and its help) asks for them.
   const crmOption = new Option('--crm <name>', 'the CRM').makeOptionMandatory();
   command.hook('preSubcommand', async (_installations, subcommand) => {
     if (subcommand.name() !== 'add') return;
-    const { connectorNames } = await import('../../../connectors/registry.ts');
+    const { connectorNames } = await import('../../../connectors/sections.ts');
     crmOption.description = `the CRM (${connectorNames()})`;
   });
 

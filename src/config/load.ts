@@ -5,13 +5,18 @@
  * nothing.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import { z } from 'zod';
 import { excerpt, quoted } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
+import { cachedDefaults } from './defaultsCache.ts';
 import { configSchema, type Config } from './schema.ts';
+
+/** The yaml library, loaded when a file is parsed: with the defaults cached, most starts parse none. */
+const yaml = (): typeof Yaml => createRequire(import.meta.url)('yaml') as typeof Yaml;
 
 export interface LoadConfigOptions {
   /** The user's file; else LIFECYCLE_SYNC_CONFIG from `env`; else defaults only. */
@@ -27,7 +32,8 @@ export function defaultConfigPath(): string {
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const file = options.file ?? options.env?.LIFECYCLE_SYNC_CONFIG;
-  const defaults = readYaml(defaultConfigPath());
+  const defaultsPath = defaultConfigPath();
+  const defaults = cachedDefaults(readFileSync(defaultsPath, 'utf8'), (text) => parseYaml(text, defaultsPath));
   let merged = defaults;
   if (file) {
     if (!existsSync(file)) throw new LifecycleSyncError('CONFIG_NOT_FOUND', `config file not found: ${file}`);
@@ -68,7 +74,11 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function readYaml(path: string): unknown {
-  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true });
+  return parseYaml(readFileSync(path, 'utf8'), path);
+}
+
+function parseYaml(text: string, path: string): unknown {
+  const doc = yaml().parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
     const line = first.linePos?.[0].line;

@@ -15,6 +15,8 @@ import type { Change } from './planPhase.ts';
 export interface WriteOutcome {
   written: number;
   failed: number;
+  /** Of `failed`, refused by the CRM's validation rules (CRM_VALIDATION). */
+  refused: number;
   /** The CRM's last-modified time of the last record written (its clock, not ours). */
   lastModifiedAt: number | null;
 }
@@ -44,7 +46,7 @@ export async function writePhase(o: WritePhaseOptions, chunks: AsyncIterable<Cha
   const size = bulk ? bulk.jobSize : o.connector.maxBatchSize;
   const send = bulk ? (updates: RecordUpdate[]) => bulk.write(updates) : (updates: RecordUpdate[]) => o.connector.write(updates);
   const concurrency = bulk ? 1 : o.concurrency;
-  const outcome: WriteOutcome = { written: 0, failed: 0, lastModifiedAt: null };
+  const outcome: WriteOutcome = { written: 0, failed: 0, refused: 0, lastModifiedAt: null };
   let done = 0;
   const writeAll = async (batches: Change[][]) => {
     let next = 0;
@@ -154,6 +156,8 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
   if (failures.length > refused.length) o.log.warn('records not written; they will be retried first next run', { count: failures.length - refused.length, first: failures.find((f) => f.code !== CRM_VALIDATION) });
   outcome.written += crmUpdates.length;
   outcome.failed += failures.length;
+  outcome.refused += refused.length;
   o.stats.written = outcome.written;
   o.stats.failed = outcome.failed;
+  if (outcome.refused > 0) o.stats.refused = outcome.refused;
 }

@@ -65,7 +65,7 @@ describe('HubSpot API versions', () => {
     expect(h.sandbox.stats.byRoute['POST /crm/v4/associations/deals/contacts/batch/read']).toBeGreaterThan(0);
   });
 
-  it('an unknown version in the config is refused, naming the setting and the choices', async () => {
+  it('an unknown version in the config is refused, naming the setting and the choices', () => {
     expect(() => loadConfig({ overrides: { hubspot: { apiVersion: '2027-03' } } })).toThrow(/hubspot\.apiVersion.*legacy, 2026-03, 2026-09/);
   });
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { FIELD_KEYS, type FieldKey } from '../contract/index.ts';
 
 /**
- * Which HubSpot API version the connector's batch calls use (docs/connectors.md, "HubSpot API versions"):
+ * Which HubSpot API version the connector's batch calls use (docs/install-sources.md, "HubSpot API versions"):
  * the date-based versions through the SDK's generic request, or `legacy` for the SDK's own v3/v4 clients
  * (v4 associations lose support on 2027-03-30, v3 in September 2027). 2026-09 applies the portal's own
  * validation rules to writes; 2026-03 does not, which a portal whose rules refuse many records may want

@@ -1,6 +1,7 @@
 /**
  * A local HTTP server that behaves like HubSpot's documented CRM API (contacts, deals, properties,
- * search, associations v4, pipelines, OAuth), for integration tests, the benchmark and the demo.
+ * search, associations v4, pipelines, OAuth; also at the date-based 2026-03/2026-09 paths), for the
+ * integration tests, the benchmark and the demo.
  * See README.md for what is modelled and the choices made where HubSpot's docs are silent.
  */
 import { createCore } from './core.ts';

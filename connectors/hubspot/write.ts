@@ -62,7 +62,7 @@ async function sendUpdate(ctx: WriteContext, inputs: { id: string; properties: R
 const ids = z.array(z.string());
 
 /** The inputs a 400 VALIDATION_ERROR names as refused (errors[].context.ids), with the rule's message. */
-export function refusedInputs(body: HubSpotErrorBody, sent: ReadonlySet<string>): Map<string, string> {
+function refusedInputs(body: HubSpotErrorBody, sent: ReadonlySet<string>): Map<string, string> {
   const refused = new Map<string, string>();
   if (body.category !== 'VALIDATION_ERROR') return refused;
   for (const e of body.errors ?? []) {

@@ -78,10 +78,18 @@ export interface RecordUpdate {
 
 /** Failure codes every connector uses where they apply (others pass the CRM's own code through). */
 export const RECORD_NOT_FOUND = 'RECORD_NOT_FOUND';
+/**
+ * The CRM's own validation rules, set by its admin, refused the record (HubSpot from API 2026-09). It
+ * repeats until the record's data or the rule changes, so the engine does not queue it to go first.
+ */
+export const CRM_VALIDATION = 'CRM_VALIDATION';
 
 export type WriteResult =
   | { recordId: string; ok: true; modifiedAt: number | null }
-  /** `code` is RECORD_NOT_FOUND when the record no longer exists in the CRM, else the CRM's code. */
+  /**
+   * `code` is RECORD_NOT_FOUND when the record no longer exists in the CRM, CRM_VALIDATION when the CRM's
+   * admin-set validation rules refused it, else the CRM's code.
+   */
   | { recordId: string; ok: false; code: string; message: string };
 
 export interface QuotaState {

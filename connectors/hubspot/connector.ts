@@ -9,7 +9,7 @@ import { pullHubSpot } from './pull.ts';
 import { propertyNames, type HubSpotSettings } from './settings.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { HubSpotTransport } from './transport.ts';
-import { readContactValues, writeContacts } from './write.ts';
+import { readContactValues, type WriteContext, writeContacts } from './write.ts';
 
 export interface HubSpotConnectorOptions {
   settings: HubSpotSettings;
@@ -62,16 +62,20 @@ export class HubSpotConnector implements Connector {
   }
 
   pull(request: PullRequest): AsyncIterable<PulledPage> {
-    return pullHubSpot({ transport: this.transport, mapping: this.mapping }, request);
+    return pullHubSpot({ transport: this.transport, mapping: this.mapping, apiVersion: this.settings.apiVersion }, request);
   }
 
   async write(updates: RecordUpdate[]): Promise<WriteResult[]> {
     if (updates.length > this.maxBatchSize) throw new ConnectorError('CRM_REJECTED', `HubSpot takes at most ${this.maxBatchSize} updates a call (got ${updates.length})`);
-    return writeContacts(this.transport, updates, this.names);
+    return writeContacts(this.writing(), updates);
   }
 
   readFieldValues(recordIds: string[]): Promise<Map<string, FieldValues>> {
-    return readContactValues(this.transport, recordIds, this.names, this.mapping.specs);
+    return readContactValues(this.writing(), recordIds, this.mapping.specs);
+  }
+
+  private writing(): WriteContext {
+    return { transport: this.transport, names: this.names, apiVersion: this.settings.apiVersion };
   }
 
   quota(): QuotaState {

@@ -1,7 +1,8 @@
 /**
  * Pulling contacts and deals from HubSpot a page at a time, resumable from a cursor.
  * - Full: the list endpoints (100 per page) for contacts, then deals; each group of up to 1,000 deals
- *   gets its contacts from one associations v4 batch read.
+ *   gets its contacts from one associations batch read (the date-based path of `hubspot.apiVersion`, or
+ *   the SDK's v4 client under `legacy`).
  * - Incremental: the search endpoints on last-modified (200 per page, ascending). HubSpot stops a search
  *   at 10,000 results, so the window is re-based on the last timestamp seen before that; records already
  *   returned at that exact timestamp are skipped. If more than 10,000 records share one timestamp, that
@@ -10,9 +11,11 @@
  */
 import type { PublicObjectSearchRequest } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import { z } from 'zod';
-import type { PulledCustomer, PulledDeal, PulledPage, PullRequest, RecordProblem } from '../contract/index.ts';
+import { ConnectorError, type PulledCustomer, type PulledDeal, type PulledPage, type PullRequest, type RecordProblem } from '../contract/index.ts';
 import { contactProperties, customerFromContact, dealFromHubSpot, DEAL_PROPERTIES, type ContactMapping, type HubSpotRecord, type StageMap } from './mapping.ts';
+import type { HubSpotApiVersion } from './settings.ts';
 import type { HubSpotTransport } from './transport.ts';
+import { associationsPath } from './versions.ts';
 
 const GROUP = 1000;
 const LIST_PAGE = 100;
@@ -30,15 +33,18 @@ const searchPage = z.object({
   results: z.array(record),
   paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
 });
-const associationsPage = z.object({
-  results: z.array(
-    z.object({
-      _from: z.object({ id: z.string() }),
-      to: z.array(z.object({ toObjectId: z.union([z.string(), z.number()]) })),
-      paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
-    }),
-  ),
+/** An associated id: v4 answers a JSON number, the date-based versions document a string. */
+const objectId = z.union([z.string(), z.number()]).transform(String);
+const associationResult = z.object({
+  to: z.array(z.object({ toObjectId: objectId })),
+  paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
 });
+/** The SDK's v4 client renames the documented `from` to `_from`. */
+const sdkAssociationsPage = z.object({ results: z.array(associationResult.extend({ _from: z.object({ id: z.string() }) })) });
+/** The documented answer (200, or 207 with `errors` for deals without contacts, which are left alone). */
+const associationsPage = z.object({ results: z.array(associationResult.extend({ from: z.object({ id: z.string() }) })) });
+type AssociationsPage = { results: { fromId: string; toIds: string[]; after: string | undefined }[] };
+
 const pipelines = z.object({
   results: z.array(
     z.object({
@@ -71,6 +77,7 @@ function toRecord(r: z.infer<typeof record>): HubSpotRecord {
 export interface PullContext {
   transport: HubSpotTransport;
   mapping: ContactMapping;
+  apiVersion: HubSpotApiVersion;
 }
 
 async function loadStages(ctx: PullContext): Promise<StageMap> {
@@ -85,19 +92,29 @@ async function loadStages(ctx: PullContext): Promise<StageMap> {
   return map;
 }
 
-/** Deal id → contact ids, by associations v4 batch read (1,000 inputs a call; per-deal paging). */
+/** One page of deal→contact associations, by the SDK's v4 client or the date-based path. */
+async function readAssociations(ctx: PullContext, inputs: { id: string; after?: string }[]): Promise<AssociationsPage> {
+  const label = 'read deal associations';
+  if (ctx.apiVersion === 'legacy') {
+    const page = sdkAssociationsPage.parse((await ctx.transport.call('api', label, (c) => c.crm.associations.v4.batchApi.getPageWithHttpInfo('deals', 'contacts', { inputs }))).data);
+    return { results: page.results.map((r) => ({ fromId: r._from.id, toIds: r.to.map((t) => t.toObjectId), after: r.paging?.next?.after })) };
+  }
+  const path = associationsPath(ctx.apiVersion, 'deals/contacts/batch/read');
+  const parsed = associationsPage.safeParse((await ctx.transport.request('api', label, { method: 'POST', path, body: { inputs } })).data);
+  if (!parsed.success) throw new ConnectorError('INVALID_RESPONSE', `HubSpot answered POST ${path} unexpectedly: ${z.prettifyError(parsed.error)}`);
+  return { results: parsed.data.results.map((r) => ({ fromId: r.from.id, toIds: r.to.map((t) => t.toObjectId), after: r.paging?.next?.after })) };
+}
+
+/** Deal id → contact ids, by associations batch read (1,000 inputs a call; per-deal paging). */
 async function contactsOfDeals(ctx: PullContext, dealIds: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(dealIds.map((id) => [id, []]));
   let inputs: { id: string; after?: string }[] = dealIds.map((id) => ({ id }));
   while (inputs.length > 0) {
-    const page = associationsPage.parse(
-      (await ctx.transport.call('api', 'read deal associations', (c) => c.crm.associations.v4.batchApi.getPageWithHttpInfo('deals', 'contacts', { inputs }))).data,
-    );
+    const page = await readAssociations(ctx, inputs);
     const next: { id: string; after?: string }[] = [];
     for (const r of page.results) {
-      out.get(r._from.id)?.push(...r.to.map((t) => String(t.toObjectId)));
-      const after = r.paging?.next?.after;
-      if (after) next.push({ id: r._from.id, after });
+      out.get(r.fromId)?.push(...r.toIds);
+      if (r.after) next.push({ id: r.fromId, after: r.after });
     }
     inputs = next;
   }

@@ -2,6 +2,16 @@
 import { z } from 'zod';
 import { FIELD_KEYS, type ConnectorSection, type FieldKey } from '../contract/index.ts';
 
+/**
+ * Which HubSpot API version the connector's batch calls use (docs/install-sources.md, "HubSpot API versions"):
+ * the date-based versions through the SDK's generic request, or `legacy` for the SDK's own v3/v4 clients
+ * (v4 associations lose support on 2027-03-30, v3 in September 2027). 2026-09 applies the portal's own
+ * validation rules to writes; 2026-03 does not, which a portal whose rules refuse many records may want
+ * until its admin has fixed them.
+ */
+export const HUBSPOT_API_VERSIONS = ['legacy', '2026-03', '2026-09'] as const;
+export type HubSpotApiVersion = (typeof HUBSPOT_API_VERSIONS)[number];
+
 const propertyName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a HubSpot property name (lowercase letters, digits, underscores)');
 
 export const hubspotSettingsSchema = z
@@ -30,6 +40,7 @@ export const hubspotSettingsSchema = z
       .strict(),
     /** Search requests per second allowed by HubSpot for the account. */
     searchPerSecond: z.number().positive(),
+    apiVersion: z.enum(HUBSPOT_API_VERSIONS, { error: `must be one of ${HUBSPOT_API_VERSIONS.join(', ')}` }),
   })
   .strict();
 

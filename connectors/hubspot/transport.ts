@@ -74,6 +74,35 @@ export class HubSpotHttpError extends Error {
   }
 }
 
+/** A non-2xx answer to a raw request, in the shape of the SDK's ApiException (what `call` reads). */
+class AnswerError extends Error {
+  readonly code: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+  constructor(code: number, body: unknown, headers: Record<string, string>) {
+    super(`HTTP ${code}`);
+    this.code = code;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+function parsedBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A call the SDK has no typed client for (the date-based paths, account info). */
+export interface RawRequest {
+  method: 'GET' | 'POST';
+  /** From the API root, e.g. /crm/objects/2026-09/contacts/batch/update. */
+  path: string;
+  body?: unknown;
+}
+
 const TRANSIENT_STATUS = new Set([423, 477, 500, 502, 503, 504, 521, 522, 523, 524]);
 
 export class HubSpotTransport {
@@ -135,6 +164,21 @@ export class HubSpotTransport {
 
   private backoff(attempt: number, base: number): number {
     return backoffMs(this.retry, attempt, base);
+  }
+
+  /**
+   * Sends one request through the SDK's generic `apiRequest` (same token, base URL and no SDK retries),
+   * with the same pacing, retries and error reading as `call`. The answer is unparsed JSON: the caller
+   * checks it with zod.
+   */
+  request(kind: 'api' | 'search', label: string, raw: RawRequest): Promise<HttpResult<unknown>> {
+    return this.call(kind, label, async (client) => {
+      const response = await client.apiRequest({ method: raw.method, path: raw.path, ...(raw.body === undefined ? {} : { body: raw.body }) });
+      const headers = Object.fromEntries(response.headers.entries());
+      const body = parsedBody(await response.text());
+      if (!response.ok) throw new AnswerError(response.status, body, headers);
+      return { httpStatusCode: response.status, headers, data: body };
+    });
   }
 
   /** Sends one SDK call (a `...WithHttpInfo` method) with pacing, retries and error interpretation. */

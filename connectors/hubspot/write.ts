@@ -1,13 +1,20 @@
 /**
- * Writing the plugin's fields to contacts: batch update (at most 100 a call) with a result per record.
- * HubSpot answers 207 with per-record errors for some failures, but rejects a whole batch with a 400
- * when one value is invalid; then the batch is split in halves until the bad records are isolated, so
- * one bad record never blocks the other 99.
+ * Writing the plugin's fields to contacts: batch update (at most 100 a call) with a result per record,
+ * on the date-based path of `hubspot.apiVersion` (the SDK's v3 client under `legacy`). HubSpot answers:
+ * - 207 with per-record errors for some failures (a deleted contact: RECORD_NOT_FOUND);
+ * - 400 VALIDATION_ERROR naming inputs in `errors[].context.ids`: from 2026-09, the portal's own
+ *   validation rules refused those records and nothing of the batch was written. They fail with
+ *   CRM_VALIDATION and the rule's message; the rest is sent again without them;
+ * - 400 naming no input (an invalid value): the batch is split in halves until the bad records are
+ *   isolated.
+ * Either way one refused record never blocks the other 99, and never fails the run.
  */
 import { z } from 'zod';
-import { canonicalFieldValues, type FieldKey, type FieldSpec, type FieldValues, RECORD_NOT_FOUND, type RecordUpdate, upstreamText, type WriteResult } from '../contract/index.ts';
+import { canonicalFieldValues, ConnectorError, CRM_VALIDATION, type FieldKey, type FieldSpec, type FieldValues, RECORD_NOT_FOUND, type RecordUpdate, upstreamText, type WriteResult } from '../contract/index.ts';
 import { propertiesFromValues } from './mapping.ts';
-import { HubSpotHttpError, type HubSpotTransport } from './transport.ts';
+import type { HubSpotApiVersion } from './settings.ts';
+import { HubSpotHttpError, type HubSpotErrorBody, type HubSpotTransport } from './transport.ts';
+import { objectsPath } from './versions.ts';
 
 const batchResponse = z.object({
   results: z.array(z.object({ id: z.string(), properties: z.record(z.string(), z.string().nullable()).optional(), updatedAt: z.union([z.date(), z.string()]).optional() })),
@@ -23,58 +30,108 @@ const batchResponse = z.object({
     )
     .optional(),
 });
+type BatchResponse = z.infer<typeof batchResponse>;
 
-function modifiedAt(r: z.infer<typeof batchResponse>['results'][number]): number | null {
+export interface WriteContext {
+  transport: HubSpotTransport;
+  names: Record<FieldKey, string>;
+  apiVersion: HubSpotApiVersion;
+}
+
+function modifiedAt(r: BatchResponse['results'][number]): number | null {
   const text = r.properties?.lastmodifieddate ?? (r.updatedAt instanceof Date ? r.updatedAt.toISOString() : r.updatedAt);
   const ms = text ? Date.parse(text) : NaN;
   return Number.isFinite(ms) ? ms : null;
 }
 
-export async function writeContacts(transport: HubSpotTransport, updates: RecordUpdate[], names: Record<FieldKey, string>): Promise<WriteResult[]> {
+function parsed<S extends z.ZodType>(schema: S, data: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new ConnectorError('INVALID_RESPONSE', `HubSpot answered ${what} unexpectedly: ${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+async function sendUpdate(ctx: WriteContext, inputs: { id: string; properties: Record<string, string> }[]): Promise<BatchResponse> {
+  const label = `batch update ${inputs.length} contacts`;
+  if (ctx.apiVersion === 'legacy') {
+    return parsed(batchResponse, (await ctx.transport.call('api', label, (c) => c.crm.contacts.batchApi.updateWithHttpInfo({ inputs }))).data, 'the batch update');
+  }
+  const path = objectsPath(ctx.apiVersion, 'contacts/batch/update');
+  return parsed(batchResponse, (await ctx.transport.request('api', label, { method: 'POST', path, body: { inputs } })).data, `POST ${path}`);
+}
+
+const ids = z.array(z.string());
+
+/** The inputs a 400 VALIDATION_ERROR names as refused (errors[].context.ids), with the rule's message. */
+function refusedInputs(body: HubSpotErrorBody, sent: ReadonlySet<string>): Map<string, string> {
+  const refused = new Map<string, string>();
+  if (body.category !== 'VALIDATION_ERROR') return refused;
+  for (const e of body.errors ?? []) {
+    const named = ids.safeParse(e.context?.ids);
+    if (!named.success) continue;
+    for (const id of named.data) {
+      if (sent.has(id) && !refused.has(id)) refused.set(id, e.message ?? body.message ?? 'no message');
+    }
+  }
+  return refused;
+}
+
+function ruleFailure(recordId: string, message: string): WriteResult {
+  return { recordId, ok: false, code: CRM_VALIDATION, message: `HubSpot's validation rules refused contact ${recordId}: ${upstreamText(message)}` };
+}
+
+export async function writeContacts(ctx: WriteContext, updates: RecordUpdate[]): Promise<WriteResult[]> {
   if (updates.length === 0) return [];
-  const inputs = updates.map((u) => ({ id: u.recordId, properties: propertiesFromValues(u.values, names) }));
+  const inputs = updates.map((u) => ({ id: u.recordId, properties: propertiesFromValues(u.values, ctx.names) }));
   try {
-    const response = await transport.call('api', `batch update ${inputs.length} contacts`, (c) => c.crm.contacts.batchApi.updateWithHttpInfo({ inputs }));
-    const parsed = batchResponse.parse(response.data);
-    const ok = new Map(parsed.results.map((r) => [r.id, modifiedAt(r)]));
-    const failed = new Map<string, { code: string; message: string }>();
-    for (const e of parsed.errors ?? []) {
-      // A deleted or merged-away contact: the engine stops scoring it until a full pull says otherwise.
-      const code = e.category === 'OBJECT_NOT_FOUND' ? RECORD_NOT_FOUND : (e.category ?? 'ERROR');
-      for (const id of e.context?.ids ?? []) failed.set(id, { code, message: e.message ? upstreamText(e.message) : 'HubSpot did not update this contact' });
+    const response = await sendUpdate(ctx, inputs);
+    const ok = new Map(response.results.map((r) => [r.id, modifiedAt(r)]));
+    const failed = new Map<string, WriteResult>();
+    for (const e of response.errors ?? []) {
+      for (const id of e.context?.ids ?? []) {
+        const message = e.message ? upstreamText(e.message) : 'HubSpot did not update this contact';
+        // A deleted or merged-away contact: the engine stops scoring it until a full pull says otherwise.
+        if (e.category === 'OBJECT_NOT_FOUND') failed.set(id, { recordId: id, ok: false, code: RECORD_NOT_FOUND, message });
+        else if (e.category === 'VALIDATION_ERROR') failed.set(id, ruleFailure(id, message));
+        else failed.set(id, { recordId: id, ok: false, code: e.category ?? 'ERROR', message });
+      }
     }
     return updates.map((u): WriteResult => {
       if (ok.has(u.recordId)) return { recordId: u.recordId, ok: true, modifiedAt: ok.get(u.recordId) ?? null };
-      const f = failed.get(u.recordId) ?? { code: 'NOT_UPDATED', message: 'HubSpot did not report this contact as updated' };
-      return { recordId: u.recordId, ok: false, ...f };
+      return failed.get(u.recordId) ?? { recordId: u.recordId, ok: false, code: 'NOT_UPDATED', message: 'HubSpot did not report this contact as updated' };
     });
   } catch (error) {
     if (!(error instanceof HubSpotHttpError) || error.status !== 400) throw error;
+    const refused = refusedInputs(error.body, new Set(updates.map((u) => u.recordId)));
+    if (refused.size > 0) {
+      // The batch was refused for these records only: the others go again without them.
+      const rest = await writeContacts(ctx, updates.filter((u) => !refused.has(u.recordId)));
+      const byId = new Map(rest.map((r) => [r.recordId, r]));
+      return updates.map((u) => byId.get(u.recordId) ?? ruleFailure(u.recordId, refused.get(u.recordId) ?? 'no message'));
+    }
     if (updates.length === 1) {
       const detail = error.body.errors?.[0];
       return [{ recordId: updates[0].recordId, ok: false, code: detail?.code ?? error.body.category ?? 'VALIDATION_ERROR', message: detail?.message ?? error.body.message ?? error.message }];
     }
     const half = Math.ceil(updates.length / 2);
-    return [...(await writeContacts(transport, updates.slice(0, half), names)), ...(await writeContacts(transport, updates.slice(half), names))];
+    return [...(await writeContacts(ctx, updates.slice(0, half))), ...(await writeContacts(ctx, updates.slice(half)))];
   }
 }
 
 const readResponse = z.object({ results: z.array(z.object({ id: z.string(), properties: z.record(z.string(), z.string().nullable()) })) });
 
 /** The plugin's fields as HubSpot holds them now (batch read, 100 a call); unknown ids are absent. */
-export async function readContactValues(
-  transport: HubSpotTransport,
-  recordIds: string[],
-  names: Record<FieldKey, string>,
-  specs: ReadonlyMap<FieldKey, FieldSpec>,
-): Promise<Map<string, FieldValues>> {
+export async function readContactValues(ctx: WriteContext, recordIds: string[], specs: ReadonlyMap<FieldKey, FieldSpec>): Promise<Map<string, FieldValues>> {
   const out = new Map<string, FieldValues>();
+  const { names } = ctx;
   for (let i = 0; i < recordIds.length; i += 100) {
     const inputs = recordIds.slice(i, i + 100).map((id) => ({ id }));
-    const response = await transport.call('api', `batch read ${inputs.length} contacts`, (c) =>
-      c.crm.contacts.batchApi.readWithHttpInfo({ inputs, properties: Object.values(names), propertiesWithHistory: [] }),
-    );
-    for (const r of readResponse.parse(response.data).results) out.set(r.id, canonicalFieldValues((key) => r.properties[names[key]], specs).values);
+    const body = { inputs, properties: Object.values(names), propertiesWithHistory: [] };
+    const label = `batch read ${inputs.length} contacts`;
+    const data =
+      ctx.apiVersion === 'legacy'
+        ? (await ctx.transport.call('api', label, (c) => c.crm.contacts.batchApi.readWithHttpInfo(body))).data
+        : (await ctx.transport.request('api', label, { method: 'POST', path: objectsPath(ctx.apiVersion, 'contacts/batch/read'), body })).data;
+    for (const r of parsed(readResponse, data, 'the batch read').results) out.set(r.id, canonicalFieldValues((key) => r.properties[names[key]], specs).values);
   }
   return out;
 }

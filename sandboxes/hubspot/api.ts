@@ -15,6 +15,8 @@ export interface RouteContext {
   now: number;
   /** Scheme, host and port the caller used (for paging links). */
   baseUrl: string;
+  /** The date-based version of the path (2026-03, 2026-09), or null on a numbered one (v3, v4). */
+  version: string | null;
 }
 
 export interface ApiRoute {
@@ -22,6 +24,8 @@ export interface ApiRoute {
   path: string;
   /** Search has its own limiter and sends no rate-limit headers. */
   search?: boolean;
+  /** Set on the date-based copies of a route (versions.ts). */
+  version?: string;
   /** Any one of these scopes is enough. */
   scopes(params: Record<string, string>): readonly string[];
   handle(ctx: RouteContext): Reply;
@@ -90,7 +94,7 @@ export function mountApiRoute(router: Router, core: Core, route: ApiRoute): void
         return;
       }
       requireScope(principal, route.scopes(params));
-      const reply = route.handle({ req, params, principal, now, baseUrl: baseUrl(req) });
+      const reply = route.handle({ req, params, principal, now, baseUrl: baseUrl(req), version: route.version ?? null });
       writeReply(res, { ...reply, headers: { ...headers, ...reply.headers } });
     } catch (error) {
       writeReply(res, errorReply(error, correlationId, headers));

@@ -1,4 +1,4 @@
-/** POST /crm/v4/associations/{from}/{to}/batch/read. */
+/** POST /crm/v4/associations/{from}/{to}/batch/read, and /crm/associations/{version}/… (versions.ts). */
 import { z } from 'zod';
 import type { ApiRoute } from './api.ts';
 import { ASSOCIATION_TYPE_ID, OTHER, SINGULAR, pageOf } from './associations.ts';
@@ -19,7 +19,7 @@ export function associationRoutes(core: Core): ApiRoute[] {
       method: 'post',
       path: '/crm/v4/associations/:fromObjectType/:toObjectType/batch/read',
       scopes: (p) => [`crm.objects.${resolveObjectType(p.fromObjectType)}.read`, `crm.objects.${resolveObjectType(p.toObjectType)}.read`],
-      handle: ({ req, params }) => {
+      handle: ({ req, params, version }) => {
         const startedAt = new Date().toISOString();
         const from = resolveObjectType(params.fromObjectType);
         const to = resolveObjectType(params.toObjectType);
@@ -47,7 +47,8 @@ export function associationRoutes(core: Core): ApiRoute[] {
           results.push({
             from: { id },
             to: page.map((toId) => ({
-              toObjectId: Number(toId), // a JSON number in HubSpot's responses
+              // v4 answers a JSON number; the date-based reference documents a string.
+              toObjectId: version === null ? Number(toId) : toId,
               associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: ASSOCIATION_TYPE_ID[from], label: null }],
             })),
             ...(next === undefined ? {} : { paging: { next: { after: next } } }),

@@ -2,11 +2,12 @@
 import { z } from 'zod';
 import type { ApiRoute, RouteContext } from './api.ts';
 import type { Core } from './core.ts';
-import { HubSpotError, badRequest, invalidValues, type ValueIssue } from './errors.ts';
+import { HubSpotError, badRequest, invalidValues, ruleRefusals, type ValueIssue } from './errors.ts';
 import { parseJsonBody, parseQuery, parseWith, type Reply } from './http.ts';
 import { associationInputs, boolParam, idValue, objectViews, propertyValues, readScopes, writeScopes } from './objectViews.ts';
 import { OBJECT_TYPE_IDS, resolveObjectType, type ObjectType } from './schema.ts';
 import type { Snap } from './store.ts';
+import { enforcesRules } from './versions.ts';
 
 const MAX_BATCH = 100;
 
@@ -40,6 +41,16 @@ function missingIdsError(type: ObjectType, ids: readonly string[]): Record<strin
     message: `Could not get some ${type === 'contacts' ? 'CONTACT' : 'DEAL'} objects, they may be deleted or not exist. Check that ids are valid.`,
     context: { ids: [...ids] },
   };
+}
+
+/** A record's values as a write would leave them (null clears). */
+export function afterWrite(snap: Snap | undefined, changes: Record<string, string | null>): Record<string, string> {
+  const props: Record<string, string> = { ...snap?.props };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) delete props[k];
+    else props[k] = v;
+  }
+  return props;
 }
 
 function checkBatchSize(n: number): void {
@@ -114,7 +125,7 @@ export function batchRoutes(core: Core): ApiRoute[] {
     return batchEnvelope(results, missing.length > 0 ? [missingIdsError(type, missing)] : [], startedAt);
   };
 
-  const batchUpdate = ({ req, params }: RouteContext): Reply => {
+  const batchUpdate = ({ req, params, version }: RouteContext): Reply => {
     const startedAt = new Date().toISOString();
     const type = resolveObjectType(params.objectType);
     const body = parseWith(batchUpdateBody, parseJsonBody(req), 'BatchInputSimplePublicObjectBatchInput');
@@ -146,6 +157,11 @@ export function batchRoutes(core: Core): ApiRoute[] {
       found.push({ snap, changes: checked.changes, written: Object.keys(input.properties) });
     }
     if (issues.length > 0) throw invalidValues(issues, writer.portalId);
+    if (enforcesRules(version)) {
+      // From 2026-09 the account's validation rules apply; like an invalid value, a breach refuses the batch.
+      const refusals = found.flatMap((f) => core.rules.check(type, afterWrite(f.snap, f.changes), f.written).map((r) => ({ id: f.snap.id, ...r })));
+      if (refusals.length > 0) throw ruleRefusals(refusals, writer.portalId);
+    }
     for (const f of found) writer.checkEmail(type, f.changes, f.snap.id);
     const results = found.map((f) => renderWrite(type, writer.update(type, f.snap, f.changes), f.written));
     core.stats.batchUpdateInputs += found.length;

@@ -2,6 +2,7 @@
 import { AuthRegistry, type OAuthClient } from './auth.ts';
 import { DEFAULT_PORTAL_ID } from './errors.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
+import { PortalRules, type PortalRule } from './portalRules.ts';
 import { PropertyRegistry } from './properties.ts';
 import { DEFAULT_LIMITS, RateLimiter, type Limits } from './rateLimit.ts';
 import type { ObjectType } from './schema.ts';
@@ -23,6 +24,8 @@ export interface CoreOptions {
   accessTokenTtlSeconds?: number;
   /** This sandbox account's portal (hub) id: give each sandbox its own to run several accounts. */
   portalId?: number;
+  /** The account's validation rules, applied to writes on 2026-09 paths (portalRules.ts). */
+  validationRules?: PortalRule[];
 }
 
 export const DEFAULT_PRIVATE_APP_TOKEN = 'sandbox-private-app-token';
@@ -44,6 +47,7 @@ export interface Core {
   faults: FaultInjector;
   stats: SandboxStats;
   associationPageSize: number;
+  rules: PortalRules;
 }
 
 export function createCore(options: CoreOptions = {}): Core {
@@ -57,6 +61,8 @@ export function createCore(options: CoreOptions = {}): Core {
   if (!(Number.isInteger(associationPageSize) && associationPageSize > 0)) {
     throw new Error(`associationPageSize must be a positive integer, got ${associationPageSize}`);
   }
+  const rules = new PortalRules();
+  rules.set(options.validationRules ?? []);
   const store = new Store();
   const registry = new PropertyRegistry(clock);
   const writer = new RecordWriter(store, registry, clock, portalId);
@@ -86,5 +92,6 @@ export function createCore(options: CoreOptions = {}): Core {
     faults: new FaultInjector(options.faults),
     stats: createStats(),
     associationPageSize,
+    rules,
   };
 }

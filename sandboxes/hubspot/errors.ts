@@ -61,6 +61,19 @@ export function invalidValues(issues: readonly ValueIssue[], portalId: number): 
   });
 }
 
+/**
+ * The whole-request 400 when the account's validation rules refuse records of a 2026-09 write: HubSpot
+ * documents a 400 with category VALIDATION_ERROR; the rest of the body is not documented (UNCONFIRMED).
+ * The sandbox names each refused record in `errors[].context.ids`, with the rule's text and the property
+ * it requires, so a client can resend the others.
+ */
+export function ruleRefusals(refusals: readonly { id: string; property: string; message: string }[], portalId: number): HubSpotError {
+  const ids = [...new Set(refusals.map((r) => r.id))];
+  return badRequest(`${ids.length} record(s) did not pass the validation rules of portal ${portalId}: [${ids.join(', ')}]`, {
+    errors: refusals.map((r) => ({ message: r.message, code: 'REQUIRED_PROPERTY', context: { ids: [r.id], propertyName: [r.property] } })),
+  });
+}
+
 export const INVALID_AUTHENTICATION_MESSAGE =
   'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview';
 

@@ -1,16 +1,19 @@
 /**
  * A local HTTP server that behaves like HubSpot's documented CRM API (contacts, deals, properties,
- * search, associations v4, pipelines, OAuth), for integration tests, the benchmark and the demo.
+ * search, associations v4, pipelines, OAuth; also at the date-based 2026-03/2026-09 paths), for the
+ * integration tests, the benchmark and the demo.
  * See README.md for what is modelled and the choices made where HubSpot's docs are silent.
  */
 import { createCore } from './core.ts';
 import { createSandboxData, type SandboxData } from './data.ts';
 import type { FaultOptions } from './faults.ts';
+import type { PortalRule } from './portalRules.ts';
 import { listener } from '../shared/server.ts';
 import { createApp } from './server.ts';
 import type { SandboxStats } from './stats.ts';
 
 export type { FaultOptions } from './faults.ts';
+export type { PortalRule } from './portalRules.ts';
 export type { SandboxStats } from './stats.ts';
 export type { SandboxData, SandboxRecord } from './data.ts';
 export { DEFAULT_OAUTH_CLIENT, DEFAULT_PRIVATE_APP_TOKEN } from './core.ts';
@@ -29,6 +32,8 @@ export interface HubSpotSandboxOptions {
   accessTokenTtlSeconds?: number;
   /** The account's portal (hub) id, default 48151623: sandboxes with different ones are different accounts. */
   portalId?: number;
+  /** The account's validation rules (conditionally required properties), applied to 2026-09 writes. */
+  validationRules?: PortalRule[];
 }
 
 export interface HubSpotSandbox {
@@ -42,6 +47,8 @@ export interface HubSpotSandbox {
   setFaults(faults: FaultOptions): void;
   issueAuthorizationCode(clientId?: string, scopes?: string[]): string;
   expireAccessTokens(): void;
+  /** Replaces the account's validation rules (what an admin sets in HubSpot's property settings). */
+  setValidationRules(rules: PortalRule[]): void;
 }
 
 export function createHubSpotSandbox(options: HubSpotSandboxOptions = {}): HubSpotSandbox {
@@ -61,6 +68,7 @@ export function createHubSpotSandbox(options: HubSpotSandboxOptions = {}): HubSp
     setFaults: (faults) => core.faults.set(faults),
     issueAuthorizationCode: (clientId, scopes) => core.auth.issueCode(clientId, scopes),
     expireAccessTokens: () => core.auth.expireAll(),
+    setValidationRules: (rules) => core.rules.set(rules),
   };
 }
 

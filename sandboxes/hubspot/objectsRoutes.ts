@@ -2,10 +2,13 @@
 import { z } from 'zod';
 import type { ApiRoute, RouteContext } from './api.ts';
 import type { Core } from './core.ts';
-import { badRequest } from './errors.ts';
+import { afterWrite } from './batchRoutes.ts';
+import { badRequest, ruleRefusals } from './errors.ts';
 import { parseJsonBody, parseQuery, parseWith, type Reply } from './http.ts';
 import { associationInputs, boolParam, listParam, objectNotFound, objectViews, propertyValues, readScopes, writeScopes } from './objectViews.ts';
-import { resolveObjectType } from './schema.ts';
+import { resolveObjectType, type ObjectType } from './schema.ts';
+import type { Snap } from './store.ts';
+import { enforcesRules } from './versions.ts';
 
 const MAX_LIST_LIMIT = 100;
 
@@ -34,6 +37,13 @@ export function objectRoutes(core: Core): ApiRoute[] {
   const { store, writer } = core;
   const { render, renderWrite, findBy, associationTargets, createWith } = objectViews(core);
 
+  /** From 2026-09 the account's validation rules apply to a write (portalRules.ts). */
+  const checkRules = (version: string | null, type: ObjectType, snap: Snap | undefined, changes: Record<string, string | null>, written: string[]): void => {
+    if (!enforcesRules(version)) return;
+    const refusals = core.rules.check(type, afterWrite(snap, changes), written);
+    if (refusals.length > 0) throw ruleRefusals(refusals.map((r) => ({ id: snap?.id ?? 'new', ...r })), writer.portalId);
+  };
+
   const list = ({ req, params, baseUrl }: RouteContext): Reply => {
     const type = resolveObjectType(params.objectType);
     const q = parseQuery(listQuery, req.query);
@@ -54,7 +64,7 @@ export function objectRoutes(core: Core): ApiRoute[] {
     const next = table.at(pos);
     const body: Record<string, unknown> = { results };
     if (next !== undefined) {
-      body.paging = { next: { after: next.id, link: `${baseUrl}/crm/v3/objects/${params.objectType}?limit=${limit}&after=${next.id}` } };
+      body.paging = { next: { after: next.id, link: `${baseUrl}${req.path}?limit=${limit}&after=${next.id}` } };
     }
     return { status: 200, body };
   };
@@ -67,21 +77,23 @@ export function objectRoutes(core: Core): ApiRoute[] {
     return { status: 200, body: render(type, snap, q) };
   };
 
-  const create = ({ req, params }: RouteContext): Reply => {
+  const create = ({ req, params, version }: RouteContext): Reply => {
     const type = resolveObjectType(params.objectType);
     const body = parseWith(createBody, parseJsonBody(req), 'SimplePublicObjectInputForCreate');
     const changes = writer.checkOrThrow(type, body.properties);
+    checkRules(version, type, undefined, changes, Object.keys(body.properties));
     const snap = createWith(type, changes, associationTargets(type, body.associations));
     return { status: 201, body: renderWrite(type, snap, Object.keys(body.properties)) };
   };
 
-  const update = ({ req, params }: RouteContext): Reply => {
+  const update = ({ req, params, version }: RouteContext): Reply => {
     const type = resolveObjectType(params.objectType);
     const idProperty = parseQuery(z.object({ idProperty: z.string().optional() }), req.query).idProperty;
     const body = parseWith(updateBody, parseJsonBody(req), 'SimplePublicObjectInput');
     const snap = findBy(type, params.objectId, idProperty);
     if (snap === undefined || snap.archived) throw objectNotFound(params.objectId);
     const changes = writer.checkOrThrow(type, body.properties, snap);
+    checkRules(version, type, snap, changes, Object.keys(body.properties));
     return { status: 200, body: renderWrite(type, writer.update(type, snap, changes), Object.keys(body.properties)) };
   };
 

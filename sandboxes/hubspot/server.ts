@@ -12,6 +12,7 @@ import { objectRoutes } from './objectsRoutes.ts';
 import { pipelineRoutes } from './pipelinesRoutes.ts';
 import { propertyRoutes } from './propertiesRoutes.ts';
 import { searchRoutes } from './searchRoutes.ts';
+import { datedRoutes } from './versions.ts';
 
 export function createApp(core: Core): Express {
   const app = express();
@@ -20,9 +21,8 @@ export function createApp(core: Core): Express {
   // Bodies are kept raw: routes parse JSON themselves (HubSpot-shaped 400s) and search measures length.
   app.use(express.raw({ type: () => true, limit: '20mb' }));
   const router = express.Router();
-  for (const route of [...searchRoutes(core), ...propertyRoutes(core), ...batchRoutes(core), ...objectRoutes(core), ...associationRoutes(core), ...pipelineRoutes(), ...accountRoutes(core)]) {
-    mountApiRoute(router, core, route);
-  }
+  const numbered = [...searchRoutes(core), ...propertyRoutes(core), ...batchRoutes(core), ...objectRoutes(core), ...associationRoutes(core), ...pipelineRoutes(), ...accountRoutes(core)];
+  for (const route of [...numbered, ...datedRoutes(numbered)]) mountApiRoute(router, core, route);
   for (const route of oauthRoutes(core)) mountPublicRoute(router, core, route);
   app.use(router);
   app.use((req, res) => {

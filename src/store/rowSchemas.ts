@@ -38,6 +38,7 @@ export const statsSchema = z
     // Added after the first release of the schema: absent in older rows.
     phaseMs: z.partialRecord(z.enum(['fields', 'pull', 'classify', 'write']), z.number()).default({}),
     dailyQuota: z.object({ limit: z.number(), remaining: z.number() }).strict().nullable().optional(),
+    refused: z.number().optional(),
   })
   .strict();
 export const credentialsSchema = z.object({

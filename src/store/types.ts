@@ -45,6 +45,8 @@ export interface RunStats {
   stageTransitions: Record<string, number>;
   written: number;
   failed: number;
+  /** Of `failed`, records the CRM's own validation rules refused (not retried first; absent in older runs). */
+  refused?: number;
   /** Records skipped because the CRM data could not be read (bad amounts, dates...). */
   skippedRecords: number;
   requests: number;

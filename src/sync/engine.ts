@@ -156,8 +156,16 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
     if (!o.dryRun) await o.store.deletePlan(run.id).catch((error: unknown) => log.warn('the run\u2019s plan could not be removed', { error: error instanceof Error ? error.message : String(error) }));
   }
   endPhase('write');
-  if (stats.failed > 0) run.message = `${stats.failed} records could not be written; they are retried first next run`;
+  if (stats.failed > 0) run.message = failedMessage(stats.failed, stats.refused ?? 0);
   log.info(o.dryRun ? 'dry run finished' : 'sync finished', { written: stats.written, failed: stats.failed });
+}
+
+/** What the run says of its failed records: refused by the CRM's own rules, or retried first next run. */
+function failedMessage(failed: number, refused: number): string {
+  const rules = `the CRM's validation rules refused ${refused === failed ? 'them' : refused} (see the run's errors; fix the record or the rule in the CRM)`;
+  if (refused === 0) return `${failed} records could not be written; they are retried first next run`;
+  if (refused === failed) return `${failed} records could not be written: ${rules}`;
+  return `${failed} records could not be written: ${rules}; the others are retried first next run`;
 }
 
 /** The run's plan from the store, a page of records at a time, as changes to write. */

@@ -2,9 +2,12 @@
  * Writing changes in full batches, with the audit of every value. Each batch's audit entries are
  * recorded as intents before the request and marked applied (or failed) after it, so a crash between
  * the two leaves a trace, and a rollback always knows the value each write replaced. Records that fail
- * are reported with their id and queued to be retried first next run; they never fail the run.
+ * are reported with their id and queued to be retried first next run; they never fail the run. Two
+ * failures are not queued: a record that is gone, and one the CRM's own validation rules refused
+ * (CRM_VALIDATION), which would be refused again until its data or the rule changes; it is still planned
+ * next run like any record whose values differ, in its ordinary place, and its run error says why.
  */
-import { type Connector, type FieldKey, type FieldValues, RECORD_NOT_FOUND, type RecordUpdate, type WriteResult } from '../../connectors/contract/index.ts';
+import { type Connector, CRM_VALIDATION, type FieldKey, type FieldValues, RECORD_NOT_FOUND, type RecordUpdate, type WriteResult } from '../../connectors/contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { RunStats, Store } from '../store/types.ts';
 import type { Change } from './planPhase.ts';
@@ -12,6 +15,8 @@ import type { Change } from './planPhase.ts';
 export interface WriteOutcome {
   written: number;
   failed: number;
+  /** Of `failed`, refused by the CRM's validation rules (CRM_VALIDATION). */
+  refused: number;
   /** The CRM's last-modified time of the last record written (its clock, not ours). */
   lastModifiedAt: number | null;
 }
@@ -41,7 +46,7 @@ export async function writePhase(o: WritePhaseOptions, chunks: AsyncIterable<Cha
   const size = bulk ? bulk.jobSize : o.connector.maxBatchSize;
   const send = bulk ? (updates: RecordUpdate[]) => bulk.write(updates) : (updates: RecordUpdate[]) => o.connector.write(updates);
   const concurrency = bulk ? 1 : o.concurrency;
-  const outcome: WriteOutcome = { written: 0, failed: 0, lastModifiedAt: null };
+  const outcome: WriteOutcome = { written: 0, failed: 0, refused: 0, lastModifiedAt: null };
   let done = 0;
   const writeAll = async (batches: Change[][]) => {
     let next = 0;
@@ -111,8 +116,9 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
   const applied: number[] = [];
   const failedIds: number[] = [];
   const crmUpdates: { recordId: string; values: FieldValues; modifiedAt: number | null }[] = [];
-  const failures: { recordId: string; reason: string }[] = [];
+  const failures: { recordId: string; reason: string; code: string }[] = [];
   const gone: string[] = [];
+  const refused: string[] = [];
   for (const r of results) {
     const audit = idsOf.get(r.recordId) ?? [];
     if (r.ok) {
@@ -121,8 +127,9 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
       if (r.modifiedAt !== null) outcome.lastModifiedAt = Math.max(outcome.lastModifiedAt ?? 0, r.modifiedAt);
     } else {
       failedIds.push(...audit);
-      failures.push({ recordId: r.recordId, reason: `${r.code}: ${r.message}` });
+      failures.push({ recordId: r.recordId, reason: `${r.code}: ${r.message}`, code: r.code === CRM_VALIDATION ? CRM_VALIDATION : 'WRITE_FAILED' });
       if (r.code === RECORD_NOT_FOUND) gone.push(r.recordId);
+      if (r.code === CRM_VALIDATION) refused.push(r.recordId);
     }
   }
   // What the CRM answered is recorded as one: the audit's states, the values it now holds, the retry queue.
@@ -136,15 +143,21 @@ async function writeBatch(o: WritePhaseOptions, batch: Change[], outcome: WriteO
       await tx.markCustomersDeleted(o.installationId, gone);
       await tx.clearRetries(o.installationId, gone);
     }
+    // Not retried first: the CRM's rules would refuse it again (it is still planned like any record).
+    if (refused.length > 0) await tx.clearRetries(o.installationId, refused);
     if (failures.length > 0) {
-      const goneSet = new Set(gone);
-      await tx.setRetries(o.installationId, failures.filter((f) => !goneSet.has(f.recordId)));
-      await tx.addRunErrors(failures.map((f) => ({ runId: o.runId, recordId: f.recordId, phase: 'write' as const, code: 'WRITE_FAILED', message: f.reason, at: Date.now() })));
+      const notQueued = new Set([...gone, ...refused]);
+      const queued = failures.filter((f) => !notQueued.has(f.recordId)).map((f) => ({ recordId: f.recordId, reason: f.reason }));
+      if (queued.length > 0) await tx.setRetries(o.installationId, queued);
+      await tx.addRunErrors(failures.map((f) => ({ runId: o.runId, recordId: f.recordId, phase: 'write' as const, code: f.code, message: f.reason, at: Date.now() })));
     }
   });
-  if (failures.length > 0) o.log.warn('records not written; they will be retried first next run', { count: failures.length, first: failures[0] });
+  if (refused.length > 0) o.log.warn("records refused by the CRM's validation rules; fix the record or the rule in the CRM", { count: refused.length, first: failures.find((f) => f.code === CRM_VALIDATION) });
+  if (failures.length > refused.length) o.log.warn('records not written; they will be retried first next run', { count: failures.length - refused.length, first: failures.find((f) => f.code !== CRM_VALIDATION) });
   outcome.written += crmUpdates.length;
   outcome.failed += failures.length;
+  outcome.refused += refused.length;
   o.stats.written = outcome.written;
   o.stats.failed = outcome.failed;
+  if (outcome.refused > 0) o.stats.refused = outcome.refused;
 }

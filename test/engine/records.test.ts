@@ -63,6 +63,33 @@ describe('records whose write failed', () => {
   });
 });
 
+describe('records the CRM’s own validation rules refuse', () => {
+  it('are run errors CRM_VALIDATION, not queued first (an earlier queue entry is dropped), and written in their ordinary place once the CRM accepts them', async () => {
+    const w = world();
+    const ids = [...w.crm.customers.keys()].sort();
+    const [ruled] = ids.slice(-1);
+    w.crm.failingWrites.set(ruled, 'INVALID_OPTION');
+    await w.sync({ asOfDay: TODAY - 30 });
+    expect((await w.store.listRetries(INSTALLATION)).map((r) => r.recordId)).toEqual([ruled]);
+
+    // Next time the CRM's rules refuse it: reported, counted, and no longer queued to go first.
+    w.crm.failingWrites.set(ruled, 'CRM_VALIDATION');
+    const refused = await w.sync({ asOfDay: TODAY });
+    expect(refused).toMatchObject({ status: 'succeeded', failed: 1 });
+    expect(refused.message).toBe("1 records could not be written: the CRM's validation rules refused them (see the run's errors; fix the record or the rule in the CRM)");
+    expect((await w.store.getRun(refused.runId))?.stats.refused).toBe(1);
+    expect(await w.store.listRunErrors(refused.runId)).toEqual([expect.objectContaining({ recordId: ruled, phase: 'write', code: 'CRM_VALIDATION', message: `CRM_VALIDATION: the memory CRM refused ${ruled}` })]);
+    expect(await w.store.listRetries(INSTALLATION)).toEqual([]);
+
+    // The admin fixes the record: the next run plans it like any other (it still differs) and writes it.
+    w.crm.failingWrites.clear();
+    const fixed = await w.sync({ asOfDay: TODAY, full: true });
+    expect(fixed).toMatchObject({ status: 'succeeded', failed: 0 });
+    expect(writeOrder(await allAudit(w.store, fixed.runId))).toContain(ruled);
+    expect(w.connector().valuesOf(ruled)).toEqual((await w.store.getCustomer(INSTALLATION, ruled))?.scores?.values);
+  });
+});
+
 describe('records deleted in the CRM', () => {
   it('are marked deleted by a full pull (not by an incremental one) and left out of the base', async () => {
     const w = world();

@@ -3,7 +3,7 @@
  * responses, with nock intercepting the official SDK's HTTP. Every interceptor matches the exact body
  * and bearer header; nothing else may leave the process, and every interceptor must be used.
  */
-import { hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
+import { type HubSpotApiVersion, hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { isDeepStrictEqual } from 'node:util';
 import nock from 'nock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -25,9 +25,13 @@ const specs: FieldSpec[] = fieldSpecs(config.classifier, config.sync);
 
 const time = new FakeTime(Date.UTC(2026, 10, 22, 12));
 
-function connector(auth: TokenSource = privateAppToken(TOKEN)): HubSpotConnector {
+/** The contact batch update of the default API version (2026-09). */
+const UPDATE = '/crm/objects/2026-09/contacts/batch/update';
+
+function connector(auth: TokenSource = privateAppToken(TOKEN), apiVersion?: HubSpotApiVersion): HubSpotConnector {
+  const settings = hubspotSettingsSchema.parse(config.connectors.hubspot);
   return new HubSpotConnector({
-    settings: { ...hubspotSettingsSchema.parse(config.connectors.hubspot), baseUrl: BASE },
+    settings: { ...settings, baseUrl: BASE, apiVersion: apiVersion ?? settings.apiVersion },
     fields: specs,
     auth,
     burstShare: 1,
@@ -69,7 +73,7 @@ afterEach(() => {
 describe('batch update', () => {
   it('sends at most 100 inputs with property values as strings and maps a 207 partial failure back to its id', async () => {
     api()
-      .post('/crm/v3/objects/contacts/batch/update', {
+      .post(UPDATE, {
         inputs: [
           { id: '101', properties: { lcs_stage: 'loyalty', lcs_ltv: '250', lcs_churn_risk: '' } },
           { id: '102', properties: { lcs_stage: 'churned', lcs_ltv: '0', lcs_churn_risk: '93' } },
@@ -109,19 +113,147 @@ describe('batch update', () => {
     };
     const ok = (ids: string[]) => ({ status: 'COMPLETE', results: ids.map((id) => ({ id, properties: {}, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2026-11-22T12:00:00Z', archived: false })), startedAt: 'x', completedAt: 'y' });
     api()
-      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('1', 'loyalty'), input('2', 'retention'), input('3', 'purchase'), input('4', 'champion')] })
+      .post(UPDATE, { inputs: [input('1', 'loyalty'), input('2', 'retention'), input('3', 'purchase'), input('4', 'champion')] })
       .reply(400, invalid)
-      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('1', 'loyalty'), input('2', 'retention')] })
+      .post(UPDATE, { inputs: [input('1', 'loyalty'), input('2', 'retention')] })
       .reply(200, ok(['1', '2']))
-      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('3', 'purchase'), input('4', 'champion')] })
+      .post(UPDATE, { inputs: [input('3', 'purchase'), input('4', 'champion')] })
       .reply(400, invalid)
-      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('3', 'purchase')] })
+      .post(UPDATE, { inputs: [input('3', 'purchase')] })
       .reply(200, ok(['3']))
-      .post('/crm/v3/objects/contacts/batch/update', { inputs: [input('4', 'champion')] })
+      .post(UPDATE, { inputs: [input('4', 'champion')] })
       .reply(400, invalid);
     const results = await connector().write(['loyalty', 'retention', 'purchase', 'champion'].map((stage, i) => ({ recordId: String(i + 1), values: { stage } })));
     expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
     expect(results[3]).toMatchObject({ recordId: '4', code: 'INVALID_OPTION', message: expect.stringContaining('champion was not one of the allowed options') as unknown });
+  });
+});
+
+describe('API versions', () => {
+  const okBatch = (ids: string[]) => ({
+    status: 'COMPLETE',
+    results: ids.map((id) => ({ id, properties: { lastmodifieddate: '2026-11-22T12:00:02.000Z' }, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2026-11-22T12:00:02.000Z', archived: false })),
+    startedAt: '2026-11-22T12:00:01.900Z',
+    completedAt: '2026-11-22T12:00:02.100Z',
+  });
+  const input = (id: string, band: string) => ({ id, properties: { lcs_churn_risk_band: band } });
+  const updates = (bands: string[]) => bands.map((band, i) => ({ recordId: String(i + 1), values: { churnRiskBand: band } }));
+  const refused = (ids: string[]) => ({
+    status: 'error',
+    message: `${ids.length} record(s) did not pass the validation rules of portal 12345678`,
+    correlationId,
+    errors: ids.map((id) => ({ message: 'A contact at high churn risk needs a phone number', code: 'REQUIRED_PROPERTY', context: { ids: [id], propertyName: ['phone'] } })),
+    category: 'VALIDATION_ERROR',
+  });
+
+  it('2026-09: a 400 naming records refused by the portal’s validation rules fails those with CRM_VALIDATION and resends the rest once', async () => {
+    api()
+      .post(UPDATE, { inputs: [input('1', 'low'), input('2', 'high'), input('3', 'medium'), input('4', 'high')] })
+      .reply(400, refused(['2', '4']))
+      .post(UPDATE, { inputs: [input('1', 'low'), input('3', 'medium')] })
+      .reply(200, okBatch(['1', '3']));
+    const c = connector();
+    const results = await c.write(updates(['low', 'high', 'medium', 'high']));
+    expect(results.map((r) => r.recordId)).toEqual(['1', '2', '3', '4']);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true, false]);
+    expect(results[1]).toEqual({ recordId: '2', ok: false, code: 'CRM_VALIDATION', message: "HubSpot's validation rules refused contact 2: A contact at high churn risk needs a phone number" });
+    expect(results[3]).toMatchObject({ recordId: '4', code: 'CRM_VALIDATION' });
+    expect(c.quota().requests).toBe(2); // no halving when HubSpot names the records
+  });
+
+  it('2026-09: a per-record VALIDATION_ERROR in a 207 is CRM_VALIDATION too; a deleted contact stays RECORD_NOT_FOUND', async () => {
+    api()
+      .post(UPDATE, { inputs: [input('1', 'high'), input('2', 'low'), input('3', 'low')] })
+      .reply(207, {
+        ...okBatch(['3']),
+        numErrors: 2,
+        errors: [
+          { status: 'error', category: 'VALIDATION_ERROR', message: 'phone is required when lcs_churn_risk_band is high', context: { ids: ['1'] } },
+          { status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Could not get some CONTACT objects, they may be deleted or not exist.', context: { ids: ['2'] } },
+        ],
+      });
+    const results = await connector().write(updates(['high', 'low', 'low']));
+    expect(results).toEqual([
+      { recordId: '1', ok: false, code: 'CRM_VALIDATION', message: "HubSpot's validation rules refused contact 1: phone is required when lcs_churn_risk_band is high" },
+      { recordId: '2', ok: false, code: 'RECORD_NOT_FOUND', message: 'Could not get some CONTACT objects, they may be deleted or not exist.' },
+      { recordId: '3', ok: true, modifiedAt: Date.parse('2026-11-22T12:00:02.000Z') },
+    ]);
+  });
+
+  it('2026-03 and legacy write to their own paths; legacy goes through the SDK’s v3 client', async () => {
+    api().post('/crm/objects/2026-03/contacts/batch/update', { inputs: [input('1', 'low')] }).reply(200, okBatch(['1']));
+    expect((await connector(undefined, '2026-03').write(updates(['low'])))[0].ok).toBe(true);
+    api().post('/crm/v3/objects/contacts/batch/update', { inputs: [input('1', 'low')] }).reply(200, okBatch(['1']));
+    expect((await connector(undefined, 'legacy').write(updates(['low'])))[0].ok).toBe(true);
+  });
+
+  it('batch read of the plugin’s values uses the version’s path', async () => {
+    const read = (path: string) =>
+      api()
+        .post(path, (b: { inputs: { id: string }[]; properties: string[] }) => isDeepStrictEqual(b.inputs, [{ id: '1' }, { id: '2' }]) && b.properties.includes('lcs_stage'))
+        .reply(207, { status: 'COMPLETE', results: [{ id: '1', properties: { lcs_stage: 'loyalty' }, createdAt: 'x', updatedAt: 'y', archived: false }], numErrors: 1, errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'gone', context: { ids: ['2'] } }], startedAt: 'x', completedAt: 'y' });
+    read('/crm/objects/2026-09/contacts/batch/read');
+    const values = await connector().readFieldValues(['1', '2']);
+    expect([...values.keys()]).toEqual(['1']);
+    expect(values.get('1')?.stage).toBe('loyalty');
+    read('/crm/v3/objects/contacts/batch/read');
+    expect([...(await connector(undefined, 'legacy').readFieldValues(['1', '2'])).keys()]).toEqual(['1']);
+  });
+
+  describe('deal→contact associations in a full pull', () => {
+    const deal = (id: string) => ({ id, properties: { hs_is_closed_won: 'true', hs_is_closed: 'true', amount: '120', closedate: '2026-11-01T12:00:00.000Z', hs_lastmodifieddate: '2026-11-02T00:00:00.000Z' }, createdAt: '2025-01-01T00:00:00Z', updatedAt: '2026-11-02T00:00:00.000Z', archived: false });
+    const lists = () =>
+      api()
+        .get('/crm/v3/objects/contacts')
+        .query(true)
+        .reply(200, { results: [] })
+        .get('/crm/v3/pipelines/deals')
+        .reply(200, { results: [] })
+        .get('/crm/v3/objects/deals')
+        .query(true)
+        .reply(200, { results: [deal('501'), deal('502'), deal('503')] });
+    const pull = async (apiVersion?: HubSpotApiVersion) => {
+      const pages: PulledPage[] = [];
+      for await (const page of connector(undefined, apiVersion).pull({ fields: ALL_FIELDS, mode: 'full', resume: null, since: null })) pages.push(page);
+      return Object.fromEntries(pages.flatMap((p) => p.deals).map((d) => [d.recordId, d.customerIds]));
+    };
+
+    it('2026-09 (the default): the dated path, string ids, per-deal paging; a deal without contacts (207) has none', async () => {
+      const path = '/crm/associations/2026-09/deals/contacts/batch/read';
+      const to = (ids: string[]) => ids.map((toObjectId) => ({ toObjectId, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }] }));
+      lists()
+        .post(path, { inputs: [{ id: '501' }, { id: '502' }, { id: '503' }] })
+        .reply(207, {
+          status: 'COMPLETE',
+          results: [
+            { from: { id: '501' }, to: to(['1001', '1002']), paging: { next: { after: 'MC0xMDAy' } } },
+            { from: { id: '502' }, to: to(['1003']) },
+          ],
+          numErrors: 1,
+          errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', subCategory: 'crm.associations.NO_ASSOCIATIONS_FOUND', message: 'No contact is associated with deal 503.', context: { fromObjectId: ['503'] } }],
+          startedAt: 'x',
+          completedAt: 'y',
+        })
+        .post(path, { inputs: [{ id: '501', after: 'MC0xMDAy' }] })
+        .reply(200, { status: 'COMPLETE', results: [{ from: { id: '501' }, to: to(['1004']) }], startedAt: 'x', completedAt: 'y' });
+      expect(await pull()).toEqual({ '501': ['1001', '1002', '1004'], '502': ['1003'], '503': [] });
+    });
+
+    it('legacy: the SDK’s v4 client; its numeric ids become strings', async () => {
+      lists()
+        .post('/crm/v4/associations/deals/contacts/batch/read', { inputs: [{ id: '501' }, { id: '502' }, { id: '503' }] })
+        .reply(200, { status: 'COMPLETE', results: [{ from: { id: '501' }, to: [{ toObjectId: 1001, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }] }] }], startedAt: '2026-11-22T12:00:00Z', completedAt: '2026-11-22T12:00:00Z' });
+      expect(await pull('legacy')).toEqual({ '501': ['1001'], '502': [], '503': [] });
+    });
+
+    it('an answer that is not the documented shape is INVALID_RESPONSE naming the path and the field', async () => {
+      lists()
+        .post('/crm/associations/2026-03/deals/contacts/batch/read')
+        .reply(200, { status: 'COMPLETE', results: [{ _from: { id: '501' }, to: [{ toObjectId: '1001' }] }] });
+      const error = await pull('2026-03').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectorError);
+      expect(error).toMatchObject({ code: 'INVALID_RESPONSE', message: expect.stringMatching(/POST \/crm\/associations\/2026-03\/deals\/contacts\/batch\/read[\s\S]*results\[0\]\.from/) as unknown });
+    });
   });
 });
 
@@ -131,13 +263,13 @@ describe('rate limits and quotas', () => {
 
   it('429 TEN_SECONDLY_ROLLING: waits, retries, counts it; paces by the X-HubSpot-RateLimit headers', async () => {
     api()
-      .post('/crm/v3/objects/contacts/batch/update', body)
+      .post(UPDATE, body)
       .reply(
         429,
         { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId, policyName: 'TEN_SECONDLY_ROLLING', requestId: 'r1' },
         { 'X-HubSpot-RateLimit-Max': '190', 'X-HubSpot-RateLimit-Remaining': '0', 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000' },
       )
-      .post('/crm/v3/objects/contacts/batch/update', body)
+      .post(UPDATE, body)
       .reply(200, okBatch, {
         'X-HubSpot-RateLimit-Max': '190',
         'X-HubSpot-RateLimit-Remaining': '150',
@@ -154,7 +286,7 @@ describe('rate limits and quotas', () => {
 
   it('429 DAILY: no retry; the operation stops with QUOTA_EXHAUSTED', async () => {
     api()
-      .post('/crm/v3/objects/contacts/batch/update', body)
+      .post(UPDATE, body)
       .reply(429, { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', correlationId, policyName: 'DAILY', requestId: 'r2' });
     const error = await connector()
       .write([{ recordId: '7', values: { stage: 'retention' } }])
@@ -174,9 +306,9 @@ describe('rate limits and quotas', () => {
 
   it('5xx then success: retried with backoff', async () => {
     api()
-      .post('/crm/v3/objects/contacts/batch/update', body)
+      .post(UPDATE, body)
       .reply(502, { status: 'error', message: 'Bad gateway', correlationId, category: 'UNKNOWN' })
-      .post('/crm/v3/objects/contacts/batch/update', body)
+      .post(UPDATE, body)
       .reply(200, okBatch);
     const c = connector();
     expect((await c.write([{ recordId: '7', values: { stage: 'retention' } }]))[0].ok).toBe(true);

@@ -81,7 +81,7 @@ describe('HubSpot sync under failures', () => {
     const route = {
       fields: 'POST /crm/v3/properties/contacts',
       deals: 'GET /crm/v3/objects/deals',
-      writes: 'POST /crm/v3/objects/contacts/batch/update',
+      writes: 'POST /crm/objects/2026-09/contacts/batch/update',
     };
     const countOf = (key: string) => reference.sandbox.stats.byRoute[key] ?? 0;
     const pick = (n: number) => 1 + Math.floor(Math.random() * Math.max(1, n - 1));

@@ -67,7 +67,7 @@ describe('HubSpot sync against the sandbox', () => {
     }
     expect(customers).toBe(2357); // every CDNOW customer
     // Full batches: one update call per 100 contacts, rounded up.
-    expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBe(Math.ceil(values.size / 100));
+    expect(h.sandbox.stats.byRoute['POST /crm/objects/2026-09/contacts/batch/update']).toBe(Math.ceil(values.size / 100));
   });
 
   it('a second sync writes nothing; a changed deal makes the next one write only its contact', async () => {
@@ -79,7 +79,7 @@ describe('HubSpot sync against the sandbox', () => {
     h.sandbox.stats.reset();
     const second = await h.sync();
     expect(second).toMatchObject({ status: 'succeeded', mode: 'incremental', changed: 0, written: 0 });
-    expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBeUndefined();
+    expect(h.sandbox.stats.byRoute['POST /crm/objects/2026-09/contacts/batch/update']).toBeUndefined();
     expect(h.crmValues()).toEqual(before);
 
     // A customer's won deal grows by 500: their LTV (and CLV) must follow, nobody else's.
@@ -102,7 +102,7 @@ describe('HubSpot sync against the sandbox', () => {
     expect(run).toMatchObject({ kind: 'dry_run', status: 'succeeded', changed: 200, written: 0 });
     expect(run.fields?.created).toHaveLength(11);
     expect(h.sandbox.data.getProperty('contacts', 'lcs_stage')).toBeUndefined();
-    expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBeUndefined();
+    expect(h.sandbox.stats.byRoute['POST /crm/objects/2026-09/contacts/batch/update']).toBeUndefined();
     expect(h.sandbox.stats.byRoute['POST /crm/v3/properties/contacts']).toBeUndefined();
     expect(Object.values(run.stageTransitions).reduce((a, b) => a + b, 0)).toBe(200);
     const plan = await allPlan(h.store, run.runId);
@@ -290,7 +290,7 @@ describe('HubSpot sync against the sandbox, state in Postgres', () => {
     h.sandbox.stats.reset();
     const second = await h.sync({ asOfDay: asOfDay - 30 });
     expect(second).toMatchObject({ status: 'succeeded', mode: 'incremental', changed: 0, written: 0 });
-    expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBeUndefined();
+    expect(h.sandbox.stats.byRoute['POST /crm/objects/2026-09/contacts/batch/update']).toBeUndefined();
     expect(h.crmValues()).toEqual(afterFull);
 
     const nightly = await h.sync({ asOfDay, full: true });

@@ -202,7 +202,7 @@ describe('runs as jobs on Postgres', () => {
     const c = portals[2];
     const running = await until('the slow run writing', async () => {
       const run = (await runsOf(c)).find((r) => r.status === 'running');
-      return run && c.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update'] ? run : null;
+      return run && c.sandbox.stats.byRoute['POST /crm/objects/2026-09/contacts/batch/update'] ? run : null;
     }, 150_000);
     const ownerPid = Number(running.owner?.split(':')[1]);
     const victim = workers.find((w) => w.pid === ownerPid);

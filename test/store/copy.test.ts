@@ -116,7 +116,7 @@ describe('store copy: SQLite to Postgres', () => {
     const next = await spawnCli(['sync', '--json'], { ...env, DATABASE_URL: db.url }, h.dir);
     expect(next.code, next.stderr).toBe(0);
     expect(JSON.parse(next.stdout)).toMatchObject({ status: 'succeeded', mode: 'incremental', written: 0, failed: 0 });
-    expect(h.sandbox.stats.byRoute['POST /crm/v3/objects/contacts/batch/update']).toBeUndefined();
+    expect(h.sandbox.stats.byRoute['POST /crm/objects/2026-09/contacts/batch/update']).toBeUndefined();
 
     // Copying again would duplicate history: refused, one line, nothing changed there.
     const again = await spawnCli(['store', 'copy', '--to', db.url], env, h.dir);

@@ -24,6 +24,8 @@ export interface RunStats {
   written: number;
   failed: number;
   skippedRecords: number;
+  /** Of `failed`, refused by the CRM's own validation rules (absent when none). */
+  refused?: number;
   requests: number;
   rateLimited: number;
   retries: number;

@@ -46,6 +46,8 @@ export interface HistoryLine {
 export interface CustomerDescription {
   /** "Noah Adams (noah@example.com, Acme), HubSpot record 1001". */
   title: string;
+  /** "HubSpot record 1001". */
+  record: string;
   /** The stage's label, or null when not scored. */
   stage: string | null;
   /** Sentences on the scores: churn risk, value, expected purchases, next action, stage change, scoring. */
@@ -235,16 +237,26 @@ export function historyLine(h: HistoryEntry, o: DescribeOptions): HistoryLine {
   };
 }
 
+/** Runs newest first (as the audit reads), each run's values in the order of the fields (stage first). */
+function inFieldOrder(history: HistoryEntry[], o: DescribeOptions): HistoryEntry[] {
+  const order = Object.keys(o.fieldLabels);
+  const rank = (h: HistoryEntry) => (order.includes(h.field) ? order.indexOf(h.field) : order.length);
+  const runs = new Map<string, HistoryEntry[]>();
+  for (const h of history) runs.set(h.runId, [...(runs.get(h.runId) ?? []), h]);
+  return [...runs.values()].flatMap((entries) => entries.sort((a, b) => rank(a) - rank(b) || b.id - a.id));
+}
+
 export function describeCustomer(e: Explanation, o: DescribeOptions): CustomerDescription {
   const stage = e.scores?.values.stage ?? null;
   const reason = e.scores?.features.reason;
   return {
     title: title(e, o),
+    record: `${o.crm} record ${e.recordId}`,
     stage: stage === null ? null : valueText('stage', stage, o),
     scores: scoreSentences(e, o),
     reason: typeof reason === 'string' ? reason : (e.scores?.values.stageReason ?? null),
     purchases: purchasesSentence(e, o),
     signals: signalPhrases(e),
-    history: e.history.map((h) => historyLine(h, o)),
+    history: inFieldOrder(e.history, o).map((h) => historyLine(h, o)),
   };
 }

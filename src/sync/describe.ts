@@ -198,7 +198,7 @@ function purchasesSentence(e: Explanation, o: DescribeOptions): string {
   // Cents added as integers: 0.1 + 0.2 is not 0.3.
   const total = p.reduce((sum, x) => sum + Math.round(x.amount * 100), 0) / 100;
   const days = new Set(p.map((x) => x.day)).size;
-  const sameDay = days < p.length ? ` on ${plural(days, 'day')} (the models count days)` : '';
+  const sameDay = days < p.length ? ` (on ${plural(days, 'distinct day')}, as the models count them)` : '';
   if (p.length === 1) return `1 purchase, on ${p[0].day}, ${moneyText(total, o.currency)}; ${open}.`;
   return `${plural(p.length, 'purchase')}${sameDay} from ${p[0].day} to ${p[p.length - 1].day}, ${moneyText(total, o.currency)} in all; ${open}.`;
 }

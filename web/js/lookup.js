@@ -38,12 +38,13 @@ function purchasesTable(e, currency) {
 
 /** @param {import('./types').CustomerDescription['history']} history */
 function historyTable(history) {
-  const rows = history.map((line) =>
+  // A run's when and which once, on its first row: the rows below it are the same run's other fields.
+  const rows = history.map((line, i) =>
     h(
       'tr',
-      { class: line.rolledBackBy ? 'rolled-back' : undefined },
-      h('td', {}, line.when),
-      h('td', {}, line.run, h('br'), h('span', { class: 'muted small' }, line.runId)),
+      { class: [line.rolledBackBy ? 'rolled-back' : '', i > 0 && history[i - 1].runId === line.runId ? 'same-run' : ''].join(' ').trim() || undefined },
+      h('td', {}, i > 0 && history[i - 1].runId === line.runId ? '' : line.when),
+      i > 0 && history[i - 1].runId === line.runId ? h('td', {}) : h('td', {}, line.run, h('br'), h('span', { class: 'muted small' }, line.runId)),
       h('td', {}, line.label),
       h('td', { class: 'wrap' }, `${line.from} → ${line.to}`),
       h('td', {}, line.rolledBackBy ? h('span', { class: 'badge stopped' }, `rolled back by ${line.rolledBackBy}`) : line.state === 'applied' ? line.outcome : h('span', { class: `badge ${line.state === 'failed' ? 'failed' : 'stopped'}` }, line.outcome)),

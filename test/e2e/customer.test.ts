@@ -88,6 +88,14 @@ async function lookUp(id: string): Promise<void> {
   await page.waitForFunction((want) => (globalThis as unknown as { document: { getElementById(id: string): { textContent: string | null } | null } }).document.getElementById('lookup-result')?.textContent?.includes(want) ?? false, id === 'nope-1' ? 'no customer' : `record ${id}`);
 }
 
+/** The page's sticky top bar would cover a scrolled element's screenshot (set through the CSSOM: the page's CSP refuses injected style sheets). */
+async function unstick(): Promise<void> {
+  await page.evaluate(() => {
+    const bar = (globalThis as unknown as { document: { querySelector(s: string): { style: { position: string } } | null } }).document.querySelector('.topbar');
+    if (bar) bar.style.position = 'static';
+  });
+}
+
 const text = async (selector: string): Promise<string> => (await page.textContent(selector)) ?? '';
 
 describe("one customer's page", () => {
@@ -113,6 +121,7 @@ describe("one customer's page", () => {
     const stageRow = page.locator('#customer-history tbody tr', { hasText: 'Lifecycle stage' }).filter({ hasText: `empty → ${stageLabel}` });
     expect(await stageRow.count()).toBe(1);
     expect(await stageRow.locator('td').nth(1).textContent()).toMatch(/^Syncrun_\w+$/);
+    await unstick();
     await page.locator('#lookup-result').screenshot({ path: join(ARTIFACTS, 'customer-page.png') });
   }, 60_000);
 
@@ -142,6 +151,7 @@ describe("one customer's page", () => {
       expect.stringMatching(new RegExp(`^.+ UTCRollback of ${sync}${runId}Lifecycle stage${stageLabel} → emptywritten$`)) as string,
       expect.stringMatching(new RegExp(`^.+ UTCSync${sync}Lifecycle stageempty → ${stageLabel}rolled back by ${runId}$`)) as string,
     ]);
+    await unstick();
     await page.locator('#lookup-result').screenshot({ path: join(ARTIFACTS, 'customer-rolled-back.png') });
   }, 90_000);
 

@@ -89,8 +89,10 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 export function moneyText(value: string | number, currency: string): string {
   const n = Number(value);
   if (!Number.isFinite(n)) return String(value);
-  const decimals = typeof value === 'string' ? (value.split('.')[1]?.length ?? 0) : Number.isInteger(n) ? 0 : 2;
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency, minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(n);
+  // Cents are shown as cents ("$12.50", not "$12.5"); a value without a fraction stays whole.
+  const decimals = typeof value === 'string' ? Math.min(value.split('.')[1]?.length ?? 0, 20) : Number.isInteger(n) ? 0 : 2;
+  const shown = decimals === 0 ? 0 : Math.max(decimals, 2);
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency, minimumFractionDigits: shown, maximumFractionDigits: shown }).format(n);
 }
 
 /** A stored date-time as a date, with the time when it is not midnight UTC. */

@@ -115,7 +115,8 @@ describe('describing a customer', () => {
 
   it('rounds money to the stored value’s decimals and dates to the day unless they have a time', () => {
     expect(moneyText('101', 'USD')).toBe('$101');
-    expect(moneyText('1234.5', 'USD')).toBe('$1,234.5');
+    expect(moneyText('1234.5', 'USD')).toBe('$1,234.50');
+    expect(moneyText('0.125', 'USD')).toBe('$0.125');
     expect(moneyText(29.33, 'USD')).toBe('$29.33');
     expect(moneyText(-12, 'GBP')).toBe('-£12');
     expect(dateTimeText('2026-11-19T00:00:00.000Z')).toBe('2026-11-19');

@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { STAGES_IN_LIFECYCLE_ORDER } from '../../src/classifier/types.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { spawnCli, type CliResult } from '../cliChild.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -77,11 +80,13 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
     const explain = await cli(['explain', contactId]);
     expect(explain.code, explain.stderr).toBe(0);
     const props = h.sandbox.data.getContact(contactId)?.properties ?? {};
-    const stage = props.lcs_stage ?? '';
-    // Who it is, as the CRM shows them, then its stage.
-    expect(explain.stdout).toContain(`hubspot record ${contactId} (${props.firstname} ${props.lastname}, ${props.email}): ${stage}`);
-    expect(explain.stdout).toMatch(/purchases: \d{4}-\d\d-\d\d/);
-    expect(explain.stdout).toContain(`${s.runId} stage: null → "${stage}" (applied)`);
+    const stage = z.enum(STAGES_IN_LIFECYCLE_ORDER).parse(props.lcs_stage);
+    const label = loadConfig().classifier.stages[stage].label;
+    // Who it is, as the CRM shows them, then its stage by its label; the scores in sentences (sync/describe.ts).
+    expect(explain.stdout).toContain(`${props.firstname} ${props.lastname} (${props.email}), HubSpot record ${contactId}: ${label}\n`);
+    expect(explain.stdout).toContain(props.lcs_churn_risk ? `\n  Churn risk ${props.lcs_churn_risk} % (${props.lcs_churn_risk_band}): ` : '\n  No purchase yet, so no churn risk');
+    expect(explain.stdout).toMatch(/^Purchases: \d+ purchases? .*\n {2}\d{4}-\d\d-\d\d +\$[\d,.]+ {2}deal \S+$/m);
+    expect(explain.stdout).toContain(`Sync ${s.runId}\n    Lifecycle stage: empty → ${label}\n`);
 
     const noErrors = await cli(['runs', '--errors', s.runId]);
     expect(noErrors.code, noErrors.stderr).toBe(0);
@@ -113,7 +118,7 @@ describe('lifecycle-sync commands against the HubSpot sandbox', () => {
   it('explain of an unknown record, rollback of an unknown run, a bad flag: one line and exit code 1', async () => {
     const unknown = await cli(['explain', '999999999']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr.trim()).toBe("lifecycle-sync: no customer 999999999 in hubspot's store (has a sync run yet?)");
+    expect(unknown.stderr.trim()).toBe('lifecycle-sync: no customer 999999999 in installation hubspot: not among the records its last pull found (or no sync has run yet)');
     const rollback = await cli(['rollback', 'run_nope']);
     expect(rollback.code).toBe(1);
     expect(rollback.stderr).toMatch(/no run run_nope/);

@@ -6,6 +6,7 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { STAGES_IN_LIFECYCLE_ORDER } from '../../src/classifier/types.ts';
 import { adminApiRouter } from '../../src/server/app.ts';
 import { ADMIN_TOKEN, createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
 
@@ -38,6 +39,16 @@ function apiRoutes(router: unknown): { method: string; path: string }[] {
   return out;
 }
 
+const describedSchema = z.object({
+  description: z.object({
+    title: z.string(),
+    stage: z.string().nullable(),
+    scores: z.array(z.string()),
+    purchases: z.string(),
+    signals: z.array(z.string()),
+    history: z.array(z.object({ field: z.string(), run: z.string(), runId: z.string(), from: z.string(), to: z.string(), outcome: z.string() })),
+  }),
+});
 const errorShape = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).strict();
 
 describe('the admin API', () => {
@@ -113,6 +124,40 @@ describe('the admin API', () => {
     const rolled = z.object({ runId: z.string(), rollbackOf: z.literal(runId) }).parse(rollback.body);
     expect(await s.waitForRun(rolled.runId)).toMatchObject({ status: 'succeeded', kind: 'rollback', stats: { written: 150 } });
     expect(s.h.sandbox.data.getContact(contactId)?.properties.lcs_stage ?? null).toBeNull();
+
+    // The customer in words (sync/describe.ts): the sync's writes marked as rolled back, the rollback's own listed first.
+    const after = describedSchema.parse((await s.api(`/api/customers/${contactId}`)).body);
+    const label = (await s.service.context.installations.defaultScope()).config.classifier.stages[z.enum(STAGES_IN_LIFECYCLE_ORDER).parse(stage)].label;
+    expect(after.description.title).toMatch(new RegExp(`, HubSpot record ${contactId}$`));
+    expect(after.description.stage).toBe(label);
+    expect(after.description.scores[0]).toMatch(/^(Churn risk \d+ % \((low|medium|high)\): |No purchase yet)/);
+    expect(after.description.scores.at(-1)).toMatch(/^Scored on \d{4}-\d\d-\d\d \d\d:\d\d UTC as of \d{4}-\d\d-\d\d with the Pareto\/NBD model/);
+    const stageWrites = after.description.history.filter((h) => h.field === 'stage').map((h) => [h.run, h.runId, `${h.from} → ${h.to}`, h.outcome]);
+    expect(stageWrites).toEqual([
+      [`Rollback of ${runId}`, rolled.runId, `${label} → empty`, 'written'],
+      ['Sync', runId, `empty → ${label}`, `written, rolled back by ${rolled.runId}`],
+    ]);
+  });
+
+  it('describes a customer never scored, one deleted from the CRM, and names the installation for an unknown one', async () => {
+    const store = s.service.context.store;
+    await store.upsertCustomers('hubspot', [{ recordId: 'new-1', modifiedAt: Date.now(), signals: { nps: 10 }, crmValues: {}, display: { email: 'new@example.com' } }]);
+    const fresh = describedSchema.parse((await s.api('/api/customers/new-1')).body);
+    expect(fresh.description).toMatchObject({
+      title: 'new@example.com, HubSpot record new-1',
+      stage: null,
+      scores: ['Not scored yet: the next sync or dry run scores it.'],
+      purchases: 'No purchase yet; no open deal.',
+      signals: ['NPS 10'],
+      history: [],
+    });
+    const [, second] = s.h.sandbox.data.contactIds();
+    await store.markCustomersDeleted('hubspot', [second]);
+    const gone = describedSchema.parse((await s.api(`/api/customers/${second}`)).body);
+    expect(gone.description.scores[0]).toBe('No longer in the CRM: these are its last scores, from before it was deleted, and nothing more is written to it.');
+    const unknown = await s.api('/api/customers/no-such-1');
+    expect(unknown.status).toBe(404);
+    expect(errorShape.parse(unknown.body).error.message).toBe('no customer no-such-1 in installation hubspot: not among the records its last pull found (or no sync has run yet)');
   });
 
   it("backtests the installation's stored deals for the page's card: per-model figures on the last holdoutDays days", async () => {

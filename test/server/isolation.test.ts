@@ -84,6 +84,9 @@ describe('per-installation routes', () => {
     expect((mine.body as { crmUrl: string }).crmUrl).toBe(`https://app.hubspot.com/contacts/${s.h.sandbox.portalId}/record/0-1/${contact}`);
     const fromB = await s.api(`/api/installations/${B}/customers/${contact}`);
     expect(fromB.status).toBe(404);
+    // The message names B, the installation asked, and shows nothing of A's customer.
+    expect(JSON.stringify(fromB.body)).toContain(`no customer ${contact} in installation ${B}:`);
+    expect(JSON.stringify(fromB.body)).not.toContain('description');
   });
 
   it('refuse an unknown, removed or malformed installation id', async () => {

@@ -182,10 +182,25 @@ export interface Explanation {
   /** Its record in the CRM's own UI, when the CRM says where. */
   crmUrl: string | null;
   deleted: boolean;
+  /** Won deals, oldest first. */
   purchases: { dealId: string; day: string; amount: number }[];
   openDeals: number;
   scores: { asOf: string; values: Record<string, string | null>; features: Record<string, unknown> } | null;
-  history: { runId: string; field: string; previous: string | null; next: string | null; state: string; at: number }[];
+  history: { runId: string; field: string; previous: string | null; next: string | null; state: string; at: number; runKind: string | null; rolledBackBy: string | null }[];
+  /** The same in words (src/sync/describe.ts: what `lifecycle-sync explain` prints). */
+  description: CustomerDescription;
+}
+
+/** src/sync/describe.ts CustomerDescription. */
+export interface CustomerDescription {
+  title: string;
+  record: string;
+  stage: string | null;
+  scores: string[];
+  reason: string | null;
+  purchases: string;
+  signals: string[];
+  history: { at: number; when: string; runId: string; run: string; field: string; label: string; from: string; to: string; state: string; outcome: string; rolledBackBy: string | null }[];
 }
 
 export type InstallationStatus = 'active' | 'paused';

@@ -1,9 +1,12 @@
 /**
  * GET /api/customers/:id: one customer's purchases, signals, scores, reason and the history of writes,
- * with the link to its record in the CRM (from the installation's credentials check, cached a minute).
+ * with the link to its record in the CRM (from the installation's credentials check, cached a minute),
+ * and the same in words (`description`: the sentences `lifecycle-sync explain` prints).
  */
 import { Router } from 'express';
 import { z } from 'zod';
+import { connectorDefinition } from '../../../connectors/registry.ts';
+import { describeCustomer, describeOptions } from '../../sync/describe.ts';
 import { explainCustomer } from '../../sync/explain.ts';
 import type { AdminContext } from '../context.ts';
 import type { ScopeOf } from '../scope.ts';
@@ -19,7 +22,8 @@ export function customerRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
     const explanation = await explainCustomer(ctx.store, scope.installationId, id);
     const verified = await ctx.installations.verify(scope);
     const crmUrl = verified.ok && verified.recordUrl ? verified.recordUrl.replace('{id}', encodeURIComponent(id)) : null;
-    res.json({ ...explanation, crmUrl });
+    const description = describeCustomer(explanation, describeOptions(scope.config, connectorDefinition(scope.crm)?.label ?? scope.crm));
+    res.json({ ...explanation, crmUrl, description });
   });
   return router;
 }

@@ -34,12 +34,23 @@ export interface CustomerListQuery {
   stage?: string;
   churnRiskBand?: string;
   valueTier?: string;
+  /** Churn risk (as written, 0–100) at least this… */
+  churnRiskFrom?: number;
+  /** …and below this (a bar of the page's histogram: 10 points wide). */
+  churnRiskBelow?: number;
   /** Only customers the last run that scored them planned changes for. */
   changedInLastRun?: boolean;
   sort: CustomerSort;
   order: 'asc' | 'desc';
   offset: number;
   limit: number;
+  /**
+   * Keyset paging (an export reads every page): the rows after this one in the query's order (its sort
+   * figure and record id), `offset` then counting from there.
+   */
+  after?: { figure: number | null; recordId: string };
+  /** Leave out the count (`total` is then -1): an export's later pages need none. */
+  count?: boolean;
 }
 
 export interface CustomerListPage {
@@ -116,9 +127,9 @@ export function containsPattern(text: string): string {
 
 /**
  * The query's WHERE conditions and ORDER BY, in SQL both stores run alike; `param` adds a value and
- * returns its placeholder (SQLite's `?`, Postgres' `$n`).
+ * returns its placeholder (SQLite's `?n`, Postgres' `$n`: a value may appear twice).
  */
-export function listSql(query: CustomerListQuery, param: (value: string) => string): { where: string; orderBy: string } {
+export function listSql(query: CustomerListQuery, param: (value: string | number) => string): { where: string; orderBy: string } {
   const conditions: string[] = [];
   const search = customerSearch(query.search);
   if (search && 'ids' in search) conditions.push(`record_id IN (${search.ids.map(param).join(', ')})`);
@@ -126,8 +137,21 @@ export function listSql(query: CustomerListQuery, param: (value: string) => stri
   if (query.stage !== undefined) conditions.push(`stage = ${param(query.stage)}`);
   if (query.churnRiskBand !== undefined) conditions.push(`churn_band = ${param(query.churnRiskBand)}`);
   if (query.valueTier !== undefined) conditions.push(`value_tier = ${param(query.valueTier)}`);
+  if (query.churnRiskFrom !== undefined) conditions.push(`churn_risk >= ${param(query.churnRiskFrom)}`);
+  if (query.churnRiskBelow !== undefined) conditions.push(`churn_risk < ${param(query.churnRiskBelow)}`);
   if (query.changedInLastRun === true) conditions.push('changed_in_run IS NOT NULL AND changed_in_run = scored_in_run');
   if (query.changedInLastRun === false) conditions.push('(changed_in_run IS NULL OR changed_in_run <> scored_in_run)');
+  if (query.after) {
+    const column = SORT_COLUMNS[query.sort];
+    const { figure, recordId } = query.after;
+    // After a row with the figure: the rest of its ties, the figures beyond it, then those without one.
+    if (figure === null) conditions.push(`${column} IS NULL AND record_id > ${param(recordId)}`);
+    else {
+      const at = param(figure);
+      const beyond = query.order === 'asc' ? '>' : '<';
+      conditions.push(`(${column} ${beyond} ${at} OR (${column} = ${at} AND record_id > ${param(recordId)}) OR ${column} IS NULL)`);
+    }
+  }
   // Customers without the figure (no purchases yet) come last either way; ties in record order, so pages never overlap.
   const orderBy = `${SORT_COLUMNS[query.sort]} ${query.order === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, record_id`;
   return { where: conditions.map((c) => ` AND ${c}`).join(''), orderBy };

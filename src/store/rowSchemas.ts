@@ -79,9 +79,16 @@ export function displayOf(value: unknown): { display?: z.infer<typeof displaySch
   // The plan phase reads every customer's: the usual shape is checked by hand, zod decides the rest.
   if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
     const record = parsed as Record<string, unknown>;
-    let plain = true;
-    for (const key in record) if ((key !== 'name' && key !== 'email' && key !== 'company') || typeof record[key] !== 'string') plain = false;
-    if (plain) return { display: record as z.infer<typeof displaySchema> };
+    const out: z.infer<typeof displaySchema> = {};
+    let fields = 0;
+    for (const key of ['name', 'email', 'company'] as const) {
+      const v = record[key];
+      if (typeof v === 'string') {
+        out[key] = v;
+        fields++;
+      }
+    }
+    if (fields === Object.keys(record).length) return { display: out };
   }
   const display = displaySchema.safeParse(parsed);
   return display.success ? { display: display.data } : {};

@@ -66,6 +66,10 @@ describe.each(STORE_KINDS)('the customer list on the %s store', (kind) => {
       expect(await ids(store, { valueTier: 'top' })).toEqual(['101']);
       expect(await ids(store, { changedInLastRun: true })).toEqual([SF_B, '102']);
       expect(await ids(store, { stage: 'at_risk', changedInLastRun: true })).toEqual(['102']);
+      // A bar of the churn-risk histogram: 40 to 50 (below); 0 to 10 holds neither those at 10 nor those with no risk.
+      expect(await ids(store, { churnRiskFrom: 40, churnRiskBelow: 50 })).toEqual(['103']);
+      expect(await ids(store, { churnRiskFrom: 0, churnRiskBelow: 10 })).toEqual(['101']);
+      expect(await ids(store, { churnRiskFrom: 70 })).toEqual(['102']);
       expect(await ids(store, { stage: 'at_risk', valueTier: 'top' })).toEqual([]);
       expect((await store.customerList('i', query({ stage: 'churned' }))).total).toBe(0);
     }));
@@ -103,6 +107,26 @@ describe.each(STORE_KINDS)('the customer list on the %s store', (kind) => {
       expect([first.total, second.total]).toEqual([6, 6]);
       expect([...first.rows, ...second.rows].map((r) => r.recordId)).toEqual(['101', SF_A, SF_B, '102', '103', '104']);
       expect((await store.customerList('i', query({ offset: 40 }))).rows).toEqual([]);
+    }));
+
+  it('reads every row after a row in the same order (an export), ties and customers without the figure too', () =>
+    filled(async (store) => {
+      for (const sort of ['clv', 'churnRisk', 'ltv'] as const) {
+        for (const order of ['asc', 'desc'] as const) {
+          const all = await ids(store, { sort, order });
+          const read: string[] = [];
+          let after: CustomerListQuery['after'];
+          for (;;) {
+            const page = await store.customerList('i', query({ sort, order, limit: 2, after, count: false }));
+            expect(page.total).toBe(-1);
+            read.push(...page.rows.map((r) => r.recordId));
+            const last = page.rows.at(-1);
+            if (page.rows.length < 2 || !last) break;
+            after = { figure: last[sort], recordId: last.recordId };
+          }
+          expect(read, `${sort} ${order}`).toEqual(all);
+        }
+      }
     }));
 
   it('replaces the span a page covers: customers no longer there drop out, the next run decides what changed', () =>

@@ -47,12 +47,9 @@ export class PostgresCustomerList implements CustomerListStore {
 
   readonly customerList = async (installationId: string, query: CustomerListQuery): Promise<CustomerListPage> => {
     const params: PgValue[] = [installationId];
-    const { where, orderBy } = listSql(query, (value) => {
-      params.push(value);
-      return `$${params.length}`;
-    });
-    const count = (await this.db.query(`SELECT COUNT(*) AS n FROM customer_list WHERE installation_id = $1${where}`, params)).rows[0];
-    const total = count ? num(count, 'n') : 0;
+    const { where, orderBy } = listSql(query, (value) => `$${params.push(value)}`);
+    const count = query.count === false ? null : (await this.db.query(`SELECT COUNT(*) AS n FROM customer_list WHERE installation_id = $1${where}`, params)).rows[0];
+    const total = query.count === false ? -1 : count ? num(count, 'n') : 0;
     if (total === 0) return { total, rows: [] };
     const n = params.length;
     const r = await this.db.query(`SELECT ${LIST_COLUMNS} FROM customer_list WHERE installation_id = $1${where} ORDER BY ${orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`, [...params, query.limit, query.offset]);

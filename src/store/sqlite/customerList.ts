@@ -28,12 +28,11 @@ export class SqliteCustomerList implements Synchronous<CustomerListStore> {
 
   readonly customerList = (installationId: string, query: CustomerListQuery): CustomerListPage => {
     const params: SQLInputValue[] = [installationId];
-    const { where, orderBy } = listSql(query, (value) => {
-      params.push(value);
-      return '?';
-    });
-    const total = num(this.db.get(`SELECT COUNT(*) AS n FROM customer_list WHERE installation_id = ?${where}`, ...params) ?? { n: 0 }, 'n');
-    const rows = total === 0 ? [] : this.db.all(`SELECT ${LIST_COLUMNS} FROM customer_list WHERE installation_id = ?${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`, ...params, query.limit, query.offset);
+    // Numbered placeholders: a value may be used twice.
+    const { where, orderBy } = listSql(query, (value) => `?${params.push(value)}`);
+    const total = query.count === false ? -1 : num(this.db.get(`SELECT COUNT(*) AS n FROM customer_list WHERE installation_id = ?1${where}`, ...params) ?? { n: 0 }, 'n');
+    const n = params.length;
+    const rows = total === 0 ? [] : this.db.all(`SELECT ${LIST_COLUMNS} FROM customer_list WHERE installation_id = ?1${where} ORDER BY ${orderBy} LIMIT ?${n + 1} OFFSET ?${n + 2}`, ...params, query.limit, query.offset);
     return {
       total,
       rows: rows.map((r) => ({

@@ -31,7 +31,8 @@ export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
 export interface CustomerListQuery {
   /** Name, e-mail or company (a case-insensitive substring), or a CRM record id (customerSearch). */
   search?: string;
-  stage?: string;
+  /** Any of these stages (the page's "at risk or churned" tile asks for two). */
+  stages?: string[];
   churnRiskBand?: string;
   valueTier?: string;
   /** Churn risk (as written, 0–100) at least this… */
@@ -134,7 +135,7 @@ export function listSql(query: CustomerListQuery, param: (value: string | number
   const search = customerSearch(query.search);
   if (search && 'ids' in search) conditions.push(`record_id IN (${search.ids.map(param).join(', ')})`);
   else if (search) conditions.push(`search_text LIKE ${param(containsPattern(search.text))} ESCAPE '\\'`);
-  if (query.stage !== undefined) conditions.push(`stage = ${param(query.stage)}`);
+  if (query.stages !== undefined && query.stages.length > 0) conditions.push(`stage IN (${query.stages.map(param).join(', ')})`);
   if (query.churnRiskBand !== undefined) conditions.push(`churn_band = ${param(query.churnRiskBand)}`);
   if (query.valueTier !== undefined) conditions.push(`value_tier = ${param(query.valueTier)}`);
   if (query.churnRiskFrom !== undefined) conditions.push(`churn_risk >= ${param(query.churnRiskFrom)}`);

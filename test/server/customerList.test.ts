@@ -102,6 +102,8 @@ describe('GET /api/customers', () => {
       expect(body.total, stage).toBe(count);
       expect(body.rows.every((r) => r.stage === stage)).toBe(true);
     }
+    const exits = await list('?stage=at_risk,churned');
+    expect(exits.total).toBe((overview.summary.stages.at_risk ?? 0) + (overview.summary.stages.churned ?? 0));
     for (const [tier, { customers }] of Object.entries(overview.summary.valueTiers)) expect((await list(`?tier=${tier}`)).total, tier).toBe(customers);
     const changed = await list('?changed=true&pageSize=200');
     expect(dryRunChanged).toBeGreaterThan(0);
@@ -138,7 +140,8 @@ describe('GET /api/customers', () => {
 
   it('refuses what it does not know, naming the parameter', async () => {
     for (const [query, words] of [
-      ['?stage=vip', 'query.stage: must be one of awareness'],
+      ['?stage=vip', 'query.stage.0: must be one of awareness'],
+      ['?stage=at_risk,vip', 'query.stage.1: must be one of awareness'],
       ['?band=extreme', 'query.band: must be one of low, medium, high'],
       ['?tier=gold', 'query.tier: must be one of top, middle, bottom'],
       ['?sort=name', 'query.sort: must be one of clv, churnRisk, ltv'],

@@ -61,17 +61,18 @@ describe.each(STORE_KINDS)('the customer list on the %s store', (kind) => {
 
   it('filters by stage, band, tier and "changed in the last run", together', () =>
     filled(async (store) => {
-      expect(await ids(store, { stage: 'at_risk' })).toEqual(['102', '103']);
+      expect(await ids(store, { stages: ['at_risk'] })).toEqual(['102', '103']);
+      expect(await ids(store, { stages: ['at_risk', 'awareness'] })).toEqual(['102', '103', '104']);
       expect(await ids(store, { churnRiskBand: 'high' })).toEqual(['102']);
       expect(await ids(store, { valueTier: 'top' })).toEqual(['101']);
       expect(await ids(store, { changedInLastRun: true })).toEqual([SF_B, '102']);
-      expect(await ids(store, { stage: 'at_risk', changedInLastRun: true })).toEqual(['102']);
+      expect(await ids(store, { stages: ['at_risk'], changedInLastRun: true })).toEqual(['102']);
       // A bar of the churn-risk histogram: 40 to 50 (below); 0 to 10 holds neither those at 10 nor those with no risk.
       expect(await ids(store, { churnRiskFrom: 40, churnRiskBelow: 50 })).toEqual(['103']);
       expect(await ids(store, { churnRiskFrom: 0, churnRiskBelow: 10 })).toEqual(['101']);
       expect(await ids(store, { churnRiskFrom: 70 })).toEqual(['102']);
-      expect(await ids(store, { stage: 'at_risk', valueTier: 'top' })).toEqual([]);
-      expect((await store.customerList('i', query({ stage: 'churned' }))).total).toBe(0);
+      expect(await ids(store, { stages: ['at_risk'], valueTier: 'top' })).toEqual([]);
+      expect((await store.customerList('i', query({ stages: ['churned'] }))).total).toBe(0);
     }));
 
   it('searches names, e-mails and companies as case-insensitive substrings, wildcards as themselves', () =>
@@ -84,7 +85,7 @@ describe.each(STORE_KINDS)('the customer list on the %s store', (kind) => {
       // '%' and '_' are not wildcards: "5%" is in no one's text but Grace's company.
       expect(await ids(store, { search: '%' })).toEqual(['102']);
       expect(await ids(store, { search: 'a_a' })).toEqual([]);
-      expect(await ids(store, { search: 'example.', stage: 'at_risk' })).toEqual(['103']);
+      expect(await ids(store, { search: 'example.', stages: ['at_risk'] })).toEqual(['103']);
     }));
 
   it('finds a HubSpot id as text, and a Salesforce id by its 15 or 18 characters, case-sensitive', () =>

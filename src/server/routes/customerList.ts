@@ -23,7 +23,12 @@ const oneOf = <const T extends readonly string[]>(values: T) => z.enum(values, {
 
 const filters = {
   search: z.string().max(200, 'must be at most 200 characters').optional(),
-  stage: oneOf(STAGES_IN_LIFECYCLE_ORDER).optional(),
+  /** One stage, or several separated by commas (at_risk,churned). */
+  stage: z
+    .string()
+    .transform((v) => v.split(','))
+    .pipe(z.array(oneOf(STAGES_IN_LIFECYCLE_ORDER)))
+    .optional(),
   band: oneOf(CHURN_BANDS).optional(),
   tier: oneOf(VALUE_TIERS).optional(),
   /** Churn risk from (inclusive) and to (exclusive), 0–100: a bar of the page's churn-risk histogram. */
@@ -50,7 +55,7 @@ export type CustomerListItem = CustomerListRow & { crmUrl: string | null };
 function storeQuery(f: Filters, page: { offset: number; limit: number }): CustomerListQuery {
   return {
     ...(f.search !== undefined ? { search: f.search } : {}),
-    ...(f.stage !== undefined ? { stage: f.stage } : {}),
+    ...(f.stage !== undefined ? { stages: f.stage } : {}),
     ...(f.band !== undefined ? { churnRiskBand: f.band } : {}),
     ...(f.tier !== undefined ? { valueTier: f.tier } : {}),
     ...(f.churnFrom !== undefined ? { churnRiskFrom: f.churnFrom } : {}),

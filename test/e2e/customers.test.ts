@@ -43,7 +43,7 @@ async function range(): Promise<{ from: number; to: number; of: number }> {
   return { from: n(m[1]), to: n(m[2]), of: n(m[3]) };
 }
 
-const rowIds = () => page.locator('#customers-table tbody tr[data-record]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-record') ?? ''));
+const rowIds = () => page.locator('#customers-table tbody tr[data-record]').evaluateAll((rows: { getAttribute(name: string): string | null }[]) => rows.map((r) => r.getAttribute('data-record') ?? ''));
 
 /** Waits until the list shows `of` customers in all. */
 const listed = (of: number) => expect.poll(async () => (await range()).of, { timeout: 10_000 }).toBe(of);

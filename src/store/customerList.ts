@@ -160,3 +160,11 @@ export function listSql(query: CustomerListQuery, param: (value: string | number
 
 /** The list's columns, in the order both stores read them. */
 export const LIST_COLUMNS = 'record_id, name, email, company, stage, churn_band, value_tier, clv, churn_risk, ltv, changed_in_run IS NOT NULL AND changed_in_run = scored_in_run AS changed';
+
+/**
+ * The rows of a span, as a condition on record_id with only the bounds it has: `? IS NULL OR …` would
+ * keep the planner from the key's range, and every page of a run would scan the installation's rows.
+ */
+export function spanSql(span: { after: string | null; through: string | null }, param: (value: string) => string): string {
+  return `${span.after === null ? '' : ` AND record_id > ${param(span.after)}`}${span.through === null ? '' : ` AND record_id <= ${param(span.through)}`}`;
+}

@@ -2,7 +2,7 @@
  * The customer list on Postgres (../customerList.ts): a page's rows replaced by two statements, the
  * insert one statement over arrays (`unnest`), whatever the page's size.
  */
-import { LIST_COLUMNS, listSql, searchText, type CustomerListEntry, type CustomerListPage, type CustomerListQuery } from '../customerList.ts';
+import { LIST_COLUMNS, listSql, searchText, spanSql, type CustomerListEntry, type CustomerListPage, type CustomerListQuery } from '../customerList.ts';
 import type { PgValue } from '../postgresDb.ts';
 import type { CustomerListStore, ScoreSpan } from '../types.ts';
 import { bool, lastByKey, num, numOrNull, text, textOrNull } from './rows.ts';
@@ -18,7 +18,8 @@ export class PostgresCustomerList implements CustomerListStore {
     // A customer twice in one page: the last one stands (one statement may insert a key once).
     const rows = lastByKey(entries, (e) => e.recordId);
     await this.db.atomic(async (q) => {
-      await q.query('DELETE FROM customer_list WHERE installation_id = $1 AND ($2::text IS NULL OR record_id > $2) AND ($3::text IS NULL OR record_id <= $3)', [installationId, span.after, span.through]);
+      const params: PgValue[] = [installationId];
+      await q.query(`DELETE FROM customer_list WHERE installation_id = $1${spanSql(span, (v) => `$${params.push(v)}`)}`, params);
       if (rows.length === 0) return;
       await q.query(
         `INSERT INTO customer_list (installation_id, record_id, name, email, company, search_text, stage, churn_band, value_tier, clv, churn_risk, ltv, scored_in_run, changed_in_run)

@@ -1,6 +1,6 @@
 /** The customer list on SQLite (../customerList.ts): a page's rows replaced in one transaction, prepared statements. */
 import type { SQLInputValue } from 'node:sqlite';
-import { LIST_COLUMNS, listSql, searchText, type CustomerListEntry, type CustomerListPage, type CustomerListQuery } from '../customerList.ts';
+import { LIST_COLUMNS, listSql, searchText, spanSql, type CustomerListEntry, type CustomerListPage, type CustomerListQuery } from '../customerList.ts';
 import type { SqliteDb } from '../sqliteDb.ts';
 import type { CustomerListStore, ScoreSpan } from '../types.ts';
 import type { Synchronous } from './promised.ts';
@@ -19,7 +19,8 @@ export class SqliteCustomerList implements Synchronous<CustomerListStore> {
     );
     this.db.transaction(() => {
       // The span's rows go (record ids compare byte by byte, as the score pages' do), then the page's come.
-      this.db.run('DELETE FROM customer_list WHERE installation_id = ?1 AND (?2 IS NULL OR record_id > ?2) AND (?3 IS NULL OR record_id <= ?3)', installationId, span.after, span.through);
+      const params: SQLInputValue[] = [installationId];
+      this.db.run(`DELETE FROM customer_list WHERE installation_id = ?1${spanSql(span, (v) => `?${params.push(v)}`)}`, ...params);
       for (const e of entries) {
         insert.run(installationId, e.recordId, e.name, e.email, e.company, searchText(e), e.stage, e.churnRiskBand, e.valueTier, e.clv, e.churnRisk, e.ltv, runId, e.changed ? runId : null);
       }

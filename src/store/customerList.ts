@@ -2,7 +2,7 @@
  * The customer list: each customer's latest scores as the page lists them (searched, filtered, sorted,
  * paged), one row per customer, next to the score pages (scorePages.ts), which keep everything but cannot
  * be queried. The plan phase writes a page of rows with each page of scores, replacing the span it covers
- * (customers gone from the CRM drop out). Both stores share what is decided here: the rows, the query,
+ * (customers gone from the CRM drop out; a row as it was is not rewritten). Both stores share what is decided here: the rows, the query,
  * and what a search term means.
  */
 
@@ -130,7 +130,7 @@ export function containsPattern(text: string): string {
  * The query's WHERE conditions and ORDER BY, in SQL both stores run alike; `param` adds a value and
  * returns its placeholder (SQLite's `?n`, Postgres' `$n`: a value may appear twice).
  */
-export function listSql(query: CustomerListQuery, param: (value: string | number) => string): { where: string; orderBy: string } {
+export function listSql(query: CustomerListQuery, param: (value: string | number) => string, installation: string): { where: string; orderBy: string } {
   const conditions: string[] = [];
   const search = customerSearch(query.search);
   if (search && 'ids' in search) conditions.push(`record_id IN (${search.ids.map(param).join(', ')})`);
@@ -140,8 +140,8 @@ export function listSql(query: CustomerListQuery, param: (value: string | number
   if (query.valueTier !== undefined) conditions.push(`value_tier = ${param(query.valueTier)}`);
   if (query.churnRiskFrom !== undefined) conditions.push(`churn_risk >= ${param(query.churnRiskFrom)}`);
   if (query.churnRiskBelow !== undefined) conditions.push(`churn_risk < ${param(query.churnRiskBelow)}`);
-  if (query.changedInLastRun === true) conditions.push('changed_in_run IS NOT NULL AND changed_in_run = scored_in_run');
-  if (query.changedInLastRun === false) conditions.push('(changed_in_run IS NULL OR changed_in_run <> scored_in_run)');
+  if (query.changedInLastRun === true) conditions.push(`changed_in_run = (${lastRun(installation)})`);
+  if (query.changedInLastRun === false) conditions.push(`(changed_in_run IS NULL OR changed_in_run <> (${lastRun(installation)}))`);
   if (query.after) {
     const column = SORT_COLUMNS[query.sort];
     const { figure, recordId } = query.after;
@@ -158,8 +158,18 @@ export function listSql(query: CustomerListQuery, param: (value: string | number
   return { where: conditions.map((c) => ` AND ${c}`).join(''), orderBy };
 }
 
+/** The run that last wrote the installation's list (`installation`: its placeholder; read once per query, not per row). */
+function lastRun(installation: string): string {
+  return `SELECT r.run_id FROM customer_list_runs r WHERE r.installation_id = ${installation}`;
+}
+
 /** The list's columns, in the order both stores read them. */
-export const LIST_COLUMNS = 'record_id, name, email, company, stage, churn_band, value_tier, clv, churn_risk, ltv, changed_in_run IS NOT NULL AND changed_in_run = scored_in_run AS changed';
+export function listColumns(installation: string): string {
+  return `record_id, name, email, company, stage, churn_band, value_tier, clv, churn_risk, ltv, COALESCE(changed_in_run = (${lastRun(installation)}), FALSE) AS changed`;
+}
+
+/** The columns a row shows: a row whose every one is as stored is left alone (no write, no index entry moved). */
+export const SHOWN_COLUMNS = ['name', 'email', 'company', 'search_text', 'stage', 'churn_band', 'value_tier', 'clv', 'churn_risk', 'ltv', 'changed_in_run'] as const;
 
 /**
  * The rows of a span, as a condition on record_id with only the bounds it has: `? IS NULL OR …` would

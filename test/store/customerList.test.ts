@@ -145,6 +145,19 @@ describe.each(STORE_KINDS)('the customer list on the %s store', (kind) => {
       expect(await ids(store)).toEqual(['a']);
     }));
 
+  it('"changed in the last run" follows the run that last wrote the list, a row as it was left as it was', () =>
+    withStore(async (store) => {
+      await store.saveCustomerList('i', { after: null, through: null }, 'run1', [entry('a', { changed: true }), entry('b', { changed: true })]);
+      expect(await ids(store, { changedInLastRun: true, order: 'asc' })).toEqual(['a', 'b']);
+      // run2: 'a' the same and not changed; 'b' changed again (its row names the new run).
+      await store.saveCustomerList('i', { after: null, through: null }, 'run2', [entry('a'), entry('b', { changed: true })]);
+      expect(await ids(store, { changedInLastRun: true })).toEqual(['b']);
+      expect(await ids(store, { changedInLastRun: false })).toEqual(['a']);
+      // run3 changes nothing: no one changed in it.
+      await store.saveCustomerList('i', { after: null, through: null }, 'run3', [entry('a'), entry('b')]);
+      expect((await store.customerList('i', query())).rows.map((r) => r.changedInLastRun)).toEqual([false, false]);
+    }));
+
   it('keeps installations apart, and forgets an installation removed', () =>
     withStore(async (store) => {
       const a = (await store.addInstallation({ crm: 'hubspot', name: 'A', accountId: '1' })).installation.id;

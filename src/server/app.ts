@@ -14,6 +14,7 @@ import { requireAdminToken, requireBearerToken } from './auth.ts';
 import type { AdminContext } from './context.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { backtestRoutes } from './routes/backtest.ts';
+import { customerListRoutes } from './routes/customerList.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jsonBody } from './jsonBody.ts';
@@ -68,7 +69,7 @@ export function adminApiRouter(ctx: AdminContext): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), backtestRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf), historyRoutes(ctx, scopeOf), exportRoutes(ctx, scopeOf)];
+  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerListRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), backtestRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf), historyRoutes(ctx, scopeOf), exportRoutes(ctx, scopeOf)];
   api.use(installApiRoutes(ctx), installationRoutes(ctx));
   // Each installation's routes under its id; the same routes unscoped for the default installation.
   api.use('/installations/:installationId', ...perInstallation(pathScope(ctx)));

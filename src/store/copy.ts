@@ -64,6 +64,15 @@ const TABLES: TableCopy[] = [
     page: 20,
   },
   {
+    table: 'customer_list',
+    from: `SELECT record_id AS copy_key, * FROM customer_list WHERE installation_id = ?`,
+    columns: [
+      c('installation_id', 'text'), c('record_id', 'text'), c('name', 'text'), c('email', 'text'), c('company', 'text'), c('search_text', 'text'), c('stage', 'text'), c('churn_band', 'text'),
+      c('value_tier', 'text'), c('clv', 'double precision'), c('churn_risk', 'double precision'), c('ltv', 'double precision'), c('changed_in_run', 'text'),
+    ],
+  },
+  { table: 'customer_list_runs', from: 'SELECT installation_id AS copy_key, * FROM customer_list_runs WHERE installation_id = ?', columns: [c('installation_id', 'text'), c('run_id', 'text')] },
+  {
     table: 'deal_customers',
     from: byInstallation('deal_customers'),
     columns: [c('installation_id', 'text'), c('deal_id', 'text'), c('customer_id', 'text'), c('status', 'text'), c('amount', 'double precision'), c('close_day', 'integer'), c('deleted', 'boolean')],

@@ -170,4 +170,27 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     version: 10,
     sql: `ALTER TABLE customers ADD COLUMN display TEXT;`,
   },
+  {
+    // The customer list (customerList.ts): each customer's latest scores as columns, to search, filter,
+    // sort and page; written with the score pages, a row only when what it shows changed. The indexes serve the list's sorts (largest first,
+    // ties by record id) and its filters by stage, band, tier and change.
+    version: 11,
+    sql: `
+      CREATE TABLE customer_list (
+        installation_id TEXT NOT NULL, record_id TEXT NOT NULL, name TEXT, email TEXT, company TEXT,
+        search_text TEXT NOT NULL, stage TEXT, churn_band TEXT, value_tier TEXT, clv REAL, churn_risk REAL, ltv REAL,
+        changed_in_run TEXT,
+        PRIMARY KEY (installation_id, record_id));
+      -- The run that last wrote the installation's list: "changed in the last run" is changed_in_run = it,
+      -- so a customer whose row is as it was is not rewritten each night (nor are its indexes).
+      CREATE TABLE customer_list_runs (installation_id TEXT PRIMARY KEY, run_id TEXT NOT NULL);
+      CREATE INDEX customer_list_by_clv ON customer_list (installation_id, clv DESC, record_id);
+      CREATE INDEX customer_list_by_churn ON customer_list (installation_id, churn_risk DESC, record_id);
+      CREATE INDEX customer_list_by_ltv ON customer_list (installation_id, ltv DESC, record_id);
+      CREATE INDEX customer_list_by_stage ON customer_list (installation_id, stage, clv DESC, record_id);
+      CREATE INDEX customer_list_by_band ON customer_list (installation_id, churn_band);
+      CREATE INDEX customer_list_by_tier ON customer_list (installation_id, value_tier);
+      CREATE INDEX customer_list_changed ON customer_list (installation_id) WHERE changed_in_run IS NOT NULL;
+    `,
+  },
 ];

@@ -77,6 +77,20 @@ export function displayOf(value: unknown): { display?: z.infer<typeof displaySch
       return {};
     }
   }
+  // The plan phase reads every customer's: the usual shape is checked by hand, zod decides the rest.
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+    const record = parsed as Record<string, unknown>;
+    const out: z.infer<typeof displaySchema> = {};
+    let fields = 0;
+    for (const key of ['name', 'email', 'company'] as const) {
+      const v = record[key];
+      if (typeof v === 'string') {
+        out[key] = v;
+        fields++;
+      }
+    }
+    if (fields === Object.keys(record).length) return { display: out };
+  }
   const display = displaySchema.safeParse(parsed);
   return display.success ? { display: display.data } : {};
 }

@@ -3,6 +3,7 @@
  * implementation can replace the embedded SQLite one for many installations on several machines.
  */
 import type { CrmName, CustomerDisplay, CustomerSignals, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
+import type { CustomerListEntry, CustomerListPage, CustomerListQuery } from './customerList.ts';
 import type { ScorePage } from './scorePages.ts';
 
 export type { StoredCredentials } from '../../connectors/contract/index.ts';
@@ -263,8 +264,8 @@ export interface CrmDataStore {
   customerPage(installationId: string, after: string | null, limit: number): Promise<CustomerCore[]>;
   /** The same page with each customer's signals only (the plan phase's first pass: no CRM values to parse). */
   customerSignalsPage(installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'signals'>[]>;
-  /** The same page with the plugin's values as the CRM holds them only (the plan phase's second pass). */
-  customerValuesPage(installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'crmValues'>[]>;
+  /** The same page with the plugin's values as the CRM holds them and who each is (the plan phase's second pass). */
+  customerValuesPage(installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'crmValues' | 'display'>[]>;
   /** A page of (customer, deal) links of deals not deleted, after `after` in (customer, deal) order. */
   dealLinkPage(installationId: string, after: { customerId: string; dealId: string } | null, limit: number): Promise<DealLink[]>;
   /** How many customers (not deleted) the store holds. */
@@ -279,6 +280,17 @@ export interface CrmDataStore {
    * dropped page held outside the span was saved just before, or is saved next.
    */
   saveScores(installationId: string, span: ScoreSpan, scores: ScorePage): Promise<void>;
+}
+
+/** The customer list: each customer's latest scores, searchable (customerList.ts). */
+export interface CustomerListStore {
+  /**
+   * The list's rows of a span of customers, as scored by `runId`: they replace every row in the span
+   * (customers no longer there drop out), like saveScores, in the same transaction.
+   */
+  saveCustomerList(installationId: string, span: ScoreSpan, runId: string, entries: CustomerListEntry[]): Promise<void>;
+  /** A page of the installation's customers matching the query, and how many match in all. */
+  customerList(installationId: string, query: CustomerListQuery): Promise<CustomerListPage>;
 }
 
 /** The audit of every written value, plans, and the retry queue. */
@@ -325,7 +337,7 @@ export interface StateStore {
 }
 
 /** The whole store: its concerns over one database. */
-export interface Store extends InstallationStore, RunStore, CrmDataStore, AuditStore, StateStore {
+export interface Store extends InstallationStore, RunStore, CrmDataStore, CustomerListStore, AuditStore, StateStore {
   /** 'sqlite' or 'postgres'. */
   readonly kind: string;
   /** For messages: the file, or the database's URL without its password. */

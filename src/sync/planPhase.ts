@@ -19,8 +19,9 @@ import { amountProblem, asOfProblem, purchaseDayProblem, purchaseRules, type Pur
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import type { Purchase } from '../classifier/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
+import type { CustomerListEntry } from '../store/customerList.ts';
 import { ScorePage } from '../store/scorePages.ts';
-import type { DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
+import type { CustomerCore, DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
 import type { FitToReuse } from './modelFit.ts';
 import { readStoredPurchases } from './storedPurchases.ts';
 import type { SyncSettings } from './settings.ts';
@@ -206,6 +207,31 @@ function storedScores(score: ReturnType<ClassificationResult['customer']>, asOf:
   };
 }
 
+/** A number the values hold as canonical text, or null. */
+function figure(value: string | null | undefined): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The customer's row in the list: who it is and the values to be written (rounded: the band agrees with the risk shown). */
+function listEntry(customer: Pick<CustomerCore, 'recordId' | 'display'>, desired: FieldValues, changed: boolean): CustomerListEntry {
+  const d = customer.display;
+  return {
+    recordId: customer.recordId,
+    name: d?.name || null,
+    email: d?.email || null,
+    company: d?.company || null,
+    stage: desired.stage ?? null,
+    churnRiskBand: desired.churnRiskBand ?? null,
+    valueTier: desired.valueTier ?? null,
+    clv: figure(desired.predictedClv),
+    churnRisk: figure(desired.churnRisk),
+    ltv: figure(desired.ltv),
+    changed,
+  };
+}
+
 /** Retries first, then stage moves, then the rest (PlanKey). */
 const PRIORITY = { retry: 0, stageMove: 1, other: 2 } as const;
 
@@ -231,6 +257,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
   // Pass 2: the same customers in the same order, page by page: scores stored, changes planned.
   for await (const page of customers((after, limit) => o.store.customerValuesPage(o.installationId, after, limit))) {
     const scores = new ScorePage();
+    const list: CustomerListEntry[] = [];
     const records: PlannedRecord[] = [];
     for (const customer of page.rows) {
       const index = i++;
@@ -251,6 +278,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
       desired.stageChangedAt = values.stageChangedAt ?? customer.crmValues.stageChangedAt ?? null;
       scores.add(customer.recordId, storedScores(score, asOf, desired));
       const keys = Object.keys(values) as FieldKey[];
+      list.push(listEntry(customer, desired, keys.length > 0));
       if (keys.length === 0) continue;
       for (const key of keys) o.stats.changedFields[key] = (o.stats.changedFields[key] ?? 0) + 1;
       const transition = stageTransition(customer.crmValues, values);
@@ -265,7 +293,9 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
     planned += records.length;
     await o.store.transaction(async (tx) => {
       // The span ends at the page's last customer; the last page's reaches to the end (scorePages.ts).
-      await tx.saveScores(o.installationId, { after: page.after, through: page.last ? null : (page.rows.at(-1)?.recordId ?? null) }, scores);
+      const span = { after: page.after, through: page.last ? null : (page.rows.at(-1)?.recordId ?? null) };
+      await tx.saveScores(o.installationId, span, scores);
+      await tx.saveCustomerList(o.installationId, span, o.runId, list);
       await tx.addPlanned(o.runId, records);
     });
     o.onProgress?.(i, features.size);

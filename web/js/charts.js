@@ -23,14 +23,33 @@ function draw(id, config) {
   charts.set(id, new Chart(canvas, /** @type {import('chart.js').ChartConfiguration} */ (/** @type {unknown} */ (config))));
 }
 
+/**
+ * Options that make a chart's bars open the people they count: `pick` gets the bar's index.
+ * @param {((index: number) => void) | undefined} pick
+ * @returns {{ onClick?: import('chart.js').ChartOptions<'bar'>['onClick'], onHover?: import('chart.js').ChartOptions<'bar'>['onHover'] }}
+ */
+function clickable(pick) {
+  if (!pick) return {};
+  return {
+    onClick: (_event, elements) => {
+      const bar = elements[0];
+      if (bar) pick(bar.index);
+    },
+    onHover: (event, elements) => {
+      const target = event.native?.target;
+      if (target instanceof HTMLElement) target.style.cursor = elements.length > 0 ? 'pointer' : 'default';
+    },
+  };
+}
+
 /** @param {string} id @param {string} text */
 function note(id, text) {
   const el = document.getElementById(id);
   if (el) el.textContent = text;
 }
 
-/** @param {Overview} o */
-export function drawStages(o) {
+/** @param {Overview} o @param {(stage: string) => void} [pick] a bar clicked: its stage */
+export function drawStages(o, pick) {
   const s = o.summary;
   if (!s) return;
   const stages = o.labels.stageOrder;
@@ -42,14 +61,15 @@ export function drawStages(o) {
       datasets: [{ label: 'People', data: stages.map((st) => s.stages[st]), backgroundColor: stages.map((st) => STAGE_COLORS[st] ?? '#98a2b3'), borderRadius: 4 }],
     },
     options: {
+      ...clickable(pick && ((i) => pick(stages[i] ?? ''))),
       plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `${num(c.parsed.y)} people (${(((c.parsed.y ?? 0) / Math.max(1, s.customers)) * 100).toFixed(1)} %)` } } },
       scales: { x: { grid: { display: false } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
     },
   });
 }
 
-/** @param {Overview} o */
-export function drawChurn(o) {
+/** @param {Overview} o @param {(bucket: { from: number, to: number }) => void} [pick] a bar clicked: its range of churn risk */
+export function drawChurn(o, pick) {
   const s = o.summary;
   if (!s) return;
   const { mediumFrom, highFrom } = o.settings.churnRiskBands;
@@ -62,14 +82,15 @@ export function drawChurn(o) {
       datasets: [{ label: 'Customers', data: o.churnRiskHistogram.map((b) => b.customers), backgroundColor: o.churnRiskHistogram.map((b) => color(b.from)), borderRadius: 3, barPercentage: 0.95, categoryPercentage: 0.95 }],
     },
     options: {
+      ...clickable(pick && ((i) => { const b = o.churnRiskHistogram[i]; if (b) pick(b); })),
       plugins: { legend: { display: false }, tooltip: { callbacks: { title: (items) => `Churn risk ${items[0]?.label ?? ''}`, label: (c) => `${num(c.parsed.y)} customers` } } },
       scales: { x: { grid: { display: false }, title: { display: true, text: 'Churn risk (customers with a purchase)' } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
     },
   });
 }
 
-/** @param {Overview} o */
-export function drawTiers(o) {
+/** @param {Overview} o @param {(tier: string) => void} [pick] a bar clicked: its tier */
+export function drawTiers(o, pick) {
   const s = o.summary;
   if (!s) return;
   const tiers = /** @type {const} */ (['top', 'middle', 'bottom']);
@@ -86,6 +107,7 @@ export function drawTiers(o) {
       ],
     },
     options: {
+      ...clickable(pick && ((i) => pick(tiers[i] ?? ''))),
       plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: (c) => `${c.dataset.label ?? ''}: ${money(c.parsed.y, currency)}` } } },
       scales: { x: { grid: { display: false } }, y: { beginAtZero: true, ticks: { callback: (v) => money(Number(v), currency, true) } } },
     },

@@ -5,13 +5,21 @@ import { dateTime, money, num, pct } from './format.js';
 
 /** @typedef {import('./types').Overview} Overview */
 
-/** @param {string} label @param {string} value @param {string} [sub] */
-function kpi(label, value, sub) {
-  return h('div', { class: 'kpi' }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value), sub ? h('div', { class: 'kpi-sub' }, sub) : null);
+/**
+ * A key figure; with `open`, a button that lists the people it counts.
+ * @param {string} label @param {string} value @param {string} [sub] @param {{ key: string, open: () => void }} [link]
+ */
+function kpi(label, value, sub, link) {
+  const parts = [h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value), sub ? h('div', { class: 'kpi-sub' }, sub) : null];
+  if (!link) return h('div', { class: 'kpi' }, parts);
+  return h('button', { class: 'kpi', type: 'button', 'data-kpi': link.key, title: 'List these customers', onclick: link.open }, parts);
 }
 
-/** @param {Overview} o */
-export function renderKpis(o) {
+/**
+ * @param {Overview} o
+ * @param {(filter: { stages?: string[], sort?: string, order?: string }) => void} [open] lists the people a figure counts
+ */
+export function renderKpis(o, open) {
   const s = o.summary;
   const el = byId('kpis');
   const note = byId('figures-note');
@@ -33,11 +41,11 @@ export function renderKpis(o) {
   const l = s.ltvFigures;
   fill(
     el,
-    kpi('People scored', num(s.customers), `${num(s.purchasers)} customers · ${num(s.prospects)} prospects`),
-    kpi('At risk or churned', num(s.stages.at_risk + s.stages.churned), `${pct((s.stages.at_risk + s.stages.churned) / Math.max(1, s.customers))} of people`),
-    kpi('Value to date', money(s.totals.ltv, c, true), `mean ${money(s.means.ltv, c)} per customer`),
-    kpi(`Predicted CLV`, money(s.totals.predictedClv, c, true), `next ${o.settings.clvHorizonMonths} months`),
-    kpi('Mean churn risk', s.means.churnRisk === null ? '—' : `${num(s.means.churnRisk)} %`, 'customers with a purchase'),
+    kpi('People scored', num(s.customers), `${num(s.purchasers)} customers · ${num(s.prospects)} prospects`, open && { key: 'people', open: () => open({}) }),
+    kpi('At risk or churned', num(s.stages.at_risk + s.stages.churned), `${pct((s.stages.at_risk + s.stages.churned) / Math.max(1, s.customers))} of people`, open && { key: 'at-risk', open: () => open({ stages: ['at_risk', 'churned'] }) }),
+    kpi('Value to date', money(s.totals.ltv, c, true), `mean ${money(s.means.ltv, c)} per customer`, open && { key: 'ltv', open: () => open({ sort: 'ltv', order: 'desc' }) }),
+    kpi(`Predicted CLV`, money(s.totals.predictedClv, c, true), `next ${o.settings.clvHorizonMonths} months`, open && { key: 'clv', open: () => open({ sort: 'clv', order: 'desc' }) }),
+    kpi('Mean churn risk', s.means.churnRisk === null ? '—' : `${num(s.means.churnRisk)} %`, 'customers with a purchase', open && { key: 'churn', open: () => open({ sort: 'churnRisk', order: 'desc' }) }),
     kpi('LTV:CAC', l.ltvToCac === null ? '—' : `${l.ltvToCac.toFixed(1)} : 1`, l.ltvToCac === null ? (l.acquisitionSpend === null ? 'set acquisition spend' : 'no new customers in the period') : `CAC ${money(l.cac, c)}`),
   );
 }

@@ -5,6 +5,7 @@
 import { api, ApiError, clearToken, setToken, token } from './api.js';
 import { resetBacktest, wireBacktest } from './backtest.js';
 import { drawChurn, drawMoves, drawStages, drawTiers } from './charts.js';
+import { loadCustomers, resetCustomers, setCustomerLabels, showCustomers, wireCustomers } from './customers.js';
 import { byId, fill, h } from './dom.js';
 import { CRM_NAMES, duration, KIND_LABELS } from './format.js';
 import { renderKpis, renderLtv, renderModel } from './figures.js';
@@ -107,16 +108,19 @@ async function load() {
   byId('paused-note').hidden = !paused;
   for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = !status.connection.ok || paused || polling !== null;
   const hasData = Boolean(ov?.summary);
-  for (const id of ['kpis', 'charts', 'figures', 'backtest']) byId(id).hidden = !hasData;
+  for (const id of ['kpis', 'charts', 'customers', 'figures', 'backtest']) byId(id).hidden = !hasData;
   byId('empty').hidden = hasData;
   byId('empty-text').textContent = !status.crm
     ? 'Connect a CRM above (or set its credentials and restart), then start a dry run to see your customers here.'
     : 'Start a dry run: it reads your CRM, scores every customer and shows what it would write — nothing is written until you say so.';
   if (ov?.summary) {
-    renderKpis(ov);
-    drawStages(ov);
-    drawChurn(ov);
-    drawTiers(ov);
+    // Each figure and bar opens the customer list filtered to the people it counts.
+    renderKpis(ov, (filter) => showCustomers(filter));
+    drawStages(ov, (stage) => showCustomers({ stages: [stage] }));
+    drawChurn(ov, (bucket) => showCustomers({ churn: { from: bucket.from, to: bucket.to >= 100 ? null : bucket.to } }));
+    drawTiers(ov, (tier) => showCustomers({ tier }));
+    setCustomerLabels(ov);
+    void loadCustomers().catch(fail);
     drawMoves(ov);
     renderLtv(ov);
     void loadTrends(ov).catch(fail);
@@ -240,6 +244,7 @@ function leaveView() {
   byId('notice').hidden = true;
   byId('installations-notice').hidden = true;
   fill(byId('lookup-result'));
+  resetCustomers();
   resetBacktest();
   for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = false;
   /** @type {HTMLButtonElement} */ (byId('plan-apply')).disabled = !planWritable();
@@ -308,6 +313,7 @@ function wire() {
   });
   byId('sign-out').addEventListener('click', () => signOut());
   wireBacktest(fail);
+  wireCustomers(fail);
   byId('dry-run').addEventListener('click', () => void startRun(true).catch(fail));
   byId('run-now').addEventListener('click', () => void startRun(false).catch(fail));
   byId('plan-apply').addEventListener('click', () => void startRun(false).catch(fail));

@@ -284,3 +284,27 @@ export interface RunSnapshot {
   valueTiers: { top: number; middle: number; bottom: number };
   totals: { ltv: number; predictedClv: number; expectedPurchases: number };
 }
+
+/** A row of GET /customers (the customer list): the values written, rounded; the link to the record in the CRM. */
+export interface CustomerListRow {
+  recordId: string;
+  name: string | null;
+  email: string | null;
+  company: string | null;
+  stage: Stage | null;
+  churnRiskBand: 'low' | 'medium' | 'high' | null;
+  valueTier: Tier | null;
+  clv: number | null;
+  churnRisk: number | null;
+  ltv: number | null;
+  /** The last run that scored the customer planned changes for it. */
+  changedInLastRun: boolean;
+  crmUrl: string | null;
+}
+
+export interface CustomerList {
+  total: number;
+  page: number;
+  pageSize: number;
+  rows: CustomerListRow[];
+}

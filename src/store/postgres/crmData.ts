@@ -143,11 +143,15 @@ export class PostgresCrmData implements CrmDataStore {
     return (await this.partPage('signals', installationId, after, limit)).map((r) => ({ recordId: cellText(r, 0, 'record_id'), signals: signalsSchema.parse(r[1]) }));
   };
 
-  readonly customerValuesPage = async (installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'crmValues'>[]> => {
-    return (await this.partPage('crm_values', installationId, after, limit)).map((r) => ({ recordId: cellText(r, 0, 'record_id'), crmValues: fieldValuesSchema.parse(r[1]) }));
+  readonly customerValuesPage = async (installationId: string, after: string | null, limit: number): Promise<Pick<CustomerCore, 'recordId' | 'crmValues' | 'display'>[]> => {
+    return (await this.partPage('crm_values, display', installationId, after, limit)).map((r) => ({
+      recordId: cellText(r, 0, 'record_id'),
+      crmValues: fieldValuesSchema.parse(r[1]),
+      ...displayOf(r[2]),
+    }));
   };
 
-  private async partPage(column: 'signals' | 'crm_values', installationId: string, after: string | null, limit: number): Promise<unknown[][]> {
+  private async partPage(column: 'signals' | 'crm_values, display', installationId: string, after: string | null, limit: number): Promise<unknown[][]> {
     if (after === null) await analyzeIfStale(this.db, ['customers']);
     const select = `SELECT record_id, ${column} FROM customers WHERE installation_id = $1 AND NOT deleted`;
     return after === null

@@ -180,6 +180,27 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 7,
     sql: `ALTER TABLE customers ADD COLUMN display JSONB;`,
   },
+  {
+    // As the SQLite store's version 11: the customer list, each customer's latest scores as columns; a
+    // row is rewritten only when what it shows changed. Sorts put customers without the figure last
+    // either way; the indexes serve the largest first, ties by record id.
+    version: 8,
+    sql: `
+      CREATE TABLE customer_list (
+        installation_id TEXT COLLATE "C" NOT NULL, record_id TEXT COLLATE "C" NOT NULL, name TEXT, email TEXT, company TEXT,
+        search_text TEXT NOT NULL, stage TEXT COLLATE "C", churn_band TEXT COLLATE "C", value_tier TEXT COLLATE "C",
+        clv DOUBLE PRECISION, churn_risk DOUBLE PRECISION, ltv DOUBLE PRECISION, changed_in_run TEXT COLLATE "C",
+        PRIMARY KEY (installation_id, record_id));
+      CREATE TABLE customer_list_runs (installation_id TEXT COLLATE "C" PRIMARY KEY, run_id TEXT COLLATE "C" NOT NULL);
+      CREATE INDEX customer_list_by_clv ON customer_list (installation_id, clv DESC NULLS LAST, record_id);
+      CREATE INDEX customer_list_by_churn ON customer_list (installation_id, churn_risk DESC NULLS LAST, record_id);
+      CREATE INDEX customer_list_by_ltv ON customer_list (installation_id, ltv DESC NULLS LAST, record_id);
+      CREATE INDEX customer_list_by_stage ON customer_list (installation_id, stage, clv DESC NULLS LAST, record_id);
+      CREATE INDEX customer_list_by_band ON customer_list (installation_id, churn_band);
+      CREATE INDEX customer_list_by_tier ON customer_list (installation_id, value_tier);
+      CREATE INDEX customer_list_changed ON customer_list (installation_id) WHERE changed_in_run IS NOT NULL;
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

@@ -84,11 +84,15 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
     return this.partPage('signals', installationId, after, limit).map((r) => ({ recordId: text(r, 'record_id'), signals: json(r, 'signals', signalsSchema) }));
   };
 
-  readonly customerValuesPage = (installationId: string, after: string | null, limit: number): Pick<CustomerCore, 'recordId' | 'crmValues'>[] => {
-    return this.partPage('crm_values', installationId, after, limit).map((r) => ({ recordId: text(r, 'record_id'), crmValues: json(r, 'crm_values', fieldValuesSchema) }));
+  readonly customerValuesPage = (installationId: string, after: string | null, limit: number): Pick<CustomerCore, 'recordId' | 'crmValues' | 'display'>[] => {
+    return this.partPage('crm_values, display', installationId, after, limit).map((r) => ({
+      recordId: text(r, 'record_id'),
+      crmValues: json(r, 'crm_values', fieldValuesSchema),
+      ...displayOf(r.display),
+    }));
   };
 
-  private partPage(column: 'signals' | 'crm_values', installationId: string, after: string | null, limit: number): Row[] {
+  private partPage(column: 'signals' | 'crm_values, display', installationId: string, after: string | null, limit: number): Row[] {
     const select = `SELECT record_id, ${column} FROM customers WHERE installation_id = ? AND deleted = 0`;
     return after === null
       ? this.db.all(`${select} ORDER BY record_id LIMIT ?`, installationId, limit)

@@ -20,6 +20,7 @@ import type { ClassifierSettings } from '../classifier/settings.ts';
 import type { Purchase } from '../classifier/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { ScorePage } from '../store/scorePages.ts';
+import { StagePage } from '../store/stagePages.ts';
 import type { DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
 import type { FitToReuse } from './modelFit.ts';
 import { readStoredPurchases } from './storedPurchases.ts';
@@ -231,6 +232,8 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
   // Pass 2: the same customers in the same order, page by page: scores stored, changes planned.
   for await (const page of customers((after, limit) => o.store.customerValuesPage(o.installationId, after, limit))) {
     const scores = new ScorePage();
+    // Each customer's stage, kept per run for the flow between runs (store/stagePages.ts).
+    const stages = new StagePage();
     const records: PlannedRecord[] = [];
     for (const customer of page.rows) {
       const index = i++;
@@ -250,6 +253,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
       const values = diffValues(desired, customer.crmValues, o.sync);
       desired.stageChangedAt = values.stageChangedAt ?? customer.crmValues.stageChangedAt ?? null;
       scores.add(customer.recordId, storedScores(score, asOf, desired));
+      stages.add(customer.recordId, score.stage);
       const keys = Object.keys(values) as FieldKey[];
       if (keys.length === 0) continue;
       for (const key of keys) o.stats.changedFields[key] = (o.stats.changedFields[key] ?? 0) + 1;
@@ -267,6 +271,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
       // The span ends at the page's last customer; the last page's reaches to the end (scorePages.ts).
       await tx.saveScores(o.installationId, { after: page.after, through: page.last ? null : (page.rows.at(-1)?.recordId ?? null) }, scores);
       await tx.addPlanned(o.runId, records);
+      await tx.saveStagePage(o.installationId, o.runId, stages, page.last);
     });
     o.onProgress?.(i, features.size);
   }

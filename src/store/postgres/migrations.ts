@@ -180,6 +180,22 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 7,
     sql: `ALTER TABLE customers ADD COLUMN display JSONB;`,
   },
+  {
+    // As the SQLite store's version 11: each scored run's stage per customer, a page a row (stagePages.ts);
+    // rollbacks found by the run they undo (a run's writes say which values a rollback restored).
+    version: 8,
+    sql: `
+      CREATE TABLE stage_pages (
+        run_id TEXT COLLATE "C" NOT NULL, installation_id TEXT COLLATE "C" NOT NULL, first_record_id TEXT COLLATE "C" NOT NULL,
+        last_record_id TEXT COLLATE "C" NOT NULL, customers INTEGER NOT NULL, ids BYTEA NOT NULL, stages TEXT NOT NULL,
+        codes BYTEA NOT NULL, last BOOLEAN NOT NULL,
+        PRIMARY KEY (run_id, first_record_id));
+      -- Already compressed (ids) or tiny (codes): not worth the server's compression.
+      ALTER TABLE stage_pages ALTER COLUMN ids SET STORAGE EXTERNAL;
+      CREATE INDEX stage_pages_by_installation ON stage_pages (installation_id, run_id);
+      CREATE INDEX runs_by_rollback_of ON runs (rollback_of) WHERE rollback_of IS NOT NULL;
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

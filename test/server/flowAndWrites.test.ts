@@ -140,11 +140,11 @@ describe('GET /api/runs/:id/writes', () => {
     const csv = await s.api(`/api/runs/${ids.second}/writes.csv`);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="${ids.second}-writes.csv"`);
-    const lines = String(csv.body).trim().split('\n');
+    const lines = String(csv.body).trim().split(/\r?\n/);
     expect(lines[0]).toBe('recordId,name,email,field,before,after,status');
     const all = (await s.api(`/api/runs/${ids.second}/writes?pageSize=500`)).body as WritesBody;
     expect(lines.length - 1).toBe(all.records.reduce((n, r) => n + r.writes.length, 0));
-    const one = String((await s.api(`/api/runs/${ids.second}/writes.csv?search=zelda`)).body).trim().split('\n');
+    const one = String((await s.api(`/api/runs/${ids.second}/writes.csv?search=zelda`)).body).trim().split(/\r?\n/);
     expect(one.length).toBeGreaterThan(1);
     expect(one.slice(1).every((l) => l.includes('Zelda Quartermaine') && l.includes('zelda.q@example.org'))).toBe(true);
     const dry = await start({ dryRun: true });

@@ -34,7 +34,7 @@ export const syncSettingsSchema = z
     writeConcurrency: z.number().int().min(1).max(16),
     /**
      * Scored runs (syncs and dry runs) whose stage per customer is kept for the page's flow between two
-     * runs (store/stagePages.ts, about 5 bytes a customer a run); older ones are pruned at a run's end.
+     * runs (store/stagePages.ts, about 4 bytes a customer a run); older ones are pruned at a run's end.
      * Their counts per stage (the trends) stay.
      */
     stageHistoryRuns: z.number().int().min(2, 'must be at least 2 (a flow compares two runs)').max(10_000).default(60),

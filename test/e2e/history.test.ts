@@ -31,7 +31,13 @@ async function start(body: Record<string, unknown>): Promise<string> {
 
 /** The flow table's non-empty cells, "from>to" → count, as the page shows them. */
 async function shownFlow(): Promise<Record<string, number>> {
-  const cells = await page.locator('#flow-table tbody td[data-count]').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-from'), td.getAttribute('data-to'), Number(td.getAttribute('data-count'))] as const));
+  const cells = await page.locator('#flow-table tbody td[data-count]').evaluateAll((tds: unknown[]) =>
+    tds.map((td) => {
+      // A page element (the Node project has no DOM types).
+      const cell = td as { getAttribute(name: string): string | null };
+      return [cell.getAttribute('data-from'), cell.getAttribute('data-to'), Number(cell.getAttribute('data-count'))] as const;
+    }),
+  );
   return Object.fromEntries(cells.filter(([, , n]) => n > 0).map(([from, to, n]) => [`${from}>${to}`, n]));
 }
 

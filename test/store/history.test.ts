@@ -136,7 +136,7 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         await store.createRun(run('rb', { kind: 'rollback', rollbackOf: 's1', startedAt: 200 }));
         await store.upsertCustomers('i', [
           { recordId: 'c1', modifiedAt: 1, signals: {}, crmValues: {}, display: { name: 'Ada Lovelace', email: 'ada@example.com', company: 'Analytical Ltd' } },
-          { recordId: 'c2', modifiedAt: 1, signals: {}, crmValues: {}, display: { name: 'Grace Hopper', email: 'grace@navy.example' } },
+          { recordId: 'c2', modifiedAt: 1, signals: {}, crmValues: {}, display: { name: 'Grace "Amazing" Hopper', email: 'grace@navy.example' } },
           { recordId: 'c3', modifiedAt: 1, signals: {}, crmValues: {} },
           { recordId: 'c_%4', modifiedAt: 1, signals: {}, crmValues: {} },
         ]);
@@ -173,6 +173,10 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         expect(await found('LOVELACE')).toEqual(['c1']);
         expect(await found('navy.example')).toEqual(['c2']);
         expect(await found('analytical')).toEqual(['c1']);
+        // Characters JSON escapes are found in the names as they are.
+        expect(await found('"amazing" hop')).toEqual(['c2']);
+        // The names of the fields in the stored JSON are not what is searched.
+        expect(await found('email')).toEqual([]);
         expect(await found('c3')).toEqual(['c3']);
         // % and _ are themselves, not wildcards.
         expect(await found('%')).toEqual(['c_%4']);

@@ -27,6 +27,8 @@ import { syncRoutes } from './routes/sync.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { historyRoutes } from './routes/history.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { flowRoutes } from './routes/flow.ts';
+import { writeRoutes } from './routes/writes.ts';
 import { defaultScope, pathScope, type ScopeOf } from './scope.ts';
 
 /** The admin page's files (a top-level folder, so the published package and the image carry them). */
@@ -69,7 +71,7 @@ export function adminApiRouter(ctx: AdminContext): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerListRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), backtestRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf), historyRoutes(ctx, scopeOf), exportRoutes(ctx, scopeOf)];
+  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerListRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), backtestRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf), historyRoutes(ctx, scopeOf), exportRoutes(ctx, scopeOf), flowRoutes(ctx, scopeOf), writeRoutes(ctx, scopeOf)];
   api.use(installApiRoutes(ctx), installationRoutes(ctx));
   // Each installation's routes under its id; the same routes unscoped for the default installation.
   api.use('/installations/:installationId', ...perInstallation(pathScope(ctx)));

@@ -21,7 +21,7 @@ import { SqliteDb, type Row } from './sqliteDb.ts';
 /** How a column moves: its name in both stores and the Postgres type it is cast to. */
 interface Column {
   name: string;
-  cast: 'text' | 'bigint' | 'integer' | 'double precision' | 'json' | 'jsonb' | 'boolean';
+  cast: 'text' | 'bigint' | 'integer' | 'double precision' | 'json' | 'jsonb' | 'boolean' | 'bytea';
 }
 
 interface TableCopy {
@@ -92,6 +92,13 @@ const TABLES: TableCopy[] = [
   { table: 'retry_queue', from: byInstallation('retry_queue'), columns: [c('installation_id', 'text'), c('record_id', 'text'), c('reason', 'text'), c('attempts', 'integer')] },
   { table: 'model_fits', from: `SELECT id AS copy_key, * FROM model_fits WHERE installation_id = ?`, columns: [c('installation_id', 'text'), c('run_id', 'text'), c('at', 'bigint'), c('fit', 'jsonb')] },
   { table: 'cursors', from: byInstallation('cursors'), columns: [c('installation_id', 'text'), c('name', 'text'), c('value', 'jsonb'), c('updated_at', 'bigint')] },
+  {
+    table: 'stage_pages',
+    // Keyed without a rowid (a run's pages by their first record id), a few at a time (2,000 customers each).
+    from: `SELECT run_id || char(0) || first_record_id AS copy_key, * FROM stage_pages WHERE installation_id = ?`,
+    columns: [c('run_id', 'text'), c('installation_id', 'text'), c('first_record_id', 'text'), c('last_record_id', 'text'), c('customers', 'integer'), c('ids', 'bytea'), c('stages', 'text'), c('codes', 'bytea'), c('last', 'boolean')],
+    page: 50,
+  },
   { table: 'request_usage', from: byInstallation('request_usage'), columns: [c('installation_id', 'text'), c('day', 'text'), c('requests', 'bigint')] },
 ];
 

@@ -193,4 +193,18 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX customer_list_changed ON customer_list (installation_id) WHERE changed_in_run IS NOT NULL;
     `,
   },
+  {
+    // Each scored run's stage per customer, a page of customers a row (stagePages.ts), for the flow
+    // between any two runs; the newest sync.stageHistoryRuns runs' are kept. A run's written records are
+    // read by record with their rollback's entries (audit_by_run_record serves both).
+    version: 12,
+    sql: `
+      CREATE TABLE stage_pages (
+        run_id TEXT NOT NULL, installation_id TEXT NOT NULL, first_record_id TEXT NOT NULL, last_record_id TEXT NOT NULL,
+        customers INTEGER NOT NULL, ids BLOB NOT NULL, stages TEXT NOT NULL, codes BLOB NOT NULL, last INTEGER NOT NULL,
+        PRIMARY KEY (run_id, first_record_id));
+      CREATE INDEX stage_pages_by_installation ON stage_pages (installation_id, run_id);
+      CREATE INDEX runs_by_rollback_of ON runs (rollback_of) WHERE rollback_of IS NOT NULL;
+    `,
+  },
 ];

@@ -10,6 +10,7 @@ import { migrate } from './postgres/migrate.ts';
 import { PostgresAudit } from './postgres/audit.ts';
 import { PostgresCrmData } from './postgres/crmData.ts';
 import { PostgresCustomerList } from './postgres/customerList.ts';
+import { PostgresHistory } from './postgres/history.ts';
 import { PostgresInstallations } from './postgres/installations.ts';
 import { bytes } from './postgres/rows.ts';
 import { PostgresRuns } from './postgres/runs.ts';
@@ -17,9 +18,9 @@ import { poolSession, transactionSession, type PgSession } from './postgres/sess
 import { PostgresState } from './postgres/state.ts';
 import { vacuumWhereAutovacuumIsOff } from './postgres/vacuum.ts';
 import { PostgresDb, type PostgresDbOptions } from './postgresDb.ts';
-import type { AuditStore, CrmDataStore, CustomerListStore, InstallationStore, RunStore, StateStore, Store } from './types.ts';
+import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, StateStore, Store } from './types.ts';
 
-type Concerns = InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore;
+type Concerns = InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore;
 
 export interface PostgresStoreOptions extends PostgresDbOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -59,6 +60,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...new PostgresCustomerList(session),
       ...new PostgresAudit(session),
       ...new PostgresState(session, now),
+      ...new PostgresHistory(session),
     });
     const base = { kind: 'postgres', where: db.where };
     return {

@@ -12,15 +12,16 @@ import { MIGRATIONS } from './migrations.ts';
 import { SqliteAudit } from './sqlite/audit.ts';
 import { SqliteCrmData } from './sqlite/crmData.ts';
 import { SqliteCustomerList } from './sqlite/customerList.ts';
+import { SqliteHistory } from './sqlite/history.ts';
 import { SqliteInstallations } from './sqlite/installations.ts';
 import { num } from './sqlite/rows.ts';
 import { SqliteRuns } from './sqlite/runs.ts';
 import { SqliteState } from './sqlite/state.ts';
 import { SqliteDb } from './sqliteDb.ts';
 import { promised, type Synchronous } from './sqlite/promised.ts';
-import type { AuditStore, CrmDataStore, CustomerListStore, InstallationStore, RunStore, StateStore, Store } from './types.ts';
+import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, StateStore, Store } from './types.ts';
 
-type Concerns = InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore;
+type Concerns = InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore;
 
 export interface SqliteStoreOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -113,6 +114,7 @@ export function openStore(path: string, options: SqliteStoreOptions = {}): Sqlit
       ...new SqliteCustomerList(db),
       ...new SqliteAudit(db),
       ...new SqliteState(db, now),
+      ...new SqliteHistory(db),
     };
     const outside = promised<Concerns>(sync, () => db.idle());
     const inside = promised<Concerns>(sync, () => Promise.resolve());

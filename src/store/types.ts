@@ -5,6 +5,7 @@
 import type { CrmName, CustomerDisplay, CustomerSignals, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
 import type { CustomerListEntry, CustomerListPage, CustomerListQuery } from './customerList.ts';
 import type { ScorePage } from './scorePages.ts';
+import type { StagePage, StagePageRows } from './stagePages.ts';
 
 export type { StoredCredentials } from '../../connectors/contract/index.ts';
 
@@ -336,8 +337,61 @@ export interface StateStore {
   claimAlert(installationId: string, key: string): Promise<boolean>;
 }
 
+/** A run whose every customer's stage is kept (stagePages.ts), newest first in `stageRecordRuns`. */
+export interface StageRecordRun {
+  runId: string;
+  kind: RunKind;
+  status: RunStatus;
+  asOf: string;
+  startedAt: number;
+  customers: number;
+}
+
+/** What became of one value a run wrote: the CRM took it (and a rollback may have restored it since), refused it, or the run ended before it answered. */
+export type WriteStatus = 'written' | 'failed' | 'rolled_back' | 'unconfirmed';
+
+export interface RecordWrite {
+  field: FieldKey;
+  previous: string | null;
+  next: string | null;
+  status: WriteStatus;
+  at: number;
+}
+
+/** One record's writes in a run, with who it is when the CRM showed it. */
+export interface RunWriteRecord {
+  recordId: string;
+  display?: CustomerDisplay;
+  writes: RecordWrite[];
+}
+
+/** Which of a run's written records: a search in record id, name, e-mail or company (case-insensitive), one field. */
+export interface RunWritesFilter {
+  search?: string;
+  field?: FieldKey;
+}
+
+/** Each scored run's stage per customer (the flow between two runs) and what each real run wrote, per record. */
+export interface HistoryStore {
+  /**
+   * A page of the run's customers' stages, in record order after the pages saved before it (the plan
+   * phase saves it with the page's scores). `last`: the run's record is complete (an empty last page too).
+   */
+  saveStagePage(installationId: string, runId: string, page: StagePage, last: boolean): Promise<void>;
+  /** The installation's runs whose stage record is complete, newest first. */
+  stageRecordRuns(installationId: string, limit: number): Promise<StageRecordRun[]>;
+  /** The run's stage pages after `after` (a page's first record id; null: from the first), in record order. */
+  stagePages(runId: string, after: string | null, limit: number): Promise<(StagePageRows & { firstRecordId: string })[]>;
+  /** Keeps the stage records of the installation's newest `keep` complete runs (and `exceptRunId`'s); the runs whose records went. */
+  pruneStageRecords(installationId: string, keep: number, exceptRunId: string): Promise<string[]>;
+  /** A page of the run's written records in record order (from its audit), after the record `after` or from position `offset`. */
+  runWrites(runId: string, filter: RunWritesFilter, page: { after?: string; offset?: number; limit: number }): Promise<RunWriteRecord[]>;
+  /** How many of the run's written records match. */
+  countRunWrites(runId: string, filter: RunWritesFilter): Promise<number>;
+}
+
 /** The whole store: its concerns over one database. */
-export interface Store extends InstallationStore, RunStore, CrmDataStore, CustomerListStore, AuditStore, StateStore {
+export interface Store extends InstallationStore, RunStore, CrmDataStore, CustomerListStore, AuditStore, StateStore, HistoryStore {
   /** 'sqlite' or 'postgres'. */
   readonly kind: string;
   /** For messages: the file, or the database's URL without its password. */

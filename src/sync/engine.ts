@@ -121,6 +121,7 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   const m = plan.result.model;
   run.model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
   await o.store.saveModelFit(o.installationId, run.id, fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram));
+  await pruneStageRecords(o.store, o.installationId, run.id, o.sync.stageHistoryRuns, log);
   log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed, refunds: plan.refunds });
 
   endPhase('classify');
@@ -166,6 +167,19 @@ function failedMessage(failed: number, refused: number): string {
   if (refused === 0) return `${failed} records could not be written; they are retried first next run`;
   if (refused === failed) return `${failed} records could not be written: ${rules}`;
   return `${failed} records could not be written: ${rules}; the others are retried first next run`;
+}
+
+/**
+ * This run's stage record is complete (planPhase): the oldest beyond the newest `keep` go (their counts
+ * per stage stay in the trends). A failure is logged, never the run's: the next run prunes again.
+ */
+async function pruneStageRecords(store: Store, installationId: string, runId: string, keep: number, log: Logger): Promise<void> {
+  try {
+    const pruned = await store.pruneStageRecords(installationId, keep, runId);
+    if (pruned.length > 0) log.info('stage records of older runs pruned', { runs: pruned.length, kept: keep });
+  } catch (error) {
+    log.warn('the stage records of older runs could not be pruned', { error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /** The run's plan from the store, a page of records at a time, as changes to write. */

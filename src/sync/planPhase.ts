@@ -21,6 +21,7 @@ import type { Purchase } from '../classifier/types.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { CustomerListEntry } from '../store/customerList.ts';
 import { ScorePage } from '../store/scorePages.ts';
+import { StagePage } from '../store/stagePages.ts';
 import type { CustomerCore, DealLink, PlannedRecord, RunErrorRecord, RunStats, Store, StoredScores } from '../store/types.ts';
 import type { FitToReuse } from './modelFit.ts';
 import { readStoredPurchases } from './storedPurchases.ts';
@@ -258,6 +259,8 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
   for await (const page of customers((after, limit) => o.store.customerValuesPage(o.installationId, after, limit))) {
     const scores = new ScorePage();
     const list: CustomerListEntry[] = [];
+    // Each customer's stage, kept per run for the flow between runs (store/stagePages.ts).
+    const stages = new StagePage();
     const records: PlannedRecord[] = [];
     for (const customer of page.rows) {
       const index = i++;
@@ -277,6 +280,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
       const values = diffValues(desired, customer.crmValues, o.sync);
       desired.stageChangedAt = values.stageChangedAt ?? customer.crmValues.stageChangedAt ?? null;
       scores.add(customer.recordId, storedScores(score, asOf, desired));
+      stages.add(customer.recordId, score.stage);
       const keys = Object.keys(values) as FieldKey[];
       list.push(listEntry(customer, desired, keys.length > 0));
       if (keys.length === 0) continue;
@@ -297,6 +301,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
       await tx.saveScores(o.installationId, span, scores);
       await tx.saveCustomerList(o.installationId, span, o.runId, list);
       await tx.addPlanned(o.runId, records);
+      await tx.saveStagePage(o.installationId, o.runId, stages, page.last);
     });
     o.onProgress?.(i, features.size);
   }

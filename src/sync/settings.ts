@@ -32,6 +32,12 @@ export const syncSettingsSchema = z
     maxReasonLength: z.number().int().min(50).max(10000),
     /** Write batches in flight at once (each still waits for the CRM's rate limit). */
     writeConcurrency: z.number().int().min(1).max(16),
+    /**
+     * Scored runs (syncs and dry runs) whose stage per customer is kept for the page's flow between two
+     * runs (store/stagePages.ts, about 4 bytes a customer a run); older ones are pruned at a run's end.
+     * Their counts per stage (the trends) stay.
+     */
+    stageHistoryRuns: z.number().int().min(2, 'must be at least 2 (a flow compares two runs)').max(10_000).default(60),
     /** Retries of transient CRM failures (429, 5xx, dropped connections) within a run. */
     retry: z
       .object({

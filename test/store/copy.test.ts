@@ -31,6 +31,8 @@ async function everything(store: Store, id: string) {
       audit: (await allAudit(store, r.id)).map(({ id: _id, ...rest }) => rest),
       auditCounts: await store.auditCounts(r.id),
       plan: await allPlan(store, r.id),
+      stages: await store.stagePages(r.id, null, 1000),
+      writes: await store.runWrites(r.id, {}, { limit: 100_000 }),
     })),
   );
   return {
@@ -48,6 +50,7 @@ async function everything(store: Store, id: string) {
     fit: await store.latestModelFit(id),
     cursors: [await store.getCursor(id, 'sync'), await store.getCursor(id, 'pull')],
     usage: await store.requestUsage(id, new Date().toISOString().slice(0, 10)),
+    stageRuns: await store.stageRecordRuns(id, 100),
   };
 }
 
@@ -84,6 +87,8 @@ describe('store copy: SQLite to Postgres', () => {
     // A failed write left an error and the retry queue for the next run: make one more, kept queued.
     await h.store.setRetries('hubspot', [{ recordId: retried[0].recordId, reason: 'INVALID_OPTION' }]);
     const before = await everything(h.store, 'hubspot');
+    // The runs' stage records move too (the flow between runs).
+    expect(before.stageRuns.length).toBeGreaterThan(0);
     expect(before.perRun.some((r) => r.errors.length > 0)).toBe(true);
     expect(before.perRun.find((r) => r.id === dry.runId)?.plan.length).toBeGreaterThan(0);
     expect(before.scored.every((c) => c?.scores?.values.stage !== undefined)).toBe(true);

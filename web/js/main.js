@@ -13,6 +13,8 @@ import { healthBadge, showInstallations, wireInstallations } from './installatio
 import { loadFailedJobs } from './jobs.js';
 import { lookUp } from './lookup.js';
 import { loadTrends } from './trends.js';
+import { showFlow } from './flow.js';
+import { showWrites } from './writes.js';
 import { hidePlan, planWritable, showMore, showPlan } from './plan.js';
 import { isQueued, queuedWords, renderRunDetail, renderRuns } from './runs.js';
 import { installationId, scoped, selectInstallation } from './scope.js';
@@ -143,6 +145,7 @@ async function selectRun(runId) {
       void loadRuns().catch(fail);
     },
     showPlan: (run) => void showPlan(run.id, stageLabels()).catch(fail),
+    showWrites: (run, el) => showWrites(el, run, stageLabels(), fail),
     rollback: (run) => {
       if (!window.confirm(`Roll back ${run.id}? Values it wrote are restored where the CRM still holds them.`)) return;
       void api(scoped(`/runs/${encodeURIComponent(run.id)}/rollback`), { method: 'POST', body: {} })
@@ -320,6 +323,8 @@ function wire() {
   byId('plan-dismiss').addEventListener('click', () => hidePlan());
   byId('plan-more').addEventListener('click', () => void showMore().catch(fail));
   byId('refresh').addEventListener('click', () => void load().catch(fail));
+  for (const id of ['flow-from', 'flow-to']) byId(id).addEventListener('change', () => void showFlow().catch(fail));
+  byId('flow-form').addEventListener('submit', (event) => event.preventDefault());
   window.addEventListener('hashchange', () => {
     if (token()) void route().catch(fail);
   });

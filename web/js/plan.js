@@ -3,7 +3,8 @@
 import { api } from './api.js';
 import { scoped } from './scope.js';
 import { byId, fill, h } from './dom.js';
-import { FIELD_LABELS, fieldValue, num } from './format.js';
+import { changeCells } from './changes.js';
+import { FIELD_LABELS, num } from './format.js';
 
 /** @typedef {import('./types').Plan} Plan */
 
@@ -11,33 +12,9 @@ const PAGE = 100;
 /** @type {{ runId: string, shown: number, total: number, records: number, stageLabels: Record<string, string> } | null} */
 let current = null;
 
-/** Fields with their own column; the rest are named under "Also". */
-const COLUMNS = ['stage', 'churnRisk', 'predictedClv', 'ltv'];
-const QUIET = new Set([...COLUMNS, 'stageReason', 'scoredAt', 'stageChangedAt']);
-
-/**
- * "old → new" for a changed field, or an empty cell when the field does not change.
- * @param {{ field: string, previous: string | null, next: string | null } | undefined} c @param {Record<string, string>} stageLabels
- */
-function change(c, stageLabels) {
-  if (!c) return h('span', { class: 'muted' }, '·');
-  return h('span', { class: 'change' }, h('span', { class: 'old' }, fieldValue(c.field, c.previous, stageLabels)), h('span', { class: 'arrow' }, '→'), h('span', { class: 'new' }, fieldValue(c.field, c.next, stageLabels)));
-}
-
 /** @param {Plan} plan @param {Record<string, string>} stageLabels */
 function rows(plan, stageLabels) {
-  return plan.byRecord.map((r) => {
-    const of = (/** @type {string} */ f) => r.changes.find((c) => c.field === f);
-    const others = r.changes.filter((c) => !QUIET.has(c.field)).map((c) => FIELD_LABELS[c.field] ?? c.field);
-    return h(
-      'tr',
-      { 'data-record': r.recordId },
-      h('td', {}, r.recordId),
-      ...COLUMNS.map((f) => h('td', { class: f === 'stage' ? '' : 'num' }, change(of(f), stageLabels))),
-      h('td', { class: 'wrap' }, of('stageReason')?.next ?? ''),
-      h('td', { class: 'others' }, others.join(', ')),
-    );
-  });
+  return plan.byRecord.map((r) => h('tr', { 'data-record': r.recordId }, h('td', {}, r.recordId), ...changeCells(r.changes, stageLabels)));
 }
 
 /** @param {string} runId @param {Record<string, string>} stageLabels */

@@ -1,5 +1,5 @@
 // @ts-check
-// The recent runs table and one run's details (its errors; rollback, or its plan for a dry run).
+// The recent runs table and one run's details (its errors; rollback and what it wrote, or its plan for a dry run).
 import { download } from './api.js';
 import { byId, fill, h } from './dom.js';
 import { scoped } from './scope.js';
@@ -91,7 +91,7 @@ export function renderRuns(runs, onSelect, selected) {
 
 /**
  * @param {{ run: AnyRun, errors: RunError[], errorCounts?: import('./types').ErrorCount[] }} detail
- * @param {{ rollback: (run: Run) => void, showPlan: (run: Run) => void, close: () => void, fail: (error: unknown) => void }} actions
+ * @param {{ rollback: (run: Run) => void, showPlan: (run: Run) => void, close: () => void, fail: (error: unknown) => void, showWrites?: (run: Run, el: HTMLElement) => void }} actions
  */
 export function renderRunDetail(detail, actions) {
   const el = byId('run-detail');
@@ -112,6 +112,8 @@ export function renderRunDetail(detail, actions) {
   // are mostly records left alone (changed in the CRM since the run), counted as skipped.
   const total = Math.max(errors.length, s.failed + s.skippedRecords);
   const what = run.kind === 'rollback' ? 'records left alone or not restored' : 'per-record errors';
+  // A real run that wrote (or tried to): what it wrote, record by record (writes.js).
+  const writes = run.kind !== 'dry_run' && s.written + s.failed > 0 ? h('div', { id: 'run-writes', class: 'writes' }) : null;
   fill(
     el,
     h('div', { class: 'card-head' }, h('h3', {}, `${KIND_LABELS[run.kind] ?? run.kind} ${run.id}`), h('button', { class: 'btn btn-ghost', type: 'button', onclick: actions.close }, 'Close')),
@@ -158,5 +160,7 @@ export function renderRunDetail(detail, actions) {
           ),
           total > Math.min(errors.length, 200) ? h('p', { class: 'muted small' }, `First ${num(Math.min(errors.length, 200))} of ${num(total)} ${what}.`) : null,
         ),
+    writes,
   );
+  if (writes) actions.showWrites?.(run, writes);
 }

@@ -308,3 +308,38 @@ export interface CustomerList {
   pageSize: number;
   rows: CustomerListRow[];
 }
+
+/** A run whose stage per customer is kept (GET /api/history/flow/runs), newest first. */
+export interface StageRecordRun {
+  runId: string;
+  kind: 'sync' | 'dry_run' | 'rollback';
+  status: string;
+  asOf: string;
+  startedAt: number;
+  customers: number;
+}
+
+/** GET /api/history/flow: customers from each stage ('new': not in `from`) to each stage ('gone': not in `to`). */
+export interface StageFlow {
+  from: Omit<StageRecordRun, 'status'>;
+  to: Omit<StageRecordRun, 'status'>;
+  flows: { from: string; to: string; count: number }[];
+}
+
+/** GET /api/runs/:id/writes: a page of the records a real run wrote. */
+export interface RunWrites {
+  runId: string;
+  kind: string;
+  status: string;
+  asOf: string;
+  search: string;
+  field: string | null;
+  page: number;
+  pageSize: number;
+  total: number;
+  records: {
+    recordId: string;
+    display?: { name?: string; email?: string; company?: string };
+    writes: { field: string; previous: string | null; next: string | null; status: 'written' | 'failed' | 'rolled_back' | 'unconfirmed'; at: number }[];
+  }[];
+}

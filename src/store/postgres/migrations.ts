@@ -201,6 +201,22 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX customer_list_changed ON customer_list (installation_id) WHERE changed_in_run IS NOT NULL;
     `,
   },
+  {
+    // As the SQLite store's version 12: each scored run's stage per customer, a page a row (stagePages.ts);
+    // rollbacks found by the run they undo (a run's writes say which values a rollback restored).
+    version: 9,
+    sql: `
+      CREATE TABLE stage_pages (
+        run_id TEXT COLLATE "C" NOT NULL, installation_id TEXT COLLATE "C" NOT NULL, first_record_id TEXT COLLATE "C" NOT NULL,
+        last_record_id TEXT COLLATE "C" NOT NULL, customers INTEGER NOT NULL, ids BYTEA NOT NULL, stages TEXT NOT NULL,
+        codes BYTEA NOT NULL, last BOOLEAN NOT NULL,
+        PRIMARY KEY (run_id, first_record_id));
+      -- Already compressed (ids) or tiny (codes): not worth the server's compression.
+      ALTER TABLE stage_pages ALTER COLUMN ids SET STORAGE EXTERNAL;
+      CREATE INDEX stage_pages_by_installation ON stage_pages (installation_id, run_id);
+      CREATE INDEX runs_by_rollback_of ON runs (rollback_of) WHERE rollback_of IS NOT NULL;
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

@@ -44,4 +44,9 @@ export interface AdminContext {
   /** The installation's schedule as the page shows it (null in the demo). */
   schedule: (scope: InstallationScope) => Promise<ScheduleStatus | null>;
   demo: DemoInfo | null;
+  /**
+   * An installation's settings or status were changed here: its schedule follows at once (this process's
+   * schedules with SQLite, pg-boss's with Postgres) rather than at the next periodic reconcile.
+   */
+  settingsChanged: (installationId: string) => Promise<void>;
 }

@@ -18,6 +18,7 @@ import { rememberSecrets } from '../secrets.ts';
 import { LocalSchedules } from '../scheduler/localSchedules.ts';
 import { plannedSchedule } from '../scheduler/plannedSchedule.ts';
 import { RunQueue } from '../jobs/runQueue.ts';
+import { reconcileSchedules } from '../jobs/schedules.ts';
 import { createAdminApp } from '../server/app.ts';
 import type { AdminContext, DemoInfo } from '../server/context.ts';
 import { createMetrics } from '../server/metrics.ts';
@@ -203,6 +204,10 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         return plannedSchedule(scope, await store.listRuns(scope.installationId, 200), 'workers');
       },
       demo: o.demo ?? null,
+      settingsChanged: async () => {
+        if (scheduler) await scheduler.reconcile();
+        else if (queue) await reconcileSchedules(queue, store, config, log);
+      },
     };
     listening.handle(createAdminApp(context));
     const crm: CrmName | null = installations.activeCrm();

@@ -83,6 +83,11 @@ const TABLES: TableCopy[] = [
   { table: 'retry_queue', from: byInstallation('retry_queue'), columns: [c('installation_id', 'text'), c('record_id', 'text'), c('reason', 'text'), c('attempts', 'integer')] },
   { table: 'model_fits', from: `SELECT id AS copy_key, * FROM model_fits WHERE installation_id = ?`, columns: [c('installation_id', 'text'), c('run_id', 'text'), c('at', 'bigint'), c('fit', 'jsonb')] },
   { table: 'cursors', from: byInstallation('cursors'), columns: [c('installation_id', 'text'), c('name', 'text'), c('value', 'jsonb'), c('updated_at', 'bigint')] },
+  {
+    table: 'settings_changes',
+    from: `SELECT id AS copy_key, * FROM settings_changes WHERE installation_id = ?`,
+    columns: [c('installation_id', 'text'), c('at', 'bigint'), c('actor', 'text'), c('key', 'text'), c('before_value', 'jsonb'), c('after_value', 'jsonb')],
+  },
   { table: 'request_usage', from: byInstallation('request_usage'), columns: [c('installation_id', 'text'), c('day', 'text'), c('requests', 'bigint')] },
 ];
 

@@ -170,4 +170,15 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     version: 10,
     sql: `ALTER TABLE customers ADD COLUMN display TEXT;`,
   },
+  {
+    // Every change of an installation's settings (the page's settings view): when, who, which setting, the
+    // values before and after as JSON; read newest first per installation.
+    version: 11,
+    sql: `
+      CREATE TABLE settings_changes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, installation_id TEXT NOT NULL, at INTEGER NOT NULL,
+        actor TEXT NOT NULL, key TEXT NOT NULL, before_value TEXT NOT NULL, after_value TEXT NOT NULL);
+      CREATE INDEX settings_changes_by_installation ON settings_changes (installation_id, id);
+    `,
+  },
 ];

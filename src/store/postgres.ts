@@ -14,11 +14,12 @@ import { bytes } from './postgres/rows.ts';
 import { PostgresRuns } from './postgres/runs.ts';
 import { poolSession, transactionSession, type PgSession } from './postgres/session.ts';
 import { PostgresState } from './postgres/state.ts';
+import { PostgresSettingsLog } from './postgres/settingsLog.ts';
 import { vacuumWhereAutovacuumIsOff } from './postgres/vacuum.ts';
 import { PostgresDb, type PostgresDbOptions } from './postgresDb.ts';
-import type { AuditStore, CrmDataStore, InstallationStore, RunStore, StateStore, Store } from './types.ts';
+import type { AuditStore, CrmDataStore, InstallationStore, RunStore, SettingsLogStore, StateStore, Store } from './types.ts';
 
-type Concerns = InstallationStore & RunStore & CrmDataStore & AuditStore & StateStore;
+type Concerns = InstallationStore & RunStore & CrmDataStore & AuditStore & StateStore & SettingsLogStore;
 
 export interface PostgresStoreOptions extends PostgresDbOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -57,6 +58,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...new PostgresCrmData(session),
       ...new PostgresAudit(session),
       ...new PostgresState(session, now),
+      ...new PostgresSettingsLog(session),
     });
     const base = { kind: 'postgres', where: db.where };
     return {

@@ -15,11 +15,12 @@ import { SqliteInstallations } from './sqlite/installations.ts';
 import { num } from './sqlite/rows.ts';
 import { SqliteRuns } from './sqlite/runs.ts';
 import { SqliteState } from './sqlite/state.ts';
+import { SqliteSettingsLog } from './sqlite/settingsLog.ts';
 import { SqliteDb } from './sqliteDb.ts';
 import { promised, type Synchronous } from './sqlite/promised.ts';
-import type { AuditStore, CrmDataStore, InstallationStore, RunStore, StateStore, Store } from './types.ts';
+import type { AuditStore, CrmDataStore, InstallationStore, RunStore, SettingsLogStore, StateStore, Store } from './types.ts';
 
-type Concerns = InstallationStore & RunStore & CrmDataStore & AuditStore & StateStore;
+type Concerns = InstallationStore & RunStore & CrmDataStore & AuditStore & StateStore & SettingsLogStore;
 
 export interface SqliteStoreOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -111,6 +112,7 @@ export function openStore(path: string, options: SqliteStoreOptions = {}): Sqlit
       ...new SqliteCrmData(db),
       ...new SqliteAudit(db),
       ...new SqliteState(db, now),
+      ...new SqliteSettingsLog(db),
     };
     const outside = promised<Concerns>(sync, () => db.idle());
     const inside = promised<Concerns>(sync, () => Promise.resolve());

@@ -86,7 +86,7 @@ export function settingsRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
     const body = parseInput(saveBody, req.body ?? {}, 'body');
     const scope = await scopeOf(req);
     const row = storedRow(scope);
-    const outcome = edited(ctx, scope, row, body);
+    const outcome = edited(ctx, scope, row, { set: body.settings, reset: body.reset });
     const at = Date.now();
     const status = body.paused === undefined ? row.status : body.paused ? 'paused' : 'active';
     const entries: SettingChange[] = outcome.changes.map((c) => ({ installationId: scope.installationId, at, actor: ACTOR, ...c }));
@@ -105,7 +105,7 @@ export function settingsRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
   router.post('/settings/preview', async (req, res) => {
     const body = parseInput(editBody, req.body ?? {}, 'body');
     const scope = await scopeOf(req);
-    const outcome = edited(ctx, scope, scope.installation, body);
+    const outcome = edited(ctx, scope, scope.installation, { set: body.settings, reset: body.reset });
     const proposed: Config = outcome.config;
     res.json(await previewStages(ctx.store, scope.installationId, { current: scope.config.classifier, proposed: proposed.classifier, sync: scope.config.sync, now: Date.now() }));
   });

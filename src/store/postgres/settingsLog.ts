@@ -32,8 +32,8 @@ export class PostgresSettingsLog implements SettingsLogStore {
         at: num(row, 'at'),
         actor: text(row, 'actor'),
         key: text(row, 'key'),
-        before: row.before_value as unknown,
-        after: row.after_value as unknown,
+        before: row.before_value,
+        after: row.after_value,
       })),
     };
   };

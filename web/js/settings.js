@@ -29,7 +29,7 @@ const inputId = (key) => `setting-${key.replaceAll('.', '-')}`;
 function shown(v) {
   if (v === null || v === undefined || v === '') return '—';
   if (typeof v === 'boolean') return v ? 'on' : 'off';
-  if (typeof v === 'number') return num(v, Number.isInteger(v) ? 0 : 3);
+  if (typeof v === 'number') return v.toLocaleString(undefined, { maximumFractionDigits: 6 });
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 

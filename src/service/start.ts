@@ -31,6 +31,7 @@ import { Insights } from './insights.ts';
 import { Installations } from './installation.ts';
 import { listen, type Listening } from './listen.ts';
 import { RunManager } from './runner.ts';
+import { previewOnThread } from './settingsPreviewOnThread.ts';
 
 /** The server's connection waits this long for a lock held elsewhere (its event loop answers /healthz). */
 export const SERVER_BUSY_TIMEOUT_MS = 100;
@@ -208,6 +209,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         if (scheduler) await scheduler.reconcile();
         else if (queue) await reconcileSchedules(queue, store, config, log);
       },
+      previewStages: (scope, proposed) =>
+        previewOnThread({ config: scope.config, env: o.env, busyTimeoutMs: config.store.busyTimeoutMs, installationId: scope.installationId, proposed, now: Date.now() }),
     };
     listening.handle(createAdminApp(context));
     const crm: CrmName | null = installations.activeCrm();

@@ -10,10 +10,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { applyEdit, settingsView, type SettingsEdit } from '../../config/editableSettings.ts';
 import { readOverrides } from '../../config/installationSettings.ts';
-import type { Config } from '../../config/schema.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import type { InstallationScope } from '../../service/installation.ts';
-import { previewStages } from '../../service/settingsPreview.ts';
 import type { Installation, SettingChange } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
@@ -106,8 +104,7 @@ export function settingsRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
     const body = parseInput(editBody, req.body ?? {}, 'body');
     const scope = await scopeOf(req);
     const outcome = edited(ctx, scope, scope.installation, { set: body.settings, reset: body.reset });
-    const proposed: Config = outcome.config;
-    res.json(await previewStages(ctx.store, scope.installationId, { current: scope.config.classifier, proposed: proposed.classifier, sync: scope.config.sync, now: Date.now() }));
+    res.json(await ctx.previewStages(scope, outcome.config.classifier));
   });
 
   return router;

@@ -68,17 +68,17 @@ function control(f) {
 }
 
 /** One setting: its label, control, where its value comes from (with Reset), and room for the server's message. */
-function fieldRow(/** @type {SettingField} */ f, /** @type {string} */ label = f.label) {
+function fieldRow(/** @type {SettingField} */ f, /** @type {string} */ label = f.label, help = true) {
   const id = inputId(f.key);
   const origin = f.overridden
     ? h('span', { class: 'setting-origin' }, `Set here (file: ${shown(f.fileValue)}) `, h('button', { type: 'button', class: 'btn btn-ghost btn-small', 'data-reset': f.key, 'aria-label': `Reset ${label} to the file's value` }, 'Reset'))
-    : h('span', { class: 'setting-origin muted' }, 'From the configuration file');
+    : h('span', { class: 'setting-origin muted' }, 'File value');
   return h(
     'div',
     { class: `setting${f.kind === 'boolean' ? ' setting-check' : ''}`, 'data-field': f.key },
     h('label', { for: id }, label),
     control(f),
-    h('p', { id: `${id}-help`, class: 'muted small setting-help' }, f.help, ' ', origin),
+    h('p', { id: `${id}-help`, class: 'muted small setting-help' }, help ? `${f.help} ` : null, origin),
     h('p', { id: `${id}-error`, class: 'error field-error', role: 'alert', hidden: true }),
   );
 }
@@ -95,7 +95,8 @@ function render(view) {
       'fieldset',
       { class: 'settings-group' },
       h('legend', {}, 'Labels & next actions'),
-      STAGE_ORDER.map((stage) => h('div', { class: 'settings-stage' }, h('h4', {}, stageLabel(stage), h('span', { class: 'muted small' }, ` (${stage})`)), h('div', { class: 'settings-grid' }, stageFields(stage).map((f) => fieldRow(f, `${stageLabel(stage)} · ${f.label}`))))),
+      h('p', { class: 'muted small' }, 'Each stage\u2019s name in the CRM and on the page, what to do with its customers (written to the CRM), and whether its rule is used (off: its customers fall to the next rule; awareness catches everyone else).'),
+      STAGE_ORDER.map((stage) => h('div', { class: 'settings-stage' }, h('h4', {}, stageLabel(stage), h('span', { class: 'muted small' }, ` (${stage})`)), h('div', { class: 'settings-grid' }, stageFields(stage).map((f) => fieldRow(f, `${stageLabel(stage)} · ${f.label}`, false))))),
     ),
     h('fieldset', { class: 'settings-group' }, h('legend', {}, 'Acquisition spend'), h('div', { class: 'settings-grid' }, of('spend').map((f) => fieldRow(f)))),
     h(

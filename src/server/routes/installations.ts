@@ -9,6 +9,7 @@ import { installationHealth, type InstallationHealth } from '../../service/insta
 import type { Installation } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
 import { installationIdParam } from '../scope.ts';
+import { followSchedule } from './settings.ts';
 import { parseInput } from '../validate.ts';
 
 
@@ -97,7 +98,7 @@ export function installationRoutes(ctx: AdminContext): Router {
       });
       if (!updated) throw new LifecycleSyncError('NOT_FOUND', `no installation ${id}`);
       ctx.log.info(`installation ${action}d from the admin API`, { installation: id });
-      await ctx.settingsChanged(id);
+      await followSchedule(ctx, id);
       res.json({ installation: await view(ctx, updated) });
     });
   }

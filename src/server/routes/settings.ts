@@ -50,6 +50,18 @@ function storedRow(scope: InstallationScope): Installation {
   return scope.installation;
 }
 
+/**
+ * The schedule follows the change at once; when that fails (the queue's database did not answer) the
+ * change is saved all the same, and the periodic reconcile (every jobs.superviseSeconds) catches up.
+ */
+export async function followSchedule(ctx: AdminContext, installationId: string): Promise<void> {
+  try {
+    await ctx.settingsChanged(installationId);
+  } catch (error) {
+    ctx.log.warn('the schedule will follow the change at the next reconcile', { installation: installationId, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 async function changesPage(ctx: AdminContext, installationId: string, page: number) {
   const { total, changes } = await ctx.store.settingChanges(installationId, { offset: (page - 1) * CHANGES_PAGE, limit: CHANGES_PAGE });
   return { total, page, pageSize: CHANGES_PAGE, changes: changes.map(({ id, at, actor, key, before, after }) => ({ id, at, actor, key, before, after })) };
@@ -95,7 +107,7 @@ export function settingsRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
     });
     if (entries.length > 0) {
       ctx.log.info('settings changed from the admin API', { installation: scope.installationId, keys: entries.map((e) => e.key) });
-      await ctx.settingsChanged(scope.installationId);
+      await followSchedule(ctx, scope.installationId);
     }
     res.json({ ...(await view(ctx, await scopeOf(req))), saved: entries.map(({ key, before, after }) => ({ key, before, after })) });
   });

@@ -79,7 +79,7 @@ describe('the Settings card', () => {
     await page.click('#settings-save');
     await expect.poll(() => page.textContent('#settings-status')).toBe('Saved: At risk below P(alive).');
     expect((await s.h.store.getInstallation('hubspot'))?.settings).toEqual({ classifier: { rules: { atRiskMaxPAlive: 0.9 } } });
-    expect(await page.textContent(`[data-field="classifier.rules.atRiskMaxPAlive"] .setting-origin`)).toContain('Set here (file: 0.5)');
+    expect(await page.textContent(`[data-field="classifier.rules.atRiskMaxPAlive"] .setting-origin`)).toContain('Set here (the file says 0.5)');
 
     await page.click('#dry-run');
     await page.waitForFunction(() => /Dry run succeeded/.test((globalThis as unknown as PageGlobals).document.getElementById('run-progress')?.textContent ?? ''), null, { timeout: 60_000 });

@@ -71,8 +71,8 @@ function control(f) {
 function fieldRow(/** @type {SettingField} */ f, /** @type {string} */ label = f.label, help = true) {
   const id = inputId(f.key);
   const origin = f.overridden
-    ? h('span', { class: 'setting-origin' }, `Set here (file: ${shown(f.fileValue)}) `, h('button', { type: 'button', class: 'btn btn-ghost btn-small', 'data-reset': f.key, 'aria-label': `Reset ${label} to the file's value` }, 'Reset'))
-    : h('span', { class: 'setting-origin muted' }, 'File value');
+    ? h('span', { class: 'setting-origin' }, `Set here (the file says ${shown(f.fileValue)}). `, h('button', { type: 'button', class: 'btn btn-ghost btn-small', 'data-reset': f.key, 'aria-label': `Reset ${label} to the file's value` }, 'Reset'))
+    : h('span', { class: 'setting-origin muted' }, 'From the configuration file.');
   return h(
     'div',
     { class: `setting${f.kind === 'boolean' ? ' setting-check' : ''}`, 'data-field': f.key },
@@ -196,7 +196,7 @@ async function preview() {
     const p = /** @type {import('./types').SettingsPreview} */ (await api(scoped('/settings/preview'), { method: 'POST', body: { settings: edits() } }));
     fill(
       out,
-      h('p', { id: 'settings-preview-summary', 'data-moves': p.moves }, h('strong', {}, `${num(p.moves)} of ${num(p.customers)} customers`), p.moves === 1 ? ' would move stage' : ' would move stage', ` (as of ${p.asOf}; nothing is written until you save and the next run).`),
+      h('p', { id: 'settings-preview-summary', 'data-moves': p.moves }, h('strong', {}, `${num(p.moves)} of ${num(p.customers)} customers`), ' would move stage', ` (as of ${p.asOf}; nothing is saved yet, and the CRM changes only with the next run after you save).`),
       h('div', { class: 'chips' }, p.transitions.map((t) => h('span', { class: 'chip move' }, `${stageLabel(t.from)} → ${stageLabel(t.to)} `, h('b', {}, num(t.count))))),
     );
   } catch (error) {

@@ -51,23 +51,52 @@ export function effectiveConfig(config: Config, overrides: SettingsOverrides, in
  * `true`, `"0 3 * * *"`, `[1, 2]`); the result is checked against the configuration before it is kept.
  */
 export function withSetting(config: Config, overrides: SettingsOverrides, installationId: string, key: string, valueText: string): SettingsOverrides {
-  const [section, ...rest] = settingPath(key);
+  settingPath(key);
   let value: unknown;
   try {
     value = parseYaml(valueText) as unknown;
   } catch (error) {
     throw new LifecycleSyncError('CONFIG_INVALID', `${key}: the value is not YAML (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
   }
-  let patch: unknown = value;
-  for (const part of [...rest].reverse()) patch = { [part]: patch };
-  // Objects merge into what was set before; a value replaces (as in the file).
-  const next = settingsOverridesSchema.parse({ ...overrides, [section]: deepMerge(overrides[section] ?? {}, patch) });
+  const next = withValue(overrides, key, value);
   effectiveConfig(config, next, installationId);
   return next;
 }
 
+/**
+ * The overrides with one setting given as a value (the admin page's form), not yet checked against the
+ * configuration: `settingIssues` says what is wrong with the result, field by field.
+ */
+export function withValue(overrides: SettingsOverrides, key: string, value: unknown): SettingsOverrides {
+  const [section, ...rest] = settingPath(key);
+  let patch: unknown = value;
+  for (const part of [...rest].reverse()) patch = { [part]: patch };
+  // Objects merge into what was set before; a value replaces (as in the file).
+  return settingsOverridesSchema.parse({ ...overrides, [section]: deepMerge(overrides[section] ?? {}, patch) });
+}
+
+/** What the section schemas refuse in these overrides, each with the setting's dotted path (empty: valid). */
+export function settingIssues(config: Config, overrides: SettingsOverrides): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  for (const section of SECTION_NAMES) {
+    const override = overrides[section];
+    if (override === undefined) continue;
+    const parsed = SECTIONS[section].safeParse(deepMerge(config[section], override));
+    if (parsed.success) continue;
+    for (const issue of parsed.error.issues) issues.push({ path: [section, ...issue.path.map(String)].join('.'), message: issue.message });
+  }
+  return issues;
+}
+
 /** The overrides without one setting (`unset ID KEY`): the configuration file's value applies again. */
 export function withoutSetting(config: Config, overrides: SettingsOverrides, installationId: string, key: string): SettingsOverrides {
+  const next = withoutValue(overrides, key);
+  effectiveConfig(config, next, installationId);
+  return next;
+}
+
+/** The overrides without one setting, not yet checked against the configuration. */
+export function withoutValue(overrides: SettingsOverrides, key: string): SettingsOverrides {
   // The key goes, and with it every object (the section too) it leaves empty, so `show` lists only what is set.
   const remove = (value: Record<string, unknown>, [head, ...tail]: readonly string[]): Record<string, unknown> => {
     const { [head]: inner, ...others } = value;
@@ -75,9 +104,7 @@ export function withoutSetting(config: Config, overrides: SettingsOverrides, ins
     const kept = remove(inner as Record<string, unknown>, tail);
     return Object.keys(kept).length === 0 ? others : { ...others, [head]: kept };
   };
-  const next = settingsOverridesSchema.parse(remove(overrides, settingPath(key)));
-  effectiveConfig(config, next, installationId);
-  return next;
+  return settingsOverridesSchema.parse(remove(overrides, settingPath(key)));
 }
 
 /** A setting's dotted path, checked to start with an overridable section and to name a key in it. */

@@ -1,5 +1,7 @@
 /** Everything the admin server's routes use, built once by the service (src/service/start.ts). */
+import type { ClassifierSettings } from '../classifier/settings.ts';
 import type { Config } from '../config/schema.ts';
+import type { StagePreview } from '../service/settingsPreview.ts';
 import type { Logger } from '../log.ts';
 import type { Insights } from '../service/insights.ts';
 import type { RunQueue } from '../jobs/runQueue.ts';
@@ -44,4 +46,11 @@ export interface AdminContext {
   /** The installation's schedule as the page shows it (null in the demo). */
   schedule: (scope: InstallationScope) => Promise<ScheduleStatus | null>;
   demo: DemoInfo | null;
+  /**
+   * An installation's settings or status were changed here: its schedule follows at once (this process's
+   * schedules with SQLite, pg-boss's with Postgres) rather than at the next periodic reconcile.
+   */
+  settingsChanged: (installationId: string) => Promise<void>;
+  /** The stage moves proposed classifier settings would make among the installation's stored customers (off this thread). */
+  previewStages: (scope: InstallationScope, proposed: ClassifierSettings) => Promise<StagePreview>;
 }

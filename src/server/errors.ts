@@ -8,14 +8,22 @@ import { ConnectorError } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
+/** A problem with one field of the request (a setting's dotted path): the page shows it beside the field. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  readonly fields: FieldProblem[] | undefined;
+  constructor(status: number, code: string, message: string, fields?: FieldProblem[]) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
+    this.fields = fields;
   }
 }
 
@@ -33,12 +41,12 @@ const STATUS: Record<ErrorCode, number> = {
   RUN_ABANDONED: 409,
 };
 
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, fields?: FieldProblem[]) {
+  return { error: fields ? { code, message, fields } : { code, message } };
 }
 
-function describe(error: unknown): { status: number; code: string; message: string } | null {
-  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
+function describe(error: unknown): { status: number; code: string; message: string; fields?: FieldProblem[] } | null {
+  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, fields: error.fields };
   if (error instanceof LifecycleSyncError) return { status: STATUS[error.code], code: error.code, message: error.message };
   // The CRM said no (credentials, quota, its own errors): the request was fine, the upstream was not.
   if (error instanceof ConnectorError) return { status: error.code === 'NOT_CONFIGURED' ? 409 : 502, code: error.code, message: error.message };
@@ -72,7 +80,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const known = describe(error);
     if (known) {
-      res.status(known.status).json(errorBody(known.code, known.message));
+      res.status(known.status).json(errorBody(known.code, known.message, known.fields));
       return;
     }
     log.error('admin request failed', { method: req.method, path: req.path, error: error instanceof Error ? error.message : String(error) });

@@ -18,6 +18,7 @@ import { rememberSecrets } from '../secrets.ts';
 import { LocalSchedules } from '../scheduler/localSchedules.ts';
 import { plannedSchedule } from '../scheduler/plannedSchedule.ts';
 import { RunQueue } from '../jobs/runQueue.ts';
+import { reconcileSchedules } from '../jobs/schedules.ts';
 import { createAdminApp } from '../server/app.ts';
 import type { AdminContext, DemoInfo } from '../server/context.ts';
 import { createMetrics } from '../server/metrics.ts';
@@ -30,6 +31,7 @@ import { Insights } from './insights.ts';
 import { Installations } from './installation.ts';
 import { listen, type Listening } from './listen.ts';
 import { RunManager } from './runner.ts';
+import { previewOnThread } from './settingsPreviewOnThread.ts';
 
 /** The server's connection waits this long for a lock held elsewhere (its event loop answers /healthz). */
 export const SERVER_BUSY_TIMEOUT_MS = 100;
@@ -203,6 +205,12 @@ export async function startService(o: ServiceOptions): Promise<Service> {
         return plannedSchedule(scope, await store.listRuns(scope.installationId, 200), 'workers');
       },
       demo: o.demo ?? null,
+      settingsChanged: async () => {
+        if (scheduler) await scheduler.reconcile();
+        else if (queue) await reconcileSchedules(queue, store, config, log);
+      },
+      previewStages: (scope, proposed) =>
+        previewOnThread({ config: scope.config, env: o.env, busyTimeoutMs: config.store.busyTimeoutMs, installationId: scope.installationId, proposed, now: Date.now() }),
     };
     listening.handle(createAdminApp(context));
     const crm: CrmName | null = installations.activeCrm();

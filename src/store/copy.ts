@@ -99,6 +99,11 @@ const TABLES: TableCopy[] = [
     columns: [c('run_id', 'text'), c('installation_id', 'text'), c('first_record_id', 'text'), c('last_record_id', 'text'), c('customers', 'integer'), c('ids', 'bytea'), c('stages', 'text'), c('codes', 'bytea'), c('last', 'boolean')],
     page: 50,
   },
+  {
+    table: 'settings_changes',
+    from: `SELECT id AS copy_key, * FROM settings_changes WHERE installation_id = ?`,
+    columns: [c('installation_id', 'text'), c('at', 'bigint'), c('actor', 'text'), c('key', 'text'), c('before_value', 'jsonb'), c('after_value', 'jsonb')],
+  },
   { table: 'request_usage', from: byInstallation('request_usage'), columns: [c('installation_id', 'text'), c('day', 'text'), c('requests', 'bigint')] },
 ];
 

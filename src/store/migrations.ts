@@ -207,4 +207,15 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX runs_by_rollback_of ON runs (rollback_of) WHERE rollback_of IS NOT NULL;
     `,
   },
+  {
+    // Every change of an installation's settings (the page's settings view): when, who, which setting, the
+    // values before and after as JSON; read newest first per installation.
+    version: 13,
+    sql: `
+      CREATE TABLE settings_changes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, installation_id TEXT NOT NULL, at INTEGER NOT NULL,
+        actor TEXT NOT NULL, key TEXT NOT NULL, before_value TEXT NOT NULL, after_value TEXT NOT NULL);
+      CREATE INDEX settings_changes_by_installation ON settings_changes (installation_id, id);
+    `,
+  },
 ];

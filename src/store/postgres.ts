@@ -16,11 +16,12 @@ import { bytes } from './postgres/rows.ts';
 import { PostgresRuns } from './postgres/runs.ts';
 import { poolSession, transactionSession, type PgSession } from './postgres/session.ts';
 import { PostgresState } from './postgres/state.ts';
+import { PostgresSettingsLog } from './postgres/settingsLog.ts';
 import { vacuumWhereAutovacuumIsOff } from './postgres/vacuum.ts';
 import { PostgresDb, type PostgresDbOptions } from './postgresDb.ts';
-import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, StateStore, Store } from './types.ts';
+import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, SettingsLogStore, StateStore, Store } from './types.ts';
 
-type Concerns = InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore;
+type Concerns = InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
 
 export interface PostgresStoreOptions extends PostgresDbOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -61,6 +62,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...new PostgresAudit(session),
       ...new PostgresState(session, now),
       ...new PostgresHistory(session),
+      ...new PostgresSettingsLog(session),
     });
     const base = { kind: 'postgres', where: db.where };
     return {

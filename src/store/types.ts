@@ -200,7 +200,7 @@ export interface InstallationStore {
   updateInstallation(id: string, patch: { name?: string; status?: InstallationStatus; settings?: Record<string, unknown> }): Promise<Installation | null>;
   /**
    * Deletes its credentials and everything stored of its CRM (customers, deals, scores, audit, plans,
-   * cursors, fits); its runs stay, their errors without record ids or messages, and it stays listed as
+   * cursors, fits) and its settings' change log; its runs stay, their errors without record ids or messages, and it stays listed as
    * uninstalled under the name "removed". False when there is no such installation.
    */
   removeInstallation(id: string): Promise<boolean>;
@@ -390,8 +390,28 @@ export interface HistoryStore {
   countRunWrites(runId: string, filter: RunWritesFilter): Promise<number>;
 }
 
+/** One change of an installation's settings, as the page's change log shows it (issue #12). */
+export interface SettingChange {
+  installationId: string;
+  at: number;
+  /** Who made it: "admin" (the admin token: the page or the API), "cli". */
+  actor: string;
+  /** The setting's dotted path (classifier.rules.atRiskMaxPAlive), or "status" for a pause or resume. */
+  key: string;
+  /** The values in effect before and after (JSON; the configuration file's where not overridden). */
+  before: unknown;
+  after: unknown;
+}
+
+/** The log of every change of an installation's settings. */
+export interface SettingsLogStore {
+  addSettingChanges(changes: SettingChange[]): Promise<void>;
+  /** A page of the installation's changes, newest first, and how many it has in all. */
+  settingChanges(installationId: string, page: { offset: number; limit: number }): Promise<{ total: number; changes: (SettingChange & { id: number })[] }>;
+}
+
 /** The whole store: its concerns over one database. */
-export interface Store extends InstallationStore, RunStore, CrmDataStore, CustomerListStore, AuditStore, StateStore, HistoryStore {
+export interface Store extends InstallationStore, RunStore, CrmDataStore, CustomerListStore, AuditStore, StateStore, HistoryStore, SettingsLogStore {
   /** 'sqlite' or 'postgres'. */
   readonly kind: string;
   /** For messages: the file, or the database's URL without its password. */

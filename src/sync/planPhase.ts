@@ -133,8 +133,8 @@ interface FirstPass {
   firstPurchaseDay: number | null;
 }
 
-/** Pass 1: every customer's features as of the day, from their signals and plausible won deals. */
-async function readFeatures(o: PlanOptions, rules: PurchaseRules): Promise<FirstPass> {
+/** Pass 1: every customer's features as of the day, from their signals and plausible won deals (also the settings preview's). */
+export async function readFeatures(o: Pick<PlanOptions, 'store' | 'installationId' | 'runId' | 'asOfDay' | 'classifier'>, rules: PurchaseRules): Promise<FirstPass> {
   const deals = new DealsByCustomer(o.store, o.installationId);
   const features = new FeatureTable(await o.store.countCustomers(o.installationId));
   const problems: RunErrorRecord[] = [];

@@ -89,6 +89,26 @@ describe('per-installation routes', () => {
     expect(JSON.stringify(fromB.body)).not.toContain('description');
   });
 
+  it('keep each installation\u2019s settings, change log and preview its own', async () => {
+    const key = 'classifier.ltv.acquisitionSpend';
+    const put = await s.api(`/api/installations/${B}/settings`, { method: 'PUT', body: { settings: { [key]: 5000 } } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const view = async (id: string) => (await s.api(`/api/installations/${id}/settings`)).body as { installationId: string; settings: { key: string; value: unknown }[]; changes: { total: number } };
+    const [a, b] = [await view(A), await view(B)];
+    expect([a.installationId, b.installationId]).toEqual([A, B]);
+    expect(a.settings.find((f) => f.key === key)?.value).toBeNull();
+    expect(b.settings.find((f) => f.key === key)?.value).toBe(5000);
+    expect(a.changes.total).toBe(0);
+    expect(b.changes.total).toBe(1);
+    expect((await s.h.store.getInstallation(A))?.settings).toEqual({});
+    // Each preview counts its own installation's stored customers.
+    const preview = async (id: string) => ((await s.api(`/api/installations/${id}/settings/preview`, { method: 'POST', body: {} })).body as { customers: number }).customers;
+    expect(await preview(A)).toBe(s.h.sandbox.data.contactIds().length);
+    expect(await preview(B)).toBe(other.data.contactIds().length);
+    // The unscoped route is the default installation's (A), never B's.
+    expect(((await s.api('/api/settings')).body as { installationId: string }).installationId).toBe(A);
+  });
+
   it('refuse an unknown, removed or malformed installation id', async () => {
     expect((await s.api('/api/installations/in_0000000000000000/status')).status).toBe(404);
     expect((await s.api('/api/installations/in_0000000000000000/sync', { method: 'POST', body: { dryRun: true } })).status).toBe(404);

@@ -220,6 +220,30 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
       });
     });
 
+    it('keeps each installation\u2019s settings change log apart, newest first, in pages; a removed installation\u2019s goes with it', async () => {
+      await withStore(async (store) => {
+        const a = (await store.addInstallation({ crm: 'hubspot', name: 'A', accountId: '1' })).installation.id;
+        const b = (await store.addInstallation({ crm: 'hubspot', name: 'B', accountId: '2' })).installation.id;
+        const change = (installationId: string, key: string, before: unknown, after: unknown, at: number) => ({ installationId, at, actor: 'admin', key, before, after });
+        await store.addSettingChanges([change(a, 'classifier.rules.atRiskMaxPAlive', 0.5, 0.6, 10), change(a, 'classifier.ltv.acquisitionSpend', null, 1200.5, 10)]);
+        await store.addSettingChanges([change(b, 'schedule.cron', '0 2 * * *', '30 4 * * 1-5', 11)]);
+        await store.addSettingChanges([change(a, 'classifier.stages.churned.enabled', true, false, 12), change(a, 'status', 'active', 'paused', 12)]);
+        await store.addSettingChanges([]);
+        const first = await store.settingChanges(a, { offset: 0, limit: 3 });
+        expect(first.total).toBe(4);
+        expect(first.changes.map((c) => [c.key, c.before, c.after, c.at, c.actor])).toEqual([
+          ['status', 'active', 'paused', 12, 'admin'],
+          ['classifier.stages.churned.enabled', true, false, 12, 'admin'],
+          ['classifier.ltv.acquisitionSpend', null, 1200.5, 10, 'admin'],
+        ]);
+        expect((await store.settingChanges(a, { offset: 3, limit: 3 })).changes.map((c) => c.key)).toEqual(['classifier.rules.atRiskMaxPAlive']);
+        expect(await store.settingChanges(b, { offset: 0, limit: 10 })).toMatchObject({ total: 1, changes: [{ installationId: b, key: 'schedule.cron', before: '0 2 * * *', after: '30 4 * * 1-5' }] });
+        await store.removeInstallation(a);
+        expect(await store.settingChanges(a, { offset: 0, limit: 10 })).toEqual({ total: 0, changes: [] });
+        expect((await store.settingChanges(b, { offset: 0, limit: 10 })).total).toBe(1);
+      });
+    });
+
     it('says what is wrong with a bad ENCRYPTION_KEY', async () => {
       const where = await place();
       await expect(where.open({ encryptionKey: 'short' })).rejects.toThrow(/ENCRYPTION_KEY must be at least 16 characters/);

@@ -51,6 +51,8 @@ async function everything(store: Store, id: string) {
     cursors: [await store.getCursor(id, 'sync'), await store.getCursor(id, 'pull')],
     usage: await store.requestUsage(id, new Date().toISOString().slice(0, 10)),
     stageRuns: await store.stageRecordRuns(id, 100),
+    // Ids are each database's own; the order and the entries are what moves.
+    settingChanges: (await store.settingChanges(id, { offset: 0, limit: 100 })).changes.map(({ id: _id, ...rest }) => rest),
   };
 }
 
@@ -83,6 +85,10 @@ describe('store copy: SQLite to Postgres', () => {
     await h.store.saveCredentials('hubspot', { kind: 'oauth', accessToken: 'at-copied-secret', refreshToken: 'rt-copied-secret', expiresAt: 1_900_000_000_000, extra: { hubId: '42' } });
     // An installation's own settings and account variables travel too.
     await h.store.updateInstallation('hubspot', { settings: { schedule: { timezone: 'Europe/Berlin' } } });
+    await h.store.addSettingChanges([
+      { installationId: 'hubspot', at: 1, actor: 'cli', key: 'schedule.timezone', before: 'UTC', after: 'Europe/Berlin' },
+      { installationId: 'hubspot', at: 2, actor: 'admin', key: 'classifier.ltv.acquisitionSpend', before: null, after: 1500 },
+    ]);
     await h.store.saveAccountEnv('hubspot', { HUBSPOT_BASE_URL: h.url, HUBSPOT_ACCESS_TOKEN: 'pat-copied-secret-token' });
     // A failed write left an error and the retry queue for the next run: make one more, kept queued.
     await h.store.setRetries('hubspot', [{ recordId: retried[0].recordId, reason: 'INVALID_OPTION' }]);
@@ -99,7 +105,8 @@ describe('store copy: SQLite to Postgres', () => {
     expect(copy.code, copy.stderr).toBe(0);
     const report = JSON.parse(copy.stdout) as { installations: { id: string; rows: Record<string, number>; credentials: boolean }[] };
     expect(report.installations).toEqual([expect.objectContaining({ id: 'hubspot', credentials: true })]);
-    expect(report.installations[0].rows).toMatchObject({ runs: 3, customers: before.count, retry_queue: 1, score_pages: Math.ceil(before.count / 2000) });
+    expect(report.installations[0].rows).toMatchObject({ runs: 3, customers: before.count, retry_queue: 1, score_pages: Math.ceil(before.count / 2000), settings_changes: 2 });
+    expect(before.settingChanges).toHaveLength(2);
 
     const target = await openPostgresStore(db.url, { encryptionKey: TEST_ENCRYPTION_KEY });
     try {

@@ -4,11 +4,12 @@
 const KEY = 'lifecycle-sync.admin-token';
 
 export class ApiError extends Error {
-  /** @param {number} status @param {string} code @param {string} message */
-  constructor(status, code, message) {
+  /** @param {number} status @param {string} code @param {string} message @param {{ field: string, message: string }[]} [fields] what was wrong with each field (settings) */
+  constructor(status, code, message, fields = []) {
     super(message);
     this.status = status;
     this.code = code;
+    this.fields = fields;
   }
 }
 
@@ -44,8 +45,8 @@ export async function api(path, options = {}) {
     data = null;
   }
   if (!response.ok) {
-    const error = data && typeof data === 'object' && 'error' in data ? /** @type {{ error: { code: string, message: string } }} */ (data).error : null;
-    throw new ApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `the server answered ${response.status}`);
+    const error = data && typeof data === 'object' && 'error' in data ? /** @type {{ error: { code: string, message: string, fields?: { field: string, message: string }[] } }} */ (data).error : null;
+    throw new ApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `the server answered ${response.status}`, error?.fields);
   }
   return /** @type {T} */ (data);
 }

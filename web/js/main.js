@@ -18,6 +18,7 @@ import { showWrites } from './writes.js';
 import { hidePlan, planWritable, showMore, showPlan } from './plan.js';
 import { isQueued, queuedWords, renderRunDetail, renderRuns } from './runs.js';
 import { installationId, scoped, selectInstallation } from './scope.js';
+import { loadSettings, resetSettings, wireSettings } from './settings.js';
 import { renderStatus } from './status.js';
 
 /** @typedef {import('./types').Run} Run */
@@ -111,6 +112,8 @@ async function load() {
   for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = !status.connection.ok || paused || polling !== null;
   const hasData = Boolean(ov?.summary);
   for (const id of ['kpis', 'charts', 'customers', 'figures', 'backtest']) byId(id).hidden = !hasData;
+  byId('settings').hidden = !status.crm;
+  if (status.crm) void loadSettings().catch(fail);
   byId('empty').hidden = hasData;
   byId('empty-text').textContent = !status.crm
     ? 'Connect a CRM above (or set its credentials and restart), then start a dry run to see your customers here.'
@@ -249,6 +252,7 @@ function leaveView() {
   fill(byId('lookup-result'));
   resetCustomers();
   resetBacktest();
+  resetSettings();
   for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = false;
   /** @type {HTMLButtonElement} */ (byId('plan-apply')).disabled = !planWritable();
 }
@@ -317,6 +321,7 @@ function wire() {
   byId('sign-out').addEventListener('click', () => signOut());
   wireBacktest(fail);
   wireCustomers(fail);
+  wireSettings(fail, () => void load().catch(fail));
   byId('dry-run').addEventListener('click', () => void startRun(true).catch(fail));
   byId('run-now').addEventListener('click', () => void startRun(false).catch(fail));
   byId('plan-apply').addEventListener('click', () => void startRun(false).catch(fail));

@@ -343,3 +343,49 @@ export interface RunWrites {
     writes: { field: string; previous: string | null; next: string | null; status: 'written' | 'failed' | 'rolled_back' | 'unconfirmed'; at: number }[];
   }[];
 }
+
+/** GET /settings: the settings the page edits, in effect for the installation (issue #12). */
+export type SettingGroup = 'thresholds' | 'stages' | 'spend' | 'schedule';
+export type SettingKind = 'number' | 'integer' | 'nullableNumber' | 'text' | 'longText' | 'boolean';
+export interface SettingField {
+  key: string;
+  group: SettingGroup;
+  kind: SettingKind;
+  label: string;
+  help: string;
+  value: string | number | boolean | null;
+  fileValue: string | number | boolean | null;
+  overridden: boolean;
+}
+export interface SettingChange {
+  id: number;
+  at: number;
+  actor: string;
+  key: string;
+  before: unknown;
+  after: unknown;
+}
+export interface SettingChanges {
+  total: number;
+  page: number;
+  pageSize: number;
+  changes: SettingChange[];
+}
+export interface SettingsView {
+  installationId: string;
+  stored: boolean;
+  paused: boolean;
+  settings: SettingField[];
+  schedule: { enabled: boolean; cron: string; timezone: string; nextRunAt: string | null; note: string | null } | null;
+  changes: SettingChanges;
+}
+/** POST /settings/preview: the stage moves the proposed settings would make. */
+export interface SettingsPreview {
+  asOf: string;
+  customers: number;
+  moves: number;
+  transitions: { from: Stage; to: Stage; count: number }[];
+  model: string;
+  reusedFit: boolean;
+  ms: number;
+}

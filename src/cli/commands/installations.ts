@@ -5,6 +5,7 @@
  * installation (config/installationSettings.ts); `remove` deletes its credentials and CRM data.
  */
 import { Command, Option } from 'commander';
+import type { SettingsOverrides } from '../../config/installationSettings.ts';
 import type { Config } from '../../config/schema.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import type { Installation, InstallationStatus, Store } from '../../store/types.ts';
@@ -58,6 +59,21 @@ function line(i: Awaited<ReturnType<typeof described>>): string {
   return `${i.id.padEnd(20)} ${i.crm.padEnd(10)} ${(i.accountId ?? '-').padEnd(18)} ${i.status.padEnd(11)} ${last.padEnd(28)} ${i.name}\n`;
 }
 
+/**
+ * Stores an installation's new overrides, and the change of the setting's value in effect in its change
+ * log (the page's settings view shows it), together.
+ */
+async function saveLogged(store: Store, config: Config, id: string, before: SettingsOverrides, after: SettingsOverrides, key: string): Promise<Installation | null> {
+  const [{ effectiveConfig }, { valueAt }] = await Promise.all([import('../../config/installationSettings.ts'), import('../../config/editableSettings.ts')]);
+  const was = valueAt(effectiveConfig(config, before, id), key) ?? null;
+  const now = valueAt(effectiveConfig(config, after, id), key) ?? null;
+  return store.transaction(async (tx) => {
+    const row = await tx.updateInstallation(id, { settings: after });
+    if (JSON.stringify(was) !== JSON.stringify(now)) await tx.addSettingChanges([{ installationId: id, at: Date.now(), actor: 'cli', key, before: was, after: now }]);
+    return row;
+  });
+}
+
 /** A subcommand on one installation: its id first, then --config and --json. */
 function onInstallation(name: string, description: string, ...more: [string, string][]): Command {
   const command = new Command(name).description(description).argument('<id>', 'the installation');
@@ -68,8 +84,12 @@ function onInstallation(name: string, description: string, ...more: [string, str
 function statusCommand(name: 'pause' | 'resume', status: InstallationStatus, description: string): Command {
   return onInstallation(name, description).action(async (id: string, flags: Flags) => {
     await withStore(flags, async (store) => {
-      await requireInstallation(store, id);
-      const updated = await store.updateInstallation(id, { status });
+      const before = await requireInstallation(store, id);
+      const updated = await store.transaction(async (tx) => {
+        const row = await tx.updateInstallation(id, { status });
+        if (before.status !== status) await tx.addSettingChanges([{ installationId: id, at: Date.now(), actor: 'cli', key: 'status', before: before.status, after: status }]);
+        return row;
+      });
       if (flags.json) return printJson(updated);
       print(`${id} is ${status}${status === 'paused' ? ': no run starts for it (scheduled or asked for) until it is resumed' : ''}.\n`);
     });
@@ -161,8 +181,9 @@ export function installationsCommand(): Command {
       await withStore(flags, async (store, config) => {
         const installation = await requireInstallation(store, id);
         const { withSetting, readOverrides } = await import('../../config/installationSettings.ts');
-        const settings = withSetting(config, readOverrides(installation.settings, id), id, key, value);
-        const updated = await store.updateInstallation(id, { settings });
+        const before = readOverrides(installation.settings, id);
+        const settings = withSetting(config, before, id, key, value);
+        const updated = await saveLogged(store, config, id, before, settings, key);
         if (flags.json) return printJson(updated);
         print(`${id}: ${key} set; its own settings are now ${JSON.stringify(settings)}\n`);
       });
@@ -175,8 +196,9 @@ export function installationsCommand(): Command {
         await withStore(flags, async (store, config) => {
           const installation = await requireInstallation(store, id);
           const { withoutSetting, readOverrides } = await import('../../config/installationSettings.ts');
-          const settings = withoutSetting(config, readOverrides(installation.settings, id), id, key);
-          const updated = await store.updateInstallation(id, { settings });
+          const before = readOverrides(installation.settings, id);
+          const settings = withoutSetting(config, before, id, key);
+          const updated = await saveLogged(store, config, id, before, settings, key);
           if (flags.json) return printJson(updated);
           print(`${id}: ${key} unset; its own settings are now ${JSON.stringify(settings)}\n`);
         });

@@ -9,6 +9,7 @@ import { installationHealth, type InstallationHealth } from '../../service/insta
 import type { Installation } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
 import { installationIdParam } from '../scope.ts';
+import { followSchedule } from './settings.ts';
 import { parseInput } from '../validate.ts';
 
 
@@ -88,10 +89,16 @@ export function installationRoutes(ctx: AdminContext): Router {
     router.post(`/installations/:id/${action}`, async (req, res) => {
       const { id } = parseInput(idParams, req.params, 'params');
       parseInput(z.object({}).strict(), req.body ?? {}, 'body');
-      await installationOf(ctx, id);
-      const updated = await ctx.store.updateInstallation(id, { status });
+      const before = await installationOf(ctx, id);
+      const updated = await ctx.store.transaction(async (tx) => {
+        const row = await tx.updateInstallation(id, { status });
+        // In the installation's settings change log, as the settings view's pause and resume are.
+        if (row && before.status !== status) await tx.addSettingChanges([{ installationId: id, at: Date.now(), actor: 'admin', key: 'status', before: before.status, after: status }]);
+        return row;
+      });
       if (!updated) throw new LifecycleSyncError('NOT_FOUND', `no installation ${id}`);
       ctx.log.info(`installation ${action}d from the admin API`, { installation: id });
+      await followSchedule(ctx, id);
       res.json({ installation: await view(ctx, updated) });
     });
   }

@@ -217,6 +217,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX runs_by_rollback_of ON runs (rollback_of) WHERE rollback_of IS NOT NULL;
     `,
   },
+  {
+    // As the SQLite store's version 13: the log of every change of an installation's settings.
+    version: 10,
+    sql: `
+      CREATE TABLE settings_changes (
+        id BIGSERIAL PRIMARY KEY, installation_id TEXT COLLATE "C" NOT NULL, at BIGINT NOT NULL,
+        actor TEXT NOT NULL, key TEXT NOT NULL, before_value JSONB NOT NULL, after_value JSONB NOT NULL);
+      CREATE INDEX settings_changes_by_installation ON settings_changes (installation_id, id);
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

@@ -134,7 +134,7 @@ describe('the Customers card', () => {
     // A HubSpot id is a number: every row listed has it in its id (or in who it is).
     expect((await range()).of).toBeLessThan(total);
     await page.click(`#customers-table tr[data-record="${id}"]`);
-    await expect.poll(() => page.textContent('#customers-detail'), { timeout: 10_000 }).toContain(`Record ${id}`);
+    await expect.poll(() => page.textContent('#customers-detail'), { timeout: 10_000 }).toContain(`record ${id}`);
     expect(await page.textContent('#customers-detail')).toContain(name);
     await page.click('#customers-clear');
     await listed(total);

@@ -9,6 +9,7 @@ import { ConnectorError, type ConnectInput, type ConnectorDefinition, type Envir
 import { OAuthTokenSource, privateAppToken, type TokenSource } from './auth.ts';
 import { HubSpotConnector } from './connector.ts';
 import { HubSpotOAuth } from './oauth.ts';
+import { hubspotWebhooks } from './webhooks.ts';
 import { hubspotSection, hubspotSettingsSchema, propertyNames, type HubSpotSettings } from './settings.ts';
 
 const set = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
@@ -59,6 +60,7 @@ export const hubspotDefinition: ConnectorDefinition = {
     const settings = settingsOf(input.settings, input.env);
     return new HubSpotConnector({ settings, fields: input.fields, auth: tokenSource(input, settings), burstShare: input.burstShare, retry: input.retry, log: input.log });
   },
+  webhooks: hubspotWebhooks,
   oauth(raw, env) {
     return new HubSpotOAuth({
       clientId: set(env.HUBSPOT_CLIENT_ID),

@@ -104,6 +104,12 @@ const TABLES: TableCopy[] = [
     from: `SELECT id AS copy_key, * FROM settings_changes WHERE installation_id = ?`,
     columns: [c('installation_id', 'text'), c('at', 'bigint'), c('actor', 'text'), c('key', 'text'), c('before_value', 'jsonb'), c('after_value', 'jsonb')],
   },
+  // Pending webhook work moves with the installation (the seen keys do not: they expire within days).
+  {
+    table: 'webhook_work',
+    from: byInstallation('webhook_work'),
+    columns: [c('installation_id', 'text'), c('object', 'text'), c('record_id', 'text'), c('action', 'text'), c('occurred_at', 'bigint'), c('version', 'integer'), c('updated_at', 'bigint')],
+  },
   { table: 'request_usage', from: byInstallation('request_usage'), columns: [c('installation_id', 'text'), c('day', 'text'), c('requests', 'bigint')] },
 ];
 

@@ -218,4 +218,19 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX settings_changes_by_installation ON settings_changes (installation_id, id);
     `,
   },
+  {
+    // HubSpot webhooks (src/webhooks/): what arrived is remembered for a while by a hash of its key (a
+    // request's signature against replays, an event's id against duplicates, a deleted contact's
+    // tombstone against late events), and the work pending per installation is one row per object.
+    version: 14,
+    sql: `
+      CREATE TABLE webhook_seen (key TEXT PRIMARY KEY, at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE INDEX webhook_seen_by_expiry ON webhook_seen (expires_at);
+      CREATE TABLE webhook_work (
+        installation_id TEXT NOT NULL, object TEXT NOT NULL, record_id TEXT NOT NULL, action TEXT NOT NULL,
+        occurred_at INTEGER NOT NULL, version INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (installation_id, object, record_id));
+      CREATE INDEX webhook_work_by_age ON webhook_work (installation_id, updated_at);
+    `,
+  },
 ];

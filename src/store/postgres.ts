@@ -17,11 +17,12 @@ import { PostgresRuns } from './postgres/runs.ts';
 import { poolSession, transactionSession, type PgSession } from './postgres/session.ts';
 import { PostgresState } from './postgres/state.ts';
 import { PostgresSettingsLog } from './postgres/settingsLog.ts';
+import { PostgresWebhooks } from './postgres/webhooks.ts';
 import { vacuumWhereAutovacuumIsOff } from './postgres/vacuum.ts';
 import { PostgresDb, type PostgresDbOptions } from './postgresDb.ts';
-import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, SettingsLogStore, StateStore, Store } from './types.ts';
+import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
 
-type Concerns = InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
+type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
 
 export interface PostgresStoreOptions extends PostgresDbOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -63,6 +64,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...new PostgresState(session, now),
       ...new PostgresHistory(session),
       ...new PostgresSettingsLog(session),
+      ...new PostgresWebhooks(session),
     });
     const base = { kind: 'postgres', where: db.where };
     return {

@@ -234,3 +234,28 @@ export function scoresInPage(page: unknown, recordId: string): StoredScores | nu
   });
   return scoresSchema.parse(out);
 }
+
+/**
+ * The page without some customers (a person deleted in the CRM): every other customer's scores as they
+ * were, re-encoded; null when no one is left. The page is parsed once, not once per customer.
+ */
+export function scorePageWithout(page: unknown, remove: ReadonlySet<string>): EncodedScorePage | null {
+  const parsed = pageSchema.parse(page);
+  const out = new ScorePage();
+  parsed.ids.forEach((recordId, i) => {
+    if (remove.has(recordId)) return;
+    if (!('v' in parsed)) {
+      out.add(recordId, scoresSchema.parse(parsed.scores[i]));
+      return;
+    }
+    const scores: { asOf?: unknown; values: Record<string, unknown>; features: Record<string, unknown> } = { values: {}, features: {} };
+    parsed.columns.forEach((column, at) => {
+      const value = columnValue(parsed.columns, at, i, parsed.ids.length);
+      if (value === undefined) return;
+      if (column.path[0] === 'asOf') scores.asOf = value;
+      else scores[column.path[0]][column.path[1]] = value;
+    });
+    out.add(recordId, scoresSchema.parse(scores));
+  });
+  return out.encode();
+}

@@ -18,11 +18,12 @@ import { num } from './sqlite/rows.ts';
 import { SqliteRuns } from './sqlite/runs.ts';
 import { SqliteState } from './sqlite/state.ts';
 import { SqliteSettingsLog } from './sqlite/settingsLog.ts';
+import { SqliteWebhooks } from './sqlite/webhooks.ts';
 import { SqliteDb } from './sqliteDb.ts';
 import { promised, type Synchronous } from './sqlite/promised.ts';
-import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, SettingsLogStore, StateStore, Store } from './types.ts';
+import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
 
-type Concerns = InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
+type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
 
 export interface SqliteStoreOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -117,6 +118,7 @@ export function openStore(path: string, options: SqliteStoreOptions = {}): Sqlit
       ...new SqliteState(db, now),
       ...new SqliteHistory(db),
       ...new SqliteSettingsLog(db),
+      ...new SqliteWebhooks(db),
     };
     const outside = promised<Concerns>(sync, () => db.idle());
     const inside = promised<Concerns>(sync, () => Promise.resolve());

@@ -76,3 +76,13 @@ export function decodeStagePage(row: { ids: Uint8Array; stages: string; codes: U
   });
   return { recordIds, stages };
 }
+
+/** The page without some customers (a person deleted in the CRM), the others' stages as they were. */
+export function stagePageWithout(row: { ids: Uint8Array; stages: string; codes: Uint8Array }, remove: ReadonlySet<string>): EncodedStagePage {
+  const { recordIds, stages } = decodeStagePage(row);
+  const page = new StagePage();
+  recordIds.forEach((recordId, i) => {
+    if (!remove.has(recordId)) page.add(recordId, stages[i]);
+  });
+  return page.encode();
+}

@@ -411,7 +411,46 @@ export interface SettingsLogStore {
 }
 
 /** The whole store: its concerns over one database. */
-export interface Store extends InstallationStore, RunStore, CrmDataStore, CustomerListStore, AuditStore, StateStore, HistoryStore, SettingsLogStore {
+/** One object's pending webhook work (src/webhooks/): the latest event about it decides its action. */
+export interface WebhookWork {
+  object: 'contact' | 'deal';
+  recordId: string;
+  /** `forget`: the person was deleted; `rescore`: refresh from the CRM and score. */
+  action: 'rescore' | 'forget';
+  occurredAt: number;
+  /** Raised by every event about it: work done is removed only if no event came in meanwhile. */
+  version: number;
+}
+
+export interface WebhookStore {
+  /**
+   * Remembers the keys (hashes) until `expiresAt`; returns those not already remembered (a key another
+   * process claims at the same time is claimed once). Expired keys count as not remembered.
+   */
+  claimWebhookKeys(keys: string[], at: number, expiresAt: number): Promise<string[]>;
+  /** The `at` of each remembered, unexpired key among these. */
+  webhookKeysAt(keys: string[], now: number): Promise<Map<string, number>>;
+  /** Remembers the keys with `at` (the later one when already remembered). */
+  setWebhookKeys(entries: { key: string; at: number }[], expiresAt: number): Promise<void>;
+  /** Forgets expired keys; how many. */
+  pruneWebhookKeys(now: number): Promise<number>;
+  /** Records work: one row per (installation, object, id); the later event's action stands, the version rises. */
+  addWebhookWork(installationId: string, work: Omit<WebhookWork, 'version'>[], now: number): Promise<void>;
+  /** Up to `limit` pending rows, oldest first. */
+  pendingWebhookWork(installationId: string, limit: number): Promise<WebhookWork[]>;
+  /** Removes the rows done, each only if its version is still the one handled. */
+  finishWebhookWork(installationId: string, done: Pick<WebhookWork, 'object' | 'recordId' | 'version'>[]): Promise<void>;
+  /** The installations with pending work. */
+  installationsWithWebhookWork(): Promise<string[]>;
+  /**
+   * Removes everything stored about these customers (a deletion or privacy deletion in the CRM): their
+   * rows, their links on deals, their place in score and stage pages, the customer list, audit entries,
+   * plans, retries, run errors and pending work.
+   */
+  forgetCustomers(installationId: string, recordIds: string[]): Promise<void>;
+}
+
+export interface Store extends WebhookStore, InstallationStore, RunStore, CrmDataStore, CustomerListStore, AuditStore, StateStore, HistoryStore, SettingsLogStore {
   /** 'sqlite' or 'postgres'. */
   readonly kind: string;
   /** For messages: the file, or the database's URL without its password. */

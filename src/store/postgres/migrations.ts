@@ -227,6 +227,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX settings_changes_by_installation ON settings_changes (installation_id, id);
     `,
   },
+  {
+    // As the SQLite store's version 14: webhooks' seen keys (hashed) and pending work per installation.
+    version: 11,
+    sql: `
+      CREATE TABLE webhook_seen (key TEXT COLLATE "C" PRIMARY KEY, at BIGINT NOT NULL, expires_at BIGINT NOT NULL);
+      CREATE INDEX webhook_seen_by_expiry ON webhook_seen (expires_at);
+      CREATE TABLE webhook_work (
+        installation_id TEXT COLLATE "C" NOT NULL, object TEXT NOT NULL, record_id TEXT COLLATE "C" NOT NULL, action TEXT NOT NULL,
+        occurred_at BIGINT NOT NULL, version INTEGER NOT NULL, updated_at BIGINT NOT NULL,
+        PRIMARY KEY (installation_id, object, record_id));
+      CREATE INDEX webhook_work_by_age ON webhook_work (installation_id, updated_at);
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

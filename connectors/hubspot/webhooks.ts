@@ -1,0 +1,140 @@
+/**
+ * HubSpot's webhook deliveries: the v3 signature (signature.ts) with the app's client secret, and the
+ * body — a JSON array of up to 100 events, as HubSpot's webhooks guide documents them — read into the
+ * program's canonical changes. Contacts and deals only, in both the legacy subscription types
+ * (`deal.propertyChange`) and the developer platform's generic ones (`object.propertyChange` with an
+ * `objectTypeId`). HubSpot delivers the changes an app makes itself too (`changeSource` INTEGRATION,
+ * `sourceId` naming the app): those, and changes to the plugin's own properties, mean nothing here, so the
+ * plugin's writes never start a rescore of their own.
+ */
+import { z } from 'zod';
+import type { Environment, WebhookBatch, WebhookChange, WebhookEvent, WebhookParse, WebhookReceiver } from '../contract/index.ts';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, checkSignatureV3 } from './signature.ts';
+
+/** HubSpot's ids are JSON numbers; a string of digits is taken too. */
+const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
+
+const eventSchema = z.object({
+  eventId: id,
+  subscriptionId: id,
+  portalId: id,
+  appId: id,
+  occurredAt: z.number().int().nonnegative(),
+  subscriptionType: z.string().min(1).max(100),
+  attemptNumber: z.number().int().nonnegative(),
+  objectId: id.optional(),
+  objectTypeId: z.string().max(20).optional(),
+  changeSource: z.string().max(100).optional(),
+  sourceId: z.string().max(200).optional(),
+  changeFlag: z.string().max(50).optional(),
+  propertyName: z.string().max(200).optional(),
+  propertyValue: z.string().optional(),
+  // Merges.
+  primaryObjectId: id.optional(),
+  mergedObjectIds: z.array(id).max(1000).optional(),
+  newObjectId: id.optional(),
+  numberOfPropertiesMoved: z.number().int().optional(),
+  // Association changes.
+  associationType: z.string().max(100).optional(),
+  fromObjectId: id.optional(),
+  toObjectId: id.optional(),
+  associationRemoved: z.boolean().optional(),
+  isPrimaryAssociation: z.boolean().optional(),
+});
+
+/** HubSpot sends at most 100 events a request. */
+export const hubspotEventsSchema = z.array(eventSchema).min(1).max(100);
+type Event = z.infer<typeof eventSchema>;
+
+/** The object and the action of an event, from either subscription naming. */
+function kindOf(e: Event): { object: 'contact' | 'deal' | null; action: string } {
+  const [prefix, action = ''] = e.subscriptionType.split('.', 2);
+  if (prefix === 'object') return { object: e.objectTypeId === '0-1' ? 'contact' : e.objectTypeId === '0-3' ? 'deal' : null, action };
+  return { object: prefix === 'contact' ? 'contact' : prefix === 'deal' ? 'deal' : null, action };
+}
+
+/** The change is the app's own (HubSpot names the app in `sourceId`, as "123" or "appId:123"). */
+function madeByThisApp(e: Event): boolean {
+  const source = e.sourceId;
+  if (source === undefined) return false;
+  return source === e.appId || source.endsWith(`:${e.appId}`);
+}
+
+/** A contact–deal association's two ids (from either side), or null for another pair of objects. */
+function contactAndDeal(e: Event, object: 'contact' | 'deal'): { contactId: string; dealId: string } | null {
+  const type = e.associationType?.toUpperCase() ?? '';
+  const from = e.fromObjectId;
+  const to = e.toObjectId;
+  if (from === undefined || to === undefined) return null;
+  if (type === 'CONTACT_TO_DEAL' || (type === '' && object === 'contact')) return { contactId: from, dealId: to };
+  if (type === 'DEAL_TO_CONTACT') return { contactId: to, dealId: from };
+  return null;
+}
+
+function meaning(e: Event, ownFields: ReadonlySet<string>): { changes: WebhookChange[]; ignored?: string } {
+  const { object, action } = kindOf(e);
+  if (object === null) return { changes: [], ignored: `${e.subscriptionType}: not a contact or deal event` };
+  const objectId = e.objectId;
+  // Deletions are never skipped, whoever made them: the person's data goes.
+  if (object === 'contact' && (action === 'deletion' || action === 'privacyDeletion') && objectId !== undefined) {
+    return { changes: [{ kind: 'forget', customerId: objectId, privacy: action === 'privacyDeletion' }] };
+  }
+  if (madeByThisApp(e)) return { changes: [], ignored: 'made by this app' };
+  if (action === 'propertyChange' && object === 'contact' && e.propertyName !== undefined && ownFields.has(e.propertyName)) {
+    return { changes: [], ignored: `${e.propertyName} is the plugin's own property` };
+  }
+  if (action === 'merge') {
+    const survivor = e.newObjectId ?? e.primaryObjectId ?? objectId;
+    if (survivor === undefined) return { changes: [], ignored: 'a merge without its ids' };
+    const gone = [...(e.mergedObjectIds ?? []), ...(e.primaryObjectId !== undefined ? [e.primaryObjectId] : [])].filter((x) => x !== survivor);
+    if (object === 'contact') return { changes: [...gone.map((c): WebhookChange => ({ kind: 'forget', customerId: c, privacy: false })), { kind: 'rescore', customerId: survivor }] };
+    return { changes: [...gone.map((d): WebhookChange => ({ kind: 'deal', dealId: d, deleted: true })), { kind: 'deal', dealId: survivor, deleted: false }] };
+  }
+  if (action === 'associationChange') {
+    const pair = contactAndDeal(e, object);
+    if (!pair) return { changes: [], ignored: `association ${e.associationType ?? '(unnamed)'}: not between a contact and a deal` };
+    return { changes: [{ kind: 'rescore', customerId: pair.contactId }, { kind: 'deal', dealId: pair.dealId, deleted: false }] };
+  }
+  if (objectId === undefined) return { changes: [], ignored: `${e.subscriptionType} without an objectId` };
+  if (object === 'contact') return { changes: [{ kind: 'rescore', customerId: objectId }] };
+  return { changes: [{ kind: 'deal', dealId: objectId, deleted: action === 'deletion' }] };
+}
+
+/** A verified body's events, grouped by portal. */
+export function readHubSpotEvents(body: string, ownFields: readonly string[]): WebhookParse {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return { ok: false, reason: 'the body is not JSON' };
+  }
+  const parsed = hubspotEventsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `not a batch of HubSpot events (an array of 1 to 100): ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'}` };
+  }
+  const own = new Set(ownFields);
+  const byPortal = new Map<string, WebhookEvent[]>();
+  for (const e of parsed.data) {
+    const event: WebhookEvent = { eventId: e.eventId, occurredAt: e.occurredAt, ...meaning(e, own) };
+    const list = byPortal.get(e.portalId) ?? [];
+    list.push(event);
+    byPortal.set(e.portalId, list);
+  }
+  const batches: WebhookBatch[] = [...byPortal].map(([accountId, events]) => ({ accountId, events }));
+  return { ok: true, batches };
+}
+
+const secretOf = (env: Environment): string | undefined => (env.HUBSPOT_CLIENT_SECRET === '' ? undefined : env.HUBSPOT_CLIENT_SECRET);
+
+export const hubspotWebhooks: WebhookReceiver = {
+  missing: (env) => (secretOf(env) ? null : 'set HUBSPOT_CLIENT_SECRET (the app’s client secret) to receive HubSpot webhooks'),
+  verify(request, env, now) {
+    const secret = secretOf(env);
+    if (!secret) return { ok: false, reason: 'HUBSPOT_CLIENT_SECRET is not set' };
+    const signature = request.headers[SIGNATURE_HEADER];
+    const check = checkSignatureV3({ method: request.method, uri: request.uri, body: request.body, timestamp: request.headers[TIMESTAMP_HEADER] ?? '', signature }, secret, now);
+    return check.ok && signature !== undefined ? { ok: true, signature } : { ok: false, reason: check.ok ? 'no signature' : check.reason };
+  },
+  parse: (body, _env, ownFields) => readHubSpotEvents(body, ownFields),
+};

@@ -30,6 +30,7 @@ import { historyRoutes } from './routes/history.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { flowRoutes } from './routes/flow.ts';
 import { writeRoutes } from './routes/writes.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { defaultScope, pathScope, type ScopeOf } from './scope.ts';
 
 /** The admin page's files (a top-level folder, so the published package and the image carry them). */
@@ -115,6 +116,8 @@ export function createAdminApp(ctx: AdminContext): Express {
     res.set('Content-Type', ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
 
+  // Signed by the CRM, not by the admin token; the raw body is kept for the signature.
+  app.use(webhookRoutes(ctx));
   app.use('/api', adminApiRouter(ctx));
 
   app.use(installBrowserRoutes(ctx));

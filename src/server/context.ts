@@ -11,6 +11,7 @@ import type { Store } from '../store/types.ts';
 import type { Metrics } from './metrics.ts';
 import type { OAuthStates } from './oauth/state.ts';
 import type { OAuthProvider } from '../../connectors/contract/index.ts';
+import type { WebhookService } from '../webhooks/service.ts';
 
 export interface ScheduleStatus {
   enabled: boolean;
@@ -53,4 +54,6 @@ export interface AdminContext {
   settingsChanged: (installationId: string) => Promise<void>;
   /** The stage moves proposed classifier settings would make among the installation's stored customers (off this thread). */
   previewStages: (scope: InstallationScope, proposed: ClassifierSettings) => Promise<StagePreview>;
+  /** CRMs' change notifications (POST /webhooks/:crm); null where none are received (the demo without a sandbox's). */
+  webhooks: WebhookService | null;
 }

@@ -32,6 +32,8 @@ import { Installations } from './installation.ts';
 import { listen, type Listening } from './listen.ts';
 import { RunManager } from './runner.ts';
 import { previewOnThread } from './settingsPreviewOnThread.ts';
+import type { RescoreHandler } from '../webhooks/drainer.ts';
+import { WebhookService } from '../webhooks/service.ts';
 
 /** The server's connection waits this long for a lock held elsewhere (its event loop answers /healthz). */
 export const SERVER_BUSY_TIMEOUT_MS = 100;
@@ -57,6 +59,13 @@ export interface ServiceOptions {
   /** Config overrides (the demo's). */
   overrides?: Record<string, unknown>;
   log?: Logger;
+  /**
+   * What a webhook's pending rescores are handed to (src/webhooks/drainer.ts). Without one, webhooks are
+   * still received and deletions carried out; rescores wait in the store.
+   */
+  rescoreHandler?: RescoreHandler;
+  /** The webhook drainer's timings (tests shorten them). */
+  webhookDrainer?: ConstructorParameters<typeof WebhookService>[0]['drainer'];
   /** Defaults to node-cron; tests pass their own. */
   cron?: CronEngine;
   /** The demo: no schedule, a description for the page. */
@@ -175,6 +184,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   }
   const scheduler = o.demo || queue ? null : new LocalSchedules({ store, installations, runs, cron: o.cron ?? nodeCronEngine(log), log, everyMs: config.jobs.superviseSeconds * 1000, concurrency: config.jobs.localConcurrency });
 
+  const webhooks = new WebhookService({ config, env: o.env, store, log, handler: o.rescoreHandler ?? null, drainer: o.webhookDrainer });
+
   let listening: Listening | null = o.listening ?? null;
   let publicUrl: string;
   let context: AdminContext;
@@ -211,15 +222,18 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       },
       previewStages: (scope, proposed) =>
         previewOnThread({ config: scope.config, env: o.env, busyTimeoutMs: config.store.busyTimeoutMs, installationId: scope.installationId, proposed, now: Date.now() }),
+      webhooks,
     };
     listening.handle(createAdminApp(context));
     const crm: CrmName | null = installations.activeCrm();
     log.info('admin server listening', { url: publicUrl, port: listening.port, crm, mode: o.demo ? 'demo' : 'serve' });
     await scheduler?.start();
     alerter?.start();
+    webhooks.start();
   } catch (error) {
     // Nothing half-started stays behind: a server left listening would answer /healthz for a service that is not there.
     scheduler?.stop();
+    await webhooks.stop();
     await alerter?.close(0);
     if (listening && !o.listening) await listening.close().catch(() => {});
     await queue?.close({ graceful: false }).catch(() => {});
@@ -240,6 +254,8 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       closed = true;
       scheduler?.stop();
       await server.close();
+      // Work cut short stays pending in the store: the next start's sweep finds it.
+      await webhooks.stop();
       // A run in progress is crash-safe, but stopping it loses its progress: let it end first, for a while.
       await runs.close(SHUTDOWN_GRACE_MS);
       // The ended runs' alerts still under way are sent (or given up) before the store closes.

@@ -27,7 +27,7 @@ describe('the HubSpot webhook endpoint', () => {
       hubspotEvent({ subscriptionType: 'contact.creation', objectId: 501 }),
     ]));
     expect(answer.status).toBe(204);
-    await until('the handler', async () => (w.calls.length > 0 ? true : null), 10_000);
+    await until('the handler', () => Promise.resolve(w.calls.length > 0 ? true : null), 10_000);
     expect(w.calls).toMatchObject([{ installationId: w.installationId, customerIds: ['501'], dealIds: ['9001'] }]);
     await until('the work done', async () => ((await pending(w)).length === 0 ? true : null), 5_000);
   });
@@ -154,7 +154,7 @@ describe('the HubSpot webhook endpoint', () => {
     });
     const w = ws;
     expect((await w.post(JSON.stringify([hubspotEvent({ subscriptionType: 'contact.creation', objectId: 401 })]))).status).toBe(204);
-    await until('three attempts', async () => (attempts >= 3 ? true : null), 10_000);
+    await until('three attempts', () => Promise.resolve(attempts >= 3 ? true : null), 10_000);
     await until('the work done', async () => ((await pending(w)).length === 0 ? true : null), 5_000);
     expect(seen).toEqual([['401'], ['401'], ['401']]);
   });

@@ -20,7 +20,7 @@ export interface RouteContext {
 }
 
 export interface ApiRoute {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   /** Search has its own limiter and sends no rate-limit headers. */
   search?: boolean;
@@ -94,7 +94,14 @@ export function mountApiRoute(router: Router, core: Core, route: ApiRoute): void
         return;
       }
       requireScope(principal, route.scopes(params));
-      const reply = route.handle({ req, params, principal, now, baseUrl: baseUrl(req), version: route.version ?? null });
+      // The handler is synchronous: the changes it makes are this principal's (webhooks name who made them).
+      core.actor = principal;
+      let reply: Reply;
+      try {
+        reply = route.handle({ req, params, principal, now, baseUrl: baseUrl(req), version: route.version ?? null });
+      } finally {
+        core.actor = null;
+      }
       writeReply(res, { ...reply, headers: { ...headers, ...reply.headers } });
     } catch (error) {
       writeReply(res, errorReply(error, correlationId, headers));

@@ -1,5 +1,6 @@
 /** The sandbox's state and services, shared by the routes and the direct data API. */
-import { AuthRegistry, type OAuthClient } from './auth.ts';
+import { AuthRegistry, type OAuthClient, type Principal } from './auth.ts';
+import { deliverChanges } from './changeEvents.ts';
 import { DEFAULT_PORTAL_ID } from './errors.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { PortalRules, type PortalRule } from './portalRules.ts';
@@ -9,6 +10,7 @@ import type { ObjectType } from './schema.ts';
 import { SearchIndex } from './searchIndex.ts';
 import { createStats, type SandboxStats } from './stats.ts';
 import { Store } from './store.ts';
+import { WebhookDispatcher, type WebhookSettings } from './webhooks.ts';
 import { RecordWriter } from './writes.ts';
 
 export interface CoreOptions {
@@ -26,6 +28,8 @@ export interface CoreOptions {
   portalId?: number;
   /** The account's validation rules, applied to writes on 2026-09 paths (portalRules.ts). */
   validationRules?: PortalRule[];
+  /** Webhook deliveries to an app's target URL (webhooks.ts); none when absent. */
+  webhooks?: WebhookSettings;
 }
 
 export const DEFAULT_PRIVATE_APP_TOKEN = 'sandbox-private-app-token';
@@ -48,6 +52,9 @@ export interface Core {
   stats: SandboxStats;
   associationPageSize: number;
   rules: PortalRules;
+  webhooks: WebhookDispatcher;
+  /** Who is making the request being handled (set around each API route's synchronous handler); null outside one. */
+  actor: Principal | null;
 }
 
 export function createCore(options: CoreOptions = {}): Core {
@@ -73,7 +80,12 @@ export function createCore(options: CoreOptions = {}): Core {
   // Every write reaches search only through this queue, which is what makes search lag behind.
   writer.onWrite((type, snap) => search[type].enqueue(snap, clock()));
   registry.onChange((type, name) => search[type].invalidate(name));
-  return {
+  const webhooks = new WebhookDispatcher(portalId, clock);
+  webhooks.configure(options.webhooks ?? null);
+  const changes = deliverChanges({ dispatcher: webhooks, appId: () => webhooks.appId, actor: () => core.actor, clock });
+  writer.onWrite(changes.write);
+  store.associations.onChange(changes.association);
+  const core: Core = {
     clock,
     portalId,
     store,
@@ -93,5 +105,8 @@ export function createCore(options: CoreOptions = {}): Core {
     stats: createStats(),
     associationPageSize,
     rules,
+    webhooks,
+    actor: null,
   };
+  return core;
 }

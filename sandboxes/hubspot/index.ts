@@ -15,6 +15,8 @@ import type { SandboxStats } from './stats.ts';
 export type { FaultOptions } from './faults.ts';
 export type { PortalRule } from './portalRules.ts';
 export type { SandboxStats } from './stats.ts';
+export type { WebhookSettings, WebhookStats, WebhookSubscription } from './webhooks.ts';
+import type { WebhookSettings, WebhookStats } from './webhooks.ts';
 export type { SandboxData, SandboxRecord } from './data.ts';
 export { DEFAULT_OAUTH_CLIENT, DEFAULT_PRIVATE_APP_TOKEN } from './core.ts';
 export { DEFAULT_PORTAL_ID } from './errors.ts';
@@ -34,6 +36,8 @@ export interface HubSpotSandboxOptions {
   portalId?: number;
   /** The account's validation rules (conditionally required properties), applied to 2026-09 writes. */
   validationRules?: PortalRule[];
+  /** Signed webhook deliveries to an app's target URL when records change (README "Webhooks"). */
+  webhooks?: WebhookSettings;
 }
 
 export interface HubSpotSandbox {
@@ -49,6 +53,9 @@ export interface HubSpotSandbox {
   expireAccessTokens(): void;
   /** Replaces the account's validation rules (what an admin sets in HubSpot's property settings). */
   setValidationRules(rules: PortalRule[]): void;
+  /** The app's webhook target, secret, id and subscriptions (null: no deliveries). */
+  setWebhooks(settings: WebhookSettings | null): void;
+  readonly webhooks: { readonly stats: WebhookStats; idle(): Promise<void> };
 }
 
 export function createHubSpotSandbox(options: HubSpotSandboxOptions = {}): HubSpotSandbox {
@@ -69,6 +76,8 @@ export function createHubSpotSandbox(options: HubSpotSandboxOptions = {}): HubSp
     issueAuthorizationCode: (clientId, scopes) => core.auth.issueCode(clientId, scopes),
     expireAccessTokens: () => core.auth.expireAll(),
     setValidationRules: (rules) => core.rules.set(rules),
+    setWebhooks: (settings) => core.webhooks.configure(settings),
+    webhooks: { stats: core.webhooks.stats, idle: () => core.webhooks.idle() },
   };
 }
 

@@ -4,6 +4,7 @@ import { accountRoutes } from './accountRoutes.ts';
 import { CORRELATION_HEADER, mountApiRoute, mountPublicRoute } from './api.ts';
 import { associationRoutes } from './associationsRoutes.ts';
 import { batchRoutes } from './batchRoutes.ts';
+import { changeRoutes } from './changeRoutes.ts';
 import type { Core } from './core.ts';
 import { HubSpotError, notFound } from './errors.ts';
 import { writeReply } from './http.ts';
@@ -21,7 +22,7 @@ export function createApp(core: Core): Express {
   // Bodies are kept raw: routes parse JSON themselves (HubSpot-shaped 400s) and search measures length.
   app.use(express.raw({ type: () => true, limit: '20mb' }));
   const router = express.Router();
-  const numbered = [...searchRoutes(core), ...propertyRoutes(core), ...batchRoutes(core), ...objectRoutes(core), ...associationRoutes(core), ...pipelineRoutes(), ...accountRoutes(core)];
+  const numbered = [...searchRoutes(core), ...propertyRoutes(core), ...batchRoutes(core), ...changeRoutes(core), ...objectRoutes(core), ...associationRoutes(core), ...pipelineRoutes(), ...accountRoutes(core)];
   for (const route of [...numbered, ...datedRoutes(numbered)]) mountApiRoute(router, core, route);
   for (const route of oauthRoutes(core)) mountPublicRoute(router, core, route);
   app.use(router);

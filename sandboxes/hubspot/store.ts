@@ -86,6 +86,12 @@ function insertSorted(list: string[], id: string): boolean {
 export class Associations {
   private readonly dealsOfContact = new Map<string, string[]>();
   private readonly contactsOfDeal = new Map<string, string[]>();
+  private readonly listeners: ((contactId: string, dealId: string, removed: boolean) => void)[] = [];
+
+  /** Told of every association added or removed (webhooks' associationChange). */
+  onChange(listener: (contactId: string, dealId: string, removed: boolean) => void): void {
+    this.listeners.push(listener);
+  }
 
   add(contactId: string, dealId: string): boolean {
     const deals = this.dealsOfContact.get(contactId) ?? [];
@@ -94,7 +100,20 @@ export class Associations {
     this.contactsOfDeal.set(dealId, contacts);
     const added = insertSorted(deals, dealId);
     insertSorted(contacts, contactId);
+    if (added) for (const l of this.listeners) l(contactId, dealId, false);
     return added;
+  }
+
+  remove(contactId: string, dealId: string): boolean {
+    const deals = this.dealsOfContact.get(contactId) ?? [];
+    const contacts = this.contactsOfDeal.get(dealId) ?? [];
+    const at = deals.indexOf(dealId);
+    if (at < 0) return false;
+    deals.splice(at, 1);
+    const c = contacts.indexOf(contactId);
+    if (c >= 0) contacts.splice(c, 1);
+    for (const l of this.listeners) l(contactId, dealId, true);
+    return true;
   }
 
   /** Ids of the other type associated with `id` of type `from`. */

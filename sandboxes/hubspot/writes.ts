@@ -12,7 +12,8 @@ import { normalizeValue, readOnlyIssue, unknownPropertyIssue } from './validatio
 /** Validated property changes; null clears a value. */
 export type Changes = Record<string, string | null>;
 
-export type WriteListener = (type: ObjectType, snap: Snap) => void;
+/** Told of every write: the new version, and the one it replaced (none on a creation). */
+export type WriteListener = (type: ObjectType, snap: Snap, previous: Snap | undefined) => void;
 
 const REQUIRED_ON_CREATE: Record<ObjectType, readonly string[]> = {
   contacts: [],
@@ -149,6 +150,6 @@ export class RecordWriter {
       if (after !== undefined) this.store.emails.set(after.toLowerCase(), snap.id);
     }
     this.store.table(type).put(snap);
-    for (const l of this.listeners) l(type, snap);
+    for (const l of this.listeners) l(type, snap, previous);
   }
 }

@@ -105,9 +105,10 @@ export class WebhookDrainer {
   private async drainOnce(installationId: string): Promise<void> {
     const { store } = this.o;
     const lease = await store.acquireLock(lockKey(installationId), this.owner, this.o.leaseMs);
-    // Another process drains it: it will see this work too (or the sweep finds it when its lease ends).
+    // Another process drains it and will likely take this work too; but it may be finishing its last
+    // page, so look again shortly rather than when its lease would expire.
     if (!lease.acquired) {
-      this.poke(installationId, Math.max(this.o.debounceMs, lease.expiresAt - this.o.clock()));
+      this.poke(installationId);
       return;
     }
     let failed = false;

@@ -91,6 +91,25 @@ describe.each(STORE_KINDS)('forgetting a person, on the %s store', (kind) => {
     }
   });
 
+  it.runIf(kind === 'sqlite')('leaves none of their bytes in the file (deleted rows are overwritten)', async () => {
+    const p = await place();
+    const store = await p.open({});
+    const a = (await store.addInstallation({ crm: 'hubspot', name: 'A', accountId: '1' })).installation.id;
+    try {
+      await storeEveryKind(store, a);
+      // Written through to the file, as a long-running service's would be.
+      await p.query('PRAGMA wal_checkpoint(TRUNCATE)');
+      expect(await p.holds(GONE_EMAIL)).toBe(true);
+      await store.forgetCustomers(a, [GONE]);
+    } finally {
+      await store.close();
+    }
+    await p.query('PRAGMA wal_checkpoint(TRUNCATE)');
+    expect(await p.holds(GONE_EMAIL)).toBe(false);
+    expect(await p.holds(GONE)).toBe(false);
+    expect(await p.holds(`${KEPT[0]}@example.org`)).toBe(true);
+  });
+
   it('keeps the others: their customers, scores, deals, list rows, audit, stages, retries', async () => {
     const p = await place();
     const store = await p.open({});

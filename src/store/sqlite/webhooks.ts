@@ -86,6 +86,16 @@ export class SqliteWebhooks implements Synchronous<WebhookStore> {
     const remove = new Set(recordIds);
     const inIds = 'IN (SELECT value FROM json_each(?))';
     const runs = 'run_id IN (SELECT id FROM runs WHERE installation_id = ?)';
+    // Deleted rows' bytes are overwritten, not left in the file's free pages (a person's data must go).
+    this.db.exec('PRAGMA secure_delete = ON');
+    try {
+      this.forget(installationId, ids, remove, inIds, runs);
+    } finally {
+      this.db.exec('PRAGMA secure_delete = OFF');
+    }
+  };
+
+  private forget(installationId: string, ids: string, remove: ReadonlySet<string>, inIds: string, runs: string): void {
     this.db.transaction(() => {
       this.db.run(`DELETE FROM customers WHERE installation_id = ? AND record_id ${inIds}`, installationId, ids);
       this.db.run(`DELETE FROM deal_customers WHERE installation_id = ? AND customer_id ${inIds}`, installationId, ids);
@@ -124,5 +134,5 @@ export class SqliteWebhooks implements Synchronous<WebhookStore> {
         }
       }
     });
-  };
+  }
 }

@@ -20,8 +20,8 @@ export const FIELD_STEMS = Object.freeze({
     scoredAt: 'Scored_At'
 });
 
-/** The fields' labels as the engine creates them (src/sync/fields.ts), less the parts set by configuration. */
-const LABELS = Object.freeze({
+/** The fields' labels as the engine creates them (src/sync/fields.ts), less the parts set by configuration (test/salesforce/recordCard.test.ts). */
+export const FIELD_LABELS = Object.freeze({
     stage: 'Lifecycle stage',
     stageReason: 'Lifecycle stage reason',
     stageChangedAt: 'Lifecycle stage changed at',
@@ -119,7 +119,7 @@ export function cardView(record, names, format) {
     const entry = (key) => fields[names[key]];
     const visible = KEYS.filter((key) => entry(key) !== undefined);
     if (visible.length === 0) return { state: 'hidden' };
-    const hiddenLabels = KEYS.filter((key) => entry(key) === undefined).map((key) => LABELS[key]);
+    const hiddenLabels = KEYS.filter((key) => entry(key) === undefined).map((key) => FIELD_LABELS[key]);
     const raw = (key) => {
         const e = entry(key);
         return e === undefined || e.value === null || e.value === undefined || e.value === '' ? null : e.value;

@@ -4,9 +4,9 @@ import { createElement } from 'lwc';
 import LifecycleSyncCard from 'c/lifecycleSyncCard';
 import { getRecord } from 'lightning/uiRecordApi';
 
-const scoredContact = require('./data/scoredContact.json');
-const unscoredContact = require('./data/unscoredContact.json');
-const withoutFields = require('./data/withoutFields.json');
+const scoredContact = require('./records/scoredContact.json');
+const unscoredContact = require('./records/unscoredContact.json');
+const withoutFields = require('./records/withoutFields.json');
 
 const ALL_STEMS = ['Stage', 'Stage_Reason', 'Stage_Changed_At', 'LTV', 'Predicted_CLV', 'Churn_Risk', 'Churn_Risk_Band', 'Value_Tier', 'Expected_Purchases_90d', 'Next_Action', 'Scored_At'];
 

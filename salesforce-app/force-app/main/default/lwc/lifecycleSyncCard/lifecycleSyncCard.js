@@ -11,6 +11,9 @@ import TIME_ZONE from '@salesforce/i18n/timeZone';
 import USER_CURRENCY from '@salesforce/i18n/currency';
 import { cardView, errorText, fieldApiNames, formatters, permissionSetFor } from './card';
 
+// Outside the component's fields: a cache written while rendering must not be reactive state.
+const views = new WeakMap();
+
 export default class LifecycleSyncCard extends LightningElement {
     /** Set by the record page. */
     @api recordId;
@@ -45,10 +48,16 @@ export default class LifecycleSyncCard extends LightningElement {
         return problems.length > 0 ? problems.join('; ') : null;
     }
 
+    /** What to show, computed once per record and properties (the template reads it a dozen times a render). */
     get view() {
         if (!this.record) return null;
+        const inputs = [this.record, this.fieldPrefix, this.fieldOverrides, this.currencyCode];
+        const cached = views.get(this);
+        if (cached && cached.inputs.every((v, i) => v === inputs[i])) return cached.view;
         const currency = /^[A-Z]{3}$/.test(this.currencyCode || '') ? this.currencyCode : USER_CURRENCY;
-        return cardView(this.record, this.fieldNames.names, formatters(LOCALE, TIME_ZONE, currency));
+        const view = cardView(this.record, this.fieldNames.names, formatters(LOCALE, TIME_ZONE, currency));
+        views.set(this, { inputs, view });
+        return view;
     }
 
     get isLoading() {

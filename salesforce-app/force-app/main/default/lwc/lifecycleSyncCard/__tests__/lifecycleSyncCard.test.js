@@ -122,6 +122,16 @@ describe('c-lifecycle-sync-card', () => {
         expect(text(element, '.predicted-clv')).toBe('€1,235');
     });
 
+    it('follows a property changed in Lightning App Builder after the record arrived', async () => {
+        const element = mount();
+        getRecord.emit(scoredContact);
+        await flush();
+        expect(text(element, '.ltv')).toBe('$980.50');
+        element.currencyCode = 'GBP';
+        await flush();
+        expect(text(element, '.ltv')).toBe('£980.50');
+    });
+
     it('says "Not scored yet" when the fields are there but empty', async () => {
         const element = mount();
         getRecord.emit(unscoredContact);

@@ -92,6 +92,8 @@ interface CustomerAnswer {
 
 describe('the card’s data for a signed request', () => {
   it('is the contact’s scores, reason, next action and stage history, as the admin API knows them', async () => {
+    // A's installation has no recorded account (the environment's token): its credentials check names the portal.
+    expect((await s.h.store.getInstallation(A))?.accountId).toBeNull();
     const { id, customer } = await scoredContact(A, s.h.sandbox.data.contactIds());
     const r = await card(id);
     expect(r.status, r.text).toBe(200);

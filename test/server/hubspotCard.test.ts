@@ -52,11 +52,15 @@ async function card(objectId: string, o: CardCall = {}): Promise<{ status: numbe
   return { status: response.status, body, text };
 }
 
-async function run(installation: string): Promise<void> {
-  const started = await s.api(`/api/installations/${installation}/sync`, { method: 'POST', body: {} });
+async function run(installation: string, path = 'sync'): Promise<string> {
+  const started = await s.api(`/api/installations/${installation}/${path}`, { method: 'POST', body: {} });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
-  expect((await s.waitForRun((started.body as { runId: string }).runId)).status).toBe('succeeded');
+  const runId = (started.body as { runId: string }).runId;
+  expect((await s.waitForRun(runId)).status).toBe('succeeded');
+  return runId;
 }
+
+let syncA = '';
 
 beforeAll(async () => {
   s = await createServiceHarness({ dataset: { contacts: 30 }, serviceEnv: { PUBLIC_URL, HUBSPOT_CLIENT_SECRET: SECRET } });
@@ -66,7 +70,7 @@ beforeAll(async () => {
   const url = await other.listen();
   B = (await s.h.store.addInstallation({ crm: 'hubspot', name: 'Beta portal', accountId: String(PORTAL_B) })).installation.id;
   await s.h.store.saveAccountEnv(B, { HUBSPOT_ACCESS_TOKEN: TOKEN_B, HUBSPOT_BASE_URL: url });
-  await run(A);
+  syncA = await run(A);
   await run(B);
 }, 180_000);
 afterAll(async () => {
@@ -147,6 +151,21 @@ describe('the card’s data for a signed request', () => {
   });
 });
 
+describe('the stage timeline after a rollback', () => {
+  it('shows the rollback’s write, newest first, and marks the write it undid', async () => {
+    const { id } = await scoredContact(A, s.h.sandbox.data.contactIds());
+    const before = parseCardData((await card(id)).body);
+    if (!before.scored) throw new Error('expected a scored contact');
+    const rollback = await run(A, `runs/${syncA}/rollback`);
+    const after = parseCardData((await card(id)).body);
+    if (!after.scored) throw new Error('expected a scored contact');
+    expect(after.history).toHaveLength(before.history.length + 1);
+    expect(after.history[0]).toMatchObject({ run: `Rollback of ${syncA}`, from: before.history[0]?.to, to: before.history[0]?.from, rolledBack: false });
+    expect(after.history[1]).toMatchObject({ ...before.history[0], rolledBack: true });
+    expect(rollback).not.toBe(syncA);
+  });
+});
+
 describe('requests HubSpot did not sign for this server', () => {
   const refused = async (o: CardCall, status: number, code: string) => {
     const contact = s.h.sandbox.data.contactIds()[0] ?? '';
@@ -186,5 +205,22 @@ describe('requests HubSpot did not sign for this server', () => {
     const contact = s.h.sandbox.data.contactIds()[0] ?? '';
     const r = await s.api(`/hubspot/card/contacts/${contact}?portalId=${portalA}`);
     expect(r.status).toBe(401);
+  });
+});
+
+describe('a service without the app’s client secret', () => {
+  it('answers 503 NOT_CONFIGURED naming the variable, and nothing of any contact', async () => {
+    const bare = await createServiceHarness({ dataset: { contacts: 5 }, serviceEnv: { PUBLIC_URL, HUBSPOT_CLIENT_SECRET: '' } });
+    try {
+      const path = `/hubspot/card/contacts/${bare.h.sandbox.data.contactIds()[0] ?? ''}?portalId=${bare.h.sandbox.portalId}`;
+      const timestamp = String(Date.now());
+      const r = await fetch(`${bare.url}${path}`, { headers: { 'x-hubspot-signature-v3': signatureV3({ method: 'GET', uri: `${PUBLIC_URL}${path}`, body: '', timestamp }, SECRET), 'x-hubspot-request-timestamp': timestamp } });
+      expect(r.status).toBe(503);
+      const body = (await r.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('NOT_CONFIGURED');
+      expect(body.error.message).toContain('HUBSPOT_CLIENT_SECRET');
+    } finally {
+      await bare.close();
+    }
   });
 });

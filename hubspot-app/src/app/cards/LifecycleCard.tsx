@@ -3,6 +3,7 @@
  * scores from the Lifecycle Sync service, asked for through `hubspot.fetch` (HubSpot proxies and signs
  * the request with the app's client secret; the service checks the signature and the portal).
  */
+import React from 'react';
 import { hubspot } from '@hubspot/ui-extensions';
 import { LifecycleView } from './LifecycleView';
 import { SERVER_URL } from './server';

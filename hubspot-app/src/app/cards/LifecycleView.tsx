@@ -4,7 +4,7 @@
  * retry, "not scored yet", or the scores: stage and reason, churn risk and band, predicted CLV and LTV,
  * value tier, expected purchases, next action, and the stage's history as a short timeline.
  */
-import { useEffect, useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import {
   Button,
   DescriptionList,
@@ -111,14 +111,21 @@ function Scores({ data }: { data: ScoredCard }) {
       </Flex>
       {stage?.reason ? <Text testId="reason">{stage.reason}</Text> : null}
       <Statistics>
-        <StatisticsItem label="Churn risk" number={churnRisk ? `${churnRisk.percent} %` : '–'} testId="churn-risk">
-          {churnRisk?.band ? <StatusTag variant={BAND_TAGS[churnRisk.band] ?? 'default'}>{churnRisk.bandLabel ?? churnRisk.band}</StatusTag> : <Text variant="microcopy">no purchase yet</Text>}
-        </StatisticsItem>
+        <StatisticsItem label="Churn risk" number={churnRisk ? `${churnRisk.percent} %` : '–'} testId="churn-risk" />
         <StatisticsItem label={`Predicted CLV${predictedClv ? ` (${predictedClv.horizonMonths} months)` : ''}`} number={predictedClv?.text ?? '–'} testId="clv" />
         <StatisticsItem label="LTV to date" number={ltv?.text ?? '–'} testId="ltv" />
         <StatisticsItem label={`Expected purchases${expectedPurchases ? ` (${expectedPurchases.days} days)` : ''}`} number={expectedPurchases ? expectedPurchases.count : '–'} testId="expected-purchases" />
       </Statistics>
       <DescriptionList direction="row">
+        <DescriptionListItem label="Churn-risk band">
+          {churnRisk?.band ? (
+            <StatusTag variant={BAND_TAGS[churnRisk.band] ?? 'default'} testId="churn-band">
+              {churnRisk.bandLabel ?? churnRisk.band}
+            </StatusTag>
+          ) : (
+            <Text testId="churn-band-none">no purchase yet</Text>
+          )}
+        </DescriptionListItem>
         <DescriptionListItem label="Value tier">
           <Text testId="value-tier">{valueTier?.label ?? '–'}</Text>
         </DescriptionListItem>

@@ -4,6 +4,7 @@
  * server is a stand-in for `hubspot.fetch` that answers what the real route answers (the shape is checked
  * by the same parser in test/server/hubspotCard.test.ts against the real server).
  */
+import React from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { Button, EmptyState, ErrorState, List, LoadingSpinner, StatisticsItem, StatusTag, Text } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
@@ -70,9 +71,9 @@ describe('the Lifecycle card', () => {
     expect(r.findByTestId(StatusTag, 'stage').text).toBe('Loyalty');
     expect(r.findByTestId(StatusTag, 'stage').props.variant).toBe('success');
     expect(r.findByTestId(Text, 'reason').text).toBe(SCORED.scored ? SCORED.stage?.reason : '');
-    const churn = r.findByTestId(StatisticsItem, 'churn-risk');
-    expect(churn.props).toMatchObject({ label: 'Churn risk', number: '14 %' });
-    expect(churn.find(StatusTag).text).toBe('Low');
+    expect(r.findByTestId(StatisticsItem, 'churn-risk').props).toMatchObject({ label: 'Churn risk', number: '14 %' });
+    expect(r.findByTestId(StatusTag, 'churn-band').text).toBe('Low');
+    expect(r.findByTestId(StatusTag, 'churn-band').props.variant).toBe('success');
     expect(r.findByTestId(StatisticsItem, 'clv').props).toMatchObject({ label: 'Predicted CLV (12 months)', number: '$1,234.50' });
     expect(r.findByTestId(StatisticsItem, 'ltv').props).toMatchObject({ label: 'LTV to date', number: '$980' });
     expect(r.findByTestId(StatisticsItem, 'expected-purchases').props).toMatchObject({ label: 'Expected purchases (90 days)', number: 0.7 });
@@ -96,7 +97,20 @@ describe('the Lifecycle card', () => {
     expect(r.maybeFind(List)).toBeNull();
     expect(r.find(Text, (t) => t.text === 'No stage written to this contact yet.')).toBeTruthy();
     expect(r.findByTestId(StatusTag, 'stage').props.variant).toBe('warning');
-    expect(r.findByTestId(StatisticsItem, 'churn-risk').find(StatusTag).props.variant).toBe('danger');
+    expect(r.findByTestId(StatusTag, 'churn-band').props.variant).toBe('danger');
+  });
+
+  it('shows a prospect without a purchase: no churn risk, CLV or expected purchases, but its stage and next action', async () => {
+    const data = { ...SCORED, stage: { value: 'consideration', label: 'Consideration', reason: 'no purchase; an open deal → consideration', since: null }, churnRisk: null, predictedClv: null, ltv: { amount: 0, text: '$0' }, valueTier: null, expectedPurchases: null, nextAction: 'Qualify the open deal (MEDDIC)' };
+    const r = renderCard(server(ok(data)));
+    await r.waitFor(() => expect(r.maybeFind(StatisticsItem)).not.toBeNull());
+    expect(r.findByTestId(StatusTag, 'stage').text).toBe('Consideration');
+    expect(r.findByTestId(StatisticsItem, 'churn-risk').props.number).toBe('–');
+    expect(r.findByTestId(Text, 'churn-band-none').text).toBe('no purchase yet');
+    expect(r.findByTestId(StatisticsItem, 'clv').props).toMatchObject({ label: 'Predicted CLV', number: '–' });
+    expect(r.findByTestId(StatisticsItem, 'expected-purchases').props).toMatchObject({ label: 'Expected purchases', number: '–' });
+    expect(r.findByTestId(Text, 'value-tier').text).toBe('–');
+    expect(r.findByTestId(Text, 'next-action').text).toBe('Qualify the open deal (MEDDIC)');
   });
 
   it('shows "not scored yet" with the service’s sentence', async () => {

@@ -87,8 +87,8 @@ function Timeline({ history }: { history: CardStageChange[] }) {
   if (history.length === 0) return <Text variant="microcopy">No stage written to this contact yet.</Text>;
   return (
     <List variant="unordered-styled" testId="stage-history">
-      {history.map((h) => (
-        <Text key={`${h.at}-${h.to}`}>{`${h.when}: ${h.from} → ${h.to} (${h.run}${h.rolledBack ? ', rolled back' : ''})`}</Text>
+      {history.map((h, i) => (
+        <Text key={`${h.at}-${i}`}>{`${h.when}: ${h.from} → ${h.to} (${h.run}${h.rolledBack ? ', rolled back' : ''})`}</Text>
       ))}
     </List>
   );

@@ -1,8 +1,8 @@
 /**
  * GET /hubspot/card/contacts/:objectId: the data of the app card on a HubSpot contact record
  * (hubspot-app/src/app/cards/), asked for by the card through `hubspot.fetch`. Outside the admin token:
- * HubSpot's proxy calls it, adding `portalId`, `userId`, `userEmail` and `appId` to the query and signing
- * the request with the app's client secret (X-HubSpot-Signature-v3 over the method, the public URL it
+ * HubSpot's proxy calls it, adding the account and user to the query (`portalId`, `userId`, `userEmail`:
+ * the SDK's ProxyMetadata; the docs add `appId`) and signing the request with the app's client secret (X-HubSpot-Signature-v3 over the method, the public URL it
  * called, the body and the timestamp). The signature is checked first, so an unsigned or stale request
  * learns nothing, not even whether a portal is known; then the signed portal id picks the installation,
  * and only that installation's data answers: a contact id of another portal is simply not found there.

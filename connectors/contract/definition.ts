@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Connector, CrmName } from './connector.ts';
 import type { FieldKey, FieldSpec } from './fields.ts';
 import type { ConnectorLogger, CredentialStore, StoredCredentials } from './host.ts';
+import type { AppRequestVerifier } from './signedRequests.ts';
 
 /** The process environment as the host passes it (never process.env directly: tests pass their own). */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -89,4 +90,6 @@ export interface ConnectorDefinition extends ConnectorSection {
   connect(input: ConnectInput): Connector;
   /** The CRM's OAuth install, when it has one. */
   oauth?(settings: unknown, env: Environment): OAuthProvider;
+  /** Checks the requests the CRM signs for the app (HubSpot's app card), when it makes any. */
+  readonly appRequests?: AppRequestVerifier;
 }

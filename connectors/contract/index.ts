@@ -11,3 +11,4 @@ export * from './excerpt.ts';
 export * from './fields.ts';
 export * from './host.ts';
 export * from './redact.ts';
+export * from './signedRequests.ts';

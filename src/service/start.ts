@@ -194,6 +194,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       adminToken,
       metricsToken: senv.METRICS_TOKEN ?? null,
       publicUrl: () => url,
+      env: o.env,
       oauth: {
         states: new OAuthStates({ secret: senv.ENCRYPTION_KEY ?? null }),
         providers: oauthProviders(config, o.env),

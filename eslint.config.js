@@ -93,6 +93,18 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser, Chart: 'readonly' } },
   },
   {
+    // The Salesforce record-page component (salesforce-app/, an SFDX project): LWC modules that run in
+    // Lightning Experience, linted by these rules with the browser's globals; tsc does not see them.
+    files: ['salesforce-app/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // Its Jest tests (sfdx-lwc-jest, `npm run test:lwc`) read their JSON records with require().
+    files: ['salesforce-app/**/__tests__/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, ...globals.jest, ...globals.commonjs } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Their type declarations belong to tsconfig.web.json's project, not the Node one.
     files: ['web/**/*.d.ts'],
     ...tseslint.configs.disableTypeChecked,

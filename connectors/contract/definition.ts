@@ -10,6 +10,7 @@ import type { Connector, CrmName } from './connector.ts';
 import type { FieldKey, FieldSpec } from './fields.ts';
 import type { ConnectorLogger, CredentialStore, StoredCredentials } from './host.ts';
 import type { WebhookReceiver } from './webhooks.ts';
+import type { AppRequestVerifier } from './signedRequests.ts';
 
 /** The process environment as the host passes it (never process.env directly: tests pass their own). */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -92,4 +93,6 @@ export interface ConnectorDefinition extends ConnectorSection {
   oauth?(settings: unknown, env: Environment): OAuthProvider;
   /** The CRM's change notifications, when it sends them (POST /webhooks/<name>). */
   readonly webhooks?: WebhookReceiver;
+  /** Checks the requests the CRM signs for the app (HubSpot's app card), when it makes any. */
+  readonly appRequests?: AppRequestVerifier;
 }

@@ -12,3 +12,4 @@ export * from './fields.ts';
 export * from './host.ts';
 export * from './redact.ts';
 export * from './webhooks.ts';
+export * from './signedRequests.ts';

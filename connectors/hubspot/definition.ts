@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ConnectorError, type ConnectInput, type ConnectorDefinition, type Environment } from '../contract/index.ts';
+import { hubspotAppRequests } from './appRequests.ts';
 import { OAuthTokenSource, privateAppToken, type TokenSource } from './auth.ts';
 import { HubSpotConnector } from './connector.ts';
 import { HubSpotOAuth } from './oauth.ts';
@@ -61,6 +62,7 @@ export const hubspotDefinition: ConnectorDefinition = {
     return new HubSpotConnector({ settings, fields: input.fields, auth: tokenSource(input, settings), burstShare: input.burstShare, retry: input.retry, log: input.log });
   },
   webhooks: hubspotWebhooks,
+  appRequests: hubspotAppRequests,
   oauth(raw, env) {
     return new HubSpotOAuth({
       clientId: set(env.HUBSPOT_CLIENT_ID),

@@ -8,8 +8,9 @@
  * plugin's writes never start a rescore of their own.
  */
 import { z } from 'zod';
-import type { Environment, WebhookBatch, WebhookChange, WebhookEvent, WebhookParse, WebhookReceiver } from '../contract/index.ts';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, checkSignatureV3 } from './signature.ts';
+import type { WebhookBatch, WebhookChange, WebhookEvent, WebhookParse, WebhookReceiver } from '../contract/index.ts';
+import { hubspotAppRequests } from './appRequests.ts';
+import { SIGNATURE_HEADER } from './signature.ts';
 
 /** HubSpot's ids are JSON numbers; a string of digits is taken too. */
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
@@ -125,16 +126,14 @@ export function readHubSpotEvents(body: string, ownFields: readonly string[]): W
   return { ok: true, batches };
 }
 
-const secretOf = (env: Environment): string | undefined => (env.HUBSPOT_CLIENT_SECRET === '' ? undefined : env.HUBSPOT_CLIENT_SECRET);
-
+/** Signed as the app card's requests are (appRequests.ts: the client secret, five minutes); the signature names the request for replays. */
 export const hubspotWebhooks: WebhookReceiver = {
-  missing: (env) => (secretOf(env) ? null : 'set HUBSPOT_CLIENT_SECRET (the app’s client secret) to receive HubSpot webhooks'),
+  missing: (env) => (hubspotAppRequests.missing(env) === null ? null : 'set HUBSPOT_CLIENT_SECRET (the app’s client secret) to receive HubSpot webhooks'),
   verify(request, env, now) {
-    const secret = secretOf(env);
-    if (!secret) return { ok: false, reason: 'HUBSPOT_CLIENT_SECRET is not set' };
+    const check = hubspotAppRequests.verify(request, env, now);
     const signature = request.headers[SIGNATURE_HEADER];
-    const check = checkSignatureV3({ method: request.method, uri: request.uri, body: request.body, timestamp: request.headers[TIMESTAMP_HEADER] ?? '', signature }, secret, now);
-    return check.ok && signature !== undefined ? { ok: true, signature } : { ok: false, reason: check.ok ? 'no signature' : check.reason };
+    if (!check.ok) return check;
+    return signature === undefined ? { ok: false, reason: 'no signature' } : { ok: true, signature };
   },
   parse: (body, _env, ownFields) => readHubSpotEvents(body, ownFields),
 };

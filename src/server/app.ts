@@ -17,6 +17,7 @@ import { backtestRoutes } from './routes/backtest.ts';
 import { customerListRoutes } from './routes/customerList.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { hubspotCardRoutes } from './routes/hubspotCard.ts';
 import { jsonBody } from './jsonBody.ts';
 import { installApiRoutes, installBrowserRoutes } from './routes/install.ts';
 import { installationRoutes } from './routes/installations.ts';
@@ -119,6 +120,8 @@ export function createAdminApp(ctx: AdminContext): Express {
   // Signed by the CRM, not by the admin token; the raw body is kept for the signature.
   app.use(webhookRoutes(ctx));
   app.use('/api', adminApiRouter(ctx));
+  // Outside the admin token: HubSpot's signature is the card's credential.
+  app.use(hubspotCardRoutes(ctx));
 
   app.use(installBrowserRoutes(ctx));
   const chartJs = join(chartJsDir(), 'chart.umd.min.js');

@@ -1,6 +1,7 @@
 /** Everything the admin server's routes use, built once by the service (src/service/start.ts). */
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import type { Config } from '../config/schema.ts';
+import type { Env } from '../crm.ts';
 import type { StagePreview } from '../service/settingsPreview.ts';
 import type { Logger } from '../log.ts';
 import type { Insights } from '../service/insights.ts';
@@ -41,8 +42,10 @@ export interface AdminContext {
   adminToken: string;
   /** When set, /metrics requires it as a bearer token. */
   metricsToken: string | null;
-  /** Where browsers reach this server (OAuth redirect URIs). */
+  /** Where browsers reach this server (OAuth redirect URIs), and the address CRMs sign their requests to. */
   publicUrl: () => string;
+  /** The service's environment: what connectors check CRM-signed requests with (HubSpot's app card). */
+  env: Env;
   oauth: { states: OAuthStates; providers: OAuthProvider[]; canStoreTokens: boolean };
   /** The installation's schedule as the page shows it (null in the demo). */
   schedule: (scope: InstallationScope) => Promise<ScheduleStatus | null>;

@@ -184,7 +184,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
   }
   const scheduler = o.demo || queue ? null : new LocalSchedules({ store, installations, runs, cron: o.cron ?? nodeCronEngine(log), log, everyMs: config.jobs.superviseSeconds * 1000, concurrency: config.jobs.localConcurrency });
 
-  const webhooks = new WebhookService({ config, env: o.env, store, log, handler: o.rescoreHandler ?? null, drainer: o.webhookDrainer });
+  const webhooks = new WebhookService({ config, env: o.env, store, installations, log, handler: o.rescoreHandler ?? null, drainer: o.webhookDrainer });
 
   let listening: Listening | null = o.listening ?? null;
   let publicUrl: string;
@@ -205,6 +205,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       adminToken,
       metricsToken: senv.METRICS_TOKEN ?? null,
       publicUrl: () => url,
+      env: o.env,
       oauth: {
         states: new OAuthStates({ secret: senv.ENCRYPTION_KEY ?? null }),
         providers: oauthProviders(config, o.env),

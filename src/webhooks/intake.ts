@@ -38,6 +38,11 @@ export interface IntakeOptions {
   store: Store;
   env: Environment;
   log: Logger;
+  /**
+   * The installation of a CRM account (service/accountInstallation.ts: the one recorded with it, or an
+   * unrecorded one whose credentials belong to it), or null.
+   */
+  installationOf: (crm: CrmName, accountId: string) => Promise<string | null>;
   /** The CRM names of the plugin's own fields (their changes are our writes). */
   ownFields: readonly string[];
   clock?: () => number;
@@ -59,9 +64,9 @@ export async function receiveWebhook(o: IntakeOptions, request: IncomingWebhook)
 
   const batches: { installationId: string; events: (typeof parsed.batches)[number]['events'] }[] = [];
   for (const batch of parsed.batches) {
-    const installation = await o.store.installationOfAccount(o.crm, batch.accountId);
-    if (!installation) return { ok: false, status: 404, code: 'UNKNOWN_ACCOUNT', message: `no installation for the account ${batch.accountId}` };
-    batches.push({ installationId: installation.id, events: batch.events });
+    const installationId = await o.installationOf(o.crm, batch.accountId);
+    if (!installationId) return { ok: false, status: 404, code: 'UNKNOWN_ACCOUNT', message: `no installation for the account ${batch.accountId}` };
+    batches.push({ installationId, events: batch.events });
   }
 
   let duplicates = 0;

@@ -6,6 +6,8 @@ import { connectorDefinitions } from '../../connectors/registry.ts';
 import type { Environment } from '../../connectors/contract/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import { installationOfAccount } from '../service/accountInstallation.ts';
+import type { Installations } from '../service/installation.ts';
 import type { Store } from '../store/types.ts';
 import { WebhookDrainer, type DrainerOptions, type RescoreHandler } from './drainer.ts';
 import { receiveWebhook, type IncomingWebhook, type IntakeOptions, type IntakeResult } from './intake.ts';
@@ -14,6 +16,7 @@ export interface WebhookServiceOptions {
   config: Config;
   env: Environment;
   store: Store;
+  installations: Installations;
   log: Logger;
   handler: RescoreHandler | null;
   /** The drainer's timings (tests shorten them). */
@@ -41,6 +44,7 @@ export class WebhookService {
         store: o.store,
         env: o.env,
         log: o.log,
+        installationOf: async (crm, accountId) => (await installationOfAccount(o.store, o.installations, crm, accountId))?.installationId ?? null,
         ownFields,
         clock: o.clock,
         onWork: (id) => this.drainer.poke(id),

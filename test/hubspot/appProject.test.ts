@@ -5,11 +5,13 @@
  * (developers.hubspot.com/docs/apps/developer-platform/build-apps/app-configuration); the scopes are
  * proven sufficient by a whole sync against the sandbox with a token holding only them.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HUBSPOT_SCOPES } from '../../connectors/hubspot/oauth.ts';
+import { cardUrl, SERVER_URL } from '../../hubspot-app/src/app/cards/server.ts';
 import { DEFAULT_OAUTH_CLIENT } from '../../sandboxes/hubspot/index.ts';
+import { HUBSPOT_CARD_PATH } from '../../src/server/routes/hubspotCard.ts';
 import { oauthCallbackPath } from '../../src/server/routes/install.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -42,10 +44,25 @@ const app = z.strictObject({
       optionalScopes: z.array(scope),
       conditionallyRequiredScopes: z.array(scope),
     }),
-    permittedUrls: z.record(z.string(), z.array(z.string().url())).optional(),
+    // What the app's cards may call with hubspot.fetch, frame and show as images.
+    permittedUrls: z.strictObject({ fetch: z.array(z.string().url()), iframe: z.array(z.string().url()), img: z.array(z.string().url()) }),
     support: z.record(z.string(), z.string()).optional(),
   }),
 });
+
+/** *-hsmeta.json of a card (app cards reference, developer platform 2025.2 / 2026.03). */
+const card = z.strictObject({
+  uid: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+  type: z.literal('card'),
+  config: z.strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    location: z.enum(['crm.record.tab', 'crm.record.sidebar', 'crm.preview', 'helpdesk.sidebar']),
+    entrypoint: z.string().regex(/^\/app\/cards\/[\w.-]+\.(jsx|tsx)$/),
+    objectTypes: z.array(z.string()).min(1),
+  }),
+});
+const cardsPackage = z.object({ dependencies: z.record(z.string(), z.string()) });
 
 const parsedProject = project.parse(json('hsproject.json'));
 const parsedApp = app.parse(json(`${parsedProject.srcDir}/app/app-hsmeta.json`));
@@ -71,6 +88,35 @@ describe('the HubSpot project files', () => {
     }
     // The local one is where a service on the default PUBLIC_URL (http://localhost:3000) sends admins back.
     expect(auth.redirectUrls).toContain(DEFAULT_OAUTH_CLIENT.redirectUri);
+  });
+});
+
+describe('the app card', () => {
+  const cardsDir = `${parsedProject.srcDir}/app/cards/`;
+  const configs = readdirSync(new URL(cardsDir, ROOT)).filter((f) => f.endsWith('-hsmeta.json'));
+
+  it('is on the contact record, its entry point beside its config, with the SDK and the React it needs', () => {
+    expect(configs).toHaveLength(1);
+    const parsed = card.parse(json(`${cardsDir}${configs[0]}`));
+    expect(parsed.config.objectTypes).toEqual(['contacts']);
+    expect(['crm.record.tab', 'crm.record.sidebar']).toContain(parsed.config.location);
+    // Entry points are given from the source folder's root.
+    expect(existsSync(new URL(`${parsedProject.srcDir}${parsed.config.entrypoint}`, ROOT))).toBe(true);
+    const deps = cardsPackage.parse(json(`${cardsDir}package.json`)).dependencies;
+    expect(Object.keys(deps).sort()).toEqual(['@hubspot/ui-extensions', 'react']);
+    // The SDK's peer dependency is exactly this React.
+    expect(deps.react).toBe('18.3.1');
+  });
+
+  it('asks the service the app permits hubspot.fetch to call, at the route that answers cards, on the host OAuth returns to', () => {
+    const permitted = parsedApp.config.permittedUrls.fetch;
+    expect(permitted).toContain(SERVER_URL);
+    const url = new URL(cardUrl(SERVER_URL, 1001));
+    expect(url.protocol).toBe('https:');
+    expect(url.pathname).toBe(`${HUBSPOT_CARD_PATH}/1001`);
+    expect(permitted.some((p) => url.href.startsWith(p))).toBe(true);
+    const publicRedirects = auth.redirectUrls.map((r) => new URL(r)).filter((r) => r.hostname !== 'localhost');
+    expect(publicRedirects.map((r) => r.origin)).toEqual([url.origin]);
   });
 });
 

@@ -1,0 +1,54 @@
+/**
+ * GET /hubspot/card/contacts/:objectId: the data of the app card on a HubSpot contact record
+ * (hubspot-app/src/app/cards/), asked for by the card through `hubspot.fetch`. Outside the admin token:
+ * HubSpot's proxy calls it, adding the account and user to the query (`portalId`, `userId`, `userEmail`:
+ * the SDK's ProxyMetadata; the docs add `appId`) and signing the request with the app's client secret (X-HubSpot-Signature-v3 over the method, the public URL it
+ * called, the body and the timestamp). The signature is checked first, so an unsigned or stale request
+ * learns nothing, not even whether a portal is known; then the signed portal id picks the installation,
+ * and only that installation's data answers: a contact id of another portal is simply not found there.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { connectorDefinition } from '../../../connectors/registry.ts';
+import { LifecycleSyncError } from '../../errors.ts';
+import { installationOfAccount } from '../../service/accountInstallation.ts';
+import { cardData } from '../../sync/cardData.ts';
+import { describeOptions } from '../../sync/describe.ts';
+import { explainCustomer, type Explanation } from '../../sync/explain.ts';
+import type { AdminContext } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { parseInput } from '../validate.ts';
+
+export const HUBSPOT_CARD_PATH = '/hubspot/card/contacts';
+
+const params = z.object({ objectId: z.string().regex(/^\d{1,20}$/, 'must be a HubSpot record id') });
+// HubSpot's proxy adds these (userEmail and userId are read by no one here, and never logged).
+const query = z.object({ portalId: z.string().regex(/^\d{1,20}$/, 'must be the HubSpot account id the proxy adds') });
+
+export function hubspotCardRoutes(ctx: AdminContext): Router {
+  const router = Router();
+  router.get(`${HUBSPOT_CARD_PATH}/:objectId`, async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const verifier = connectorDefinition('hubspot')?.appRequests;
+    const missing = verifier ? verifier.missing(ctx.env) : 'no HubSpot connector';
+    if (!verifier || missing) throw new HttpError(503, 'NOT_CONFIGURED', `the HubSpot app card cannot be answered: ${missing}`);
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+    const check = verifier.verify({ method: req.method, uri: `${ctx.publicUrl()}${req.originalUrl}`, body: '', headers }, ctx.env, Date.now());
+    if (!check.ok) {
+      ctx.log.warn('HubSpot card request refused', { reason: check.reason });
+      throw new HttpError(401, 'BAD_SIGNATURE', `not a request signed by HubSpot for this server: ${check.reason}`);
+    }
+    const { objectId } = parseInput(params, req.params, 'params');
+    const { portalId } = parseInput(query, req.query, 'query');
+    const scope = await installationOfAccount(ctx.store, ctx.installations, 'hubspot', portalId);
+    if (!scope) throw new HttpError(404, 'UNKNOWN_PORTAL', 'this HubSpot account is not connected to Lifecycle Sync: an admin installs it from the admin page');
+    let explanation: Explanation | null = null;
+    try {
+      explanation = await explainCustomer(ctx.store, scope.installationId, objectId);
+    } catch (error) {
+      if (!(error instanceof LifecycleSyncError && error.code === 'NOT_FOUND')) throw error;
+    }
+    res.json(cardData(explanation, objectId, describeOptions(scope.config, 'HubSpot')));
+  });
+  return router;
+}

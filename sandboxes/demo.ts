@@ -5,23 +5,42 @@
  * its path (src/service/demoSandbox.ts), so the production build, which carries no sandbox, never has it.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { DemoSandbox, StartDemoSandbox } from '../src/service/demo.ts';
-import { createHubSpotSandbox, DEFAULT_PRIVATE_APP_TOKEN, seedDemoDataset } from './hubspot/index.ts';
+import { createHubSpotSandbox, DEFAULT_PRIVATE_APP_TOKEN, seedDemoDataset, type WebhookSubscription } from './hubspot/index.ts';
 import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, seedDemoDataset as seedSalesforceDemo } from './salesforce/index.ts';
+
+/** The app's webhook subscriptions as the project declares them (hubspot-app/src/app/webhooks/). */
+function appSubscriptions(): WebhookSubscription[] {
+  const file = z.object({
+    config: z.object({
+      subscriptions: z.object({
+        legacyCrmObjects: z.array(z.object({ subscriptionType: z.string(), propertyName: z.string().optional(), active: z.boolean().optional() })),
+        hubEvents: z.array(z.object({ subscriptionType: z.string(), active: z.boolean().optional() })),
+      }),
+    }),
+  }).parse(JSON.parse(readFileSync(new URL('../hubspot-app/src/app/webhooks/webhooks-hsmeta.json', import.meta.url), 'utf8')));
+  return [...file.config.subscriptions.legacyCrmObjects, ...file.config.subscriptions.hubEvents];
+}
 
 async function hubspotDemo(publicUrl: string): Promise<DemoSandbox> {
   // Seeded "an hour ago" on the sandbox's clock, so the first sync's cursor is clearly after the seed.
   let offset = -3_600_000;
+  const clientSecret = randomBytes(16).toString('hex');
   const sandbox = createHubSpotSandbox({
     clock: () => Date.now() + offset,
     limits: { tenSecondly: 1000, searchPerSecond: 50 },
-    oauthClients: [{ clientId: 'lifecycle-sync-demo', clientSecret: randomBytes(16).toString('hex'), redirectUri: `${publicUrl}/oauth/hubspot/callback` }],
+    oauthClients: [{ clientId: 'lifecycle-sync-demo', clientSecret, redirectUri: `${publicUrl}/oauth/hubspot/callback` }],
   });
   const seeded = seedDemoDataset(sandbox.data, { today: new Date() });
   offset = 0;
+  // From now on the sandbox's changes reach the demo's webhook endpoint, signed with the app's secret
+  // (the seed above sent none).
+  sandbox.setWebhooks({ targetUrl: `${publicUrl}/webhooks/hubspot`, clientSecret, appId: 1, subscriptions: appSubscriptions() });
   const url = await sandbox.listen(0, '127.0.0.1');
   return {
-    env: { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, HUBSPOT_BASE_URL: url },
+    env: { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, HUBSPOT_BASE_URL: url, HUBSPOT_CLIENT_SECRET: clientSecret },
     description: `A local HubSpot sandbox with the CDNOW sample as ${seeded.contacts.toLocaleString('en-US')} contacts and ${seeded.deals.toLocaleString('en-US')} deals.`,
     close: () => sandbox.close(),
   };

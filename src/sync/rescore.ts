@@ -121,7 +121,6 @@ export async function rescoreCustomers(o: RescoreOptions): Promise<RescoreOutcom
 
 async function rescoreBody(o: RescoreOptions, run: ActiveRun, w: { ids: string[]; basis: ScoringBasis; asOfDay: number; scoredAt: number }): Promise<number | null> {
   const { stats, log } = run;
-  run.mode = 'incremental';
   run.phase = 'classify';
   const started = run.clock();
   const rules = purchaseRules(o.classifier.input, dayOf(run.startedAt));

@@ -19,6 +19,7 @@ import { runSync, type SyncRunOptions, type SyncSummary } from '../../src/sync/e
 import { fieldSpecs } from '../../src/sync/fields.ts';
 import { rescoreCustomers, type RescoreOutcome } from '../../src/sync/rescore.ts';
 import { runRollback } from '../../src/sync/rollback.ts';
+import { watchCycle, type WatchCycle } from '../../src/sync/watch.ts';
 import { storePlaces, temporarySqlitePlace, type StoreKind, type StorePlace } from '../stores.ts';
 import { MemoryConnector, MemoryCrm, type MemorySettings } from './memoryCrm.ts';
 
@@ -212,6 +213,12 @@ export class World {
   async rescore(customerIds: string[]): Promise<RescoreOutcome> {
     await this.ready;
     return rescoreCustomers({ store: this.store, connector: this.connector(), installationId: INSTALLATION, customerIds, classifier: this.config.classifier, sync: this.config.sync, log: silentLogger(), clock: () => this.crm.now });
+  }
+
+  /** One cycle of the light watch (sync/watch.ts). */
+  async watch(connector: MemoryConnector = this.connector()): Promise<WatchCycle> {
+    await this.ready;
+    return watchCycle({ store: this.store, connector, installationId: INSTALLATION, classifier: this.config.classifier, sync: this.config.sync, log: silentLogger(), clock: () => this.crm.now });
   }
 
   async rollback(runId: string, store: Store = this.store): Promise<SyncSummary> {

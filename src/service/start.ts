@@ -32,11 +32,14 @@ import { Installations } from './installation.ts';
 import { listen, type Listening } from './listen.ts';
 import { RunManager } from './runner.ts';
 import { previewOnThread } from './settingsPreviewOnThread.ts';
+import { Watchers } from './watchers.ts';
 
 /** The server's connection waits this long for a lock held elsewhere (its event loop answers /healthz). */
 export const SERVER_BUSY_TIMEOUT_MS = 100;
 /** How long a stopping service lets a run in progress finish before it stops it (crash-safe either way). */
 const SHUTDOWN_GRACE_MS = 30_000;
+/** The watches' SQLite connection waits at most this long for a run thread's write (it runs on the server's thread). */
+const WATCH_BUSY_TIMEOUT_MS = 2_000;
 
 export interface Service {
   /** The address to open (http://localhost:PORT unless PUBLIC_URL says otherwise). */
@@ -48,6 +51,8 @@ export interface Service {
   schedules: LocalSchedules | null;
   /** Run and no-success alerts (src/alerts); null in the demo. */
   alerts: Alerter | null;
+  /** The light watch of each installation with sync.watchIntervalSeconds set (sync/watch.ts); null in the demo. */
+  watchers: Watchers | null;
   close(): Promise<void>;
 }
 
@@ -173,6 +178,21 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       throw error;
     }
   }
+  // The watches: their own connection (SQLite: a longer wait for a run thread's writes; Postgres: the same pool will do).
+  let watchStore: Store | null = null;
+  if (!o.demo) {
+    try {
+      watchStore = where.kind === 'postgres' ? store : await openStateStore(config.store, o.env, { busyTimeoutMs: Math.min(WATCH_BUSY_TIMEOUT_MS, config.store.busyTimeoutMs) });
+    } catch (error) {
+      await queue?.close({ graceful: false }).catch(() => {});
+      await store.close();
+      throw error;
+    }
+  }
+  const watchers = watchStore ? new Watchers({ store: watchStore, installations, env: o.env, log, everyMs: config.jobs.superviseSeconds * 1000 }) : null;
+  const closeWatchStore = async () => {
+    if (watchStore && watchStore !== store) await watchStore.close();
+  };
   const scheduler = o.demo || queue ? null : new LocalSchedules({ store, installations, runs, cron: o.cron ?? nodeCronEngine(log), log, everyMs: config.jobs.superviseSeconds * 1000, concurrency: config.jobs.localConcurrency });
 
   let listening: Listening | null = o.listening ?? null;
@@ -206,6 +226,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       },
       demo: o.demo ?? null,
       settingsChanged: async () => {
+        await watchers?.reconcile();
         if (scheduler) await scheduler.reconcile();
         else if (queue) await reconcileSchedules(queue, store, config, log);
       },
@@ -216,10 +237,13 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const crm: CrmName | null = installations.activeCrm();
     log.info('admin server listening', { url: publicUrl, port: listening.port, crm, mode: o.demo ? 'demo' : 'serve' });
     await scheduler?.start();
+    await watchers?.start();
     alerter?.start();
   } catch (error) {
     // Nothing half-started stays behind: a server left listening would answer /healthz for a service that is not there.
     scheduler?.stop();
+    await watchers?.stop();
+    await closeWatchStore();
     await alerter?.close(0);
     if (listening && !o.listening) await listening.close().catch(() => {});
     await queue?.close({ graceful: false }).catch(() => {});
@@ -235,10 +259,14 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     context,
     schedules: scheduler,
     alerts: alerter,
+    watchers,
     async close() {
       if (closed) return;
       closed = true;
       scheduler?.stop();
+      // A cycle in progress ends first (seconds): its writes are audited like a run's.
+      await watchers?.stop();
+      await closeWatchStore();
       await server.close();
       // A run in progress is crash-safe, but stopping it loses its progress: let it end first, for a while.
       await runs.close(SHUTDOWN_GRACE_MS);

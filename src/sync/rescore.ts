@@ -96,7 +96,9 @@ export async function rescoreCustomers(o: RescoreOptions): Promise<RescoreOutcom
   if (pending.length === 0) return { status: 'idle' };
   const found = await readScoringBasis(o.store, o.installationId, o.classifier);
   if ('refused' in found) return { status: 'deferred', reason: found.refused, pending: pending.length };
-  const ids = pending.slice(0, RESCORE_MAX);
+  // The ids just given first (a deal closed now), then those waiting longest.
+  const given = new Set(o.customerIds);
+  const ids = [...given, ...pending.filter((id) => !given.has(id))].slice(0, RESCORE_MAX);
   const clock = o.clock ?? Date.now;
   const now = clock();
   const asOfDay = dayOf(now);

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import type { Connector, FieldKey, FieldValues } from '../../connectors/contract/index.ts';
 import { computeFeatures, dayOf, isoDateOfDay } from '../classifier/features.ts';
-import { amountProblem, purchaseDayProblem, purchaseRules } from '../classifier/inputLimits.ts';
+import { amountProblem, purchaseDayProblem, purchaseRules, type PurchaseRules } from '../classifier/inputLimits.ts';
 import { scoreFew, type ScoringBasis } from '../classifier/scoreFew.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { reusableFor } from '../classifier/transactionModel.ts';
@@ -22,9 +22,11 @@ import type { Logger } from '../log.ts';
 import type { CustomerListEntry } from '../store/customerList.ts';
 import type { RunErrorRecord, Store, StoredScores } from '../store/types.ts';
 import { addPendingRescores, removePendingRescores } from './cursors.ts';
+import { fieldSpecs } from './fields.ts';
 import { performRun, type ActiveRun, type SyncSummary } from './lifecycle.ts';
 import type { Lease } from './lock.ts';
 import { listEntry, storedScores, type Change } from './planPhase.ts';
+import { storableCustomers } from './pulledRecords.ts';
 import type { SyncSettings } from './settings.ts';
 import { desiredValues, diffValues, stageTransition } from './values.ts';
 import { inOneChunk, writePhase } from './writePhase.ts';
@@ -67,6 +69,11 @@ export interface RescoreOptions {
   sync: SyncSettings;
   log: Logger;
   clock?: () => number;
+  /**
+   * Read the customers and their deals from the CRM first (connector.pullCustomers: a webhook's event
+   * says a record changed, not how). Without that capability the store's records are scored as they are.
+   */
+  refresh?: boolean;
   /** The installation's lease when the caller holds it (the watch's cycle); else taken here. */
   lease?: Lease;
   runId?: string;
@@ -127,6 +134,7 @@ async function rescoreBody(o: RescoreOptions, run: ActiveRun, w: { ids: string[]
   const started = run.clock();
   const rules = purchaseRules(o.classifier.input, dayOf(run.startedAt));
   const problems: RunErrorRecord[] = [];
+  if (o.refresh) await refresh(o, run, w.ids, rules, problems);
   const customers = [];
   for (const id of w.ids) {
     const stored = await o.store.getCustomer(o.installationId, id);
@@ -199,4 +207,27 @@ async function rescoreBody(o: RescoreOptions, run: ActiveRun, w: { ids: string[]
   if (stats.failed > 0) run.message = `${stats.failed} records could not be written; they are retried first next run`;
   log.info('rescored', { customers: scores.length, changed: changes.length, written: written.written, failed: written.failed });
   return written.lastModifiedAt;
+}
+
+/** The customers and their deals as the CRM holds them now, into the store (those it no longer has: deleted). */
+async function refresh(o: RescoreOptions, run: ActiveRun, ids: string[], rules: PurchaseRules, problems: RunErrorRecord[]): Promise<void> {
+  if (!o.connector.pullCustomers) {
+    run.log.warn(`${o.connector.label} cannot read given records: the customers are rescored from the store as it is`);
+    return;
+  }
+  run.phase = 'pull';
+  const page = await o.connector.pullCustomers({ customerIds: ids, fields: fieldSpecs(o.classifier, o.sync).map((s) => s.key) });
+  const report = (recordId: string | null, message: string) => problems.push({ runId: run.id, recordId, phase: 'pull', code: 'BAD_RECORD', message, at: run.clock() });
+  const customers = storableCustomers(page.customers, rules, (recordId, reason) => report(recordId, `${o.connector.label} record ${recordId}: ${reason}`));
+  for (const p of page.problems) report(p.recordId ?? null, `${p.where}: ${p.reason}`);
+  const found = new Set(page.customers.map((c) => c.recordId));
+  const gone = ids.filter((id) => !found.has(id));
+  await o.store.transaction(async (tx) => {
+    await tx.upsertCustomers(o.installationId, customers);
+    await tx.upsertDeals(o.installationId, page.deals);
+    if (gone.length > 0) await tx.markCustomersDeleted(o.installationId, gone);
+  });
+  run.stats.pulledCustomers += page.customers.length;
+  run.stats.pulledDeals += page.deals.length;
+  run.phase = 'classify';
 }

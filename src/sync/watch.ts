@@ -9,13 +9,14 @@
  */
 import { z } from 'zod';
 import type { Connector, FieldKey } from '../../connectors/contract/index.ts';
-import { plausibleSignals, purchaseRules } from '../classifier/inputLimits.ts';
+import { purchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
 import { readSyncCursor } from './cursors.ts';
 import { fieldSpecs } from './fields.ts';
+import { storableCustomers } from './pulledRecords.ts';
 import { acquireLease } from './lock.ts';
 import { dailyShareGuard, runUsage, utcDay } from './quota.ts';
 import { readScoringBasis, rescoreCustomers, type RescoreOutcome } from './rescore.ts';
@@ -102,11 +103,7 @@ export async function watchCycle(o: WatchCycleOptions): Promise<WatchCycle> {
       for await (const page of o.connector.pull(request)) {
         // Contacts and deals may share ids (HubSpot's are numbers in each object's own sequence).
         const fresh = (kind: 'c' | 'd') => (r: { recordId: string; modifiedAt: number }) => cursor.seen[`${kind}:${r.recordId}`] !== r.modifiedAt;
-        const customers = page.customers.filter(fresh('c')).map((c) => {
-          const checked = plausibleSignals(c.signals, rules);
-          for (const reason of checked.problems) o.log.warn('a signal was left out', { record: c.recordId, reason });
-          return { recordId: c.recordId, modifiedAt: c.modifiedAt, signals: checked.signals, crmValues: c.fieldValues, ...(c.display ? { display: c.display } : {}) };
-        });
+        const customers = storableCustomers(page.customers.filter(fresh('c')), rules, (record, reason) => o.log.warn('a signal was left out', { record, reason }));
         const deals = page.deals.filter(fresh('d'));
         for (const p of page.problems) o.log.warn('a record could not be read', { record: p.recordId, where: p.where, reason: p.reason });
         if (customers.length + deals.length > 0) {

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
+import { rescoreCustomers } from '../../src/sync/rescore.ts';
 import { watchLoop, type WatchCycle } from '../../src/sync/watch.ts';
 import { until } from '../until.ts';
 import { createHarness, type Harness } from './harness.ts';
@@ -59,4 +60,23 @@ describe('the watch on HubSpot', () => {
     expect(harness.sandbox.stats.batchUpdateInputs).toBe(1);
     console.log(`HubSpot watch: written ${elapsed} ms after the deal closed; idle cycles sent ${idle.map((c) => c.pullRequests).join(', ')} requests`);
   }, 120_000);
+
+  it('rescoreCustomers with refresh (the webhook path): the contact and its deals read by id, only it written', async () => {
+    h = await createHarness({ dataset: { contacts: 200 } });
+    const harness = h;
+    const { contactId, dealId } = prospect(harness);
+    expect((await harness.sync()).status).toBe('succeeded');
+    const before = harness.crmValues();
+    harness.sandbox.data.updateDeal(dealId, { dealstage: 'closedwon', closedate: new Date().toISOString() });
+    harness.sandbox.stats.reset();
+    const { installationId, connector } = await harness.connector();
+    const outcome = await rescoreCustomers({ store: harness.store, connector, installationId, customerIds: [contactId], refresh: true, classifier: harness.config.classifier, sync: harness.config.sync, log: createLogger({ level: 'warn' }) });
+    if (outcome.status !== 'done') throw new Error(`not rescored: ${JSON.stringify(outcome)}`);
+    expect(outcome.summary).toMatchObject({ kind: 'rescore', status: 'succeeded', written: 1, pulled: { customers: 1, deals: 1 } });
+    expect(harness.crmValues().get(contactId)).toMatchObject({ lcs_stage: 'purchase', lcs_ltv: '640' });
+    for (const [id, v] of harness.crmValues()) if (id !== contactId) expect(v, `contact ${id}`).toEqual(before.get(id));
+    // By id: the contact, its deals' ids, the deals, their contacts, the pipelines; then one write.
+    expect(harness.sandbox.stats.requests).toBeLessThanOrEqual(7);
+    expect(harness.sandbox.stats.batchUpdateInputs).toBe(1);
+  }, 60_000);
 });

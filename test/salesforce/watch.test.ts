@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
+import { rescoreCustomers } from '../../src/sync/rescore.ts';
 import { watchLoop, type WatchCycle } from '../../src/sync/watch.ts';
 import { until } from '../until.ts';
 import { createSalesforceHarness, type SalesforceHarness } from './harness.ts';
@@ -58,4 +59,25 @@ describe('the watch on Salesforce', () => {
     expect(harness.sandbox.stats.byRoute[COLLECTIONS]).toBe(1);
     console.log(`Salesforce watch: written ${elapsed} ms after the opportunity closed; idle cycles sent ${idle.map((c) => c.pullRequests).join(', ')} requests`);
   }, 120_000);
+
+  it('rescoreCustomers with refresh: the contact and its opportunities read by id (SOQL Id IN), only it written', async () => {
+    h = await createSalesforceHarness({ contacts: 150 });
+    const harness = h;
+    const accountId = harness.sandbox.data.createAccount({ Name: 'Refresh Ltd' });
+    const contactId = harness.sandbox.data.createContact({ LastName: 'Refresh', AccountId: accountId });
+    const oppId = harness.sandbox.data.createOpportunity({ Name: 'Refresh opportunity', Amount: 320, StageName: 'Prospecting', CloseDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10), AccountId: accountId }, [contactId]);
+    expect((await harness.sync()).status).toBe('succeeded');
+    const before = harness.crmValues();
+    harness.sandbox.data.update('Opportunity', oppId, { StageName: 'Closed Won', CloseDate: new Date().toISOString().slice(0, 10) });
+    harness.sandbox.stats.reset();
+    const { installationId, connector } = await harness.connector();
+    const outcome = await rescoreCustomers({ store: harness.store, connector, installationId, customerIds: [contactId], refresh: true, classifier: harness.config.classifier, sync: harness.config.sync, log: createLogger({ level: 'warn' }) });
+    if (outcome.status !== 'done') throw new Error(`not rescored: ${JSON.stringify(outcome)}`);
+    expect(outcome.summary).toMatchObject({ kind: 'rescore', status: 'succeeded', written: 1, pulled: { customers: 1, deals: 1 } });
+    expect(harness.crmValues().get(contactId)?.LCS_Stage__c).toBe('purchase');
+    expect(Number(harness.crmValues().get(contactId)?.LCS_LTV__c)).toBe(320);
+    for (const [id, v] of harness.crmValues()) if (id !== contactId) expect(v, `contact ${id}`).toEqual(before.get(id));
+    expect(harness.sandbox.stats.byRoute[COLLECTIONS]).toBe(1);
+    expect(harness.sandbox.stats.requests).toBeLessThanOrEqual(7);
+  }, 60_000);
 });

@@ -222,7 +222,7 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       schedule: async (scope) => {
         if (o.demo) return null;
         if (scheduler) return scheduler.status(scope);
-        return plannedSchedule(scope, await store.listRuns(scope.installationId, 200), 'workers');
+        return plannedSchedule(scope, await store.listRuns(scope.installationId, 200, ['sync']), 'workers');
       },
       demo: o.demo ?? null,
       settingsChanged: async () => {

@@ -229,7 +229,8 @@ export interface RunStore {
   createRun(run: NewRun): Promise<RunRecord>;
   updateRun(id: string, patch: Partial<Pick<RunRecord, 'status' | 'mode' | 'stats' | 'message' | 'finishedAt' | 'heartbeatAt' | 'scoredAt'>>): Promise<void>;
   getRun(id: string): Promise<RunRecord | null>;
-  listRuns(installationId: string, limit: number): Promise<RunRecord[]>;
+  /** The installation's newest runs, of the kinds given (all kinds when left out): a watch's rescores must not push its syncs out of a schedule's look. */
+  listRuns(installationId: string, limit: number, kinds?: readonly RunKind[]): Promise<RunRecord[]>;
   /**
    * Each stored installation's newest run of the kind and status given (either may be left out), one per
    * installation that has one, in one query however many installations there are (metrics, when scraped).

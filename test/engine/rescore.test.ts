@@ -69,7 +69,9 @@ describe.each(STORE_KINDS)('rescoring a few customers, on the %s store', (kind) 
     for (const id of everyone) if (id !== customerId) expect(scoresAfter.get(id), id).toEqual(scoresBefore.get(id));
     const row = (await w.store.customerList(INSTALLATION, { sort: 'clv', order: 'desc', offset: 0, limit: 1000 })).rows.find((r) => r.recordId === customerId);
     expect(row).toMatchObject({ stage: 'purchase', ltv: 480 });
-    expect((await w.store.listRuns(INSTALLATION, 5)).map((r) => r.kind)).toContain('rescore');
+    expect((await w.store.listRuns(INSTALLATION, 5)).map((r) => r.kind)).toEqual(['rescore', 'sync']);
+    // What a schedule looks at: the syncs only, however many rescores came since.
+    expect((await w.store.listRuns(INSTALLATION, 5, ['sync'])).map((r) => r.kind)).toEqual(['sync']);
 
     // The next run (incremental, the same fit) writes nothing for that contact.
     const next = await w.sync();

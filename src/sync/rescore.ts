@@ -74,6 +74,8 @@ export interface RescoreOptions {
    * says a record changed, not how). Without that capability the store's records are scored as they are.
    */
   refresh?: boolean;
+  /** What the caller pulled for this rescore (the watch's cycle), counted in the run's stats. */
+  pulled?: { customers: number; deals: number };
   /** The installation's lease when the caller holds it (the watch's cycle); else taken here. */
   lease?: Lease;
   runId?: string;
@@ -130,6 +132,8 @@ export async function rescoreCustomers(o: RescoreOptions): Promise<RescoreOutcom
 
 async function rescoreBody(o: RescoreOptions, run: ActiveRun, w: { ids: string[]; basis: ScoringBasis; asOfDay: number; scoredAt: number }): Promise<number | null> {
   const { stats, log } = run;
+  stats.pulledCustomers += o.pulled?.customers ?? 0;
+  stats.pulledDeals += o.pulled?.deals ?? 0;
   run.phase = 'classify';
   const started = run.clock();
   const rules = purchaseRules(o.classifier.input, dayOf(run.startedAt));

@@ -127,7 +127,7 @@ export async function watchCycle(o: WatchCycleOptions): Promise<WatchCycle> {
       base.pullRequests = used;
     }
     const next: WatchCycle = { ...base, pulled, touched: touched.size };
-    const rescore = await rescoreCustomers({ ...o, customerIds: [...touched], lease });
+    const rescore = await rescoreCustomers({ ...o, customerIds: [...touched], lease, pulled });
     if (rescore.status === 'done') {
       next.status = 'rescored';
       next.rescore = rescore;

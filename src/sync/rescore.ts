@@ -20,10 +20,10 @@ import { MODEL_CHOICES, TRANSACTION_MODELS, type Purchase } from '../classifier/
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { CustomerListEntry } from '../store/customerList.ts';
-import type { RunErrorRecord, Store, StoredScores } from '../store/types.ts';
+import { emptyRunStats, type RunErrorRecord, type RunStats, type Store, type StoredScores } from '../store/types.ts';
 import { addPendingRescores, removePendingRescores } from './cursors.ts';
 import { fieldSpecs } from './fields.ts';
-import { performRun, type ActiveRun, type SyncSummary } from './lifecycle.ts';
+import { newRunId, performRun, type ActiveRun, type SyncSummary } from './lifecycle.ts';
 import type { Lease } from './lock.ts';
 import { listEntry, storedScores, type Change } from './planPhase.ts';
 import { storableCustomers } from './pulledRecords.ts';
@@ -84,6 +84,8 @@ export interface RescoreOptions {
 export type RescoreOutcome =
   /** Nothing to rescore (no ids given or waiting). */
   | { status: 'idle' }
+  /** Rescored under the caller's lease with nothing to write or report: scores stored, no run recorded. */
+  | { status: 'scored'; customers: number; pending: number }
   /** Not now (a run holds the lease; no scored run yet): the ids wait among the pending ones. */
   | { status: 'deferred'; reason: string; pending: number }
   | {
@@ -113,13 +115,33 @@ export async function rescoreCustomers(o: RescoreOptions): Promise<RescoreOutcom
   const asOfDay = dayOf(now);
   // Whole seconds, as a run's (Salesforce keeps datetimes to the second).
   const scoredAt = Math.floor(now / 1000) * 1000;
+  const runId = o.runId ?? newRunId(now);
+  const w: ScoreWork = { ids, basis: found.basis, asOfDay, scoredAt, runId, rules: purchaseRules(o.classifier.input, asOfDay), clock, stats: emptyRunStats(), problems: [] };
+  let scored: Scored | null = null;
+  if (o.lease && !o.refresh) {
+    // The caller holds the lease and the store is fresh: score first, and record a run only when there
+    // is something to write or to report (a watch cycle whose changes move no value leaves no run).
+    scored = await scoreAndStore(o, w);
+    if (scored.changes.length === 0 && w.problems.length === 0) {
+      await removePendingRescores(o.store, o.installationId, ids);
+      return { status: 'scored', customers: w.stats.classified, pending: pending.length - ids.length };
+    }
+  }
   let lastModifiedAt: number | null = null;
   let summary: SyncSummary;
   try {
     summary = await performRun(
-      { store: o.store, connector: o.connector, installationId: o.installationId, kind: 'rescore', asOf: isoDateOfDay(asOfDay), scoredAt, rollbackOf: null, sync: o.sync, log: o.log, clock, runId: o.runId, lease: o.lease },
+      { store: o.store, connector: o.connector, installationId: o.installationId, kind: 'rescore', asOf: isoDateOfDay(asOfDay), scoredAt, rollbackOf: null, sync: o.sync, log: o.log, clock, runId, lease: o.lease },
       async (run) => {
-        lastModifiedAt = await rescoreBody(o, run, { ids, basis: found.basis, asOfDay, scoredAt });
+        run.stats.pulledCustomers += o.pulled?.customers ?? 0;
+        run.stats.pulledDeals += o.pulled?.deals ?? 0;
+        if (o.refresh) await refresh(o, run, w);
+        run.phase = 'classify';
+        const done = scored ?? (await scoreAndStore(o, w));
+        const { pulledCustomers, pulledDeals, ...counts } = w.stats;
+        Object.assign(run.stats, counts, { pulledCustomers: run.stats.pulledCustomers + pulledCustomers, pulledDeals: run.stats.pulledDeals + pulledDeals });
+        if (w.problems.length > 0) await o.store.addRunErrors(w.problems);
+        lastModifiedAt = await writeChanges(o, run, done);
       },
     );
   } catch (error) {
@@ -130,15 +152,27 @@ export async function rescoreCustomers(o: RescoreOptions): Promise<RescoreOutcom
   return { status: 'done', summary, scoredAt, lastModifiedAt, pending: summary.status === 'succeeded' ? pending.length - ids.length : pending.length };
 }
 
-async function rescoreBody(o: RescoreOptions, run: ActiveRun, w: { ids: string[]; basis: ScoringBasis; asOfDay: number; scoredAt: number }): Promise<number | null> {
-  const { stats, log } = run;
-  stats.pulledCustomers += o.pulled?.customers ?? 0;
-  stats.pulledDeals += o.pulled?.deals ?? 0;
-  run.phase = 'classify';
-  const started = run.clock();
-  const rules = purchaseRules(o.classifier.input, dayOf(run.startedAt));
-  const problems: RunErrorRecord[] = [];
-  if (o.refresh) await refresh(o, run, w.ids, rules, problems);
+/** What a rescore works with, and what its scoring counts and reports. */
+interface ScoreWork {
+  ids: string[];
+  basis: ScoringBasis;
+  asOfDay: number;
+  scoredAt: number;
+  runId: string;
+  rules: PurchaseRules;
+  clock: () => number;
+  stats: RunStats;
+  problems: RunErrorRecord[];
+}
+
+interface Scored {
+  changes: Change[];
+}
+
+/** The customers scored from the store, their scores and list rows stored, and what to write. */
+async function scoreAndStore(o: RescoreOptions, w: ScoreWork): Promise<Scored> {
+  const started = w.clock();
+  const { stats, rules, problems } = w;
   const customers = [];
   for (const id of w.ids) {
     const stored = await o.store.getCustomer(o.installationId, id);
@@ -152,7 +186,7 @@ async function rescoreBody(o: RescoreOptions, run: ActiveRun, w: { ids: string[]
       // The plan phase's rules: an implausible won deal is reported and left out.
       const problem = purchaseDayProblem(d.closeDay, rules, 'close date') ?? amountProblem(d.amount, rules);
       if (problem !== null) {
-        problems.push({ runId: run.id, recordId: d.recordId, phase: 'classify', code: 'BAD_RECORD', message: `won deal ${d.recordId}: ${problem}`, at: run.clock() });
+        problems.push({ runId: w.runId, recordId: d.recordId, phase: 'classify', code: 'BAD_RECORD', message: `won deal ${d.recordId}: ${problem}`, at: w.clock() });
         continue;
       }
       purchases.push({ day: d.closeDay, amount: d.amount });
@@ -176,7 +210,7 @@ async function rescoreBody(o: RescoreOptions, run: ActiveRun, w: { ids: string[]
       desired = desiredValues(score, o.classifier, o.sync, w.scoredAt);
     } catch (error) {
       if (!(error instanceof LifecycleSyncError)) throw error;
-      problems.push({ runId: run.id, recordId: stored.recordId, phase: 'classify', code: 'BAD_RECORD', message: `customer ${stored.recordId}: ${error.message}`, at: run.clock() });
+      problems.push({ runId: w.runId, recordId: stored.recordId, phase: 'classify', code: 'BAD_RECORD', message: `customer ${stored.recordId}: ${error.message}`, at: w.clock() });
       return;
     }
     const values = diffValues(desired, stored.crmValues, o.sync);
@@ -196,36 +230,42 @@ async function rescoreBody(o: RescoreOptions, run: ActiveRun, w: { ids: string[]
   await o.store.transaction(async (tx) => {
     await tx.patchScores(o.installationId, saved);
     await tx.updateCustomerListRows(o.installationId, list);
-    if (problems.length > 0) await tx.addRunErrors(problems);
   });
   stats.skippedRecords += problems.length;
-  stats.phaseMs.classify = run.clock() - started;
+  stats.phaseMs.classify = w.clock() - started;
+  return { changes };
+}
+
+/** The changes written, audited, failures to the retry queue (writePhase.ts); the CRM's last-modified time of the last write. */
+async function writeChanges(o: RescoreOptions, run: ActiveRun, scored: Scored): Promise<number | null> {
+  const { changes } = scored;
   if (changes.length === 0) return null;
   run.phase = 'write';
+  const started = run.clock();
   const written = await writePhase(
-    { store: o.store, connector: o.connector, installationId: o.installationId, runId: run.id, stats, log, concurrency: o.sync.writeConcurrency, onBatch: run.saveProgress },
+    { store: o.store, connector: o.connector, installationId: o.installationId, runId: run.id, stats: run.stats, log: run.log, concurrency: o.sync.writeConcurrency, onBatch: run.saveProgress },
     inOneChunk(changes),
     changes.length,
   );
-  stats.phaseMs.write = run.clock() - started - (stats.phaseMs.classify ?? 0);
-  if (stats.failed > 0) run.message = `${stats.failed} records could not be written; they are retried first next run`;
-  log.info('rescored', { customers: scores.length, changed: changes.length, written: written.written, failed: written.failed });
+  run.stats.phaseMs.write = run.clock() - started;
+  if (run.stats.failed > 0) run.message = `${run.stats.failed} records could not be written; they are retried first next run`;
+  run.log.info('rescored', { customers: run.stats.classified, changed: changes.length, written: written.written, failed: written.failed });
   return written.lastModifiedAt;
 }
 
 /** The customers and their deals as the CRM holds them now, into the store (those it no longer has: deleted). */
-async function refresh(o: RescoreOptions, run: ActiveRun, ids: string[], rules: PurchaseRules, problems: RunErrorRecord[]): Promise<void> {
+async function refresh(o: RescoreOptions, run: ActiveRun, w: ScoreWork): Promise<void> {
   if (!o.connector.pullCustomers) {
     run.log.warn(`${o.connector.label} cannot read given records: the customers are rescored from the store as it is`);
     return;
   }
   run.phase = 'pull';
-  const page = await o.connector.pullCustomers({ customerIds: ids, fields: fieldSpecs(o.classifier, o.sync).map((s) => s.key) });
-  const report = (recordId: string | null, message: string) => problems.push({ runId: run.id, recordId, phase: 'pull', code: 'BAD_RECORD', message, at: run.clock() });
-  const customers = storableCustomers(page.customers, rules, (recordId, reason) => report(recordId, `${o.connector.label} record ${recordId}: ${reason}`));
+  const page = await o.connector.pullCustomers({ customerIds: w.ids, fields: fieldSpecs(o.classifier, o.sync).map((s) => s.key) });
+  const report = (recordId: string | null, message: string) => w.problems.push({ runId: w.runId, recordId, phase: 'pull', code: 'BAD_RECORD', message, at: w.clock() });
+  const customers = storableCustomers(page.customers, w.rules, (recordId, reason) => report(recordId, `${o.connector.label} record ${recordId}: ${reason}`));
   for (const p of page.problems) report(p.recordId ?? null, `${p.where}: ${p.reason}`);
   const found = new Set(page.customers.map((c) => c.recordId));
-  const gone = ids.filter((id) => !found.has(id));
+  const gone = w.ids.filter((id) => !found.has(id));
   await o.store.transaction(async (tx) => {
     await tx.upsertCustomers(o.installationId, customers);
     await tx.upsertDeals(o.installationId, page.deals);
@@ -233,5 +273,4 @@ async function refresh(o: RescoreOptions, run: ActiveRun, ids: string[], rules: 
   });
   run.stats.pulledCustomers += page.customers.length;
   run.stats.pulledDeals += page.deals.length;
-  run.phase = 'classify';
 }

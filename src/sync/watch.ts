@@ -47,7 +47,8 @@ export interface WatchCycleOptions {
 
 export interface WatchCycle {
   /**
-   * idle: nothing changed; rescored: customers were rescored (see `rescore`); locked: a run holds the
+   * idle: nothing changed; rescored: customers were rescored (see `rescore`: a run when something was
+   * written or reported, else only their stored scores); locked: a run holds the
    * lease (nothing pulled); waiting: nothing can be rescored yet (no scored run), nothing pulled.
    */
   status: 'idle' | 'rescored' | 'locked' | 'waiting';
@@ -139,6 +140,9 @@ export async function watchCycle(o: WatchCycleOptions): Promise<WatchCycle> {
           if (stored) seen[`c:${id}`] = stored.modifiedAt;
         }
       }
+    } else if (rescore.status === 'scored') {
+      next.status = 'rescored';
+      next.rescore = rescore;
     } else if (rescore.status === 'deferred') {
       next.rescore = rescore;
       next.message = rescore.reason;

@@ -75,4 +75,19 @@ describe.each(STORE_KINDS)('the watch, on the %s store', (kind) => {
     expect(await w.watch()).toMatchObject({ status: 'rescored', touched: 1 });
     expect(w.values().get(customerId)?.stage).toBe('purchase');
   });
+
+  it('a contact touched without a change that matters: rescored, its scores stored, no run recorded', async () => {
+    const w = world();
+    await w.sync();
+    await w.watch();
+    const runs = (await w.store.listRuns(INSTALLATION, 50)).length;
+    const [id] = [...w.crm.customers.keys()].sort();
+    const contact = w.crm.customers.get(id);
+    if (!contact) throw new Error('no contact');
+    w.crm.now += 30_000;
+    contact.modifiedAt = w.crm.tick(); // someone edited a field the plugin does not read
+    const cycle = await w.watch();
+    expect(cycle).toMatchObject({ status: 'rescored', touched: 1, rescore: { status: 'scored', customers: 1 } });
+    expect((await w.store.listRuns(INSTALLATION, 50)).length).toBe(runs);
+  });
 });

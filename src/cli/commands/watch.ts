@@ -23,6 +23,7 @@ export function cycleLine(c: WatchCycle, at: Date): string | null {
     const s = c.rescore.summary;
     return `${when} ${c.pulled.customers} contacts and ${c.pulled.deals} deals changed; rescored ${s.classified}, wrote ${s.written}${s.failed ? `, failed ${s.failed}` : ''} (run ${s.runId}, ${c.pullRequests + s.requests} requests)${s.status === 'succeeded' ? '' : `: ${s.status}, ${s.message ?? ''}`}`;
   }
+  if (c.rescore?.status === 'scored') return `${when} ${c.pulled.customers} contacts and ${c.pulled.deals} deals changed; rescored ${c.rescore.customers}, nothing to write (${c.pullRequests} requests)`;
   if (c.rescore?.status === 'deferred') return `${when} ${c.touched} customers wait: ${c.message ?? ''}`;
   if (c.status === 'locked' || c.status === 'waiting') return `${when} ${c.status}: ${c.message ?? ''}`;
   return null;

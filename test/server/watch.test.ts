@@ -38,8 +38,8 @@ describe('the service watches installations with sync.watchIntervalSeconds', () 
     expect(listed.find((r) => r.kind === 'rescore')?.stats.written).toBe(1);
   }, 120_000);
 
-  it('one watcher per installation across processes; another takes over when it stops', async () => {
-    sh = await createServiceHarness({ dataset: { contacts: 50 }, config: { sync: { watchIntervalSeconds: 30 } } });
+  it.each(['sqlite', 'postgres'] as const)('one watcher per installation across processes; another takes over when it stops (%s)', async (store) => {
+    sh = await createServiceHarness({ dataset: { contacts: 50 }, store, config: { sync: { watchIntervalSeconds: 30 } } });
     const { h, service } = sh;
     expect((await h.sync()).status).toBe('succeeded');
     await service.watchers?.reconcile();

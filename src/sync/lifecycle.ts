@@ -81,6 +81,9 @@ function errorCode(error: unknown): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How long a run waits for a watch cycle's lease (a cycle takes a second or so; a slow CRM, longer). */
+const WATCH_WAIT_MS = 30_000;
+
 /** Delays between attempts to record a run's end while the store refuses (locked, busy). */
 const END_RETRY_MS = [0, 500, 1000, 2000, 4000];
 
@@ -99,10 +102,17 @@ export function performRun(o: RunLifecycleOptions, body: (run: ActiveRun) => Pro
     const held = o.lease;
     const lease: Lease = held
       ? { owner: held.owner, lost: () => held.lost(), release: () => Promise.resolve() }
-      : await acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, {
-          onHeartbeat: () => o.store.updateRun(runId, { heartbeatAt: clock() }),
-          onError: (error) => o.log.warn('the run lease could not be renewed; the run stops if it is lost', { runId, error: error instanceof Error ? error.message : String(error) }),
-        });
+      : await acquireLease(
+          o.store,
+          o.installationId,
+          o.sync.lockTtlSeconds * 1000,
+          {
+            onHeartbeat: () => o.store.updateRun(runId, { heartbeatAt: clock() }),
+            onError: (error) => o.log.warn('the run lease could not be renewed; the run stops if it is lost', { runId, error: error instanceof Error ? error.message : String(error) }),
+          },
+          // A watch cycle holds the lease for a second or so: a run waits for it rather than be refused (a rescore does not: its ids wait).
+          { waitForWatchMs: o.kind === 'rescore' ? 0 : WATCH_WAIT_MS },
+        );
     try {
       const interrupted = await o.store.markRunsInterrupted(o.installationId, runId);
       for (const run of interrupted) o.log.warn('an earlier run did not finish; this run continues its work', { interruptedRun: run.id, message: run.message });

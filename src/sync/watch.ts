@@ -70,9 +70,13 @@ export async function watchCycle(o: WatchCycleOptions): Promise<WatchCycle> {
   if ('refused' in basis) return { ...base, status: 'waiting', message: basis.refused };
   let lease;
   try {
-    lease = await acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, {
-      onError: (error) => o.log.warn('the watch could not renew its lease', { error: error instanceof Error ? error.message : String(error) }),
-    });
+    lease = await acquireLease(
+      o.store,
+      o.installationId,
+      o.sync.lockTtlSeconds * 1000,
+      { onError: (error) => o.log.warn('the watch could not renew its lease', { error: error instanceof Error ? error.message : String(error) }) },
+      { watch: true },
+    );
   } catch (error) {
     if (error instanceof LifecycleSyncError && error.code === 'SYNC_LOCKED') return { ...base, status: 'locked', message: error.message };
     throw error;

@@ -5,6 +5,7 @@
  * lease makes the cycle skip, and the change is caught up later.
  */
 import { describe, expect, it } from 'vitest';
+import { acquireLease } from '../../src/sync/lock.ts';
 import { allAudit } from '../storeReads.ts';
 import { INSTALLATION, STORE_KINDS, TODAY, type World, worldsClosedAfterEach } from './harness.ts';
 
@@ -89,5 +90,14 @@ describe.each(STORE_KINDS)('the watch, on the %s store', (kind) => {
     const cycle = await w.watch();
     expect(cycle).toMatchObject({ status: 'rescored', touched: 1, rescore: { status: 'scored', customers: 1 } });
     expect((await w.store.listRuns(INSTALLATION, 50)).length).toBe(runs);
+  });
+
+  it('a run whose start falls inside a watch cycle waits for the cycle instead of being refused', async () => {
+    const w = world();
+    await w.sync();
+    const cycle = await acquireLease(w.store, INSTALLATION, 60_000, {}, { watch: true });
+    setTimeout(() => void cycle.release(), 600);
+    const run = await w.sync();
+    expect(run.status).toBe('succeeded');
   });
 });

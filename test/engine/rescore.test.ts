@@ -107,4 +107,38 @@ describe.each(STORE_KINDS)('rescoring a few customers, on the %s store', (kind) 
     expect(outcome.status).toBe('deferred');
     expect(outcome.status === 'deferred' ? outcome.reason : '').toContain('no run has scored');
   });
+
+  it('a record the CRM refuses: reported with its id, queued to be retried first by the next run, which writes it', async () => {
+    const w = world();
+    await w.sync();
+    const { customerId, dealId } = prospectWithOpenDeal(w);
+    await closeWon(w, dealId, 90);
+    w.crm.failingWrites.set(customerId, 'UNAVAILABLE');
+    const outcome = await w.rescore([customerId]);
+    expect(outcome).toMatchObject({ status: 'done', summary: { written: 0, failed: 1 } });
+    if (outcome.status !== 'done') return;
+    expect((await w.store.listRunErrors(outcome.summary.runId)).map((e) => e.recordId)).toEqual([customerId]);
+    expect((await w.store.listRetries(INSTALLATION)).map((r) => r.recordId)).toEqual([customerId]);
+    w.crm.failingWrites.delete(customerId);
+    const next = await w.sync();
+    expect(next.status).toBe('succeeded');
+    expect(w.values().get(customerId)).toMatchObject({ stage: 'purchase', ltv: '90' });
+    expect(await w.store.listRetries(INSTALLATION)).toEqual([]);
+  });
+
+  it('the daily share spent: the rescore stops cleanly before writing, the ids wait for the next day', async () => {
+    const w = world();
+    await w.sync();
+    const { customerId, dealId } = prospectWithOpenDeal(w);
+    await closeWon(w, dealId, 120);
+    // An allowance whose plugin share (50 %) the first sync's requests already used up today.
+    w.crm.dailyLimit = 2 * (await w.store.requestUsage(INSTALLATION, new Date(w.crm.now).toISOString().slice(0, 10)));
+    const stopped = await w.rescore([customerId]);
+    expect(stopped).toMatchObject({ status: 'done', pending: 1, summary: { status: 'stopped', written: 0, requests: 0 } });
+    expect(w.values().get(customerId)?.stage).toBe('consideration');
+    w.crm.now += 86_400_000;
+    w.crm.usedToday = 0;
+    const nextDay = await w.rescore([]);
+    expect(nextDay).toMatchObject({ status: 'done', pending: 0, summary: { status: 'succeeded', written: 1 } });
+  });
 });

@@ -4,6 +4,7 @@
  * For CRMs that cannot call in: a self-hosted install without a public URL, or Salesforce.
  */
 import { Command } from 'commander';
+import { LifecycleSyncError } from '../../errors.ts';
 import type { WatchCycle } from '../../sync/watch.ts';
 import type { CrmFlags } from '../context.ts';
 import { positiveInteger } from '../options.ts';
@@ -41,6 +42,10 @@ export function watchCommand(): Command {
       // Loaded here, not at the top: `--help` must not load the store or a CRM SDK.
       const [{ commandContext }, { watchLoop }] = await Promise.all([import('../context.ts'), import('../../sync/watch.ts')]);
       const ctx = await commandContext(flags);
+      if (ctx.installation?.status === 'paused') {
+        await ctx.close();
+        throw new LifecycleSyncError('SYNC_LOCKED', `installation ${ctx.installationId} is paused: \`lifecycle-sync installations resume ${ctx.installationId}\` first`);
+      }
       const stop = new AbortController();
       const onSignal = () => stop.abort();
       process.once('SIGINT', onSignal);

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the benchmarks whose figures go in docs/benchmarks.md.
- * Usage: npm run bench [-- --only startup,classify,hubspot,salesforce,health,installations] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000] [--stores sqlite,postgres] [--database-url postgres://…] [--no-bulk]
+ * Usage: npm run bench [-- --only startup,classify,hubspot,salesforce,health,installations,watch] [--sizes 10000,100000,1000000] [--runs 3] [--hubspot-contacts 100000] [--salesforce-contacts 100000] [--stores sqlite,postgres] [--database-url postgres://…] [--no-bulk]
  *   [--installations 200] [--installation-contacts 2000] [--large-installation 200000] [--workers 2] [--worker-concurrency 2]
  */
 import { cpus, totalmem } from 'node:os';
@@ -11,6 +11,7 @@ import { benchHubSpot } from './hubspot.ts';
 import { benchInstallations } from './installations.ts';
 import { benchSalesforce, DEFAULT_SERVER } from './salesforce.ts';
 import { benchStartup } from './startup.ts';
+import { benchWatch } from './watch.ts';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     'hubspot-contacts': { type: 'string', default: '100000' },
     'salesforce-contacts': { type: 'string', default: '100000' },
     'health-contacts': { type: 'string', default: '50000' },
+    'watch-contacts': { type: 'string', default: '10000' },
     // The state store of the sync benchmarks; Postgres on the machine's service unless --database-url.
     stores: { type: 'string', default: 'sqlite' },
     'database-url': { type: 'string' },
@@ -54,6 +56,9 @@ if (want('salesforce')) {
 }
 if (want('health')) {
   await benchHealth(Number(values['health-contacts']));
+}
+if (want('watch')) {
+  await benchWatch(Number(values['watch-contacts']));
 }
 if (want('installations')) {
   await benchInstallations({

@@ -132,6 +132,12 @@ export interface Connector {
    * with more than `threshold` changes through it, `jobSize` records at a time.
    */
   readonly bulk?: { threshold: number; jobSize: number; write(updates: RecordUpdate[]): Promise<WriteResult[]> };
+  /**
+   * Optional: the given customers as the CRM holds them now, with every deal of theirs (each deal with
+   * all its customers), in one page: a webhook's refresh of a few records before they are rescored
+   * (src/sync/rescore.ts). Customers the CRM no longer has are absent.
+   */
+  pullCustomers?(request: { customerIds: string[]; fields: FieldKey[] }): Promise<PulledPage>;
   /** The plugin's fields as the CRM holds them now, for the given records (missing records absent). */
   readFieldValues(recordIds: string[]): Promise<Map<string, FieldValues>>;
   quota(): QuotaState;

@@ -6,6 +6,7 @@ import type { TokenSource } from './auth.ts';
 import { applyHubSpotFields, readHubSpotFields } from './fields.ts';
 import type { ContactMapping } from './mapping.ts';
 import { pullHubSpot } from './pull.ts';
+import { pullHubSpotContacts } from './pullById.ts';
 import { propertyNames, type HubSpotSettings } from './settings.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { HubSpotTransport } from './transport.ts';
@@ -68,6 +69,10 @@ export class HubSpotConnector implements Connector {
   async write(updates: RecordUpdate[]): Promise<WriteResult[]> {
     if (updates.length > this.maxBatchSize) throw new ConnectorError('CRM_REJECTED', `HubSpot takes at most ${this.maxBatchSize} updates a call (got ${updates.length})`);
     return writeContacts(this.writing(), updates);
+  }
+
+  pullCustomers(request: { customerIds: string[]; fields: FieldKey[] }): Promise<PulledPage> {
+    return pullHubSpotContacts({ transport: this.transport, mapping: this.mapping, apiVersion: this.settings.apiVersion }, request);
   }
 
   readFieldValues(recordIds: string[]): Promise<Map<string, FieldValues>> {

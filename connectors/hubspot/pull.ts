@@ -22,7 +22,7 @@ const LIST_PAGE = 100;
 const SEARCH_PAGE = 200;
 const SEARCH_CAP = 10_000;
 
-const record = z.object({
+export const record = z.object({
   id: z.string(),
   properties: z.record(z.string(), z.string().nullable()),
   updatedAt: z.union([z.date(), z.string()]).optional(),
@@ -70,7 +70,7 @@ const searchCursor = z.object({
 });
 type WindowState = z.infer<typeof windowState>;
 
-function toRecord(r: z.infer<typeof record>): HubSpotRecord {
+export function toRecord(r: z.infer<typeof record>): HubSpotRecord {
   return { id: r.id, properties: r.properties, updatedAt: r.updatedAt instanceof Date ? r.updatedAt.toISOString() : (r.updatedAt ?? null) };
 }
 
@@ -80,7 +80,7 @@ export interface PullContext {
   apiVersion: HubSpotApiVersion;
 }
 
-async function loadStages(ctx: PullContext): Promise<StageMap> {
+export async function loadStages(ctx: PullContext): Promise<StageMap> {
   const data = pipelines.parse((await ctx.transport.call('api', 'list deal pipelines', (c) => c.crm.pipelines.pipelinesApi.getAllWithHttpInfo('deals'))).data);
   const map = new Map<string, { closed: boolean; won: boolean }>();
   for (const p of data.results) {
@@ -92,25 +92,28 @@ async function loadStages(ctx: PullContext): Promise<StageMap> {
   return map;
 }
 
-/** One page of deal→contact associations, by the SDK's v4 client or the date-based path. */
-async function readAssociations(ctx: PullContext, inputs: { id: string; after?: string }[]): Promise<AssociationsPage> {
-  const label = 'read deal associations';
+type Direction = { from: 'deals'; to: 'contacts' } | { from: 'contacts'; to: 'deals' };
+const DEALS_TO_CONTACTS: Direction = { from: 'deals', to: 'contacts' };
+
+/** One page of associations (deal→contacts, or contact→deals), by the SDK's v4 client or the date-based path. */
+async function readAssociations(ctx: PullContext, inputs: { id: string; after?: string }[], way: Direction = DEALS_TO_CONTACTS): Promise<AssociationsPage> {
+  const label = way.from === 'deals' ? 'read deal associations' : 'read contact associations';
   if (ctx.apiVersion === 'legacy') {
-    const page = sdkAssociationsPage.parse((await ctx.transport.call('api', label, (c) => c.crm.associations.v4.batchApi.getPageWithHttpInfo('deals', 'contacts', { inputs }))).data);
+    const page = sdkAssociationsPage.parse((await ctx.transport.call('api', label, (c) => c.crm.associations.v4.batchApi.getPageWithHttpInfo(way.from, way.to, { inputs }))).data);
     return { results: page.results.map((r) => ({ fromId: r._from.id, toIds: r.to.map((t) => t.toObjectId), after: r.paging?.next?.after })) };
   }
-  const path = associationsPath(ctx.apiVersion, 'deals/contacts/batch/read');
+  const path = associationsPath(ctx.apiVersion, `${way.from}/${way.to}/batch/read`);
   const parsed = associationsPage.safeParse((await ctx.transport.request('api', label, { method: 'POST', path, body: { inputs } })).data);
   if (!parsed.success) throw new ConnectorError('INVALID_RESPONSE', `HubSpot answered POST ${path} unexpectedly: ${z.prettifyError(parsed.error)}`);
   return { results: parsed.data.results.map((r) => ({ fromId: r.from.id, toIds: r.to.map((t) => t.toObjectId), after: r.paging?.next?.after })) };
 }
 
-/** Deal id → contact ids, by associations batch read (1,000 inputs a call; per-deal paging). */
-async function contactsOfDeals(ctx: PullContext, dealIds: string[]): Promise<Map<string, string[]>> {
+/** Deal id → contact ids (or contact id → deal ids), by associations batch read (1,000 inputs a call; per-record paging). */
+export async function contactsOfDeals(ctx: PullContext, dealIds: string[], way: Direction = DEALS_TO_CONTACTS): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(dealIds.map((id) => [id, []]));
   let inputs: { id: string; after?: string }[] = dealIds.map((id) => ({ id }));
   while (inputs.length > 0) {
-    const page = await readAssociations(ctx, inputs);
+    const page = await readAssociations(ctx, inputs, way);
     const next: { id: string; after?: string }[] = [];
     for (const r of page.results) {
       out.get(r.fromId)?.push(...r.toIds);
@@ -121,7 +124,7 @@ async function contactsOfDeals(ctx: PullContext, dealIds: string[]): Promise<Map
   return out;
 }
 
-function mapDeals(records: HubSpotRecord[], contacts: Map<string, string[]>, stages: StageMap): { deals: PulledDeal[]; problems: RecordProblem[] } {
+export function mapDeals(records: HubSpotRecord[], contacts: Map<string, string[]>, stages: StageMap): { deals: PulledDeal[]; problems: RecordProblem[] } {
   const deals: PulledDeal[] = [];
   const problems: RecordProblem[] = [];
   for (const r of records) {
@@ -132,7 +135,7 @@ function mapDeals(records: HubSpotRecord[], contacts: Map<string, string[]>, sta
   return { deals, problems };
 }
 
-function mapContacts(ctx: PullContext, records: HubSpotRecord[]): { customers: PulledCustomer[]; problems: RecordProblem[] } {
+export function mapContacts(ctx: PullContext, records: HubSpotRecord[]): { customers: PulledCustomer[]; problems: RecordProblem[] } {
   const customers: PulledCustomer[] = [];
   const problems: RecordProblem[] = [];
   for (const r of records) {

@@ -10,6 +10,7 @@ import { applySalesforceFields, readSalesforceFields } from './fields.ts';
 import { orgIdOfIdentityUrl } from './identity.ts';
 import type { CustomerMapping } from './mapping.ts';
 import { pullSalesforce } from './pull.ts';
+import { pullSalesforceCustomers } from './pullById.ts';
 import { fieldApiNames, type SalesforceSettings } from './settings.ts';
 import { COLLECTION_LIMIT, readValues, writeBulk, writeCollection, type WriteContext } from './write.ts';
 
@@ -72,6 +73,10 @@ export class SalesforceConnector implements Connector {
       { api: this.api, mapping: this.mapping, accountFallback: this.settings.accountFallback, bulkQueryThreshold: this.settings.bulkQueryThreshold, timing: this.timing },
       request,
     );
+  }
+
+  pullCustomers(request: { customerIds: string[]; fields: FieldKey[] }): Promise<PulledPage> {
+    return pullSalesforceCustomers({ api: this.api, mapping: this.mapping, accountFallback: this.settings.accountFallback, bulkQueryThreshold: this.settings.bulkQueryThreshold, timing: this.timing }, request);
   }
 
   write(updates: RecordUpdate[]): Promise<WriteResult[]> {

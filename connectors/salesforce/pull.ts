@@ -44,7 +44,7 @@ const incrementalCursor = z.object({ mode: z.literal('incremental'), phase, afte
 type IncrementalCursor = z.infer<typeof incrementalCursor>;
 
 /** A SOQL query's records, page by page (each ≤ 2,000), following nextRecordsUrl to the end. */
-async function* restQuery(api: SalesforceApi, label: string, soql: string): AsyncGenerator<SalesforceRecord[]> {
+export async function* restQuery(api: SalesforceApi, label: string, soql: string): AsyncGenerator<SalesforceRecord[]> {
   let page = await api.json(label, queryPage, { method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` });
   yield page.records;
   while (!page.done && page.nextRecordsUrl) {
@@ -58,7 +58,7 @@ async function countOf(api: SalesforceApi, object: string): Promise<number> {
 }
 
 /** Conversion rates of a multi-currency org; null in a single-currency org (it has no CurrencyType). */
-async function currencyRates(api: SalesforceApi): Promise<CurrencyRates> {
+export async function currencyRates(api: SalesforceApi): Promise<CurrencyRates> {
   try {
     const rates = new Map<string, number>();
     for await (const page of restQuery(api, 'read currency rates', 'SELECT IsoCode, ConversionRate FROM CurrencyType WHERE IsActive = true')) {
@@ -75,7 +75,7 @@ async function currencyRates(api: SalesforceApi): Promise<CurrencyRates> {
   }
 }
 
-function mapCustomers(ctx: PullContext, records: SalesforceRecord[]): { customers: PulledCustomer[]; problems: RecordProblem[] } {
+export function mapCustomers(ctx: PullContext, records: SalesforceRecord[]): { customers: PulledCustomer[]; problems: RecordProblem[] } {
   const customers: PulledCustomer[] = [];
   const problems: RecordProblem[] = [];
   for (const r of records) {
@@ -91,7 +91,7 @@ function opportunityFields(rates: CurrencyRates): string[] {
 }
 
 /** REST selects contact roles with the Opportunity (a subquery costs no extra request). */
-function opportunitySelect(ctx: PullContext, rates: CurrencyRates): string {
+export function opportunitySelect(ctx: PullContext, rates: CurrencyRates): string {
   const roles = ctx.mapping.object === 'Contact' ? ', (SELECT ContactId FROM OpportunityContactRoles)' : '';
   return `SELECT ${opportunityFields(rates).join(', ')}${roles} FROM Opportunity`;
 }
@@ -128,7 +128,7 @@ async function contactsOfAccounts(ctx: PullContext, accountIds: string[]): Promi
 }
 
 /** Opportunities to deals, with their customers: contact roles (given, or from the subquery), the Account, or its contacts. */
-async function mapOpportunities(ctx: PullContext, opps: SalesforceRecord[], rates: CurrencyRates, roles: ReadonlyMap<string, string[]> | null): Promise<{ deals: PulledDeal[]; problems: RecordProblem[] }> {
+export async function mapOpportunities(ctx: PullContext, opps: SalesforceRecord[], rates: CurrencyRates, roles: ReadonlyMap<string, string[]> | null): Promise<{ deals: PulledDeal[]; problems: RecordProblem[] }> {
   const customersOf = new Map<SalesforceRecord, string[]>();
   const fallback: string[] = [];
   for (const opp of opps) {

@@ -37,7 +37,7 @@ export function runAlerts(run: EndedRun, settings: AlertSettings, stageLabels: R
   if (!settings.enabled) return [];
   const { summary: s, installation } = run;
   const event = (kind: AlertKind, title: string, detail: string): AlertEvent => ({ kind, installation, title, detail, runId: s.runId });
-  const what = s.kind === 'sync' ? 'run' : s.kind === 'dry_run' ? 'dry run' : 'rollback';
+  const what = s.kind === 'sync' ? 'run' : s.kind === 'dry_run' ? 'dry run' : s.kind === 'rescore' ? 'rescore' : 'rollback';
   const out: AlertEvent[] = [];
   if (s.status === 'failed' && settings.events.runFailed) {
     out.push(event('run_failed', `${what} failed`, s.message ?? 'see the run\u2019s errors on the admin page'));

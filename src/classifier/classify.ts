@@ -7,9 +7,10 @@ import type { ModelSelection } from './autoModel.ts';
 import { FeatureTable } from './featureTable.ts';
 import { isoDateOfDay } from './features.ts';
 import { scoreCustomer, type CustomerScore, type ScoreColumns } from './scoreColumns.ts';
-import { assignValueTiers } from './segments.ts';
+import type { ScoringBasis } from './scoreFew.ts';
+import { assignValueTiers, tierCutoffs } from './segments.ts';
 import type { ClassifierSettings } from './settings.ts';
-import { fitSpend, type SpendReport } from './spendModel.ts';
+import { baseMeanValue, fitSpend, type SpendReport } from './spendModel.ts';
 import { summarize, type ClassificationSummary } from './summary.ts';
 import { fitAndPredict, type ModelReport } from './transactionModel.ts';
 import type { CustomerFeatures, TimeUnit } from './types.ts';
@@ -27,6 +28,8 @@ export interface ClassificationResult {
   customer(i: number): CustomerScore;
   /** The columns behind `customer`: plain, cloneable data, so another thread can rebuild scores too. */
   columns: ScoreColumns;
+  /** What scoring a few of these customers again later needs (scoreFew.ts): stored with the run's fit. */
+  basis: ScoringBasis;
 }
 
 /** Every person's scores as objects: for small bases and tests. */
@@ -63,6 +66,8 @@ export function classify(input: FeatureTable | readonly CustomerFeatures[], opti
   const value = spend.expectedValue;
   const clv = value.map((v, i) => margin * v * predictions.discountedPurchases[i]);
   const ltv = purchasers.ltv;
+  const idOf = (j: number) => features.id(purchasers.rows[j]);
+  const tiers = assignValueTiers(clv, ltv, idOf, settings.valueTiers);
   const columns: ScoreColumns = {
     asOfDay,
     settings,
@@ -72,7 +77,7 @@ export function classify(input: FeatureTable | readonly CustomerFeatures[], opti
     expectedPurchases: predictions.expectedPurchases,
     expectedValue: value,
     clv,
-    tiers: assignValueTiers(clv, ltv, (j) => features.id(purchasers.rows[j]), settings.valueTiers),
+    tiers,
   };
   return {
     asOf: isoDateOfDay(asOfDay),
@@ -84,5 +89,11 @@ export function classify(input: FeatureTable | readonly CustomerFeatures[], opti
     size: features.size,
     customer: (i) => scoreCustomer(features.row(i), i, columns),
     columns,
+    basis: {
+      model: { name: model.name, params: model.params },
+      spend: spend.report?.params ?? null,
+      spendBaseMean: baseMeanValue(purchasers),
+      tiers: tierCutoffs(clv, ltv, idOf, tiers),
+    },
   };
 }

@@ -68,3 +68,50 @@ export function assignValueTiers(
   place(upperCount, MIDDLE);
   return result;
 }
+
+/** A purchaser's place in the value ranking: CLV, then value to date (both descending), then id. */
+export interface TierKey {
+  clv: number;
+  ltv: number;
+  id: string;
+}
+
+/** The last customer (lowest ranked) of the top and of the middle tier; null when a tier is empty. */
+export interface TierCutoffs {
+  top: TierKey | null;
+  middle: TierKey | null;
+}
+
+/** Whether `a` ranks at or before `b` (assignValueTiers' order). */
+function ranksAtOrBefore(a: TierKey, b: TierKey): boolean {
+  if (a.clv !== b.clv) return a.clv > b.clv;
+  if (a.ltv !== b.ltv) return a.ltv > b.ltv;
+  return a.id <= b.id;
+}
+
+/**
+ * The cut-offs of tiers assigned by assignValueTiers: with them, one customer scored later gets the tier
+ * its rank among the base would give it (the base's others held where they were).
+ */
+export function tierCutoffs(clv: Float64Array, ltv: Float64Array, idOf: (j: number) => string, tiers: Uint8Array): TierCutoffs {
+  const last = (tier: number): TierKey | null => {
+    let out: TierKey | null = null;
+    for (let j = 0; j < tiers.length; j++) {
+      if (tiers[j] !== tier) continue;
+      // Ids are read only for customers tied with the lowest so far.
+      if (out === null || clv[j] < out.clv || (clv[j] === out.clv && ltv[j] <= out.ltv)) {
+        const key = { clv: clv[j], ltv: ltv[j], id: idOf(j) };
+        if (out === null || !ranksAtOrBefore(key, out)) out = key;
+      }
+    }
+    return out;
+  };
+  return { top: last(VALUE_TIERS.indexOf('top')), middle: last(VALUE_TIERS.indexOf('middle')) };
+}
+
+/** The tier of a customer's key against stored cut-offs, as an index into VALUE_TIERS. */
+export function tierOfKey(key: TierKey, cutoffs: TierCutoffs): number {
+  if (cutoffs.top && ranksAtOrBefore(key, cutoffs.top)) return VALUE_TIERS.indexOf('top');
+  if (cutoffs.middle && ranksAtOrBefore(key, cutoffs.middle)) return VALUE_TIERS.indexOf('middle');
+  return VALUE_TIERS.indexOf('bottom');
+}

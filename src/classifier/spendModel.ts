@@ -23,7 +23,7 @@ export interface SpendOutcome {
 type SpendInput = Pick<PurchaserColumns, 'frequency' | 'monetary' | 'ltv' | 'purchaseDays'>;
 
 /** A customer's expected value per purchase under Gamma-Gamma: their repeat purchases' mean, shrunk toward the population's. */
-function gammaGammaValue({ p, q, gamma }: SpendFit['params'], c: SpendInput): Float64Array {
+export function gammaGammaValue({ p, q, gamma }: SpendFit['params'], c: SpendInput): Float64Array {
   const params = [p, q, gamma];
   const out = new Float64Array(c.frequency.length);
   for (let j = 0; j < out.length; j++) {
@@ -50,17 +50,26 @@ export function fitSpend(c: SpendInput, settings: ClassifierSettings, standardEr
     const { p, q, gamma } = outcome.fit.params;
     return { report: { ...outcome.fit, populationMean: (p * gamma) / (q - 1) }, fallbackReason: null, expectedValue: gammaGammaValue(outcome.fit.params, c) };
   }
+  return { report: null, fallbackReason: `${outcome.reason}; using each customer's mean purchase value`, expectedValue: meanValues(c, baseMeanValue(c)) };
+}
+
+/** The base's mean value per purchase day (the fallback's value for customers whose own mean is not positive). */
+export function baseMeanValue(c: SpendInput): number {
   let total = 0;
   let days = 0;
-  for (let j = 0; j < n; j++) {
+  for (let j = 0; j < c.ltv.length; j++) {
     total += c.ltv[j];
     days += c.purchaseDays[j];
   }
-  const baseMean = days > 0 && total > 0 ? total / days : 0;
-  const expectedValue = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
+  return days > 0 && total > 0 ? total / days : 0;
+}
+
+/** The fallback's value per purchase: each customer's own mean purchase-day value, else the base's mean. */
+export function meanValues(c: SpendInput, baseMean: number): Float64Array {
+  const expectedValue = new Float64Array(c.ltv.length);
+  for (let j = 0; j < expectedValue.length; j++) {
     const own = c.purchaseDays[j] > 0 ? c.ltv[j] / c.purchaseDays[j] : 0;
     expectedValue[j] = own > 0 ? own : baseMean;
   }
-  return { report: null, fallbackReason: `${outcome.reason}; using each customer's mean purchase value`, expectedValue };
+  return expectedValue;
 }

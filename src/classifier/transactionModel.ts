@@ -65,6 +65,30 @@ function predictAll(scorer: Scorer, data: FitData): Predictions | null {
   return out;
 }
 
+/** The prediction windows of the settings: expected purchases' window and the CLV's discounted months. */
+export function horizonOf(settings: ClassifierSettings): Horizon {
+  return {
+    expectedDays: settings.expectedDays,
+    monthDays: UNITS_PER_MONTH[settings.timeUnit] * UNIT_DAYS[settings.timeUnit],
+    months: settings.clv.horizonMonths,
+    monthlyDiscountRate: settings.clv.monthlyDiscountRate,
+  };
+}
+
+/**
+ * A stored fit's predictions for anyone (an earlier fit reused by a run, or a few customers rescored
+ * between runs): the fitted model at its parameters, or the heuristic at the parameters it had.
+ */
+export function reportScorer(report: Pick<ModelReport, 'name' | 'params'>, settings: ClassifierSettings): Scorer {
+  const horizon = horizonOf(settings);
+  if (report.name === 'recency_heuristic') {
+    const { halfLifeIntervals, populationIntervalDays } = report.params;
+    return heuristicScorer({ halfLifeIntervals, populationIntervalDays }, horizon);
+  }
+  const spec = TRANSACTION_MODEL_REGISTRY[report.name];
+  return modelScorer(spec, spec.paramNames.map((p) => report.params[p]), UNIT_DAYS[settings.timeUnit], horizon);
+}
+
 /** Models to try, in order: the chosen one, then those auto may use (BG/NBD only when chosen itself). */
 export function fitOrder(chosen: TransactionModelName): TransactionModelName[] {
   return [chosen, ...AUTO_CANDIDATES.filter((m) => m !== chosen)];
@@ -89,20 +113,14 @@ export function fitAndPredict(
   selection: ModelSelection | null = null,
 ): { model: ModelReport; predictions: Predictions } {
   const unitDays = UNIT_DAYS[settings.timeUnit];
-  const horizon: Horizon = {
-    expectedDays: settings.expectedDays,
-    monthDays: UNITS_PER_MONTH[settings.timeUnit] * unitDays,
-    months: settings.clv.horizonMonths,
-    monthlyDiscountRate: settings.clv.monthlyDiscountRate,
-  };
+  const horizon = horizonOf(settings);
   const customers = arrays.frequency.length;
   let repeatBuyers = 0;
   for (const x of arrays.frequency) if (x > 0) repeatBuyers++;
   const data = buildFitData(arrays.frequency, arrays.recencyDays, arrays.ageDays, unitDays);
   const warnings = modelWarnings(settings.model);
   if (reuse && reuse.timeUnit === settings.timeUnit && reusableFor(reuse.model, settings.model) && reuse.model.name !== 'recency_heuristic') {
-    const spec = TRANSACTION_MODEL_REGISTRY[reuse.model.name];
-    const predictions = predictAll(modelScorer(spec, spec.paramNames.map((p) => reuse.model.params[p]), unitDays, horizon), data);
+    const predictions = predictAll(reportScorer(reuse.model, settings), data);
     if (predictions) return { model: { ...reuse.model, customers, repeatBuyers, fitMs: 0, reused: true, warnings }, predictions };
   }
   const chosen: TransactionModelName = settings.model === 'auto' ? (selection?.chosen ?? AUTO_CANDIDATES[0]) : settings.model;

@@ -18,6 +18,7 @@ import { serveCommand, startCommand } from './commands/serve.ts';
 import { setupCommand } from './commands/setup.ts';
 import { storeCommand } from './commands/store.ts';
 import { syncCommand } from './commands/sync.ts';
+import { watchCommand } from './commands/watch.ts';
 import { workerCommand } from './commands/worker.ts';
 import { tuneHeapForStreaming } from '../heap.ts';
 import { packageRoot } from '../paths.ts';
@@ -37,6 +38,7 @@ const program = new Command('lifecycle-sync')
   .showHelpAfterError('(add --help for usage)')
   .addCommand(setupCommand())
   .addCommand(syncCommand())
+  .addCommand(watchCommand())
   .addCommand(runsCommand())
   .addCommand(migrateCommand())
   .addCommand(rollbackCommand())

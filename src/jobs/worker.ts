@@ -67,7 +67,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     // A retry of a job whose earlier attempt did run to success (pg-boss took it for lost: a worker too
     // busy to send its heartbeat in time) runs nothing more: one run per job, as per tick.
     if (job.retryCount > 0) {
-      const done = (await o.store.listRuns(installationId, 20)).find((r) => r.kind === request.kind && r.status === 'succeeded' && r.startedAt >= job.createdOn.getTime());
+      const done = (await o.store.listRuns(installationId, 20, [request.kind])).find((r) => r.status === 'succeeded' && r.startedAt >= job.createdOn.getTime());
       if (done) return skip(`the run ${done.id} of an earlier attempt succeeded`);
     }
     if (request.trigger === 'schedule') {
@@ -148,7 +148,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
  */
 async function scheduledRunSkipped(store: Store, installationId: string, config: Config, sentAt: number): Promise<string | null> {
   if (!config.schedule.enabled) return 'scheduled runs are off for this installation';
-  const runs = await store.listRuns(installationId, 200);
+  const runs = await store.listRuns(installationId, 200, ['sync']);
   const sameTick = runs.find((r) => r.kind === 'sync' && r.startedAt >= sentAt - SAME_SLOT_MS);
   if (sameTick) return `this tick's run ${sameTick.id} has started already`;
   if (!config.schedule.requireFirstRun) return null;

@@ -129,7 +129,7 @@ export class LocalSchedules {
     const kept = this.kept.get(scope.installationId);
     // Paused a moment ago: its schedule goes at the next pass, and its ticks start nothing meanwhile.
     if (kept && kept.key === keyOf(scope) && scope.installation?.status !== 'paused') return kept.scheduler.status();
-    return plannedSchedule(scope, await this.o.store.listRuns(scope.installationId, 200), 'service');
+    return plannedSchedule(scope, await this.o.store.listRuns(scope.installationId, 200, ['sync']), 'service');
   }
 }
 

@@ -49,7 +49,7 @@ export class Scheduler {
   }
 
   private async lastSuccess(installationId: string): Promise<RunRecord | null> {
-    return (await this.o.store.listRuns(installationId, 200)).find((r) => r.kind === 'sync' && r.status === 'succeeded') ?? null;
+    return (await this.o.store.listRuns(installationId, 200, ['sync'])).find((r) => r.status === 'succeeded') ?? null;
   }
 
   /** Schedules the ticks, then catches up a missed run. Resolves when the catch-up (if any) has started. */
@@ -99,7 +99,7 @@ export class Scheduler {
     const current = this.o.runs.current(installationId);
     if (current) return { skipped: `a run is still going (${current.runId})` };
     if (trigger === 'schedule') {
-      const recent = (await this.o.store.listRuns(installationId, 5)).find((r) => r.kind === 'sync' && r.startedAt >= slot.getTime() - SAME_SLOT_MS);
+      const recent = (await this.o.store.listRuns(installationId, 5, ['sync'])).find((r) => r.startedAt >= slot.getTime() - SAME_SLOT_MS);
       if (recent) return { skipped: `this tick's run was already started (${recent.id}), by another replica or by hand` };
     }
     try {

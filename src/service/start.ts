@@ -34,11 +34,15 @@ import { RunManager } from './runner.ts';
 import { previewOnThread } from './settingsPreviewOnThread.ts';
 import type { RescoreHandler } from '../webhooks/drainer.ts';
 import { WebhookService } from '../webhooks/service.ts';
+import { webhookRescoreHandler } from './webhookRescore.ts';
+import { Watchers } from './watchers.ts';
 
 /** The server's connection waits this long for a lock held elsewhere (its event loop answers /healthz). */
 export const SERVER_BUSY_TIMEOUT_MS = 100;
 /** How long a stopping service lets a run in progress finish before it stops it (crash-safe either way). */
 const SHUTDOWN_GRACE_MS = 30_000;
+/** The watches' SQLite connection waits at most this long for a run thread's write (it runs on the server's thread). */
+const WATCH_BUSY_TIMEOUT_MS = 2_000;
 
 export interface Service {
   /** The address to open (http://localhost:PORT unless PUBLIC_URL says otherwise). */
@@ -50,6 +54,8 @@ export interface Service {
   schedules: LocalSchedules | null;
   /** Run and no-success alerts (src/alerts); null in the demo. */
   alerts: Alerter | null;
+  /** The light watch of each installation with sync.watchIntervalSeconds set (sync/watch.ts); null in the demo. */
+  watchers: Watchers | null;
   close(): Promise<void>;
 }
 
@@ -182,9 +188,24 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       throw error;
     }
   }
+  // The watches: their own connection (SQLite: a longer wait for a run thread's writes; Postgres: the same pool will do).
+  let watchStore: Store | null = null;
+  if (!o.demo) {
+    try {
+      watchStore = where.kind === 'postgres' ? store : await openStateStore(config.store, o.env, { busyTimeoutMs: Math.min(WATCH_BUSY_TIMEOUT_MS, config.store.busyTimeoutMs) });
+    } catch (error) {
+      await queue?.close({ graceful: false }).catch(() => {});
+      await store.close();
+      throw error;
+    }
+  }
+  const watchers = watchStore ? new Watchers({ store: watchStore, installations, env: o.env, log, everyMs: config.jobs.superviseSeconds * 1000 }) : null;
+  const closeWatchStore = async () => {
+    if (watchStore && watchStore !== store) await watchStore.close();
+  };
   const scheduler = o.demo || queue ? null : new LocalSchedules({ store, installations, runs, cron: o.cron ?? nodeCronEngine(log), log, everyMs: config.jobs.superviseSeconds * 1000, concurrency: config.jobs.localConcurrency });
 
-  const webhooks = new WebhookService({ config, env: o.env, store, installations, log, handler: o.rescoreHandler ?? null, drainer: o.webhookDrainer });
+  const webhooks = new WebhookService({ config, env: o.env, store, installations, log, handler: o.rescoreHandler ?? webhookRescoreHandler({ store, installations, env: o.env, log }), drainer: o.webhookDrainer });
 
   let listening: Listening | null = o.listening ?? null;
   let publicUrl: string;
@@ -214,10 +235,11 @@ export async function startService(o: ServiceOptions): Promise<Service> {
       schedule: async (scope) => {
         if (o.demo) return null;
         if (scheduler) return scheduler.status(scope);
-        return plannedSchedule(scope, await store.listRuns(scope.installationId, 200), 'workers');
+        return plannedSchedule(scope, await store.listRuns(scope.installationId, 200, ['sync']), 'workers');
       },
       demo: o.demo ?? null,
       settingsChanged: async () => {
+        await watchers?.reconcile();
         if (scheduler) await scheduler.reconcile();
         else if (queue) await reconcileSchedules(queue, store, config, log);
       },
@@ -229,12 +251,15 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     const crm: CrmName | null = installations.activeCrm();
     log.info('admin server listening', { url: publicUrl, port: listening.port, crm, mode: o.demo ? 'demo' : 'serve' });
     await scheduler?.start();
+    await watchers?.start();
     alerter?.start();
     webhooks.start();
   } catch (error) {
     // Nothing half-started stays behind: a server left listening would answer /healthz for a service that is not there.
     scheduler?.stop();
     await webhooks.stop();
+    await watchers?.stop();
+    await closeWatchStore();
     await alerter?.close(0);
     if (listening && !o.listening) await listening.close().catch(() => {});
     await queue?.close({ graceful: false }).catch(() => {});
@@ -250,10 +275,14 @@ export async function startService(o: ServiceOptions): Promise<Service> {
     context,
     schedules: scheduler,
     alerts: alerter,
+    watchers,
     async close() {
       if (closed) return;
       closed = true;
       scheduler?.stop();
+      // A cycle in progress ends first (seconds): its writes are audited like a run's.
+      await watchers?.stop();
+      await closeWatchStore();
       await server.close();
       // Work cut short stays pending in the store: the next start's sweep finds it.
       await webhooks.stop();

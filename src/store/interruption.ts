@@ -12,6 +12,6 @@ export function interruption(run: RunRecord, counts: Partial<Record<AuditState, 
   const failed = Math.max(run.stats.failed, counts.failed ?? 0);
   const unknown = (counts.pending ?? 0) + (counts.superseded ?? 0);
   const parts = [`${written} records written`, ...(failed > 0 ? [`${failed} failed`] : []), ...(unknown > 0 ? [`${unknown} in flight when it stopped`] : [])];
-  const rollback = run.kind === 'sync' && written + unknown > 0 ? '; it can be rolled back' : '';
+  const rollback = (run.kind === 'sync' || run.kind === 'rescore') && written + unknown > 0 ? '; it can be rolled back' : '';
   return { stats: { ...run.stats, written, failed }, message: `${reason} (${parts.join(', ')}); the next run continues its work${rollback}` };
 }

@@ -189,26 +189,30 @@ const pageSchema = z.union([
 type Column = z.infer<typeof columnSchema>;
 
 /** A column's bytes, checked to hold `width` bytes for each of the page's customers. */
-function bytesOf(column: Column, text: string, width: number, size: number): Buffer {
+function bytesOf(column: Column, text: string, width: number, size: number, cache?: Map<string, Buffer>): Buffer {
+  const cached = cache?.get(text);
+  if (cached) return cached;
   const bytes = Buffer.from(text, 'base64');
+  cache?.set(text, bytes);
   if (bytes.length !== size * width) throw new Error(`score page: column ${column.path.join('.')} holds ${bytes.length} bytes for ${size} customers`);
   return bytes;
 }
 
-function columnValue(columns: Column[], at: number, i: number, size: number): unknown {
+/** Customer i's value in a column; `cache` keeps the columns' decoded bytes when a page is read whole. */
+function columnValue(columns: Column[], at: number, i: number, size: number, cache?: Map<string, Buffer>): unknown {
   const column = columns[at];
   if ('same' in column) {
     if (column.same >= at) throw new Error(`score page: column ${at} refers to column ${column.same}, not an earlier one`);
-    return columnValue(columns, column.same, i, size);
+    return columnValue(columns, column.same, i, size, cache);
   }
   if ('f64' in column) {
-    const gap = column.gaps === undefined ? GAP.none : bytesOf(column, column.gaps, 1, size)[i];
+    const gap = column.gaps === undefined ? GAP.none : bytesOf(column, column.gaps, 1, size, cache)[i];
     if (gap === GAP.absent) return undefined;
     if (gap === GAP.null) return null;
-    return bytesOf(column, column.f64, 8, size).readDoubleLE(i * 8);
+    return bytesOf(column, column.f64, 8, size, cache).readDoubleLE(i * 8);
   }
   let index: number;
-  if ('ix' in column) index = bytesOf(column, column.ix, column.w, size).readUIntLE(i * column.w, column.w) - 1;
+  if ('ix' in column) index = bytesOf(column, column.ix, column.w, size, cache).readUIntLE(i * column.w, column.w) - 1;
   else if (column.idx.length !== size) throw new Error(`score page: column ${column.path.join('.')} holds ${column.idx.length} values for ${size} customers`);
   else index = column.idx[i];
   if (index === ABSENT) return undefined;
@@ -220,14 +224,17 @@ function columnValue(columns: Column[], at: number, i: number, size: number): un
 export function scoresInPage(page: unknown, recordId: string): StoredScores | null {
   const parsed = pageSchema.parse(page);
   const i = parsed.ids.lastIndexOf(recordId);
-  if (i < 0) return null;
+  return i < 0 ? null : scoresAt(parsed, i);
+}
+
+function scoresAt(parsed: z.infer<typeof pageSchema>, i: number, cache?: Map<string, Buffer>): StoredScores {
   if (!('v' in parsed)) {
     if (parsed.ids.length !== parsed.scores.length) throw new Error('score page: ids and scores differ in length');
     return scoresSchema.parse(parsed.scores[i]);
   }
   const out: { asOf?: unknown; values: Record<string, unknown>; features: Record<string, unknown> } = { values: {}, features: {} };
   parsed.columns.forEach((column, at) => {
-    const value = columnValue(parsed.columns, at, i, parsed.ids.length);
+    const value = columnValue(parsed.columns, at, i, parsed.ids.length, cache);
     if (value === undefined) return;
     if (column.path[0] === 'asOf') out.asOf = value;
     else out[column.path[0]][column.path[1]] = value;
@@ -237,25 +244,33 @@ export function scoresInPage(page: unknown, recordId: string): StoredScores | nu
 
 /**
  * The page without some customers (a person deleted in the CRM): every other customer's scores as they
- * were, re-encoded; null when no one is left. The page is parsed once, not once per customer.
+ * were, re-encoded; null when no one is left. Each column is decoded once, not once per customer.
  */
 export function scorePageWithout(page: unknown, remove: ReadonlySet<string>): EncodedScorePage | null {
   const parsed = pageSchema.parse(page);
+  const cache = new Map<string, Buffer>();
   const out = new ScorePage();
   parsed.ids.forEach((recordId, i) => {
-    if (remove.has(recordId)) return;
-    if (!('v' in parsed)) {
-      out.add(recordId, scoresSchema.parse(parsed.scores[i]));
-      return;
-    }
-    const scores: { asOf?: unknown; values: Record<string, unknown>; features: Record<string, unknown> } = { values: {}, features: {} };
-    parsed.columns.forEach((column, at) => {
-      const value = columnValue(parsed.columns, at, i, parsed.ids.length);
-      if (value === undefined) return;
-      if (column.path[0] === 'asOf') scores.asOf = value;
-      else scores[column.path[0]][column.path[1]] = value;
-    });
-    out.add(recordId, scoresSchema.parse(scores));
+    if (!remove.has(recordId)) out.add(recordId, scoresAt(parsed, i, cache));
   });
   return out.encode();
+}
+
+/**
+ * A stored page with some customers' scores replaced or added (a few customers rescored between runs):
+ * the page's customers in record order, each column decoded once. The page keeps its span; an added
+ * customer belongs in it (the caller found the page by the customer's id).
+ */
+export function patchedScorePage(page: unknown, updates: ReadonlyMap<string, StoredScores>): ScorePage {
+  const parsed = pageSchema.parse(page);
+  const cache = new Map<string, Buffer>();
+  const all = new Map<string, StoredScores>();
+  parsed.ids.forEach((id, i) => all.set(id, updates.get(id) ?? scoresAt(parsed, i, cache)));
+  for (const [id, scores] of updates) all.set(id, scores);
+  return ScorePage.of([...all].sort(([a], [b]) => byteOrder(a, b)).map(([recordId, scores]) => ({ recordId, scores })));
+}
+
+/** Record ids in the stores' order (byte by byte, as SQLite and the C collation compare text). */
+export function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

@@ -32,7 +32,8 @@ export interface Installation {
 }
 
 
-export type RunKind = 'sync' | 'dry_run' | 'rollback';
+/** A rescore: a few customers scored and written between runs, with the last scored run's fit (sync/rescore.ts). */
+export type RunKind = 'sync' | 'dry_run' | 'rollback' | 'rescore';
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
 
 export interface RunStats {
@@ -228,7 +229,8 @@ export interface RunStore {
   createRun(run: NewRun): Promise<RunRecord>;
   updateRun(id: string, patch: Partial<Pick<RunRecord, 'status' | 'mode' | 'stats' | 'message' | 'finishedAt' | 'heartbeatAt' | 'scoredAt'>>): Promise<void>;
   getRun(id: string): Promise<RunRecord | null>;
-  listRuns(installationId: string, limit: number): Promise<RunRecord[]>;
+  /** The installation's newest runs, of the kinds given (all kinds when left out): a watch's rescores must not push its syncs out of a schedule's look. */
+  listRuns(installationId: string, limit: number, kinds?: readonly RunKind[]): Promise<RunRecord[]>;
   /**
    * Each stored installation's newest run of the kind and status given (either may be left out), one per
    * installation that has one, in one query however many installations there are (metrics, when scraped).
@@ -273,6 +275,8 @@ export interface CrmDataStore {
   countCustomers(installationId: string): Promise<number>;
   getCustomer(installationId: string, recordId: string): Promise<StoredCustomer | null>;
   dealsOf(installationId: string, recordId: string): Promise<StoredDeal[]>;
+  /** The customers these deals are (or, deleted, were) linked to, each once: whom a deal's change concerns. */
+  customersOfDeals(installationId: string, dealIds: readonly string[]): Promise<string[]>;
   /** The CRM now holds these values (after a write or a rollback). */
   setCrmValues(installationId: string, updates: { recordId: string; values: FieldValues; modifiedAt: number | null }[]): Promise<void>;
   /**
@@ -281,6 +285,12 @@ export interface CrmDataStore {
    * dropped page held outside the span was saved just before, or is saved next.
    */
   saveScores(installationId: string, span: ScoreSpan, scores: ScorePage): Promise<void>;
+  /**
+   * Some customers' scores (a few rescored between runs, sync/rescore.ts), each replaced or added in the
+   * stored page that reaches it; a customer no page reaches gets a page of its own (the next run's spans
+   * replace it like any page they overlap).
+   */
+  patchScores(installationId: string, scores: { recordId: string; scores: StoredScores }[]): Promise<void>;
 }
 
 /** The customer list: each customer's latest scores, searchable (customerList.ts). */
@@ -290,6 +300,11 @@ export interface CustomerListStore {
    * (customers no longer there drop out), like saveScores, in the same transaction.
    */
   saveCustomerList(installationId: string, span: ScoreSpan, runId: string, entries: CustomerListEntry[]): Promise<void>;
+  /**
+   * Some customers' rows as rescored between runs: the values shown replaced (a new customer's row
+   * added); which run last changed each row, and the list's run, left as they were.
+   */
+  updateCustomerListRows(installationId: string, entries: CustomerListEntry[]): Promise<void>;
   /** A page of the installation's customers matching the query, and how many match in all. */
   customerList(installationId: string, query: CustomerListQuery): Promise<CustomerListPage>;
 }

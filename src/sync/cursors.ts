@@ -42,3 +42,34 @@ export async function readPullState(store: Store, installationId: string): Promi
 export function writePullState(store: Store, installationId: string, state: PullState | null): Promise<void> {
   return store.setCursor(installationId, 'pull', state);
 }
+
+/**
+ * `rescore`: customers waiting to be rescored (a watch cycle or a webhook found them changed while a
+ * run held the lease, or the rescore stopped): kept until a rescore has scored them.
+ */
+const pendingRescores = z.object({ ids: z.array(z.string()) });
+
+export async function readPendingRescores(store: Store, installationId: string): Promise<string[]> {
+  const parsed = pendingRescores.safeParse(await store.getCursor(installationId, 'rescore'));
+  return parsed.success ? parsed.data.ids : [];
+}
+
+/** Adds ids to the waiting ones (in one transaction, so two callers do not drop each other's). */
+export async function addPendingRescores(store: Store, installationId: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return readPendingRescores(store, installationId);
+  return store.transaction(async (tx) => {
+    const all = [...new Set([...(await readPendingRescores(tx, installationId)), ...ids])];
+    await tx.setCursor(installationId, 'rescore', { ids: all });
+    return all;
+  });
+}
+
+/** Removes the ids a rescore has scored (those added meanwhile stay). */
+export async function removePendingRescores(store: Store, installationId: string, done: readonly string[]): Promise<void> {
+  if (done.length === 0) return;
+  const gone = new Set(done);
+  await store.transaction(async (tx) => {
+    const left = (await readPendingRescores(tx, installationId)).filter((id) => !gone.has(id));
+    await tx.setCursor(installationId, 'rescore', left.length > 0 ? { ids: left } : null);
+  });
+}

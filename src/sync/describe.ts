@@ -63,7 +63,7 @@ export interface CustomerDescription {
 }
 
 const MODEL_NAMES: Record<string, string> = { pareto_nbd: 'Pareto/NBD', bg_nbd: 'BG/NBD', mbg_nbd: 'MBG/NBD', recency_heuristic: 'recency heuristic' };
-const RUN_KINDS: Record<string, string> = { sync: 'Sync', dry_run: 'Dry run', rollback: 'Rollback' };
+const RUN_KINDS: Record<string, string> = { sync: 'Sync', dry_run: 'Dry run', rollback: 'Rollback', rescore: 'Rescore' };
 const OUTCOMES: Record<AuditState, string> = {
   applied: 'written',
   failed: 'refused by the CRM',

@@ -66,6 +66,8 @@ export interface RunLifecycleOptions {
   runId?: string;
   /** Called once the run is recorded as running (before that, a refusal rejects the promise). */
   onStarted?: (runId: string) => void;
+  /** The installation's lease, already held by the caller (the watch's cycle): used, and left to the caller to release. */
+  lease?: Lease;
 }
 
 /** A quota stop is a clean stop with a checkpoint, not a failure. */
@@ -78,6 +80,9 @@ function errorCode(error: unknown): string {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long a run waits for a watch cycle's lease (a cycle takes a second or so; a slow CRM, longer). */
+const WATCH_WAIT_MS = 30_000;
 
 /** Delays between attempts to record a run's end while the store refuses (locked, busy). */
 const END_RETRY_MS = [0, 500, 1000, 2000, 4000];
@@ -94,10 +99,20 @@ export function performRun(o: RunLifecycleOptions, body: (run: ActiveRun) => Pro
   const runId = o.runId ?? newRunId(startedAt);
   // Every line logged during the run carries its id, also the connector's (it holds the base logger).
   return withLogContext({ runId }, async () => {
-    const lease = await acquireLease(o.store, o.installationId, o.sync.lockTtlSeconds * 1000, {
-      onHeartbeat: () => o.store.updateRun(runId, { heartbeatAt: clock() }),
-      onError: (error) => o.log.warn('the run lease could not be renewed; the run stops if it is lost', { runId, error: error instanceof Error ? error.message : String(error) }),
-    });
+    const held = o.lease;
+    const lease: Lease = held
+      ? { owner: held.owner, lost: () => held.lost(), release: () => Promise.resolve() }
+      : await acquireLease(
+          o.store,
+          o.installationId,
+          o.sync.lockTtlSeconds * 1000,
+          {
+            onHeartbeat: () => o.store.updateRun(runId, { heartbeatAt: clock() }),
+            onError: (error) => o.log.warn('the run lease could not be renewed; the run stops if it is lost', { runId, error: error instanceof Error ? error.message : String(error) }),
+          },
+          // A watch cycle holds the lease for a second or so: a run waits for it rather than be refused (a rescore does not: its ids wait).
+          { waitForWatchMs: o.kind === 'rescore' ? 0 : WATCH_WAIT_MS },
+        );
     try {
       const interrupted = await o.store.markRunsInterrupted(o.installationId, runId);
       for (const run of interrupted) o.log.warn('an earlier run did not finish; this run continues its work', { interruptedRun: run.id, message: run.message });

@@ -25,13 +25,33 @@ export interface LeaseHooks {
   onError?: (error: unknown) => void;
 }
 
-export function leaseOwner(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+/** Ends the owner of a watch cycle's lease (sync/watch.ts): held for a second or so, worth waiting for. */
+const WATCH_SUFFIX = ':watch';
+
+export function leaseOwner(purpose: 'run' | 'watch' = 'run'): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}${purpose === 'watch' ? WATCH_SUFFIX : ''}`;
 }
 
-export async function acquireLease(store: Store, installationId: string, ttlMs: number, hooks: LeaseHooks = {}): Promise<Lease> {
-  const owner = leaseOwner();
-  const result = await store.acquireLock(installationId, owner, ttlMs);
+export interface LeaseOptions {
+  /** The lease is a watch cycle's (others may wait for it). */
+  watch?: boolean;
+  /**
+   * How long to wait when a watch cycle holds the lease (a cycle is short): a nightly run must not be
+   * skipped because its tick fell inside one. Another holder is refused at once.
+   */
+  waitForWatchMs?: number;
+}
+
+const WATCH_POLL_MS = 200;
+
+export async function acquireLease(store: Store, installationId: string, ttlMs: number, hooks: LeaseHooks = {}, options: LeaseOptions = {}): Promise<Lease> {
+  const owner = leaseOwner(options.watch ? 'watch' : 'run');
+  const waitUntil = Date.now() + (options.waitForWatchMs ?? 0);
+  let result = await store.acquireLock(installationId, owner, ttlMs);
+  while (!result.acquired && result.owner.endsWith(WATCH_SUFFIX) && Date.now() < waitUntil) {
+    await new Promise((resolve) => setTimeout(resolve, WATCH_POLL_MS));
+    result = await store.acquireLock(installationId, owner, ttlMs);
+  }
   if (!result.acquired) {
     throw new LifecycleSyncError(
       'SYNC_LOCKED',

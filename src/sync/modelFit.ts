@@ -92,5 +92,6 @@ export function fitRecord(result: ClassificationResult, settings: ClassifierSett
     spendModel: result.spendModel,
     spendFallbackReason: result.spendFallbackReason,
     summary: result.summary,
+    basis: result.basis,
   };
 }

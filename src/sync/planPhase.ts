@@ -186,7 +186,7 @@ export interface PlanOptions {
 }
 
 /** What is stored of a customer's scores (for `explain` and the admin API): `values` with the stage's change time as the diff decided it. */
-function storedScores(score: ReturnType<ClassificationResult['customer']>, asOf: string, values: FieldValues): StoredScores {
+export function storedScores(score: ReturnType<ClassificationResult['customer']>, asOf: string, values: FieldValues): StoredScores {
   return {
     asOf,
     values,
@@ -216,7 +216,7 @@ function figure(value: string | null | undefined): number | null {
 }
 
 /** The customer's row in the list: who it is and the values to be written (rounded: the band agrees with the risk shown). */
-function listEntry(customer: Pick<CustomerCore, 'recordId' | 'display'>, desired: FieldValues, changed: boolean): CustomerListEntry {
+export function listEntry(customer: Pick<CustomerCore, 'recordId' | 'display'>, desired: FieldValues, changed: boolean): CustomerListEntry {
   const d = customer.display;
   return {
     recordId: customer.recordId,

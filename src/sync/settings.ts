@@ -38,6 +38,11 @@ export const syncSettingsSchema = z
      * Their counts per stage (the trends) stay.
      */
     stageHistoryRuns: z.number().int().min(2, 'must be at least 2 (a flow compares two runs)').max(10_000).default(60),
+    /**
+     * Seconds between the light watch's cycles (sync/watch.ts) in the service; null: no watch. The
+     * `watch` command uses it too when --interval is not given.
+     */
+    watchIntervalSeconds: z.number().int().min(5, 'must be at least 5').max(86_400).nullable().default(null),
     /** Retries of transient CRM failures (429, 5xx, dropped connections) within a run. */
     retry: z
       .object({

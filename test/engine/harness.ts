@@ -17,7 +17,9 @@ import { silentLogger } from '../../src/log.ts';
 import type { RunRecord, Store } from '../../src/store/types.ts';
 import { runSync, type SyncRunOptions, type SyncSummary } from '../../src/sync/engine.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
+import { rescoreCustomers, type RescoreOutcome } from '../../src/sync/rescore.ts';
 import { runRollback } from '../../src/sync/rollback.ts';
+import { watchCycle, type WatchCycle } from '../../src/sync/watch.ts';
 import { storePlaces, temporarySqlitePlace, type StoreKind, type StorePlace } from '../stores.ts';
 import { MemoryConnector, MemoryCrm, type MemorySettings } from './memoryCrm.ts';
 
@@ -205,6 +207,18 @@ export class World {
   async sync(options: SyncOptions = {}): Promise<SyncSummary> {
     await this.ready;
     return runSync(this.syncOptions(this.store, options));
+  }
+
+  /** A few customers rescored between runs (sync/rescore.ts), as the watch and webhooks do. */
+  async rescore(customerIds: string[]): Promise<RescoreOutcome> {
+    await this.ready;
+    return rescoreCustomers({ store: this.store, connector: this.connector(), installationId: INSTALLATION, customerIds, classifier: this.config.classifier, sync: this.config.sync, log: silentLogger(), clock: () => this.crm.now });
+  }
+
+  /** One cycle of the light watch (sync/watch.ts). */
+  async watch(connector: MemoryConnector = this.connector()): Promise<WatchCycle> {
+    await this.ready;
+    return watchCycle({ store: this.store, connector, installationId: INSTALLATION, classifier: this.config.classifier, sync: this.config.sync, log: silentLogger(), clock: () => this.crm.now });
   }
 
   async rollback(runId: string, store: Store = this.store): Promise<SyncSummary> {

@@ -504,10 +504,16 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         ], 'p2');
         expect((await store.dealsOf('i', 'c1')).map((d) => d.recordId)).toEqual(['d0', 'd1']);
         expect((await store.dealsOf('i', 'c3')).map((d) => d.recordId)).toEqual(['d1']);
+        // Whom a deal's change concerns: its customers now (d2 is no longer c1's), none for an unknown deal or another installation.
+        expect(await store.customersOfDeals('i', ['d1', 'd2', 'unknown'])).toEqual(['c1', 'c2', 'c3']);
+        expect(await store.customersOfDeals('other', ['d1'])).toEqual([]);
+        expect(await store.customersOfDeals('i', [])).toEqual([]);
         // An incremental page (no pull id) does not count as seen by the full pull, nor unsee.
         await store.upsertCustomers('i', [{ recordId: 'c3', modifiedAt: 4, signals: {}, crmValues: {} }]);
         expect(await store.markUnseenDeleted('i', 'p2')).toEqual({ customers: 2, deals: 1 });
         expect(await store.markUnseenDeleted('i', 'p2')).toEqual({ customers: 0, deals: 0 });
+        // A deleted deal still names whom it was linked to (its change concerns them).
+        expect(await store.customersOfDeals('i', ['d0'])).toEqual(['c1']);
         expect((await allCustomers(store, 'i')).map((c) => c.recordId)).toEqual(['c1']);
         expect(await store.countCustomers('i')).toBe(1);
         expect(await store.getCustomer('i', 'c2')).toEqual({ recordId: 'c2', modifiedAt: 1, signals: {}, crmValues: {}, deleted: true, scores: null });
@@ -600,6 +606,38 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
         expect((await store.getCustomer('i', 'b15'))?.scores?.asOf).toBe('run3');
         expect((await store.getCustomer('i', 'z'))?.scores).toBeNull();
         expect((await store.getCustomer('other', 'b1'))?.scores?.asOf).toBe('other');
+      });
+    });
+
+    it('patches a few customers\u2019 scores into the pages that reach them, a page of its own for one no page reaches; a run\u2019s span replaces those', async () => {
+      await withStore(async (store) => {
+        const scored = (asOf: string) => ({ asOf, values: { stage: 'loyalty' as const }, features: { pAlive: 0.5 } });
+        const ids = ['a1', 'a2', 'b1', 'c1', 'é'];
+        await store.upsertCustomers('i', ids.map((recordId) => ({ recordId, modifiedAt: 1, signals: {}, crmValues: {} })));
+        await store.saveScores('i', { after: null, through: 'b1' }, ScorePage.of(['a1', 'a2', 'b1'].map((recordId) => ({ recordId, scores: scored('run') }))));
+        await store.saveScores('i', { after: 'b1', through: null }, ScorePage.of(['c1', 'é'].map((recordId) => ({ recordId, scores: scored('run') }))));
+        // a2 inside the first page, é at the end of the second, b2 (new) between the pages.
+        await store.upsertCustomers('i', [{ recordId: 'b2', modifiedAt: 2, signals: {}, crmValues: {} }]);
+        await store.patchScores('i', ['a2', 'é', 'b2'].map((recordId) => ({ recordId, scores: scored('rescore') })));
+        const asOf = async (id: string) => (await store.getCustomer('i', id))?.scores?.asOf;
+        expect(await Promise.all(['a1', 'a2', 'b1', 'b2', 'c1', 'é'].map(asOf))).toEqual(['run', 'rescore', 'run', 'rescore', 'run', 'rescore']);
+        // The next run's pages replace every page they overlap, the one-customer page too.
+        await store.saveScores('i', { after: null, through: null }, ScorePage.of(['a1', 'a2', 'b1', 'b2', 'c1', 'é'].map((recordId) => ({ recordId, scores: scored('next') }))));
+        expect(await Promise.all(['a1', 'a2', 'b1', 'b2', 'c1', 'é'].map(asOf))).toEqual(['next', 'next', 'next', 'next', 'next', 'next']);
+      });
+    });
+
+    it('updates a few customers\u2019 list rows, leaving the run that last changed each as it was', async () => {
+      await withStore(async (store) => {
+        const entry = (recordId: string, stage: string, changed: boolean) => ({ recordId, name: null, email: null, company: null, stage, churnRiskBand: null, valueTier: null, clv: null, churnRisk: null, ltv: 0, changed });
+        await store.saveCustomerList('i', { after: null, through: null }, 'run1', [entry('a', 'awareness', true), entry('b', 'consideration', false)]);
+        await store.updateCustomerListRows('i', [entry('b', 'purchase', true), entry('c', 'purchase', true)]);
+        const page = await store.customerList('i', { sort: 'ltv', order: 'desc', offset: 0, limit: 10 });
+        const rows = new Map(page.rows.map((r) => [r.recordId, r]));
+        expect(page.total).toBe(3);
+        expect(rows.get('a')).toMatchObject({ stage: 'awareness', changedInLastRun: true });
+        expect(rows.get('b')).toMatchObject({ stage: 'purchase', changedInLastRun: false });
+        expect(rows.get('c')).toMatchObject({ stage: 'purchase', changedInLastRun: false });
       });
     });
 

@@ -51,7 +51,7 @@ export const FIELD_LABELS = /** @type {Record<string, string>} */ ({
 
 export const CRM_NAMES = /** @type {Record<string, string>} */ ({ hubspot: 'HubSpot', salesforce: 'Salesforce' });
 
-export const KIND_LABELS = /** @type {Record<string, string>} */ ({ sync: 'Sync', dry_run: 'Dry run', rollback: 'Rollback' });
+export const KIND_LABELS = /** @type {Record<string, string>} */ ({ sync: 'Sync', dry_run: 'Dry run', rollback: 'Rollback', rescore: 'Rescore' });
 
 /** Stage colours: the lifecycle from cool to warm, the exits in amber and red. */
 export const STAGE_COLORS = /** @type {Record<string, string>} */ ({

@@ -129,7 +129,7 @@ export function renderRunDetail(detail, actions) {
       'div',
       { class: 'actions' },
       run.kind === 'dry_run' && run.status === 'succeeded' ? h('button', { class: 'btn', type: 'button', onclick: () => actions.showPlan(run) }, 'Show planned changes') : null,
-      run.kind === 'sync' && run.status !== 'running' && s.written > 0 ? h('button', { class: 'btn btn-danger', type: 'button', onclick: () => actions.rollback(run) }, 'Roll back this run') : null,
+      (run.kind === 'sync' || run.kind === 'rescore') && run.status !== 'running' && s.written > 0 ? h('button', { class: 'btn btn-danger', type: 'button', onclick: () => actions.rollback(run) }, 'Roll back this run') : null,
       run.kind === 'dry_run' && run.status === 'succeeded' && s.changed > 0
         ? h('button', { class: 'btn btn-ghost', type: 'button', id: 'export-plan', onclick: () => void download(scoped(`/runs/${encodeURIComponent(run.id)}/plan.csv`), `${run.id}-plan.csv`).catch(actions.fail) }, 'Download the plan (CSV)')
         : null,

@@ -33,7 +33,7 @@ export interface RunStats {
 
 export interface Run {
   id: string;
-  kind: 'sync' | 'dry_run' | 'rollback';
+  kind: 'sync' | 'dry_run' | 'rollback' | 'rescore';
   mode: 'full' | 'incremental' | null;
   status: 'running' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
   asOf: string;
@@ -47,7 +47,7 @@ export interface Run {
 /** A run queued for the workers (Postgres) that has no record yet: shown from its job. */
 export interface QueuedRun {
   id: string;
-  kind: 'sync' | 'dry_run' | 'rollback';
+  kind: 'sync' | 'dry_run' | 'rollback' | 'rescore';
   mode: null;
   /** `skipped`: a worker took the job and found nothing to run; `failed`: it failed before it could start. */
   status: 'queued' | 'starting' | 'skipped' | 'failed' | 'cancelled';
@@ -312,7 +312,7 @@ export interface CustomerList {
 /** A run whose stage per customer is kept (GET /api/history/flow/runs), newest first. */
 export interface StageRecordRun {
   runId: string;
-  kind: 'sync' | 'dry_run' | 'rollback';
+  kind: 'sync' | 'dry_run' | 'rollback' | 'rescore';
   status: string;
   asOf: string;
   startedAt: number;

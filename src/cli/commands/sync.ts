@@ -23,7 +23,7 @@ const n = (v: number) => v.toLocaleString('en-US');
 
 export function formatRunSummary(s: SyncSummary): string {
   const lines = [
-    `${s.kind === 'dry_run' ? 'Dry run' : s.kind === 'rollback' ? 'Rollback' : 'Run'} ${s.runId} ${s.status}${s.mode ? ` (${s.mode} pull` : ' ('}${s.mode ? ', ' : ''}as of ${s.asOf})`,
+    `${s.kind === 'dry_run' ? 'Dry run' : s.kind === 'rollback' ? 'Rollback' : s.kind === 'rescore' ? 'Rescore' : 'Run'} ${s.runId} ${s.status}${s.mode ? ` (${s.mode} pull` : ' ('}${s.mode ? ', ' : ''}as of ${s.asOf})`,
     `  pulled ${n(s.pulled.customers)} contacts and ${n(s.pulled.deals)} deals; classified ${n(s.classified)}; ${n(s.changed)} records ${s.kind === 'dry_run' ? 'would change' : 'to change'}`,
   ];
   if (s.kind !== 'dry_run') lines.push(`  written ${n(s.written)}, failed ${n(s.failed)}`);

@@ -73,7 +73,7 @@ export function runRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
   router.get('/runs/:id/plan', async (req, res) => {
     const run = await scopedRun(req);
     const q = parseInput(planQuery, req.query, 'query');
-    if (run.kind !== 'dry_run') throw new HttpError(409, 'NOT_A_DRY_RUN', `${run.id} is a ${run.kind === 'sync' ? 'sync' : 'rollback'}, not a dry run: only dry runs have a plan (its writes are in its audit)`);
+    if (run.kind !== 'dry_run') throw new HttpError(409, 'NOT_A_DRY_RUN', `${run.id} is a ${run.kind}, not a dry run: only dry runs have a plan (its writes are in its audit)`);
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running: its plan is ready when it ends`);
     const head = { runId: run.id, status: run.status, asOf: run.asOf, records: run.stats.changed, changedFields: run.stats.changedFields, stageTransitions: run.stats.stageTransitions, offset: q.offset };
     // Paged in the store (an index range), never loaded whole: a plan can hold millions of changes.
@@ -90,7 +90,7 @@ export function runRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
     const scope = await scopeOf(req);
     const run = await runOf(ctx, scope.installationId, parseInput(runIdParams, req.params, 'params').id);
     parseInput(z.object({}).strict(), req.body ?? {}, 'body');
-    if (run.kind !== 'sync') throw new HttpError(409, 'NOT_ROLLBACKABLE', `${run.id} is a ${run.kind === 'dry_run' ? 'dry run: it wrote nothing' : 'rollback: roll back the run it restored instead'}`);
+    if (run.kind !== 'sync' && run.kind !== 'rescore') throw new HttpError(409, 'NOT_ROLLBACKABLE', `${run.id} is a ${run.kind === 'dry_run' ? 'dry run: it wrote nothing' : 'rollback: roll back the run it restored instead'}`);
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running`);
     const started = await startRun(ctx, scope, { kind: 'rollback', rollbackOf: run.id, trigger: 'admin' });
     res.status(202).json({ ...started, rollbackOf: run.id });

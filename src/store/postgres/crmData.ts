@@ -6,8 +6,8 @@
 import type { FieldValues } from '../../../connectors/contract/index.ts';
 import type { PgRow } from '../postgresDb.ts';
 import { dealStatusSchema, displayOf, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
-import { scoresInPage, type ScorePage } from '../scorePages.ts';
-import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal } from '../types.ts';
+import { patchedScorePage, scoresInPage, type ScorePage } from '../scorePages.ts';
+import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
 import { dealFromRow } from '../rowMappers.ts';
 import { bool, cellNumOrNull, cellText, COLUMNS, json, jsonText, lastByKey, num, text } from './rows.ts';
 import type { PgSession } from './session.ts';
@@ -195,6 +195,15 @@ export class PostgresCrmData implements CrmDataStore {
     return { ...toCore(row), deleted: bool(row, 'deleted'), scores: page ? scoresInPage(page.scores, recordId) : null, ...displayOf(row.display) };
   };
 
+  readonly customersOfDeals = async (installationId: string, dealIds: readonly string[]): Promise<string[]> => {
+    if (dealIds.length === 0) return [];
+    const r = await this.db.query(
+      'SELECT DISTINCT customer_id COLLATE "C" AS customer_id FROM deal_customers WHERE installation_id = $1 AND deal_id = ANY($2::text[]) ORDER BY 1',
+      [installationId, [...dealIds]],
+    );
+    return r.rows.map((row) => String(row.customer_id));
+  };
+
   readonly dealsOf = async (installationId: string, recordId: string): Promise<StoredDeal[]> => {
     const r = await this.db.query(
       `SELECT d.* FROM deal_customers dc JOIN deals d ON d.installation_id = dc.installation_id AND d.record_id = dc.deal_id
@@ -232,6 +241,33 @@ export class PostgresCrmData implements CrmDataStore {
         span.through,
       ]);
       if (page) await q.query('INSERT INTO score_pages (installation_id, first_record_id, last_record_id, scores) VALUES ($1, $2, $3, $4::json)', [installationId, page.firstRecordId, page.lastRecordId, page.json]);
+    });
+  };
+
+  readonly patchScores = async (installationId: string, scores: { recordId: string; scores: StoredScores }[]): Promise<void> => {
+    if (scores.length === 0) return;
+    await this.db.atomic(async (q) => {
+      // The customers by the page that reaches them (a key of its own for none: each gets a page of its own).
+      const byPage = new Map<string, { stored: unknown; first: string | null; updates: Map<string, StoredScores> }>();
+      for (const s of scores) {
+        const row = (
+          await q.query(
+            `SELECT first_record_id, scores FROM (SELECT first_record_id, last_record_id, scores FROM score_pages WHERE installation_id = $1 AND first_record_id <= $2
+             ORDER BY first_record_id DESC LIMIT 1 FOR UPDATE) AS p WHERE last_record_id >= $2`,
+            [installationId, s.recordId],
+          )
+        ).rows[0];
+        const first = row ? text(row, 'first_record_id') : null;
+        const key = first ?? `\u0000${s.recordId}`;
+        const entry = byPage.get(key) ?? { stored: row ? row.scores : { ids: [], scores: [] }, first, updates: new Map<string, StoredScores>() };
+        entry.updates.set(s.recordId, s.scores);
+        byPage.set(key, entry);
+      }
+      for (const { stored, first, updates } of byPage.values()) {
+        const page = patchedScorePage(stored, updates).encode();
+        if (first !== null) await q.query('DELETE FROM score_pages WHERE installation_id = $1 AND first_record_id = $2', [installationId, first]);
+        if (page) await q.query('INSERT INTO score_pages (installation_id, first_record_id, last_record_id, scores) VALUES ($1, $2, $3, $4::json)', [installationId, page.firstRecordId, page.lastRecordId, page.json]);
+      }
     });
   };
 }

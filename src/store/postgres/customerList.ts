@@ -53,6 +53,34 @@ export class PostgresCustomerList implements CustomerListStore {
     });
   };
 
+  readonly updateCustomerListRows = async (installationId: string, entries: CustomerListEntry[]): Promise<void> => {
+    const rows = lastByKey(entries, (e) => e.recordId);
+    if (rows.length === 0) return;
+    const shown = SHOWN_COLUMNS.filter((c) => c !== 'changed_in_run');
+    await this.db.query(
+      `INSERT INTO customer_list AS cl (installation_id, record_id, ${shown.join(', ')})
+       SELECT $1, u.record_id, u.name, u.email, u.company, u.search_text, u.stage, u.churn_band, u.value_tier, u.clv, u.churn_risk, u.ltv
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::float8[], $12::float8[])
+         AS u(record_id, name, email, company, search_text, stage, churn_band, value_tier, clv, churn_risk, ltv)
+       ON CONFLICT (installation_id, record_id) DO UPDATE SET ${shown.map((c) => `${c} = excluded.${c}`).join(', ')}
+       WHERE (${shown.map((c) => `cl.${c}`).join(', ')}) IS DISTINCT FROM (${shown.map((c) => `excluded.${c}`).join(', ')})`,
+      [
+        installationId,
+        rows.map((e) => e.recordId),
+        rows.map((e) => e.name),
+        rows.map((e) => e.email),
+        rows.map((e) => e.company),
+        rows.map((e) => searchText(e)),
+        rows.map((e) => e.stage),
+        rows.map((e) => e.churnRiskBand),
+        rows.map((e) => e.valueTier),
+        rows.map((e) => e.clv),
+        rows.map((e) => e.churnRisk),
+        rows.map((e) => e.ltv),
+      ],
+    );
+  };
+
   readonly customerList = async (installationId: string, query: CustomerListQuery): Promise<CustomerListPage> => {
     const params: PgValue[] = [installationId];
     const { where, orderBy } = listSql(query, (value) => `$${params.push(value)}`, '$1');

@@ -108,8 +108,9 @@ export class PostgresRuns implements RunStore {
     return row ? toRun(row) : null;
   };
 
-  readonly listRuns = async (installationId: string, limit: number): Promise<RunRecord[]> => {
-    return (await this.db.query('SELECT * FROM runs WHERE installation_id = $1 ORDER BY started_at DESC, seq DESC LIMIT $2', [installationId, limit])).rows.map(toRun);
+  readonly listRuns = async (installationId: string, limit: number, kinds?: readonly RunKind[]): Promise<RunRecord[]> => {
+    if (kinds === undefined) return (await this.db.query('SELECT * FROM runs WHERE installation_id = $1 ORDER BY started_at DESC, seq DESC LIMIT $2', [installationId, limit])).rows.map(toRun);
+    return (await this.db.query('SELECT * FROM runs WHERE installation_id = $1 AND kind = ANY($3::text[]) ORDER BY started_at DESC, seq DESC LIMIT $2', [installationId, limit, [...kinds]])).rows.map(toRun);
   };
 
   readonly latestRuns = async (filter: { kind?: RunKind; status?: RunStatus }): Promise<RunRecord[]> => {

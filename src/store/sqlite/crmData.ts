@@ -1,8 +1,8 @@
 /** What the store knows of the CRM: customers (signals, the plugin's values as the CRM holds them, scores) and deals. */
 import type { FieldValues } from '../../../connectors/contract/index.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
-import { scoresInPage, type ScorePage } from '../scorePages.ts';
-import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal } from '../types.ts';
+import { patchedScorePage, scoresInPage, type ScorePage } from '../scorePages.ts';
+import type { CrmDataStore, CustomerCore, DealLink, ScoreSpan, StoredCustomer, StoredDeal, StoredScores } from '../types.ts';
 import type { Synchronous } from './promised.ts';
 import { dealStatusSchema, displayOf, fieldValuesSchema, signalsSchema } from '../rowSchemas.ts';
 import { dealFromRow } from '../rowMappers.ts';
@@ -149,6 +149,14 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
     ).map((r) => this.toDeal(r));
   };
 
+  readonly customersOfDeals = (installationId: string, dealIds: readonly string[]): string[] => {
+    if (dealIds.length === 0) return [];
+    const rows = this.db.all(
+      'SELECT DISTINCT customer_id FROM deal_customers WHERE installation_id = ? AND deal_id IN (SELECT value FROM json_each(?)) ORDER BY customer_id',
+      installationId, JSON.stringify(dealIds));
+    return rows.map((r) => text(r, 'customer_id'));
+  };
+
   private readonly toDeal = (row: Row): StoredDeal => dealFromRow(COLUMNS, row);
 
 
@@ -176,6 +184,29 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
         span.through,
       );
       if (page) this.db.run('INSERT INTO score_pages (installation_id, first_record_id, last_record_id, scores) VALUES (?, ?, ?, ?)', installationId, page.firstRecordId, page.lastRecordId, page.json);
+    });
+  };
+
+  readonly patchScores = (installationId: string, scores: { recordId: string; scores: StoredScores }[]): void => {
+    const find = this.db.prepared(
+      `SELECT first_record_id, scores FROM (SELECT first_record_id, last_record_id, scores FROM score_pages WHERE installation_id = ?1 AND first_record_id <= ?2
+       ORDER BY first_record_id DESC LIMIT 1) WHERE last_record_id >= ?2`,
+    );
+    this.db.transaction(() => {
+      // The customers by the page that reaches them ('' for none: each gets a page of its own).
+      const byPage = new Map<string, { json: string | null; updates: Map<string, StoredScores> }>();
+      for (const s of scores) {
+        const row = find.get(installationId, s.recordId);
+        const key = row ? text(row, 'first_record_id') : `\u0000${s.recordId}`;
+        const entry = byPage.get(key) ?? { json: row ? text(row, 'scores') : null, updates: new Map<string, StoredScores>() };
+        entry.updates.set(s.recordId, s.scores);
+        byPage.set(key, entry);
+      }
+      for (const [key, { json: stored, updates }] of byPage) {
+        const page = patchedScorePage(stored === null ? { ids: [], scores: [] } : JSON.parse(stored), updates).encode();
+        if (stored !== null) this.db.run('DELETE FROM score_pages WHERE installation_id = ? AND first_record_id = ?', installationId, key);
+        if (page) this.db.run('INSERT INTO score_pages (installation_id, first_record_id, last_record_id, scores) VALUES (?, ?, ?, ?)', installationId, page.firstRecordId, page.lastRecordId, page.json);
+      }
     });
   };
 }

@@ -35,6 +35,18 @@ export class SqliteCustomerList implements Synchronous<CustomerListStore> {
     });
   };
 
+  readonly updateCustomerListRows = (installationId: string, entries: CustomerListEntry[]): void => {
+    const shown = SHOWN_COLUMNS.filter((c) => c !== 'changed_in_run');
+    const upsert = this.db.prepared(
+      `INSERT INTO customer_list (installation_id, record_id, ${shown.join(', ')}) VALUES (?1, ?2, ${shown.map((_, i) => `?${i + 3}`).join(', ')})
+       ON CONFLICT (installation_id, record_id) DO UPDATE SET ${shown.map((c) => `${c} = excluded.${c}`).join(', ')}
+       WHERE ${shown.map((c) => `${c} IS NOT excluded.${c}`).join(' OR ')}`,
+    );
+    this.db.transaction(() => {
+      for (const e of entries) upsert.run(installationId, e.recordId, e.name, e.email, e.company, searchText(e), e.stage, e.churnRiskBand, e.valueTier, e.clv, e.churnRisk, e.ltv);
+    });
+  };
+
   readonly customerList = (installationId: string, query: CustomerListQuery): CustomerListPage => {
     const params: SQLInputValue[] = [installationId];
     // Numbered placeholders: a value may be used twice.

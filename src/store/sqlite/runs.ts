@@ -79,8 +79,12 @@ export class SqliteRuns implements Synchronous<RunStore> {
     return row ? this.toRun(row) : null;
   };
 
-  readonly listRuns = (installationId: string, limit: number): RunRecord[] => {
-    return this.db.all('SELECT * FROM runs WHERE installation_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?', installationId, limit).map((r) => this.toRun(r));
+  readonly listRuns = (installationId: string, limit: number, kinds?: readonly RunKind[]): RunRecord[] => {
+    if (kinds === undefined) return this.db.all('SELECT * FROM runs WHERE installation_id = ? ORDER BY started_at DESC, rowid DESC LIMIT ?', installationId, limit).map((r) => this.toRun(r));
+    if (kinds.length === 0) return [];
+    return this.db
+      .all(`SELECT * FROM runs WHERE installation_id = ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY started_at DESC, rowid DESC LIMIT ?`, installationId, ...kinds, limit)
+      .map((r) => this.toRun(r));
   };
 
   readonly latestRuns = (filter: { kind?: RunKind; status?: RunStatus }): RunRecord[] => {

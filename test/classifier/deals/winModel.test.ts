@@ -5,6 +5,7 @@ import { scoreOpenDeal } from '../../../src/classifier/deals/scoreDeal.ts';
 import { simulateClosedDeals } from '../../../src/classifier/deals/simulate.ts';
 import { stratifiedFolds } from '../../../src/classifier/deals/validation.ts';
 import { fitWinModel, winProbability, type WinModel } from '../../../src/classifier/deals/winModel.ts';
+import { winModelSchema } from '../../../src/classifier/deals/modelSchema.ts';
 import { MEDDIC_ELEMENTS, MEDDIC_LEVELS, type DealInput, type MeddicElement, type MeddicLevel } from '../../../src/classifier/deals/types.ts';
 import { settings } from '../../helpers.ts';
 import { TRUE_MODEL } from './generating.ts';
@@ -132,5 +133,37 @@ describe('stratified folds', () => {
         }
       }),
     );
+  });
+});
+
+describe('the model as stored JSON', () => {
+  it('round-trips through JSON and the schema, scoring the same', () => {
+    for (const report of [fitted, fallback]) {
+      const stored = winModelSchema.parse(JSON.parse(JSON.stringify(report.model)));
+      fc.assert(
+        fc.property(dealArb, (deal) => {
+          expect(scoreOpenDeal(stored, deal, deals)).toEqual(scoreOpenDeal(report.model, deal, deals));
+        }),
+        { numRuns: 30 },
+      );
+    }
+  });
+
+  it('refuses a stored model whose columns do not match its figures, or with a non-finite coefficient', () => {
+    if (fitted.model.basis !== 'fitted') throw new Error('expected a fit');
+    expect(winModelSchema.safeParse({ ...fitted.model, figures: ['amount'] }).success).toBe(false);
+    const columns = fitted.model.columns.map((c, j) => (j === 0 ? { ...c, coefficient: Number.NaN } : c));
+    expect(winModelSchema.safeParse({ ...fitted.model, columns }).success).toBe(false);
+  });
+
+  it('fits on MEDDIC alone when no CRM figure is used', () => {
+    const s = { ...deals, winModel: { ...deals.winModel, figures: [] } };
+    const closed = simulateClosedDeals({ model: TRUE_MODEL, deals: 300, seed: 8 }).map((d) => d.deal);
+    const { model } = fitWinModel(closed, s);
+    expect(model.basis).toBe('fitted');
+    if (model.basis !== 'fitted') return;
+    expect(model.columns).toHaveLength(12);
+    const deal: DealInput = { meddic: { champion: 'identified' } };
+    expect(winProbability(model, { ...deal, amount: 1e6, daysSinceActivity: 400 }, s)).toBe(winProbability(model, deal, s));
   });
 });

@@ -21,6 +21,8 @@ export interface DealScore {
   /** What decided the gap: the fitted model's gain, or the MEDDIC weights. */
   gapBasis: 'win_model' | 'meddic_weights' | null;
   nextAction: string;
+  /** The fitted model, or the MEDDIC score standing in for it. */
+  basis: WinModel['basis'];
   /** Where the win probability comes from, in words (the fallback says so and why). */
   label: string;
 }
@@ -44,7 +46,7 @@ export function scoreOpenDeal(model: WinModel, deal: DealInput, settings: DealMo
   const score = meddicScore(deal.meddic, settings.meddic);
   const probability = winProbability(model, deal, settings);
   const open = MEDDIC_ELEMENTS.filter((e) => levelOf(deal.meddic, e) !== 'confirmed');
-  const base = { meddicScore: score, winProbability: 100 * probability, label: label(model) };
+  const base = { meddicScore: score, winProbability: 100 * probability, basis: model.basis, label: label(model) };
   if (open.length === 0) return { ...base, biggestGap: null, gapGain: 0, gapBasis: null, nextAction: settings.nextActions.allConfirmed };
   if (model.basis === 'fitted') {
     const best = bestBy(open, (e) => winProbability(model, { ...deal, meddic: { ...deal.meddic, [e]: 'confirmed' } }, settings) - probability);

@@ -25,7 +25,11 @@ export async function dailyShareGuard(store: Store, installationId: string, conn
     if (!q.daily) return; // the CRM does not say (OAuth apps on HubSpot have no daily limit)
     const budget = Math.floor(q.daily.limit * share);
     const used = usedEarlierToday + q.requests - start.requests;
-    if (used >= budget || q.daily.remaining <= 0) {
+    if (q.daily.remaining <= 0 && used < budget) {
+      // Not our share: the account's whole allowance, spent with other integrations' calls.
+      throw new ConnectorError('QUOTA_SHARE_SPENT', `the CRM's daily API allowance is spent (${q.daily.limit} requests, ${used} of them this plugin's today); the next run continues`);
+    }
+    if (used >= budget) {
       throw new ConnectorError(
         'QUOTA_SHARE_SPENT',
         `the plugin's share of the daily API allowance is spent (${used} of ${budget} requests today: ${Math.round(share * 100)} % of ${q.daily.limit}); the next run continues`,

@@ -65,7 +65,9 @@ export function contactProperties(settings: HubSpotSettings, names: Record<Field
 export async function readHubSpotFields<K extends string>(transport: HubSpotTransport, specs: FieldSpec<K>[], settings: HubSpotSettings, set: PropertySet<K>): Promise<FieldsState<K>> {
   const { objectType, names } = set;
   const singular = objectType === 'contacts' ? 'contact' : 'deal';
-  const existingGroups = groups.parse((await transport.call('api', `list ${singular} property groups`, (c) => c.crm.properties.groupsApi.getAllWithHttpInfo(objectType))).data);
+  // The contacts' wording as it always was (reports and tests read it); deals say so.
+  const deal = objectType === 'deals' ? 'deal ' : '';
+  const existingGroups = groups.parse((await transport.call('api', `list ${deal}property groups`, (c) => c.crm.properties.groupsApi.getAllWithHttpInfo(objectType))).data);
   const all = properties.parse((await transport.call('api', `list ${singular} properties`, (c) => c.crm.properties.coreApi.getAllWithHttpInfo(objectType))).data).results;
   const byName = new Map(all.map((p) => [p.name, p]));
   const existing: FieldsState<K>['existing'] = {};
@@ -90,7 +92,7 @@ export async function readHubSpotFields<K extends string>(transport: HubSpotTran
   return {
     names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: set.mapped.has(s.key) }])) as FieldsState<K>['names'],
     existing,
-    setup: groupMissing ? [`create ${singular} property group ${settings.groupName}`] : [],
+    setup: groupMissing ? [`create ${deal}property group ${settings.groupName}`] : [],
     labelMaxLength: null,
     inPlace: false,
   };

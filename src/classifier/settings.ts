@@ -3,6 +3,7 @@
  * Defaults live in config/default.yaml; this schema validates them and any override.
  */
 import { z } from 'zod';
+import { dealModelSettingsSchema } from './deals/settings.ts';
 import { inputLimitsSchema } from './inputLimits.ts';
 import { MODEL_CHOICES, STAGE_RULE_ORDER } from './types.ts';
 
@@ -85,6 +86,7 @@ export const classifierSettingsSchema = z
       })
       .strict(),
     input: inputLimitsSchema,
+    deals: dealModelSettingsSchema,
     stages: z.object(Object.fromEntries(STAGE_RULE_ORDER.map((s) => [s, stageSettings])) as Record<(typeof STAGE_RULE_ORDER)[number], typeof stageSettings>).strict(),
   })
   .strict()

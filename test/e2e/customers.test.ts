@@ -150,7 +150,8 @@ describe('the Customers card', () => {
     await page.selectOption('#customers-stage', '');
     await page.selectOption('#customers-sort', 'churnRisk');
     await page.selectOption('#customers-order', 'asc');
-    await expect.poll(() => page.textContent('#customers-range')).toBe('1–50 of 120, by churn risk');
+    // The caption names the order too: it changes only once the ascending page is shown.
+    await expect.poll(() => page.textContent('#customers-range')).toBe('1–50 of 120, by churn risk, lowest first');
     const risks = (await page.locator('#customers-table tbody tr[data-record] td:nth-child(4)').allTextContents())
       .map((t) => /^(\d+) %/.exec(t)?.[1])
       .filter((v): v is string => v !== undefined)

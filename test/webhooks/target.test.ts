@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { signatureV3 } from '../../connectors/hubspot/signature.ts';
 import { createHubSpotSandbox, DEFAULT_PRIVATE_APP_TOKEN, seedSyntheticDataset, type HubSpotSandbox, type WebhookSubscription } from '../../sandboxes/hubspot/index.ts';
 import { startDemo, type Demo } from '../../src/service/demo.ts';
 import { until } from '../until.ts';
@@ -18,8 +19,12 @@ const hsmeta = z.object({
 }).parse(JSON.parse(readFileSync(new URL('../../hubspot-app/src/app/webhooks/webhooks-hsmeta.json', import.meta.url), 'utf8')));
 const subscriptions: WebhookSubscription[] = [...hsmeta.config.subscriptions.legacyCrmObjects, ...hsmeta.config.subscriptions.hubEvents];
 
+/** The sandbox account's daily allowance: small, so the plugin's share of it (half) is a real bound. */
+const DAILY = 5000;
+
 let demo: Demo;
 let sandbox: HubSpotSandbox | undefined;
+let appSecret = '';
 
 beforeAll(async () => {
   demo = await startDemo({
@@ -27,7 +32,8 @@ beforeAll(async () => {
     startSandbox: async (_crm, { publicUrl }) => {
       let offset = -3_600_000; // seeded an hour ago: the first sync's cursor is clearly after the seed
       const clientSecret = randomBytes(16).toString('hex');
-      const s = createHubSpotSandbox({ clock: () => Date.now() + offset, limits: { tenSecondly: 1000, searchPerSecond: 50 } });
+      appSecret = clientSecret;
+      const s = createHubSpotSandbox({ clock: () => Date.now() + offset, limits: { tenSecondly: 1000, searchPerSecond: 50, daily: DAILY } });
       seedSyntheticDataset(s.data, { contacts: 400, seed: 11, today: new Date() });
       offset = 0;
       s.setWebhooks({ targetUrl: `${publicUrl}/webhooks/hubspot`, clientSecret, appId: 1, subscriptions });
@@ -93,4 +99,67 @@ describe('a deal closed won, through HubSpot’s webhooks', () => {
     expect(latest).toMatchObject({ kind: 'rescore', status: 'succeeded', stats: { written: 1 } });
     console.log(`HubSpot webhook: the contact was written ${elapsed} ms after the deal closed`);
   }, 60_000);
+
+  it('absorbs a flood of 10,000 events about every contact without missing the one real change, within the quota share', async () => {
+    const s = sandbox;
+    if (!s) throw new Error('no sandbox');
+    await s.webhooks.idle();
+    const contacts = s.data.contactIds();
+    // The one change that matters: a new customer's deal closed won, amid the noise.
+    const buyer = await api(s, 'POST', '/crm/v3/objects/contacts', { properties: { email: 'flood.buyer@example.com' } });
+    const deal = await api(s, 'POST', '/crm/v3/objects/deals', {
+      properties: { dealname: 'Flood order', pipeline: 'default', dealstage: 'appointmentscheduled', amount: '315.00' },
+      associations: [{ to: { id: buyer }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 }] }],
+    });
+    await until('the buyer scored', () => Promise.resolve(crmValues(s).get(buyer)?.lcs_stage ? true : null), 20_000);
+    // The demo's first run scored as of an earlier day; a run today first, so a contact rescored today
+    // has nothing to write unless its data moved (the "Run now" button, over the API).
+    const admin = { authorization: 'Bearer target-test-admin-token-0123456789', 'content-type': 'application/json' };
+    const started = z.object({ runId: z.string() }).parse(await (await fetch(`${demo.url}/api/sync`, { method: 'POST', headers: admin, body: '{}' })).json());
+    const status = await until('today’s run', async () => {
+      const { run } = z.object({ run: z.object({ status: z.string() }) }).parse(await (await fetch(`${demo.url}/api/runs/${started.runId}`, { headers: admin })).json());
+      return run.status === 'running' || run.status === 'queued' ? null : run.status;
+    }, 60_000);
+    expect(status).toBe('succeeded');
+    await s.webhooks.idle();
+    await until('the run’s own webhooks drained', async () => ((await demo.context.store.pendingWebhookWork(demo.context.installations.installationId() ?? '', 10)).length === 0 ? true : null), 20_000);
+    const before = crmValues(s);
+    s.stats.reset();
+    // 10,000 signed events (HubSpot's shape, 100 a request, 8 requests at a time) about every contact:
+    // e-mail changes that move no score.
+    const url = `${demo.url}/webhooks/hubspot`;
+    const now = Date.now();
+    const batches: Record<string, unknown>[][] = [];
+    for (let i = 0; i < 10_000; i += 100) {
+      batches.push(Array.from({ length: 100 }, (_, j) => ({
+        eventId: 900_000 + i + j, subscriptionId: 5, portalId: s.portalId, appId: 1, occurredAt: now - 60_000 + Math.floor((i + j) * 6), attemptNumber: 0,
+        subscriptionType: 'contact.propertyChange', objectId: Number(contacts[(i + j) % contacts.length]), propertyName: 'email', propertyValue: 'x@example.com', changeSource: 'CRM_UI', sourceId: 'userId:5',
+      })));
+    }
+    let next = 0;
+    const statuses: number[] = [];
+    const sending = Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < batches.length) {
+        const body = JSON.stringify(batches[next++]);
+        const timestamp = String(Date.now());
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signatureV3({ method: 'POST', uri: url, body, timestamp }, appSecret) }, body });
+        statuses.push(response.status);
+      }
+    }));
+    const patched = await fetch(`${s.url}/crm/v3/objects/deals/${deal}`, { method: 'PATCH', headers: { authorization: `Bearer ${DEFAULT_PRIVATE_APP_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ properties: { dealstage: 'closedwon', closedate: new Date().toISOString() } }) });
+    expect(patched.status).toBe(200);
+    await sending;
+    expect(statuses.filter((st) => st !== 204)).toEqual([]);
+    const installationId = demo.context.installations.installationId() ?? '';
+    await until('the flood drained', async () => ((await demo.context.store.pendingWebhookWork(installationId, 10)).length === 0 && crmValues(s).get(buyer)?.lcs_ltv === '315' ? true : null), 60_000);
+    // The change was not missed; nobody else was written (the e-mail changes move no score).
+    expect(crmValues(s).get(buyer)).toMatchObject({ lcs_stage: 'purchase', lcs_ltv: '315' });
+    for (const [id, values] of crmValues(s)) if (id !== buyer) expect(values, `contact ${id}`).toEqual(before.get(id));
+    // Coalesced: requests grow with the contacts concerned (a batch read of a hundred at a time), not
+    // with the events; far inside the plugin's half of the day's allowance.
+    console.log(`flood: ${contacts.length} contacts in 10,000 events cost ${s.stats.requests} CRM requests`);
+    expect(s.stats.requests).toBeLessThan(150);
+    expect(s.stats.requests).toBeLessThan(DAILY * 0.5);
+    expect(s.stats.rateLimited).toMatchObject({ DAILY: 0, TEN_SECONDLY_ROLLING: 0 });
+  }, 120_000);
 });

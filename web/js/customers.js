@@ -137,7 +137,7 @@ export async function loadCustomers() {
   fill(body, list.rows.length > 0 ? list.rows.map(renderRow) : h('tr', {}, h('td', { colspan: 8, class: 'muted' }, list.total === 0 && filterWords() ? 'No customer matches these filters.' : 'No customers scored yet.')));
   const first = list.total === 0 ? 0 : (list.page - 1) * list.pageSize + 1;
   const last = Math.min(list.total, list.page * list.pageSize);
-  byId('customers-range').textContent = list.total === 0 ? '0 customers' : `${num(first)}–${num(last)} of ${num(list.total)}, by ${SORT_LABELS[state.sort] ?? state.sort}`;
+  byId('customers-range').textContent = list.total === 0 ? '0 customers' : `${num(first)}–${num(last)} of ${num(list.total)}, by ${SORT_LABELS[state.sort] ?? state.sort}${state.order === 'asc' ? ', lowest first' : ''}`;
   /** @type {HTMLButtonElement} */ (byId('customers-prev')).disabled = list.page <= 1;
   /** @type {HTMLButtonElement} */ (byId('customers-next')).disabled = last >= list.total;
 }

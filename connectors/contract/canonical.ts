@@ -43,9 +43,18 @@ export function canonicalFieldValues(
   raw: (key: FieldKey) => string | number | boolean | null | undefined,
   specs: ReadonlyMap<FieldKey, FieldSpec>,
 ): { values: FieldValues; invalid: FieldKey[] } {
-  const values: FieldValues = {};
-  const invalid: FieldKey[] = [];
-  for (const key of FIELD_KEYS) {
+  return canonicalValuesOf(FIELD_KEYS, raw, specs);
+}
+
+/** The same for any field set (the deal fields: DEAL_FIELD_KEYS), every key given present (null when empty). */
+export function canonicalValuesOf<K extends string>(
+  keys: readonly K[],
+  raw: (key: K) => string | number | boolean | null | undefined,
+  specs: ReadonlyMap<K, FieldSpec<K>>,
+): { values: Partial<Record<K, string | null>>; invalid: K[] } {
+  const values: Partial<Record<K, string | null>> = {};
+  const invalid: K[] = [];
+  for (const key of keys) {
     const spec = specs.get(key);
     const v = raw(key);
     if (v === null || v === undefined || v === '') {

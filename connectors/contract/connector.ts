@@ -6,7 +6,7 @@
  * quota shares — lives in the sync engine (src/sync/), once for every CRM.
  */
 import type { Verification } from './errors.ts';
-import type { FieldKey, FieldPlan, FieldSpec, FieldsState, FieldValues } from './fields.ts';
+import type { DealFieldKey, DealFieldValues, FieldKey, FieldPlan, FieldSpec, FieldsState, FieldValues, MeddicElement, MeddicLevel } from './fields.ts';
 import type { CustomerSignals, RecordProblem } from './host.ts';
 
 /** A connector's name in the registry (connectors/registry.ts): 'hubspot', 'salesforce'. */
@@ -111,20 +111,36 @@ export interface QuotaState {
  */
 export type RequestGuard = () => void;
 
-export interface Connector {
+/**
+ * The field set-up of one object's field set, the same for customer fields (`FieldKey`, the Connector
+ * itself) and deal fields (`DealFieldKey`, `Connector.deals`): the engine's field policy
+ * (src/sync/fieldPolicy.ts) reads, plans and applies either through this.
+ */
+export interface FieldSetup<K extends string = FieldKey> {
+  /** For people: "HubSpot". */
+  readonly label: string;
+  /** What the CRM holds of the plugin's fields (for the engine's field policy, src/sync/fieldPolicy.ts). */
+  readFields(specs: FieldSpec<K>[]): Promise<FieldsState<K>>;
+  /**
+   * Carries out the engine's plan: creates and updates fields, runs the connector's set-up steps, then
+   * checks the fields are usable. Returns the set-up it did, in words. Never called in a dry run.
+   */
+  applyFields(plan: FieldPlan<K>): Promise<{ other: string[] }>;
+}
+
+export interface Connector extends FieldSetup<FieldKey> {
   /** Its name in the registry. */
   readonly crm: CrmName;
   /** For people: "HubSpot". */
   readonly label: string;
   /** Largest batch of updates the CRM accepts per write call. */
   readonly maxBatchSize: number;
-  /** What the CRM holds of the plugin's fields (for the engine's field policy, src/sync/fieldPolicy.ts). */
-  readFields(specs: FieldSpec[]): Promise<FieldsState>;
   /**
-   * Carries out the engine's plan: creates and updates fields, runs the connector's set-up steps, then
-   * checks the fields are usable. Returns the set-up it did, in words. Never called in a dry run.
+   * The deal object (HubSpot deals, Salesforce Opportunity) with the plugin's deal fields: present when
+   * the connector was given deal field specifications (`ConnectInput.dealFields`), else absent, and no
+   * run touches deals.
    */
-  applyFields(plan: FieldPlan): Promise<{ other: string[] }>;
+  readonly deals?: DealConnector;
   pull(request: PullRequest): AsyncIterable<PulledPage>;
   write(updates: RecordUpdate[]): Promise<WriteResult[]>;
   /**
@@ -149,3 +165,75 @@ export interface Connector {
   verify(): Promise<Verification>;
 }
 
+
+/** What the win model may use of a deal, as the CRM has it (null: the CRM has no value). */
+export interface DealFeatures {
+  /** When the deal was created, epoch ms. */
+  createdAt: number | null;
+  /** In the account's currency. */
+  amount: number | null;
+  /** When the deal entered its current stage, epoch ms (HubSpot hs_date_entered_<stage>, Salesforce LastStageChangeDate). */
+  stageEnteredAt: number | null;
+  /** The last logged activity, epoch ms (HubSpot notes_last_updated, Salesforce LastActivityDate). */
+  lastActivityAt: number | null;
+  /** Contacts associated with the deal (HubSpot num_associated_contacts, Salesforce contact roles). */
+  contactCount: number | null;
+  /** The deal's owner (HubSpot hubspot_owner_id, Salesforce OwnerId). */
+  ownerId: string | null;
+  /** Close day (UTC days since 1970-01-01): the expected one of an open deal, the actual of a closed. */
+  closeDay: number | null;
+}
+
+/** A deal with what a rep recorded of its MEDDIC elements and the plugin's outputs as the CRM holds them. */
+export interface PulledDealRecord {
+  recordId: string;
+  status: DealStatus;
+  /** The CRM's last-modified time of this version, epoch ms. */
+  modifiedAt: number;
+  /** Each element's level; null when empty, unreadable (reported) or its field not read. */
+  meddic: Record<MeddicElement, MeddicLevel | null>;
+  features: DealFeatures;
+  /** The plugin's deal outputs as the CRM holds them now (the keys asked for). */
+  fieldValues: DealFieldValues;
+}
+
+export interface DealPullRequest {
+  /** The plugin's deal fields to read (inputs and outputs): those that exist and the integration user can read. */
+  fields: DealFieldKey[];
+  /** Resume point of an interrupted deal pull, or null to start one. Deal pulls are full: every deal. */
+  resume: PullCursor | null;
+}
+
+export interface PulledDealPage {
+  deals: PulledDealRecord[];
+  problems: RecordProblem[];
+  cursor: PullCursor;
+}
+
+/** The plugin's outputs for one deal; the MEDDIC inputs are the rep's and cannot be written. */
+export interface DealUpdate {
+  recordId: string;
+  values: DealFieldValues;
+}
+
+/** The write's per-record failure code for a deal left alone because it is closed (`skipClosed`). */
+export const DEAL_CLOSED = 'DEAL_CLOSED';
+
+/**
+ * The deal object's I/O, beside the customer object's: its own field set (`FieldSetup<DealFieldKey>`,
+ * planned by the same field policy), a full pull of deals with their MEDDIC levels and features, and
+ * batch writes of the plugin's outputs with a result per record.
+ */
+export interface DealConnector extends FieldSetup<DealFieldKey> {
+  /** Largest batch of deal updates per write call. */
+  readonly maxBatchSize: number;
+  pull(request: DealPullRequest): AsyncIterable<PulledDealPage>;
+  /**
+   * Writes the plugin's outputs (never an input: a ConnectorError). With `skipClosed`, the deals' state
+   * is read first and a closed deal is not written: its result is `DEAL_CLOSED`, so a deal closed since
+   * the pull keeps its last values.
+   */
+  write(updates: DealUpdate[], options: { skipClosed: boolean }): Promise<WriteResult[]>;
+  /** The plugin's deal outputs as the CRM holds them now (missing records absent). */
+  readFieldValues(recordIds: string[]): Promise<Map<string, DealFieldValues>>;
+}

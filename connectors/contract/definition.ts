@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import type { Connector, CrmName } from './connector.ts';
-import type { FieldKey, FieldSpec } from './fields.ts';
+import type { DealFieldKey, FieldKey, FieldSpec } from './fields.ts';
 import type { ConnectorLogger, CredentialStore, StoredCredentials } from './host.ts';
 import type { WebhookReceiver } from './webhooks.ts';
 import type { AppRequestVerifier } from './signedRequests.ts';
@@ -29,6 +29,11 @@ export interface ConnectInput {
   env: Environment;
   /** The engine's field specifications (canonical values, field creation). */
   fields: FieldSpec[];
+  /**
+   * The engine's deal field specifications (MEDDIC inputs and the plugin's deal outputs): when given and
+   * not empty, the connector has `deals`; absent, nothing of deals changes.
+   */
+  dealFields?: FieldSpec<DealFieldKey>[];
   /** This installation's stored credentials (an OAuth install's tokens, renewed sessions). */
   credentials: CredentialStore;
   log: ConnectorLogger;

@@ -1,9 +1,9 @@
 /** The HubSpot connector: the Connector interface over the official SDK (@hubspot/api-client). */
-import { type Connector, ConnectorError, type ConnectorLogger as Logger, type FieldKey, type FieldPlan, type FieldSpec, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
+import { type Connector, ConnectorError, type ConnectorLogger as Logger, type DealFieldKey, type FieldKey, type FieldPlan, type FieldSpec, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
 import type { Sleep } from '../pacing.ts';
 import { readHubSpotAccount } from './account.ts';
 import type { TokenSource } from './auth.ts';
-import { applyHubSpotFields, readHubSpotFields } from './fields.ts';
+import { applyHubSpotFields, contactProperties, readHubSpotFields } from './fields.ts';
 import type { ContactMapping } from './mapping.ts';
 import { pullHubSpot } from './pull.ts';
 import { pullHubSpotContacts } from './pullById.ts';
@@ -11,11 +11,14 @@ import { propertyNames, type HubSpotSettings } from './settings.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { HubSpotTransport } from './transport.ts';
 import { readContactValues, type WriteContext, writeContacts } from './write.ts';
+import { HubSpotDeals } from './deals.ts';
 
 export interface HubSpotConnectorOptions {
   settings: HubSpotSettings;
   /** The engine's field specifications (to read values back in canonical form). */
   fields: FieldSpec[];
+  /** The engine's deal field specifications: given and not empty, the connector has `deals`. */
+  dealFields?: FieldSpec<DealFieldKey>[];
   auth: TokenSource;
   burstShare: number;
   log: Logger;
@@ -32,6 +35,7 @@ export class HubSpotConnector implements Connector {
   private readonly settings: HubSpotSettings;
   private readonly names: Record<FieldKey, string>;
   private readonly mapping: ContactMapping;
+  readonly deals?: HubSpotDeals;
 
   constructor(options: HubSpotConnectorOptions) {
     this.settings = options.settings;
@@ -47,6 +51,7 @@ export class HubSpotConnector implements Connector {
       sleep: options.sleep,
       log: options.log,
     });
+    if (options.dealFields && options.dealFields.length > 0) this.deals = new HubSpotDeals({ transport: this.transport, settings: this.settings, specs: options.dealFields });
   }
 
   /** The CRM property name of each field (for reports and the admin page). */
@@ -55,11 +60,11 @@ export class HubSpotConnector implements Connector {
   }
 
   readFields(specs: FieldSpec[]): Promise<FieldsState> {
-    return readHubSpotFields(this.transport, specs, this.settings, this.names);
+    return readHubSpotFields(this.transport, specs, this.settings, contactProperties(this.settings, this.names));
   }
 
   applyFields(plan: FieldPlan): Promise<{ other: string[] }> {
-    return applyHubSpotFields(this.transport, plan, this.settings);
+    return applyHubSpotFields(this.transport, plan, this.settings, 'contacts');
   }
 
   pull(request: PullRequest): AsyncIterable<PulledPage> {

@@ -59,7 +59,7 @@ export const hubspotDefinition: ConnectorDefinition = {
   installationName: (raw, env) => `HubSpot (${new URL(settingsOf(raw, env).baseUrl).host})`,
   connect(input) {
     const settings = settingsOf(input.settings, input.env);
-    return new HubSpotConnector({ settings, fields: input.fields, auth: tokenSource(input, settings), burstShare: input.burstShare, retry: input.retry, log: input.log });
+    return new HubSpotConnector({ settings, fields: input.fields, dealFields: input.dealFields, auth: tokenSource(input, settings), burstShare: input.burstShare, retry: input.retry, log: input.log });
   },
   webhooks: hubspotWebhooks,
   appRequests: hubspotAppRequests,

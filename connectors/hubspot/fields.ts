@@ -1,5 +1,5 @@
 /**
- * The plugin's contact properties in HubSpot, as I/O: read the property definitions (and whether the
+ * The plugin's contact and deal properties in HubSpot (one object's set at a time), as I/O: read the property definitions (and whether the
  * plugin's property group exists) into the contract's terms, and carry out the engine's plan — the
  * group, properties created, properties updated (retired options are hidden, HubSpot's way of keeping
  * a value valid without offering it). Which properties are the plugin's and what is a conflict is the
@@ -49,16 +49,32 @@ async function createIfAbsent(create: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** Two requests: the contact property groups and the contact properties. */
-export async function readHubSpotFields(transport: HubSpotTransport, specs: FieldSpec[], settings: HubSpotSettings, names: Record<FieldKey, string>): Promise<FieldsState> {
-  const existingGroups = groups.parse((await transport.call('api', 'list property groups', (c) => c.crm.properties.groupsApi.getAllWithHttpInfo('contacts'))).data);
-  const all = properties.parse((await transport.call('api', 'list contact properties', (c) => c.crm.properties.coreApi.getAllWithHttpInfo('contacts'))).data).results;
+/** One object's plugin properties: contacts' (the customer fields) or deals' (the deal fields). */
+export interface PropertySet<K extends string> {
+  objectType: 'contacts' | 'deals';
+  names: Record<K, string>;
+  /** The keys the admin mapped to properties of their own (never created or altered). */
+  mapped: ReadonlySet<K>;
+}
+
+export function contactProperties(settings: HubSpotSettings, names: Record<FieldKey, string>): PropertySet<FieldKey> {
+  return { objectType: 'contacts', names, mapped: new Set(Object.keys(settings.fieldNames) as FieldKey[]) };
+}
+
+/** Two requests: the object's property groups and its properties. */
+export async function readHubSpotFields<K extends string>(transport: HubSpotTransport, specs: FieldSpec<K>[], settings: HubSpotSettings, set: PropertySet<K>): Promise<FieldsState<K>> {
+  const { objectType, names } = set;
+  const singular = objectType === 'contacts' ? 'contact' : 'deal';
+  // The contacts' wording as it always was (reports and tests read it); deals say so.
+  const deal = objectType === 'deals' ? 'deal ' : '';
+  const existingGroups = groups.parse((await transport.call('api', `list ${deal}property groups`, (c) => c.crm.properties.groupsApi.getAllWithHttpInfo(objectType))).data);
+  const all = properties.parse((await transport.call('api', `list ${singular} properties`, (c) => c.crm.properties.coreApi.getAllWithHttpInfo(objectType))).data).results;
   const byName = new Map(all.map((p) => [p.name, p]));
-  const existing: FieldsState['existing'] = {};
+  const existing: FieldsState<K>['existing'] = {};
   for (const spec of specs) {
     const p = byName.get(names[spec.key]);
     if (!p) continue;
-    const field: ExistingField = {
+    const field: ExistingField<K> = {
       key: spec.key,
       name: p.name,
       crmType: p.type,
@@ -74,18 +90,18 @@ export async function readHubSpotFields(transport: HubSpotTransport, specs: Fiel
   }
   const groupMissing = !existingGroups.results.some((g) => g.name === settings.groupName);
   return {
-    names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: settings.fieldNames[s.key] !== undefined }])) as FieldsState['names'],
+    names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: set.mapped.has(s.key) }])) as FieldsState<K>['names'],
     existing,
-    setup: groupMissing ? [`create property group ${settings.groupName}`] : [],
+    setup: groupMissing ? [`create ${deal}property group ${settings.groupName}`] : [],
     labelMaxLength: null,
     inPlace: false,
   };
 }
 
-export async function applyHubSpotFields(transport: HubSpotTransport, plan: FieldPlan, settings: HubSpotSettings): Promise<{ other: string[] }> {
+export async function applyHubSpotFields<K extends string>(transport: HubSpotTransport, plan: FieldPlan<K>, settings: HubSpotSettings, objectType: 'contacts' | 'deals'): Promise<{ other: string[] }> {
   if (plan.setup.length > 0) {
     await createIfAbsent(() =>
-      transport.call('api', 'create property group', (c) => c.crm.properties.groupsApi.createWithHttpInfo('contacts', { name: settings.groupName, label: settings.groupLabel, displayOrder: -1 })),
+      transport.call('api', 'create property group', (c) => c.crm.properties.groupsApi.createWithHttpInfo(objectType, { name: settings.groupName, label: settings.groupLabel, displayOrder: -1 })),
     );
   }
   const types = await hubspotTypes();
@@ -93,7 +109,7 @@ export async function applyHubSpotFields(transport: HubSpotTransport, plan: Fiel
     const type = types[spec.type];
     await createIfAbsent(() =>
       transport.call('api', `create property ${name}`, (c) =>
-        c.crm.properties.coreApi.createWithHttpInfo('contacts', {
+        c.crm.properties.coreApi.createWithHttpInfo(objectType, {
           name,
           label: spec.label,
           description: spec.description,
@@ -109,7 +125,7 @@ export async function applyHubSpotFields(transport: HubSpotTransport, plan: Fiel
   }
   for (const u of plan.update) {
     const patch = { label: u.spec.label, description: u.spec.description, ...(u.spec.type === 'enumeration' ? { options: hubspotOptions(u.options) } : {}) };
-    await transport.call('api', `update property ${u.name}`, (c) => c.crm.properties.coreApi.updateWithHttpInfo('contacts', u.name, patch));
+    await transport.call('api', `update property ${u.name}`, (c) => c.crm.properties.coreApi.updateWithHttpInfo(objectType, u.name, patch));
   }
   return { other: plan.setup };
 }

@@ -2,7 +2,7 @@
  * Pure mapping between HubSpot records and the engine's types, one function per direction. A value
  * that cannot be read is reported with the record's id and skipped; it never fails the pull.
  */
-import { canonicalFieldValues, type DealStatus, type FieldKey, type FieldSpec, type FieldValues, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
+import { canonicalFieldValues, type DealStatus, type FieldKey, type FieldSpec, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
 import { dealAmountAndDay, displayFrom, signalFieldNames, signalsFrom } from '../records.ts';
 import type { HubSpotSettings } from './settings.ts';
 
@@ -80,8 +80,8 @@ export function dealFromHubSpot(
 }
 
 /** The plugin's values as HubSpot property values: strings, "" to clear. */
-export function propertiesFromValues(values: FieldValues, names: Record<FieldKey, string>): Record<string, string> {
+export function propertiesFromValues<K extends string = FieldKey>(values: Partial<Record<K, string | null>>, names: Record<K, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values) as [FieldKey, string | null][]) out[names[key]] = value ?? '';
+  for (const [key, value] of Object.entries(values) as [K, string | null][]) out[names[key]] = value ?? '';
   return out;
 }

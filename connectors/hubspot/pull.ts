@@ -27,7 +27,7 @@ export const record = z.object({
   properties: z.record(z.string(), z.string().nullable()),
   updatedAt: z.union([z.date(), z.string()]).optional(),
 });
-const listPage = z.object({ results: z.array(record), paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional() });
+export const listPage = z.object({ results: z.array(record), paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional() });
 const searchPage = z.object({
   total: z.number().optional(),
   results: z.array(record),
@@ -80,7 +80,7 @@ export interface PullContext {
   apiVersion: HubSpotApiVersion;
 }
 
-export async function loadStages(ctx: PullContext): Promise<StageMap> {
+export async function loadStages(ctx: Pick<PullContext, 'transport'>): Promise<StageMap> {
   const data = pipelines.parse((await ctx.transport.call('api', 'list deal pipelines', (c) => c.crm.pipelines.pipelinesApi.getAllWithHttpInfo('deals'))).data);
   const map = new Map<string, { closed: boolean; won: boolean }>();
   for (const p of data.results) {

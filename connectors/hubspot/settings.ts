@@ -1,6 +1,6 @@
 /** The HubSpot connector's settings (config/default.yaml `hubspot`). */
 import { z } from 'zod';
-import { FIELD_KEYS, type ConnectorSection, type FieldKey } from '../contract/index.ts';
+import { DEAL_FIELD_KEYS, FIELD_KEYS, type ConnectorSection, type DealFieldKey, type FieldKey } from '../contract/index.ts';
 
 /**
  * Which HubSpot API version the connector's batch calls use (docs/install-sources.md, "HubSpot API versions"):
@@ -27,6 +27,11 @@ export const hubspotSettingsSchema = z
      * writes to it but never changes its definition.
      */
     fieldNames: z.partialRecord(z.enum(FIELD_KEYS), propertyName),
+    /**
+     * The same for the deal properties (prefix + lcs_meddic_metrics, lcs_win_probability, ...): a MEDDIC
+     * input mapped to a property the team already uses is read, never created or written.
+     */
+    dealFieldNames: z.partialRecord(z.enum(DEAL_FIELD_KEYS), propertyName).optional(),
     /** Contact properties the classifier's signals come from (null = not used). */
     signals: z
       .object({
@@ -66,4 +71,24 @@ const SUFFIX: Record<FieldKey, string> = {
 
 export function propertyNames(settings: HubSpotSettings): Record<FieldKey, string> {
   return Object.fromEntries(FIELD_KEYS.map((k) => [k, settings.fieldNames[k] ?? `${settings.fieldPrefix}${SUFFIX[k]}`])) as Record<FieldKey, string>;
+}
+
+const DEAL_SUFFIX: Record<DealFieldKey, string> = {
+  meddicMetrics: 'meddic_metrics',
+  meddicEconomicBuyer: 'meddic_economic_buyer',
+  meddicDecisionCriteria: 'meddic_decision_criteria',
+  meddicDecisionProcess: 'meddic_decision_process',
+  meddicIdentifyPain: 'meddic_identify_pain',
+  meddicChampion: 'meddic_champion',
+  meddicScore: 'meddic_score',
+  winProbability: 'win_probability',
+  biggestGap: 'biggest_gap',
+  dealNextAction: 'deal_next_action',
+  dealScoredAt: 'deal_scored_at',
+};
+
+/** The deal property of each deal field: mapped, or the prefix plus its documented suffix. */
+export function dealPropertyNames(settings: HubSpotSettings): Record<DealFieldKey, string> {
+  const mapped = settings.dealFieldNames ?? {};
+  return Object.fromEntries(DEAL_FIELD_KEYS.map((k) => [k, mapped[k] ?? `${settings.fieldPrefix}${DEAL_SUFFIX[k]}`])) as Record<DealFieldKey, string>;
 }

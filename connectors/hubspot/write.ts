@@ -32,10 +32,18 @@ const batchResponse = z.object({
 });
 type BatchResponse = z.infer<typeof batchResponse>;
 
-export interface WriteContext {
+export interface WriteContext<K extends string = FieldKey> {
   transport: HubSpotTransport;
-  names: Record<FieldKey, string>;
+  names: Record<K, string>;
   apiVersion: HubSpotApiVersion;
+  /** The object written: contacts (the customer fields, the default) or deals (the deal fields). */
+  object?: 'contacts' | 'deals';
+}
+
+/** One record's values of a field set (RecordUpdate for contacts, DealUpdate for deals). */
+export interface ObjectUpdate<K extends string> {
+  recordId: string;
+  values: Partial<Record<K, string | null>>;
 }
 
 function modifiedAt(r: BatchResponse['results'][number]): number | null {
@@ -50,12 +58,14 @@ function parsed<S extends z.ZodType>(schema: S, data: unknown, what: string): z.
   return result.data;
 }
 
-async function sendUpdate(ctx: WriteContext, inputs: { id: string; properties: Record<string, string> }[]): Promise<BatchResponse> {
-  const label = `batch update ${inputs.length} contacts`;
+async function sendUpdate<K extends string>(ctx: WriteContext<K>, inputs: { id: string; properties: Record<string, string> }[]): Promise<BatchResponse> {
+  const object = ctx.object ?? 'contacts';
+  const label = `batch update ${inputs.length} ${object}`;
   if (ctx.apiVersion === 'legacy') {
-    return parsed(batchResponse, (await ctx.transport.call('api', label, (c) => c.crm.contacts.batchApi.updateWithHttpInfo({ inputs }))).data, 'the batch update');
+    const send = (c: Parameters<Parameters<HubSpotTransport['call']>[2]>[0]) => (object === 'deals' ? c.crm.deals.batchApi.updateWithHttpInfo({ inputs }) : c.crm.contacts.batchApi.updateWithHttpInfo({ inputs }));
+    return parsed(batchResponse, (await ctx.transport.call('api', label, send)).data, 'the batch update');
   }
-  const path = objectsPath(ctx.apiVersion, 'contacts/batch/update');
+  const path = objectsPath(ctx.apiVersion, `${object}/batch/update`);
   return parsed(batchResponse, (await ctx.transport.request('api', label, { method: 'POST', path, body: { inputs } })).data, `POST ${path}`);
 }
 
@@ -75,12 +85,18 @@ function refusedInputs(body: HubSpotErrorBody, sent: ReadonlySet<string>): Map<s
   return refused;
 }
 
-function ruleFailure(recordId: string, message: string): WriteResult {
-  return { recordId, ok: false, code: CRM_VALIDATION, message: `HubSpot's validation rules refused contact ${recordId}: ${upstreamText(message)}` };
+function ruleFailure(recordId: string, message: string, singular = 'contact'): WriteResult {
+  return { recordId, ok: false, code: CRM_VALIDATION, message: `HubSpot's validation rules refused ${singular} ${recordId}: ${upstreamText(message)}` };
 }
 
-export async function writeContacts(ctx: WriteContext, updates: RecordUpdate[]): Promise<WriteResult[]> {
+export function writeContacts(ctx: WriteContext, updates: RecordUpdate[]): Promise<WriteResult[]> {
+  return writeObjects(ctx, updates);
+}
+
+/** Batch update of one object's records (contacts or deals, `ctx.object`), a result per record. */
+export async function writeObjects<K extends string>(ctx: WriteContext<K>, updates: ObjectUpdate<K>[]): Promise<WriteResult[]> {
   if (updates.length === 0) return [];
+  const singular = ctx.object === 'deals' ? 'deal' : 'contact';
   const inputs = updates.map((u) => ({ id: u.recordId, properties: propertiesFromValues(u.values, ctx.names) }));
   try {
     const response = await sendUpdate(ctx, inputs);
@@ -88,36 +104,36 @@ export async function writeContacts(ctx: WriteContext, updates: RecordUpdate[]):
     const failed = new Map<string, WriteResult>();
     for (const e of response.errors ?? []) {
       for (const id of e.context?.ids ?? []) {
-        const message = e.message ? upstreamText(e.message) : 'HubSpot did not update this contact';
+        const message = e.message ? upstreamText(e.message) : `HubSpot did not update this ${singular}`;
         // A deleted or merged-away contact: the engine stops scoring it until a full pull says otherwise.
         if (e.category === 'OBJECT_NOT_FOUND') failed.set(id, { recordId: id, ok: false, code: RECORD_NOT_FOUND, message });
-        else if (e.category === 'VALIDATION_ERROR') failed.set(id, ruleFailure(id, message));
+        else if (e.category === 'VALIDATION_ERROR') failed.set(id, ruleFailure(id, message, singular));
         else failed.set(id, { recordId: id, ok: false, code: e.category ?? 'ERROR', message });
       }
     }
     return updates.map((u): WriteResult => {
       if (ok.has(u.recordId)) return { recordId: u.recordId, ok: true, modifiedAt: ok.get(u.recordId) ?? null };
-      return failed.get(u.recordId) ?? { recordId: u.recordId, ok: false, code: 'NOT_UPDATED', message: 'HubSpot did not report this contact as updated' };
+      return failed.get(u.recordId) ?? { recordId: u.recordId, ok: false, code: 'NOT_UPDATED', message: `HubSpot did not report this ${singular} as updated` };
     });
   } catch (error) {
     if (!(error instanceof HubSpotHttpError) || error.status !== 400) throw error;
     const refused = refusedInputs(error.body, new Set(updates.map((u) => u.recordId)));
     if (refused.size > 0) {
       // The batch was refused for these records only: the others go again without them.
-      const rest = await writeContacts(ctx, updates.filter((u) => !refused.has(u.recordId)));
+      const rest = await writeObjects(ctx, updates.filter((u) => !refused.has(u.recordId)));
       const byId = new Map(rest.map((r) => [r.recordId, r]));
-      return updates.map((u) => byId.get(u.recordId) ?? ruleFailure(u.recordId, refused.get(u.recordId) ?? 'no message'));
+      return updates.map((u) => byId.get(u.recordId) ?? ruleFailure(u.recordId, refused.get(u.recordId) ?? 'no message', singular));
     }
     if (updates.length === 1) {
       const detail = error.body.errors?.[0];
       return [{ recordId: updates[0].recordId, ok: false, code: detail?.code ?? error.body.category ?? 'VALIDATION_ERROR', message: detail?.message ?? error.body.message ?? error.message }];
     }
     const half = Math.ceil(updates.length / 2);
-    return [...(await writeContacts(ctx, updates.slice(0, half))), ...(await writeContacts(ctx, updates.slice(half)))];
+    return [...(await writeObjects(ctx, updates.slice(0, half))), ...(await writeObjects(ctx, updates.slice(half)))];
   }
 }
 
-const readResponse = z.object({ results: z.array(z.object({ id: z.string(), properties: z.record(z.string(), z.string().nullable()) })) });
+export const readResponse = z.object({ results: z.array(z.object({ id: z.string(), properties: z.record(z.string(), z.string().nullable()) })) });
 
 /** The plugin's fields as HubSpot holds them now (batch read, 100 a call); unknown ids are absent. */
 export async function readContactValues(ctx: WriteContext, recordIds: string[], specs: ReadonlyMap<FieldKey, FieldSpec>): Promise<Map<string, FieldValues>> {

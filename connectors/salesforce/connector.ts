@@ -1,12 +1,13 @@
 /** The Salesforce connector: the Connector interface over jsforce (REST, Bulk API 2.0, Metadata API). */
 import { z } from 'zod';
-import { type Connector, ConnectorError, type ConnectorLogger as Logger, type FieldKey, type FieldSpec, type FieldPlan, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
+import { type Connector, ConnectorError, type ConnectorLogger as Logger, type DealFieldKey, type FieldKey, type FieldSpec, type FieldPlan, type FieldsState, type FieldValues, type PulledPage, type PullRequest, type QuotaState, type RecordUpdate, type RequestGuard, type Verification, verificationFailure, type WriteResult } from '../contract/index.ts';
 import { realSleep, type Sleep } from '../pacing.ts';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.ts';
 import { SalesforceApi } from './api.ts';
 import type { SalesforceAuth } from './auth.ts';
 import type { BulkTiming } from './bulk.ts';
-import { applySalesforceFields, readSalesforceFields } from './fields.ts';
+import { SalesforceDeals } from './deals.ts';
+import { applySalesforceFields, customerFieldSet, readSalesforceFields } from './fields.ts';
 import { orgIdOfIdentityUrl } from './identity.ts';
 import type { CustomerMapping } from './mapping.ts';
 import { pullSalesforce } from './pull.ts';
@@ -21,6 +22,8 @@ export interface SalesforceConnectorOptions {
   settings: SalesforceSettings;
   /** The engine's field specifications (to create the fields and read values back canonically). */
   fields: FieldSpec[];
+  /** The engine's deal field specifications: given and not empty, the connector has `deals` (Opportunity). */
+  dealFields?: FieldSpec<DealFieldKey>[];
   auth: SalesforceAuth;
   log: Logger;
   retry?: RetryPolicy;
@@ -40,6 +43,7 @@ export class SalesforceConnector implements Connector {
   private readonly writes: WriteContext;
   private readonly timing: BulkTiming;
   private readonly clock: () => number;
+  readonly deals?: SalesforceDeals;
 
   constructor(options: SalesforceConnectorOptions) {
     this.settings = options.settings;
@@ -52,6 +56,7 @@ export class SalesforceConnector implements Connector {
     this.mapping = { object: options.settings.customerObject, names: this.names, specs, signals: options.settings.signals };
     this.writes = { api: this.api, object: options.settings.customerObject, names: this.names, specs, retry, sleep };
     this.timing = { pollMs: options.settings.bulkPollMs, timeoutMs: options.settings.bulkTimeoutMs, sleep, clock: this.clock };
+    if (options.dealFields && options.dealFields.length > 0) this.deals = new SalesforceDeals({ writes: { api: this.api, retry, sleep }, settings: options.settings, specs: options.dealFields });
     this.bulk = { threshold: options.settings.bulkWriteThreshold, jobSize: options.settings.bulkJobSize, write: (updates) => writeBulk(this.writes, updates, this.timing) };
   }
 
@@ -61,11 +66,11 @@ export class SalesforceConnector implements Connector {
   }
 
   readFields(specs: FieldSpec[]): Promise<FieldsState> {
-    return readSalesforceFields(this.writes, specs, this.settings, this.names);
+    return readSalesforceFields(this.writes, specs, this.settings, customerFieldSet(this.settings, this.names));
   }
 
   applyFields(plan: FieldPlan): Promise<{ other: string[] }> {
-    return applySalesforceFields(this.writes, plan, this.settings);
+    return applySalesforceFields(this.writes, plan, this.settings, this.settings.customerObject);
   }
 
   pull(request: PullRequest): AsyncIterable<PulledPage> {

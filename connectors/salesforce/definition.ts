@@ -95,7 +95,7 @@ export const salesforceDefinition: ConnectorDefinition = {
   },
   connect(input) {
     const settings = settingsOf(input.settings, input.env);
-    return new SalesforceConnector({ settings, fields: input.fields, auth: auth(input, settings), retry: input.retry, log: input.log });
+    return new SalesforceConnector({ settings, fields: input.fields, dealFields: input.dealFields, auth: auth(input, settings), retry: input.retry, log: input.log });
   },
   oauth(raw, env) {
     return new SalesforceOAuth({ clientId: set(env.SALESFORCE_CLIENT_ID), clientSecret: set(env.SALESFORCE_CLIENT_SECRET), loginUrl: settingsOf(raw, env).loginUrl });

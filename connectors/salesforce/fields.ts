@@ -46,7 +46,7 @@ type Definition = Record<string, unknown> & { fullName: string; type: string };
 const LABEL_MAX = 40;
 
 /** What the plugin wants a field to be, as Metadata API CustomField (`options`: the whole picklist to set). */
-function definition(spec: FieldSpec, fullName: string, options: FieldOption[]): Definition {
+function definition<K extends string>(spec: FieldSpec<K>, fullName: string, options: FieldOption[]): Definition {
   const base = { fullName, label: spec.label.slice(0, LABEL_MAX), description: spec.description.slice(0, 1000), inlineHelpText: spec.description.slice(0, 510) };
   switch (spec.type) {
     case 'enumeration': {
@@ -122,7 +122,7 @@ const DESCRIBE_TYPES: Record<FieldSpec['type'], string[]> = { enumeration: ['pic
  * editable, of its type, with exactly the configured picklist values active. Then a run needs no
  * Metadata API reads and no permission checks (one request instead of seven).
  */
-function describedAsWanted(spec: FieldSpec, f: DescribedField | undefined): boolean {
+function describedAsWanted<K extends string>(spec: FieldSpec<K>, f: DescribedField | undefined): boolean {
   if (!f || !f.updateable || !DESCRIBE_TYPES[spec.type].includes(f.type)) return false;
   if (spec.type === 'text' && (f.length ?? 0) < (spec.maxLength ?? 0)) return false;
   if (spec.type === 'number' && (f.scale ?? 0) < (spec.decimals ?? 2)) return false;
@@ -206,11 +206,23 @@ async function ensurePermissions(ctx: CollectionContext, object: string, fieldNa
 
 const fullNameOf = (object: string, name: string) => `${object}.${name}`;
 
-export async function readSalesforceFields(ctx: CollectionContext, specs: FieldSpec[], settings: SalesforceSettings, names: Record<FieldKey, string>): Promise<FieldsState> {
+/** One object's plugin fields: the customer object's (Contact or Account) or Opportunity's (the deal fields). */
+export interface FieldSet<K extends string> {
+  object: string;
+  names: Record<K, string>;
+  /** The keys the admin mapped to fields of their own (never created or redefined). */
+  mapped: ReadonlySet<K>;
+}
+
+export function customerFieldSet(settings: SalesforceSettings, names: Record<FieldKey, string>): FieldSet<FieldKey> {
+  return { object: settings.customerObject, names, mapped: new Set(Object.keys(settings.fieldNames) as FieldKey[]) };
+}
+
+export async function readSalesforceFields<K extends string>(ctx: CollectionContext, specs: FieldSpec<K>[], settings: SalesforceSettings, set: FieldSet<K>): Promise<FieldsState<K>> {
   const api = ctx.api;
-  const object = settings.customerObject;
-  const state: FieldsState = {
-    names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: settings.fieldNames[s.key] !== undefined }])) as FieldsState['names'],
+  const { object, names } = set;
+  const state: FieldsState<K> = {
+    names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: set.mapped.has(s.key) }])) as FieldsState<K>['names'],
     existing: {},
     setup: [],
     labelMaxLength: LABEL_MAX,
@@ -223,7 +235,7 @@ export async function readSalesforceFields(ctx: CollectionContext, specs: FieldS
   for (const spec of specs) {
     const current = metadata.get(fullNameOf(object, names[spec.key]));
     if (!current) continue;
-    const field: ExistingField = {
+    const field: ExistingField<K> = {
       key: spec.key,
       name: names[spec.key],
       crmType: current.type ?? 'an unknown type',
@@ -241,9 +253,8 @@ export async function readSalesforceFields(ctx: CollectionContext, specs: FieldS
   return state;
 }
 
-export async function applySalesforceFields(ctx: CollectionContext, plan: FieldPlan, settings: SalesforceSettings): Promise<{ other: string[] }> {
+export async function applySalesforceFields<K extends string>(ctx: CollectionContext, plan: FieldPlan<K>, settings: SalesforceSettings, object: string): Promise<{ other: string[] }> {
   const api = ctx.api;
-  const object = settings.customerObject;
   const creates = plan.create.map((c) => definition(c.spec, fullNameOf(object, c.name), (c.spec.options ?? []).map((o) => ({ ...o, active: true }))));
   const updates = plan.update.map((u) => definition(u.spec, fullNameOf(object, u.name), u.options));
   // create/updateMetadata take at most 10 components a call.

@@ -3,7 +3,7 @@
  * arrive as JSON (REST: numbers, booleans, strings, null) or as CSV text (Bulk API 2.0), so everything
  * is read through its text. A value that cannot be read is reported with the record's id and skipped.
  */
-import { canonicalFieldValues, datetimeFromText, type DealStatus, type FieldKey, type FieldSpec, type FieldValues, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
+import { canonicalFieldValues, datetimeFromText, type DealStatus, type FieldKey, type FieldSpec, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
 import { dealAmountAndDay, displayFrom, signalFieldNames, signalsFrom, type SignalFields } from '../records.ts';
 
 /** A record's field values by API name (REST JSON values, or CSV text). */
@@ -108,9 +108,9 @@ export function dealFromOpportunity(
 }
 
 /** The plugin's values as Salesforce JSON field values: numbers as numbers, null to clear. */
-export function salesforceValues(values: FieldValues, names: Record<FieldKey, string>, specs: ReadonlyMap<FieldKey, FieldSpec>): Record<string, string | number | null> {
+export function salesforceValues<K extends string = FieldKey>(values: Partial<Record<K, string | null>>, names: Record<K, string>, specs: ReadonlyMap<K, FieldSpec<K>>): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = {};
-  for (const [key, value] of Object.entries(values) as [FieldKey, string | null][]) {
+  for (const [key, value] of Object.entries(values) as [K, string | null][]) {
     out[names[key]] = value === null ? null : specs.get(key)?.type === 'number' ? Number(value) : value;
   }
   return out;

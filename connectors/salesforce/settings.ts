@@ -1,6 +1,6 @@
 /** The Salesforce connector's settings (config/default.yaml `salesforce`). */
 import { z } from 'zod';
-import { FIELD_KEYS, type ConnectorSection, type FieldKey } from '../contract/index.ts';
+import { DEAL_FIELD_KEYS, FIELD_KEYS, type ConnectorSection, type DealFieldKey, type FieldKey } from '../contract/index.ts';
 
 /** An API name: letters, digits and single underscores, starting with a letter (custom ones end in __c). */
 const apiName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Salesforce API name (letters, digits, underscores)');
@@ -25,6 +25,11 @@ export const salesforceSettingsSchema = z
     fieldPrefix: z.string().regex(/^[A-Za-z][A-Za-z0-9]*_?$/, 'must be letters and digits, optionally ending in one underscore'),
     /** Map a field to an existing custom field instead; it is written to but never redefined. */
     fieldNames: z.partialRecord(z.enum(FIELD_KEYS), customField),
+    /**
+     * The same for the Opportunity fields (LCS_MEDDIC_Metrics__c, LCS_Win_Probability__c, ...): a MEDDIC
+     * input mapped to a field the team already uses is read, never created or written.
+     */
+    dealFieldNames: z.partialRecord(z.enum(DEAL_FIELD_KEYS), customField).optional(),
     /** The permission set that grants the integration user access to the fields. */
     permissionSet: z.object({ name: apiName, label: z.string().min(1).max(80) }).strict(),
     /** Customer fields the classifier's signals come from (null = not used). */
@@ -72,4 +77,24 @@ const STEM: Record<FieldKey, string> = {
 
 export function fieldApiNames(settings: SalesforceSettings): Record<FieldKey, string> {
   return Object.fromEntries(FIELD_KEYS.map((k) => [k, settings.fieldNames[k] ?? `${settings.fieldPrefix}${STEM[k]}__c`])) as Record<FieldKey, string>;
+}
+
+const DEAL_STEM: Record<DealFieldKey, string> = {
+  meddicMetrics: 'MEDDIC_Metrics',
+  meddicEconomicBuyer: 'MEDDIC_Economic_Buyer',
+  meddicDecisionCriteria: 'MEDDIC_Decision_Criteria',
+  meddicDecisionProcess: 'MEDDIC_Decision_Process',
+  meddicIdentifyPain: 'MEDDIC_Identify_Pain',
+  meddicChampion: 'MEDDIC_Champion',
+  meddicScore: 'MEDDIC_Score',
+  winProbability: 'Win_Probability',
+  biggestGap: 'Biggest_Gap',
+  dealNextAction: 'Deal_Next_Action',
+  dealScoredAt: 'Deal_Scored_At',
+};
+
+/** The Opportunity field of each deal field: mapped, or the prefix plus its documented stem. */
+export function dealFieldApiNames(settings: SalesforceSettings): Record<DealFieldKey, string> {
+  const mapped = settings.dealFieldNames ?? {};
+  return Object.fromEntries(DEAL_FIELD_KEYS.map((k) => [k, mapped[k] ?? `${settings.fieldPrefix}${DEAL_STEM[k]}__c`])) as Record<DealFieldKey, string>;
 }

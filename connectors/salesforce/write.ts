@@ -28,10 +28,10 @@ const saveResults = z.array(
   }),
 );
 
-export interface WriteContext extends CollectionContext {
+export interface WriteContext<K extends string = FieldKey> extends CollectionContext {
   object: string;
-  names: Record<FieldKey, string>;
-  specs: ReadonlyMap<FieldKey, FieldSpec>;
+  names: Record<K, string>;
+  specs: ReadonlyMap<K, FieldSpec<K>>;
 }
 
 /**
@@ -86,7 +86,7 @@ export async function saveCollection(ctx: CollectionContext, method: 'POST' | 'P
   return outcomes;
 }
 
-export async function writeCollection(ctx: WriteContext, updates: RecordUpdate[]): Promise<WriteResult[]> {
+export async function writeCollection<K extends string = FieldKey>(ctx: WriteContext<K>, updates: { recordId: string; values: Partial<Record<K, string | null>> }[]): Promise<WriteResult[]> {
   const records = updates.map((u) => ({ attributes: { type: ctx.object }, id: u.recordId, ...salesforceValues(u.values, ctx.names, ctx.specs) }));
   const outcomes = await saveCollection(ctx, 'PATCH', `update ${updates.length} ${ctx.object} records`, records);
   const at = writtenBy(ctx.api.serverTime());

@@ -78,7 +78,11 @@ export function objectViews(core: Core): ObjectViews {
   };
 
   const render = (type: ObjectType, snap: Snap, q: ReadOptions): Record<string, unknown> => {
-    const out: Record<string, unknown> = { ...publicObject(snap, selectProperties(registry, type, q.properties)) };
+    const names = selectProperties(registry, type, q.properties);
+    const object = publicObject(snap, names);
+    // A calculated count HubSpot keeps on every deal: read from the associations as they are now.
+    if (type === 'deals' && names.includes('num_associated_contacts')) object.properties.num_associated_contacts = String(store.associated('deals', snap.id).length);
+    const out: Record<string, unknown> = { ...object };
     if (q.propertiesWithHistory !== undefined && q.propertiesWithHistory.length > 0) {
       out.propertiesWithHistory = propertiesWithHistory(snap, q.propertiesWithHistory.filter((n) => registry.get(type, n) !== undefined));
     }

@@ -157,6 +157,13 @@ const CONTACT_DEFAULTS: readonly DefaultSpec[] = [
   { name: 'hs_feedback_last_nps_rating', label: 'Last NPS survey rating', type: 'number', fieldType: 'number' },
 ];
 
+/** The account's users, as the deal owner property's options (label, id). */
+export const SANDBOX_OWNERS: readonly (readonly [string, string])[] = [
+  ['Ada Owner', '90001'],
+  ['Bo Owner', '90002'],
+  ['Cy Owner', '90003'],
+];
+
 const DEAL_DEFAULTS: readonly DefaultSpec[] = [
   { name: 'dealname', label: 'Deal Name', type: 'string', fieldType: 'text' },
   { name: 'amount', label: 'Amount', type: 'number', fieldType: 'number', currency: true },
@@ -174,6 +181,15 @@ const DEAL_DEFAULTS: readonly DefaultSpec[] = [
   { name: 'hs_is_closed', label: 'Is Deal Closed?', type: 'bool', fieldType: 'booleancheckbox', readOnly: true, calculated: true },
   { name: 'hs_is_closed_won', label: 'Is Closed Won', type: 'bool', fieldType: 'booleancheckbox', readOnly: true, calculated: true },
   { name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', readOnly: true },
+  // The owner: HubSpot lists the account's users as its options.
+  { name: 'hubspot_owner_id', label: 'Deal owner', type: 'enumeration', fieldType: 'select', options: SANDBOX_OWNERS },
+  // Calculated from engagements in HubSpot; writable here, as on contacts, so tests can seed activity.
+  { name: 'notes_last_updated', label: 'Last Activity Date', type: 'datetime', fieldType: 'date' },
+  { name: 'num_associated_contacts', label: 'Number of Associated Contacts', type: 'number', fieldType: 'number', readOnly: true, calculated: true },
+  // Stage calculated properties (knowledge base, "Use stage calculated properties"): one per stage id.
+  ...DEAL_PIPELINES.flatMap((p) =>
+    p.stages.map((s): DefaultSpec => ({ name: `hs_date_entered_${s.id}`, label: `Date entered "${s.label} (${p.label})"`, type: 'datetime', fieldType: 'date', readOnly: true, calculated: true })),
+  ),
 ];
 
 export const BOOL_OPTIONS: readonly PropertyOption[] = [

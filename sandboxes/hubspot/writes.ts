@@ -138,6 +138,8 @@ export class RecordWriter {
     props.hs_is_closed_won = String(closed && Number(stage.probability) === 1);
     if (props.amount === undefined) delete props.amount_in_home_currency;
     else props.amount_in_home_currency = props.amount; // single-currency portal
+    // Stage calculated properties: when the deal entered its stage (set on entering it, kept after).
+    if (props.dealstage !== undefined && before?.dealstage !== props.dealstage) props[`hs_date_entered_${props.dealstage}`] = iso(now);
     const enteredClosed = closed && before?.dealstage !== props.dealstage;
     if (enteredClosed && props.closedate === undefined) props.closedate = iso(now);
   }

@@ -262,6 +262,7 @@ export function standardObjects(options: SchemaOptions = {}): ObjectDef[] {
       field('HasOpportunityLineItem', 'Has Line Item', 'boolean', readOnly),
       owner,
       field('LastActivityDate', 'Last Activity', 'date', readOnly),
+      field('LastStageChangeDate', 'Last Stage Change Date', 'datetime', readOnly),
     ]),
     objectDef('OpportunityContactRole', 'Opportunity Contact Role', 'Opportunity Contact Role', '00K', [
       reference('OpportunityId', 'Opportunity ID', 'Opportunity', 'Opportunity', { nillable: false, updateable: false, childRelationshipName: 'OpportunityContactRoles', cascadeDelete: true }),

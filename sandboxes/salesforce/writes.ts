@@ -87,7 +87,7 @@ export class RecordWriter {
     return {
       ok: true,
       apply: () => {
-        this.derive(name, next, changed, mode, existing);
+        this.derive(name, next, changed, mode, existing, ctx.now);
         const rec = mode === 'create' ? this.insert(schema, next, ctx) : this.replace(schema, next, existing, ctx, changed);
         if (name === 'OpportunityContactRole' && rec.IsPrimary === true && changed.has('IsPrimary')) this.singlePrimary(rec, ctx);
         return rec;
@@ -105,7 +105,7 @@ export class RecordWriter {
     const next: Record<string, Value> = {};
     for (const f of schema.defaults) next[f.name] = f.defaultValue;
     for (const k in values) next[k] = values[k];
-    this.derive(schema.def.name, next, NOTHING_CHANGED, 'create', undefined);
+    this.derive(schema.def.name, next, NOTHING_CHANGED, 'create', undefined, ctx.now);
     return String(this.insert(schema, next, ctx).Id);
   }
 
@@ -227,7 +227,7 @@ export class RecordWriter {
   }
 
   /** Values the platform computes from others. */
-  private derive(objectName: string, next: Record<string, Value>, changed: ReadonlySet<string>, mode: WriteMode, existing: Rec | undefined): void {
+  private derive(objectName: string, next: Record<string, Value>, changed: ReadonlySet<string>, mode: WriteMode, existing: Rec | undefined, now: number): void {
     switch (objectName) {
       case 'Contact':
       case 'User':
@@ -242,6 +242,9 @@ export class RecordWriter {
           next.ForecastCategory = stage.forecast === 'Commit' ? 'Forecast' : stage.forecast;
           if (!changed.has('Probability') || (mode === 'update' && existing?.StageName === next.StageName)) next.Probability = stage.probability;
         }
+        // LastStageChangeDate (API 52.0+): when the stage last changed; set on create (a seed may give it).
+        if (mode === 'create') next.LastStageChangeDate ??= now;
+        else if (changed.has('StageName') && existing?.StageName !== next.StageName) next.LastStageChangeDate = now;
         next.ExpectedRevenue = typeof next.Amount === 'number' && typeof next.Probability === 'number' ? Math.round(next.Amount * next.Probability) / 100 : null;
         return;
       }

@@ -4,13 +4,14 @@
  * created, which brought to their specification, and what is a conflict that stops a run before anything
  * is created or written (a field of the wrong type, one with the plugin's name it did not create, a
  * mapped field that cannot hold every value). Enumeration options no longer configured are retired
- * (hidden or deactivated), never deleted: records may still hold them.
+ * (hidden or deactivated), never deleted: records may still hold them. The same policy serves the
+ * customer object's fields and the deal object's (`Connector.deals`): both are a FieldSetup over their keys.
  */
-import { type Connector, ConnectorError, type ExistingField, type FieldKey, type FieldOption, type FieldPlan, type FieldSpec, type FieldsReport, type FieldsState } from '../../connectors/contract/index.ts';
+import { ConnectorError, type FieldSetup, type ExistingField, type FieldKey, type FieldOption, type FieldPlan, type FieldSpec, type FieldsReport, type FieldsState } from '../../connectors/contract/index.ts';
 import { MANAGED_MARK } from './fields.ts';
 
 /** Desired options first, in order, active; options no longer configured stay, retired. */
-function mergedOptions(spec: FieldSpec, existing: FieldOption[]): { options: FieldOption[]; changes: string[] } {
+function mergedOptions<K extends string>(spec: FieldSpec<K>, existing: FieldOption[]): { options: FieldOption[]; changes: string[] } {
   const desired = spec.options ?? [];
   const changes: string[] = [];
   for (const o of desired) {
@@ -25,7 +26,7 @@ function mergedOptions(spec: FieldSpec, existing: FieldOption[]): { options: Fie
 }
 
 /** What differs between one of the plugin's own fields and its specification. */
-function changesOf(spec: FieldSpec, current: ExistingField, labelMaxLength: number | null): { changes: string[]; options: FieldOption[] } {
+function changesOf<K extends string>(spec: FieldSpec<K>, current: ExistingField<K>, labelMaxLength: number | null): { changes: string[]; options: FieldOption[] } {
   const changes: string[] = [];
   const label = labelMaxLength === null ? spec.label : spec.label.slice(0, labelMaxLength);
   if (current.label !== label) changes.push(`label "${label}"`);
@@ -48,8 +49,8 @@ function descriptionMatches(stored: string, wanted: string): boolean {
 }
 
 /** The plan for the fields, or a FIELD_CONFLICT naming every field that needs the admin's attention. */
-export function planFields(specs: FieldSpec[], state: FieldsState, crmLabel: string): FieldPlan {
-  const plan: FieldPlan = { create: [], update: [], ok: [], setup: state.setup, ownershipMark: MANAGED_MARK };
+export function planFields<K extends string = FieldKey>(specs: FieldSpec<K>[], state: FieldsState<K>, crmLabel: string): FieldPlan<K> {
+  const plan: FieldPlan<K> = { create: [], update: [], ok: [], setup: state.setup, ownershipMark: MANAGED_MARK };
   if (state.inPlace) {
     plan.ok = specs.map((spec) => ({ key: spec.key, name: state.names[spec.key].name }));
     return plan;
@@ -87,10 +88,10 @@ export function planFields(specs: FieldSpec[], state: FieldsState, crmLabel: str
   return plan;
 }
 
-export interface FieldsOutcome {
-  report: FieldsReport;
+export interface FieldsOutcome<K extends string = FieldKey> {
+  report: FieldsReport<K>;
   /** The fields a pull can read now: all after set-up; in a dry run, those that exist and are readable. */
-  readable: FieldKey[];
+  readable: K[];
 }
 
 /**
@@ -98,12 +99,12 @@ export interface FieldsOutcome {
  * are invisible until set-up has granted access): read, plan, and — unless a dry run, or nothing is to
  * be done — have the connector carry the plan out.
  */
-export async function ensureFields(connector: Connector, specs: FieldSpec[], options: { dryRun: boolean }): Promise<FieldsOutcome> {
+export async function ensureFields<K extends string = FieldKey>(connector: FieldSetup<K>, specs: FieldSpec<K>[], options: { dryRun: boolean }): Promise<FieldsOutcome<K>> {
   const state = await connector.readFields(specs);
   const plan = planFields(specs, state, connector.label);
   const pending = plan.create.length + plan.update.length + plan.setup.length > 0;
   const other = !pending ? [] : options.dryRun ? plan.setup : (await connector.applyFields(plan)).other;
-  const report: FieldsReport = {
+  const report: FieldsReport<K> = {
     ok: plan.ok,
     created: plan.create.map((c) => ({ key: c.spec.key, name: c.name })),
     updated: plan.update.map((u) => ({ key: u.spec.key, name: u.name, change: u.change })),

@@ -2,7 +2,7 @@
  * The conversion model's design: a person's features as of a day as a row of raw columns (imputed and
  * standardised later by the deals model's buildColumns/standardise, the same rules).
  *
- * - Win probabilities enter as they are (0–1); counts and durations as log(1 + x) (skewed: a 900-day-old
+ * - The open deals' best and mean win probability enter as they are (0–1), one `missing` flag; counts and durations as log(1 + x) (skewed: a 900-day-old
  *   record must not outweigh everything). Each numeric factor has a `missing` indicator; a missing value
  *   is imputed with the training mean of those present.
  * - The lead source is one-hot over the `leadSourceTopK` most frequent sources among the training rows,
@@ -10,11 +10,9 @@
  */
 import type { ConversionFactor, ProspectFeatures } from './types.ts';
 
-type NumericFactor = Exclude<ConversionFactor, 'leadSource'>;
+type CountFactor = Exclude<ConversionFactor, 'leadSource' | 'winProbability'>;
 
-const TRANSFORM: Readonly<Record<NumericFactor, (v: number) => number>> = {
-  bestWinProbability: (v) => v,
-  meanWinProbability: (v) => v,
+const TRANSFORM: Readonly<Record<CountFactor, (v: number) => number>> = {
   openDeals: Math.log1p,
   daysSinceEngagement: Math.log1p,
   engagements: Math.log1p,
@@ -38,7 +36,13 @@ export function topLeadSources(features: readonly ProspectFeatures[], k: number)
 }
 
 export function designColumnNames(design: ConversionDesign): string[] {
-  return design.factors.flatMap((f) => (f === 'leadSource' ? [...design.leadSources.map((s) => `leadSource:${s}`), 'leadSource:other'] : [f, `${f}:missing`]));
+  return design.factors.flatMap((f) =>
+    f === 'leadSource'
+      ? [...design.leadSources.map((s) => `leadSource:${s}`), 'leadSource:other']
+      : f === 'winProbability'
+        ? ['winProbability:best', 'winProbability:mean', 'winProbability:missing']
+        : [f, `${f}:missing`],
+  );
 }
 
 /** The factor a column belongs to (its name before the first colon). */
@@ -54,6 +58,13 @@ export function designRow(features: ProspectFeatures, design: ConversionDesign):
       const own = source === null ? -1 : design.leadSources.indexOf(source);
       for (let i = 0; i < design.leadSources.length; i++) row.push(i === own ? 1 : 0);
       row.push(source !== null && own < 0 ? 1 : 0);
+      continue;
+    }
+    if (f === 'winProbability') {
+      const best = features.bestWinProbability;
+      const mean = features.meanWinProbability;
+      const present = best !== null && mean !== null;
+      row.push(present ? best : NaN, present ? mean : NaN, present ? 0 : 1);
       continue;
     }
     const v = features[f];

@@ -1,9 +1,10 @@
 /**
  * A person as of a day: whether they are a prospect then, whether they converted within the horizon
- * after it, and their features as known on that day. Nothing dated after the day is used (the leakage
- * rule): an engagement, deal or score the CRM dates later is unknown at the day, not "none".
+ * after it, and their features as known on that day. Nothing dated or read after the day is used (the
+ * leakage rule): an engagement, deal or score that came later is unknown at the day, not "none", and
+ * whether it is unknown must not depend on what came later either (types.ts, engagementReadings).
  */
-import type { ProspectDeal, ProspectFeatures, ProspectRecord } from './types.ts';
+import type { EngagementReading, ProspectDeal, ProspectFeatures, ProspectRecord } from './types.ts';
 
 /** A prospect at `day`: no purchase on or before it, and the record existed by then (or its creation is unknown). */
 export function isProspectAt(person: ProspectRecord, day: number): boolean {
@@ -23,9 +24,8 @@ function known(value: number | null | undefined): value is number {
 }
 
 function openAt(deal: ProspectDeal, day: number): boolean {
-  const created = deal.createdDay;
   const closed = deal.closedDay;
-  return (!known(created) || created <= day) && (!known(closed) || closed > day);
+  return deal.createdDay <= day && (!known(closed) || closed > day);
 }
 
 /** A deal's win probability as known at `day` (null: unknown then, or not a probability). */
@@ -36,17 +36,19 @@ function probabilityAt(deal: ProspectDeal, day: number): number | null {
 }
 
 /**
- * The latest engagement on or before `day`. Dated engagements give it exactly. Otherwise only the
- * latest engagement day is kept, and one after `day` hides whatever came before: unknown.
+ * The latest engagement on or before `day`. Dated engagements give it exactly. Otherwise the latest
+ * reading of the CRM's last engagement day taken on or before `day`; none: unknown.
  */
 function lastEngagementAt(person: ProspectRecord, day: number): number | null {
   if (person.engagementDays) {
     let last: number | null = null;
     for (const d of person.engagementDays) if (known(d) && d <= day && (last === null || d > last)) last = d;
-    if (last !== null) return last;
+    return last;
   }
-  const latest = person.lastEngagementDay;
-  return known(latest) && latest <= day ? latest : null;
+  let reading: EngagementReading | null = null;
+  for (const r of person.engagementReadings ?? []) if (known(r.seenDay) && r.seenDay <= day && (reading === null || r.seenDay > reading.seenDay)) reading = r;
+  const last = reading?.lastEngagementDay;
+  return known(last) && last <= day ? last : null;
 }
 
 export function featuresAt(person: ProspectRecord, day: number): ProspectFeatures {

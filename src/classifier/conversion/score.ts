@@ -32,10 +32,8 @@ const percent = (p: number): string => `${Math.round(100 * p)} %`;
 
 export function describeFactor(factor: ConversionFactor, f: ProspectFeatures): string {
   switch (factor) {
-    case 'bestWinProbability':
+    case 'winProbability':
       return f.bestWinProbability === null ? 'no open deal with a known win probability' : `open deal at ${percent(f.bestWinProbability)} win probability`;
-    case 'meanWinProbability':
-      return f.meanWinProbability === null ? 'no open deal with a known win probability' : `open deals at ${percent(f.meanWinProbability)} win probability on average`;
     case 'openDeals':
       return f.openDeals === null ? 'deals unknown' : f.openDeals === 0 ? 'no open deal' : plural(f.openDeals, 'open deal');
     case 'daysSinceEngagement':

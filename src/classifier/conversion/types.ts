@@ -4,19 +4,29 @@
  * Every input but the id and the first purchase day is optional; what is absent is a missing value.
  */
 
-/** A deal of the person, open between its created and closed days. */
+/**
+ * A deal of the person, open from its created day until its closed day. The created day is required:
+ * a deal of unknown date cannot be placed before or after a past cut-off, and guessing either way leaks.
+ */
 export interface ProspectDeal {
-  /** Day the deal was created; absent: taken as open since before any cut-off. */
-  createdDay?: number | null;
+  createdDay: number;
   /** Day it closed (won or lost); null or absent: still open. */
   closedDay?: number | null;
   /** The deals model's win probability, 0–1; absent: unknown. */
   winProbability?: number | null;
   /**
-   * Day that probability describes (the deal's "scored at"). At a cut-off before it the probability is
-   * unknown (it may reflect what a rep learned later); absent: taken as known whenever the deal was open.
+   * Day that probability describes (the deal's "scored at"): at a cut-off before it the probability is
+   * unknown (it may reflect what a rep learned later). Absent: taken as known whenever the deal was
+   * open, which is right only for a probability that did not change while the deal was open.
    */
   scoredDay?: number | null;
+}
+
+/** What the CRM said the latest engagement day was, as read on `seenDay` (a sync). */
+export interface EngagementReading {
+  seenDay: number;
+  /** Null: no engagement as of that reading. */
+  lastEngagementDay: number | null;
 }
 
 export interface ProspectRecord {
@@ -26,10 +36,13 @@ export interface ProspectRecord {
   /** Day the record was created; absent: taken as existing at every cut-off, its age unknown. */
   createdDay?: number | null;
   /**
-   * The latest engagement day the CRM keeps. Only the latest is kept, so at a past cut-off c a value
-   * after c says nothing about the engagement as of c: it is unknown there (the leakage rule).
+   * Readings of the CRM's latest engagement day, each with the day it was read. The CRM keeps only the
+   * latest day, so a value read after a past cut-off is unknown there, whatever its date (the leakage
+   * rule, docs/model.md §11): its being after the cut-off, or its being before it (nothing since), is
+   * itself news from after the cut-off. The engine passes today's reading; readings kept over syncs make
+   * the factor learnable at later cut-offs.
    */
-  lastEngagementDay?: number | null;
+  engagementReadings?: readonly EngagementReading[] | null;
   /** Dated engagements (opens, visits, meetings…), where the CRM gives them; absent: counts unknown. */
   engagementDays?: readonly number[] | null;
   /** Lead source (categorical), absent: unknown. */
@@ -38,8 +51,11 @@ export interface ProspectRecord {
   deals?: readonly ProspectDeal[] | null;
 }
 
-/** Each feature the model can use, in the order of the design (a factor groups its columns). */
-export const CONVERSION_FACTORS = ['bestWinProbability', 'meanWinProbability', 'openDeals', 'daysSinceEngagement', 'engagements', 'recordAgeDays', 'leadSource'] as const;
+/**
+ * The factors the model can use, in the order of the design; a factor groups its columns (the win
+ * probability: the best and the mean of the open deals', one story for the reason).
+ */
+export const CONVERSION_FACTORS = ['winProbability', 'openDeals', 'daysSinceEngagement', 'engagements', 'recordAgeDays', 'leadSource'] as const;
 export type ConversionFactor = (typeof CONVERSION_FACTORS)[number];
 
 /** A person's features as of a day, each null when unknown at that day. */

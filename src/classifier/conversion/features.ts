@@ -6,21 +6,20 @@
  */
 import type { EngagementReading, ProspectDeal, ProspectFeatures, ProspectRecord } from './types.ts';
 
-/** A prospect at `day`: no purchase on or before it, and the record existed by then (or its creation is unknown). */
+function known(value: number | null | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** A prospect at `day`: no purchase on or before it, and the record existed by then (or its creation is unknown or not a number). */
 export function isProspectAt(person: ProspectRecord, day: number): boolean {
   if (person.firstPurchaseDay !== null && person.firstPurchaseDay <= day) return false;
-  const created = person.createdDay;
-  return created === undefined || created === null || created <= day;
+  return !known(person.createdDay) || person.createdDay <= day;
 }
 
 /** The outcome of a prospect at `day`: a first purchase in (day, day + horizonDays]. */
 export function convertedWithin(person: ProspectRecord, day: number, horizonDays: number): boolean {
   const first = person.firstPurchaseDay;
   return first !== null && first > day && first <= day + horizonDays;
-}
-
-function known(value: number | null | undefined): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function openAt(deal: ProspectDeal, day: number): boolean {

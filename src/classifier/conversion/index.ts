@@ -7,3 +7,4 @@ export { trainingRows, cutoffDays, type TrainingRow } from './training.ts';
 export { fitConversionModel, conversionProbability, type ConversionModel, type ConversionModelReport, type FittedConversionModel, type BaseRateConversionModel } from './model.ts';
 export { scoreProspects, strongestFactor, factorContributions, describeFactor, type ProspectScore, type StrongestFactor } from './score.ts';
 export { backtestConversion, type ConversionBacktestResult } from './backtest.ts';
+export { conversionModelSchema } from './modelSchema.ts';

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  conversionModelSchema,
   conversionProbability,
   cutoffDays,
   factorContributions,
@@ -176,5 +177,20 @@ describe('scoring', () => {
     const bare: ProspectRecord[] = history.map((p) => ({ id: p.id, firstPurchaseDay: p.firstPurchaseDay }));
     const report = fitConversionModel(bare, conversion, END);
     for (const s of scoreProspects(report.model, bare, END)) expect(Number.isFinite(s.likelihood)).toBe(true);
+  });
+});
+
+describe('stored model', () => {
+  it('reads back from JSON and scores the same; a model whose columns do not match its design is refused', async () => {
+    const { conversionModelSchema } = await import('../../../src/classifier/conversion/index.ts');
+    const fitted = fitConversionModel(history, conversion, END).model;
+    const fallback = fitConversionModel(history.slice(0, 5), conversion, END).model;
+    for (const model of [fitted, fallback]) {
+      const back = conversionModelSchema.parse(JSON.parse(JSON.stringify(model)));
+      expect(scoreProspects(back, history, END)).toEqual(scoreProspects(model, history, END));
+    }
+    if (fitted.basis !== 'fitted') throw new Error('expected a fit');
+    const tampered = { ...fitted, columns: fitted.columns.slice(1) };
+    expect(conversionModelSchema.safeParse(JSON.parse(JSON.stringify(tampered))).success).toBe(false);
   });
 });

@@ -181,8 +181,7 @@ describe('scoring', () => {
 });
 
 describe('stored model', () => {
-  it('reads back from JSON and scores the same; a model whose columns do not match its design is refused', async () => {
-    const { conversionModelSchema } = await import('../../../src/classifier/conversion/index.ts');
+  it('reads back from JSON and scores the same; a model whose columns do not match its design is refused', () => {
     const fitted = fitConversionModel(history, conversion, END).model;
     const fallback = fitConversionModel(history.slice(0, 5), conversion, END).model;
     for (const model of [fitted, fallback]) {

@@ -3,6 +3,7 @@
  * Defaults live in config/default.yaml; this schema validates them and any override.
  */
 import { z } from 'zod';
+import { conversionSettingsSchema } from './conversion/settings.ts';
 import { dealModelSettingsSchema } from './deals/settings.ts';
 import { inputLimitsSchema } from './inputLimits.ts';
 import { MODEL_CHOICES, STAGE_RULE_ORDER } from './types.ts';
@@ -87,6 +88,7 @@ export const classifierSettingsSchema = z
       .strict(),
     input: inputLimitsSchema,
     deals: dealModelSettingsSchema,
+    conversion: conversionSettingsSchema,
     stages: z.object(Object.fromEntries(STAGE_RULE_ORDER.map((s) => [s, stageSettings])) as Record<(typeof STAGE_RULE_ORDER)[number], typeof stageSettings>).strict(),
   })
   .strict()

@@ -63,8 +63,12 @@ export function calibrationBins(predicted: readonly number[], outcomes: readonly
 }
 
 export interface ValidationSummary {
-  /** `cross_validation`: out-of-fold predictions of refits; `meddic_score`: the score itself (nothing fitted). */
-  method: 'cross_validation' | 'meddic_score';
+  /**
+   * `cross_validation`: out-of-fold predictions of refits; `meddic_score`: the score itself (nothing
+   * fitted); `holdout`: a fit's predictions of a later period (a backtest). `deals` and `won` count the
+   * rows and positives, whatever they are (deals, or prospects and conversions).
+   */
+  method: 'cross_validation' | 'meddic_score' | 'holdout';
   /** Folds used (cross-validation), else null. */
   folds: number | null;
   deals: number;

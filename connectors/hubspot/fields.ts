@@ -1,5 +1,5 @@
 /**
- * The plugin's contact properties in HubSpot, as I/O: read the property definitions (and whether the
+ * The plugin's properties in HubSpot, on the customer object (contacts, or companies), as I/O: read the property definitions (and whether the
  * plugin's property group exists) into the contract's terms, and carry out the engine's plan — the
  * group, properties created, properties updated (retired options are hidden, HubSpot's way of keeping
  * a value valid without offering it). Which properties are the plugin's and what is a conflict is the
@@ -8,7 +8,7 @@
 import type { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { z } from 'zod';
 import type { ExistingField, FieldKey, FieldOption, FieldPlan, FieldSpec, FieldsState, FieldType } from '../contract/index.ts';
-import type { HubSpotSettings } from './settings.ts';
+import { CUSTOMER_OBJECTS, type HubSpotSettings } from './settings.ts';
 import { HubSpotHttpError, type HubSpotTransport } from './transport.ts';
 
 /** HubSpot's property type of each field type (the values of the SDK's PropertyCreateTypeEnum). */
@@ -49,10 +49,11 @@ async function createIfAbsent(create: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** Two requests: the contact property groups and the contact properties. */
+/** Two requests: the customer object's property groups and its properties. */
 export async function readHubSpotFields(transport: HubSpotTransport, specs: FieldSpec[], settings: HubSpotSettings, names: Record<FieldKey, string>): Promise<FieldsState> {
-  const existingGroups = groups.parse((await transport.call('api', 'list property groups', (c) => c.crm.properties.groupsApi.getAllWithHttpInfo('contacts'))).data);
-  const all = properties.parse((await transport.call('api', 'list contact properties', (c) => c.crm.properties.coreApi.getAllWithHttpInfo('contacts'))).data).results;
+  const object = settings.customerObject;
+  const existingGroups = groups.parse((await transport.call('api', `list ${object} property groups`, (c) => c.crm.properties.groupsApi.getAllWithHttpInfo(object))).data);
+  const all = properties.parse((await transport.call('api', `list ${object} properties`, (c) => c.crm.properties.coreApi.getAllWithHttpInfo(object))).data).results;
   const byName = new Map(all.map((p) => [p.name, p]));
   const existing: FieldsState['existing'] = {};
   for (const spec of specs) {
@@ -76,16 +77,17 @@ export async function readHubSpotFields(transport: HubSpotTransport, specs: Fiel
   return {
     names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: settings.fieldNames[s.key] !== undefined }])) as FieldsState['names'],
     existing,
-    setup: groupMissing ? [`create property group ${settings.groupName}`] : [],
+    setup: groupMissing ? [`create ${CUSTOMER_OBJECTS[object].singular} property group ${settings.groupName}`] : [],
     labelMaxLength: null,
     inPlace: false,
   };
 }
 
 export async function applyHubSpotFields(transport: HubSpotTransport, plan: FieldPlan, settings: HubSpotSettings): Promise<{ other: string[] }> {
+  const object = settings.customerObject;
   if (plan.setup.length > 0) {
     await createIfAbsent(() =>
-      transport.call('api', 'create property group', (c) => c.crm.properties.groupsApi.createWithHttpInfo('contacts', { name: settings.groupName, label: settings.groupLabel, displayOrder: -1 })),
+      transport.call('api', 'create property group', (c) => c.crm.properties.groupsApi.createWithHttpInfo(object, { name: settings.groupName, label: settings.groupLabel, displayOrder: -1 })),
     );
   }
   const types = await hubspotTypes();
@@ -93,7 +95,7 @@ export async function applyHubSpotFields(transport: HubSpotTransport, plan: Fiel
     const type = types[spec.type];
     await createIfAbsent(() =>
       transport.call('api', `create property ${name}`, (c) =>
-        c.crm.properties.coreApi.createWithHttpInfo('contacts', {
+        c.crm.properties.coreApi.createWithHttpInfo(object, {
           name,
           label: spec.label,
           description: spec.description,
@@ -109,7 +111,7 @@ export async function applyHubSpotFields(transport: HubSpotTransport, plan: Fiel
   }
   for (const u of plan.update) {
     const patch = { label: u.spec.label, description: u.spec.description, ...(u.spec.type === 'enumeration' ? { options: hubspotOptions(u.options) } : {}) };
-    await transport.call('api', `update property ${u.name}`, (c) => c.crm.properties.coreApi.updateWithHttpInfo('contacts', u.name, patch));
+    await transport.call('api', `update property ${u.name}`, (c) => c.crm.properties.coreApi.updateWithHttpInfo(object, u.name, patch));
   }
   return { other: plan.setup };
 }

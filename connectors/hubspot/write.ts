@@ -1,5 +1,5 @@
 /**
- * Writing the plugin's fields to contacts: batch update (at most 100 a call) with a result per record,
+ * Writing the plugin's fields to the customers (contacts, or companies): batch update (at most 100 a call) with a result per record,
  * on the date-based path of `hubspot.apiVersion` (the SDK's v3 client under `legacy`). HubSpot answers:
  * - 207 with per-record errors for some failures (a deleted contact: RECORD_NOT_FOUND);
  * - 400 VALIDATION_ERROR naming inputs in `errors[].context.ids`: from 2026-09, the portal's own
@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { canonicalFieldValues, ConnectorError, CRM_VALIDATION, type FieldKey, type FieldSpec, type FieldValues, RECORD_NOT_FOUND, type RecordUpdate, upstreamText, type WriteResult } from '../contract/index.ts';
 import { propertiesFromValues } from './mapping.ts';
-import type { HubSpotApiVersion } from './settings.ts';
+import { CUSTOMER_OBJECTS, type CustomerObject, type HubSpotApiVersion } from './settings.ts';
 import { HubSpotHttpError, type HubSpotErrorBody, type HubSpotTransport } from './transport.ts';
 import { objectsPath } from './versions.ts';
 
@@ -34,6 +34,8 @@ type BatchResponse = z.infer<typeof batchResponse>;
 
 export interface WriteContext {
   transport: HubSpotTransport;
+  /** The customer object written (contacts unless set). */
+  object?: CustomerObject;
   names: Record<FieldKey, string>;
   apiVersion: HubSpotApiVersion;
 }
@@ -50,12 +52,19 @@ function parsed<S extends z.ZodType>(schema: S, data: unknown, what: string): z.
   return result.data;
 }
 
+const objectOf = (ctx: WriteContext): CustomerObject => ctx.object ?? 'contacts';
+const singular = (ctx: WriteContext): string => CUSTOMER_OBJECTS[objectOf(ctx)].singular;
+
 async function sendUpdate(ctx: WriteContext, inputs: { id: string; properties: Record<string, string> }[]): Promise<BatchResponse> {
-  const label = `batch update ${inputs.length} contacts`;
+  const object = objectOf(ctx);
+  const label = `batch update ${inputs.length} ${object}`;
   if (ctx.apiVersion === 'legacy') {
-    return parsed(batchResponse, (await ctx.transport.call('api', label, (c) => c.crm.contacts.batchApi.updateWithHttpInfo({ inputs }))).data, 'the batch update');
+    const data = (
+      await ctx.transport.call('api', label, (c) => (object === 'companies' ? c.crm.companies.batchApi.updateWithHttpInfo({ inputs }) : c.crm.contacts.batchApi.updateWithHttpInfo({ inputs })))
+    ).data;
+    return parsed(batchResponse, data, 'the batch update');
   }
-  const path = objectsPath(ctx.apiVersion, 'contacts/batch/update');
+  const path = objectsPath(ctx.apiVersion, `${object}/batch/update`);
   return parsed(batchResponse, (await ctx.transport.request('api', label, { method: 'POST', path, body: { inputs } })).data, `POST ${path}`);
 }
 
@@ -75,8 +84,8 @@ function refusedInputs(body: HubSpotErrorBody, sent: ReadonlySet<string>): Map<s
   return refused;
 }
 
-function ruleFailure(recordId: string, message: string): WriteResult {
-  return { recordId, ok: false, code: CRM_VALIDATION, message: `HubSpot's validation rules refused contact ${recordId}: ${upstreamText(message)}` };
+function ruleFailure(ctx: WriteContext, recordId: string, message: string): WriteResult {
+  return { recordId, ok: false, code: CRM_VALIDATION, message: `HubSpot's validation rules refused ${singular(ctx)} ${recordId}: ${upstreamText(message)}` };
 }
 
 export async function writeContacts(ctx: WriteContext, updates: RecordUpdate[]): Promise<WriteResult[]> {
@@ -88,16 +97,16 @@ export async function writeContacts(ctx: WriteContext, updates: RecordUpdate[]):
     const failed = new Map<string, WriteResult>();
     for (const e of response.errors ?? []) {
       for (const id of e.context?.ids ?? []) {
-        const message = e.message ? upstreamText(e.message) : 'HubSpot did not update this contact';
-        // A deleted or merged-away contact: the engine stops scoring it until a full pull says otherwise.
+        const message = e.message ? upstreamText(e.message) : `HubSpot did not update this ${singular(ctx)}`;
+        // A deleted or merged-away contact (or company): the engine stops scoring it until a full pull says otherwise.
         if (e.category === 'OBJECT_NOT_FOUND') failed.set(id, { recordId: id, ok: false, code: RECORD_NOT_FOUND, message });
-        else if (e.category === 'VALIDATION_ERROR') failed.set(id, ruleFailure(id, message));
+        else if (e.category === 'VALIDATION_ERROR') failed.set(id, ruleFailure(ctx, id, message));
         else failed.set(id, { recordId: id, ok: false, code: e.category ?? 'ERROR', message });
       }
     }
     return updates.map((u): WriteResult => {
       if (ok.has(u.recordId)) return { recordId: u.recordId, ok: true, modifiedAt: ok.get(u.recordId) ?? null };
-      return failed.get(u.recordId) ?? { recordId: u.recordId, ok: false, code: 'NOT_UPDATED', message: 'HubSpot did not report this contact as updated' };
+      return failed.get(u.recordId) ?? { recordId: u.recordId, ok: false, code: 'NOT_UPDATED', message: `HubSpot did not report this ${singular(ctx)} as updated` };
     });
   } catch (error) {
     if (!(error instanceof HubSpotHttpError) || error.status !== 400) throw error;
@@ -106,7 +115,7 @@ export async function writeContacts(ctx: WriteContext, updates: RecordUpdate[]):
       // The batch was refused for these records only: the others go again without them.
       const rest = await writeContacts(ctx, updates.filter((u) => !refused.has(u.recordId)));
       const byId = new Map(rest.map((r) => [r.recordId, r]));
-      return updates.map((u) => byId.get(u.recordId) ?? ruleFailure(u.recordId, refused.get(u.recordId) ?? 'no message'));
+      return updates.map((u) => byId.get(u.recordId) ?? ruleFailure(ctx, u.recordId, refused.get(u.recordId) ?? 'no message'));
     }
     if (updates.length === 1) {
       const detail = error.body.errors?.[0];
@@ -126,11 +135,12 @@ export async function readContactValues(ctx: WriteContext, recordIds: string[], 
   for (let i = 0; i < recordIds.length; i += 100) {
     const inputs = recordIds.slice(i, i + 100).map((id) => ({ id }));
     const body = { inputs, properties: Object.values(names), propertiesWithHistory: [] };
-    const label = `batch read ${inputs.length} contacts`;
+    const object = objectOf(ctx);
+    const label = `batch read ${inputs.length} ${object}`;
     const data =
       ctx.apiVersion === 'legacy'
-        ? (await ctx.transport.call('api', label, (c) => c.crm.contacts.batchApi.readWithHttpInfo(body))).data
-        : (await ctx.transport.request('api', label, { method: 'POST', path: objectsPath(ctx.apiVersion, 'contacts/batch/read'), body })).data;
+        ? (await ctx.transport.call('api', label, (c) => c.crm[object].batchApi.readWithHttpInfo(body))).data
+        : (await ctx.transport.request('api', label, { method: 'POST', path: objectsPath(ctx.apiVersion, `${object}/batch/read`), body })).data;
     for (const r of parsed(readResponse, data, 'the batch read').results) out.set(r.id, canonicalFieldValues((key) => r.properties[names[key]], specs).values);
   }
   return out;

@@ -8,7 +8,7 @@
 import type { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { z } from 'zod';
 import type { ExistingField, FieldKey, FieldOption, FieldPlan, FieldSpec, FieldsState, FieldType } from '../contract/index.ts';
-import { CUSTOMER_OBJECTS, type HubSpotSettings } from './settings.ts';
+import type { HubSpotSettings } from './settings.ts';
 import { HubSpotHttpError, type HubSpotTransport } from './transport.ts';
 
 /** HubSpot's property type of each field type (the values of the SDK's PropertyCreateTypeEnum). */
@@ -77,7 +77,7 @@ export async function readHubSpotFields(transport: HubSpotTransport, specs: Fiel
   return {
     names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: settings.fieldNames[s.key] !== undefined }])) as FieldsState['names'],
     existing,
-    setup: groupMissing ? [`create ${CUSTOMER_OBJECTS[object].singular} property group ${settings.groupName}`] : [],
+    setup: groupMissing ? [`create property group ${settings.groupName}${object === 'contacts' ? '' : ` on ${object}`}`] : [],
     labelMaxLength: null,
     inPlace: false,
   };

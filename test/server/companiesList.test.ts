@@ -1,0 +1,52 @@
+/**
+ * The customer list and one customer's page for a HubSpot installation whose customers are companies
+ * (`hubspot.customerObject: companies`): rows link to company records (object type 0-2), the answer says a
+ * record is a "company" (the page's link text and column heading), and each row shows the company's name
+ * and domain.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
+
+interface Row {
+  recordId: string;
+  name: string | null;
+  email: string | null;
+  company: string | null;
+  crmUrl: string | null;
+}
+
+let s: ServiceHarness;
+
+beforeAll(async () => {
+  s = await createServiceHarness({ dataset: { contacts: 30 }, b2b: true, config: { hubspot: { customerObject: 'companies' } } });
+  const started = await s.api('/api/sync', { method: 'POST', body: {} });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  expect((await s.waitForRun((started.body as { runId: string }).runId)).status).toBe('succeeded');
+}, 120_000);
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('a companies installation on the page', () => {
+  it('GET /api/customers: every company, linked as a company record (0-2), labelled "company", with name and domain', async () => {
+    const r = await s.api('/api/customers?pageSize=100');
+    expect(r.status).toBe(200);
+    const body = r.body as { total: number; recordLabel: string | null; rows: Row[] };
+    const ids = s.h.sandbox.data.companyIds();
+    expect(body.total).toBe(ids.length);
+    expect(body.recordLabel).toBe('company');
+    expect(body.rows.map((x) => x.recordId).sort()).toEqual([...ids].sort());
+    for (const row of body.rows) {
+      const company = s.h.sandbox.data.getCompany(row.recordId)?.properties ?? {};
+      expect(row).toMatchObject({ name: company.name, email: null, company: company.domain });
+      expect(row.crmUrl).toBe(`https://app.hubspot.com/contacts/${s.h.sandbox.portalId}/record/0-2/${row.recordId}`);
+    }
+  });
+
+  it('GET /api/customers/:id: the company’s link and label', async () => {
+    const [id] = s.h.sandbox.data.companyIds();
+    const r = await s.api(`/api/customers/${id}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ recordId: id, recordLabel: 'company', crmUrl: `https://app.hubspot.com/contacts/${s.h.sandbox.portalId}/record/0-2/${id}` });
+  });
+});

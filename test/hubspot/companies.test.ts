@@ -3,16 +3,20 @@
  * sandbox: the plugin's properties created on companies, every company with won deals staged with the sum
  * of its won deals as LTV, a second run writing nothing, contacts left alone; the same through the SDK's
  * v3/v4 clients (`legacy`); the portal's validation rules on companies; the company's record link; a
- * company read again by id (the watch's and the webhooks' refresh) and rescored.
+ * company read again by id (the webhooks' refresh) and rescored; the watch writing a company whose deal closed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PortalRule } from '../../sandboxes/hubspot/index.ts';
 import { createLogger } from '../../src/log.ts';
 import { rescoreCustomers } from '../../src/sync/rescore.ts';
+import { watchLoop, type WatchCycle } from '../../src/sync/watch.ts';
+import { until } from '../until.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let h: Harness | undefined;
+let stop: AbortController | undefined;
 afterEach(async () => {
+  stop?.abort();
   await h?.close();
   h = undefined;
 });
@@ -154,4 +158,27 @@ describe('HubSpot companies as customers', () => {
     expect(harness.sandbox.stats.byRoute['POST /crm/objects/2026-09/companies/batch/read']).toBeGreaterThan(0);
     contactsUntouched(harness);
   }, 60_000);
+
+  it('the watch: a company’s open deal set to closed won is written to that company within 60 s, nobody else', async () => {
+    h = await createHarness({ dataset: { contacts: 150 }, b2b: true, config: COMPANIES });
+    const harness = h;
+    const companyId = harness.sandbox.data.createCompany({ name: 'Watched Ltd', domain: 'watched.example.com' });
+    const dealId = harness.sandbox.data.createDeal({ dealname: 'Watched deal', amount: '900.00', pipeline: 'default', dealstage: 'qualifiedtobuy', closedate: new Date(Date.now() + 20 * 86_400_000).toISOString() }, [], [companyId]);
+    expect((await harness.sync()).status).toBe('succeeded');
+    const before = harness.crmValues('companies');
+    const { installationId, connector } = await harness.connector();
+    const cycles: WatchCycle[] = [];
+    stop = new AbortController();
+    const loop = watchLoop({ store: harness.store, connector, installationId, classifier: harness.config.classifier, sync: harness.config.sync, log: createLogger({ level: 'warn' }), intervalSeconds: 2, signal: stop.signal, onCycle: (c) => cycles.push(c) });
+    await until('a first cycle', () => Promise.resolve(cycles.length >= 1 ? true : null), 30_000);
+    harness.sandbox.stats.reset();
+    harness.sandbox.data.updateDeal(dealId, { dealstage: 'closedwon', closedate: new Date().toISOString() });
+    const written = await until('the company written', () => Promise.resolve(harness.crmValues('companies').get(companyId)?.lcs_ltv === '900' ? harness.crmValues('companies').get(companyId) : null), 60_000);
+    stop.abort();
+    await loop;
+    expect(written).toMatchObject({ lcs_stage: 'purchase', lcs_ltv: '900' });
+    for (const [id, v] of harness.crmValues('companies')) if (id !== companyId) expect(v, `company ${id}`).toEqual(before.get(id));
+    expect(harness.sandbox.stats.batchUpdateInputs).toBe(1);
+    contactsUntouched(harness);
+  }, 90_000);
 });

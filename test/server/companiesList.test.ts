@@ -2,7 +2,7 @@
  * The customer list and one customer's page for a HubSpot installation whose customers are companies
  * (`hubspot.customerObject: companies`): rows link to company records (object type 0-2), the answer says a
  * record is a "company" (the page's link text and column heading), and each row shows the company's name
- * and domain.
+ * and domain; the backtest's customers are the companies.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
@@ -19,6 +19,11 @@ let s: ServiceHarness;
 
 beforeAll(async () => {
   s = await createServiceHarness({ dataset: { contacts: 30 }, b2b: true, config: { hubspot: { customerObject: 'companies' } } });
+  // Two companies that bought with no contact on the deal: buyers among companies outnumber those among contacts.
+  for (const name of ['Solo One', 'Solo Two']) {
+    const company = s.h.sandbox.data.createCompany({ name, domain: `${name.replace(' ', '').toLowerCase()}.example.com` });
+    s.h.sandbox.data.createDeal({ dealname: `${name} order`, amount: '500.00', pipeline: 'default', dealstage: 'closedwon', closedate: new Date(Date.now() - 400 * 86_400_000).toISOString() }, [], [company]);
+  }
   const started = await s.api('/api/sync', { method: 'POST', body: {} });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   expect((await s.waitForRun((started.body as { runId: string }).runId)).status).toBe('succeeded');
@@ -49,4 +54,14 @@ describe('a companies installation on the page', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ recordId: id, recordLabel: 'company', crmUrl: `https://app.hubspot.com/contacts/${s.h.sandbox.portalId}/record/0-2/${id}` });
   });
+
+  it('GET /api/backtest: the backtest’s customers are the companies that bought (each company’s won deals, not its contacts’)', async () => {
+    const r = await s.api('/api/backtest');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const body = r.body as { customers: number; newInHoldout: number };
+    const data = s.h.sandbox.data;
+    const buyers = data.companyIds().filter((id) => data.dealIdsOfCompany(id).some((d) => data.getDeal(d)?.properties.dealstage === 'closedwon'));
+    expect(buyers.length).toBeGreaterThan(0);
+    expect(body.customers + body.newInHoldout).toBe(buyers.length);
+  }, 60_000);
 });

@@ -2,9 +2,10 @@
  * The customer list and one customer's page for a HubSpot installation whose customers are companies
  * (`hubspot.customerObject: companies`): rows link to company records (object type 0-2), the answer says a
  * record is a "company" (the page's link text and column heading), and each row shows the company's name
- * and domain; the backtest's customers are the companies.
+ * and domain; the backtest's customers are the companies; the contact card points to the company.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signatureV3 } from '../../connectors/hubspot/signature.ts';
 import { createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
 
 interface Row {
@@ -16,9 +17,11 @@ interface Row {
 }
 
 let s: ServiceHarness;
+const PUBLIC_URL = 'https://lifecycle.example.test';
+const SECRET = 'card-client-secret-companies-0123456789';
 
 beforeAll(async () => {
-  s = await createServiceHarness({ dataset: { contacts: 30 }, b2b: true, config: { hubspot: { customerObject: 'companies' } } });
+  s = await createServiceHarness({ dataset: { contacts: 30 }, b2b: true, config: { hubspot: { customerObject: 'companies' } }, serviceEnv: { PUBLIC_URL, HUBSPOT_CLIENT_SECRET: SECRET } });
   // Two companies that bought with no contact on the deal: buyers among companies outnumber those among contacts.
   for (const name of ['Solo One', 'Solo Two']) {
     const company = s.h.sandbox.data.createCompany({ name, domain: `${name.replace(' ', '').toLowerCase()}.example.com` });
@@ -64,4 +67,17 @@ describe('a companies installation on the page', () => {
     expect(buyers.length).toBeGreaterThan(0);
     expect(body.customers + body.newInHoldout).toBe(buyers.length);
   }, 60_000);
+
+  it('the app card on a contact record says the scores are on its company, and never shows a company’s scores for a contact id', async () => {
+    const contact = s.h.sandbox.data.contactIds()[0];
+    const company = s.h.sandbox.data.companyIds()[0];
+    for (const id of [contact, company]) {
+      const path = `/hubspot/card/contacts/${id}?userId=4242&portalId=${s.h.sandbox.portalId}&userEmail=rep%40example.com&appId=123456`;
+      const timestamp = String(Date.now());
+      const signature = signatureV3({ method: 'GET', uri: `${PUBLIC_URL}${path}`, body: '', timestamp }, SECRET);
+      const response = await fetch(`${s.url}${path}`, { headers: { 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signature } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ contactId: id, scored: false, message: "Not scored: Lifecycle Sync scores company records in this account; see the contact's company." });
+    }
+  });
 });

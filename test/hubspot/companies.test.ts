@@ -3,13 +3,17 @@
  * sandbox: the plugin's properties created on companies, every company with won deals staged with the sum
  * of its won deals as LTV, a second run writing nothing, contacts left alone; the same through the SDK's
  * v3/v4 clients (`legacy`); the portal's validation rules on companies; the company's record link; a
- * company read again by id (the webhooks' refresh) and rescored; the watch writing a company whose deal closed.
+ * company read again by id (the webhooks' refresh) and rescored; the watch writing a company whose deal closed;
+ * an installation switched from contacts to companies by a full sync.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PortalRule } from '../../sandboxes/hubspot/index.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { connect } from '../../src/crm.ts';
 import { createLogger } from '../../src/log.ts';
 import { rescoreCustomers } from '../../src/sync/rescore.ts';
 import { watchLoop, type WatchCycle } from '../../src/sync/watch.ts';
+import { engineCalls } from '../engineCalls.ts';
 import { until } from '../until.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -181,4 +185,24 @@ describe('HubSpot companies as customers', () => {
     expect(harness.sandbox.stats.batchUpdateInputs).toBe(1);
     contactsUntouched(harness);
   }, 90_000);
+
+  it('switching an installation from contacts to companies: a full sync scores the companies and drops the stored contacts; nothing more is written to contacts', async () => {
+    h = await createHarness({ dataset: { contacts: 80 }, b2b: true });
+    const harness = h;
+    expect((await harness.sync()).written).toBe(80);
+    const contactsBefore = harness.crmValues('contacts');
+    const log = createLogger({ level: 'warn' });
+    const config: Config = { ...harness.config, connectors: { ...harness.config.connectors, hubspot: { ...(harness.config.connectors.hubspot as Record<string, unknown>), customerObject: 'companies' } } };
+    const companies = engineCalls({ store: harness.store, config, log, connector: () => connect({ config, env: harness.env, store: harness.store, crm: 'hubspot', log }) });
+    harness.sandbox.stats.reset();
+    const full = await companies.sync({ full: true });
+    expect(full).toMatchObject({ status: 'succeeded', mode: 'full', written: 80, failed: 0 });
+    expect(Object.keys(harness.sandbox.stats.byRoute).filter((k) => k.includes('/batch/update'))).toEqual(['POST /crm/objects/2026-09/companies/batch/update']);
+    expect(harness.crmValues('contacts')).toEqual(contactsBefore);
+    for (const [id, v] of harness.crmValues('companies')) expect(Number(v.lcs_ltv), `company ${id}`).toBe(Math.round(won(harness, id).total));
+    const contactId = harness.sandbox.data.contactIds()[0];
+    expect((await harness.store.getCustomer('hubspot', contactId))?.deleted ?? true).toBe(true);
+    const next = await companies.sync();
+    expect(next).toMatchObject({ status: 'succeeded', mode: 'incremental', written: 0 });
+  }, 60_000);
 });

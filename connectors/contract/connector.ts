@@ -24,7 +24,10 @@ export interface PulledCustomer {
   display?: CustomerDisplay;
 }
 
-/** A customer's name, e-mail and company as the CRM shows them (HubSpot contact, Salesforce Contact or Account). */
+/**
+ * A customer's name, e-mail and company as the CRM shows them (HubSpot contact, Salesforce Contact or Account).
+ * A HubSpot company shows its name, and its web domain as `company`.
+ */
 export interface CustomerDisplay {
   name?: string;
   email?: string;

@@ -91,6 +91,11 @@ export interface ConnectorDefinition extends ConnectorSection {
   hasOAuthApp(env: Environment): boolean;
   /** The CRM name of each of the plugin's fields. */
   fieldNames(settings: unknown, env: Environment): Record<FieldKey, string>;
+  /**
+   * What an installation's customers are in the CRM ("contact", "company"), where the CRM has several
+   * kinds: webhook changes about another kind (`WebhookChange.record`) are ignored for it.
+   */
+  customerRecord?(settings: unknown, env: Environment): string;
   /** How the installation is shown before an OAuth install names it ("HubSpot (api.hubapi.com)"). */
   installationName(settings: unknown, env: Environment): string;
   connect(input: ConnectInput): Connector;

@@ -10,7 +10,11 @@
  * A credentials check. On success: who the account is, its id, and where a customer's record opens in the
  * CRM's own UI (`{id}` stands for the record id) when the CRM says where.
  */
-export type Verification = { ok: true; account: string; accountId: string; recordUrl?: string } | { ok: false; message: string; code: string | null; status: number | null };
+/**
+ * A credentials check. A success names the account; `recordUrl` links a customer's record (`{id}` in it),
+ * `recordLabel` says what a customer record is there ("contact", "company", "account").
+ */
+export type Verification = { ok: true; account: string; accountId: string; recordUrl?: string; recordLabel?: string } | { ok: false; message: string; code: string | null; status: number | null };
 
 /** The failed Verification for an error thrown by the check. */
 export function verificationFailure(error: unknown): Verification & { ok: false } {

@@ -22,10 +22,18 @@ export interface WebhookRequest {
  * their deals did); `deal`: a deal changed, whose customers the rescore side finds from the CRM; `forget`:
  * the person was deleted (or merged away) and everything stored about them goes.
  */
-export type WebhookChange =
+export type WebhookChange = (
   | { kind: 'rescore'; customerId: string }
   | { kind: 'deal'; dealId: string; deleted: boolean }
-  | { kind: 'forget'; customerId: string; privacy: boolean };
+  | { kind: 'forget'; customerId: string; privacy: boolean }
+) & {
+  /**
+   * The change matters only to installations whose customers are this kind of record (HubSpot: "contact"
+   * or "company"; `ConnectorDefinition.customerRecord`): a contact's change means nothing where the
+   * customers are companies, and its id may even be a company's. Absent: it matters to every installation.
+   */
+  record?: string;
+};
 
 export interface WebhookEvent {
   /** The CRM's id of the event: the same on every delivery of it. */

@@ -7,7 +7,7 @@ import { applyHubSpotFields, contactProperties, readHubSpotFields } from './fiel
 import type { ContactMapping } from './mapping.ts';
 import { pullHubSpot } from './pull.ts';
 import { pullHubSpotContacts } from './pullById.ts';
-import { propertyNames, type HubSpotSettings } from './settings.ts';
+import { CUSTOMER_OBJECTS, propertyNames, type HubSpotSettings } from './settings.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { HubSpotTransport } from './transport.ts';
 import { readContactValues, type WriteContext, writeContacts } from './write.ts';
@@ -40,7 +40,7 @@ export class HubSpotConnector implements Connector {
   constructor(options: HubSpotConnectorOptions) {
     this.settings = options.settings;
     this.names = propertyNames(options.settings);
-    this.mapping = { names: this.names, specs: new Map(options.fields.map((f) => [f.key, f])), signals: options.settings.signals };
+    this.mapping = { object: options.settings.customerObject, names: this.names, specs: new Map(options.fields.map((f) => [f.key, f])), signals: options.settings.signals };
     this.transport = new HubSpotTransport({
       baseUrl: options.settings.baseUrl.replace(/\/+$/, ''),
       auth: options.auth,
@@ -64,7 +64,7 @@ export class HubSpotConnector implements Connector {
   }
 
   applyFields(plan: FieldPlan): Promise<{ other: string[] }> {
-    return applyHubSpotFields(this.transport, plan, this.settings, 'contacts');
+    return applyHubSpotFields(this.transport, plan, this.settings, this.settings.customerObject);
   }
 
   pull(request: PullRequest): AsyncIterable<PulledPage> {
@@ -85,7 +85,7 @@ export class HubSpotConnector implements Connector {
   }
 
   private writing(): WriteContext {
-    return { transport: this.transport, names: this.names, apiVersion: this.settings.apiVersion };
+    return { transport: this.transport, object: this.settings.customerObject, names: this.names, apiVersion: this.settings.apiVersion };
   }
 
   quota(): QuotaState {
@@ -100,9 +100,10 @@ export class HubSpotConnector implements Connector {
     try {
       // One call that needs a working token and says whose it is; the scopes show at the first pull.
       const account = await readHubSpotAccount(this.transport);
-      // The contact record in the portal's own UI domain (EU portals have their own).
-      const recordUrl = `https://${account.uiDomain ?? 'app.hubspot.com'}/contacts/${account.portalId}/record/0-1/{id}`;
-      return { ok: true, account: `HubSpot portal ${account.portalId} at ${this.settings.baseUrl}`, accountId: account.portalId, recordUrl };
+      // The customer's record (a contact 0-1, a company 0-2) in the portal's own UI domain (EU portals have their own).
+      const object = CUSTOMER_OBJECTS[this.settings.customerObject];
+      const recordUrl = `https://${account.uiDomain ?? 'app.hubspot.com'}/contacts/${account.portalId}/record/${object.typeId}/{id}`;
+      return { ok: true, account: `HubSpot portal ${account.portalId} at ${this.settings.baseUrl}`, accountId: account.portalId, recordUrl, recordLabel: object.singular };
     } catch (error) {
       return verificationFailure(error);
     }

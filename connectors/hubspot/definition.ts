@@ -11,7 +11,7 @@ import { OAuthTokenSource, privateAppToken, type TokenSource } from './auth.ts';
 import { HubSpotConnector } from './connector.ts';
 import { HubSpotOAuth } from './oauth.ts';
 import { hubspotWebhooks } from './webhooks.ts';
-import { hubspotSection, hubspotSettingsSchema, propertyNames, type HubSpotSettings } from './settings.ts';
+import { CUSTOMER_OBJECTS, hubspotSection, hubspotSettingsSchema, propertyNames, type HubSpotSettings } from './settings.ts';
 
 const set = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
 
@@ -56,6 +56,7 @@ export const hubspotDefinition: ConnectorDefinition = {
   accountVariables: ['HUBSPOT_ACCESS_TOKEN', 'HUBSPOT_REFRESH_TOKEN', 'HUBSPOT_BASE_URL'],
   hasOAuthApp: (env) => Boolean(set(env.HUBSPOT_CLIENT_ID)),
   fieldNames: (raw, env) => propertyNames(settingsOf(raw, env)),
+  customerRecord: (raw, env) => CUSTOMER_OBJECTS[settingsOf(raw, env).customerObject].singular,
   installationName: (raw, env) => `HubSpot (${new URL(settingsOf(raw, env).baseUrl).host})`,
   connect(input) {
     const settings = settingsOf(input.settings, input.env);

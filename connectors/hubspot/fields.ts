@@ -1,5 +1,5 @@
 /**
- * The plugin's contact and deal properties in HubSpot (one object's set at a time), as I/O: read the property definitions (and whether the
+ * The plugin's properties in HubSpot, one object's set at a time — the customer object's (contacts, or companies) and deals' — as I/O: read the property definitions (and whether the
  * plugin's property group exists) into the contract's terms, and carry out the engine's plan — the
  * group, properties created, properties updated (retired options are hidden, HubSpot's way of keeping
  * a value valid without offering it). Which properties are the plugin's and what is a conflict is the
@@ -8,7 +8,7 @@
 import type { PropertyCreateFieldTypeEnum, PropertyCreateTypeEnum } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
 import { z } from 'zod';
 import type { ExistingField, FieldKey, FieldOption, FieldPlan, FieldSpec, FieldsState, FieldType } from '../contract/index.ts';
-import type { HubSpotSettings } from './settings.ts';
+import type { CustomerObject, HubSpotSettings } from './settings.ts';
 import { HubSpotHttpError, type HubSpotTransport } from './transport.ts';
 
 /** HubSpot's property type of each field type (the values of the SDK's PropertyCreateTypeEnum). */
@@ -49,25 +49,28 @@ async function createIfAbsent(create: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** One object's plugin properties: contacts' (the customer fields) or deals' (the deal fields). */
+/** One object's plugin properties: the customer object's (contacts or companies: the customer fields) or deals' (the deal fields). */
 export interface PropertySet<K extends string> {
-  objectType: 'contacts' | 'deals';
+  objectType: CustomerObject | 'deals';
   names: Record<K, string>;
   /** The keys the admin mapped to properties of their own (never created or altered). */
   mapped: ReadonlySet<K>;
 }
 
+/** The customer fields' properties, on the customer object. */
 export function contactProperties(settings: HubSpotSettings, names: Record<FieldKey, string>): PropertySet<FieldKey> {
-  return { objectType: 'contacts', names, mapped: new Set(Object.keys(settings.fieldNames) as FieldKey[]) };
+  return { objectType: settings.customerObject, names, mapped: new Set(Object.keys(settings.fieldNames) as FieldKey[]) };
 }
+
+const SINGULAR = { contacts: 'contact', companies: 'company', deals: 'deal' } as const;
 
 /** Two requests: the object's property groups and its properties. */
 export async function readHubSpotFields<K extends string>(transport: HubSpotTransport, specs: FieldSpec<K>[], settings: HubSpotSettings, set: PropertySet<K>): Promise<FieldsState<K>> {
   const { objectType, names } = set;
-  const singular = objectType === 'contacts' ? 'contact' : 'deal';
-  // The contacts' wording as it always was (reports and tests read it); deals say so.
-  const deal = objectType === 'deals' ? 'deal ' : '';
-  const existingGroups = groups.parse((await transport.call('api', `list ${deal}property groups`, (c) => c.crm.properties.groupsApi.getAllWithHttpInfo(objectType))).data);
+  const singular = SINGULAR[objectType];
+  // The contacts' wording as it always was (reports and tests read it); deals and companies say so.
+  const groupsOf = objectType === 'contacts' ? '' : `${singular} `;
+  const existingGroups = groups.parse((await transport.call('api', `list ${groupsOf}property groups`, (c) => c.crm.properties.groupsApi.getAllWithHttpInfo(objectType))).data);
   const all = properties.parse((await transport.call('api', `list ${singular} properties`, (c) => c.crm.properties.coreApi.getAllWithHttpInfo(objectType))).data).results;
   const byName = new Map(all.map((p) => [p.name, p]));
   const existing: FieldsState<K>['existing'] = {};
@@ -92,7 +95,7 @@ export async function readHubSpotFields<K extends string>(transport: HubSpotTran
   return {
     names: Object.fromEntries(specs.map((s) => [s.key, { name: names[s.key], mapped: set.mapped.has(s.key) }])) as FieldsState<K>['names'],
     existing,
-    setup: groupMissing ? [`create ${deal}property group ${settings.groupName}`] : [],
+    setup: groupMissing ? [`create ${objectType === 'deals' ? 'deal ' : ''}property group ${settings.groupName}${objectType === 'companies' ? ' on companies' : ''}`] : [],
     labelMaxLength: null,
     inPlace: false,
   };

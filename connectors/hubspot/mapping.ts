@@ -4,7 +4,7 @@
  */
 import { canonicalFieldValues, type DealStatus, type FieldKey, type FieldSpec, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
 import { dealAmountAndDay, displayFrom, signalFieldNames, signalsFrom } from '../records.ts';
-import type { HubSpotSettings } from './settings.ts';
+import { CUSTOMER_OBJECTS, type CustomerObject, type HubSpotSettings } from './settings.ts';
 
 export interface HubSpotRecord {
   id: string;
@@ -13,17 +13,22 @@ export interface HubSpotRecord {
 }
 
 export interface ContactMapping {
+  /** The customer object (contacts unless set). */
+  object?: CustomerObject;
   names: Record<FieldKey, string>;
   specs: ReadonlyMap<FieldKey, FieldSpec>;
   signals: HubSpotSettings['signals'];
 }
 
-/** HubSpot's own contact properties that say who a contact is (shown on the page, never scored). */
-export const DISPLAY_PROPERTIES = ['firstname', 'lastname', 'email', 'company'];
+/** HubSpot's own properties that say who a customer is (shown on the page, never scored). */
+export const DISPLAY_PROPERTIES: Record<CustomerObject, readonly string[]> = { contacts: ['firstname', 'lastname', 'email', 'company'], companies: ['name', 'domain'] };
 
-/** Contact properties a pull asks for: the plugin's fields it can read, the signal properties, and who it is. */
+export const objectOf = (m: ContactMapping): CustomerObject => m.object ?? 'contacts';
+
+/** Customer properties a pull asks for: the plugin's fields it can read, the signal properties, and who it is. */
 export function contactProperties(m: ContactMapping, fields: readonly FieldKey[]): string[] {
-  return [...new Set(['lastmodifieddate', 'createdate', ...fields.map((key) => m.names[key]), ...signalFieldNames(m.signals), ...DISPLAY_PROPERTIES])];
+  const object = objectOf(m);
+  return [...new Set([CUSTOMER_OBJECTS[object].modified, 'createdate', ...fields.map((key) => m.names[key]), ...signalFieldNames(m.signals), ...DISPLAY_PROPERTIES[object]])];
 }
 
 export const DEAL_PROPERTIES = ['amount', 'amount_in_home_currency', 'closedate', 'dealstage', 'pipeline', 'hs_is_closed', 'hs_is_closed_won', 'hs_lastmodifieddate'];
@@ -37,7 +42,8 @@ function modifiedAt(record: HubSpotRecord, property: string): number {
 
 export function customerFromContact(contact: HubSpotRecord, m: ContactMapping): { customer: PulledCustomer; problems: RecordProblem[] } {
   const problems: RecordProblem[] = [];
-  const where = `HubSpot contact ${contact.id}`;
+  const object = objectOf(m);
+  const where = `HubSpot ${CUSTOMER_OBJECTS[object].singular} ${contact.id}`;
   const problem = (reason: string) => problems.push({ where, reason, recordId: contact.id });
   const value = (name: string): string | null => {
     const v = contact.properties[name];
@@ -46,9 +52,12 @@ export function customerFromContact(contact: HubSpotRecord, m: ContactMapping): 
   const signals = signalsFrom(value, m.signals, problem);
   const { values, invalid } = canonicalFieldValues((key) => contact.properties[m.names[key]], m.specs);
   for (const key of invalid) problem(`${m.names[key]} holds ${quoted(String(contact.properties[m.names[key]]))}, which is not a valid ${m.specs.get(key)?.type}; it will be rewritten`);
-  const name = [value('firstname'), value('lastname')].filter((v) => v !== null).join(' ');
-  const display = displayFrom({ name, email: value('email'), company: value('company') });
-  return { customer: { recordId: contact.id, modifiedAt: modifiedAt(contact, 'lastmodifieddate'), signals, fieldValues: values, ...(display ? { display } : {}) }, problems };
+  // A company is shown by its name, with its web domain where a contact shows its company.
+  const display =
+    object === 'companies'
+      ? displayFrom({ name: value('name'), company: value('domain') })
+      : displayFrom({ name: [value('firstname'), value('lastname')].filter((v) => v !== null).join(' '), email: value('email'), company: value('company') });
+  return { customer: { recordId: contact.id, modifiedAt: modifiedAt(contact, CUSTOMER_OBJECTS[object].modified), signals, fieldValues: values, ...(display ? { display } : {}) }, problems };
 }
 
 /** Won and closed stages by "pipeline/stage", from the pipelines API's stage metadata. */

@@ -1,7 +1,9 @@
 /**
- * Pulling contacts and deals from HubSpot a page at a time, resumable from a cursor.
- * - Full: the list endpoints (100 per page) for contacts, then deals; each group of up to 1,000 deals
- *   gets its contacts from one associations batch read (the date-based path of `hubspot.apiVersion`, or
+ * Pulling customers (contacts, or companies with `hubspot.customerObject: companies`) and deals from
+ * HubSpot a page at a time, resumable from a cursor. The cursor's phase `contacts` is the customers' phase
+ * whichever the object (so cursors stored before companies existed stay valid).
+ * - Full: the list endpoints (100 per page) for customers, then deals; each group of up to 1,000 deals
+ *   gets its customers from one associations batch read (the date-based path of `hubspot.apiVersion`, or
  *   the SDK's v4 client under `legacy`).
  * - Incremental: the search endpoints on last-modified (200 per page, ascending). HubSpot stops a search
  *   at 10,000 results, so the window is re-based on the last timestamp seen before that; records already
@@ -12,8 +14,8 @@
 import type { PublicObjectSearchRequest } from '@hubspot/api-client/lib/codegen/crm/contacts/index.js';
 import { z } from 'zod';
 import { ConnectorError, type PulledCustomer, type PulledDeal, type PulledPage, type PullRequest, type RecordProblem } from '../contract/index.ts';
-import { contactProperties, customerFromContact, dealFromHubSpot, DEAL_PROPERTIES, type ContactMapping, type HubSpotRecord, type StageMap } from './mapping.ts';
-import type { HubSpotApiVersion } from './settings.ts';
+import { contactProperties, customerFromContact, dealFromHubSpot, DEAL_PROPERTIES, objectOf, type ContactMapping, type HubSpotRecord, type StageMap } from './mapping.ts';
+import { CUSTOMER_OBJECTS, type CustomerObject, type HubSpotApiVersion } from './settings.ts';
 import type { HubSpotTransport } from './transport.ts';
 import { associationsPath } from './versions.ts';
 
@@ -92,12 +94,16 @@ export async function loadStages(ctx: Pick<PullContext, 'transport'>): Promise<S
   return map;
 }
 
-type Direction = { from: 'deals'; to: 'contacts' } | { from: 'contacts'; to: 'deals' };
-const DEALS_TO_CONTACTS: Direction = { from: 'deals', to: 'contacts' };
+export type Direction = { from: 'deals'; to: CustomerObject } | { from: CustomerObject; to: 'deals' };
 
-/** One page of associations (deal→contacts, or contact→deals), by the SDK's v4 client or the date-based path. */
-async function readAssociations(ctx: PullContext, inputs: { id: string; after?: string }[], way: Direction = DEALS_TO_CONTACTS): Promise<AssociationsPage> {
-  const label = way.from === 'deals' ? 'read deal associations' : 'read contact associations';
+/** Deals → the installation's customers (contacts or companies). */
+export const dealsToCustomers = (ctx: PullContext): Direction => ({ from: 'deals', to: objectOf(ctx.mapping) });
+/** The installation's customers → their deals. */
+export const customersToDeals = (ctx: PullContext): Direction => ({ from: objectOf(ctx.mapping), to: 'deals' });
+
+/** One page of associations (deal→customers, or customer→deals), by the SDK's v4 client or the date-based path. */
+async function readAssociations(ctx: PullContext, inputs: { id: string; after?: string }[], way: Direction): Promise<AssociationsPage> {
+  const label = way.from === 'deals' ? `read deal associations to ${way.to}` : `read ${CUSTOMER_OBJECTS[way.from].singular} associations`;
   if (ctx.apiVersion === 'legacy') {
     const page = sdkAssociationsPage.parse((await ctx.transport.call('api', label, (c) => c.crm.associations.v4.batchApi.getPageWithHttpInfo(way.from, way.to, { inputs }))).data);
     return { results: page.results.map((r) => ({ fromId: r._from.id, toIds: r.to.map((t) => t.toObjectId), after: r.paging?.next?.after })) };
@@ -108,8 +114,8 @@ async function readAssociations(ctx: PullContext, inputs: { id: string; after?: 
   return { results: parsed.data.results.map((r) => ({ fromId: r.from.id, toIds: r.to.map((t) => t.toObjectId), after: r.paging?.next?.after })) };
 }
 
-/** Deal id → contact ids (or contact id → deal ids), by associations batch read (1,000 inputs a call; per-record paging). */
-export async function contactsOfDeals(ctx: PullContext, dealIds: string[], way: Direction = DEALS_TO_CONTACTS): Promise<Map<string, string[]>> {
+/** Deal id → customer ids (or customer id → deal ids), by associations batch read (1,000 inputs a call; per-record paging). */
+export async function contactsOfDeals(ctx: PullContext, dealIds: string[], way: Direction = dealsToCustomers(ctx)): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(dealIds.map((id) => [id, []]));
   let inputs: { id: string; after?: string }[] = dealIds.map((id) => ({ id }));
   while (inputs.length > 0) {
@@ -153,8 +159,15 @@ async function* fullPull(ctx: PullContext, request: PullRequest): AsyncGenerator
     const records: HubSpotRecord[] = [];
     let after = cursor.after;
     do {
+      const object = objectOf(ctx.mapping);
       const page = listPage.parse(
-        (await ctx.transport.call('api', 'list contacts', (c) => c.crm.contacts.basicApi.getPageWithHttpInfo(LIST_PAGE, after ?? undefined, properties))).data,
+        (
+          await ctx.transport.call('api', `list ${object}`, (c) =>
+            object === 'companies'
+              ? c.crm.companies.basicApi.getPageWithHttpInfo(LIST_PAGE, after ?? undefined, properties)
+              : c.crm.contacts.basicApi.getPageWithHttpInfo(LIST_PAGE, after ?? undefined, properties),
+          )
+        ).data,
       );
       records.push(...page.results.map(toRecord));
       after = page.paging?.next?.after ?? null;
@@ -184,7 +197,7 @@ async function* fullPull(ctx: PullContext, request: PullRequest): AsyncGenerator
 type Filter = { propertyName: string; operator: string; value?: string };
 
 interface SearchSpec {
-  object: 'contacts' | 'deals';
+  object: CustomerObject | 'deals';
   modified: string;
   properties: string[];
   /** Extra OR-groups are built by this from the window's own filters. */
@@ -245,9 +258,11 @@ async function* incrementalPull(ctx: PullContext, request: PullRequest): AsyncGe
   let cursor = request.resume ? searchCursor.parse(request.resume) : { mode: 'incremental' as const, phase: 'contacts' as const, state: fresh() };
   const skip = request.skipOwnWrites ?? null;
   const scoredName = skip ? ctx.mapping.names[skip.field] : null;
+  const object = objectOf(ctx.mapping);
+  const modified = CUSTOMER_OBJECTS[object].modified;
   const contacts: SearchSpec = {
-    object: 'contacts',
-    modified: 'lastmodifieddate',
+    object,
+    modified,
     properties: contactProperties(ctx.mapping, request.fields),
     groups: (window) =>
       skip && scoredName
@@ -255,7 +270,7 @@ async function* incrementalPull(ctx: PullContext, request: PullRequest): AsyncGe
             // Not written by the last run, or modified after it wrote (HubSpot ORs the groups).
             [...window, { propertyName: scoredName, operator: 'NEQ', value: String(Date.parse(skip.value)) }],
             [...window, { propertyName: scoredName, operator: 'NOT_HAS_PROPERTY' }],
-            [...window, { propertyName: 'lastmodifieddate', operator: 'GT', value: String(skip.unlessModifiedAfter) }],
+            [...window, { propertyName: modified, operator: 'GT', value: String(skip.unlessModifiedAfter) }],
           ]
         : [window],
   };

@@ -1,20 +1,22 @@
 /**
- * Given contacts as HubSpot holds them now, with every deal of theirs (each with all its contacts): a
- * webhook's refresh before a rescore. Contacts by batch read (100 a call), their deals by associations
- * batch read, the deals by batch read, and the deals' contacts by associations again, so storing a deal
- * keeps its links to contacts not asked for. Ids HubSpot no longer has are absent from the answer.
+ * Given customers (contacts, or companies) as HubSpot holds them now, with every deal of theirs (each with
+ * all its customers): a webhook's or the watch's refresh before a rescore. Customers by batch read (100 a
+ * call), their deals by associations batch read, the deals by batch read, and the deals' customers by
+ * associations again, so storing a deal keeps its links to customers not asked for. Ids HubSpot no longer
+ * has are absent from the answer.
  */
 import { z } from 'zod';
 import { ConnectorError, type FieldKey, type PulledPage } from '../contract/index.ts';
-import { contactProperties, DEAL_PROPERTIES, type HubSpotRecord } from './mapping.ts';
-import { contactsOfDeals, loadStages, mapContacts, mapDeals, record, toRecord, type PullContext } from './pull.ts';
+import { contactProperties, DEAL_PROPERTIES, objectOf, type HubSpotRecord } from './mapping.ts';
+import { contactsOfDeals, customersToDeals, loadStages, mapContacts, mapDeals, record, toRecord, type PullContext } from './pull.ts';
+import type { CustomerObject } from './settings.ts';
 import { objectsPath } from './versions.ts';
 
 const BATCH = 100;
 const ASSOCIATIONS = 1000;
 const batchAnswer = z.object({ results: z.array(record) });
 
-async function batchRead(ctx: PullContext, object: 'contacts' | 'deals', ids: string[], properties: string[]): Promise<HubSpotRecord[]> {
+async function batchRead(ctx: PullContext, object: CustomerObject | 'deals', ids: string[], properties: string[]): Promise<HubSpotRecord[]> {
   const out: HubSpotRecord[] = [];
   for (let i = 0; i < ids.length; i += BATCH) {
     const body = { inputs: ids.slice(i, i + BATCH).map((id) => ({ id })), properties, propertiesWithHistory: [] };
@@ -38,9 +40,9 @@ async function inGroups(ids: string[], read: (group: string[]) => Promise<Map<st
 
 export async function pullHubSpotContacts(ctx: PullContext, request: { customerIds: string[]; fields: FieldKey[] }): Promise<PulledPage> {
   const ids = [...new Set(request.customerIds)];
-  const contacts = await batchRead(ctx, 'contacts', ids, contactProperties(ctx.mapping, request.fields));
+  const contacts = await batchRead(ctx, objectOf(ctx.mapping), ids, contactProperties(ctx.mapping, request.fields));
   const found = contacts.map((c) => c.id);
-  const dealsOf = found.length > 0 ? await inGroups(found, (group) => contactsOfDeals(ctx, group, { from: 'contacts', to: 'deals' })) : new Map<string, string[]>();
+  const dealsOf = found.length > 0 ? await inGroups(found, (group) => contactsOfDeals(ctx, group, customersToDeals(ctx))) : new Map<string, string[]>();
   const dealIds = [...new Set([...dealsOf.values()].flat())];
   const mappedContacts = mapContacts(ctx, contacts);
   if (dealIds.length === 0) return { ...mappedContacts, deals: [], cursor: {} };

@@ -32,7 +32,12 @@ export const hubspotSettingsSchema = z
      * input mapped to a property the team already uses is read, never created or written.
      */
     dealFieldNames: z.partialRecord(z.enum(DEAL_FIELD_KEYS), propertyName).optional(),
-    /** Contact properties the classifier's signals come from (null = not used). */
+    /**
+     * Who the customers are: contacts (default), or companies (B2B: a company's purchases are the won deals
+     * associated with it, and the plugin's properties are created on companies).
+     */
+    customerObject: z.enum(['contacts', 'companies']),
+    /** Properties of the customer object the classifier's signals come from (null = not used). */
     signals: z
       .object({
         engagement: z.array(propertyName),
@@ -50,6 +55,13 @@ export const hubspotSettingsSchema = z
   .strict();
 
 export type HubSpotSettings = z.infer<typeof hubspotSettingsSchema>;
+export type CustomerObject = HubSpotSettings['customerObject'];
+
+/** Per customer object: the singular word, HubSpot's object type id, its last-modified property. */
+export const CUSTOMER_OBJECTS: Record<CustomerObject, { singular: string; typeId: string; modified: string }> = {
+  contacts: { singular: 'contact', typeId: '0-1', modified: 'lastmodifieddate' },
+  companies: { singular: 'company', typeId: '0-2', modified: 'hs_lastmodifieddate' },
+};
 
 /** The `hubspot:` section of the configuration, as connectors/sections.ts lists it. */
 export const hubspotSection: ConnectorSection = { name: 'hubspot', label: 'HubSpot', settingsSchema: hubspotSettingsSchema };

@@ -1,9 +1,10 @@
 /**
  * HubSpot's webhook deliveries: the v3 signature (signature.ts) with the app's client secret, and the
  * body — a JSON array of up to 100 events, as HubSpot's webhooks guide documents them — read into the
- * program's canonical changes. Contacts and deals only, in both the legacy subscription types
+ * program's canonical changes. Contacts, companies and deals, in both the legacy subscription types
  * (`deal.propertyChange`) and the developer platform's generic ones (`object.propertyChange` with an
- * `objectTypeId`). HubSpot delivers the changes an app makes itself too (`changeSource` INTEGRATION,
+ * `objectTypeId`); a contact's or company's change names its kind, so that an installation keeps those
+ * about its own customers (`hubspot.customerObject`) only. HubSpot delivers the changes an app makes itself too (`changeSource` INTEGRATION,
  * `sourceId` naming the app): those, and changes to the plugin's own properties, mean nothing here, so the
  * plugin's writes never start a rescore of their own.
  */
@@ -47,11 +48,14 @@ const eventSchema = z.object({
 export const hubspotEventsSchema = z.array(eventSchema).min(1).max(100);
 type Event = z.infer<typeof eventSchema>;
 
+type ObjectKind = 'contact' | 'company' | 'deal';
+const TYPE_IDS: Record<string, ObjectKind> = { '0-1': 'contact', '0-2': 'company', '0-3': 'deal' };
+
 /** The object and the action of an event, from either subscription naming. */
-function kindOf(e: Event): { object: 'contact' | 'deal' | null; action: string } {
+function kindOf(e: Event): { object: ObjectKind | null; action: string } {
   const [prefix, action = ''] = e.subscriptionType.split('.', 2);
-  if (prefix === 'object') return { object: e.objectTypeId === '0-1' ? 'contact' : e.objectTypeId === '0-3' ? 'deal' : null, action };
-  return { object: prefix === 'contact' ? 'contact' : prefix === 'deal' ? 'deal' : null, action };
+  if (prefix === 'object') return { object: TYPE_IDS[e.objectTypeId ?? ''] ?? null, action };
+  return { object: prefix === 'contact' || prefix === 'company' || prefix === 'deal' ? prefix : null, action };
 }
 
 /** The change is the app's own (HubSpot names the app in `sourceId`, as "123" or "appId:123"). */
@@ -61,43 +65,56 @@ function madeByThisApp(e: Event): boolean {
   return source === e.appId || source.endsWith(`:${e.appId}`);
 }
 
-/** A contact–deal association's two ids (from either side), or null for another pair of objects. */
-function contactAndDeal(e: Event, object: 'contact' | 'deal'): { contactId: string; dealId: string } | null {
+/**
+ * A customer–deal association's two ids (from either side) and the customer's kind, or null for another
+ * pair of objects. A contact event without a type is a contact–deal one (the legacy default).
+ */
+function customerAndDeal(e: Event, object: ObjectKind): { customerId: string; dealId: string; record: 'contact' | 'company' } | null {
   const type = e.associationType?.toUpperCase() ?? '';
   const from = e.fromObjectId;
   const to = e.toObjectId;
   if (from === undefined || to === undefined) return null;
-  if (type === 'CONTACT_TO_DEAL' || (type === '' && object === 'contact')) return { contactId: from, dealId: to };
-  if (type === 'DEAL_TO_CONTACT') return { contactId: to, dealId: from };
+  if (type === 'CONTACT_TO_DEAL' || (type === '' && object === 'contact')) return { customerId: from, dealId: to, record: 'contact' };
+  if (type === 'DEAL_TO_CONTACT') return { customerId: to, dealId: from, record: 'contact' };
+  if (type === 'COMPANY_TO_DEAL') return { customerId: from, dealId: to, record: 'company' };
+  if (type === 'DEAL_TO_COMPANY') return { customerId: to, dealId: from, record: 'company' };
   return null;
 }
 
+/**
+ * What an event means. Contacts' and companies' changes name their kind (`record`): an installation
+ * keeps those about its own customers only. An association matters only where its customer's kind are
+ * the customers, so its deal change names the kind too; a deal's own changes matter everywhere.
+ */
 function meaning(e: Event, ownFields: ReadonlySet<string>): { changes: WebhookChange[]; ignored?: string } {
   const { object, action } = kindOf(e);
-  if (object === null) return { changes: [], ignored: `${e.subscriptionType}: not a contact or deal event` };
+  if (object === null) return { changes: [], ignored: `${e.subscriptionType}: not a contact, company or deal event` };
   const objectId = e.objectId;
-  // Deletions are never skipped, whoever made them: the person's data goes.
-  if (object === 'contact' && (action === 'deletion' || action === 'privacyDeletion') && objectId !== undefined) {
-    return { changes: [{ kind: 'forget', customerId: objectId, privacy: action === 'privacyDeletion' }] };
+  const customer = object === 'deal' ? null : object;
+  // Deletions are never skipped, whoever made them: the customer's data goes.
+  if (customer && (action === 'deletion' || action === 'privacyDeletion') && objectId !== undefined) {
+    return { changes: [{ kind: 'forget', customerId: objectId, privacy: action === 'privacyDeletion', record: customer }] };
   }
   if (madeByThisApp(e)) return { changes: [], ignored: 'made by this app' };
-  if (action === 'propertyChange' && object === 'contact' && e.propertyName !== undefined && ownFields.has(e.propertyName)) {
+  if (action === 'propertyChange' && customer && e.propertyName !== undefined && ownFields.has(e.propertyName)) {
     return { changes: [], ignored: `${e.propertyName} is the plugin's own property` };
   }
   if (action === 'merge') {
     const survivor = e.newObjectId ?? e.primaryObjectId ?? objectId;
     if (survivor === undefined) return { changes: [], ignored: 'a merge without its ids' };
     const gone = [...(e.mergedObjectIds ?? []), ...(e.primaryObjectId !== undefined ? [e.primaryObjectId] : [])].filter((x) => x !== survivor);
-    if (object === 'contact') return { changes: [...gone.map((c): WebhookChange => ({ kind: 'forget', customerId: c, privacy: false })), { kind: 'rescore', customerId: survivor }] };
+    if (customer) {
+      return { changes: [...gone.map((c): WebhookChange => ({ kind: 'forget', customerId: c, privacy: false, record: customer })), { kind: 'rescore', customerId: survivor, record: customer }] };
+    }
     return { changes: [...gone.map((d): WebhookChange => ({ kind: 'deal', dealId: d, deleted: true })), { kind: 'deal', dealId: survivor, deleted: false }] };
   }
   if (action === 'associationChange') {
-    const pair = contactAndDeal(e, object);
-    if (!pair) return { changes: [], ignored: `association ${e.associationType ?? '(unnamed)'}: not between a contact and a deal` };
-    return { changes: [{ kind: 'rescore', customerId: pair.contactId }, { kind: 'deal', dealId: pair.dealId, deleted: false }] };
+    const pair = customerAndDeal(e, object);
+    if (!pair) return { changes: [], ignored: `association ${e.associationType ?? '(unnamed)'}: not between a contact or company and a deal` };
+    return { changes: [{ kind: 'rescore', customerId: pair.customerId, record: pair.record }, { kind: 'deal', dealId: pair.dealId, deleted: false, record: pair.record }] };
   }
   if (objectId === undefined) return { changes: [], ignored: `${e.subscriptionType} without an objectId` };
-  if (object === 'contact') return { changes: [{ kind: 'rescore', customerId: objectId }] };
+  if (customer) return { changes: [{ kind: 'rescore', customerId: objectId, record: customer }] };
   return { changes: [{ kind: 'deal', dealId: objectId, deleted: action === 'deletion' }] };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Writing the plugin's fields to contacts: batch update (at most 100 a call) with a result per record,
+ * Writing the plugin's fields to the customers (contacts, or companies): batch update (at most 100 a call) with a result per record,
  * on the date-based path of `hubspot.apiVersion` (the SDK's v3 client under `legacy`). HubSpot answers:
  * - 207 with per-record errors for some failures (a deleted contact: RECORD_NOT_FOUND);
  * - 400 VALIDATION_ERROR naming inputs in `errors[].context.ids`: from 2026-09, the portal's own
@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { canonicalFieldValues, ConnectorError, CRM_VALIDATION, type FieldKey, type FieldSpec, type FieldValues, RECORD_NOT_FOUND, type RecordUpdate, upstreamText, type WriteResult } from '../contract/index.ts';
 import { propertiesFromValues } from './mapping.ts';
-import type { HubSpotApiVersion } from './settings.ts';
+import type { CustomerObject, HubSpotApiVersion } from './settings.ts';
 import { HubSpotHttpError, type HubSpotErrorBody, type HubSpotTransport } from './transport.ts';
 import { objectsPath } from './versions.ts';
 
@@ -36,8 +36,8 @@ export interface WriteContext<K extends string = FieldKey> {
   transport: HubSpotTransport;
   names: Record<K, string>;
   apiVersion: HubSpotApiVersion;
-  /** The object written: contacts (the customer fields, the default) or deals (the deal fields). */
-  object?: 'contacts' | 'deals';
+  /** The object written: the customer object (contacts, the default, or companies: the customer fields) or deals (the deal fields). */
+  object?: CustomerObject | 'deals';
 }
 
 /** One record's values of a field set (RecordUpdate for contacts, DealUpdate for deals). */
@@ -58,11 +58,15 @@ function parsed<S extends z.ZodType>(schema: S, data: unknown, what: string): z.
   return result.data;
 }
 
+const objectOf = <K extends string>(ctx: WriteContext<K>): CustomerObject | 'deals' => ctx.object ?? 'contacts';
+const SINGULAR = { contacts: 'contact', companies: 'company', deals: 'deal' } as const;
+
 async function sendUpdate<K extends string>(ctx: WriteContext<K>, inputs: { id: string; properties: Record<string, string> }[]): Promise<BatchResponse> {
-  const object = ctx.object ?? 'contacts';
+  const object = objectOf(ctx);
   const label = `batch update ${inputs.length} ${object}`;
   if (ctx.apiVersion === 'legacy') {
-    const send = (c: Parameters<Parameters<HubSpotTransport['call']>[2]>[0]) => (object === 'deals' ? c.crm.deals.batchApi.updateWithHttpInfo({ inputs }) : c.crm.contacts.batchApi.updateWithHttpInfo({ inputs }));
+    const send = (c: Parameters<Parameters<HubSpotTransport['call']>[2]>[0]) =>
+      object === 'deals' ? c.crm.deals.batchApi.updateWithHttpInfo({ inputs }) : object === 'companies' ? c.crm.companies.batchApi.updateWithHttpInfo({ inputs }) : c.crm.contacts.batchApi.updateWithHttpInfo({ inputs });
     return parsed(batchResponse, (await ctx.transport.call('api', label, send)).data, 'the batch update');
   }
   const path = objectsPath(ctx.apiVersion, `${object}/batch/update`);
@@ -96,7 +100,7 @@ export function writeContacts(ctx: WriteContext, updates: RecordUpdate[]): Promi
 /** Batch update of one object's records (contacts or deals, `ctx.object`), a result per record. */
 export async function writeObjects<K extends string>(ctx: WriteContext<K>, updates: ObjectUpdate<K>[]): Promise<WriteResult[]> {
   if (updates.length === 0) return [];
-  const singular = ctx.object === 'deals' ? 'deal' : 'contact';
+  const singular = SINGULAR[objectOf(ctx)];
   const inputs = updates.map((u) => ({ id: u.recordId, properties: propertiesFromValues(u.values, ctx.names) }));
   try {
     const response = await sendUpdate(ctx, inputs);
@@ -105,7 +109,7 @@ export async function writeObjects<K extends string>(ctx: WriteContext<K>, updat
     for (const e of response.errors ?? []) {
       for (const id of e.context?.ids ?? []) {
         const message = e.message ? upstreamText(e.message) : `HubSpot did not update this ${singular}`;
-        // A deleted or merged-away contact: the engine stops scoring it until a full pull says otherwise.
+        // A deleted or merged-away record: the engine stops scoring it until a full pull says otherwise.
         if (e.category === 'OBJECT_NOT_FOUND') failed.set(id, { recordId: id, ok: false, code: RECORD_NOT_FOUND, message });
         else if (e.category === 'VALIDATION_ERROR') failed.set(id, ruleFailure(id, message, singular));
         else failed.set(id, { recordId: id, ok: false, code: e.category ?? 'ERROR', message });
@@ -142,11 +146,12 @@ export async function readContactValues(ctx: WriteContext, recordIds: string[], 
   for (let i = 0; i < recordIds.length; i += 100) {
     const inputs = recordIds.slice(i, i + 100).map((id) => ({ id }));
     const body = { inputs, properties: Object.values(names), propertiesWithHistory: [] };
-    const label = `batch read ${inputs.length} contacts`;
+    const object = objectOf(ctx);
+    const label = `batch read ${inputs.length} ${object}`;
     const data =
       ctx.apiVersion === 'legacy'
-        ? (await ctx.transport.call('api', label, (c) => c.crm.contacts.batchApi.readWithHttpInfo(body))).data
-        : (await ctx.transport.request('api', label, { method: 'POST', path: objectsPath(ctx.apiVersion, 'contacts/batch/read'), body })).data;
+        ? (await ctx.transport.call('api', label, (c) => c.crm[object].batchApi.readWithHttpInfo(body))).data
+        : (await ctx.transport.request('api', label, { method: 'POST', path: objectsPath(ctx.apiVersion, `${object}/batch/read`), body })).data;
     for (const r of parsed(readResponse, data, 'the batch read').results) out.set(r.id, canonicalFieldValues((key) => r.properties[names[key]], specs).values);
   }
   return out;

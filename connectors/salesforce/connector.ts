@@ -110,7 +110,8 @@ export class SalesforceConnector implements Connector {
       if (!orgId) throw new ConnectorError('INVALID_RESPONSE', 'Salesforce check credentials: the REST root\u2019s identity URL names no org id');
       const conn = await this.api.connection();
       const recordUrl = `${conn.instanceUrl.replace(/\/+$/, '')}/lightning/r/${this.settings.customerObject}/{id}/view`;
-      return { ok: true, account: `Salesforce org ${orgId} at ${conn.instanceUrl} (API ${this.settings.apiVersion})`, accountId: orgId, recordUrl };
+      const recordLabel = this.settings.customerObject === 'Account' ? 'account' : 'contact';
+      return { ok: true, account: `Salesforce org ${orgId} at ${conn.instanceUrl} (API ${this.settings.apiVersion})`, accountId: orgId, recordUrl, recordLabel };
     } catch (error) {
       return verificationFailure(error);
     }

@@ -1,7 +1,7 @@
 /** POST /crm/v4/associations/{from}/{to}/batch/read, and /crm/associations/{version}/… (versions.ts). */
 import { z } from 'zod';
 import type { ApiRoute } from './api.ts';
-import { ASSOCIATION_TYPE_ID, OTHER, SINGULAR, pageOf } from './associations.ts';
+import { SINGULAR, associationTypeId, pageOf } from './associations.ts';
 import type { Core } from './core.ts';
 import { badRequest } from './errors.ts';
 import { parseJsonBody, parseWith } from './http.ts';
@@ -23,14 +23,14 @@ export function associationRoutes(core: Core): ApiRoute[] {
         const startedAt = new Date().toISOString();
         const from = resolveObjectType(params.fromObjectType);
         const to = resolveObjectType(params.toObjectType);
-        if (OTHER[from] !== to) throw badRequest(`Associations from ${from} to ${to} are not supported by the sandbox`);
+        const typeId = associationTypeId(from, to);
         const input = parseWith(body, parseJsonBody(req), 'BatchInputPublicFetchAssociationsBatchRequest');
         if (input.inputs.length > MAX_INPUTS) throw badRequest(`Batch input size ${input.inputs.length} exceeds the limit of ${MAX_INPUTS} inputs per request`);
         const results: Record<string, unknown>[] = [];
         const errors: Record<string, unknown>[] = [];
         for (const { id, after } of input.inputs) {
           const record = core.store.table(from).get(id);
-          const ids = record === undefined || record.archived ? [] : core.store.associated(from, id);
+          const ids = record === undefined || record.archived ? [] : core.store.associated(from, id, to);
           const { page, next } = pageOf(ids, after, core.associationPageSize);
           if (page.length === 0) {
             // An object without associations (or that does not exist) is an error entry, not an empty
@@ -49,7 +49,7 @@ export function associationRoutes(core: Core): ApiRoute[] {
             to: page.map((toId) => ({
               // v4 answers a JSON number; the date-based reference documents a string.
               toObjectId: version === null ? Number(toId) : toId,
-              associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: ASSOCIATION_TYPE_ID[from], label: null }],
+              associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId, label: null }],
             })),
             ...(next === undefined ? {} : { paging: { next: { after: next } } }),
           });

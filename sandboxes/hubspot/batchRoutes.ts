@@ -4,7 +4,7 @@ import type { ApiRoute, RouteContext } from './api.ts';
 import type { Core } from './core.ts';
 import { HubSpotError, badRequest, invalidValues, ruleRefusals, type ValueIssue } from './errors.ts';
 import { parseJsonBody, parseQuery, parseWith, type Reply } from './http.ts';
-import { associationInputs, boolParam, idValue, objectViews, propertyValues, readScopes, writeScopes } from './objectViews.ts';
+import { associationInputs, boolParam, idValue, objectViews, propertyValues, readScopes, writeScopes, type AssociationTarget } from './objectViews.ts';
 import { OBJECT_TYPE_IDS, resolveObjectType, type ObjectType } from './schema.ts';
 import type { Snap } from './store.ts';
 import { enforcesRules } from './versions.ts';
@@ -77,14 +77,14 @@ export function batchRoutes(core: Core): ApiRoute[] {
     const body = parseWith(batchCreateBody, parseJsonBody(req), 'BatchInputSimplePublicObjectBatchInputForCreate');
     checkBatchSize(body.inputs.length);
     const traced = body.inputs.length > 0 && body.inputs.every((i) => i.objectWriteTraceId !== undefined);
-    const planned: { changes: Record<string, string | null>; targets: string[]; written: string[] }[] = [];
+    const planned: { changes: Record<string, string | null>; targets: AssociationTarget[]; written: string[] }[] = [];
     const errors: Record<string, unknown>[] = [];
     const issues: ValueIssue[] = [];
     const emails = new Set<string>();
     for (const input of body.inputs) {
       const checked = writer.check(type, input.properties);
       let failure: HubSpotError | undefined = checked.issues.length > 0 ? invalidValues(checked.issues, writer.portalId) : undefined;
-      let targets: string[] = [];
+      let targets: AssociationTarget[] = [];
       if (failure === undefined) {
         try {
           writer.checkEmail(type, checked.changes);

@@ -8,7 +8,7 @@ import type { ObjectType } from './schema.ts';
 import type { Snap } from './store.ts';
 import type { SandboxEvent, WebhookDispatcher } from './webhooks.ts';
 
-const SINGULAR: Record<ObjectType, string> = { contacts: 'contact', deals: 'deal' };
+const SINGULAR: Record<ObjectType, string> = { contacts: 'contact', companies: 'company', deals: 'deal' };
 
 /** Who changed it: the request's token, or (none) a user in HubSpot's UI. */
 export function changeSource(actor: Principal | null, appId: number): Pick<SandboxEvent, 'changeSource' | 'sourceId'> {

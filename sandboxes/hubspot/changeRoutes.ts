@@ -11,13 +11,13 @@
  */
 import { z } from 'zod';
 import type { ApiRoute } from './api.ts';
-import { ASSOCIATION_TYPE_ID, OTHER } from './associations.ts';
+import { SINGULAR, associationTypeId } from './associations.ts';
 import { changeSource } from './changeEvents.ts';
 import type { Core } from './core.ts';
 import { badRequest } from './errors.ts';
 import { parseJsonBody, parseWith } from './http.ts';
 import { idValue, objectNotFound, objectViews, writeScopes } from './objectViews.ts';
-import { resolveObjectType, type ObjectType } from './schema.ts';
+import { OBJECT_TYPES, resolveObjectType, type ObjectType } from './schema.ts';
 
 const mergeBody = z.object({ primaryObjectId: idValue, objectIdToMerge: idValue });
 const gdprBody = z.object({ objectId: idValue, idProperty: z.string().optional() });
@@ -49,13 +49,12 @@ export function changeRoutes(core: Core): ApiRoute[] {
           if (primary.props[name] === undefined && writer.check(type, { [name]: value }, primary).issues.length === 0) moved[name] = value;
         }
         const result = core.webhooks.muted(() => {
-          for (const id of [...store.associated(type, merged.id)]) {
-            if (type === 'contacts') {
-              store.associations.remove(merged.id, id);
-              store.associations.add(primary.id, id);
-            } else {
-              store.associations.remove(id, merged.id);
-              store.associations.add(id, primary.id);
+          for (const other of OBJECT_TYPES) {
+            const pair = store.pair(type, other);
+            if (pair === undefined) continue;
+            for (const id of [...store.associated(type, merged.id, other)]) {
+              pair.set(type, merged.id, id, false);
+              pair.set(type, primary.id, id, true);
             }
           }
           writer.archive(type, merged);
@@ -64,7 +63,7 @@ export function changeRoutes(core: Core): ApiRoute[] {
           return Object.keys(moved).length > 0 ? writer.update(type, primary, moved) : primary;
         });
         event({
-          subscriptionType: `${type === 'contacts' ? 'contact' : 'deal'}.merge`,
+          subscriptionType: `${SINGULAR[type]}.merge`,
           objectId: Number(primary.id),
           primaryObjectId: Number(primary.id),
           mergedObjectIds: [Number(merged.id)],
@@ -96,17 +95,16 @@ export function changeRoutes(core: Core): ApiRoute[] {
       handle: ({ params }) => {
         const from = resolveObjectType(params.fromObjectType);
         const to = resolveObjectType(params.toObjectType);
-        if (OTHER[from] !== to) throw badRequest(`Associations from ${from} to ${to} are not supported by the sandbox`);
+        const typeId = associationTypeId(from, to);
         live(from, params.fromObjectId);
         live(to, params.toObjectId);
-        if (from === 'contacts') store.associations.add(params.fromObjectId, params.toObjectId);
-        else store.associations.add(params.toObjectId, params.fromObjectId);
+        store.pair(from, to)?.set(from, params.fromObjectId, params.toObjectId, true);
         const now = new Date(core.clock()).toISOString();
         return {
           status: 200,
           body: {
             status: 'COMPLETE',
-            results: [{ from: { id: params.fromObjectId }, to: { id: params.toObjectId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: ASSOCIATION_TYPE_ID[from] } }],
+            results: [{ from: { id: params.fromObjectId }, to: { id: params.toObjectId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId } }],
             startedAt: now,
             completedAt: now,
           },
@@ -120,9 +118,8 @@ export function changeRoutes(core: Core): ApiRoute[] {
       handle: ({ params }) => {
         const from = resolveObjectType(params.fromObjectType);
         const to = resolveObjectType(params.toObjectType);
-        if (OTHER[from] !== to) throw badRequest(`Associations from ${from} to ${to} are not supported by the sandbox`);
-        if (from === 'contacts') store.associations.remove(params.fromObjectId, params.toObjectId);
-        else store.associations.remove(params.toObjectId, params.fromObjectId);
+        associationTypeId(from, to);
+        store.pair(from, to)?.set(from, params.fromObjectId, params.toObjectId, false);
         return { status: 204 };
       },
     },

@@ -75,6 +75,7 @@ export function createCore(options: CoreOptions = {}): Core {
   const writer = new RecordWriter(store, registry, clock, portalId);
   const search: Record<ObjectType, SearchIndex> = {
     contacts: new SearchIndex('contacts', registry, lag),
+    companies: new SearchIndex('companies', registry, lag),
     deals: new SearchIndex('deals', registry, lag),
   };
   // Every write reaches search only through this queue, which is what makes search lag behind.

@@ -1,6 +1,7 @@
 /** Direct access to the records, bypassing HTTP, auth and limits: seeding and test assertions. */
 import type { Core } from './core.ts';
 import { iso } from './http.ts';
+import { SINGULAR } from './associations.ts';
 import type { ObjectType } from './schema.ts';
 import type { Snap } from './store.ts';
 
@@ -24,15 +25,22 @@ export interface SandboxData {
   now(): number;
   createContact(properties: Record<string, string>): string;
   updateContact(id: string, properties: Record<string, string>): void;
-  createDeal(properties: Record<string, string>, contactIds?: string[]): string;
+  createCompany(properties: Record<string, string>): string;
+  updateCompany(id: string, properties: Record<string, string>): void;
+  /** A deal, associated with these contacts and (default associations, deal→company 341) these companies. */
+  createDeal(properties: Record<string, string>, contactIds?: string[], companyIds?: string[]): string;
   updateDeal(id: string, properties: Record<string, string>): void;
   associate(dealId: string, contactId: string): void;
+  associateCompany(dealId: string, companyId: string): void;
   getContact(id: string): SandboxRecord | undefined;
+  getCompany(id: string): SandboxRecord | undefined;
   getDeal(id: string): SandboxRecord | undefined;
   contactIds(): string[];
+  companyIds(): string[];
   dealIds(): string[];
   dealIdsOf(contactId: string): string[];
-  getProperty(objectType: 'contacts' | 'deals', name: string): SandboxPropertyInfo | undefined;
+  dealIdsOfCompany(companyId: string): string[];
+  getProperty(objectType: ObjectType, name: string): SandboxPropertyInfo | undefined;
 }
 
 function record(snap: Snap | undefined): SandboxRecord | undefined {
@@ -44,7 +52,7 @@ export function createSandboxData(core: Core): SandboxData {
   const { store, writer, registry } = core;
   const live = (type: ObjectType, id: string): Snap => {
     const snap = store.table(type).get(id);
-    if (snap === undefined || snap.archived) throw new Error(`no ${type === 'contacts' ? 'contact' : 'deal'} with id ${id}`);
+    if (snap === undefined || snap.archived) throw new Error(`no ${SINGULAR[type]} with id ${id}`);
     return snap;
   };
   const update = (type: ObjectType, id: string, properties: Record<string, string>): void => {
@@ -55,10 +63,14 @@ export function createSandboxData(core: Core): SandboxData {
     now: () => core.clock(),
     createContact: (properties) => writer.create('contacts', writer.checkOrThrow('contacts', properties)).id,
     updateContact: (id, properties) => update('contacts', id, properties),
-    createDeal: (properties, contactIds = []) => {
+    createCompany: (properties) => writer.create('companies', writer.checkOrThrow('companies', properties)).id,
+    updateCompany: (id, properties) => update('companies', id, properties),
+    createDeal: (properties, contactIds = [], companyIds = []) => {
       for (const c of contactIds) live('contacts', c);
+      for (const c of companyIds) live('companies', c);
       const deal = writer.create('deals', writer.checkOrThrow('deals', properties));
       for (const c of contactIds) store.associations.add(c, deal.id);
+      for (const c of companyIds) store.companyDeals.add(c, deal.id);
       return deal.id;
     },
     updateDeal: (id, properties) => update('deals', id, properties),
@@ -67,11 +79,19 @@ export function createSandboxData(core: Core): SandboxData {
       live('contacts', contactId);
       store.associations.add(contactId, dealId);
     },
+    associateCompany: (dealId, companyId) => {
+      live('deals', dealId);
+      live('companies', companyId);
+      store.companyDeals.add(companyId, dealId);
+    },
     getContact: (id) => record(store.contacts.get(id)),
+    getCompany: (id) => record(store.companies.get(id)),
     getDeal: (id) => record(store.deals.get(id)),
     contactIds: () => store.contacts.ids(),
+    companyIds: () => store.companies.ids(),
     dealIds: () => store.deals.ids(),
     dealIdsOf: (contactId) => [...store.associated('contacts', contactId)],
+    dealIdsOfCompany: (companyId) => [...store.associated('companies', companyId, 'deals')],
     getProperty: (objectType, name) => {
       const p = registry.get(objectType, name);
       if (p === undefined) return undefined;

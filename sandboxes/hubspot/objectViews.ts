@@ -3,11 +3,11 @@
  * associations, lookups by id or unique property, and creation with associations.
  */
 import { z } from 'zod';
-import { ASSOCIATION_TYPE_ID, ASSOCIATION_TYPE_NAME, OTHER, pageOf } from './associations.ts';
+import { acceptedTypeIds, associable, associationTypeName, pageOf } from './associations.ts';
 import type { Core } from './core.ts';
 import { badRequest, notFound, type HubSpotError } from './errors.ts';
 import { queryList } from './http.ts';
-import { ALWAYS_READ_PROPERTIES, OBJECT_TYPE_IDS, resolveObjectType, type ObjectType } from './schema.ts';
+import { ALWAYS_READ_PROPERTIES, OBJECT_TYPE_IDS, OBJECT_TYPES, resolveObjectType, type ObjectType } from './schema.ts';
 import { propertiesWithHistory, publicObject, selectProperties } from './serialize.ts';
 import type { Snap } from './store.ts';
 import type { Changes } from './writes.ts';
@@ -42,13 +42,19 @@ export function objectNotFound(id: string): HubSpotError {
 export const readScopes = (p: Record<string, string>): string[] => [`crm.objects.${resolveObjectType(p.objectType)}.read`];
 export const writeScopes = (p: Record<string, string>): string[] => [`crm.objects.${resolveObjectType(p.objectType)}.write`];
 
+/** A record a create associates the new one with: its type (from the association type id) and id. */
+export interface AssociationTarget {
+  type: ObjectType;
+  id: string;
+}
+
 export interface ObjectViews {
   render: (type: ObjectType, snap: Snap, q: ReadOptions) => Record<string, unknown>;
   renderWrite: (type: ObjectType, snap: Snap, written: readonly string[]) => Record<string, unknown>;
   findBy: (type: ObjectType, id: string, idProperty: string | undefined) => Snap | undefined;
-  /** Ids of the records a create should associate with; throws on unsupported types or unknown records. */
-  associationTargets: (type: ObjectType, associations: AssociationInputs) => string[];
-  createWith: (type: ObjectType, changes: Changes, targets: readonly string[]) => Snap;
+  /** The records a create should associate with; throws on unsupported types or unknown records. */
+  associationTargets: (type: ObjectType, associations: AssociationInputs) => AssociationTarget[];
+  createWith: (type: ObjectType, changes: Changes, targets: readonly AssociationTarget[]) => Snap;
 }
 
 export function objectViews(core: Core): ObjectViews {
@@ -57,24 +63,24 @@ export function objectViews(core: Core): ObjectViews {
   /** The `associations` block of a v3 read: only for requested types that have associations. */
   const associationsOf = (type: ObjectType, snap: Snap, requested: readonly string[] | undefined): Record<string, unknown> | undefined => {
     if (requested === undefined) return undefined;
-    const other = OTHER[type];
-    const wanted = requested.some((r) => {
+    const out: Record<string, unknown> = {};
+    for (const r of requested) {
+      let other: ObjectType;
       try {
-        return resolveObjectType(r) === other;
+        other = resolveObjectType(r);
       } catch {
-        return false; // other object types (companies…) exist in HubSpot; here they have no associations
+        continue; // other object types (tickets…) exist in HubSpot; here they have no associations
       }
-    });
-    if (!wanted) return undefined;
-    const ids = store.associated(type, snap.id);
-    if (ids.length === 0) return undefined;
-    const { page, next } = pageOf(ids, undefined, V3_ASSOCIATION_PAGE);
-    return {
-      [other]: {
-        results: page.map((id) => ({ id, type: ASSOCIATION_TYPE_NAME[type] })),
+      if (!associable(type, other) || out[other] !== undefined) continue;
+      const ids = store.associated(type, snap.id, other);
+      if (ids.length === 0) continue;
+      const { page, next } = pageOf(ids, undefined, V3_ASSOCIATION_PAGE);
+      out[other] = {
+        results: page.map((id) => ({ id, type: associationTypeName(type, other) })),
         ...(next === undefined ? {} : { paging: { next: { after: next } } }),
-      },
-    };
+      };
+    }
+    return Object.keys(out).length === 0 ? undefined : out;
   };
 
   const render = (type: ObjectType, snap: Snap, q: ReadOptions): Record<string, unknown> => {
@@ -112,23 +118,23 @@ export function objectViews(core: Core): ObjectViews {
     return undefined;
   };
 
-  /** Ids of the records a create should associate with; throws on unsupported types or unknown records. */
-  const associationTargets = (type: ObjectType, associations: AssociationInputs): string[] => {
-    const other = OTHER[type];
+  /** The records a create should associate with; the type id says which type each is. */
+  const associationTargets = (type: ObjectType, associations: AssociationInputs): AssociationTarget[] => {
+    const others = OBJECT_TYPES.filter((o) => associable(type, o));
     return (associations ?? []).map((a) => {
-      const ok = a.types.every((t) => t.associationCategory === 'HUBSPOT_DEFINED' && t.associationTypeId === ASSOCIATION_TYPE_ID[type]);
-      if (!ok) throw badRequest(`Unsupported association type from ${type} to ${other}; use HUBSPOT_DEFINED ${ASSOCIATION_TYPE_ID[type]}`);
+      const other = others.find((o) => a.types.length > 0 && a.types.every((t) => t.associationCategory === 'HUBSPOT_DEFINED' && acceptedTypeIds(type, o).includes(t.associationTypeId)));
+      if (other === undefined) {
+        const allowed = others.map((o) => `${acceptedTypeIds(type, o).join(' or ')} (to ${o})`).join(', ');
+        throw badRequest(`Unsupported association type from ${type}; use HUBSPOT_DEFINED ${allowed}`);
+      }
       if (store.table(other).get(a.to.id)?.archived !== false) throw badRequest(`${other} ${a.to.id} does not exist`);
-      return a.to.id;
+      return { type: other, id: a.to.id };
     });
   };
 
-  const createWith = (type: ObjectType, changes: Changes, targets: readonly string[]): Snap => {
+  const createWith = (type: ObjectType, changes: Changes, targets: readonly AssociationTarget[]): Snap => {
     const snap = writer.create(type, changes);
-    for (const id of targets) {
-      if (type === 'contacts') store.associations.add(snap.id, id);
-      else store.associations.add(id, snap.id);
-    }
+    for (const t of targets) store.pair(type, t.type)?.set(type, snap.id, t.id, true);
     return snap;
   };
 

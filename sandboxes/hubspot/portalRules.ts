@@ -13,7 +13,7 @@ const name = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a property name');
 
 export const portalRuleSchema = z
   .object({
-    objectType: z.enum(['contacts', 'deals'] as const satisfies readonly ObjectType[]),
+    objectType: z.enum(['contacts', 'companies', 'deals'] as const satisfies readonly ObjectType[]),
     /** The property that must have a value… */
     required: name,
     /** …once this property holds one of these values. */

@@ -1,17 +1,18 @@
 /**
- * The portal's fixed schema: object types, default contact and deal properties, property groups and the
+ * The portal's fixed schema: object types, default contact, company and deal properties, property groups and the
  * default deal pipeline, as HubSpot ships them.
  */
 import { badRequest } from './errors.ts';
 
-export type ObjectType = 'contacts' | 'deals';
-export const OBJECT_TYPES: readonly ObjectType[] = ['contacts', 'deals'];
+export type ObjectType = 'contacts' | 'companies' | 'deals';
+export const OBJECT_TYPES: readonly ObjectType[] = ['contacts', 'companies', 'deals'];
 
-/** Object type ids as HubSpot names them (0-1 contacts, 0-3 deals). */
-export const OBJECT_TYPE_IDS: Record<ObjectType, string> = { contacts: '0-1', deals: '0-3' };
+/** Object type ids as HubSpot names them (0-1 contacts, 0-2 companies, 0-3 deals). */
+export const OBJECT_TYPE_IDS: Record<ObjectType, string> = { contacts: '0-1', companies: '0-2', deals: '0-3' };
 
 const OBJECT_TYPE_ALIASES: Record<string, ObjectType> = {
   contacts: 'contacts', contact: 'contacts', '0-1': 'contacts',
+  companies: 'companies', company: 'companies', '0-2': 'companies',
   deals: 'deals', deal: 'deals', '0-3': 'deals',
 };
 
@@ -22,7 +23,7 @@ export function resolveObjectType(name: string): ObjectType {
 }
 
 /** The property that records the last write, per object (contacts differ from every other object). */
-export const MODIFIED_PROPERTY: Record<ObjectType, string> = { contacts: 'lastmodifieddate', deals: 'hs_lastmodifieddate' };
+export const MODIFIED_PROPERTY: Record<ObjectType, string> = { contacts: 'lastmodifieddate', companies: 'hs_lastmodifieddate', deals: 'hs_lastmodifieddate' };
 
 export type PropertyType = 'string' | 'number' | 'date' | 'datetime' | 'enumeration' | 'bool';
 export const PROPERTY_TYPES: readonly PropertyType[] = ['string', 'number', 'date', 'datetime', 'enumeration', 'bool'];
@@ -119,6 +120,7 @@ export function findStage(pipelineId: string, stageId: string): PipelineStage | 
 
 export const DEFAULT_GROUPS: Record<ObjectType, readonly PropertyGroup[]> = {
   contacts: [{ name: 'contactinformation', label: 'Contact information', displayOrder: 0, archived: false }],
+  companies: [{ name: 'companyinformation', label: 'Company information', displayOrder: 0, archived: false }],
   deals: [{ name: 'dealinformation', label: 'Deal information', displayOrder: 0, archived: false }],
 };
 
@@ -164,6 +166,21 @@ export const SANDBOX_OWNERS: readonly (readonly [string, string])[] = [
   ['Cy Owner', '90003'],
 ];
 
+/** A few of HubSpot's default company properties (name and domain say who it is; domain is not unique by default). */
+const COMPANY_DEFAULTS: readonly DefaultSpec[] = [
+  { name: 'name', label: 'Company name', type: 'string', fieldType: 'text' },
+  { name: 'domain', label: 'Company Domain Name', type: 'string', fieldType: 'text' },
+  { name: 'website', label: 'Website URL', type: 'string', fieldType: 'text' },
+  { name: 'phone', label: 'Phone Number', type: 'string', fieldType: 'phonenumber' },
+  { name: 'industry', label: 'Industry', type: 'string', fieldType: 'text' },
+  { name: 'city', label: 'City', type: 'string', fieldType: 'text' },
+  { name: 'numberofemployees', label: 'Number of Employees', type: 'number', fieldType: 'number' },
+  { name: 'createdate', label: 'Create Date', type: 'datetime', fieldType: 'date' },
+  { name: 'hs_lastmodifieddate', label: 'Last Modified Date', type: 'datetime', fieldType: 'date', readOnly: true },
+  { name: 'notes_last_updated', label: 'Last Activity Date', type: 'datetime', fieldType: 'date' },
+  { name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', readOnly: true },
+];
+
 const DEAL_DEFAULTS: readonly DefaultSpec[] = [
   { name: 'dealname', label: 'Deal Name', type: 'string', fieldType: 'text' },
   { name: 'amount', label: 'Amount', type: 'number', fieldType: 'number', currency: true },
@@ -198,7 +215,7 @@ export const BOOL_OPTIONS: readonly PropertyOption[] = [
 ];
 
 export function defaultProperties(type: ObjectType): PropertyDefinition[] {
-  const specs = type === 'contacts' ? CONTACT_DEFAULTS : DEAL_DEFAULTS;
+  const specs = type === 'contacts' ? CONTACT_DEFAULTS : type === 'companies' ? COMPANY_DEFAULTS : DEAL_DEFAULTS;
   const groupName = DEFAULT_GROUPS[type][0].name;
   return specs.map((s, i) => ({
     name: s.name,
@@ -229,17 +246,20 @@ export function defaultProperties(type: ObjectType): PropertyDefinition[] {
 /** Properties returned by reads when the request names none. */
 export const DEFAULT_READ_PROPERTIES: Record<ObjectType, readonly string[]> = {
   contacts: ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
+  companies: ['createdate', 'domain', 'hs_lastmodifieddate', 'hs_object_id', 'name'],
   deals: ['amount', 'closedate', 'createdate', 'dealname', 'dealstage', 'hs_lastmodifieddate', 'hs_object_id', 'pipeline'],
 };
 
 /** Properties every read returns even when the request names others. */
 export const ALWAYS_READ_PROPERTIES: Record<ObjectType, readonly string[]> = {
   contacts: ['createdate', 'hs_object_id', 'lastmodifieddate'],
+  companies: ['createdate', 'hs_lastmodifieddate', 'hs_object_id'],
   deals: ['createdate', 'hs_lastmodifieddate', 'hs_object_id'],
 };
 
 /** Text properties the search `query` looks in. */
 export const QUERY_PROPERTIES: Record<ObjectType, readonly string[]> = {
   contacts: ['firstname', 'lastname', 'email', 'phone', 'company'],
+  companies: ['name', 'domain', 'website', 'phone'],
   deals: ['dealname'],
 };

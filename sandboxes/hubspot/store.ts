@@ -82,64 +82,98 @@ function insertSorted(list: string[], id: string): boolean {
   return true;
 }
 
-/** Contact–deal associations, both directions, each list sorted by id (stable paging). */
+/**
+ * Associations between two object types (contacts–deals, companies–deals), both directions, each list
+ * sorted by id (stable paging). `left` ids are the first argument of add/remove.
+ */
 export class Associations {
-  private readonly dealsOfContact = new Map<string, string[]>();
-  private readonly contactsOfDeal = new Map<string, string[]>();
-  private readonly listeners: ((contactId: string, dealId: string, removed: boolean) => void)[] = [];
+  readonly left: ObjectType;
+  readonly right: ObjectType;
+  private readonly rightOfLeft = new Map<string, string[]>();
+  private readonly leftOfRight = new Map<string, string[]>();
+  private readonly listeners: ((leftId: string, rightId: string, removed: boolean) => void)[] = [];
+
+  constructor(left: ObjectType, right: ObjectType) {
+    this.left = left;
+    this.right = right;
+  }
 
   /** Told of every association added or removed (webhooks' associationChange). */
-  onChange(listener: (contactId: string, dealId: string, removed: boolean) => void): void {
+  onChange(listener: (leftId: string, rightId: string, removed: boolean) => void): void {
     this.listeners.push(listener);
   }
 
-  add(contactId: string, dealId: string): boolean {
-    const deals = this.dealsOfContact.get(contactId) ?? [];
-    const contacts = this.contactsOfDeal.get(dealId) ?? [];
-    this.dealsOfContact.set(contactId, deals);
-    this.contactsOfDeal.set(dealId, contacts);
-    const added = insertSorted(deals, dealId);
-    insertSorted(contacts, contactId);
-    if (added) for (const l of this.listeners) l(contactId, dealId, false);
+  add(leftId: string, rightId: string): boolean {
+    const rights = this.rightOfLeft.get(leftId) ?? [];
+    const lefts = this.leftOfRight.get(rightId) ?? [];
+    this.rightOfLeft.set(leftId, rights);
+    this.leftOfRight.set(rightId, lefts);
+    const added = insertSorted(rights, rightId);
+    insertSorted(lefts, leftId);
+    if (added) for (const l of this.listeners) l(leftId, rightId, false);
     return added;
   }
 
-  remove(contactId: string, dealId: string): boolean {
-    const deals = this.dealsOfContact.get(contactId) ?? [];
-    const contacts = this.contactsOfDeal.get(dealId) ?? [];
-    const at = deals.indexOf(dealId);
+  remove(leftId: string, rightId: string): boolean {
+    const rights = this.rightOfLeft.get(leftId) ?? [];
+    const lefts = this.leftOfRight.get(rightId) ?? [];
+    const at = rights.indexOf(rightId);
     if (at < 0) return false;
-    deals.splice(at, 1);
-    const c = contacts.indexOf(contactId);
-    if (c >= 0) contacts.splice(c, 1);
-    for (const l of this.listeners) l(contactId, dealId, true);
+    rights.splice(at, 1);
+    const c = lefts.indexOf(leftId);
+    if (c >= 0) lefts.splice(c, 1);
+    for (const l of this.listeners) l(leftId, rightId, true);
     return true;
   }
 
   /** Ids of the other type associated with `id` of type `from`. */
   of(from: ObjectType, id: string): readonly string[] {
-    return (from === 'contacts' ? this.dealsOfContact.get(id) : this.contactsOfDeal.get(id)) ?? [];
+    return (from === this.left ? this.rightOfLeft.get(id) : this.leftOfRight.get(id)) ?? [];
+  }
+
+  /** Adds or removes with the ids in either order: `fromId` is of type `from`. */
+  set(from: ObjectType, fromId: string, toId: string, present: boolean): boolean {
+    const [l, r] = from === this.left ? [fromId, toId] : [toId, fromId];
+    return present ? this.add(l, r) : this.remove(l, r);
   }
 }
 
+/** The type a two-type caller means: contacts and companies ↔ deals, deals → contacts. */
+export function defaultOther(type: ObjectType): ObjectType {
+  return type === 'deals' ? 'contacts' : 'deals';
+}
+
 /** Id ranges differ per type so a contact id used as a deal id is caught rather than silently matched. */
-export const ID_BASE: Record<ObjectType, number> = { contacts: 1001, deals: 5_000_001 };
+export const ID_BASE: Record<ObjectType, number> = { contacts: 1001, companies: 90_000_001, deals: 5_000_001 };
 
 export class Store {
   readonly contacts = new ObjectTable('contacts', ID_BASE.contacts);
+  readonly companies = new ObjectTable('companies', ID_BASE.companies);
   readonly deals = new ObjectTable('deals', ID_BASE.deals);
-  readonly associations = new Associations();
+  /** Contact–deal associations (left: contacts). */
+  readonly associations = new Associations('contacts', 'deals');
+  /** Company–deal associations (left: companies). Contact–company ones are not modelled. */
+  readonly companyDeals = new Associations('companies', 'deals');
   /** Lower-cased email → contact id (contact emails are unique in HubSpot). */
   readonly emails = new Map<string, string>();
 
   table(type: ObjectType): ObjectTable {
-    return type === 'contacts' ? this.contacts : this.deals;
+    return type === 'contacts' ? this.contacts : type === 'companies' ? this.companies : this.deals;
   }
 
-  /** Live records associated with `id`: archiving a record removes it from its associations' lists. */
-  associated(from: ObjectType, id: string): readonly string[] {
-    const ids = this.associations.of(from, id);
-    const other = this.table(from === 'contacts' ? 'deals' : 'contacts');
+  /** The associations between two types, or undefined where the sandbox models none. */
+  pair(from: ObjectType, to: ObjectType): Associations | undefined {
+    for (const p of [this.associations, this.companyDeals]) if ((p.left === from && p.right === to) || (p.left === to && p.right === from)) return p;
+    return undefined;
+  }
+
+  /**
+   * Live records of type `to` associated with `id`: archiving a record removes it from its associations'
+   * lists. `to` defaults to deals for contacts and companies, and to contacts for deals.
+   */
+  associated(from: ObjectType, id: string, to: ObjectType = defaultOther(from)): readonly string[] {
+    const ids = this.pair(from, to)?.of(from, id) ?? [];
+    const other = this.table(to);
     return ids.every((x) => other.get(x)?.archived === false) ? ids : ids.filter((x) => other.get(x)?.archived === false);
   }
 }

@@ -17,6 +17,7 @@ export type WriteListener = (type: ObjectType, snap: Snap, previous: Snap | unde
 
 const REQUIRED_ON_CREATE: Record<ObjectType, readonly string[]> = {
   contacts: [],
+  companies: [],
   deals: ['dealname', 'dealstage', 'pipeline'],
 };
 

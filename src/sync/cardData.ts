@@ -92,6 +92,11 @@ export function unscoredCard(contactId: string, known: boolean): UnscoredCard {
   };
 }
 
+/** A contact where the installation's customers are another kind of record (companies): its scores are there. */
+export function otherCustomersCard(contactId: string, customers: string): UnscoredCard {
+  return { contactId, scored: false, message: `Not scored: Lifecycle Sync scores ${customers} records in this account; see the contact's ${customers}.` };
+}
+
 export function cardData(e: Explanation | null, contactId: string, o: DescribeOptions): CardData {
   if (!e?.scores) return unscoredCard(contactId, e !== null);
   const s = e.scores;

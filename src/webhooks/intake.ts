@@ -11,7 +11,7 @@
  * the latest event by `occurredAt` decides whether the pending work is a rescore or a forget.
  */
 import { createHash } from 'node:crypto';
-import type { CrmName, Environment, WebhookChange, WebhookReceiver } from '../../connectors/contract/index.ts';
+import type { CrmName, Environment, WebhookChange, WebhookEvent, WebhookReceiver } from '../../connectors/contract/index.ts';
 import type { Logger } from '../log.ts';
 import type { Store, WebhookWork } from '../store/types.ts';
 
@@ -45,9 +45,22 @@ export interface IntakeOptions {
   installationOf: (crm: CrmName, accountId: string) => Promise<string | null>;
   /** The CRM names of the plugin's own fields (their changes are our writes). */
   ownFields: readonly string[];
+  /**
+   * What an installation's customers are in the CRM ("contact", "company"; the definition's
+   * `customerRecord`), or null where the CRM has one kind: changes about another kind are ignored.
+   * By installation, though today the connector's settings are the process's.
+   */
+  customerRecordOf?: (installationId: string) => Promise<string | null>;
   clock?: () => number;
   /** Told of each installation that has new work (the drainer). */
   onWork?: (installationId: string) => void;
+}
+
+/** The event's changes that matter to an installation whose customers are `record`s (the others dropped, and said so). */
+function forCustomers(e: WebhookEvent, record: string): WebhookEvent {
+  const changes = e.changes.filter((c) => c.record === undefined || c.record === record);
+  if (changes.length === e.changes.length) return e;
+  return { ...e, changes, ...(changes.length === 0 ? { ignored: `about a ${e.changes[0]?.record ?? 'other'} record; the customers here are ${record} records` } : {}) };
 }
 
 /** Keys are stored hashed: a tombstone must not keep a deleted person's id. */
@@ -66,7 +79,8 @@ export async function receiveWebhook(o: IntakeOptions, request: IncomingWebhook)
   for (const batch of parsed.batches) {
     const installationId = await o.installationOf(o.crm, batch.accountId);
     if (!installationId) return { ok: false, status: 404, code: 'UNKNOWN_ACCOUNT', message: `no installation for the account ${batch.accountId}` };
-    batches.push({ installationId, events: batch.events });
+    const record = (await o.customerRecordOf?.(installationId)) ?? null;
+    batches.push({ installationId, events: record === null ? batch.events : batch.events.map((e) => forCustomers(e, record)) });
   }
 
   let duplicates = 0;

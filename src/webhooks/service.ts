@@ -33,8 +33,10 @@ export class WebhookService {
     for (const d of connectorDefinitions()) {
       if (!d.webhooks) continue;
       let ownFields: string[] = [];
+      let customerRecord: string | null = null;
       try {
         ownFields = Object.values(d.fieldNames(o.config.connectors[d.name], o.env));
+        customerRecord = d.customerRecord?.(o.config.connectors[d.name], o.env) ?? null;
       } catch {
         // Settings this process cannot read: its own runs fail with the reason; events are still received.
       }
@@ -46,6 +48,9 @@ export class WebhookService {
         log: o.log,
         installationOf: async (crm, accountId) => (await installationOfAccount(o.store, o.installations, crm, accountId))?.installationId ?? null,
         ownFields,
+        // Contacts' or companies' changes are kept where they are the customers (the connector's settings are
+        // the process's, as its field names are: one kind of customer for every installation of this CRM).
+        customerRecordOf: () => Promise.resolve(customerRecord),
         clock: o.clock,
         onWork: (id) => this.drainer.poke(id),
       });

@@ -35,6 +35,8 @@ export const TEST_ENCRYPTION_KEY = 'test-encryption-key-with-enough-entropy-0123
 export interface HarnessOptions {
   /** 'demo' (CDNOW + prospects) or a synthetic base of this many contacts. */
   dataset: 'demo' | { contacts: number; seed?: number };
+  /** Seed companies as the customers, each with one contact, every deal associated with both (sandboxes/hubspot/seed.ts). */
+  b2b?: boolean;
   sandbox?: HubSpotSandboxOptions;
   config?: Record<string, unknown>;
   env?: Env;
@@ -56,8 +58,8 @@ export interface Harness extends EngineCalls {
   names: Record<FieldKey, string>;
   /** A fresh connector (as a new process would have). */
   connector(): Promise<{ installationId: string; connector: Connector }>;
-  /** Every contact's plugin properties as the sandbox holds them. */
-  crmValues(): Map<string, Record<string, string | null>>;
+  /** Every contact's plugin properties as the sandbox holds them (every company's with 'companies'). */
+  crmValues(object?: 'contacts' | 'companies'): Map<string, Record<string, string | null>>;
   /** Moves the sandbox's clock (and so HubSpot's timestamps) relative to real time. */
   setClockOffset(ms: number): void;
   close(): Promise<void>;
@@ -67,8 +69,9 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   let offset = -3_600_000; // seeded an hour ago, so the first pull's look-back does not include it
   const clock = () => Date.now() + offset;
   const sandbox = createHubSpotSandbox({ limits: { tenSecondly: 100_000, searchPerSecond: 1000 }, clock, ...o.sandbox });
-  if (o.dataset === 'demo') seedDemoDataset(sandbox.data, { today: new Date() });
-  else seedSyntheticDataset(sandbox.data, { contacts: o.dataset.contacts, seed: o.dataset.seed ?? 7, today: new Date() });
+  const b2b = o.b2b ?? false;
+  if (o.dataset === 'demo') seedDemoDataset(sandbox.data, { today: new Date(), b2b });
+  else seedSyntheticDataset(sandbox.data, { contacts: o.dataset.contacts, seed: o.dataset.seed ?? 7, today: new Date(), b2b });
   offset = 0;
   const url = await sandbox.listen();
   const dir = mkdtempSync(join(tmpdir(), 'lcs-hubspot-'));
@@ -95,10 +98,11 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
     names,
     connector: () => connect({ config, env: harness.env, store, crm: 'hubspot', log }),
     ...engineCalls({ store, config, log, connector: () => harness.connector() }),
-    crmValues() {
+    crmValues(object = 'contacts') {
       const out = new Map<string, Record<string, string | null>>();
-      for (const id of sandbox.data.contactIds()) {
-        const props = sandbox.data.getContact(id)?.properties ?? {};
+      const companies = object === 'companies';
+      for (const id of companies ? sandbox.data.companyIds() : sandbox.data.contactIds()) {
+        const props = (companies ? sandbox.data.getCompany(id) : sandbox.data.getContact(id))?.properties ?? {};
         out.set(id, Object.fromEntries(Object.values(names).map((n) => [n, props[n] ?? null])));
       }
       return out;

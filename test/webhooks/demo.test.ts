@@ -29,7 +29,7 @@ describe('the demo’s HubSpot sandbox', () => {
     const admin = { authorization: 'Bearer demo-test-admin-token-0123456789' };
     const run = await until('a rescore run', async () => {
       const body = (await (await fetch(`${demo.url}/api/runs`, { headers: admin })).json()) as { runs: { id: string; kind: string; status: string; stats: { written: number } }[] };
-      return body.runs.find((r) => r.kind === 'rescore') ?? null;
+      return body.runs.find((r) => r.kind === 'rescore' && r.status !== 'running') ?? null;
     }, 30_000);
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run.stats.written).toBeGreaterThanOrEqual(1);

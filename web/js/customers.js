@@ -4,7 +4,7 @@
 // list (GET /customers.csv). The charts and key figures open it filtered to the people they count.
 import { api, download } from './api.js';
 import { byId, fill, h } from './dom.js';
-import { money, num, STAGE_COLORS } from './format.js';
+import { crmLinkText, money, num, STAGE_COLORS } from './format.js';
 import { lookUp } from './lookup.js';
 import { scoped } from './scope.js';
 
@@ -95,8 +95,8 @@ function stageTag(stage) {
   return tag;
 }
 
-/** @param {Row} row */
-function renderRow(row) {
+/** @param {Row} row @param {string | null} label */
+function renderRow(row, label) {
   const who = [row.email, row.company].filter(Boolean).join(' · ');
   const tr = h(
     'tr',
@@ -108,7 +108,7 @@ function renderRow(row) {
     h('td', {}, row.valueTier ? (context.tierLabels[row.valueTier] ?? row.valueTier) : '—'),
     h('td', { class: 'num' }, money(row.clv, context.currency)),
     h('td', { class: 'num' }, money(row.ltv, context.currency)),
-    h('td', {}, row.crmUrl ? h('a', { href: row.crmUrl, target: '_blank', rel: 'noopener noreferrer', class: 'crm-link', onclick: (/** @type {Event} */ e) => e.stopPropagation() }, 'Open in the CRM') : null),
+    h('td', {}, row.crmUrl ? h('a', { href: row.crmUrl, target: '_blank', rel: 'noopener noreferrer', class: 'crm-link', onclick: (/** @type {Event} */ e) => e.stopPropagation() }, crmLinkText(label)) : null),
   );
   const show = () => {
     for (const other of byId('customers-table').querySelectorAll('tr.selected')) other.classList.remove('selected');
@@ -134,7 +134,9 @@ export async function loadCustomers() {
   const list = /** @type {import('./types').CustomerList} */ (await api(scoped(`/customers?${query(true)}`)));
   if (mine !== generation) return;
   const body = /** @type {HTMLElement} */ (byId('customers-table').querySelector('tbody'));
-  fill(body, list.rows.length > 0 ? list.rows.map(renderRow) : h('tr', {}, h('td', { colspan: 8, class: 'muted' }, list.total === 0 && filterWords() ? 'No customer matches these filters.' : 'No customers scored yet.')));
+  // Companies are shown by name and web domain (a contact by e-mail and company).
+  if (list.recordLabel) byId('customers-who-heading').textContent = list.recordLabel === 'company' ? 'Domain' : 'E-mail · company';
+  fill(body, list.rows.length > 0 ? list.rows.map((row) => renderRow(row, list.recordLabel)) : h('tr', {}, h('td', { colspan: 8, class: 'muted' }, list.total === 0 && filterWords() ? 'No customer matches these filters.' : 'No customers scored yet.')));
   const first = list.total === 0 ? 0 : (list.page - 1) * list.pageSize + 1;
   const last = Math.min(list.total, list.page * list.pageSize);
   byId('customers-range').textContent = list.total === 0 ? '0 customers' : `${num(first)}–${num(last)} of ${num(list.total)}, by ${SORT_LABELS[state.sort] ?? state.sort}${state.order === 'asc' ? ', lowest first' : ''}`;

@@ -76,3 +76,8 @@ export function fieldValue(field, value, stageLabels) {
   if (field === 'ltv' || field === 'predictedClv' || field === 'expectedPurchases' || field === 'churnRisk') return num(Number(value), field === 'expectedPurchases' ? 2 : 0);
   return value;
 }
+
+/** The CRM link's words: "Open the company in the CRM" where the CRM names its records. @param {string | null} label */
+export function crmLinkText(label) {
+  return label ? `Open the ${label} in the CRM` : 'Open in the CRM';
+}

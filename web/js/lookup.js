@@ -5,7 +5,7 @@
 import { api } from './api.js';
 import { scoped } from './scope.js';
 import { fill, h } from './dom.js';
-import { money, num, STAGE_COLORS } from './format.js';
+import { crmLinkText, money, num, STAGE_COLORS } from './format.js';
 
 /** Purchases and history rows shown before "Show all". */
 export const PURCHASES_SHOWN = 10;
@@ -69,7 +69,7 @@ export async function lookUp(id, out, stageLabels, currency) {
       e.display?.name || e.display?.email ? h('span', { class: 'muted' }, d.record) : null,
       stage ? h('span', { class: 'stage-tag', 'data-stage': stage }, d.stage ?? stageLabels[stage] ?? stage) : h('span', { class: 'muted' }, 'not scored yet'),
       e.deleted ? h('span', { class: 'badge failed' }, 'no longer in the CRM') : null,
-      e.crmUrl && !e.deleted ? h('a', { href: e.crmUrl, target: '_blank', rel: 'noopener noreferrer', id: 'lookup-crm-link' }, 'Open in the CRM') : null,
+      e.crmUrl && !e.deleted ? h('a', { href: e.crmUrl, target: '_blank', rel: 'noopener noreferrer', id: 'lookup-crm-link' }, crmLinkText(e.recordLabel ?? null)) : null,
     ),
     h('p', { id: 'customer-scores' }, d.scores.join(' ')),
     d.reason ? h('div', {}, h('h3', {}, 'Why this stage'), h('p', { id: 'customer-reason' }, d.reason)) : null,

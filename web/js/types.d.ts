@@ -181,6 +181,8 @@ export interface Explanation {
   display: { name?: string; email?: string; company?: string } | null;
   /** Its record in the CRM's own UI, when the CRM says where. */
   crmUrl: string | null;
+  /** What a customer record is in the CRM ("contact", "company", "account"), when the check says. */
+  recordLabel?: string | null;
   deleted: boolean;
   /** Won deals, oldest first. */
   purchases: { dealId: string; day: string; amount: number }[];
@@ -306,6 +308,8 @@ export interface CustomerList {
   total: number;
   page: number;
   pageSize: number;
+  /** What a customer record is in the CRM ("contact", "company", "account"); null with no rows or no check. */
+  recordLabel: string | null;
   rows: CustomerListRow[];
 }
 

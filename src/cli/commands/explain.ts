@@ -6,7 +6,7 @@ import { print, printJson } from '../output.ts';
 export function explainCommand(): Command {
   return new Command('explain')
     .description("show a customer's purchases, signals, scores and the history of what was written")
-    .argument('<recordId>', 'the CRM record id (HubSpot contact id, Salesforce Contact id)')
+    .argument('<recordId>', 'the CRM record id (HubSpot contact or company id, Salesforce Contact or Account id)')
     .option('--crm <name>', 'hubspot or salesforce')
     .option('--installation <id>', 'the installation to work on (`lifecycle-sync installations list`); needed when there are several')
     .option('--config <file>', 'configuration file (YAML)')

@@ -69,9 +69,14 @@ function storeQuery(f: Filters, page: { offset: number; limit: number }): Custom
 
 /** The installation's record link with `{id}` in it, or null when the check failed or gave none. */
 async function recordUrl(ctx: AdminContext, scope: InstallationScope): Promise<(id: string) => string | null> {
+  return (await recordLinks(ctx, scope)).url;
+}
+
+/** The record links and what a record is in the CRM ("contact", "company"; null when the check says nothing). */
+async function recordLinks(ctx: AdminContext, scope: InstallationScope): Promise<{ url: (id: string) => string | null; label: string | null }> {
   const verified = await ctx.installations.verify(scope);
   const template = verified.ok && verified.recordUrl ? verified.recordUrl : null;
-  return (id) => (template ? template.replace('{id}', encodeURIComponent(id)) : null);
+  return { url: (id) => (template ? template.replace('{id}', encodeURIComponent(id)) : null), label: verified.ok ? (verified.recordLabel ?? null) : null };
 }
 
 export function customerListRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
@@ -81,9 +86,10 @@ export function customerListRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router 
     const q = parseInput(listQuery, req.query, 'query');
     const scope = await scopeOf(req);
     const found = await ctx.store.customerList(scope.installationId, storeQuery(q, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize }));
-    const url = found.rows.length > 0 ? await recordUrl(ctx, scope) : () => null;
-    const rows: CustomerListItem[] = found.rows.map((r) => ({ ...r, crmUrl: url(r.recordId) }));
-    res.json({ total: found.total, page: q.page, pageSize: q.pageSize, rows });
+    const links = found.rows.length > 0 ? await recordLinks(ctx, scope) : { url: () => null, label: null };
+    const rows: CustomerListItem[] = found.rows.map((r) => ({ ...r, crmUrl: links.url(r.recordId) }));
+    // recordLabel: the page says "company" for a companies installation (null with no rows or no check).
+    res.json({ total: found.total, page: q.page, pageSize: q.pageSize, recordLabel: links.label, rows });
   });
 
   router.get('/customers.csv', async (req: Request, res) => {

@@ -1,6 +1,7 @@
 /**
  * GET /api/customers/:id: one customer's purchases, signals, scores, reason and the history of writes,
- * with the link to its record in the CRM (from the installation's credentials check, cached a minute),
+ * with the link to its record in the CRM and what a record is there ("contact", "company"; from the
+ * installation's credentials check, cached a minute),
  * and the same in words (`description`: the sentences `lifecycle-sync explain` prints).
  */
 import { Router } from 'express';
@@ -22,8 +23,9 @@ export function customerRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
     const explanation = await explainCustomer(ctx.store, scope.installationId, id);
     const verified = await ctx.installations.verify(scope);
     const crmUrl = verified.ok && verified.recordUrl ? verified.recordUrl.replace('{id}', encodeURIComponent(id)) : null;
+    const recordLabel = verified.ok ? (verified.recordLabel ?? null) : null;
     const description = describeCustomer(explanation, describeOptions(scope.config, connectorDefinition(scope.crm)?.label ?? scope.crm));
-    res.json({ ...explanation, crmUrl, description });
+    res.json({ ...explanation, crmUrl, recordLabel, description });
   });
   return router;
 }

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { connectorDefinition } from '../../../connectors/registry.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { installationOfAccount } from '../../service/accountInstallation.ts';
-import { cardData } from '../../sync/cardData.ts';
+import { cardData, otherCustomersCard } from '../../sync/cardData.ts';
 import { describeOptions } from '../../sync/describe.ts';
 import { explainCustomer, type Explanation } from '../../sync/explain.ts';
 import type { AdminContext } from '../context.ts';
@@ -42,6 +42,12 @@ export function hubspotCardRoutes(ctx: AdminContext): Router {
     const { portalId } = parseInput(query, req.query, 'query');
     const scope = await installationOfAccount(ctx.store, ctx.installations, 'hubspot', portalId);
     if (!scope) throw new HttpError(404, 'UNKNOWN_PORTAL', 'this HubSpot account is not connected to Lifecycle Sync: an admin installs it from the admin page');
+    // Where the customers are companies a contact has no scores, and its id may be a company's: never look it up.
+    const customers = connectorDefinition('hubspot')?.customerRecord?.(scope.config.connectors.hubspot, ctx.env) ?? 'contact';
+    if (customers !== 'contact') {
+      res.json(otherCustomersCard(objectId, customers));
+      return;
+    }
     let explanation: Explanation | null = null;
     try {
       explanation = await explainCustomer(ctx.store, scope.installationId, objectId);

@@ -101,7 +101,7 @@ export async function readHubSpotFields<K extends string>(transport: HubSpotTran
   };
 }
 
-export async function applyHubSpotFields<K extends string>(transport: HubSpotTransport, plan: FieldPlan<K>, settings: HubSpotSettings, objectType: 'contacts' | 'deals'): Promise<{ other: string[] }> {
+export async function applyHubSpotFields<K extends string>(transport: HubSpotTransport, plan: FieldPlan<K>, settings: HubSpotSettings, objectType: CustomerObject | 'deals'): Promise<{ other: string[] }> {
   if (plan.setup.length > 0) {
     await createIfAbsent(() =>
       transport.call('api', 'create property group', (c) => c.crm.properties.groupsApi.createWithHttpInfo(objectType, { name: settings.groupName, label: settings.groupLabel, displayOrder: -1 })),

@@ -3,24 +3,14 @@
  * the engine keeps the model with its fit and scores prospects with it between refits.
  */
 import { z } from 'zod';
+import { columnShape, count, finite } from '../deals/modelSchema.ts';
 import { designColumnNames } from './design.ts';
 import type { ConversionModel } from './model.ts';
 import { CONVERSION_FACTORS } from './types.ts';
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const count = z.number().int().min(0);
 const counts = { horizonDays: z.number().int().min(1), rows: count, converted: count, people: count, cutoffs: count };
 
-const column = z
-  .object({
-    name: z.string().min(1),
-    mean: finite,
-    scale: finite.refine((v) => v > 0, 'must be positive'),
-    varies: z.boolean(),
-    priorRaw: finite,
-    coefficient: finite,
-  })
-  .strict();
+const column = z.object(columnShape).strict();
 
 export const conversionModelSchema: z.ZodType<ConversionModel> = z.discriminatedUnion('basis', [
   z

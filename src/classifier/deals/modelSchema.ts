@@ -6,17 +6,22 @@ import { z } from 'zod';
 import { DEAL_FIGURES } from './types.ts';
 import type { WinModel } from './winModel.ts';
 
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const count = z.number().int().min(0);
+export const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+export const count = z.number().int().min(0);
+
+/** A standardised design column with its prior and coefficient (logistic.ts): what every stored logistic model keeps per column. */
+export const columnShape = {
+  name: z.string().min(1),
+  mean: finite,
+  scale: finite.refine((v) => v > 0, 'must be positive'),
+  varies: z.boolean(),
+  priorRaw: finite,
+  coefficient: finite,
+};
 
 const fittedColumn = z
   .object({
-    name: z.string().min(1),
-    mean: finite,
-    scale: finite.refine((v) => v > 0, 'must be positive'),
-    varies: z.boolean(),
-    priorRaw: finite,
-    coefficient: finite,
+    ...columnShape,
     prior: finite,
     rawCoefficient: finite,
   })

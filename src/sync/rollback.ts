@@ -11,7 +11,7 @@
 import { type Connector, type FieldKey, type FieldValues, quoted } from '../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { Store } from '../store/types.ts';
+import { isCustomerAudit, type Store } from '../store/types.ts';
 import { performRun, type SyncSummary } from './lifecycle.ts';
 import type { Change } from './planPhase.ts';
 import type { SyncSettings } from './settings.ts';
@@ -49,6 +49,8 @@ async function* writtenByRun(store: Store, runId: string): AsyncGenerator<Writte
   for (;;) {
     const page = await store.auditPage(runId, after, AUDIT_PAGE);
     for (const entry of page) {
+      // Deal outputs are not restored (runRollback refuses a run that wrote any): only customer fields here.
+      if (!isCustomerAudit(entry)) continue;
       if (current && current.recordId !== entry.recordId) {
         if (current.fields.size > 0) yield current;
         current = null;
@@ -99,6 +101,7 @@ async function laterWrites(store: Store, o: { installationId: string; recordId: 
   const shown: LaterWrite[] = [];
   for (const e of await store.auditOfRecord(o.installationId, o.recordId, LATER_ENTRIES)) {
     if (e.id <= o.after) break; // newest first: the rest came before the run's own writes
+    if (!isCustomerAudit(e)) continue;
     if (e.state === 'failed' || o.fields.has(e.field) || shown.some((w) => w.field === e.field) || (await isRollback(e.runId))) continue;
     if ((o.now[e.field] ?? null) === e.next) shown.push({ field: e.field, value: e.next, runId: e.runId });
   }
@@ -134,6 +137,10 @@ export async function runRollback(o: RollbackOptions): Promise<SyncSummary> {
   const target = await o.store.getRun(o.runId);
   if (!target || target.installationId !== o.installationId) throw new LifecycleSyncError('NOT_FOUND', `no run ${o.runId} for ${o.installationId}`);
   if (target.kind === 'dry_run') throw new LifecycleSyncError('NOT_FOUND', `${o.runId} is a dry run: it wrote nothing to roll back`);
+  // Deal outputs are not restored yet: rather than undo half a run, a run that wrote deals is refused.
+  if ((target.stats.deals?.changed ?? 0) > 0) {
+    throw new LifecycleSyncError('INPUT_INVALID', `${o.runId} wrote deal scores (sync.deals), which rollback cannot restore yet; nothing was rolled back. The next sync rewrites the deal scores from the current data`);
+  }
   return performRun(
     { store: o.store, connector: o.connector, installationId: o.installationId, kind: 'rollback', asOf: target.asOf, scoredAt: null, rollbackOf: o.runId, sync: o.sync, log: o.log, clock: o.clock, runId: o.newRunId, onStarted: o.onStarted },
     async (run) => {

@@ -399,7 +399,8 @@ export interface StageRecordRun {
 export type WriteStatus = 'written' | 'failed' | 'rolled_back' | 'unconfirmed';
 
 export interface RecordWrite {
-  field: FieldKey;
+  /** A deal output for a deal record (`deal:<id>`). */
+  field: AuditField;
   previous: string | null;
   next: string | null;
   status: WriteStatus;

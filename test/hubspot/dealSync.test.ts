@@ -9,6 +9,7 @@ import { DEAL_OUTPUT_KEYS, MEDDIC_ELEMENTS, MEDDIC_INPUT_KEY } from '../../conne
 import { dealPropertyNames, hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { DEAL_RECORD_PREFIX } from '../../src/store/types.ts';
 import { allAudit } from '../storeReads.ts';
+import { STORE_KINDS, type StoreKind } from '../stores.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 let h: Harness | null = null;
@@ -19,8 +20,8 @@ afterEach(async () => {
 
 const ENABLED = { sync: { deals: { enabled: true } } };
 
-async function harness(config: Record<string, unknown> = ENABLED): Promise<Harness> {
-  h = await createHarness({ dataset: { contacts: 12 }, config });
+async function harness(config: Record<string, unknown> = ENABLED, store: StoreKind = 'sqlite'): Promise<Harness> {
+  h = await createHarness({ dataset: { contacts: 12 }, config, store });
   return h;
 }
 
@@ -37,7 +38,7 @@ async function dealPropertyList(x: Harness): Promise<Set<string>> {
 const CLOSED = new Set(['closedwon', 'closedlost']);
 
 /** Every deal's properties, by id. */
-function deals(x: Harness): Map<string, Record<string, string>> {
+function deals(x: Harness): Map<string, Record<string, string | null>> {
   return new Map(x.sandbox.data.dealIds().map((id) => [id, { ...(x.sandbox.data.getDeal(id)?.properties ?? {}) }]));
 }
 
@@ -53,8 +54,8 @@ describe('HubSpot deal scoring in a sync', () => {
     expect(deals(x)).toEqual(before);
   });
 
-  it('creates the deal fields, scores every open deal, leaves closed ones untouched, and a second run writes nothing', async () => {
-    const x = await harness();
+  it.each(STORE_KINDS)('creates the deal fields, scores every open deal, leaves closed ones untouched, and a second run writes nothing (%s store)', async (kind) => {
+    const x = await harness(ENABLED, kind);
     const n = names(x);
     const first = await x.sync();
     expect(first.status).toBe('succeeded');
@@ -98,6 +99,10 @@ describe('HubSpot deal scoring in a sync', () => {
     expect(new Set(audit.map((e) => e.recordId))).toEqual(new Set([all, none, half].map((id) => `${DEAL_RECORD_PREFIX}${id}`)));
     expect(audit.every((e) => e.state === 'applied')).toBe(true);
     expect(second.deals).toMatchObject({ written: 3, failed: 0 });
+    // The run's writes (the runs page and its CSV) read the deal records back with their outputs.
+    const writes = await x.store.runWrites(second.runId, {}, { limit: 1000 });
+    const allWrites = writes.find((r) => r.recordId === `${DEAL_RECORD_PREFIX}${all}`);
+    expect(allWrites?.writes.find((w) => w.field === 'meddicScore')).toMatchObject({ next: '100', status: 'written' });
 
     // The model card: the win model's report is stored with the run's fit.
     const fit = (await x.store.latestModelFit('hubspot'))?.fit as { winModel?: { model: { basis: string } } } | undefined;

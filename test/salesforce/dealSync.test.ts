@@ -29,7 +29,7 @@ function opportunities(x: SalesforceHarness): Map<string, Record<string, unknown
   return new Map(x.sandbox.data.ids('Opportunity').map((id) => [id, { ...(x.sandbox.data.get('Opportunity', id) ?? {}) }]));
 }
 
-const isClosed = (r: Record<string, unknown>) => String(r.StageName ?? '').startsWith('Closed');
+const isClosed = (r: Record<string, unknown>) => typeof r.StageName === 'string' && r.StageName.startsWith('Closed');
 
 describe('Salesforce deal scoring in a sync', () => {
   it('is off by default: no Opportunity field is created', async () => {

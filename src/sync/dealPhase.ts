@@ -54,7 +54,7 @@ function levelsOf(deal: PulledDealRecord): MeddicLevels {
  * current stage is its closing stage, so how long it sat in a stage while open is not in the pull, and
  * an open deal measured on it would be compared with nothing. Owner changes are not pulled.
  */
-function figuresAt(f: DealFeatures, at: number): Omit<DealInput, 'meddic'> {
+export function figuresAt(f: DealFeatures, at: number): Omit<DealInput, 'meddic'> {
   const known = (t: number | null) => (t !== null && t <= at ? t : null);
   return {
     ageDays: days(at, known(f.createdAt)),

@@ -2,7 +2,8 @@
  * Deal scoring in a sync against the HubSpot sandbox over real HTTP (sync.deals.enabled): the sync sets
  * up the deal properties, scores every open deal and leaves closed ones untouched, a deal with all six
  * MEDDIC elements confirmed outscores the same deal with none, the biggest gap is never a confirmed
- * element, a second run writes nothing, every value is audited as `deal:<id>`, and a dry run writes nothing.
+ * element, a second run writes nothing, every value is audited as `deal:<id>`, a rollback restores the
+ * deal outputs, and a dry run writes nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEAL_OUTPUT_KEYS, MEDDIC_ELEMENTS, MEDDIC_INPUT_KEY } from '../../connectors/contract/index.ts';
@@ -113,8 +114,15 @@ describe('HubSpot deal scoring in a sync', () => {
     expect(deals(x)).toEqual(after);
     expect((await allAudit(x.store, third.runId)).filter((e) => e.recordId.startsWith(DEAL_RECORD_PREFIX))).toEqual([]);
 
-    // Rollback cannot restore deal outputs yet: it refuses the run, and says why.
-    await expect(x.rollback(second.runId)).rejects.toThrow(/wrote deal scores/);
+    // Rollback restores the deal outputs the run wrote (empty before it) and leaves closed deals alone.
+    const rolledBack = await x.rollback(second.runId);
+    expect(rolledBack.status).toBe('succeeded');
+    expect(rolledBack.deals).toMatchObject({ changed: 3, written: 3, failed: 0 });
+    const restored = deals(x);
+    for (const id of [all, none, half]) for (const key of DEAL_OUTPUT_KEYS) expect(restored.get(id)?.[n[key]] ?? '', `${id} ${key}`).toBe('');
+    for (const [id] of closed) expect(restored.get(id), id).toEqual(before.get(id));
+    // The first run's scores of the other open deals are untouched by rolling back the second.
+    for (const [id, p] of open) if (![all, none, half].includes(id)) expect(restored.get(id), id).toEqual(p);
   });
 
   it('a dry run plans the deal writes and changes nothing', async () => {

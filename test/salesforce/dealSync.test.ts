@@ -82,5 +82,12 @@ describe('Salesforce deal scoring in a sync', () => {
     const third = await x.sync();
     expect(third.deals).toMatchObject({ changed: 0, written: 0 });
     expect(opportunities(x)).toEqual(after);
+
+    // Rollback restores the outputs the run wrote (empty before it); closed deals stay as they were.
+    const rolledBack = await x.rollback(second.runId);
+    expect(rolledBack.deals).toMatchObject({ changed: 3, written: 3, failed: 0 });
+    const restored = opportunities(x);
+    for (const id of [all, none, half]) for (const key of DEAL_OUTPUT_KEYS) expect(has(restored.get(id)?.[n[key]]), `${id} ${key}`).toBe(false);
+    for (const [id] of closed) expect(restored.get(id), id).toEqual(before.get(id));
   });
 });

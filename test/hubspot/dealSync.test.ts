@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEAL_OUTPUT_KEYS, MEDDIC_ELEMENTS, MEDDIC_INPUT_KEY } from '../../connectors/contract/index.ts';
 import { dealPropertyNames, hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { DEAL_RECORD_PREFIX } from '../../src/store/types.ts';
+import { spawnCli } from '../cliChild.ts';
 import { allAudit } from '../storeReads.ts';
 import { STORE_KINDS, type StoreKind } from '../stores.ts';
 import { createHarness, type Harness } from './harness.ts';
@@ -123,6 +124,22 @@ describe('HubSpot deal scoring in a sync', () => {
     for (const [id] of closed) expect(restored.get(id), id).toEqual(before.get(id));
     // The first run's scores of the other open deals are untouched by rolling back the second.
     for (const [id, p] of open) if (![all, none, half].includes(id)) expect(restored.get(id), id).toEqual(p);
+  });
+
+  it('the setup command creates the deal properties beside the contact properties (a dry run first creates none)', async () => {
+    const x = await harness();
+    const cli = (args: string[]) => spawnCli(args, { ...x.env, LIFECYCLE_SYNC_CONFIG: x.configPath }, x.dir);
+    const dry = await cli(['setup', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/11 deal fields would be created: lcs_meddic_metrics/);
+    expect((await dealPropertyList(x)).has(names(x).meddicScore)).toBe(false);
+    const setup = await cli(['setup', '--json']);
+    expect(setup.code, setup.stderr).toBe(0);
+    const report = JSON.parse(setup.stdout) as { created: unknown[]; deals: { created: { key: string }[] } };
+    expect(report.created).toHaveLength(11);
+    expect(report.deals.created.map((c) => c.key).sort()).toEqual(Object.keys(names(x)).sort());
+    const props = await dealPropertyList(x);
+    for (const name of Object.values(names(x))) expect(props.has(name), name).toBe(true);
   });
 
   it('a dry run plans the deal writes and changes nothing', async () => {

@@ -10,6 +10,7 @@ import { LifecycleSyncError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { openStateStore } from './store/open.ts';
 import type { Store } from './store/types.ts';
+import { dealFieldSpecs } from './sync/dealFields.ts';
 import { fieldSpecs } from './sync/fields.ts';
 
 export type Env = Environment;
@@ -120,6 +121,8 @@ function buildConnector(config: Config, crm: CrmName, env: Env, credentials: Cre
       settings: config.connectors[crm],
       env,
       fields: fieldSpecs(config.classifier, config.sync),
+      // Deal scoring is off unless configured: without deal fields the connector has no `deals`.
+      ...(config.sync.deals.enabled ? { dealFields: dealFieldSpecs() } : {}),
       credentials,
       log,
       burstShare: config.sync.burstShare,

@@ -1,7 +1,6 @@
 /** What a real run wrote, one row per value, as CSV for people to open in a spreadsheet (the admin page's export). */
 import Papa from 'papaparse';
-import type { FieldKey } from '../../connectors/contract/index.ts';
-import type { RunWriteRecord } from '../store/types.ts';
+import type { AuditField, RunWriteRecord } from '../store/types.ts';
 import { numberCell, textCell } from './spreadsheetCells.ts';
 
 const FIELDS = ['recordId', 'name', 'email', 'field', 'before', 'after', 'status'];
@@ -10,8 +9,8 @@ const FIELDS = ['recordId', 'name', 'email', 'field', 'before', 'after', 'status
  * The values before and the names come from the CRM, where anyone with edit rights can type a formula:
  * every text cell is made safe; numeric fields' numbers stay numbers.
  */
-export function writesCsv(records: readonly RunWriteRecord[], numericFields: ReadonlySet<FieldKey>, header = true): string {
-  const cell = (field: FieldKey, value: string | null) => (value === null ? '' : numericFields.has(field) ? numberCell(value) : textCell(value));
+export function writesCsv(records: readonly RunWriteRecord[], numericFields: ReadonlySet<AuditField>, header = true): string {
+  const cell = (field: AuditField, value: string | null) => (value === null ? '' : numericFields.has(field) ? numberCell(value) : textCell(value));
   const data = records.flatMap((r) =>
     r.writes.map((w) => [textCell(r.recordId), textCell(r.display?.name ?? ''), textCell(r.display?.email ?? ''), w.field, cell(w.field, w.previous), cell(w.field, w.next), w.status]),
   );

@@ -4,7 +4,7 @@
  * edited by hand.
  */
 import { z } from 'zod';
-import { FIELD_KEYS, type FieldValues } from '../../connectors/contract/index.ts';
+import { DEAL_OUTPUT_KEYS, FIELD_KEYS, type FieldValues } from '../../connectors/contract/index.ts';
 
 // A strict object of optional keys, not a partial record of the same keys: the same values pass, and zod
 // checks an object four times faster (both read passes of a nightly run parse every customer's values).
@@ -39,6 +39,10 @@ export const statsSchema = z
     phaseMs: z.partialRecord(z.enum(['fields', 'pull', 'classify', 'write']), z.number()).default({}),
     dailyQuota: z.object({ limit: z.number(), remaining: z.number() }).strict().nullable().optional(),
     refused: z.number().optional(),
+    deals: z
+      .object({ pulled: z.number(), open: z.number(), closed: z.number(), changed: z.number(), written: z.number(), failed: z.number(), closedSincePull: z.number(), skipped: z.number() })
+      .strict()
+      .optional(),
   })
   .strict();
 export const credentialsSchema = z.object({
@@ -52,6 +56,8 @@ export const credentialsSchema = z.object({
 export const accountEnvSchema = z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string());
 export const cursorSchema = z.record(z.string(), z.unknown());
 export const fieldKeySchema = z.enum(FIELD_KEYS);
+/** An audit entry's field: a customer field or a deal output (store/types.ts AuditField). */
+export const auditFieldSchema = z.enum([...FIELD_KEYS, ...DEAL_OUTPUT_KEYS]);
 export const runKindSchema = z.enum(['sync', 'dry_run', 'rollback', 'rescore']);
 export const runModeSchema = z.enum(['full', 'incremental']);
 export const runStatusSchema = z.enum(['running', 'succeeded', 'failed', 'stopped', 'interrupted']);

@@ -2,7 +2,8 @@
  * The state store: what the sync engine remembers between runs. An interface, so that a Postgres
  * implementation can replace the embedded SQLite one for many installations on several machines.
  */
-import type { CrmName, CustomerDisplay, CustomerSignals, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
+import { FIELD_KEYS } from '../../connectors/contract/index.ts';
+import type { CrmName, CustomerDisplay, CustomerSignals, DealOutputKey, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
 import type { CustomerListEntry, CustomerListPage, CustomerListQuery } from './customerList.ts';
 import type { ScorePage } from './scorePages.ts';
 import type { StagePage, StagePageRows } from './stagePages.ts';
@@ -59,6 +60,24 @@ export interface RunStats {
   phaseMs: Partial<Record<'fields' | 'pull' | 'classify' | 'write', number>>;
   /** The CRM's daily API allowance as it said at the run's end (null: it did not say; absent in older runs). */
   dailyQuota?: { limit: number; remaining: number } | null;
+  /** Deal scoring's counts (sync.deals.enabled; absent otherwise and in older runs). */
+  deals?: DealRunStats;
+}
+
+export interface DealRunStats {
+  /** Deals pulled: open and closed. */
+  pulled: number;
+  open: number;
+  /** Closed deals the win model was fitted on (closed by the as-of day). */
+  closed: number;
+  /** Open deals whose outputs differ enough to be written (a dry run's plan). */
+  changed: number;
+  written: number;
+  failed: number;
+  /** Closed between the pull and the write: left alone (DEAL_CLOSED), not retried. */
+  closedSincePull: number;
+  /** Deals skipped because their data could not be read (reported as run errors). */
+  skipped: number;
 }
 
 export function emptyRunStats(): RunStats {
@@ -135,15 +154,29 @@ export type StoredDeal = PulledDeal;
 
 export type AuditState = 'pending' | 'applied' | 'failed' | 'superseded';
 
+/**
+ * A field an audit entry is of: a customer field, or a deal output (deal scoring). Deal entries' record
+ * ids are `deal:<CRM id>` (DEAL_RECORD_PREFIX): on HubSpot a contact and a deal can share an id.
+ */
+export type AuditField = FieldKey | DealOutputKey;
+export const DEAL_RECORD_PREFIX = 'deal:';
+
 export interface AuditEntry {
   id: number;
   runId: string;
   recordId: string;
-  field: FieldKey;
+  field: AuditField;
   previous: string | null;
   next: string | null;
   state: AuditState;
   at: number;
+}
+
+/** An audit entry of a customer field (not a deal output). */
+export type CustomerAuditEntry = AuditEntry & { field: FieldKey };
+
+export function isCustomerAudit(entry: AuditEntry): entry is CustomerAuditEntry {
+  return !entry.recordId.startsWith(DEAL_RECORD_PREFIX) && (FIELD_KEYS as readonly string[]).includes(entry.field);
 }
 
 export interface PlannedChange {
@@ -366,7 +399,8 @@ export interface StageRecordRun {
 export type WriteStatus = 'written' | 'failed' | 'rolled_back' | 'unconfirmed';
 
 export interface RecordWrite {
-  field: FieldKey;
+  /** A deal output for a deal record (`deal:<id>`). */
+  field: AuditField;
   previous: string | null;
   next: string | null;
   status: WriteStatus;

@@ -14,6 +14,7 @@ import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { PlanKey, RunStats, Store } from '../store/types.ts';
 import { readSyncCursor, writeSyncCursor } from './cursors.ts';
+import { emptyDealStats, ensureDealFields, planDeals, writeDeals, type DealPlan } from './dealPhase.ts';
 import { ensureFields } from './fieldPolicy.ts';
 import { fieldSpecs } from './fields.ts';
 import { performRun, type ActiveRun, type SyncSummary } from './lifecycle.ts';
@@ -88,6 +89,13 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   const { report: fields, readable } = await ensureFields(o.connector, fieldSpecs(o.classifier, o.sync), { dryRun: o.dryRun ?? false });
   run.fields = fields;
   if (fields.created.length + fields.updated.length > 0) log.info(o.dryRun ? 'fields to create or update' : 'fields created or updated', { created: fields.created.map((f) => f.name), updated: fields.updated.map((f) => f.name) });
+  // Deal scoring (off by default): its fields through the same policy, before anything is pulled.
+  const dealConnector = o.sync.deals.enabled ? o.connector.deals : undefined;
+  if (o.sync.deals.enabled && !dealConnector) log.warn(`sync.deals.enabled is set, but the ${o.connector.label} connector has no deal object: deals are not scored`);
+  const dealFields = dealConnector ? await ensureDealFields(dealConnector, o.dryRun ?? false) : null;
+  if (dealFields && dealFields.report.created.length + dealFields.report.updated.length > 0) {
+    log.info(o.dryRun ? 'deal fields to create or update' : 'deal fields created or updated', { created: dealFields.report.created.map((f) => f.name), updated: dealFields.report.updated.map((f) => f.name) });
+  }
 
   endPhase('fields');
   run.phase = 'pull';
@@ -120,7 +128,14 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   const plan = await planPhase({ store: o.store, installationId: o.installationId, runId: run.id, classifier: o.classifier, sync: o.sync, asOfDay, asOfGiven, now: run.startedAt, scoredAt, stats, reuse, onProgress: (done, total) => o.onProgress?.({ phase: 'classify', done, total }) });
   const m = plan.result.model;
   run.model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
-  await o.store.saveModelFit(o.installationId, run.id, fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram));
+  // Deals are pulled and scored here, so the win model's report is stored with the run's fit (the model card's).
+  let deals: DealPlan | null = null;
+  if (dealConnector && dealFields) {
+    stats.deals = emptyDealStats();
+    deals = await planDeals({ deals: dealConnector, fields: dealFields.readable, settings: o.classifier.deals, minChange: o.sync.deals.minChange, asOfDay, scoredAt, stats: stats.deals, store: o.store, runId: run.id, log });
+    await run.saveProgress();
+  }
+  await o.store.saveModelFit(o.installationId, run.id, { ...fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram), ...(deals ? { winModel: deals.report } : {}) });
   await pruneStageRecords(o.store, o.installationId, run.id, o.sync.stageHistoryRuns, log);
   log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed, refunds: plan.refunds });
 
@@ -153,11 +168,17 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
         });
       }
     }
+    // After the customers' writes: the deals' are the newer feature, and a quota stop leaves the customers done.
+    if (!o.dryRun && dealConnector && deals && stats.deals && deals.changes.length > 0) {
+      await writeDeals({ deals: dealConnector, store: o.store, runId: run.id, stats: stats.deals, log, onBatch: run.saveProgress }, deals.changes);
+      log.info('deals written', { written: stats.deals.written, failed: stats.deals.failed, closedSincePull: stats.deals.closedSincePull });
+    }
   } finally {
     if (!o.dryRun) await o.store.deletePlan(run.id).catch((error: unknown) => log.warn('the run\u2019s plan could not be removed', { error: error instanceof Error ? error.message : String(error) }));
   }
   endPhase('write');
   if (stats.failed > 0) run.message = failedMessage(stats.failed, stats.refused ?? 0);
+  if ((stats.deals?.failed ?? 0) > 0) run.message = [run.message, `${stats.deals?.failed} deals could not be written (see the run's errors); the next run writes them again`].filter(Boolean).join('; ');
   log.info(o.dryRun ? 'dry run finished' : 'sync finished', { written: stats.written, failed: stats.failed });
 }
 

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { FieldValues } from '../../connectors/contract/index.ts';
 import { isoDateOfDay } from '../classifier/features.ts';
 import { LifecycleSyncError } from '../errors.ts';
-import type { AuditEntry, RunKind, Store, StoredScores } from '../store/types.ts';
+import { type CustomerAuditEntry, isCustomerAudit, type RunKind, type Store, type StoredScores } from '../store/types.ts';
 
 /** A value written, with the kind of its run and, when a rollback restored what it replaced, that rollback's id. */
-export interface HistoryEntry extends AuditEntry {
+export interface HistoryEntry extends CustomerAuditEntry {
   runKind: RunKind | null;
   /** For rollbacks: the run rolled back. */
   rollbackOf: string | null;
@@ -62,7 +62,8 @@ async function scoringModel(store: Store, installationId: string, scores: Stored
 
 /** The audit with each run's kind, and the writes a rollback undid marked with the rollback's id. */
 async function historyOf(store: Store, installationId: string, recordId: string): Promise<HistoryEntry[]> {
-  const audit = await store.auditOfRecord(installationId, recordId, HISTORY_LIMIT);
+  // A customer's history: deal entries (record ids `deal:…`) are never a customer's, even with the same CRM id.
+  const audit = (await store.auditOfRecord(installationId, recordId, HISTORY_LIMIT)).filter(isCustomerAudit);
   const runs = new Map(await Promise.all([...new Set(audit.map((a) => a.runId))].map(async (id) => [id, await store.getRun(id)] as const)));
   // A rollback is newer than the run it undoes, so within the newest entries when that run's are.
   const undone = new Map<string, string>();

@@ -17,7 +17,7 @@ import { dailyShareGuard, runUsage, utcDay } from './quota.ts';
 import type { SyncSettings } from './settings.ts';
 
 /** How a run ended, as the CLI prints it and the API answers: its counts (RunStats) and what it was. */
-export type SyncSummary = Pick<RunStats, 'classified' | 'changed' | 'written' | 'failed' | 'skippedRecords' | 'requests' | 'rateLimited' | 'retries' | 'changedFields' | 'stageTransitions' | 'phaseMs' | 'dailyQuota'> & {
+export type SyncSummary = Pick<RunStats, 'classified' | 'changed' | 'written' | 'failed' | 'skippedRecords' | 'requests' | 'rateLimited' | 'retries' | 'changedFields' | 'stageTransitions' | 'phaseMs' | 'dailyQuota' | 'deals'> & {
   runId: string;
   kind: RunKind;
   status: RunStatus;

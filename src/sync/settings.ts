@@ -43,6 +43,18 @@ export const syncSettingsSchema = z
      * `watch` command uses it too when --interval is not given.
      */
     watchIntervalSeconds: z.number().int().min(5, 'must be at least 5').max(86_400).nullable().default(null),
+    /**
+     * Deal scoring (issue #14): with `enabled`, set-up creates the deal fields and every sync scores the
+     * open deals (MEDDIC score, win probability, biggest gap, next action). Off by default.
+     */
+    deals: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Win-probability and MEDDIC-score changes below this many percentage points are not written. */
+        minChange: z.number().min(0, 'must not be negative').max(100).default(1),
+      })
+      .strict()
+      .default({ enabled: false, minChange: 1 }),
     /** Retries of transient CRM failures (429, 5xx, dropped connections) within a run. */
     retry: z
       .object({

@@ -6,9 +6,10 @@ import { allAudit } from '../storeReads.ts';
 import { allPlan } from '../storeReads.ts';
 import { describe, expect, it } from 'vitest';
 import type { FieldKey } from '../../connectors/contract/index.ts';
+import type { AuditField } from '../../src/store/types.ts';
 import { TODAY, type World, worldsClosedAfterEach, STORE_KINDS } from './harness.ts';
 
-const key = (c: { recordId: string; field: FieldKey; previous: string | null; next: string | null }) => JSON.stringify([c.recordId, c.field, c.previous, c.next]);
+const key = (c: { recordId: string; field: AuditField; previous: string | null; next: string | null }) => JSON.stringify([c.recordId, c.field, c.previous, c.next]);
 
 /** The real run's writes, as planned changes. */
 async function written(w: World, runId: string): Promise<string[]> {

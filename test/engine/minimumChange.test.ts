@@ -6,6 +6,7 @@
 import { allAudit, allCustomers } from '../storeReads.ts';
 import { describe, expect, it } from 'vitest';
 import type { FieldKey, FieldValues } from '../../connectors/contract/index.ts';
+import { isCustomerAudit } from '../../src/store/types.ts';
 import { INSTALLATION, name, TODAY, type World, worldsClosedAfterEach, STORE_KINDS } from './harness.ts';
 
 const PRIMARY: FieldKey[] = ['stage', 'ltv', 'predictedClv', 'churnRisk', 'churnRiskBand', 'valueTier', 'expectedPurchases', 'nextAction'];
@@ -21,7 +22,7 @@ async function computed(w: World): Promise<Map<string, FieldValues>> {
 /** The fields a run wrote, per record. */
 async function writes(w: World, runId: string): Promise<Map<string, FieldKey[]>> {
   const out = new Map<string, FieldKey[]>();
-  for (const e of await allAudit(w.store, runId)) out.set(e.recordId, [...(out.get(e.recordId) ?? []), e.field]);
+  for (const e of (await allAudit(w.store, runId)).filter(isCustomerAudit)) out.set(e.recordId, [...(out.get(e.recordId) ?? []), e.field]);
   return out;
 }
 

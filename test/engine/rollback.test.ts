@@ -8,6 +8,7 @@
 import { allAudit } from '../storeReads.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FieldKey, FieldValues } from '../../connectors/contract/index.ts';
+import { isCustomerAudit } from '../../src/store/types.ts';
 import { LifecycleSyncError } from '../../src/errors.ts';
 import type { SyncSummary } from '../../src/sync/engine.ts';
 import { auditRecords, name, seededRandom, TODAY, trialSeeds, World, worldsClosedAfterEach, STORE_KINDS } from './harness.ts';
@@ -15,7 +16,7 @@ import { auditRecords, name, seededRandom, TODAY, trialSeeds, World, worldsClose
 /** The records a run wrote, with the fields it wrote to each. */
 async function fieldsWritten(w: World, runId: string): Promise<Map<string, Set<FieldKey>>> {
   const out = new Map<string, Set<FieldKey>>();
-  for (const e of await allAudit(w.store, runId)) {
+  for (const e of (await allAudit(w.store, runId)).filter(isCustomerAudit)) {
     if (e.state !== 'applied') continue;
     const fields = out.get(e.recordId) ?? new Set<FieldKey>();
     fields.add(e.field);

@@ -13,20 +13,28 @@ export function setupCommand(): Command {
     .option('--dry-run', 'only report what would be created or changed')
     .option('--json', 'print a machine-readable report')
     .action(async (flags: CrmFlags & { dryRun?: boolean }) => {
-      const [{ ensureFields }, { fieldSpecs }, { commandContext }] = await Promise.all([import('../../sync/fieldPolicy.ts'), import('../../sync/fields.ts'), import('../context.ts')]);
+      const [{ ensureFields }, { fieldSpecs }, { ensureDealFields }, { commandContext }] = await Promise.all([import('../../sync/fieldPolicy.ts'), import('../../sync/fields.ts'), import('../../sync/dealPhase.ts'), import('../context.ts')]);
       const ctx = await commandContext(flags);
       try {
         const { connector } = await ctx.connection();
         const verified = await connector.verify();
         if (!verified.ok) throw new ConnectorError('AUTH_FAILED', `the ${ctx.crm} credentials do not work: ${verified.message}`);
         const { report } = await ensureFields(connector, fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false });
-        if (flags.json) return printJson({ crm: ctx.crm, account: verified.account, dryRun: flags.dryRun ?? false, ...report });
+        // With deal scoring on (sync.deals.enabled, which gives the connector its deal object), the deal fields too.
+        const deals = connector.deals ? (await ensureDealFields(connector.deals, flags.dryRun ?? false)).report : null;
+        if (flags.json) return printJson({ crm: ctx.crm, account: verified.account, dryRun: flags.dryRun ?? false, ...report, ...(deals ? { deals } : {}) });
         const verb = flags.dryRun ? 'would be' : 'were';
         print(`Connected to ${verified.account}.\n`);
         for (const o of report.other) print(`  ${flags.dryRun ? 'would ' : ''}${o}\n`);
         if (report.created.length > 0) print(`  ${report.created.length} fields ${verb} created: ${report.created.map((f) => f.name).join(', ')}\n`);
         for (const u of report.updated) print(`  ${u.name} ${verb} updated: ${u.change}\n`);
         if (report.ok.length > 0) print(`  ${report.ok.length} fields already in place\n`);
+        if (deals) {
+          for (const o of deals.other) print(`  ${flags.dryRun ? 'would ' : ''}${o}\n`);
+          if (deals.created.length > 0) print(`  ${deals.created.length} deal fields ${verb} created: ${deals.created.map((f) => f.name).join(', ')}\n`);
+          for (const u of deals.updated) print(`  ${u.name} ${verb} updated: ${u.change}\n`);
+          if (deals.ok.length > 0) print(`  ${deals.ok.length} deal fields already in place\n`);
+        }
         print(flags.dryRun ? 'Nothing was changed (dry run).\n' : 'Setup complete. Next: `lifecycle-sync sync --dry-run` to preview, then `lifecycle-sync sync`.\n');
       } finally {
         await ctx.close();

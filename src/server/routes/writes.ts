@@ -6,10 +6,11 @@
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { FIELD_KEYS } from '../../../connectors/contract/index.ts';
+import { FIELD_KEYS, isDealInputKey } from '../../../connectors/contract/index.ts';
 import { writesCsv } from '../../io/writesCsv.ts';
+import { dealFieldSpecs } from '../../sync/dealFields.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
-import type { RunRecord } from '../../store/types.ts';
+import type { AuditField, RunRecord } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import type { ScopeOf } from '../scope.ts';
@@ -60,7 +61,8 @@ export function writeRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
   router.get('/runs/:id/writes.csv', async (req, res) => {
     const { scope, run } = await scoped(req);
     const q = parseInput(csvQuery, req.query, 'query');
-    const numeric = new Set(fieldSpecs(scope.config.classifier, scope.config.sync).filter((f) => f.type === 'number').map((f) => f.key));
+    // Deal outputs (deal scoring's `deal:<id>` records) are in a run's writes too.
+    const numeric = new Set<AuditField>([...fieldSpecs(scope.config.classifier, scope.config.sync), ...dealFieldSpecs()].filter((f) => f.type === 'number').map((f) => f.key).filter((k): k is AuditField => !isDealInputKey(k)));
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="${run.id}-writes.csv"`);
     res.write(writesCsv([], numeric));

@@ -1,6 +1,6 @@
 /** Runs' stage records (stagePages.ts) and what each real run wrote per record (its audit, searchable), on Postgres. */
 import type { PgValue } from '../postgresDb.ts';
-import { auditStateSchema, displayOf, fieldKeySchema, runKindSchema, runStatusSchema } from '../rowSchemas.ts';
+import { auditFieldSchema, auditStateSchema, displayOf, runKindSchema, runStatusSchema } from '../rowSchemas.ts';
 import { containsPattern, groupWrites, searchOf, writeStatus } from '../runWrites.ts';
 import { decodeStagePage, type StagePage, type StagePageRows } from '../stagePages.ts';
 import type { HistoryStore, RunWriteRecord, RunWritesFilter, StageRecordRun } from '../types.ts';
@@ -107,7 +107,7 @@ export class PostgresHistory implements HistoryStore {
         recordId: text(row, 'record_id'),
         ...displayOf(row.display),
         write: {
-          field: fieldKeySchema.parse(text(row, 'field')),
+          field: auditFieldSchema.parse(text(row, 'field')),
           previous: textOrNull(row, 'previous_value'),
           next: textOrNull(row, 'new_value'),
           status: writeStatus(auditStateSchema.parse(text(row, 'state')), bool(row, 'rolled_back')),

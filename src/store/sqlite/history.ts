@@ -1,7 +1,7 @@
 /** Runs' stage records (stagePages.ts) and what each real run wrote per record (its audit, searchable), on SQLite. */
 import type { SQLInputValue } from 'node:sqlite';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
-import { auditStateSchema, displayOf, fieldKeySchema, runKindSchema, runStatusSchema } from '../rowSchemas.ts';
+import { auditFieldSchema, auditStateSchema, displayOf, runKindSchema, runStatusSchema } from '../rowSchemas.ts';
 import { containsPattern, groupWrites, searchOf, writeStatus } from '../runWrites.ts';
 import { decodeStagePage, type StagePage, type StagePageRows } from '../stagePages.ts';
 import type { HistoryStore, RunWriteRecord, RunWritesFilter, StageRecordRun } from '../types.ts';
@@ -126,7 +126,7 @@ export class SqliteHistory implements Synchronous<HistoryStore> {
         recordId: text(r, 'record_id'),
         ...displayOf(r.display),
         write: {
-          field: fieldKeySchema.parse(text(r, 'field')),
+          field: auditFieldSchema.parse(text(r, 'field')),
           previous: textOrNull(r, 'previous_value'),
           next: textOrNull(r, 'new_value'),
           status: writeStatus(auditStateSchema.parse(text(r, 'state')), num(r, 'rolled_back') === 1),

@@ -8,6 +8,7 @@
 import { canonicalDatetime, canonicalNumber, type DealFieldValues, type DealOutputKey } from '../../connectors/contract/index.ts';
 import type { DealScore } from '../classifier/deals/index.ts';
 import { LifecycleSyncError } from '../errors.ts';
+import { movedAtLeast } from './values.ts';
 
 /** Outputs whose change is worth a write; `dealScoredAt` goes with them. */
 const PRIMARY: readonly DealOutputKey[] = ['meddicScore', 'winProbability', 'biggestGap', 'dealNextAction'];
@@ -27,17 +28,9 @@ export function desiredDealValues(recordId: string, score: DealScore, scoredAt: 
   };
 }
 
-function numeric(v: string | null): number | null {
-  if (v === null || v.trim() === '') return null;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-}
-
 function differs(key: DealOutputKey, desired: string | null, current: string | null, minChange: number): boolean {
   if (desired === null || current === null) return desired !== current;
-  if (!NUMBERS.has(key)) return desired !== current;
-  const [a, b] = [numeric(desired), numeric(current)];
-  return a === null || b === null || Math.abs(a - b) >= Math.max(minChange, 1e-9);
+  return NUMBERS.has(key) ? movedAtLeast(desired, current, minChange) : desired !== current;
 }
 
 /**

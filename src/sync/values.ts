@@ -52,20 +52,25 @@ function numeric(v: string | null | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** Whether a number written as text moved by at least `min` (text that is not a number always counts as moved). Deals use it too. */
+export function movedAtLeast(desired: string, current: string, min: number): boolean {
+  const [a, b] = [numeric(desired), numeric(current)];
+  return a === null || b === null || Math.abs(a - b) >= Math.max(min, 1e-9);
+}
+
 /** Whether a primary field's desired value differs enough from the CRM's to be written. */
 function differs(key: FieldKey, desired: string | null, current: string | null | undefined, sync: SyncSettings): boolean {
   const now = current ?? null;
   if (desired === null || now === null) return desired !== now;
-  const [a, b] = [numeric(desired), numeric(now)];
   switch (key) {
     case 'churnRisk':
-      return a === null || b === null || Math.abs(a - b) >= Math.max(sync.minChange.churnRisk, 1e-9);
+      return movedAtLeast(desired, now, sync.minChange.churnRisk);
     case 'ltv':
-      return a === null || b === null || Math.abs(a - b) >= Math.max(sync.minChange.money, 1e-9);
+      return movedAtLeast(desired, now, sync.minChange.money);
     case 'predictedClv':
-      return a === null || b === null || Math.abs(a - b) >= Math.max(sync.minChange.money, sync.minChange.clvRelative * Math.abs(b), 1e-9);
+      return movedAtLeast(desired, now, Math.max(sync.minChange.money, sync.minChange.clvRelative * Math.abs(numeric(now) ?? 0)));
     case 'expectedPurchases':
-      return a === null || b === null || Math.abs(a - b) >= Math.max(sync.minChange.expectedPurchases, 1e-9);
+      return movedAtLeast(desired, now, sync.minChange.expectedPurchases);
     default:
       return desired !== now;
   }

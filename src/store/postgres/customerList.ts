@@ -8,6 +8,23 @@ import type { CustomerListStore, ScoreSpan } from '../types.ts';
 import { bool, lastByKey, num, numOrNull, text, textOrNull } from './rows.ts';
 import type { PgSession } from './session.ts';
 
+/** The rows as one array per column, in the order of the unnest() both inserts read: id, then what the list shows. */
+function shownArrays(rows: CustomerListEntry[]): PgValue[] {
+  return [
+    rows.map((e) => e.recordId),
+    rows.map((e) => e.name),
+    rows.map((e) => e.email),
+    rows.map((e) => e.company),
+    rows.map((e) => searchText(e)),
+    rows.map((e) => e.stage),
+    rows.map((e) => e.churnRiskBand),
+    rows.map((e) => e.valueTier),
+    rows.map((e) => e.clv),
+    rows.map((e) => e.churnRisk),
+    rows.map((e) => e.ltv),
+  ];
+}
+
 export class PostgresCustomerList implements CustomerListStore {
   private readonly db: PgSession;
   constructor(db: PgSession) {
@@ -31,22 +48,7 @@ export class PostgresCustomerList implements CustomerListStore {
              AS u(record_id, name, email, company, search_text, stage, churn_band, value_tier, clv, churn_risk, ltv, changed)
            ON CONFLICT (installation_id, record_id) DO UPDATE SET ${SHOWN_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}
            WHERE (${SHOWN_COLUMNS.map((c) => `cl.${c}`).join(', ')}) IS DISTINCT FROM (${SHOWN_COLUMNS.map((c) => `excluded.${c}`).join(', ')})`,
-          [
-            installationId,
-            runId,
-            ids,
-            rows.map((e) => e.name),
-            rows.map((e) => e.email),
-            rows.map((e) => e.company),
-            rows.map((e) => searchText(e)),
-            rows.map((e) => e.stage),
-            rows.map((e) => e.churnRiskBand),
-            rows.map((e) => e.valueTier),
-            rows.map((e) => e.clv),
-            rows.map((e) => e.churnRisk),
-            rows.map((e) => e.ltv),
-            rows.map((e) => e.changed),
-          ],
+          [installationId, runId, ...shownArrays(rows), rows.map((e) => e.changed)],
         );
       }
       await q.query('INSERT INTO customer_list_runs (installation_id, run_id) VALUES ($1, $2) ON CONFLICT (installation_id) DO UPDATE SET run_id = excluded.run_id', [installationId, runId]);
@@ -64,20 +66,7 @@ export class PostgresCustomerList implements CustomerListStore {
          AS u(record_id, name, email, company, search_text, stage, churn_band, value_tier, clv, churn_risk, ltv)
        ON CONFLICT (installation_id, record_id) DO UPDATE SET ${shown.map((c) => `${c} = excluded.${c}`).join(', ')}
        WHERE (${shown.map((c) => `cl.${c}`).join(', ')}) IS DISTINCT FROM (${shown.map((c) => `excluded.${c}`).join(', ')})`,
-      [
-        installationId,
-        rows.map((e) => e.recordId),
-        rows.map((e) => e.name),
-        rows.map((e) => e.email),
-        rows.map((e) => e.company),
-        rows.map((e) => searchText(e)),
-        rows.map((e) => e.stage),
-        rows.map((e) => e.churnRiskBand),
-        rows.map((e) => e.valueTier),
-        rows.map((e) => e.clv),
-        rows.map((e) => e.churnRisk),
-        rows.map((e) => e.ltv),
-      ],
+      [installationId, ...shownArrays(rows)],
     );
   };
 

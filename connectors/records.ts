@@ -30,10 +30,14 @@ export interface SignalFields {
   advocate: string | null;
   churnFlag: string | null;
   churnReason: string | null;
+  /** Where the person came from (a text, kept as the CRM words it). Absent or null: not read. */
+  leadSource?: string | null;
+  /** The record's creation datetime: a system field (createdate, CreatedDate), not a setting. Absent or null: not read. */
+  created?: string | null;
 }
 
 export function signalFieldNames(s: SignalFields): string[] {
-  return [...s.engagement, s.nps, s.referrals, s.advocate, s.churnFlag, s.churnReason].filter((p): p is string => p !== null);
+  return [...s.engagement, s.nps, s.referrals, s.advocate, s.churnFlag, s.churnReason, s.leadSource ?? null, s.created ?? null].filter((p): p is string => p !== null);
 }
 
 function flag(text: string): boolean | undefined {
@@ -80,6 +84,15 @@ export function signalsFrom(value: (name: string) => string | null, fields: Sign
   }
   const churnReason = read(fields.churnReason);
   if (churnReason !== null) signals.churnReason = churnReason;
+  const created = read(fields.created ?? null);
+  if (created !== null) {
+    // As an engagement date: an unreadable one is reported and unknown (null); the rest of the record stands.
+    const iso = datetimeFromText(created);
+    if (iso === undefined) problem(`${fields.created} ${quoted(created)} is not a date`);
+    signals.createdDay = iso === undefined ? null : Math.floor(Date.parse(iso) / MS_PER_DAY);
+  }
+  const leadSource = read(fields.leadSource ?? null);
+  if (leadSource !== null) signals.leadSource = leadSource;
   return signals;
 }
 
@@ -112,4 +125,18 @@ export function dealAmountAndDay(
     problem('won deal without a close date');
   }
   return { amount, closeDay };
+}
+
+/**
+ * A deal's created day from the CRM's creation datetime (HubSpot createdate, Salesforce CreatedDate): null
+ * when empty, or when unreadable (reported; the deal is kept, as a purchase its close day is what counts).
+ */
+export function createdDayOf(text: string | null, problem: (reason: string) => void): number | null {
+  if (text === null || text.trim() === '') return null;
+  const iso = datetimeFromText(text);
+  if (iso === undefined) {
+    problem(`created date ${quoted(text)} is not a date`);
+    return null;
+  }
+  return Math.floor(Date.parse(iso) / MS_PER_DAY);
 }

@@ -45,6 +45,8 @@ export interface PulledDeal {
   /** Close day (UTC days since 1970-01-01); null when missing. */
   closeDay: number | null;
   modifiedAt: number;
+  /** Day the deal was created (UTC days since 1970-01-01; HubSpot createdate, Salesforce CreatedDate); null when missing or unreadable. */
+  createdDay?: number | null;
 }
 
 /** Opaque to the engine: where a pull stands, saved after every page so a killed run can resume. */

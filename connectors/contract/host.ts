@@ -34,6 +34,10 @@ export interface CustomerSignals {
   advocate?: boolean;
   churnFlag?: boolean;
   churnReason?: string | null;
+  /** UTC day (days since 1970-01-01) the CRM record was created (HubSpot createdate, Salesforce CreatedDate). */
+  createdDay?: number | null;
+  /** Where the person came from, as the CRM words it (HubSpot hs_analytics_source, Salesforce LeadSource or AccountSource). */
+  leadSource?: string | null;
 }
 
 /** Credentials as the host keeps them (encrypted at rest); this is their decrypted shape. */

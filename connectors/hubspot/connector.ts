@@ -4,7 +4,7 @@ import type { Sleep } from '../pacing.ts';
 import { readHubSpotAccount } from './account.ts';
 import type { TokenSource } from './auth.ts';
 import { applyHubSpotFields, contactProperties, readHubSpotFields } from './fields.ts';
-import type { ContactMapping } from './mapping.ts';
+import { hubspotSignalFields, type ContactMapping } from './mapping.ts';
 import { pullHubSpot } from './pull.ts';
 import { pullHubSpotContacts } from './pullById.ts';
 import { CUSTOMER_OBJECTS, propertyNames, type HubSpotSettings } from './settings.ts';
@@ -40,7 +40,7 @@ export class HubSpotConnector implements Connector {
   constructor(options: HubSpotConnectorOptions) {
     this.settings = options.settings;
     this.names = propertyNames(options.settings);
-    this.mapping = { object: options.settings.customerObject, names: this.names, specs: new Map(options.fields.map((f) => [f.key, f])), signals: options.settings.signals };
+    this.mapping = { object: options.settings.customerObject, names: this.names, specs: new Map(options.fields.map((f) => [f.key, f])), signals: hubspotSignalFields(options.settings.signals) };
     this.transport = new HubSpotTransport({
       baseUrl: options.settings.baseUrl.replace(/\/+$/, ''),
       auth: options.auth,

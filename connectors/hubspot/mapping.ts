@@ -3,7 +3,7 @@
  * that cannot be read is reported with the record's id and skipped; it never fails the pull.
  */
 import { canonicalFieldValues, type DealStatus, type FieldKey, type FieldSpec, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
-import { dealAmountAndDay, displayFrom, signalFieldNames, signalsFrom } from '../records.ts';
+import { createdDayOf, dealAmountAndDay, displayFrom, signalFieldNames, signalsFrom, type SignalFields } from '../records.ts';
 import { CUSTOMER_OBJECTS, type CustomerObject, type HubSpotSettings } from './settings.ts';
 
 export interface HubSpotRecord {
@@ -17,7 +17,18 @@ export interface ContactMapping {
   object?: CustomerObject;
   names: Record<FieldKey, string>;
   specs: ReadonlyMap<FieldKey, FieldSpec>;
-  signals: HubSpotSettings['signals'];
+  /** The settings' signal properties (`hubspotSignalFields` adds the record's createdate). */
+  signals: SignalFields;
+}
+
+/**
+ * The signal properties a pull reads: the settings' (`hubspot.signals`, the lead source included), and
+ * `createdate`, which HubSpot sets when a record is created, on contacts and companies alike (developers.hubspot.com,
+ * CRM properties: default properties). hs_analytics_source is the "Original source" (knowledge.hubspot.com,
+ * "Understand Original and Latest source properties"); on companies it comes from their contacts'.
+ */
+export function hubspotSignalFields(signals: HubSpotSettings['signals']): SignalFields {
+  return { ...signals, created: 'createdate' };
 }
 
 /** HubSpot's own properties that say who a customer is (shown on the page, never scored). */
@@ -31,7 +42,7 @@ export function contactProperties(m: ContactMapping, fields: readonly FieldKey[]
   return [...new Set([CUSTOMER_OBJECTS[object].modified, 'createdate', ...fields.map((key) => m.names[key]), ...signalFieldNames(m.signals), ...DISPLAY_PROPERTIES[object]])];
 }
 
-export const DEAL_PROPERTIES = ['amount', 'amount_in_home_currency', 'closedate', 'dealstage', 'pipeline', 'hs_is_closed', 'hs_is_closed_won', 'hs_lastmodifieddate'];
+export const DEAL_PROPERTIES = ['amount', 'amount_in_home_currency', 'closedate', 'createdate', 'dealstage', 'pipeline', 'hs_is_closed', 'hs_is_closed_won', 'hs_lastmodifieddate'];
 
 
 function modifiedAt(record: HubSpotRecord, property: string): number {
@@ -85,7 +96,8 @@ export function dealFromHubSpot(
     status = stage.won ? 'won' : stage.closed ? 'lost' : 'open';
   }
   const { amount, closeDay } = dealAmountAndDay({ amount: p.amount_in_home_currency || p.amount || null, closeDate: p.closedate ?? null }, status, problem);
-  return { deal: { recordId: deal.id, customerIds, status, amount, closeDay, modifiedAt: modifiedAt(deal, 'hs_lastmodifieddate') }, problems };
+  const createdDay = createdDayOf(p.createdate ?? null, problem);
+  return { deal: { recordId: deal.id, customerIds, status, amount, closeDay, modifiedAt: modifiedAt(deal, 'hs_lastmodifieddate'), createdDay }, problems };
 }
 
 /** The plugin's values as HubSpot property values: strings, "" to clear. */

@@ -46,6 +46,8 @@ export const hubspotSettingsSchema = z
         advocate: propertyName.nullable(),
         churnFlag: propertyName.nullable(),
         churnReason: propertyName.nullable(),
+        /** Where the person came from: hs_analytics_source (Original source) unless mapped to another property. */
+        leadSource: propertyName.nullable(),
       })
       .strict(),
     /** Search requests per second allowed by HubSpot for the account. */

@@ -9,7 +9,7 @@ import type { BulkTiming } from './bulk.ts';
 import { SalesforceDeals } from './deals.ts';
 import { applySalesforceFields, customerFieldSet, readSalesforceFields } from './fields.ts';
 import { orgIdOfIdentityUrl } from './identity.ts';
-import type { CustomerMapping } from './mapping.ts';
+import { salesforceSignalFields, type CustomerMapping } from './mapping.ts';
 import { pullSalesforce } from './pull.ts';
 import { pullSalesforceCustomers } from './pullById.ts';
 import { fieldApiNames, type SalesforceSettings } from './settings.ts';
@@ -53,7 +53,7 @@ export class SalesforceConnector implements Connector {
     const retry = options.retry ?? DEFAULT_RETRY;
     this.api = new SalesforceApi({ auth: options.auth, apiVersion: options.settings.apiVersion, instanceUrl: options.settings.instanceUrl, retry, sleep, log: options.log });
     const specs = new Map(options.fields.map((f) => [f.key, f]));
-    this.mapping = { object: options.settings.customerObject, names: this.names, specs, signals: options.settings.signals };
+    this.mapping = { object: options.settings.customerObject, names: this.names, specs, signals: salesforceSignalFields(options.settings.signals, options.settings.customerObject) };
     this.writes = { api: this.api, object: options.settings.customerObject, names: this.names, specs, retry, sleep };
     this.timing = { pollMs: options.settings.bulkPollMs, timeoutMs: options.settings.bulkTimeoutMs, sleep, clock: this.clock };
     if (options.dealFields && options.dealFields.length > 0) this.deals = new SalesforceDeals({ writes: { api: this.api, retry, sleep }, settings: options.settings, specs: options.dealFields });

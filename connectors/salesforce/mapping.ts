@@ -4,7 +4,7 @@
  * is read through its text. A value that cannot be read is reported with the record's id and skipped.
  */
 import { canonicalFieldValues, datetimeFromText, type DealStatus, type FieldKey, type FieldSpec, type PulledCustomer, type PulledDeal, quoted, type RecordProblem } from '../contract/index.ts';
-import { dealAmountAndDay, displayFrom, signalFieldNames, signalsFrom, type SignalFields } from '../records.ts';
+import { createdDayOf, dealAmountAndDay, displayFrom, signalFieldNames, signalsFrom, type SignalFields } from '../records.ts';
 
 /** A record's field values by API name (REST JSON values, or CSV text). */
 export type SalesforceRecord = Record<string, unknown>;
@@ -14,6 +14,17 @@ export interface CustomerMapping {
   names: Record<FieldKey, string>;
   specs: ReadonlyMap<FieldKey, FieldSpec>;
   signals: SignalFields;
+}
+
+/**
+ * The signal fields a pull reads: the settings' (`salesforce.signals`), the lead source defaulting to the
+ * object's standard picklist — Contact LeadSource, Account AccountSource (Object Reference for the Salesforce
+ * Platform: Contact, Account; developer.salesforce.com field reference) — and CreatedDate, the system
+ * audit field every object has (datetime, set by Salesforce when the record is created).
+ */
+export function salesforceSignalFields(signals: SignalFields, object: CustomerMapping['object']): SignalFields {
+  const leadSource = signals.leadSource === undefined ? (object === 'Contact' ? 'LeadSource' : 'AccountSource') : signals.leadSource;
+  return { ...signals, leadSource, created: 'CreatedDate' };
 }
 
 /** A value's text, or null when empty (Bulk CSV writes nothing for null). */
@@ -71,7 +82,7 @@ export function customerFromRecord(record: SalesforceRecord, m: CustomerMapping)
   return { customer: { recordId: id, modifiedAt: modifiedAt(record), signals, fieldValues: values, ...(display ? { display } : {}) }, problems };
 }
 
-export const OPPORTUNITY_FIELDS = ['Id', 'Amount', 'CloseDate', 'IsClosed', 'IsWon', 'AccountId', 'SystemModstamp'];
+export const OPPORTUNITY_FIELDS = ['Id', 'Amount', 'CloseDate', 'CreatedDate', 'IsClosed', 'IsWon', 'AccountId', 'SystemModstamp'];
 
 /** Multi-currency orgs: conversion rates to the corporate currency by ISO code (null = single currency). */
 export type CurrencyRates = ReadonlyMap<string, number> | null;
@@ -104,7 +115,8 @@ export function dealFromOpportunity(
     }
   }
   const { amount, closeDay } = dealAmountAndDay({ amount: amountText, closeDate: text(opp, 'CloseDate') }, status, problem);
-  return { deal: { recordId: id, customerIds, status, amount, closeDay, modifiedAt: modifiedAt(opp) }, problems };
+  const createdDay = createdDayOf(text(opp, 'CreatedDate'), problem);
+  return { deal: { recordId: id, customerIds, status, amount, closeDay, modifiedAt: modifiedAt(opp), createdDay }, problems };
 }
 
 /** The plugin's values as Salesforce JSON field values: numbers as numbers, null to clear. */

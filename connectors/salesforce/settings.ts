@@ -41,6 +41,11 @@ export const salesforceSettingsSchema = z
         advocate: apiName.nullable(),
         churnFlag: apiName.nullable(),
         churnReason: apiName.nullable(),
+        /**
+         * Where the person came from. Absent: the customer object's standard picklist (Contact LeadSource,
+         * Account AccountSource); null: not read; a name: that field.
+         */
+        leadSource: apiName.nullable().optional(),
       })
       .strict(),
     /** Pulls of more records than this use a Bulk API 2.0 query job instead of REST query pages. */

@@ -135,6 +135,23 @@ interface DefaultSpec {
   currency?: boolean;
 }
 
+/**
+ * hs_analytics_source, "Original source": set by HubSpot from the first known interaction, editable by hand;
+ * companies' comes from their contacts' (knowledge.hubspot.com, "Understand Original and Latest source
+ * properties"). Its options, with the internal values the API reads and writes.
+ */
+export const ANALYTICS_SOURCES: readonly (readonly [string, string])[] = [
+  ['Organic search', 'ORGANIC_SEARCH'],
+  ['Paid search', 'PAID_SEARCH'],
+  ['Email marketing', 'EMAIL_MARKETING'],
+  ['Organic social', 'SOCIAL_MEDIA'],
+  ['Referrals', 'REFERRALS'],
+  ['Other campaigns', 'OTHER_CAMPAIGNS'],
+  ['Direct traffic', 'DIRECT_TRAFFIC'],
+  ['Offline sources', 'OFFLINE'],
+  ['Paid social', 'PAID_SOCIAL'],
+];
+
 const CONTACT_DEFAULTS: readonly DefaultSpec[] = [
   { name: 'email', label: 'Email', type: 'string', fieldType: 'text' },
   { name: 'firstname', label: 'First Name', type: 'string', fieldType: 'text' },
@@ -157,6 +174,7 @@ const CONTACT_DEFAULTS: readonly DefaultSpec[] = [
   { name: 'hs_email_last_open_date', label: 'Last marketing email open date', type: 'datetime', fieldType: 'date' },
   { name: 'hs_last_sales_activity_timestamp', label: 'Last Engagement Date', type: 'datetime', fieldType: 'date' },
   { name: 'hs_feedback_last_nps_rating', label: 'Last NPS survey rating', type: 'number', fieldType: 'number' },
+  { name: 'hs_analytics_source', label: 'Original Source', type: 'enumeration', fieldType: 'select', options: ANALYTICS_SOURCES },
 ];
 
 /** The account's users, as the deal owner property's options (label, id). */
@@ -179,6 +197,7 @@ const COMPANY_DEFAULTS: readonly DefaultSpec[] = [
   { name: 'hs_lastmodifieddate', label: 'Last Modified Date', type: 'datetime', fieldType: 'date', readOnly: true },
   { name: 'notes_last_updated', label: 'Last Activity Date', type: 'datetime', fieldType: 'date' },
   { name: 'hs_object_id', label: 'Record ID', type: 'number', fieldType: 'number', readOnly: true },
+  { name: 'hs_analytics_source', label: 'Original Source Type', type: 'enumeration', fieldType: 'select', options: ANALYTICS_SOURCES },
 ];
 
 const DEAL_DEFAULTS: readonly DefaultSpec[] = [

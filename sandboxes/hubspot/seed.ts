@@ -5,13 +5,25 @@
  * value is validated as the API would. `b2b: true` makes each dataset customer a company with one
  * contact (its buyer): every deal is associated with both, as a B2B portal's deals are.
  */
-import { generateDemoDataset, generateSyntheticDataset, type DatasetDeal, type DatasetPerson, type DatasetSink } from '../shared/dataset.ts';
+import { generateDemoDataset, generateSyntheticDataset, type DatasetDeal, type DatasetLeadSource, type DatasetPerson, type DatasetSink } from '../shared/dataset.ts';
 import type { SandboxData } from './data.ts';
+
+/** The neutral lead sources as hs_analytics_source's internal values (schema.ts ANALYTICS_SOURCES). */
+const ANALYTICS_SOURCE: Record<DatasetLeadSource, string> = {
+  organic_search: 'ORGANIC_SEARCH',
+  paid_search: 'PAID_SEARCH',
+  email: 'EMAIL_MARKETING',
+  social: 'SOCIAL_MEDIA',
+  referral: 'REFERRALS',
+  direct: 'DIRECT_TRAFFIC',
+  phone: 'OFFLINE',
+  list: 'OFFLINE',
+};
 
 const OPEN_STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent'];
 
 function contactProperties(p: DatasetPerson): Record<string, string> {
-  const props: Record<string, string> = { email: p.email, firstname: p.firstName, lastname: p.lastName, lifecyclestage: p.lifecycle, createdate: p.createdAt };
+  const props: Record<string, string> = { email: p.email, firstname: p.firstName, lastname: p.lastName, lifecyclestage: p.lifecycle, createdate: p.createdAt, hs_analytics_source: ANALYTICS_SOURCE[p.leadSource] };
   if (p.npsRating !== undefined) props.hs_feedback_last_nps_rating = String(p.npsRating);
   if (p.lastEngagedAt !== undefined) props.notes_last_updated = p.lastEngagedAt;
   return props;
@@ -25,7 +37,7 @@ function dealProperties(d: DatasetDeal): Record<string, string> {
 /** The person's company: named after them, its domain from their e-mail's local part (unique per person). */
 function companyProperties(p: DatasetPerson): Record<string, string> {
   const local = p.email.split('@')[0].toLowerCase().replace(/[^a-z0-9-]+/g, '-');
-  const props: Record<string, string> = { name: `${p.lastName} ${p.firstName} Ltd`, domain: `${local}.example.com`, createdate: p.createdAt };
+  const props: Record<string, string> = { name: `${p.lastName} ${p.firstName} Ltd`, domain: `${local}.example.com`, createdate: p.createdAt, hs_analytics_source: ANALYTICS_SOURCE[p.leadSource] };
   if (p.lastEngagedAt !== undefined) props.notes_last_updated = p.lastEngagedAt;
   return props;
 }

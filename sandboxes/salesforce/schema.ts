@@ -209,6 +209,8 @@ export function standardObjects(options: SchemaOptions = {}): ObjectDef[] {
       text('Name', 'Account Name', 255, { nillable: false }),
       picklist('Type', 'Account Type', ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Channel Partner / Reseller', 'Installation Partner', 'Technology Partner', 'Other']),
       picklist('Industry', 'Industry', ['Agriculture', 'Banking', 'Communications', 'Education', 'Retail', 'Technology', 'Other']),
+      // The account's source (Object Reference: Account.AccountSource, picklist), the same values as Lead Source.
+      picklist('AccountSource', 'Account Source', LEAD_SOURCES),
       text('BillingCity', 'Billing City', 40),
       text('BillingCountry', 'Billing Country', 80),
       field('Phone', 'Account Phone', 'phone', { length: 40 }),

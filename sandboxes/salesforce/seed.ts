@@ -3,19 +3,35 @@
  * the CRM-neutral sandboxes/shared/dataset.ts (the same data the HubSpot sandbox serves) and written
  * here as Salesforce records: each person is an Account (a household, named after them) with one
  * Contact; each deal an Opportunity on that Account with the Contact as its primary contact role. NPS
- * goes to NPS_Score__c and the last engagement to LastActivityDate. Deterministic for a seed.
+ * goes to NPS_Score__c, the last engagement to LastActivityDate, the lead source to the Contact's
+ * LeadSource and the Account's AccountSource, the person's creation to both records' CreatedDate. Deterministic for a seed.
  *
  * The demo is written through the validated data API. The benchmark base (hundreds of thousands of
  * records) goes through the writer's trusted insert, which skips reading and checking a payload but
  * sets defaults, derived values and audit fields like any create; the values built here are typed.
  */
-import { generateDemoDataset, generateSyntheticDataset, type DatasetDeal, type DatasetPerson, type DatasetSink } from '../shared/dataset.ts';
+import { generateDemoDataset, generateSyntheticDataset, type DatasetDeal, type DatasetLeadSource, type DatasetPerson, type DatasetSink } from '../shared/dataset.ts';
 import { trustedInsert, type SandboxData } from './data.ts';
 import type { Value } from './schema.ts';
 import { parseDateTime } from './values.ts';
 
 /** The five open stages the neutral dataset's funnel ranks map to, early to late. */
 const OPEN_STAGES = ['Prospecting', 'Qualification', 'Needs Analysis', 'Value Proposition', 'Proposal/Price Quote'];
+
+/**
+ * The neutral lead sources as the org's Lead Source picklist words them (Contact LeadSource; an Account's
+ * AccountSource has the same values): the web ones are all "Web".
+ */
+const LEAD_SOURCE: Record<DatasetLeadSource, string> = {
+  organic_search: 'Web',
+  paid_search: 'Web',
+  email: 'Web',
+  social: 'Web',
+  direct: 'Web',
+  referral: 'Partner Referral',
+  phone: 'Phone Inquiry',
+  list: 'Purchased List',
+};
 
 type Insert = (objectName: string, values: Record<string, Value>) => string;
 
@@ -30,13 +46,13 @@ function sinkFor(insert: Insert): DatasetSink {
   return {
     addPerson: (p: DatasetPerson) => {
       const created = ms(p.createdAt);
-      const accountId = insert('Account', { Name: `${p.firstName} ${p.lastName}`, Type: p.lifecycle === 'customer' ? 'Customer - Direct' : 'Prospect', CreatedDate: created });
+      const accountId = insert('Account', { Name: `${p.firstName} ${p.lastName}`, Type: p.lifecycle === 'customer' ? 'Customer - Direct' : 'Prospect', AccountSource: LEAD_SOURCE[p.leadSource], CreatedDate: created });
       const contactId = insert('Contact', {
         FirstName: p.firstName,
         LastName: p.lastName,
         Email: p.email,
         AccountId: accountId,
-        LeadSource: p.lifecycle === 'customer' ? 'Web' : 'Other',
+        LeadSource: LEAD_SOURCE[p.leadSource],
         CreatedDate: created,
         ...(p.npsRating === undefined ? {} : { NPS_Score__c: p.npsRating }),
         // Salesforce derives LastActivityDate from tasks and events, which the sandbox does not have.

@@ -7,6 +7,9 @@
  *   dates shifted so that the sample's last day (1998-06-30) is two days before `today`; about 3 % of
  *   customers are promoters (NPS 9–10) and 1.5 % gave a lower rating; plus prospects, about half of them
  *   active (an open deal and/or engagement in the last 60 days), some with a lost deal.
+ *   Everyone has a lead source; prospects with an open deal came more often by referral or phone, the
+ *   inactive ones more often from paid ads and bought lists (drawn from a stream of their own, so the
+ *   other draws, and every count the tests check, are as they were without it).
  * - Synthetic: customers simulated from Pareto/NBD with Gamma-Gamma spend (about 3.1 purchases each over
  *   two years), and about 3 % with an open deal as well.
  */
@@ -32,6 +35,28 @@ const LAST_NAMES = [
 /** Open deals sit in one of five open stages of a sales funnel, 0 the earliest. */
 const OPEN_STAGE_RANKS = [0, 1, 2, 3, 4];
 
+/** Where a person came from, in neutral terms: each sandbox's seed.ts maps it onto its CRM's values. */
+export const LEAD_SOURCES = ['organic_search', 'paid_search', 'email', 'social', 'referral', 'direct', 'phone', 'list'] as const;
+export type DatasetLeadSource = (typeof LEAD_SOURCES)[number];
+
+type SourceWeights = Record<DatasetLeadSource, number>;
+const CUSTOMER_SOURCES: SourceWeights = { organic_search: 24, paid_search: 10, email: 12, social: 5, referral: 14, direct: 28, phone: 4, list: 3 };
+const OPPORTUNITY_SOURCES: SourceWeights = { organic_search: 15, paid_search: 5, email: 10, social: 3, referral: 30, direct: 20, phone: 15, list: 2 };
+const LEAD_ONLY_SOURCES: SourceWeights = { organic_search: 15, paid_search: 20, email: 10, social: 15, referral: 5, direct: 10, phone: 5, list: 20 };
+
+function leadSource(random: Random, weights: SourceWeights): DatasetLeadSource {
+  const total = LEAD_SOURCES.reduce((sum, s) => sum + weights[s], 0);
+  let r = random() * total;
+  for (const s of LEAD_SOURCES) {
+    r -= weights[s];
+    if (r < 0) return s;
+  }
+  return 'direct';
+}
+
+/** The lead sources' own stream, apart from the dataset's draws. */
+const sourceRandom = (seed: number): Random => seededRandom(seed + 7919);
+
 export interface DatasetPerson {
   email: string;
   firstName: string;
@@ -44,6 +69,8 @@ export interface DatasetPerson {
   npsRating?: number;
   /** Last engagement (an email, a call, a meeting), if any: ISO-8601. */
   lastEngagedAt?: string;
+  /** Where they came from. */
+  leadSource: DatasetLeadSource;
 }
 
 export interface DatasetDeal {
@@ -117,6 +144,7 @@ interface CdnowRow {
 
 export function generateDemoDataset(sink: DatasetSink, options: { today: Date; prospects?: number; seed?: number }): DatasetCounts {
   const random = seededRandom(options.seed ?? 1);
+  const sources = sourceRandom(options.seed ?? 1);
   const today = utcDay(options.today);
   const parsed = Papa.parse<CdnowRow>(readFileSync(join(repoRoot(), 'demo', 'cdnow_sample.csv'), 'utf8'), { header: true, skipEmptyLines: true, transform: (v) => v.trim() });
   const byCustomer = new Map<string, { day: number; amount: string }[]>();
@@ -134,7 +162,7 @@ export function generateDemoDataset(sink: DatasetSink, options: { today: Date; p
   let deals = 0;
   for (const [customer, purchases] of byCustomer) {
     purchases.sort((a, b) => a.day - b.day);
-    const person: DatasetPerson = { email: `customer${customer}@example.com`, ...names(random), createdAt: atHour(purchases[0].day + shift, 9), lifecycle: 'customer' };
+    const person: DatasetPerson = { email: `customer${customer}@example.com`, ...names(random), createdAt: atHour(purchases[0].day + shift, 9), lifecycle: 'customer', leadSource: leadSource(sources, CUSTOMER_SOURCES) };
     const r = random();
     if (r < 0.03) person.npsRating = 9 + Math.floor(random() * 2);
     else if (r < 0.045) person.npsRating = Math.floor(random() * 9);
@@ -159,6 +187,7 @@ export function generateDemoDataset(sink: DatasetSink, options: { today: Date; p
       ...names(random),
       lifecycle: withDeal ? 'opportunity' : 'lead',
       createdAt: atHour(today - 30 - Math.floor(random() * 335), 9),
+      leadSource: leadSource(sources, withDeal ? OPPORTUNITY_SOURCES : LEAD_ONLY_SOURCES),
     };
     if (engaged) person.lastEngagedAt = new Date((today - random() * 60) * DAY_MS).toISOString();
     const id = sink.addPerson(person);
@@ -178,6 +207,7 @@ export function generateDemoDataset(sink: DatasetSink, options: { today: Date; p
 export function generateSyntheticDataset(sink: DatasetSink, options: { contacts: number; seed?: number; today: Date }): DatasetCounts {
   const seed = options.seed ?? 1;
   const random = seededRandom(seed + 101);
+  const sources = sourceRandom(seed);
   const today = utcDay(options.today);
   const noonOf = new Map<number, string>();
   const noon = (day: number): string => {
@@ -203,7 +233,7 @@ export function generateSyntheticDataset(sink: DatasetSink, options: { contacts:
   });
   for (const customer of customers) {
     const tag = String(contacts + 1).padStart(6, '0');
-    const id = sink.addPerson({ email: `contact${tag}@example.com`, ...names(random), createdAt: atHour(customer.purchases[0].day, 9), lifecycle: 'customer' });
+    const id = sink.addPerson({ email: `contact${tag}@example.com`, ...names(random), createdAt: atHour(customer.purchases[0].day, 9), lifecycle: 'customer', leadSource: leadSource(sources, CUSTOMER_SOURCES) });
     contacts++;
     customer.purchases.forEach((p, i) => {
       sink.addDeal({ name: `Order ${tag}-${i + 1}`, amount: p.amount.toFixed(2), createdAt: noon(p.day), closeAt: noon(p.day), outcome: 'won' }, id);

@@ -54,7 +54,7 @@ const TABLES: TableCopy[] = [
   {
     table: 'deals',
     from: byInstallation('deals'),
-    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('status', 'text'), c('amount', 'double precision'), c('close_day', 'integer'), c('modified_at', 'bigint'), c('customer_ids', 'jsonb'), c('deleted', 'boolean'), c('seen_in_pull', 'text')],
+    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('status', 'text'), c('amount', 'double precision'), c('close_day', 'integer'), c('modified_at', 'bigint'), c('customer_ids', 'jsonb'), c('deleted', 'boolean'), c('seen_in_pull', 'text'), c('created_day', 'integer')],
   },
   {
     table: 'score_pages',
@@ -75,7 +75,7 @@ const TABLES: TableCopy[] = [
   {
     table: 'deal_customers',
     from: byInstallation('deal_customers'),
-    columns: [c('installation_id', 'text'), c('deal_id', 'text'), c('customer_id', 'text'), c('status', 'text'), c('amount', 'double precision'), c('close_day', 'integer'), c('deleted', 'boolean')],
+    columns: [c('installation_id', 'text'), c('deal_id', 'text'), c('customer_id', 'text'), c('status', 'text'), c('amount', 'double precision'), c('close_day', 'integer'), c('deleted', 'boolean'), c('created_day', 'integer')],
   },
   {
     table: 'audit',

@@ -233,4 +233,13 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX webhook_work_by_age ON webhook_work (installation_id, updated_at);
     `,
   },
+  {
+    // A deal's created day (the conversion model's deal ages), on the deal and on its links like its close
+    // day, so the plan phase reads it without a lookup. NULL for deals stored before: the next full pull fills it.
+    version: 17,
+    sql: `
+      ALTER TABLE deals ADD COLUMN created_day INTEGER;
+      ALTER TABLE deal_customers ADD COLUMN created_day INTEGER;
+    `,
+  },
 ];

@@ -109,6 +109,7 @@ export function dealFromRow<R>(c: ColumnReaders<R>, row: R): StoredDeal {
     amount: c.numOrNull(row, 'amount'),
     closeDay: c.numOrNull(row, 'close_day'),
     modifiedAt: c.num(row, 'modified_at'),
+    createdDay: c.numOrNull(row, 'created_day'),
   };
 }
 

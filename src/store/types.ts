@@ -199,6 +199,8 @@ export interface DealLink {
   status: StoredDeal['status'];
   amount: number | null;
   closeDay: number | null;
+  /** The deal's created day (UTC days since 1970-01-01); null when the CRM gave none. */
+  createdDay?: number | null;
 }
 
 /**

@@ -297,7 +297,7 @@ describe('queries', () => {
       .reply(200, { totalSize: 0, done: true, records: [] });
     sf()
       .get(`${V}/query`)
-      .query((q) => typeof q.q === 'string' && q.q.startsWith('SELECT Id, Amount, CloseDate, IsClosed, IsWon, AccountId, SystemModstamp, (SELECT ContactId FROM OpportunityContactRoles) FROM Opportunity ORDER BY Id'))
+      .query((q) => typeof q.q === 'string' && q.q.startsWith('SELECT Id, Amount, CloseDate, CreatedDate, IsClosed, IsWon, AccountId, SystemModstamp, (SELECT ContactId FROM OpportunityContactRoles) FROM Opportunity ORDER BY Id'))
       .reply(200, { totalSize: 0, done: true, records: [] });
     const rest = await drain(c.pull({ fields: ALL_FIELDS, mode: 'full', resume: pages.at(-1)?.cursor ?? null, since: null }));
     expect(rest.reduce((s, p) => s + p.customers.length + p.deals.length, 0)).toBe(0);

@@ -62,31 +62,32 @@ export class PostgresCrmData implements CrmDataStore {
     // without it) the planner scanned every link of the installation for each page — 0.8 s a page at
     // 3 million links (statistics.ts; a catalog lookup when nothing is stale).
     await analyzeIfStale(this.db, ['deal_customers']);
-    // Each link carries its deal's status, amount and close day (migration 4), for the plan phase's read.
+    // Each link carries its deal's status, amount and close day (migration 4) and created day (migration 14),
+    // for the plan phase's read.
     const links = rows.flatMap((d) => d.customerIds.map((c) => ({ deal: d, customerId: c })));
     // One statement: the deals, their links no longer there removed, their new links added. The parts see
     // the same snapshot and touch different rows (a kept link is neither deleted nor inserted).
     await this.db.query(
       `WITH upserted AS (
-         INSERT INTO deals (installation_id, record_id, status, amount, close_day, modified_at, customer_ids, deleted, seen_in_pull)
-         SELECT $1, u.record_id, u.status, u.amount, u.close_day, u.modified_at, u.customer_ids, FALSE, $8
-         FROM unnest($2::text[], $3::text[], $4::float8[], $5::int[], $6::bigint[], $7::jsonb[]) AS u(record_id, status, amount, close_day, modified_at, customer_ids)
+         INSERT INTO deals (installation_id, record_id, status, amount, close_day, modified_at, customer_ids, deleted, seen_in_pull, created_day)
+         SELECT $1, u.record_id, u.status, u.amount, u.close_day, u.modified_at, u.customer_ids, FALSE, $8, u.created_day
+         FROM unnest($2::text[], $3::text[], $4::float8[], $5::int[], $6::bigint[], $7::jsonb[], $14::int[]) AS u(record_id, status, amount, close_day, modified_at, customer_ids, created_day)
          ON CONFLICT (installation_id, record_id) DO UPDATE SET status = excluded.status, amount = excluded.amount,
            close_day = excluded.close_day, modified_at = excluded.modified_at, customer_ids = excluded.customer_ids, deleted = FALSE,
-           seen_in_pull = COALESCE(excluded.seen_in_pull, deals.seen_in_pull)
+           seen_in_pull = COALESCE(excluded.seen_in_pull, deals.seen_in_pull), created_day = excluded.created_day
          RETURNING 1
        ), links AS (
-         SELECT DISTINCT ON (l.deal_id, l.customer_id) l.deal_id, l.customer_id, l.status, l.amount, l.close_day
-         FROM unnest($9::text[], $10::text[], $11::text[], $12::float8[], $13::int[]) AS l(deal_id, customer_id, status, amount, close_day)
+         SELECT DISTINCT ON (l.deal_id, l.customer_id) l.deal_id, l.customer_id, l.status, l.amount, l.close_day, l.created_day
+         FROM unnest($9::text[], $10::text[], $11::text[], $12::float8[], $13::int[], $15::int[]) AS l(deal_id, customer_id, status, amount, close_day, created_day)
        ), unlinked AS (
          DELETE FROM deal_customers dc WHERE dc.installation_id = $1 AND dc.deal_id = ANY($2::text[])
            AND NOT EXISTS (SELECT 1 FROM links WHERE links.deal_id = dc.deal_id AND links.customer_id = dc.customer_id)
          RETURNING 1
        )
-       INSERT INTO deal_customers (installation_id, deal_id, customer_id, status, amount, close_day, deleted)
-       SELECT $1, deal_id, customer_id, status, amount, close_day, FALSE FROM links
+       INSERT INTO deal_customers (installation_id, deal_id, customer_id, status, amount, close_day, deleted, created_day)
+       SELECT $1, deal_id, customer_id, status, amount, close_day, FALSE, created_day FROM links
        ON CONFLICT (installation_id, customer_id, deal_id) DO UPDATE SET status = excluded.status, amount = excluded.amount,
-         close_day = excluded.close_day, deleted = FALSE`,
+         close_day = excluded.close_day, deleted = FALSE, created_day = excluded.created_day`,
       [
         installationId,
         rows.map((d) => d.recordId),
@@ -101,6 +102,8 @@ export class PostgresCrmData implements CrmDataStore {
         links.map((l) => l.deal.status),
         links.map((l) => l.deal.amount),
         links.map((l) => l.deal.closeDay),
+        rows.map((d) => d.createdDay ?? null),
+        links.map((l) => l.deal.createdDay ?? null),
       ],
     );
   };
@@ -162,7 +165,7 @@ export class PostgresCrmData implements CrmDataStore {
   readonly dealLinkPage = async (installationId: string, after: { customerId: string; dealId: string } | null, limit: number): Promise<DealLink[]> => {
     if (after === null) await analyzeIfStale(this.db, ['deal_customers']);
     // The links carry their deal's fields: one range of the key, no lookup into deals (a tenth of the time).
-    const select = 'SELECT customer_id, deal_id, status, amount, close_day FROM deal_customers WHERE installation_id = $1 AND NOT deleted';
+    const select = 'SELECT customer_id, deal_id, status, amount, close_day, created_day FROM deal_customers WHERE installation_id = $1 AND NOT deleted';
     const rows =
       after === null
         ? await this.db.queryArrays(`${select} ORDER BY customer_id, deal_id LIMIT $2`, [installationId, limit])
@@ -173,6 +176,7 @@ export class PostgresCrmData implements CrmDataStore {
       status: dealStatus(cellText(row, 2, 'status')),
       amount: cellNumOrNull(row, 3, 'amount'),
       closeDay: cellNumOrNull(row, 4, 'close_day'),
+      createdDay: cellNumOrNull(row, 5, 'created_day'),
     }));
   };
 

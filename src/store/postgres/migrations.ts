@@ -240,6 +240,14 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX webhook_work_by_age ON webhook_work (installation_id, updated_at);
     `,
   },
+  {
+    // As the SQLite store's version 17: a deal's created day, on the deal and on its links.
+    version: 14,
+    sql: `
+      ALTER TABLE deals ADD COLUMN created_day INTEGER;
+      ALTER TABLE deal_customers ADD COLUMN created_day INTEGER;
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

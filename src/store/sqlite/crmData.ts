@@ -29,20 +29,21 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
 
   readonly upsertDeals = (installationId: string, deals: StoredDeal[], seenInPull?: string): void => {
     const upsert = this.db.prepared(
-      `INSERT INTO deals (installation_id, record_id, status, amount, close_day, modified_at, customer_ids, deleted, seen_in_pull)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
+      `INSERT INTO deals (installation_id, record_id, status, amount, close_day, modified_at, customer_ids, deleted, seen_in_pull, created_day)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
        ON CONFLICT (installation_id, record_id) DO UPDATE SET status = excluded.status, amount = excluded.amount,
          close_day = excluded.close_day, modified_at = excluded.modified_at, customer_ids = excluded.customer_ids, deleted = 0,
-         seen_in_pull = COALESCE(excluded.seen_in_pull, deals.seen_in_pull)`,
+         seen_in_pull = COALESCE(excluded.seen_in_pull, deals.seen_in_pull), created_day = excluded.created_day`,
     );
     const unlink = this.db.prepared('DELETE FROM deal_customers WHERE installation_id = ? AND deal_id = ?');
-    // Each link carries the deal's status, amount and close day (migration 7).
-    const link = this.db.prepared('INSERT OR IGNORE INTO deal_customers (installation_id, deal_id, customer_id, status, amount, close_day, deleted) VALUES (?, ?, ?, ?, ?, ?, 0)');
+    // Each link carries the deal's status, amount and close day (migration 7) and created day (migration 17).
+    const link = this.db.prepared('INSERT OR IGNORE INTO deal_customers (installation_id, deal_id, customer_id, status, amount, close_day, deleted, created_day) VALUES (?, ?, ?, ?, ?, ?, 0, ?)');
     this.db.transaction(() => {
       for (const d of deals) {
-        upsert.run(installationId, d.recordId, d.status, d.amount, d.closeDay, d.modifiedAt, JSON.stringify(d.customerIds), seenInPull ?? null);
+        const createdDay = d.createdDay ?? null;
+        upsert.run(installationId, d.recordId, d.status, d.amount, d.closeDay, d.modifiedAt, JSON.stringify(d.customerIds), seenInPull ?? null, createdDay);
         unlink.run(installationId, d.recordId);
-        for (const c of d.customerIds) link.run(installationId, d.recordId, c, d.status, d.amount, d.closeDay);
+        for (const c of d.customerIds) link.run(installationId, d.recordId, c, d.status, d.amount, d.closeDay, createdDay);
       }
     });
   };
@@ -101,7 +102,7 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
 
   readonly dealLinkPage = (installationId: string, after: { customerId: string; dealId: string } | null, limit: number): DealLink[] => {
     // The links carry their deal's fields: one range of the key, no lookup into deals.
-    const select = 'SELECT customer_id, deal_id, status, amount, close_day FROM deal_customers WHERE installation_id = ? AND deleted = 0';
+    const select = 'SELECT customer_id, deal_id, status, amount, close_day, created_day FROM deal_customers WHERE installation_id = ? AND deleted = 0';
     const rows =
       after === null
         ? this.db.all(`${select} ORDER BY customer_id, deal_id LIMIT ?`, installationId, limit)
@@ -112,6 +113,7 @@ export class SqliteCrmData implements Synchronous<CrmDataStore> {
       status: dealStatusSchema.parse(text(r, 'status')),
       amount: numOrNull(r, 'amount'),
       closeDay: numOrNull(r, 'close_day'),
+      createdDay: numOrNull(r, 'created_day'),
     }));
   };
 

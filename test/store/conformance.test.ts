@@ -487,14 +487,15 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
           { recordId: 'c3', modifiedAt: 1, signals: {}, crmValues: {} },
         ], 'p1');
         await store.upsertDeals('i', [
-          { recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 10.25, closeDay: 20_000, modifiedAt: 2 },
-          { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 2 },
+          { recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 10.25, closeDay: 20_000, modifiedAt: 2, createdDay: 19_990 },
+          { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 2, createdDay: null },
           { recordId: 'd0', customerIds: ['c1'], status: 'lost', amount: 3, closeDay: 19_000, modifiedAt: 2 },
         ], 'p1');
+        // A deal's created day is kept as given; a connector that gives none stores it as unknown.
         expect(await store.dealsOf('i', 'c1')).toEqual([
-          { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 2 },
-          { recordId: 'd0', customerIds: ['c1'], status: 'lost', amount: 3, closeDay: 19_000, modifiedAt: 2 },
-          { recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 10.25, closeDay: 20_000, modifiedAt: 2 },
+          { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 2, createdDay: null },
+          { recordId: 'd0', customerIds: ['c1'], status: 'lost', amount: 3, closeDay: 19_000, modifiedAt: 2, createdDay: null },
+          { recordId: 'd1', customerIds: ['c1'], status: 'won', amount: 10.25, closeDay: 20_000, modifiedAt: 2, createdDay: 19_990 },
         ]);
         // The second full pull sees c1 (changed), d1 (now also c3's) and d2 (no longer c1's); not c2, c3 or d0.
         await store.upsertCustomers('i', [{ recordId: 'c1', modifiedAt: 3, signals: { nps: 10 }, crmValues: { stage: 'loyalty' } }], 'p2');
@@ -691,29 +692,48 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
       });
     });
 
+    it("keeps a customer's created day and lead source with its other signals, through every read", async () => {
+      await withStore(async (store) => {
+        const signals = { lastEngagementDay: 20_100, nps: 9, createdDay: 19_800, leadSource: 'REFERRALS' };
+        await store.upsertCustomers('i', [
+          { recordId: 'c1', modifiedAt: 1, signals, crmValues: {} },
+          // A created date the CRM had unreadable is stored as unknown, the lead source absent.
+          { recordId: 'c2', modifiedAt: 1, signals: { createdDay: null }, crmValues: {} },
+        ]);
+        expect((await store.getCustomer('i', 'c1'))?.signals).toEqual(signals);
+        expect((await store.customerPage('i', null, 10)).map((c) => c.signals)).toEqual([signals, { createdDay: null }]);
+        expect(await store.customerSignalsPage('i', null, 10)).toEqual([{ recordId: 'c1', signals }, { recordId: 'c2', signals: { createdDay: null } }]);
+        // A later pull's values replace them.
+        await store.upsertCustomers('i', [{ recordId: 'c1', modifiedAt: 2, signals: { createdDay: 19_801, leadSource: 'Partner Referral' }, crmValues: {} }]);
+        expect((await store.getCustomer('i', 'c1'))?.signals).toEqual({ createdDay: 19_801, leadSource: 'Partner Referral' });
+        expect(await store.getCustomer('other', 'c1')).toBeNull();
+      });
+    });
+
     it('pages deal links by (customer, deal) with their deal as last stored, without deleted deals', async () => {
       await withStore(async (store) => {
         await store.upsertDeals('i', [
-          { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 5, closeDay: 10, modifiedAt: 1 },
-          { recordId: 'd1', customerIds: ['c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 1 },
+          { recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 5, closeDay: 10, modifiedAt: 1, createdDay: 2 },
+          { recordId: 'd1', customerIds: ['c2'], status: 'open', amount: null, closeDay: null, modifiedAt: 1, createdDay: 3 },
           { recordId: 'D3', customerIds: ['c1', 'C0'], status: 'lost', amount: 1.5, closeDay: 11, modifiedAt: 1 },
-          { recordId: 'd4', customerIds: ['c1'], status: 'won', amount: 2, closeDay: 12, modifiedAt: 1 },
+          { recordId: 'd4', customerIds: ['c1'], status: 'won', amount: 2, closeDay: 12, modifiedAt: 1, createdDay: 4 },
         ], 'p1');
-        await store.upsertDeals('i', [{ recordId: 'd4', customerIds: ['c1'], status: 'won', amount: 2, closeDay: 12, modifiedAt: 1 }]);
+        await store.upsertDeals('i', [{ recordId: 'd4', customerIds: ['c1'], status: 'won', amount: 2, closeDay: 12, modifiedAt: 1, createdDay: 4 }]);
         // d2 changes (and keeps its customers), d1 is won now, d4 is not in the second full pull.
-        await store.upsertDeals('i', [{ recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 6, closeDay: 13, modifiedAt: 2 }, { recordId: 'd1', customerIds: ['c2'], status: 'won', amount: 7, closeDay: 14, modifiedAt: 2 }, { recordId: 'D3', customerIds: ['c1', 'C0'], status: 'lost', amount: 1.5, closeDay: 11, modifiedAt: 1 }], 'p2');
+        await store.upsertDeals('i', [{ recordId: 'd2', customerIds: ['c1', 'c2'], status: 'won', amount: 6, closeDay: 13, modifiedAt: 2, createdDay: 2 }, { recordId: 'd1', customerIds: ['c2'], status: 'won', amount: 7, closeDay: 14, modifiedAt: 2, createdDay: 3 }, { recordId: 'D3', customerIds: ['c1', 'C0'], status: 'lost', amount: 1.5, closeDay: 11, modifiedAt: 1 }], 'p2');
         expect(await store.markUnseenDeleted('i', 'p2')).toEqual({ customers: 0, deals: 1 });
         const allLinks = () => allDealLinks(store, 'i', 2);
+        // Links carry their deal's created day too (the plan phase reads deals' ages from them).
         expect(await allLinks()).toEqual([
-          { customerId: 'C0', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11 },
-          { customerId: 'c1', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11 },
-          { customerId: 'c1', dealId: 'd2', status: 'won', amount: 6, closeDay: 13 },
-          { customerId: 'c2', dealId: 'd1', status: 'won', amount: 7, closeDay: 14 },
-          { customerId: 'c2', dealId: 'd2', status: 'won', amount: 6, closeDay: 13 },
+          { customerId: 'C0', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11, createdDay: null },
+          { customerId: 'c1', dealId: 'D3', status: 'lost', amount: 1.5, closeDay: 11, createdDay: null },
+          { customerId: 'c1', dealId: 'd2', status: 'won', amount: 6, closeDay: 13, createdDay: 2 },
+          { customerId: 'c2', dealId: 'd1', status: 'won', amount: 7, closeDay: 14, createdDay: 3 },
+          { customerId: 'c2', dealId: 'd2', status: 'won', amount: 6, closeDay: 13, createdDay: 2 },
         ]);
-        // A deleted deal seen again is back, with its new customer only.
-        await store.upsertDeals('i', [{ recordId: 'd4', customerIds: ['c2', 'c2'], status: 'won', amount: 3, closeDay: 15, modifiedAt: 3 }]);
-        expect((await allLinks()).filter((l) => l.dealId === 'd4')).toEqual([{ customerId: 'c2', dealId: 'd4', status: 'won', amount: 3, closeDay: 15 }]);
+        // A deleted deal seen again is back, with its new customer only (and its created day as now given).
+        await store.upsertDeals('i', [{ recordId: 'd4', customerIds: ['c2', 'c2'], status: 'won', amount: 3, closeDay: 15, modifiedAt: 3, createdDay: 5 }]);
+        expect((await allLinks()).filter((l) => l.dealId === 'd4')).toEqual([{ customerId: 'c2', dealId: 'd4', status: 'won', amount: 3, closeDay: 15, createdDay: 5 }]);
         expect(await store.dealLinkPage('other', null, 10)).toEqual([]);
       });
     });

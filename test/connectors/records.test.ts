@@ -1,8 +1,8 @@
 /** Reading CRM deals and contacts (both mappings): refunds read as they are; values quoted short in problems. */
 import { describe, expect, it } from 'vitest';
-import { dealFromHubSpot, customerFromContact } from '../../connectors/hubspot/mapping.ts';
+import { dealFromHubSpot, customerFromContact, hubspotSignalFields } from '../../connectors/hubspot/mapping.ts';
 import { hubspotSettingsSchema, propertyNames } from '../../connectors/hubspot/settings.ts';
-import { customerFromRecord, dealFromOpportunity } from '../../connectors/salesforce/mapping.ts';
+import { customerFromRecord, dealFromOpportunity, salesforceSignalFields } from '../../connectors/salesforce/mapping.ts';
 import { fieldApiNames, salesforceSettingsSchema } from '../../connectors/salesforce/settings.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
@@ -47,5 +47,37 @@ describe('a huge CRM value is quoted as a short excerpt with its length (issue 8
     const contact = customerFromRecord({ Id: '003000000000001AAA', [salesforceNames.ltv]: long }, { object: 'Contact', names: salesforceNames, specs, signals: salesforceSettings.signals });
     expect(contact.problems[0].reason.length).toBeLessThan(200);
     expect(contact.problems[0].reason).toContain('(500001 characters)');
+  });
+});
+
+describe('created dates: one that is not a date is reported, that field unknown, the record and its other signals kept', () => {
+  it('HubSpot contact and deal', () => {
+    const m = { names: hubspotNames, specs, signals: hubspotSignalFields(hubspotSettings.signals) };
+    const contact = customerFromContact({ id: '4', properties: { createdate: 'last spring', hs_analytics_source: 'REFERRALS', notes_last_updated: '2026-05-01T10:00:00Z' } }, m);
+    expect(contact.problems).toEqual([{ where: 'HubSpot contact 4', recordId: '4', reason: 'createdate "last spring" is not a date' }]);
+    expect(contact.customer.signals).toEqual({ createdDay: null, leadSource: 'REFERRALS', lastEngagementDay: Math.floor(Date.parse('2026-05-01T10:00:00Z') / 86_400_000) });
+    const good = customerFromContact({ id: '5', properties: { createdate: '2026-01-31T23:30:00Z' } }, m);
+    expect(good.problems).toEqual([]);
+    expect(good.customer.signals).toEqual({ createdDay: Math.floor(Date.parse('2026-01-31T00:00:00Z') / 86_400_000) });
+    const { deal, problems } = dealFromHubSpot({ id: '6', properties: { amount: '30', createdate: 'soon', closedate: '2026-02-01T12:00:00Z', pipeline: 'default', dealstage: 'closedwon' } }, ['c'], stages);
+    expect(problems.map((p) => p.reason)).toEqual(['created date "soon" is not a date']);
+    expect(deal).toMatchObject({ status: 'won', amount: 30, closeDay: Math.floor(Date.parse('2026-02-01T00:00:00Z') / 86_400_000), createdDay: null });
+  });
+  it('Salesforce Contact and Opportunity', () => {
+    const m = { object: 'Contact' as const, names: salesforceNames, specs, signals: salesforceSignalFields(salesforceSettings.signals, 'Contact') };
+    const contact = customerFromRecord({ Id: '003000000000004AAA', CreatedDate: '31/02/2026', LeadSource: 'Web', LastActivityDate: '2026-05-01' }, m);
+    expect(contact.problems).toEqual([{ where: 'Salesforce Contact 003000000000004AAA', recordId: '003000000000004AAA', reason: 'CreatedDate "31/02/2026" is not a date' }]);
+    expect(contact.customer?.signals).toEqual({ createdDay: null, leadSource: 'Web', lastEngagementDay: Math.floor(Date.parse('2026-05-01') / 86_400_000) });
+    // REST answers datetimes with a +0000 offset.
+    const good = customerFromRecord({ Id: '003000000000005AAA', CreatedDate: '2026-01-31T23:30:00.000+0000' }, m);
+    expect(good.customer?.signals).toEqual({ createdDay: Math.floor(Date.parse('2026-01-31T00:00:00Z') / 86_400_000) });
+    const { deal, problems } = dealFromOpportunity({ Id: '006000000000004AAA', Amount: 30, CloseDate: '2026-02-01', CreatedDate: 'soon', IsClosed: true, IsWon: true }, ['c'], null);
+    expect(problems.map((p) => p.reason)).toEqual(['created date "soon" is not a date']);
+    expect(deal).toMatchObject({ status: 'won', amount: 30, createdDay: null });
+  });
+  it('an Account reads AccountSource unless another field is set', () => {
+    expect(salesforceSignalFields(salesforceSettings.signals, 'Account')).toMatchObject({ leadSource: 'AccountSource', created: 'CreatedDate' });
+    expect(salesforceSignalFields({ ...salesforceSettings.signals, leadSource: null }, 'Account').leadSource).toBeNull();
+    expect(salesforceSignalFields({ ...salesforceSettings.signals, leadSource: 'Channel__c' }, 'Contact').leadSource).toBe('Channel__c');
   });
 });

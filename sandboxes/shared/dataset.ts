@@ -190,14 +190,20 @@ export function generateDemoDataset(sink: DatasetSink, options: { today: Date; p
       leadSource: leadSource(sources, withDeal ? OPPORTUNITY_SOURCES : LEAD_ONLY_SOURCES),
     };
     if (engaged) person.lastEngagedAt = new Date((today - random() * 60) * DAY_MS).toISOString();
+    let deal: DatasetDeal | null = null;
+    if (withDeal) deal = openDeal(random, `Prospect ${tag} opportunity`, today);
+    else if (!active && r < 0.56) {
+      const lost = today - 10 - Math.floor(random() * 300);
+      deal = { name: `Prospect ${tag} (lost)`, amount: money(random, 40, 800), createdAt: atHour(lost - 20, 11), closeAt: atHour(lost, 12), outcome: 'lost' };
+    }
+    // Nobody engages or gets a deal before their record exists: the record is as old as the earliest of
+    // them (drawn in the same order as before, so every other value is unchanged).
+    const earliest = Math.min(...[person.createdAt, person.lastEngagedAt, deal?.createdAt].filter((t): t is string => t !== undefined).map((t) => Date.parse(t)));
+    person.createdAt = new Date(earliest).toISOString();
     const id = sink.addPerson(person);
     contacts++;
-    if (withDeal) {
-      sink.addDeal(openDeal(random, `Prospect ${tag} opportunity`, today), id);
-      deals++;
-    } else if (!active && r < 0.56) {
-      const lost = today - 10 - Math.floor(random() * 300);
-      sink.addDeal({ name: `Prospect ${tag} (lost)`, amount: money(random, 40, 800), createdAt: atHour(lost - 20, 11), closeAt: atHour(lost, 12), outcome: 'lost' }, id);
+    if (deal !== null) {
+      sink.addDeal(deal, id);
       deals++;
     }
   }

@@ -49,6 +49,30 @@ describe('demo dataset', () => {
     expect(customers.some((c) => c.properties.hs_feedback_last_nps_rating !== undefined && Number(c.properties.hs_feedback_last_nps_rating) < 9)).toBe(true);
   });
 
+  it('gives everyone a documented Original source and a created date before anything else of theirs', () => {
+    const sandbox = createHubSpotSandbox({ clock: () => TODAY.getTime() });
+    seedDemoDataset(sandbox.data, { today: TODAY });
+    const { data } = sandbox;
+    const options = new Set(data.getProperty('contacts', 'hs_analytics_source')?.options?.map((o) => o.value));
+    const bySource = new Map<string, number>();
+    for (const id of data.contactIds()) {
+      const p = data.getContact(id)?.properties ?? {};
+      const created = Date.parse(p.createdate ?? '');
+      expect(options.has(p.hs_analytics_source ?? ''), `contact ${id}`).toBe(true);
+      bySource.set(p.hs_analytics_source ?? '', (bySource.get(p.hs_analytics_source ?? '') ?? 0) + 1);
+      const engaged = p.notes_last_updated ?? null;
+      if (engaged !== null) expect(created).toBeLessThanOrEqual(Date.parse(engaged));
+      for (const d of data.dealIdsOf(id)) {
+        const deal = data.getDeal(d)?.properties ?? {};
+        expect(created, `contact ${id}, deal ${d}`).toBeLessThanOrEqual(Date.parse(deal.createdate ?? ''));
+        expect(created).toBeLessThanOrEqual(Date.parse(deal.closedate ?? ''));
+      }
+    }
+    // A mix, not one source for everybody.
+    expect(bySource.size).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...bySource.values()) / data.contactIds().length).toBeLessThan(0.5);
+  });
+
   it('is deterministic for a seed', () => {
     const snapshot = (seed: number) => {
       const sandbox = createHubSpotSandbox({ clock: () => TODAY.getTime() });

@@ -233,4 +233,19 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX webhook_work_by_age ON webhook_work (installation_id, updated_at);
     `,
   },
+  {
+    // The open-deal pipeline (openDeals.ts): each open deal's scores as the last real sync with deal
+    // scoring made them, replaced as a set per installation; the indexes serve the list's sorts.
+    version: 15,
+    sql: `
+      CREATE TABLE open_deals (
+        installation_id TEXT NOT NULL, deal_id TEXT NOT NULL, name TEXT, stage TEXT, amount REAL,
+        meddic_score REAL NOT NULL, win_probability REAL NOT NULL, biggest_gap TEXT, next_action TEXT NOT NULL,
+        basis TEXT NOT NULL, scored_at INTEGER NOT NULL, run_id TEXT NOT NULL,
+        PRIMARY KEY (installation_id, deal_id));
+      CREATE INDEX open_deals_by_win ON open_deals (installation_id, win_probability DESC, deal_id);
+      CREATE INDEX open_deals_by_meddic ON open_deals (installation_id, meddic_score DESC, deal_id);
+      CREATE INDEX open_deals_by_amount ON open_deals (installation_id, amount DESC, deal_id);
+    `,
+  },
 ];

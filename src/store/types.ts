@@ -5,6 +5,7 @@
 import { FIELD_KEYS } from '../../connectors/contract/index.ts';
 import type { CrmName, CustomerDisplay, CustomerSignals, DealOutputKey, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
 import type { CustomerListEntry, CustomerListPage, CustomerListQuery } from './customerList.ts';
+import type { OpenDealPage, OpenDealPipeline, OpenDealQuery, OpenDealScore } from './openDeals.ts';
 import type { ScorePage } from './scorePages.ts';
 import type { StagePage, StagePageRows } from './stagePages.ts';
 
@@ -233,7 +234,7 @@ export interface InstallationStore {
   /** Changes its name, status or settings; null when there is no such installation. */
   updateInstallation(id: string, patch: { name?: string; status?: InstallationStatus; settings?: Record<string, unknown> }): Promise<Installation | null>;
   /**
-   * Deletes its credentials and everything stored of its CRM (customers, deals, scores, audit, plans,
+   * Deletes its credentials and everything stored of its CRM (customers, deals, scores, open deals' scores, audit, plans,
    * cursors, fits) and its settings' change log; its runs stay, their errors without record ids or messages, and it stays listed as
    * uninstalled under the name "removed". False when there is no such installation.
    */
@@ -340,6 +341,16 @@ export interface CustomerListStore {
   updateCustomerListRows(installationId: string, entries: CustomerListEntry[]): Promise<void>;
   /** A page of the installation's customers matching the query, and how many match in all. */
   customerList(installationId: string, query: CustomerListQuery): Promise<CustomerListPage>;
+}
+
+/** The open-deal pipeline: each open deal's scores as the last real sync with deal scoring made them (openDeals.ts). */
+export interface OpenDealStore {
+  /** The installation's set replaced by these deals, scored by `runId` (deals not among them drop out). */
+  replaceOpenDeals(installationId: string, runId: string, deals: OpenDealScore[]): Promise<void>;
+  /** A page of the installation's open deals in the query's order, and how many it has in all. */
+  openDeals(installationId: string, query: OpenDealQuery): Promise<OpenDealPage>;
+  /** Counts and amounts by MEDDIC score band × win probability band. */
+  openDealPipeline(installationId: string): Promise<OpenDealPipeline>;
 }
 
 /** The audit of every written value, plans, and the retry queue. */
@@ -499,7 +510,7 @@ export interface WebhookStore {
   forgetCustomers(installationId: string, recordIds: string[]): Promise<void>;
 }
 
-export interface Store extends WebhookStore, InstallationStore, RunStore, CrmDataStore, CustomerListStore, AuditStore, StateStore, HistoryStore, SettingsLogStore {
+export interface Store extends WebhookStore, InstallationStore, RunStore, CrmDataStore, CustomerListStore, OpenDealStore, AuditStore, StateStore, HistoryStore, SettingsLogStore {
   /** 'sqlite' or 'postgres'. */
   readonly kind: string;
   /** For messages: the file, or the database's URL without its password. */

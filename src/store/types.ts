@@ -79,6 +79,8 @@ export interface DealRunStats {
   closedSincePull: number;
   /** Deals skipped because their data could not be read (reported as run errors). */
   skipped: number;
+  /** Of `changed`, the outputs to write by key (absent in older runs). */
+  changedFields?: Partial<Record<DealOutputKey, number>>;
 }
 
 export function emptyRunStats(): RunStats {
@@ -180,9 +182,10 @@ export function isCustomerAudit(entry: AuditEntry): entry is CustomerAuditEntry 
   return !entry.recordId.startsWith(DEAL_RECORD_PREFIX) && (FIELD_KEYS as readonly string[]).includes(entry.field);
 }
 
+/** A change a run plans: a customer field, or (a dry run's deal scoring) a deal output of a `deal:<id>` record. */
 export interface PlannedChange {
   recordId: string;
-  field: FieldKey;
+  field: AuditField;
   previous: string | null;
   next: string | null;
 }
@@ -206,6 +209,13 @@ export interface DealLink {
  * Where a planned record stands in its run's plan: retries first (0), then stage moves (1), then the rest
  * (2), each in the order planned. The write phase and the page read records in this order.
  */
+/** A planned change of a customer field (not a deal output). */
+export type CustomerChange = PlannedChange & { field: FieldKey };
+
+export function isCustomerChange(change: PlannedChange): change is CustomerChange {
+  return !change.recordId.startsWith(DEAL_RECORD_PREFIX) && (FIELD_KEYS as readonly string[]).includes(change.field);
+}
+
 export interface PlanKey {
   priority: number;
   seq: number;
@@ -371,7 +381,7 @@ export interface AuditStore {
   /** A page of the plan's records by position (the page, stage moves first). */
   planRecords(runId: string, page: { offset: number; limit: number }): Promise<PlannedRecord[]>;
   /** A page of the plan's changes (in the same order), optionally of one field. */
-  planChanges(runId: string, page: { offset: number; limit: number; field?: FieldKey }): Promise<PlannedChange[]>;
+  planChanges(runId: string, page: { offset: number; limit: number; field?: AuditField }): Promise<PlannedChange[]>;
   deletePlan(runId: string): Promise<void>;
   setRetries(installationId: string, entries: { recordId: string; reason: string }[]): Promise<void>;
   clearRetries(installationId: string, recordIds: string[]): Promise<void>;

@@ -48,7 +48,7 @@ function renderGrid(p) {
   const cell = (/** @type {number} */ m, /** @type {number} */ w) => p.cells.find((c) => c.meddicBand === m && c.winBand === w);
   fill(
     /** @type {HTMLElement} */ (grid.querySelector('thead')),
-    h('tr', {}, h('th', { scope: 'col' }, 'MEDDIC score ↓ · win probability →'), bands.map((_, w) => h('th', { scope: 'col', class: 'num' }, `${bandLabel(bands, w)} %`))),
+    h('tr', {}, h('th', { scope: 'col' }, 'MEDDIC score \\ win probability'), bands.map((_, w) => h('th', { scope: 'col', class: 'num' }, `${bandLabel(bands, w)} %`))),
   );
   // The best qualified deals on top.
   const rows = bands.map((_, i) => bands.length - 1 - i);

@@ -24,7 +24,7 @@ function rows(plan, stageLabels) {
           'tr',
           { 'data-record': r.recordId, class: 'deal-change' },
           h('td', {}, `Deal ${r.recordId.slice(DEAL_PREFIX.length)}`),
-          h('td', { colspan: 6, class: 'wrap' }, r.changes.map((c) => h('span', { class: 'deal-field' }, `${FIELD_LABELS[c.field] ?? c.field} `, change(c, stageLabels)))),
+          h('td', { colspan: 6, class: 'wrap' }, r.changes.map((c) => h('div', { class: 'deal-field' }, h('span', { class: 'muted' }, `${FIELD_LABELS[c.field] ?? c.field}: `), change(c, stageLabels)))),
         )
       : h('tr', { 'data-record': r.recordId }, h('td', {}, r.recordId), ...changeCells(r.changes, stageLabels)),
   );

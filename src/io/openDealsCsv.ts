@@ -22,5 +22,5 @@ export function openDealsCsv(rows: readonly (StoredOpenDeal & { crmUrl: string |
     text(r.crmUrl),
   ]);
   if (data.length === 0) return header ? `${OPEN_DEAL_CSV_FIELDS.join(',')}\n` : '';
-  return `${Papa.unparse({ fields: [...OPEN_DEAL_CSV_FIELDS], data }, { header })}\n`;
+  return `${Papa.unparse({ fields: [...OPEN_DEAL_CSV_FIELDS], data }, { header, newline: '\n' })}\n`;
 }

@@ -11,5 +11,5 @@ export function planCsv(changes: readonly PlannedChange[], numericFields: Readon
   const cell = (field: AuditField, value: string | null) => (value === null ? '' : numericFields.has(field) ? numberCell(value) : textCell(value));
   const data = changes.map((c) => [textCell(c.recordId), c.field, cell(c.field, c.previous), cell(c.field, c.next)]);
   if (data.length === 0) return header ? 'recordId,field,current,planned\n' : '';
-  return `${Papa.unparse({ fields: ['recordId', 'field', 'current', 'planned'], data }, { header })}\n`;
+  return `${Papa.unparse({ fields: ['recordId', 'field', 'current', 'planned'], data }, { header, newline: '\n' })}\n`;
 }

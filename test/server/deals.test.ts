@@ -6,6 +6,7 @@
  */
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dealPropertyNames, hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { createHubSpotSandbox, seedSyntheticDataset, type HubSpotSandbox } from '../../sandboxes/hubspot/index.ts';
 import { createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
 
@@ -163,6 +164,31 @@ describe('GET /api/deals/pipeline and /api/deals/open', () => {
     expect((await get<PipelineBody>(`/api/installations/${B}/deals/pipeline`)).deals).toBe(openNames(other).length);
     expect(String((await s.api(`/api/installations/${B}/deals/open.csv`)).body)).not.toContain('Acme renewal');
     expect((await s.api('/api/installations/in_0000000000000000/deals/open')).status).toBe(404);
+  });
+});
+
+describe('a dry run\u2019s plan with deal scoring', () => {
+  it('holds the deal changes as deal:<id> records (API and CSV), counted apart from the customers\u2019', async () => {
+    const n = dealPropertyNames(hubspotSettingsSchema.parse(s.h.config.connectors.hubspot));
+    const acme = (await get<DealsBody>('/api/deals/open?pageSize=200')).rows.find((d) => d.name === 'Acme renewal');
+    s.h.sandbox.data.updateDeal(acme?.dealId ?? '', { [n.meddicMetrics]: 'confirmed', [n.meddicChampion]: 'confirmed' });
+    const started = await s.api('/api/sync', { method: 'POST', body: { dryRun: true } });
+    const runId = (started.body as { runId: string }).runId;
+    expect((await s.waitForRun(runId)).status).toBe('succeeded');
+    const plan = await get<{ records: number; deals: number; dealChangedFields: Record<string, number>; total: number; byRecord: { recordId: string; changes: { field: string; previous: string | null; next: string | null }[] }[] }>(`/api/runs/${runId}/plan?group=record&limit=1000`);
+    expect(plan.deals).toBe(1);
+    expect(plan.total).toBe(plan.records + 1);
+    const deal = plan.byRecord.find((r) => r.recordId === `deal:${acme?.dealId}`);
+    expect(deal?.changes.find((c) => c.field === 'meddicScore')).toMatchObject({ previous: String(acme?.meddicScore), next: expect.stringMatching(/^\d+$/) as string });
+    expect(plan.dealChangedFields.meddicScore).toBe(1);
+    const byField = await get<{ total: number; changes: { recordId: string }[] }>(`/api/runs/${runId}/plan?field=meddicScore`);
+    expect(byField).toMatchObject({ total: 1, changes: [{ recordId: `deal:${acme?.dealId}` }] });
+    const csv = Papa.parse<Record<string, string>>(String((await s.api(`/api/runs/${runId}/plan.csv`)).body), { header: true, skipEmptyLines: true }).data;
+    const row = csv.find((r) => r.recordId === `deal:${acme?.dealId}` && r.field === 'meddicScore');
+    expect(row?.planned).toMatch(/^\d+$/);
+    // Nothing written: the CRM and the stored pipeline are as the last sync left them.
+    expect(s.h.sandbox.data.getDeal(acme?.dealId ?? '')?.properties[n.meddicScore]).toBe(String(acme?.meddicScore));
+    expect((await get<DealsBody>('/api/deals/open?pageSize=200')).rows.find((d) => d.dealId === acme?.dealId)?.meddicScore).toBe(acme?.meddicScore);
   });
 });
 

@@ -29,6 +29,8 @@ export interface RunStats {
   requests: number;
   rateLimited: number;
   retries: number;
+  /** Deal scoring's counts (sync.deals.enabled; absent otherwise). */
+  deals?: { pulled: number; open: number; closed: number; changed: number; written: number; failed: number; closedSincePull: number; skipped: number; changedFields?: Record<string, number> };
 }
 
 export interface Run {

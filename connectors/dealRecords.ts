@@ -2,9 +2,19 @@
  * Reading deals' MEDDIC levels and the plugin's deal outputs from CRM text, the same for every CRM
  * (mapping only: what the levels mean for a score is the engine's).
  */
-import { canonicalValuesOf, DEAL_OUTPUT_KEYS, type DealFieldKey, type DealFieldValues, type DealOutputKey, type FieldSpec, MEDDIC_ELEMENTS, MEDDIC_INPUT_KEY, MEDDIC_LEVELS, type MeddicElement, type MeddicLevel, quoted } from './contract/index.ts';
+import { canonicalValuesOf, DEAL_OUTPUT_KEYS, type DealDisplay, type DealFieldKey, type DealFieldValues, type DealOutputKey, type FieldSpec, MEDDIC_ELEMENTS, MEDDIC_INPUT_KEY, MEDDIC_LEVELS, type MeddicElement, type MeddicLevel, quoted } from './contract/index.ts';
 
 const LEVELS: ReadonlySet<string> = new Set(MEDDIC_LEVELS);
+
+/** A deal's name and stage label for people (spaces collapsed, cut at 200 characters); undefined when the CRM shows neither. */
+export function dealDisplayFrom(parts: { name?: string | null; stage?: string | null }): DealDisplay | undefined {
+  const out: DealDisplay = {};
+  for (const key of ['name', 'stage'] as const) {
+    const v = parts[key]?.replace(/\s+/g, ' ').trim();
+    if (v) out[key] = v.length > 200 ? `${v.slice(0, 199)}…` : v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
 
 /**
  * Each element's level from its input field: null when the field is empty or was not read; a value that

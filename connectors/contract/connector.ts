@@ -200,6 +200,14 @@ export interface PulledDealRecord {
   features: DealFeatures;
   /** The plugin's deal outputs as the CRM holds them now (the keys asked for). */
   fieldValues: DealFieldValues;
+  /** What a person recognises the deal by (never used to score): absent when the CRM shows neither. */
+  display?: DealDisplay;
+}
+
+/** A deal's name and its stage's label as the CRM shows them (HubSpot dealname and the pipeline stage's label, Salesforce Name and StageName). */
+export interface DealDisplay {
+  name?: string;
+  stage?: string;
 }
 
 export interface DealPullRequest {

@@ -12,9 +12,10 @@
  */
 /**
  * A credentials check. A success names the account; `recordUrl` links a customer's record (`{id}` in it),
- * `recordLabel` says what a customer record is there ("contact", "company", "account").
+ * `recordLabel` says what a customer record is there ("contact", "company", "account"); `dealRecordUrl` links a deal's
+ * record the same way (the open-deal pipeline's links).
  */
-export type Verification = { ok: true; account: string; accountId: string; recordUrl?: string; recordLabel?: string } | { ok: false; message: string; code: string | null; status: number | null };
+export type Verification = { ok: true; account: string; accountId: string; recordUrl?: string; recordLabel?: string; dealRecordUrl?: string } | { ok: false; message: string; code: string | null; status: number | null };
 
 /** The failed Verification for an error thrown by the check. */
 export function verificationFailure(error: unknown): Verification & { ok: false } {

@@ -102,8 +102,10 @@ export class HubSpotConnector implements Connector {
       const account = await readHubSpotAccount(this.transport);
       // The customer's record (a contact 0-1, a company 0-2) in the portal's own UI domain (EU portals have their own).
       const object = CUSTOMER_OBJECTS[this.settings.customerObject];
-      const recordUrl = `https://${account.uiDomain ?? 'app.hubspot.com'}/contacts/${account.portalId}/record/${object.typeId}/{id}`;
-      return { ok: true, account: `HubSpot portal ${account.portalId} at ${this.settings.baseUrl}`, accountId: account.portalId, recordUrl, recordLabel: object.singular };
+      const records = `https://${account.uiDomain ?? 'app.hubspot.com'}/contacts/${account.portalId}/record`;
+      const recordUrl = `${records}/${object.typeId}/{id}`;
+      // Deals are object type 0-3 in the same record view.
+      return { ok: true, account: `HubSpot portal ${account.portalId} at ${this.settings.baseUrl}`, accountId: account.portalId, recordUrl, recordLabel: object.singular, dealRecordUrl: `${records}/0-3/{id}` };
     } catch (error) {
       return verificationFailure(error);
     }

@@ -3,12 +3,13 @@
  * object (created in the plugin's group on deals, through the properties API for `deals`), a full pull
  * of every deal with its MEDDIC levels and what the win model may use (create date, amount, when it
  * entered its stage — the stage calculated property `hs_date_entered_<stage id>` —, last activity
- * `notes_last_updated`, `num_associated_contacts`, `hubspot_owner_id`), and batch updates of the
+ * `notes_last_updated`, `num_associated_contacts`, `hubspot_owner_id`; `dealname` and the stage's label for
+ * people), and batch updates of the
  * plugin's outputs with a result per record (write.ts, as for contacts).
  */
 import { z } from 'zod';
 import { ConnectorError, DEAL_CLOSED, type DealConnector, type DealFieldKey, type DealFieldValues, type DealPullRequest, type DealUpdate, type FieldPlan, type FieldSpec, type FieldsState, isDealInputKey, type PulledDealPage, type PulledDealRecord, type RecordProblem, type WriteResult } from '../contract/index.ts';
-import { countFromText, dealOutputsFrom, meddicFrom, timeFromText } from '../dealRecords.ts';
+import { countFromText, dealDisplayFrom, dealOutputsFrom, meddicFrom, timeFromText } from '../dealRecords.ts';
 import { applyHubSpotFields, type PropertySet, readHubSpotFields } from './fields.ts';
 import { dealFromHubSpot, type HubSpotRecord, type StageMap } from './mapping.ts';
 import { listPage, loadStages, toRecord } from './pull.ts';
@@ -22,7 +23,7 @@ const LIST_PAGE = 100;
 const GROUP = 1000;
 
 /** HubSpot's own deal properties the pull reads besides the plugin's. */
-export const DEAL_FEATURE_PROPERTIES = ['amount', 'amount_in_home_currency', 'closedate', 'createdate', 'dealstage', 'pipeline', 'hs_is_closed', 'hs_is_closed_won', 'hs_lastmodifieddate', 'notes_last_updated', 'num_associated_contacts', 'hubspot_owner_id'];
+export const DEAL_FEATURE_PROPERTIES = ['dealname', 'amount', 'amount_in_home_currency', 'closedate', 'createdate', 'dealstage', 'pipeline', 'hs_is_closed', 'hs_is_closed_won', 'hs_lastmodifieddate', 'notes_last_updated', 'num_associated_contacts', 'hubspot_owner_id'];
 
 const cursorSchema = z.object({ phase: z.literal('deals'), after: z.string().nullable() });
 
@@ -112,6 +113,9 @@ export class HubSpotDeals implements DealConnector {
       },
       fieldValues: dealOutputsFrom((key) => p[nameOf(key)], fields, this.specs, problem, nameOf),
     };
+    // The stage as the portal labels it (the id where the pipelines API gave no label).
+    const display = dealDisplayFrom({ name: p.dealname, stage: stage === null ? null : (stages.get(`${p.pipeline ?? ''}/${stage}`)?.label ?? stage) });
+    if (display) deal.display = display;
     return { deal, problems };
   }
 

@@ -71,8 +71,8 @@ export function customerFromContact(contact: HubSpotRecord, m: ContactMapping): 
   return { customer: { recordId: contact.id, modifiedAt: modifiedAt(contact, CUSTOMER_OBJECTS[object].modified), signals, fieldValues: values, ...(display ? { display } : {}) }, problems };
 }
 
-/** Won and closed stages by "pipeline/stage", from the pipelines API's stage metadata. */
-export type StageMap = ReadonlyMap<string, { closed: boolean; won: boolean }>;
+/** Won and closed stages by "pipeline/stage", from the pipelines API's stage metadata, with the stage's label (what people read). */
+export type StageMap = ReadonlyMap<string, { closed: boolean; won: boolean; label?: string }>;
 
 export function dealFromHubSpot(
   deal: HubSpotRecord,

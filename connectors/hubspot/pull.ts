@@ -51,7 +51,7 @@ const pipelines = z.object({
   results: z.array(
     z.object({
       id: z.string(),
-      stages: z.array(z.object({ id: z.string(), metadata: z.record(z.string(), z.string()) })),
+      stages: z.array(z.object({ id: z.string(), label: z.string().optional(), metadata: z.record(z.string(), z.string()) })),
     }),
   ),
 });
@@ -84,11 +84,11 @@ export interface PullContext {
 
 export async function loadStages(ctx: Pick<PullContext, 'transport'>): Promise<StageMap> {
   const data = pipelines.parse((await ctx.transport.call('api', 'list deal pipelines', (c) => c.crm.pipelines.pipelinesApi.getAllWithHttpInfo('deals'))).data);
-  const map = new Map<string, { closed: boolean; won: boolean }>();
+  const map = new Map<string, { closed: boolean; won: boolean; label?: string }>();
   for (const p of data.results) {
     for (const s of p.stages) {
       const closed = s.metadata.isClosed === 'true';
-      map.set(`${p.id}/${s.id}`, { closed, won: closed && Number(s.metadata.probability) === 1 });
+      map.set(`${p.id}/${s.id}`, { closed, won: closed && Number(s.metadata.probability) === 1, ...(s.label ? { label: s.label } : {}) });
     }
   }
   return map;

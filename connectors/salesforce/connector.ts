@@ -109,9 +109,10 @@ export class SalesforceConnector implements Connector {
       const orgId = orgIdOfIdentityUrl(root.identity);
       if (!orgId) throw new ConnectorError('INVALID_RESPONSE', 'Salesforce check credentials: the REST root\u2019s identity URL names no org id');
       const conn = await this.api.connection();
-      const recordUrl = `${conn.instanceUrl.replace(/\/+$/, '')}/lightning/r/${this.settings.customerObject}/{id}/view`;
+      const lightning = `${conn.instanceUrl.replace(/\/+$/, '')}/lightning/r`;
+      const recordUrl = `${lightning}/${this.settings.customerObject}/{id}/view`;
       const recordLabel = this.settings.customerObject === 'Account' ? 'account' : 'contact';
-      return { ok: true, account: `Salesforce org ${orgId} at ${conn.instanceUrl} (API ${this.settings.apiVersion})`, accountId: orgId, recordUrl, recordLabel };
+      return { ok: true, account: `Salesforce org ${orgId} at ${conn.instanceUrl} (API ${this.settings.apiVersion})`, accountId: orgId, recordUrl, recordLabel, dealRecordUrl: `${lightning}/Opportunity/{id}/view` };
     } catch (error) {
       return verificationFailure(error);
     }

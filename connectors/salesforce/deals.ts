@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { ConnectorError, DEAL_CLOSED, DEAL_OUTPUT_KEYS, type DealConnector, type DealFieldKey, type DealFieldValues, type DealPullRequest, type DealUpdate, type FieldPlan, type FieldSpec, type FieldsState, isDealInputKey, type PulledDealPage, type PulledDealRecord, type RecordProblem, type WriteResult } from '../contract/index.ts';
-import { dealOutputsFrom, meddicFrom, timeFromText } from '../dealRecords.ts';
+import { dealDisplayFrom, dealOutputsFrom, meddicFrom, timeFromText } from '../dealRecords.ts';
 import type { SalesforceApi } from './api.ts';
 import { applySalesforceFields, type FieldSet, readSalesforceFields } from './fields.ts';
 import { dealFromOpportunity, OPPORTUNITY_FIELDS, text, type CurrencyRates, type SalesforceRecord } from './mapping.ts';
@@ -18,8 +18,8 @@ import { chunks, soqlId, soqlIdList } from './soql.ts';
 import { COLLECTION_LIMIT, writeCollection, type WriteContext } from './write.ts';
 
 const OBJECT = 'Opportunity';
-/** Opportunity's own fields the pull reads besides the plugin's and OPPORTUNITY_FIELDS. */
-export const DEAL_FEATURE_FIELDS = ['CreatedDate', 'LastStageChangeDate', 'LastActivityDate', 'OwnerId'];
+/** Opportunity's own fields the pull reads besides the plugin's and OPPORTUNITY_FIELDS (Name and StageName for people, never scored). */
+export const DEAL_FEATURE_FIELDS = ['CreatedDate', 'LastStageChangeDate', 'LastActivityDate', 'OwnerId', 'Name', 'StageName'];
 
 const cursorSchema = z.object({ phase: z.literal('deals'), afterId: z.string().nullable() });
 const roles = z.object({ totalSize: z.number() }).nullable().optional();
@@ -106,6 +106,8 @@ export class SalesforceDeals implements DealConnector {
       },
       fieldValues: dealOutputsFrom((key) => text(r, nameOf(key)), fields, this.writes.specs, problem, nameOf),
     };
+    const display = dealDisplayFrom({ name: text(r, 'Name'), stage: text(r, 'StageName') });
+    if (display) deal.display = display;
     return { deal, problems };
   }
 

@@ -16,6 +16,7 @@ import { errorHandler, notFound } from './errors.ts';
 import { backtestRoutes } from './routes/backtest.ts';
 import { customerListRoutes } from './routes/customerList.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { dealRoutes } from './routes/deals.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hubspotCardRoutes } from './routes/hubspotCard.ts';
 import { jsonBody } from './jsonBody.ts';
@@ -74,7 +75,7 @@ export function adminApiRouter(ctx: AdminContext): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerListRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), backtestRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf), historyRoutes(ctx, scopeOf), exportRoutes(ctx, scopeOf), flowRoutes(ctx, scopeOf), writeRoutes(ctx, scopeOf), settingsRoutes(ctx, scopeOf)];
+  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerListRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), dealRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), backtestRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf), historyRoutes(ctx, scopeOf), exportRoutes(ctx, scopeOf), flowRoutes(ctx, scopeOf), writeRoutes(ctx, scopeOf), settingsRoutes(ctx, scopeOf)];
   api.use(installApiRoutes(ctx), installationRoutes(ctx));
   // Each installation's routes under its id; the same routes unscoped for the default installation.
   api.use('/installations/:installationId', ...perInstallation(pathScope(ctx)));

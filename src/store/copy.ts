@@ -110,6 +110,14 @@ const TABLES: TableCopy[] = [
     from: byInstallation('webhook_work'),
     columns: [c('installation_id', 'text'), c('object', 'text'), c('record_id', 'text'), c('action', 'text'), c('occurred_at', 'bigint'), c('version', 'integer'), c('updated_at', 'bigint')],
   },
+  {
+    table: 'open_deals',
+    from: `SELECT deal_id AS copy_key, * FROM open_deals WHERE installation_id = ?`,
+    columns: [
+      c('installation_id', 'text'), c('deal_id', 'text'), c('name', 'text'), c('stage', 'text'), c('amount', 'double precision'), c('meddic_score', 'double precision'),
+      c('win_probability', 'double precision'), c('biggest_gap', 'text'), c('next_action', 'text'), c('basis', 'text'), c('scored_at', 'bigint'), c('run_id', 'text'),
+    ],
+  },
   { table: 'request_usage', from: byInstallation('request_usage'), columns: [c('installation_id', 'text'), c('day', 'text'), c('requests', 'bigint')] },
 ];
 

@@ -234,6 +234,21 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    // The open-deal pipeline (openDeals.ts): each open deal's scores as the last real sync with deal
+    // scoring made them, replaced as a set per installation; the indexes serve the list's sorts.
+    version: 15,
+    sql: `
+      CREATE TABLE open_deals (
+        installation_id TEXT NOT NULL, deal_id TEXT NOT NULL, name TEXT, stage TEXT, amount REAL,
+        meddic_score REAL NOT NULL, win_probability REAL NOT NULL, biggest_gap TEXT, next_action TEXT NOT NULL,
+        basis TEXT NOT NULL, scored_at INTEGER NOT NULL, run_id TEXT NOT NULL,
+        PRIMARY KEY (installation_id, deal_id));
+      CREATE INDEX open_deals_by_win ON open_deals (installation_id, win_probability DESC, deal_id);
+      CREATE INDEX open_deals_by_meddic ON open_deals (installation_id, meddic_score DESC, deal_id);
+      CREATE INDEX open_deals_by_amount ON open_deals (installation_id, amount DESC, deal_id);
+    `,
+  },
+  {
     // A deal's created day (the conversion model's deal ages), on the deal and on its links like its close
     // day, so the plan phase reads it without a lookup. NULL for deals stored before: the next full pull fills it.
     version: 17,

@@ -12,6 +12,7 @@ import { PostgresCrmData } from './postgres/crmData.ts';
 import { PostgresCustomerList } from './postgres/customerList.ts';
 import { PostgresHistory } from './postgres/history.ts';
 import { PostgresInstallations } from './postgres/installations.ts';
+import { PostgresOpenDeals } from './postgres/openDeals.ts';
 import { bytes } from './postgres/rows.ts';
 import { PostgresRuns } from './postgres/runs.ts';
 import { poolSession, transactionSession, type PgSession } from './postgres/session.ts';
@@ -20,9 +21,9 @@ import { PostgresSettingsLog } from './postgres/settingsLog.ts';
 import { PostgresWebhooks } from './postgres/webhooks.ts';
 import { vacuumWhereAutovacuumIsOff } from './postgres/vacuum.ts';
 import { PostgresDb, type PostgresDbOptions } from './postgresDb.ts';
-import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
+import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, OpenDealStore, RunStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
 
-type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
+type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & OpenDealStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
 
 export interface PostgresStoreOptions extends PostgresDbOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -60,6 +61,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...new PostgresRuns(session, now),
       ...new PostgresCrmData(session),
       ...new PostgresCustomerList(session),
+      ...new PostgresOpenDeals(session),
       ...new PostgresAudit(session),
       ...new PostgresState(session, now),
       ...new PostgresHistory(session),

@@ -42,7 +42,10 @@ export const statsSchema = z
     dailyQuota: z.object({ limit: z.number(), remaining: z.number() }).strict().nullable().optional(),
     refused: z.number().optional(),
     deals: z
-      .object({ pulled: z.number(), open: z.number(), closed: z.number(), changed: z.number(), written: z.number(), failed: z.number(), closedSincePull: z.number(), skipped: z.number() })
+      .object({
+        pulled: z.number(), open: z.number(), closed: z.number(), changed: z.number(), written: z.number(), failed: z.number(), closedSincePull: z.number(), skipped: z.number(),
+        changedFields: z.partialRecord(z.enum(DEAL_OUTPUT_KEYS), z.number()).optional(),
+      })
       .strict()
       .optional(),
   })

@@ -14,6 +14,7 @@ import { SqliteCrmData } from './sqlite/crmData.ts';
 import { SqliteCustomerList } from './sqlite/customerList.ts';
 import { SqliteHistory } from './sqlite/history.ts';
 import { SqliteInstallations } from './sqlite/installations.ts';
+import { SqliteOpenDeals } from './sqlite/openDeals.ts';
 import { num } from './sqlite/rows.ts';
 import { SqliteRuns } from './sqlite/runs.ts';
 import { SqliteState } from './sqlite/state.ts';
@@ -21,9 +22,9 @@ import { SqliteSettingsLog } from './sqlite/settingsLog.ts';
 import { SqliteWebhooks } from './sqlite/webhooks.ts';
 import { SqliteDb } from './sqliteDb.ts';
 import { promised, type Synchronous } from './sqlite/promised.ts';
-import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, RunStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
+import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, OpenDealStore, RunStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
 
-type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
+type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & OpenDealStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
 
 export interface SqliteStoreOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -114,6 +115,7 @@ export function openStore(path: string, options: SqliteStoreOptions = {}): Sqlit
       ...new SqliteRuns(db, now),
       ...new SqliteCrmData(db),
       ...new SqliteCustomerList(db),
+      ...new SqliteOpenDeals(db),
       ...new SqliteAudit(db),
       ...new SqliteState(db, now),
       ...new SqliteHistory(db),

@@ -5,6 +5,7 @@
 import { FIELD_KEYS } from '../../connectors/contract/index.ts';
 import type { CrmName, CustomerDisplay, CustomerSignals, DealOutputKey, FieldKey, FieldValues, PullCursor, PulledDeal, StoredCredentials } from '../../connectors/contract/index.ts';
 import type { CustomerListEntry, CustomerListPage, CustomerListQuery } from './customerList.ts';
+import type { OpenDealPage, OpenDealPipeline, OpenDealQuery, OpenDealScore } from './openDeals.ts';
 import type { ScorePage } from './scorePages.ts';
 import type { StagePage, StagePageRows } from './stagePages.ts';
 
@@ -78,6 +79,8 @@ export interface DealRunStats {
   closedSincePull: number;
   /** Deals skipped because their data could not be read (reported as run errors). */
   skipped: number;
+  /** Of `changed`, the outputs to write by key (absent in older runs). */
+  changedFields?: Partial<Record<DealOutputKey, number>>;
 }
 
 export function emptyRunStats(): RunStats {
@@ -179,9 +182,10 @@ export function isCustomerAudit(entry: AuditEntry): entry is CustomerAuditEntry 
   return !entry.recordId.startsWith(DEAL_RECORD_PREFIX) && (FIELD_KEYS as readonly string[]).includes(entry.field);
 }
 
+/** A change a run plans: a customer field, or (a dry run's deal scoring) a deal output of a `deal:<id>` record. */
 export interface PlannedChange {
   recordId: string;
-  field: FieldKey;
+  field: AuditField;
   previous: string | null;
   next: string | null;
 }
@@ -207,6 +211,13 @@ export interface DealLink {
  * Where a planned record stands in its run's plan: retries first (0), then stage moves (1), then the rest
  * (2), each in the order planned. The write phase and the page read records in this order.
  */
+/** A planned change of a customer field (not a deal output). */
+export type CustomerChange = PlannedChange & { field: FieldKey };
+
+export function isCustomerChange(change: PlannedChange): change is CustomerChange {
+  return !change.recordId.startsWith(DEAL_RECORD_PREFIX) && (FIELD_KEYS as readonly string[]).includes(change.field);
+}
+
 export interface PlanKey {
   priority: number;
   seq: number;
@@ -235,7 +246,7 @@ export interface InstallationStore {
   /** Changes its name, status or settings; null when there is no such installation. */
   updateInstallation(id: string, patch: { name?: string; status?: InstallationStatus; settings?: Record<string, unknown> }): Promise<Installation | null>;
   /**
-   * Deletes its credentials and everything stored of its CRM (customers, deals, scores, audit, plans,
+   * Deletes its credentials and everything stored of its CRM (customers, deals, scores, open deals' scores, audit, plans,
    * cursors, fits) and its settings' change log; its runs stay, their errors without record ids or messages, and it stays listed as
    * uninstalled under the name "removed". False when there is no such installation.
    */
@@ -344,6 +355,16 @@ export interface CustomerListStore {
   customerList(installationId: string, query: CustomerListQuery): Promise<CustomerListPage>;
 }
 
+/** The open-deal pipeline: each open deal's scores as the last real sync with deal scoring made them (openDeals.ts). */
+export interface OpenDealStore {
+  /** The installation's set replaced by these deals, scored by `runId` (deals not among them drop out). */
+  replaceOpenDeals(installationId: string, runId: string, deals: OpenDealScore[]): Promise<void>;
+  /** A page of the installation's open deals in the query's order, and how many it has in all. */
+  openDeals(installationId: string, query: OpenDealQuery): Promise<OpenDealPage>;
+  /** Counts and amounts by MEDDIC score band × win probability band. */
+  openDealPipeline(installationId: string): Promise<OpenDealPipeline>;
+}
+
 /** The audit of every written value, plans, and the retry queue. */
 export interface AuditStore {
   addAudit(entries: Omit<AuditEntry, 'id'>[]): Promise<number[]>;
@@ -362,7 +383,7 @@ export interface AuditStore {
   /** A page of the plan's records by position (the page, stage moves first). */
   planRecords(runId: string, page: { offset: number; limit: number }): Promise<PlannedRecord[]>;
   /** A page of the plan's changes (in the same order), optionally of one field. */
-  planChanges(runId: string, page: { offset: number; limit: number; field?: FieldKey }): Promise<PlannedChange[]>;
+  planChanges(runId: string, page: { offset: number; limit: number; field?: AuditField }): Promise<PlannedChange[]>;
   deletePlan(runId: string): Promise<void>;
   setRetries(installationId: string, entries: { recordId: string; reason: string }[]): Promise<void>;
   clearRetries(installationId: string, recordIds: string[]): Promise<void>;
@@ -501,7 +522,7 @@ export interface WebhookStore {
   forgetCustomers(installationId: string, recordIds: string[]): Promise<void>;
 }
 
-export interface Store extends WebhookStore, InstallationStore, RunStore, CrmDataStore, CustomerListStore, AuditStore, StateStore, HistoryStore, SettingsLogStore {
+export interface Store extends WebhookStore, InstallationStore, RunStore, CrmDataStore, CustomerListStore, OpenDealStore, AuditStore, StateStore, HistoryStore, SettingsLogStore {
   /** 'sqlite' or 'postgres'. */
   readonly kind: string;
   /** For messages: the file, or the database's URL without its password. */

@@ -40,3 +40,8 @@ export function dealFieldSpecs(options: { nextActionMaxLength: number } = { next
     { key: 'dealScoredAt', label: 'Deal scored at', description: `${MANAGED_MARK} When these deal scores were computed.`, type: 'datetime' },
   ];
 }
+
+/** The deal outputs that are numbers (a plan's CSV keeps them numbers). */
+export function dealNumberFields(): Set<DealFieldKey> {
+  return new Set(dealFieldSpecs().filter((f) => f.type === 'number').map((f) => f.key));
+}

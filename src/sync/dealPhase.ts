@@ -10,7 +10,8 @@
 import { DEAL_CLOSED, type DealConnector, type DealFeatures, type DealFieldKey, type DealFieldValues, type DealOutputKey, type PulledDealRecord } from '../../connectors/contract/index.ts';
 import { fitWinModel, scoreOpenDeal, type ClosedDeal, type DealInput, type DealModelSettings, type MeddicLevels, type WinModelReport } from '../classifier/deals/index.ts';
 import type { Logger } from '../log.ts';
-import { DEAL_RECORD_PREFIX, type DealRunStats, type Store } from '../store/types.ts';
+import type { OpenDealScore } from '../store/openDeals.ts';
+import { DEAL_RECORD_PREFIX, type DealRunStats, type PlannedRecord, type Store } from '../store/types.ts';
 import { dealFieldSpecs } from './dealFields.ts';
 import { desiredDealValues, diffDealValues } from './dealValues.ts';
 import { ensureFields, type FieldsOutcome } from './fieldPolicy.ts';
@@ -36,6 +37,8 @@ export interface DealChange {
 export interface DealPlan {
   report: WinModelReport;
   changes: DealChange[];
+  /** Every open deal's scores as written (whole points), changed or not: the open-deal pipeline's rows. */
+  scores: OpenDealScore[];
 }
 
 const days = (later: number, earlier: number | null): number | null => (earlier === null ? null : (later - earlier) / DAY_MS);
@@ -107,19 +110,53 @@ export async function planDeals(o: {
   o.stats.closed = closed.length;
   const report = fitWinModel(closed, o.settings);
   const changes: DealChange[] = [];
+  const scores: OpenDealScore[] = [];
+  const changedFields: Partial<Record<DealOutputKey, number>> = {};
   for (const d of open) {
     const score = scoreOpenDeal(report.model, { meddic: levelsOf(d), ...figuresAt(d.features, o.scoredAt) }, o.settings);
     const desired = desiredDealValues(d.recordId, score, o.scoredAt);
+    scores.push({
+      dealId: d.recordId,
+      name: d.display?.name ?? null,
+      stage: d.display?.stage ?? null,
+      amount: d.features.amount,
+      // As written: the CRM's whole points, so the page and the CRM agree.
+      meddicScore: Number(desired.meddicScore),
+      winProbability: Number(desired.winProbability),
+      biggestGap: score.biggestGap,
+      nextAction: score.nextAction,
+      basis: score.basis,
+      scoredAt: o.scoredAt,
+    });
     const values = diffDealValues(desired, d.fieldValues, o.minChange);
     if (Object.keys(values).length === 0) continue;
     const previous: DealFieldValues = {};
-    for (const key of Object.keys(values) as DealOutputKey[]) previous[key] = d.fieldValues[key] ?? null;
+    for (const key of Object.keys(values) as DealOutputKey[]) {
+      previous[key] = d.fieldValues[key] ?? null;
+      changedFields[key] = (changedFields[key] ?? 0) + 1;
+    }
     changes.push({ recordId: d.recordId, values, previous });
   }
   o.stats.changed = changes.length;
+  o.stats.changedFields = changedFields;
   const m = report.model;
   o.log.info('deals scored', { open: open.length, closed: closed.length, model: m.basis, changed: changes.length, ...(m.basis === 'meddic_fallback' ? { reason: m.reason } : {}) });
-  return { report, changes };
+  return { report, changes, scores };
+}
+
+/** Where a dry run's deal changes go in its plan: after every customer's (planPhase's priorities are 0–2). */
+export const DEAL_PLAN_PRIORITY = 3;
+
+/** A dry run's deal changes as plan records (`deal:<id>`), so the admin reads them with the customers'. */
+export function dealPlanRecords(changes: readonly DealChange[]): PlannedRecord[] {
+  return changes.map((c, seq) => {
+    const recordId = `${DEAL_RECORD_PREFIX}${c.recordId}`;
+    return {
+      key: { priority: DEAL_PLAN_PRIORITY, seq },
+      recordId,
+      changes: (Object.entries(c.values) as [DealOutputKey, string | null][]).map(([field, next]) => ({ recordId, field, previous: c.previous[field] ?? null, next })),
+    };
+  });
 }
 
 /**

@@ -12,9 +12,9 @@ import { asOfProblem, purchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { PlanKey, RunStats, Store } from '../store/types.ts';
+import { isCustomerChange, type PlanKey, type RunStats, type Store } from '../store/types.ts';
 import { readSyncCursor, writeSyncCursor } from './cursors.ts';
-import { emptyDealStats, ensureDealFields, planDeals, writeDeals, type DealPlan } from './dealPhase.ts';
+import { dealPlanRecords, emptyDealStats, ensureDealFields, planDeals, writeDeals, type DealPlan } from './dealPhase.ts';
 import { ensureFields } from './fieldPolicy.ts';
 import { fieldSpecs } from './fields.ts';
 import { performRun, type ActiveRun, type SyncSummary } from './lifecycle.ts';
@@ -133,6 +133,10 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   if (dealConnector && dealFields) {
     stats.deals = emptyDealStats();
     deals = await planDeals({ deals: dealConnector, fields: dealFields.readable, settings: o.classifier.deals, minChange: o.sync.deals.minChange, asOfDay, scoredAt, stats: stats.deals, store: o.store, runId: run.id, log });
+    // A dry run keeps its deal changes in its plan (after the customers'), for the admin to read; a real
+    // run's open deals, every one of them, become the installation's pipeline (the page's).
+    if (o.dryRun) await o.store.addPlanned(run.id, dealPlanRecords(deals.changes));
+    else await o.store.replaceOpenDeals(o.installationId, run.id, deals.scores);
     await run.saveProgress();
   }
   await o.store.saveModelFit(o.installationId, run.id, { ...fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram), ...(deals ? { winModel: deals.report } : {}) });
@@ -212,7 +216,8 @@ async function* plannedChanges(store: Store, runId: string): AsyncGenerator<Chan
     yield page.map((r) => {
       const values: FieldValues = {};
       const previous: FieldValues = {};
-      for (const c of r.changes) {
+      // Only a dry run plans deal records (`deal:<id>`), and it writes nothing: a real run's plan is customers'.
+      for (const c of r.changes.filter(isCustomerChange)) {
         values[c.field] = c.next;
         previous[c.field] = c.previous;
       }

@@ -341,7 +341,7 @@ describe('auth', () => {
       .reply(200, { token_type: 'bearer', refresh_token: 'refresh-2', access_token: 'new-access', expires_in: 1800 });
     api('new-access').get('/account-info/v3/details').reply(200, ACCOUNT_DETAILS);
     const verified = await connector(auth).verify();
-    expect(verified).toEqual({ ok: true, accountId: '12345678', account: `HubSpot portal 12345678 at ${BASE}`, recordUrl: 'https://app-eu1.hubspot.com/contacts/12345678/record/0-1/{id}', recordLabel: 'contact' });
+    expect(verified).toEqual({ ok: true, accountId: '12345678', account: `HubSpot portal 12345678 at ${BASE}`, recordUrl: 'https://app-eu1.hubspot.com/contacts/12345678/record/0-1/{id}', recordLabel: 'contact', dealRecordUrl: 'https://app-eu1.hubspot.com/contacts/12345678/record/0-3/{id}' });
     expect(persisted).toEqual([{ accessToken: 'new-access', refreshToken: 'refresh-2', expiresAt: time.now + 1_800_000 }]);
   });
 

@@ -173,7 +173,7 @@ describe('verify', () => {
   it('is one call to the versioned REST root, whose identity URL names the org', async () => {
     sf().get(`${V}/`).reply(200, resourcesByVersion('005000000000009AAA'), LIMIT_HEADER);
     const c = connector();
-    expect(await c.verify()).toEqual({ ok: true, accountId: ORG, account: `Salesforce org ${ORG} at ${INSTANCE} (API 64.0)`, recordUrl: `${INSTANCE}/lightning/r/Contact/{id}/view`, recordLabel: 'contact' });
+    expect(await c.verify()).toEqual({ ok: true, accountId: ORG, account: `Salesforce org ${ORG} at ${INSTANCE} (API 64.0)`, recordUrl: `${INSTANCE}/lightning/r/Contact/{id}/view`, recordLabel: 'contact', dealRecordUrl: `${INSTANCE}/lightning/r/Opportunity/{id}/view` });
     expect(c.quota()).toMatchObject({ requests: 1, daily: { limit: 15000, remaining: 14880 } });
   });
 

@@ -53,6 +53,8 @@ async function everything(store: Store, id: string) {
     stageRuns: await store.stageRecordRuns(id, 100),
     // Ids are each database's own; the order and the entries are what moves.
     settingChanges: (await store.settingChanges(id, { offset: 0, limit: 100 })).changes.map(({ id: _id, ...rest }) => rest),
+    openDeals: await store.openDeals(id, { sort: 'amount', order: 'desc', offset: 0, limit: 1000 }),
+    pipeline: await store.openDealPipeline(id),
   };
 }
 
@@ -90,6 +92,11 @@ describe('store copy: SQLite to Postgres', () => {
       { installationId: 'hubspot', at: 2, actor: 'admin', key: 'classifier.ltv.acquisitionSpend', before: null, after: 1500 },
     ]);
     await h.store.saveAccountEnv('hubspot', { HUBSPOT_BASE_URL: h.url, HUBSPOT_ACCESS_TOKEN: 'pat-copied-secret-token' });
+    // The open-deal pipeline of the last sync (deal scoring's) moves with it.
+    await h.store.replaceOpenDeals('hubspot', retry.runId, [
+      { dealId: 'd1', name: 'Acme renewal', stage: 'Contract Sent', amount: 12000, meddicScore: 100, winProbability: 83, biggestGap: null, nextAction: 'Close it', basis: 'fitted', scoredAt: 1_800_000_000_000 },
+      { dealId: 'd2', name: null, stage: null, amount: null, meddicScore: 17, winProbability: 9, biggestGap: 'champion', nextAction: 'Find a champion', basis: 'fitted', scoredAt: 1_800_000_000_000 },
+    ]);
     // A failed write left an error and the retry queue for the next run: make one more, kept queued.
     await h.store.setRetries('hubspot', [{ recordId: retried[0].recordId, reason: 'INVALID_OPTION' }]);
     const before = await everything(h.store, 'hubspot');
@@ -98,6 +105,7 @@ describe('store copy: SQLite to Postgres', () => {
     expect(before.perRun.some((r) => r.errors.length > 0)).toBe(true);
     expect(before.perRun.find((r) => r.id === dry.runId)?.plan.length).toBeGreaterThan(0);
     expect(before.scored.every((c) => c?.scores?.values.stage !== undefined)).toBe(true);
+    expect(before.openDeals.total).toBe(2);
 
     db = await freshDatabase();
     const env = { ...h.env, LIFECYCLE_SYNC_CONFIG: h.configPath, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, LOG_LEVEL: 'warn' };

@@ -47,6 +47,21 @@ export const FIELD_LABELS = /** @type {Record<string, string>} */ ({
   expectedPurchases: 'Expected purchases',
   nextAction: 'Next action',
   scoredAt: 'Scored at',
+  meddicScore: 'MEDDIC score',
+  winProbability: 'Win probability %',
+  biggestGap: 'Biggest gap',
+  dealNextAction: 'Deal next action',
+  dealScoredAt: 'Deal scored at',
+});
+
+/** The MEDDIC elements as people say them (a deal's biggest gap). */
+export const MEDDIC_LABELS = /** @type {Record<string, string>} */ ({
+  metrics: 'Metrics',
+  economicBuyer: 'Economic buyer',
+  decisionCriteria: 'Decision criteria',
+  decisionProcess: 'Decision process',
+  identifyPain: 'Identify pain',
+  champion: 'Champion',
 });
 
 export const CRM_NAMES = /** @type {Record<string, string>} */ ({ hubspot: 'HubSpot', salesforce: 'Salesforce' });
@@ -72,7 +87,8 @@ export const STAGE_COLORS = /** @type {Record<string, string>} */ ({
 export function fieldValue(field, value, stageLabels) {
   if (value === null || value === '') return '—';
   if (field === 'stage') return stageLabels[value] ?? value;
-  if (field === 'stageChangedAt' || field === 'scoredAt') return dateTime(value);
+  if (field === 'stageChangedAt' || field === 'scoredAt' || field === 'dealScoredAt') return dateTime(value);
+  if (field === 'biggestGap') return MEDDIC_LABELS[value] ?? value;
   if (field === 'ltv' || field === 'predictedClv' || field === 'expectedPurchases' || field === 'churnRisk') return num(Number(value), field === 'expectedPurchases' ? 2 : 0);
   return value;
 }

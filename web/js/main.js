@@ -6,6 +6,7 @@ import { api, ApiError, clearToken, setToken, token } from './api.js';
 import { resetBacktest, wireBacktest } from './backtest.js';
 import { drawChurn, drawMoves, drawStages, drawTiers } from './charts.js';
 import { loadCustomers, resetCustomers, setCustomerLabels, showCustomers, wireCustomers } from './customers.js';
+import { loadDeals, resetDeals, wireDeals } from './deals.js';
 import { byId, fill, h } from './dom.js';
 import { CRM_NAMES, duration, KIND_LABELS } from './format.js';
 import { renderKpis, renderLtv, renderModel } from './figures.js';
@@ -114,6 +115,9 @@ async function load() {
   for (const id of ['kpis', 'charts', 'customers', 'figures', 'backtest']) byId(id).hidden = !hasData;
   byId('settings').hidden = !status.crm;
   if (status.crm) void loadSettings().catch(fail);
+  // The open deal pipeline (or how to turn deal scoring on) wherever a CRM is connected.
+  if (status.crm) void loadDeals().catch(fail);
+  else byId('deals').hidden = true;
   byId('empty').hidden = hasData;
   byId('empty-text').textContent = !status.crm
     ? 'Connect a CRM above (or set its credentials and restart), then start a dry run to see your customers here.'
@@ -251,6 +255,7 @@ function leaveView() {
   byId('installations-notice').hidden = true;
   fill(byId('lookup-result'));
   resetCustomers();
+  resetDeals();
   resetBacktest();
   resetSettings();
   for (const id of ['dry-run', 'run-now']) /** @type {HTMLButtonElement} */ (byId(id)).disabled = false;
@@ -321,6 +326,7 @@ function wire() {
   byId('sign-out').addEventListener('click', () => signOut());
   wireBacktest(fail);
   wireCustomers(fail);
+  wireDeals(fail);
   wireSettings(fail, () => void load().catch(fail));
   byId('dry-run').addEventListener('click', () => void startRun(true).catch(fail));
   byId('run-now').addEventListener('click', () => void startRun(false).catch(fail));

@@ -123,6 +123,7 @@ export function renderRunDetail(detail, actions) {
       badge(run.status),
       ` As of ${run.asOf}. Pulled ${num(s.pulledCustomers)} records and ${num(s.pulledDeals)} deals, classified ${num(s.classified)}, ${num(s.changed)} records ${run.kind === 'dry_run' ? 'would change' : 'changed'}; `,
       `written ${num(s.written)}, failed ${num(s.failed)}, skipped ${num(s.skippedRecords)}. ${num(s.requests)} API requests (${num(s.rateLimited)} rate-limited).`,
+      s.deals ? ` Deal scoring: ${num(s.deals.open)} open deals scored, ${num(s.deals.changed)} ${run.kind === 'dry_run' ? 'would change' : `changed, ${num(s.deals.written)} written`}.` : null,
     ),
     run.message ? h('p', { class: run.status === 'failed' ? 'error' : 'muted' }, run.message) : null,
     h(
@@ -130,7 +131,7 @@ export function renderRunDetail(detail, actions) {
       { class: 'actions' },
       run.kind === 'dry_run' && run.status === 'succeeded' ? h('button', { class: 'btn', type: 'button', onclick: () => actions.showPlan(run) }, 'Show planned changes') : null,
       (run.kind === 'sync' || run.kind === 'rescore') && run.status !== 'running' && s.written > 0 ? h('button', { class: 'btn btn-danger', type: 'button', onclick: () => actions.rollback(run) }, 'Roll back this run') : null,
-      run.kind === 'dry_run' && run.status === 'succeeded' && s.changed > 0
+      run.kind === 'dry_run' && run.status === 'succeeded' && s.changed + (s.deals?.changed ?? 0) > 0
         ? h('button', { class: 'btn btn-ghost', type: 'button', id: 'export-plan', onclick: () => void download(scoped(`/runs/${encodeURIComponent(run.id)}/plan.csv`), `${run.id}-plan.csv`).catch(actions.fail) }, 'Download the plan (CSV)')
         : null,
       errors.length > 0

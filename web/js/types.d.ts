@@ -29,6 +29,8 @@ export interface RunStats {
   requests: number;
   rateLimited: number;
   retries: number;
+  /** Deal scoring's counts (sync.deals.enabled; absent otherwise). */
+  deals?: { pulled: number; open: number; closed: number; changed: number; written: number; failed: number; closedSincePull: number; skipped: number; changedFields?: Record<string, number> };
 }
 
 export interface Run {
@@ -94,7 +96,10 @@ export interface Plan {
   records: number;
   changedFields: Record<string, number>;
   stageTransitions: Record<string, number>;
-  /** Records (grouped plan). */
+  /** Open deals whose outputs would change (deal scoring on), after the customers in the plan as `deal:<id>` records. */
+  deals: number;
+  dealChangedFields: Record<string, number>;
+  /** Records (grouped plan): customers and deals. */
   total: number;
   offset: number;
   byRecord: { recordId: string; changes: PlannedChange[] }[];
@@ -392,4 +397,59 @@ export interface SettingsPreview {
   model: string;
   reusedFit: boolean;
   ms: number;
+}
+
+/** GET /deals/pipeline: the open deals by MEDDIC score band × win probability band, and the win model's card. */
+export interface DealPipeline {
+  enabled: boolean;
+  /** Where deal scoring is off: how to turn it on. */
+  howToEnable: string | null;
+  currency: string;
+  /** Each band's lower bound (0–100), on both axes. */
+  bands: number[];
+  deals: number;
+  amount: number;
+  runId: string | null;
+  scoredAt: number | null;
+  cells: { meddicBand: number; winBand: number; deals: number; amount: number }[];
+  winModel: {
+    runId: string;
+    basis: 'fitted' | 'meddic_fallback';
+    label: string;
+    reason: string | null;
+    closedDeals: number;
+    won: number;
+    validation: {
+      method: string;
+      folds: number | null;
+      deals: number;
+      won: number;
+      auc: number | null;
+      aucStandardError: number | null;
+      brier: number;
+      calibration: { from: number; to: number; deals: number; meanPredicted: number; observedWinRate: number }[];
+    } | null;
+  } | null;
+}
+
+export interface OpenDeal {
+  dealId: string;
+  name: string | null;
+  stage: string | null;
+  amount: number | null;
+  meddicScore: number;
+  winProbability: number;
+  biggestGap: string | null;
+  nextAction: string;
+  basis: 'fitted' | 'meddic_fallback';
+  scoredAt: number;
+  runId: string;
+  crmUrl: string | null;
+}
+
+export interface OpenDealList {
+  total: number;
+  page: number;
+  pageSize: number;
+  rows: OpenDeal[];
 }

@@ -5,5 +5,5 @@ export { dealModelSettingsSchema, type DealModelSettings } from './settings.ts';
 export { meddicScore } from './meddic.ts';
 export { fitWinModel, winProbability, type WinModel, type WinModelReport, type FittedWinModel, type FallbackWinModel } from './winModel.ts';
 export { winModelSchema } from './modelSchema.ts';
-export { scoreOpenDeal, type DealScore } from './scoreDeal.ts';
+export { scoreOpenDeal, winModelLabel, type DealScore } from './scoreDeal.ts';
 export type { ValidationSummary, CalibrationBin } from './validation.ts';

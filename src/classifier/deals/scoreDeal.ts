@@ -27,7 +27,8 @@ export interface DealScore {
   label: string;
 }
 
-function label(model: WinModel): string {
+/** Where the win probability comes from, in words (the model card's line and each score's label). */
+export function winModelLabel(model: WinModel): string {
   return model.basis === 'fitted'
     ? `win model fitted on ${model.closedDeals} closed deals of this installation`
     : `MEDDIC score as the win probability (fallback: ${model.reason})`;
@@ -46,7 +47,7 @@ export function scoreOpenDeal(model: WinModel, deal: DealInput, settings: DealMo
   const score = meddicScore(deal.meddic, settings.meddic);
   const probability = winProbability(model, deal, settings);
   const open = MEDDIC_ELEMENTS.filter((e) => levelOf(deal.meddic, e) !== 'confirmed');
-  const base = { meddicScore: score, winProbability: 100 * probability, basis: model.basis, label: label(model) };
+  const base = { meddicScore: score, winProbability: 100 * probability, basis: model.basis, label: winModelLabel(model) };
   if (open.length === 0) return { ...base, biggestGap: null, gapGain: 0, gapBasis: null, nextAction: settings.nextActions.allConfirmed };
   if (model.basis === 'fitted') {
     const best = bestBy(open, (e) => winProbability(model, { ...deal, meddic: { ...deal.meddic, [e]: 'confirmed' } }, settings) - probability);

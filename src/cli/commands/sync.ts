@@ -62,7 +62,7 @@ export function syncCommand(): Command {
     .action(async (flags: SyncFlags) => {
       if (flags.enqueue) return enqueue(flags);
       // Loaded here, not at the top: `--help` and a bad flag must not pay for the engine, the store and the connectors.
-      const [{ commandContext }, { runSync }, { fieldSpecs }, { guardPastAsOf }, { phaseProgress }, { planCsv: formatPlanCsv }, { storeLocation }] = await Promise.all([
+      const [{ commandContext }, { runSync }, { fieldSpecs }, { guardPastAsOf }, { phaseProgress }, { planCsv: formatPlanCsv }, { storeLocation }, { dealNumberFields }] = await Promise.all([
         import('../context.ts'),
         import('../../sync/engine.ts'),
         import('../../sync/fields.ts'),
@@ -70,6 +70,7 @@ export function syncCommand(): Command {
         import('../progress.ts'),
         import('../../io/planCsv.ts'),
         import('../../store/open.ts'),
+        import('../../sync/dealFields.ts'),
       ]);
       const ctx = await commandContext(flags);
       try {
@@ -101,7 +102,7 @@ export function syncCommand(): Command {
         if (summary.kind === 'dry_run' && summary.status === 'succeeded') {
           planCsv = flags.planCsv ?? join(dirname(stateFile), 'plans', `${summary.runId}.csv`);
           mkdirSync(dirname(planCsv), { recursive: true });
-          const numeric = new Set(fieldSpecs(ctx.config.classifier, ctx.config.sync).filter((f) => f.type === 'number').map((f) => f.key));
+          const numeric = new Set<string>([...fieldSpecs(ctx.config.classifier, ctx.config.sync).filter((f) => f.type === 'number').map((f) => f.key), ...dealNumberFields()]);
           // Page by page: a first run's plan can hold every customer.
           writeFileSync(planCsv, formatPlanCsv([], numeric));
           let after: PlanKey | null = null;

@@ -5,6 +5,7 @@
 import { Router, type Response } from 'express';
 import { errorsCsv } from '../../io/errorsCsv.ts';
 import { planCsv } from '../../io/planCsv.ts';
+import { dealNumberFields } from '../../sync/dealFields.ts';
 import { fieldSpecs } from '../../sync/fields.ts';
 import type { AdminContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
@@ -38,7 +39,7 @@ export function exportRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
     const run = await runOf(ctx, scope.installationId, parseInput(runIdParams, req.params, 'params').id);
     if (run.kind !== 'dry_run') throw new HttpError(409, 'NOT_A_DRY_RUN', `${run.id} is not a dry run: only dry runs have a plan`);
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running: its plan is ready when it ends`);
-    const numeric = new Set(fieldSpecs(scope.config.classifier, scope.config.sync).filter((f) => f.type === 'number').map((f) => f.key));
+    const numeric = new Set<string>([...fieldSpecs(scope.config.classifier, scope.config.sync).filter((f) => f.type === 'number').map((f) => f.key), ...dealNumberFields()]);
     csvHeaders(res, `${run.id}-plan.csv`);
     res.write(planCsv([], numeric));
     for (let offset = 0; ; offset += PAGE) {

@@ -1,7 +1,7 @@
 /** Runs: the list, one run with its per-record errors, a dry run's planned changes, and rollback. */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { FIELD_KEYS } from '../../../connectors/contract/index.ts';
+import { DEAL_OUTPUT_KEYS, FIELD_KEYS } from '../../../connectors/contract/index.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import type { RunRecord } from '../../store/types.ts';
 import type { AdminContext } from '../context.ts';
@@ -16,7 +16,8 @@ const planQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     offset: z.coerce.number().int().min(0).default(0),
-    field: z.enum(FIELD_KEYS).optional(),
+    /** A customer field, or a deal output (a dry run with deal scoring plans `deal:<id>` records after the customers). */
+    field: z.enum([...FIELD_KEYS, ...DEAL_OUTPUT_KEYS]).optional(),
     /** `record`: one entry per record with its changed fields (the page); paging counts records. */
     group: z.enum(['record']).optional(),
   })
@@ -75,14 +76,18 @@ export function runRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router {
     const q = parseInput(planQuery, req.query, 'query');
     if (run.kind !== 'dry_run') throw new HttpError(409, 'NOT_A_DRY_RUN', `${run.id} is a ${run.kind}, not a dry run: only dry runs have a plan (its writes are in its audit)`);
     if (run.status === 'running') throw new HttpError(409, 'RUN_IN_PROGRESS', `${run.id} is still running: its plan is ready when it ends`);
-    const head = { runId: run.id, status: run.status, asOf: run.asOf, records: run.stats.changed, changedFields: run.stats.changedFields, stageTransitions: run.stats.stageTransitions, offset: q.offset };
+    // `records` and `changedFields` are the customers' as before; `deals` and `dealChangedFields` the open deals' (deal scoring on).
+    const dealFields = run.stats.deals?.changedFields ?? {};
+    const deals = run.stats.deals?.changed ?? 0;
+    const head = { runId: run.id, status: run.status, asOf: run.asOf, records: run.stats.changed, changedFields: run.stats.changedFields, stageTransitions: run.stats.stageTransitions, deals, dealChangedFields: dealFields, offset: q.offset };
     // Paged in the store (an index range), never loaded whole: a plan can hold millions of changes.
     if (q.group === 'record') {
       const records = await ctx.store.planRecords(run.id, { offset: q.offset, limit: q.limit });
-      res.json({ ...head, total: run.stats.changed, byRecord: records.map((r) => ({ recordId: r.recordId, changes: r.changes.map((c) => ({ field: c.field, previous: c.previous, next: c.next })) })) });
+      res.json({ ...head, total: run.stats.changed + deals, byRecord: records.map((r) => ({ recordId: r.recordId, changes: r.changes.map((c) => ({ field: c.field, previous: c.previous, next: c.next })) })) });
       return;
     }
-    const total = q.field ? (run.stats.changedFields[q.field] ?? 0) : Object.values(run.stats.changedFields).reduce((a, b) => a + (b ?? 0), 0);
+    const counts: Partial<Record<string, number>> = { ...run.stats.changedFields, ...dealFields };
+    const total = q.field ? (counts[q.field] ?? 0) : Object.values(counts).reduce((a: number, b) => a + (b ?? 0), 0);
     res.json({ ...head, total, changes: await ctx.store.planChanges(run.id, { offset: q.offset, limit: q.limit, field: q.field }) });
   });
 

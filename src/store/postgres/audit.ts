@@ -2,11 +2,10 @@
  * The audit of every written value, runs' plans and the retry queue, on Postgres. A batch of entries is
  * one statement; a run's audit and plan are read in keyset pages ((record, id); (priority, record_seq)).
  */
-import type { FieldKey } from '../../../connectors/contract/index.ts';
 import { groupPlanRows } from '../plans.ts';
 import type { PgRow } from '../postgresDb.ts';
-import { auditStateSchema, fieldKeySchema } from '../rowSchemas.ts';
-import type { AuditEntry, AuditState, AuditStore, PlanKey, PlannedChange, PlannedRecord } from '../types.ts';
+import { auditStateSchema, auditFieldSchema } from '../rowSchemas.ts';
+import type { AuditEntry, AuditField, AuditState, AuditStore, PlanKey, PlannedChange, PlannedRecord } from '../types.ts';
 import { auditFromRow } from '../rowMappers.ts';
 import { COLUMNS, num, text, textOrNull } from './rows.ts';
 import { requireRuns } from './runs.ts';
@@ -16,7 +15,7 @@ import { analyzeIfStale } from './statistics.ts';
 const toAudit = (row: PgRow): AuditEntry => auditFromRow(COLUMNS, row);
 
 function toPlanned(r: PgRow): PlannedChange {
-  return { recordId: text(r, 'record_id'), field: fieldKeySchema.parse(text(r, 'field')), previous: textOrNull(r, 'previous_value'), next: textOrNull(r, 'new_value') };
+  return { recordId: text(r, 'record_id'), field: auditFieldSchema.parse(text(r, 'field')), previous: textOrNull(r, 'previous_value'), next: textOrNull(r, 'new_value') };
 }
 
 /** Rows of whole records, in plan order, grouped back into records. */
@@ -142,7 +141,7 @@ export class PostgresAudit implements AuditStore {
     return row ? this.plannedAfter(runId, { priority: num(row, 'priority'), seq: num(row, 'record_seq') }, page.limit) : [];
   };
 
-  readonly planChanges = async (runId: string, page: { offset: number; limit: number; field?: FieldKey }): Promise<PlannedChange[]> => {
+  readonly planChanges = async (runId: string, page: { offset: number; limit: number; field?: AuditField }): Promise<PlannedChange[]> => {
     const r = page.field
       ? await this.db.query('SELECT * FROM planned_changes WHERE run_id = $1 AND field = $2 ORDER BY priority, record_seq, seq LIMIT $3 OFFSET $4', [runId, page.field, page.limit, page.offset])
       : await this.db.query('SELECT * FROM planned_changes WHERE run_id = $1 ORDER BY priority, record_seq, seq LIMIT $2 OFFSET $3', [runId, page.limit, page.offset]);

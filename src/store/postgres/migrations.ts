@@ -241,6 +241,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
+    // As the SQLite store's version 15: the open-deal pipeline, each open deal's scores per installation.
+    version: 12,
+    sql: `
+      CREATE TABLE open_deals (
+        installation_id TEXT COLLATE "C" NOT NULL, deal_id TEXT COLLATE "C" NOT NULL, name TEXT, stage TEXT, amount DOUBLE PRECISION,
+        meddic_score DOUBLE PRECISION NOT NULL, win_probability DOUBLE PRECISION NOT NULL, biggest_gap TEXT, next_action TEXT NOT NULL,
+        basis TEXT NOT NULL, scored_at BIGINT NOT NULL, run_id TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (installation_id, deal_id));
+      CREATE INDEX open_deals_by_win ON open_deals (installation_id, win_probability DESC NULLS LAST, deal_id);
+      CREATE INDEX open_deals_by_meddic ON open_deals (installation_id, meddic_score DESC NULLS LAST, deal_id);
+      CREATE INDEX open_deals_by_amount ON open_deals (installation_id, amount DESC NULLS LAST, deal_id);
+    `,
+  },
+  {
     // As the SQLite store's version 17: a deal's created day, on the deal and on its links.
     version: 14,
     sql: `

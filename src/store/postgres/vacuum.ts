@@ -13,7 +13,7 @@ import type { PgQueryable } from '../postgresDb.ts';
 import { text } from './rows.ts';
 
 /** The store's tables that runs fill and replace. */
-const TABLES = ['customers', 'deals', 'deal_customers', 'score_pages', 'customer_list', 'customer_list_runs', 'planned_changes', 'audit', 'runs', 'run_errors', 'retry_queue', 'locks', 'cursors', 'request_usage'];
+const TABLES = ['customers', 'deals', 'deal_customers', 'score_pages', 'customer_list', 'customer_list_runs', 'open_deals', 'planned_changes', 'audit', 'runs', 'run_errors', 'retry_queue', 'locks', 'cursors', 'request_usage'];
 
 /** Vacuums (and analyzes) the tables autovacuum would have; the tables vacuumed. */
 export async function vacuumWhereAutovacuumIsOff(db: PgQueryable): Promise<string[]> {

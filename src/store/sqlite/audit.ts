@@ -1,11 +1,10 @@
 /** The audit of every written value, runs' plans (read in pages, by record), and the retry queue. */
-import type { FieldKey } from '../../../connectors/contract/index.ts';
 import type { Row, SqliteDb } from '../sqliteDb.ts';
-import type { AuditEntry, AuditState, AuditStore, PlanKey, PlannedChange, PlannedRecord } from '../types.ts';
+import type { AuditEntry, AuditField, AuditState, AuditStore, PlanKey, PlannedChange, PlannedRecord } from '../types.ts';
 import { groupPlanRows } from '../plans.ts';
 import { unknownRun } from '../storeErrors.ts';
 import type { Synchronous } from './promised.ts';
-import { fieldKeySchema } from '../rowSchemas.ts';
+import { auditFieldSchema } from '../rowSchemas.ts';
 import { auditFromRow } from '../rowMappers.ts';
 import { COLUMNS, num, text, textOrNull } from './rows.ts';
 
@@ -106,7 +105,7 @@ export class SqliteAudit implements Synchronous<AuditStore> {
     return row ? { priority: num(row, 'priority'), seq: num(row, 'record_seq') } : null;
   };
 
-  readonly planChanges = (runId: string, page: { offset: number; limit: number; field?: FieldKey }): PlannedChange[] => {
+  readonly planChanges = (runId: string, page: { offset: number; limit: number; field?: AuditField }): PlannedChange[] => {
     const rows = page.field
       ? this.db.all('SELECT * FROM planned_changes WHERE run_id = ? AND field = ? ORDER BY priority, record_seq, rowid LIMIT ? OFFSET ?', runId, page.field, page.limit, page.offset)
       : this.db.all('SELECT * FROM planned_changes WHERE run_id = ? ORDER BY priority, record_seq, rowid LIMIT ? OFFSET ?', runId, page.limit, page.offset);
@@ -120,7 +119,7 @@ export class SqliteAudit implements Synchronous<AuditStore> {
   private readonly toPlanned = (r: Row): PlannedChange => {
     return {
       recordId: text(r, 'record_id'),
-      field: fieldKeySchema.parse(text(r, 'field')),
+      field: auditFieldSchema.parse(text(r, 'field')),
       previous: textOrNull(r, 'previous_value'),
       next: textOrNull(r, 'new_value'),
     };

@@ -34,6 +34,10 @@ export interface CustomerSignals {
   advocate?: boolean;
   churnFlag?: boolean;
   churnReason?: string | null;
+  /** UTC day the CRM record was created (prospects: the record's age; absent: unknown). */
+  createdDay?: number | null;
+  /** Where the person came from (the CRM's lead source), as the CRM names it. */
+  leadSource?: string | null;
 }
 
 /** Credentials as the host keeps them (encrypted at rest); this is their decrypted shape. */

@@ -111,6 +111,12 @@ const TABLES: TableCopy[] = [
     columns: [c('installation_id', 'text'), c('object', 'text'), c('record_id', 'text'), c('action', 'text'), c('occurred_at', 'bigint'), c('version', 'integer'), c('updated_at', 'bigint')],
   },
   { table: 'request_usage', from: byInstallation('request_usage'), columns: [c('installation_id', 'text'), c('day', 'text'), c('requests', 'bigint')] },
+  // The conversion model's engagement readings: what makes engagement known at past cut-offs.
+  {
+    table: 'engagement_readings',
+    from: byInstallation('engagement_readings'),
+    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('seen_day', 'integer'), c('last_engagement_day', 'integer')],
+  },
 ];
 
 const PAGE = 2000;

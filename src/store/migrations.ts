@@ -233,4 +233,15 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX webhook_work_by_age ON webhook_work (installation_id, updated_at);
     `,
   },
+  {
+    // What the CRM said a customer's last engagement day was, each time it changed, with the UTC day it
+    // was read (the conversion model's engagement readings, docs/model.md §11): the CRM keeps only the
+    // latest, so the readings over syncs are what makes engagement known at past cut-offs.
+    version: 16,
+    sql: `
+      CREATE TABLE engagement_readings (
+        installation_id TEXT NOT NULL, record_id TEXT NOT NULL, seen_day INTEGER NOT NULL, last_engagement_day INTEGER,
+        PRIMARY KEY (installation_id, record_id, seen_day));
+    `,
+  },
 ];

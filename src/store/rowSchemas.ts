@@ -18,6 +18,8 @@ export const signalsSchema = z
     advocate: z.boolean().optional(),
     churnFlag: z.boolean().optional(),
     churnReason: z.string().nullable().optional(),
+    createdDay: z.number().nullable().optional(),
+    leadSource: z.string().nullable().optional(),
   })
   .strict();
 export const scoresSchema = z.object({ asOf: z.string(), values: fieldValuesSchema, features: z.record(z.string(), z.unknown()) });

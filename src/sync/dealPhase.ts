@@ -14,6 +14,8 @@ import { DEAL_RECORD_PREFIX, type DealRunStats, type Store } from '../store/type
 import { dealFieldSpecs } from './dealFields.ts';
 import { desiredDealValues, diffDealValues } from './dealValues.ts';
 import { ensureFields, type FieldsOutcome } from './fieldPolicy.ts';
+import { prospectDeal } from './prospectDeals.ts';
+import type { ProspectDeal } from '../classifier/conversion/index.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -36,6 +38,8 @@ export interface DealChange {
 export interface DealPlan {
   report: WinModelReport;
   changes: DealChange[];
+  /** Every pulled deal of known creation as the conversion model sees it, by CRM id (prospectDeals.ts). */
+  prospectDeals: Map<string, ProspectDeal>;
 }
 
 const days = (later: number, earlier: number | null): number | null => (earlier === null ? null : (later - earlier) / DAY_MS);
@@ -84,6 +88,7 @@ export async function planDeals(o: {
 }): Promise<DealPlan> {
   const open: PulledDealRecord[] = [];
   const closed: ClosedDeal[] = [];
+  const prospectDeals = new Map<string, ProspectDeal>();
   for await (const page of o.deals.pull({ fields: o.fields, resume: null })) {
     o.stats.pulled += page.deals.length;
     // A value that is not a level is reported; the deal is kept with that element empty.
@@ -96,6 +101,8 @@ export async function planDeals(o: {
         open.push(d);
         continue;
       }
+      const asProspect = prospectDeal(d, null, o.asOfDay);
+      if (asProspect) prospectDeals.set(d.recordId, asProspect);
       const closeDay = d.features.closeDay;
       // Training data is what was known by the as-of day: a deal closed later (a backtest) is not used.
       if (closeDay === null || closeDay > o.asOfDay) continue;
@@ -109,6 +116,8 @@ export async function planDeals(o: {
   const changes: DealChange[] = [];
   for (const d of open) {
     const score = scoreOpenDeal(report.model, { meddic: levelsOf(d), ...figuresAt(d.features, o.scoredAt) }, o.settings);
+    const asProspect = prospectDeal(d, score.winProbability, o.asOfDay);
+    if (asProspect) prospectDeals.set(d.recordId, asProspect);
     const desired = desiredDealValues(d.recordId, score, o.scoredAt);
     const values = diffDealValues(desired, d.fieldValues, o.minChange);
     if (Object.keys(values).length === 0) continue;
@@ -119,7 +128,7 @@ export async function planDeals(o: {
   o.stats.changed = changes.length;
   const m = report.model;
   o.log.info('deals scored', { open: open.length, closed: closed.length, model: m.basis, changed: changes.length, ...(m.basis === 'meddic_fallback' ? { reason: m.reason } : {}) });
-  return { report, changes };
+  return { report, changes, prospectDeals };
 }
 
 /**

@@ -6,7 +6,7 @@
  * deal outputs, and a dry run writes nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEAL_OUTPUT_KEYS, MEDDIC_ELEMENTS, MEDDIC_INPUT_KEY } from '../../connectors/contract/index.ts';
+import { DEAL_OUTPUT_KEYS, FIELD_KEYS, MEDDIC_ELEMENTS, MEDDIC_INPUT_KEY } from '../../connectors/contract/index.ts';
 import { dealPropertyNames, hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { DEAL_RECORD_PREFIX } from '../../src/store/types.ts';
 import { spawnCli } from '../cliChild.ts';
@@ -136,7 +136,7 @@ describe('HubSpot deal scoring in a sync', () => {
     const setup = await cli(['setup', '--json']);
     expect(setup.code, setup.stderr).toBe(0);
     const report = JSON.parse(setup.stdout) as { created: unknown[]; deals: { created: { key: string }[] } };
-    expect(report.created).toHaveLength(11);
+    expect(report.created).toHaveLength(FIELD_KEYS.length);
     expect(report.deals.created.map((c) => c.key).sort()).toEqual(Object.keys(names(x)).sort());
     const props = await dealPropertyList(x);
     for (const name of Object.values(names(x))) expect(props.has(name), name).toBe(true);

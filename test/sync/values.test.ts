@@ -50,6 +50,7 @@ describe('desired values', () => {
       expectedPurchases: '0.43',
       nextAction: config.classifier.stages.loyalty.nextAction,
       scoredAt: '2026-11-22T00:00:00.000Z',
+      conversionLikelihood: null,
     });
   });
   it('leaves model fields empty for people without a purchase', () => {

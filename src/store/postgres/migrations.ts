@@ -240,6 +240,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX webhook_work_by_age ON webhook_work (installation_id, updated_at);
     `,
   },
+  {
+    // As the SQLite store's version 16: the customers' engagement readings (the conversion model's).
+    version: 13,
+    sql: `
+      CREATE TABLE engagement_readings (
+        installation_id TEXT COLLATE "C" NOT NULL, record_id TEXT COLLATE "C" NOT NULL, seen_day INTEGER NOT NULL, last_engagement_day INTEGER,
+        PRIMARY KEY (installation_id, record_id, seen_day));
+    `,
+  },
 ];
 
 /** The newest schema version this program knows. */

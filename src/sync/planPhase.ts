@@ -232,6 +232,7 @@ export function listEntry(customer: Pick<CustomerCore, 'recordId' | 'display'>, 
     clv: figure(desired.predictedClv),
     churnRisk: figure(desired.churnRisk),
     ltv: figure(desired.ltv),
+    conversionLikelihood: figure(desired.conversionLikelihood),
     changed,
   };
 }

@@ -299,9 +299,17 @@ export interface CustomerListRow {
   clv: number | null;
   churnRisk: number | null;
   ltv: number | null;
+  /** A prospect's conversion likelihood (0–100); null for anyone who has bought. */
+  conversionLikelihood?: number | null;
   /** The last run that scored the customer planned changes for it. */
   changedInLastRun: boolean;
   crmUrl: string | null;
+}
+
+/** GET /prospects: the conversion model's line and the prospects most likely to convert. */
+export interface Prospects {
+  model: { basis: string; label: string; auc: number | null; prospects: number } | null;
+  top: { recordId: string; name: string | null; likelihood: number; strongestFactor: string | null; crmUrl: string | null }[];
 }
 
 export interface CustomerList {

@@ -105,7 +105,11 @@ export function newReading(signals: CustomerSignals, kept: readonly EngagementRe
   return { seenDay: today, lastEngagementDay: value };
 }
 
-export async function conversionPhase(o: ConversionPhaseOptions): Promise<ConversionPlan> {
+/**
+ * Every customer the store holds as the conversion model sees them, with today's engagement readings
+ * that changed (not yet saved: the caller decides).
+ */
+export async function prospectRecords(o: Pick<ConversionPhaseOptions, 'store' | 'installationId' | 'rules' | 'today' | 'prospectDeals'>): Promise<{ people: ProspectRecord[]; added: EngagementReadingRow[] }> {
   const firstPurchase = firstPurchaseDays(await readStoredPurchases(o.store, o.installationId, o.rules));
   const readings = await storedReadings(o.store, o.installationId);
   const dealIds = o.prospectDeals ? await dealIdsByCustomer(o.store, o.installationId) : null;
@@ -139,6 +143,11 @@ export async function conversionPhase(o: ConversionPhaseOptions): Promise<Conver
     if (page.length < PAGE || !last) break;
     after = last.recordId;
   }
+  return { people, added };
+}
+
+export async function conversionPhase(o: ConversionPhaseOptions): Promise<ConversionPlan> {
+  const { people, added } = await prospectRecords(o);
   // A dry run records them too: they are what the CRM said, not a write to it.
   for (let i = 0; i < added.length; i += SAVE_BATCH) await o.store.addEngagementReadings(o.installationId, added.slice(i, i + SAVE_BATCH));
   const report = fitConversionModel(people, o.settings, o.asOfDay);

@@ -271,6 +271,10 @@ export interface Backtest {
   }[];
   calibration: { frequency: number; orMore: boolean; customers: number; meanActual: number; meanPredicted: Record<string, number> }[];
   labels: { topShare: number };
+  /** The conversion model's holdout AUC on the prospects (or why not). */
+  conversion?:
+    | { available: true; calibrationEnd: string; holdoutEnd: string; horizonDays: number; prospects: number; converted: number; auc: number | null; aucStandardError: number | null; brier: number | null; model: string; reason: string | null }
+    | { available: false; reason: string };
 }
 
 /** One run's snapshot of the base (`GET history`). */

@@ -154,4 +154,21 @@ describe('HubSpot deal scoring in a sync', () => {
     for (const name of Object.values(names(x))) expect(props.has(name), name).toBe(false);
     expect(deals(x)).toEqual(before);
   });
+
+  it("a prospect with an open deal gets a conversion likelihood; the run's fit keeps the conversion model beside the win model", async () => {
+    const x = await harness();
+    const lead = x.sandbox.data.createContact({ firstname: 'Nora', lastname: 'Lead', email: 'nora.lead@example.com' });
+    x.sandbox.data.createDeal({ dealname: 'Nora deal', amount: '4000', pipeline: 'default', dealstage: 'qualifiedtobuy', closedate: '2027-03-01T00:00:00Z' }, [lead]);
+    const run = await x.sync();
+    expect(run.status).toBe('succeeded');
+    expect(x.sandbox.data.getContact(lead)?.properties.lcs_conversion_likelihood).toMatch(/^\d{1,3}$/);
+    // A contact with a won deal has none.
+    const buyer = x.sandbox.data.contactIds().find((id) => x.sandbox.data.dealIdsOf(id).some((d) => x.sandbox.data.getDeal(d)?.properties.dealstage === 'closedwon'));
+    expect(buyer).toBeDefined();
+    expect(x.sandbox.data.getContact(buyer ?? '')?.properties.lcs_conversion_likelihood ?? null).toBeNull();
+    const fit = (await x.store.latestModelFit('hubspot'))?.fit as { winModel?: unknown; conversionModel?: { prospects: number; top: { recordId: string }[] } };
+    expect(fit.winModel).toBeDefined();
+    expect(fit.conversionModel?.prospects).toBeGreaterThanOrEqual(1);
+    expect(fit.conversionModel?.top.map((t) => t.recordId)).toContain(lead);
+  }, 60_000);
 });

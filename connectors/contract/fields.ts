@@ -19,6 +19,7 @@ export const FIELD_KEYS = [
   'expectedPurchases',
   'nextAction',
   'scoredAt',
+  'conversionLikelihood',
 ] as const;
 export type FieldKey = (typeof FIELD_KEYS)[number];
 

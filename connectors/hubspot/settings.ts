@@ -81,6 +81,7 @@ const SUFFIX: Record<FieldKey, string> = {
   expectedPurchases: 'expected_purchases_90d',
   nextAction: 'next_action',
   scoredAt: 'scored_at',
+  conversionLikelihood: 'conversion_likelihood',
 };
 
 export function propertyNames(settings: HubSpotSettings): Record<FieldKey, string> {

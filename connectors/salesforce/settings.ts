@@ -78,6 +78,7 @@ const STEM: Record<FieldKey, string> = {
   expectedPurchases: 'Expected_Purchases_90d',
   nextAction: 'Next_Action',
   scoredAt: 'Scored_At',
+  conversionLikelihood: 'Conversion_Likelihood',
 };
 
 export function fieldApiNames(settings: SalesforceSettings): Record<FieldKey, string> {

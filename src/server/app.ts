@@ -23,6 +23,7 @@ import { jsonBody } from './jsonBody.ts';
 import { installApiRoutes, installBrowserRoutes } from './routes/install.ts';
 import { installationRoutes } from './routes/installations.ts';
 import { modelRoutes } from './routes/model.ts';
+import { prospectRoutes } from './routes/prospects.ts';
 import { runRoutes } from './routes/runs.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { statusRoutes } from './routes/status.ts';
@@ -75,7 +76,7 @@ export function adminApiRouter(ctx: AdminContext): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerListRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), dealRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), backtestRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf), historyRoutes(ctx, scopeOf), exportRoutes(ctx, scopeOf), flowRoutes(ctx, scopeOf), writeRoutes(ctx, scopeOf), settingsRoutes(ctx, scopeOf)];
+  const perInstallation = (scopeOf: ScopeOf) => [statusRoutes(ctx, scopeOf), runRoutes(ctx, scopeOf), syncRoutes(ctx, scopeOf), customerListRoutes(ctx, scopeOf), customerRoutes(ctx, scopeOf), dealRoutes(ctx, scopeOf), modelRoutes(ctx, scopeOf), prospectRoutes(ctx, scopeOf), backtestRoutes(ctx, scopeOf), jobRoutes(ctx, scopeOf), historyRoutes(ctx, scopeOf), exportRoutes(ctx, scopeOf), flowRoutes(ctx, scopeOf), writeRoutes(ctx, scopeOf), settingsRoutes(ctx, scopeOf)];
   api.use(installApiRoutes(ctx), installationRoutes(ctx));
   // Each installation's routes under its id; the same routes unscoped for the default installation.
   api.use('/installations/:installationId', ...perInstallation(pathScope(ctx)));

@@ -8,11 +8,14 @@ import type { ClassifierSettings } from '../classifier/settings.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Store } from '../store/types.ts';
 import { readStoredPurchases } from '../sync/storedPurchases.ts';
+import { backtestStoredConversion, type ConversionBacktestLine } from './conversionBacktest.ts';
 
 export interface InstallationBacktest extends BacktestResult {
   installation: string;
   /** Won deals left out as implausible (classifier.input). */
   skippedDeals: number;
+  /** The conversion model's holdout AUC on the prospects, with its own holdout of horizonDays (or why not). */
+  conversion: ConversionBacktestLine;
 }
 
 export async function backtestInstallation(
@@ -21,7 +24,8 @@ export async function backtestInstallation(
   settings: ClassifierSettings,
   options: { holdoutDays: number; today: number },
 ): Promise<InstallationBacktest> {
-  const purchases = await readStoredPurchases(store, installationId, purchaseRules(settings.input, options.today));
+  const rules = purchaseRules(settings.input, options.today);
+  const purchases = await readStoredPurchases(store, installationId, rules);
   const calibrationEndDay = options.today - options.holdoutDays;
   let first = Infinity;
   for (let c = 0; c < purchases.ids.length; c++) first = Math.min(first, purchases.days[purchases.offsets[c]]);
@@ -32,5 +36,6 @@ export async function backtestInstallation(
     );
   }
   const result = backtest(purchases, { calibrationEndDay, holdoutEndDay: options.today, settings });
-  return { installation: installationId, skippedDeals: purchases.skipped, ...result };
+  const conversion = await backtestStoredConversion(store, installationId, settings.conversion, rules, options.today);
+  return { installation: installationId, skippedDeals: purchases.skipped, ...result, conversion };
 }

@@ -68,7 +68,7 @@ const TABLES: TableCopy[] = [
     from: `SELECT record_id AS copy_key, * FROM customer_list WHERE installation_id = ?`,
     columns: [
       c('installation_id', 'text'), c('record_id', 'text'), c('name', 'text'), c('email', 'text'), c('company', 'text'), c('search_text', 'text'), c('stage', 'text'), c('churn_band', 'text'),
-      c('value_tier', 'text'), c('clv', 'double precision'), c('churn_risk', 'double precision'), c('ltv', 'double precision'), c('changed_in_run', 'text'),
+      c('value_tier', 'text'), c('clv', 'double precision'), c('churn_risk', 'double precision'), c('ltv', 'double precision'), c('conversion_likelihood', 'double precision'), c('changed_in_run', 'text'),
     ],
   },
   { table: 'customer_list_runs', from: 'SELECT installation_id AS copy_key, * FROM customer_list_runs WHERE installation_id = ?', columns: [c('installation_id', 'text'), c('run_id', 'text')] },
@@ -119,6 +119,12 @@ const TABLES: TableCopy[] = [
     ],
   },
   { table: 'request_usage', from: byInstallation('request_usage'), columns: [c('installation_id', 'text'), c('day', 'text'), c('requests', 'bigint')] },
+  // The conversion model's engagement readings: what makes engagement known at past cut-offs.
+  {
+    table: 'engagement_readings',
+    from: byInstallation('engagement_readings'),
+    columns: [c('installation_id', 'text'), c('record_id', 'text'), c('seen_day', 'integer'), c('last_engagement_day', 'integer')],
+  },
 ];
 
 const PAGE = 2000;

@@ -18,6 +18,8 @@ export interface CustomerListEntry {
   clv: number | null;
   churnRisk: number | null;
   ltv: number | null;
+  /** A prospect's conversion likelihood as written (0–100); null for anyone else. */
+  conversionLikelihood?: number | null;
   /** The run planned changes for this customer. */
   changed: boolean;
 }
@@ -25,7 +27,7 @@ export interface CustomerListEntry {
 /** A row as listed: `changedInLastRun` when the run that last scored the customer planned changes for it. */
 export type CustomerListRow = Omit<CustomerListEntry, 'changed'> & { changedInLastRun: boolean };
 
-export const CUSTOMER_SORTS = ['clv', 'churnRisk', 'ltv'] as const;
+export const CUSTOMER_SORTS = ['clv', 'churnRisk', 'ltv', 'conversionLikelihood'] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
 
 export interface CustomerListQuery {
@@ -41,6 +43,8 @@ export interface CustomerListQuery {
   churnRiskBelow?: number;
   /** Only customers the last run that scored them planned changes for. */
   changedInLastRun?: boolean;
+  /** Only prospects (those with a conversion likelihood). */
+  prospects?: boolean;
   sort: CustomerSort;
   order: 'asc' | 'desc';
   offset: number;
@@ -61,7 +65,7 @@ export interface CustomerListPage {
 }
 
 /** The column each sort orders by (both stores name them alike). */
-export const SORT_COLUMNS: Readonly<Record<CustomerSort, string>> = { clv: 'clv', churnRisk: 'churn_risk', ltv: 'ltv' };
+export const SORT_COLUMNS: Readonly<Record<CustomerSort, string>> = { clv: 'clv', churnRisk: 'churn_risk', ltv: 'ltv', conversionLikelihood: 'conversion_likelihood' };
 
 /** What the list's search text holds: who the customer is and its id, lower case (JavaScript's, the same in both stores). */
 export function searchText(entry: Pick<CustomerListEntry, 'recordId' | 'name' | 'email' | 'company'>): string {
@@ -140,6 +144,7 @@ export function listSql(query: CustomerListQuery, param: (value: string | number
   if (query.valueTier !== undefined) conditions.push(`value_tier = ${param(query.valueTier)}`);
   if (query.churnRiskFrom !== undefined) conditions.push(`churn_risk >= ${param(query.churnRiskFrom)}`);
   if (query.churnRiskBelow !== undefined) conditions.push(`churn_risk < ${param(query.churnRiskBelow)}`);
+  if (query.prospects === true) conditions.push('conversion_likelihood IS NOT NULL');
   if (query.changedInLastRun === true) conditions.push(`changed_in_run = (${lastRun(installation)})`);
   if (query.changedInLastRun === false) conditions.push(`(changed_in_run IS NULL OR changed_in_run <> (${lastRun(installation)}))`);
   if (query.after) {
@@ -165,11 +170,11 @@ function lastRun(installation: string): string {
 
 /** The list's columns, in the order both stores read them. */
 export function listColumns(installation: string): string {
-  return `record_id, name, email, company, stage, churn_band, value_tier, clv, churn_risk, ltv, COALESCE(changed_in_run = (${lastRun(installation)}), FALSE) AS changed`;
+  return `record_id, name, email, company, stage, churn_band, value_tier, clv, churn_risk, ltv, conversion_likelihood, COALESCE(changed_in_run = (${lastRun(installation)}), FALSE) AS changed`;
 }
 
 /** The columns a row shows: a row whose every one is as stored is left alone (no write, no index entry moved). */
-export const SHOWN_COLUMNS = ['name', 'email', 'company', 'search_text', 'stage', 'churn_band', 'value_tier', 'clv', 'churn_risk', 'ltv', 'changed_in_run'] as const;
+export const SHOWN_COLUMNS = ['name', 'email', 'company', 'search_text', 'stage', 'churn_band', 'value_tier', 'clv', 'churn_risk', 'ltv', 'conversion_likelihood', 'changed_in_run'] as const;
 
 /**
  * The rows of a span, as a condition on record_id with only the bounds it has: `? IS NULL OR …` would

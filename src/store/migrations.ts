@@ -249,6 +249,20 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    // What the CRM said a customer's last engagement day was, each time it changed, with the UTC day it
+    // was read (the conversion model's engagement readings, docs/model.md §11): the CRM keeps only the
+    // latest, so the readings over syncs are what makes engagement known at past cut-offs. The customer
+    // list's conversion likelihood (prospects only), sorted by.
+    version: 16,
+    sql: `
+      CREATE TABLE engagement_readings (
+        installation_id TEXT NOT NULL, record_id TEXT NOT NULL, seen_day INTEGER NOT NULL, last_engagement_day INTEGER,
+        PRIMARY KEY (installation_id, record_id, seen_day));
+      ALTER TABLE customer_list ADD COLUMN conversion_likelihood REAL;
+      CREATE INDEX customer_list_by_conversion ON customer_list (installation_id, conversion_likelihood DESC, record_id);
+    `,
+  },
+  {
     // A deal's created day (the conversion model's deal ages), on the deal and on its links like its close
     // day, so the plan phase reads it without a lookup. NULL for deals stored before: the next full pull fills it.
     version: 17,

@@ -18,12 +18,13 @@ import { PostgresRuns } from './postgres/runs.ts';
 import { poolSession, transactionSession, type PgSession } from './postgres/session.ts';
 import { PostgresState } from './postgres/state.ts';
 import { PostgresSettingsLog } from './postgres/settingsLog.ts';
+import { PostgresProspects } from './postgres/prospects.ts';
 import { PostgresWebhooks } from './postgres/webhooks.ts';
 import { vacuumWhereAutovacuumIsOff } from './postgres/vacuum.ts';
 import { PostgresDb, type PostgresDbOptions } from './postgresDb.ts';
-import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, OpenDealStore, RunStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
+import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, OpenDealStore, RunStore, ProspectStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
 
-type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & OpenDealStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
+type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & OpenDealStore & AuditStore & StateStore & HistoryStore & SettingsLogStore & ProspectStore;
 
 export interface PostgresStoreOptions extends PostgresDbOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -67,6 +68,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ...new PostgresHistory(session),
       ...new PostgresSettingsLog(session),
       ...new PostgresWebhooks(session),
+      ...new PostgresProspects(session),
     });
     const base = { kind: 'postgres', where: db.where };
     return {

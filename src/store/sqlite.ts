@@ -19,12 +19,13 @@ import { num } from './sqlite/rows.ts';
 import { SqliteRuns } from './sqlite/runs.ts';
 import { SqliteState } from './sqlite/state.ts';
 import { SqliteSettingsLog } from './sqlite/settingsLog.ts';
+import { SqliteProspects } from './sqlite/prospects.ts';
 import { SqliteWebhooks } from './sqlite/webhooks.ts';
 import { SqliteDb } from './sqliteDb.ts';
 import { promised, type Synchronous } from './sqlite/promised.ts';
-import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, OpenDealStore, RunStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
+import type { AuditStore, CrmDataStore, CustomerListStore, HistoryStore, InstallationStore, OpenDealStore, RunStore, ProspectStore, SettingsLogStore, StateStore, Store, WebhookStore } from './types.ts';
 
-type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & OpenDealStore & AuditStore & StateStore & HistoryStore & SettingsLogStore;
+type Concerns = WebhookStore & InstallationStore & RunStore & CrmDataStore & CustomerListStore & OpenDealStore & AuditStore & StateStore & HistoryStore & SettingsLogStore & ProspectStore;
 
 export interface SqliteStoreOptions {
   /** Secret for credentials at rest (ENCRYPTION_KEY); without it credentials cannot be saved or read. */
@@ -121,6 +122,7 @@ export function openStore(path: string, options: SqliteStoreOptions = {}): Sqlit
       ...new SqliteHistory(db),
       ...new SqliteSettingsLog(db),
       ...new SqliteWebhooks(db),
+      ...new SqliteProspects(db),
     };
     const outside = promised<Concerns>(sync, () => db.idle());
     const inside = promised<Concerns>(sync, () => Promise.resolve());

@@ -522,7 +522,23 @@ export interface WebhookStore {
   forgetCustomers(installationId: string, recordIds: string[]): Promise<void>;
 }
 
-export interface Store extends WebhookStore, InstallationStore, RunStore, CrmDataStore, CustomerListStore, OpenDealStore, AuditStore, StateStore, HistoryStore, SettingsLogStore {
+/** What the CRM said a customer's last engagement day was, read on `seenDay` (a sync's UTC day). */
+export interface EngagementReadingRow {
+  recordId: string;
+  seenDay: number;
+  /** Null: no engagement as of that reading. */
+  lastEngagementDay: number | null;
+}
+
+/** The customers' engagement readings over syncs (the conversion model's, sync/conversionPhase.ts). */
+export interface ProspectStore {
+  /** Adds readings; one already kept for the same customer and day is replaced. */
+  addEngagementReadings(installationId: string, readings: EngagementReadingRow[]): Promise<void>;
+  /** A page of the readings after `after`, in (record, seen day) order. */
+  engagementReadingsPage(installationId: string, after: { recordId: string; seenDay: number } | null, limit: number): Promise<EngagementReadingRow[]>;
+}
+
+export interface Store extends WebhookStore, InstallationStore, RunStore, CrmDataStore, CustomerListStore, OpenDealStore, AuditStore, StateStore, HistoryStore, SettingsLogStore, ProspectStore {
   /** 'sqlite' or 'postgres'. */
   readonly kind: string;
   /** For messages: the file, or the database's URL without its password. */

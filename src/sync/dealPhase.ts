@@ -15,6 +15,8 @@ import { DEAL_RECORD_PREFIX, type DealRunStats, type PlannedRecord, type Store }
 import { dealFieldSpecs } from './dealFields.ts';
 import { desiredDealValues, diffDealValues } from './dealValues.ts';
 import { ensureFields, type FieldsOutcome } from './fieldPolicy.ts';
+import { prospectDeal } from './prospectDeals.ts';
+import type { ProspectDeal } from '../classifier/conversion/index.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -39,6 +41,8 @@ export interface DealPlan {
   changes: DealChange[];
   /** Every open deal's scores as written (whole points), changed or not: the open-deal pipeline's rows. */
   scores: OpenDealScore[];
+  /** Every pulled deal of known creation as the conversion model sees it, by CRM id (prospectDeals.ts). */
+  prospectDeals: Map<string, ProspectDeal>;
 }
 
 const days = (later: number, earlier: number | null): number | null => (earlier === null ? null : (later - earlier) / DAY_MS);
@@ -87,6 +91,7 @@ export async function planDeals(o: {
 }): Promise<DealPlan> {
   const open: PulledDealRecord[] = [];
   const closed: ClosedDeal[] = [];
+  const prospectDeals = new Map<string, ProspectDeal>();
   for await (const page of o.deals.pull({ fields: o.fields, resume: null })) {
     o.stats.pulled += page.deals.length;
     // A value that is not a level is reported; the deal is kept with that element empty.
@@ -99,6 +104,8 @@ export async function planDeals(o: {
         open.push(d);
         continue;
       }
+      const asProspect = prospectDeal(d, null, o.asOfDay);
+      if (asProspect) prospectDeals.set(d.recordId, asProspect);
       const closeDay = d.features.closeDay;
       // Training data is what was known by the as-of day: a deal closed later (a backtest) is not used.
       if (closeDay === null || closeDay > o.asOfDay) continue;
@@ -114,6 +121,8 @@ export async function planDeals(o: {
   const changedFields: Partial<Record<DealOutputKey, number>> = {};
   for (const d of open) {
     const score = scoreOpenDeal(report.model, { meddic: levelsOf(d), ...figuresAt(d.features, o.scoredAt) }, o.settings);
+    const asProspect = prospectDeal(d, score.winProbability, o.asOfDay);
+    if (asProspect) prospectDeals.set(d.recordId, asProspect);
     const desired = desiredDealValues(d.recordId, score, o.scoredAt);
     scores.push({
       dealId: d.recordId,
@@ -141,7 +150,7 @@ export async function planDeals(o: {
   o.stats.changedFields = changedFields;
   const m = report.model;
   o.log.info('deals scored', { open: open.length, closed: closed.length, model: m.basis, changed: changes.length, ...(m.basis === 'meddic_fallback' ? { reason: m.reason } : {}) });
-  return { report, changes, scores };
+  return { report, changes, scores, prospectDeals };
 }
 
 /** Where a dry run's deal changes go in its plan: after every customer's (planPhase's priorities are 0–2). */

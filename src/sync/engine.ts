@@ -14,6 +14,7 @@ import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { isCustomerChange, type PlanKey, type RunStats, type Store } from '../store/types.ts';
 import { readSyncCursor, writeSyncCursor } from './cursors.ts';
+import { conversionPhase, topProspects } from './conversionPhase.ts';
 import { dealPlanRecords, emptyDealStats, ensureDealFields, planDeals, writeDeals, type DealPlan } from './dealPhase.ts';
 import { ensureFields } from './fieldPolicy.ts';
 import { fieldSpecs } from './fields.ts';
@@ -27,6 +28,8 @@ import { writePhase } from './writePhase.ts';
 export { newRunId, summarize, type SyncSummary } from './lifecycle.ts';
 
 export const DAY_MS = 86_400_000;
+/** Prospects most likely to convert kept with the run's fit (the page's card). */
+const TOP_PROSPECTS = 10;
 
 export interface SyncProgress {
   phase: 'fields' | 'pull' | 'classify' | 'write';
@@ -125,10 +128,8 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   o.onProgress?.({ phase: 'classify', done: 0, total: null });
   const reuse = await fitToReuse(o.store, o.installationId, { mode: run.mode, asOfDay, refitDays: o.sync.refitDays, settings: o.classifier });
   const asOfGiven = o.asOfDay !== undefined && o.asOfDay !== null;
-  const plan = await planPhase({ store: o.store, installationId: o.installationId, runId: run.id, classifier: o.classifier, sync: o.sync, asOfDay, asOfGiven, now: run.startedAt, scoredAt, stats, reuse, onProgress: (done, total) => o.onProgress?.({ phase: 'classify', done, total }) });
-  const m = plan.result.model;
-  run.model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
-  // Deals are pulled and scored here, so the win model's report is stored with the run's fit (the model card's).
+  // Deals are pulled and scored here, so the win model's report is stored with the run's fit (the model
+  // card's); before the customers are planned, so the prospects' conversion likelihood sees this run's win probabilities.
   let deals: DealPlan | null = null;
   if (dealConnector && dealFields) {
     stats.deals = emptyDealStats();
@@ -139,7 +140,24 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
     else await o.store.replaceOpenDeals(o.installationId, run.id, deals.scores);
     await run.saveProgress();
   }
-  await o.store.saveModelFit(o.installationId, run.id, { ...fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram), ...(deals ? { winModel: deals.report } : {}) });
+  const conversion = await conversionPhase({
+    store: o.store,
+    installationId: o.installationId,
+    settings: o.classifier.conversion,
+    rules: purchaseRules(o.classifier.input, Math.floor(run.startedAt / DAY_MS)),
+    asOfDay,
+    today: Math.floor(run.startedAt / DAY_MS),
+    prospectDeals: deals?.prospectDeals ?? null,
+    log,
+  });
+  const plan = await planPhase({ store: o.store, installationId: o.installationId, runId: run.id, classifier: o.classifier, sync: o.sync, asOfDay, asOfGiven, now: run.startedAt, scoredAt, stats, reuse, conversion: conversion.scores, onProgress: (done, total) => o.onProgress?.({ phase: 'classify', done, total }) });
+  const m = plan.result.model;
+  run.model = { name: m.name, converged: m.converged, logLikelihood: m.logLikelihood, fallbackReason: m.fallbackReason, reused: m.reused };
+  await o.store.saveModelFit(o.installationId, run.id, {
+    ...fitRecord(plan.result, o.classifier, asOfDay, reuse, plan.churnRiskHistogram),
+    ...(deals ? { winModel: deals.report } : {}),
+    conversionModel: { ...conversion.report, prospects: conversion.scores.size, top: topProspects(conversion.scores, TOP_PROSPECTS) },
+  });
   await pruneStageRecords(o.store, o.installationId, run.id, o.sync.stageHistoryRuns, log);
   log.info('classified', { customers: stats.classified, model: m.name, refitted: !m.reused, changed: stats.changed, refunds: plan.refunds });
 

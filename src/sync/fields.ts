@@ -46,6 +46,13 @@ export function fieldSpecs(classifier: ClassifierSettings, sync: SyncSettings): 
     { key: 'expectedPurchases', label: `Expected purchases (next ${classifier.expectedDays} days)`, description: `${MARK} Expected number of purchases.`, type: 'number', decimals: sync.rounding.expectedPurchasesDecimals },
     { key: 'nextAction', label: 'Next best action', description: `${MARK} Suggested action for the stage.`, type: 'text', maxLength: 1000 },
     { key: 'scoredAt', label: 'Lifecycle scored at', description: `${MARK} When these scores were computed.`, type: 'datetime' },
+    {
+      key: 'conversionLikelihood',
+      label: 'Conversion likelihood (%)',
+      description: `${MARK} Prospects only: chance of a first purchase within ${classifier.conversion.horizonDays} days; empty once the customer has bought.`,
+      type: 'number',
+      decimals: 0,
+    },
   ];
 }
 

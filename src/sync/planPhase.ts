@@ -11,6 +11,7 @@
  * stage moves, then the rest). Nothing holds an object per customer, a record, a deal or a change for the whole run.
  */
 import type { FieldKey, FieldValues } from '../../connectors/contract/index.ts';
+import type { ProspectScore } from '../classifier/conversion/index.ts';
 import { selectModel } from '../classifier/autoModel.ts';
 import { classify, type ClassificationResult } from '../classifier/classify.ts';
 import { FeatureTable } from '../classifier/featureTable.ts';
@@ -181,6 +182,8 @@ export interface PlanOptions {
   stats: RunStats;
   /** An earlier fit to score with (see modelFit.ts); null fits this data. */
   reuse: FitToReuse | null;
+  /** Prospects' conversion scores by customer id (conversionPhase.ts); absent: no one's likelihood is set. */
+  conversion?: ReadonlyMap<string, ProspectScore> | null;
   /** Customers scored and planned so far, of all (pass 2; a terminal's progress bar). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -229,6 +232,7 @@ export function listEntry(customer: Pick<CustomerCore, 'recordId' | 'display'>, 
     clv: figure(desired.predictedClv),
     churnRisk: figure(desired.churnRisk),
     ltv: figure(desired.ltv),
+    conversionLikelihood: figure(desired.conversionLikelihood),
     changed,
   };
 }
@@ -268,7 +272,7 @@ export async function planPhase(o: PlanOptions): Promise<PlanOutcome> {
       const score = result.customer(index);
       let desired: FieldValues;
       try {
-        desired = desiredValues(score, o.classifier, o.sync, o.scoredAt);
+        desired = desiredValues(score, o.classifier, o.sync, o.scoredAt, o.conversion?.get(customer.recordId) ?? null);
       } catch (error) {
         // A non-finite score (scoreGuard.ts): neither written to the CRM nor stored for the admin API.
         if (!(error instanceof LifecycleSyncError)) throw error;

@@ -213,6 +213,8 @@ async function scoreAndStore(o: RescoreOptions, w: ScoreWork): Promise<Scored> {
       problems.push({ runId: w.runId, recordId: stored.recordId, phase: 'classify', code: 'BAD_RECORD', message: `customer ${stored.recordId}: ${error.message}`, at: w.clock() });
       return;
     }
+    // The conversion model is fitted by runs only: a prospect keeps the likelihood the CRM holds; a first purchase clears it.
+    desired.conversionLikelihood = score.purchases > 0 ? null : (stored.crmValues.conversionLikelihood ?? null);
     const values = diffValues(desired, stored.crmValues, o.sync);
     desired.stageChangedAt = values.stageChangedAt ?? stored.crmValues.stageChangedAt ?? null;
     saved.push({ recordId: stored.recordId, scores: storedScores(score, asOf, desired) });

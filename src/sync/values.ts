@@ -9,13 +9,14 @@
  * - a score holding NaN or an infinity is an error naming the customer (scoreGuard.ts), never a value.
  */
 import { canonicalDatetime, canonicalNumber, type FieldKey, type FieldValues } from '../../connectors/contract/index.ts';
+import type { ProspectScore } from '../classifier/conversion/index.ts';
 import type { CustomerScore } from '../classifier/scoreColumns.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
 import { assertFiniteScore } from '../scoreGuard.ts';
 import type { SyncSettings } from './settings.ts';
 
 /** Fields whose change is worth a write. */
-const PRIMARY: readonly FieldKey[] = ['stage', 'ltv', 'predictedClv', 'churnRisk', 'churnRiskBand', 'valueTier', 'expectedPurchases', 'nextAction'];
+const PRIMARY: readonly FieldKey[] = ['stage', 'ltv', 'predictedClv', 'churnRisk', 'churnRiskBand', 'valueTier', 'expectedPurchases', 'nextAction', 'conversionLikelihood'];
 /** Fields written along with a primary change (or when the CRM has none). */
 const COMPANIONS: readonly FieldKey[] = ['stageReason', 'stageChangedAt', 'scoredAt'];
 
@@ -27,11 +28,22 @@ function scoredAtOf(ms: number): string {
   return scoredAtText.text;
 }
 
-/** The values the plugin wants in the CRM for a customer, except stageChangedAt (decided by the diff). */
-export function desiredValues(score: CustomerScore, settings: ClassifierSettings, sync: SyncSettings, scoredAt: number): FieldValues {
+/** The stage reason, naming a prospect's strongest conversion factor in the consideration stage, cut to the field's length. */
+function reasonOf(score: CustomerScore, prospect: ProspectScore | null, maxLength: number): string {
+  const factor = score.stage === 'consideration' ? prospect?.strongestFactor : null;
+  const full = factor ? `${score.reason}; strongest factor: ${factor.description}` : score.reason;
+  return full.length > maxLength ? `${full.slice(0, maxLength - 1)}…` : full;
+}
+
+/**
+ * The values the plugin wants in the CRM for a customer, except stageChangedAt (decided by the diff).
+ * `prospect` is the customer's conversion score when a prospect (sync/conversionPhase.ts); anyone else's
+ * conversion likelihood is empty, so a customer who has bought has it cleared.
+ */
+export function desiredValues(score: CustomerScore, settings: ClassifierSettings, sync: SyncSettings, scoredAt: number, prospect: ProspectScore | null = null): FieldValues {
   assertFiniteScore(score);
   const money = (v: number | null) => (v === null ? null : canonicalNumber(v, sync.rounding.moneyDecimals));
-  const reason = score.reason.length > sync.maxReasonLength ? `${score.reason.slice(0, sync.maxReasonLength - 1)}…` : score.reason;
+  const reason = reasonOf(score, prospect, sync.maxReasonLength);
   return {
     stage: score.stage,
     stageReason: reason,
@@ -43,6 +55,7 @@ export function desiredValues(score: CustomerScore, settings: ClassifierSettings
     expectedPurchases: score.expectedPurchases === null ? null : canonicalNumber(score.expectedPurchases, sync.rounding.expectedPurchasesDecimals),
     nextAction: settings.stages[score.stage].nextAction,
     scoredAt: scoredAtOf(scoredAt),
+    conversionLikelihood: prospect && Number.isFinite(prospect.likelihood) ? canonicalNumber(Math.min(100, Math.max(0, prospect.likelihood)), 0) : null,
   };
 }
 
@@ -71,6 +84,9 @@ function differs(key: FieldKey, desired: string | null, current: string | null |
       return movedAtLeast(desired, now, Math.max(sync.minChange.money, sync.minChange.clvRelative * Math.abs(numeric(now) ?? 0)));
     case 'expectedPurchases':
       return movedAtLeast(desired, now, sync.minChange.expectedPurchases);
+    // A percentage like the churn risk: the same minimum change in points.
+    case 'conversionLikelihood':
+      return movedAtLeast(desired, now, sync.minChange.churnRisk);
     default:
       return desired !== now;
   }

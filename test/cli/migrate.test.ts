@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite.ts';
-import { POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres/migrations.ts';
+import { MIGRATIONS } from '../../src/store/migrations.ts';
+import { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from '../../src/store/postgres/migrations.ts';
 import { asAdmin, closedPort, freshDatabase, uniqueName, withDatabase, type FreshDatabase } from '../postgres.ts';
 import { runCli, type CliResult } from './run.ts';
 
@@ -50,7 +51,7 @@ describe('lifecycle-sync migrate', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'lcs-migrate-')), 'state', 'lifecycle.db');
     const first = await runCli(['migrate'], { LIFECYCLE_SYNC_DB: path });
     expect(first.stderr).toBe('');
-    expect(first.stdout).toBe(`state database ${path} (sqlite): schema version ${SQLITE_SCHEMA_VERSION}, applied ${Array.from({ length: SQLITE_SCHEMA_VERSION }, (_, i) => i + 1).join(', ')}\n`);
+    expect(first.stdout).toBe(`state database ${path} (sqlite): schema version ${SQLITE_SCHEMA_VERSION}, applied ${MIGRATIONS.map((m) => m.version).join(', ')}\n`);
     const again = await runCli(['migrate', '--json'], { LIFECYCLE_SYNC_DB: path });
     expect(JSON.parse(again.stdout)).toEqual({ kind: 'sqlite', where: path, schemaVersion: SQLITE_SCHEMA_VERSION, applied: [] });
   });
@@ -60,7 +61,7 @@ describe('lifecycle-sync migrate', () => {
     const where = `postgres://${new URL(d.url).username}@${new URL(d.url).host}/${d.name}`;
     const first = await runCli(['migrate', '--json'], { DATABASE_URL: d.url, LIFECYCLE_SYNC_DB: join(tmpdir(), 'not-used.db') });
     expect(first.stderr).toBe('');
-    expect(JSON.parse(first.stdout)).toEqual({ kind: 'postgres', where, schemaVersion: POSTGRES_SCHEMA_VERSION, applied: Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1) });
+    expect(JSON.parse(first.stdout)).toEqual({ kind: 'postgres', where, schemaVersion: POSTGRES_SCHEMA_VERSION, applied: POSTGRES_MIGRATIONS.map((m) => m.version) });
     expect(await tables(d.url)).toContain('customers');
     const again = await runCli(['migrate'], { DATABASE_URL: d.url });
     expect(again.stdout).toBe(`state database ${where} (postgres): schema version ${POSTGRES_SCHEMA_VERSION}, already up to date\n`);
@@ -98,7 +99,7 @@ describe('a DATABASE_URL the program cannot use, through the CLI', () => {
       expectOneLine(r, `postgres://${new URL(d.url).username}@${new URL(d.url).host}/${d.name}`, new RegExp(`its schema version 99 is newer than this program's \\(${POSTGRES_SCHEMA_VERSION}\\); upgrade Lifecycle Sync`));
     }
     expect(await tables(d.url)).toEqual(before);
-    expect((await rows(d.url, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([...Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1), 99]);
+    expect((await rows(d.url, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual([...POSTGRES_MIGRATIONS.map((m) => m.version), 99]);
     expect(await rows(d.url, 'SELECT * FROM installations')).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
 import { allAudit } from '../storeReads.ts';
 import { allPlan } from '../storeReads.ts';
 import { describe, expect, it } from 'vitest';
-import type { FieldKey } from '../../connectors/contract/index.ts';
+import { FIELD_KEYS, type FieldKey } from '../../connectors/contract/index.ts';
 import { isCustomerChange, type AuditField } from '../../src/store/types.ts';
 import { TODAY, type World, worldsClosedAfterEach, STORE_KINDS } from './harness.ts';
 
@@ -38,7 +38,7 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
       const dry = await w.sync({ dryRun: true });
       w.crm.beforeRequest = null;
       expect(dry).toMatchObject({ kind: 'dry_run', status: 'succeeded', written: 0, changed: w.crm.customers.size });
-      expect(dry.fields?.created).toHaveLength(11);
+      expect(dry.fields?.created).toHaveLength(FIELD_KEYS.length);
       expect(w.crm.definitions.size).toBe(0);
       expect(new Set(kinds)).toEqual(new Set(['fields', 'pull']));
       expect(kinds.filter((k) => k === 'fields')).toHaveLength(1);
@@ -49,7 +49,7 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
 
       const real = await w.sync();
       expect(real).toMatchObject({ kind: 'sync', status: 'succeeded', written: w.crm.customers.size, failed: 0 });
-      expect(real.fields?.created).toHaveLength(11);
+      expect(real.fields?.created).toHaveLength(FIELD_KEYS.length);
       expect(await written(w, real.runId)).toEqual(plan.map(key).sort());
     });
 

@@ -6,6 +6,7 @@
  */
 import { allCustomers } from '../storeReads.ts';
 import { describe, expect, it } from 'vitest';
+import { FIELD_KEYS } from '../../connectors/contract/index.ts';
 import { MANAGED_MARK } from '../../src/sync/fields.ts';
 import { INSTALLATION, name, TODAY, type World, worldsClosedAfterEach } from './harness.ts';
 
@@ -26,8 +27,8 @@ describe('the plugin\u2019s fields', () => {
   it('are created on the first run, marked as the plugin\u2019s; the next run finds them as specified and changes nothing', async () => {
     const w = world();
     const first = await w.sync();
-    expect(first.fields?.created).toHaveLength(11);
-    expect(w.crm.definitions.size).toBe(11);
+    expect(first.fields?.created).toHaveLength(FIELD_KEYS.length);
+    expect(w.crm.definitions.size).toBe(FIELD_KEYS.length);
     for (const d of w.crm.definitions.values()) expect(d.description.startsWith(MANAGED_MARK), d.name).toBe(true);
     expect(w.crm.definitions.get(name('churnRisk'))?.crmType).toBe('number');
     expect(optionsOf(w, name('stage')).map((o) => [o.value, o.label, o.active])).toEqual([
@@ -43,7 +44,7 @@ describe('the plugin\u2019s fields', () => {
     const kinds = requestKinds(w);
     const second = await w.sync();
     expect(second.fields).toMatchObject({ created: [], updated: [] });
-    expect(second.fields?.ok).toHaveLength(11);
+    expect(second.fields?.ok).toHaveLength(FIELD_KEYS.length);
     expect(kinds.filter((k) => k === 'fields')).toEqual(['fields']);
   });
 

@@ -6,7 +6,7 @@
  * deal outputs, and a dry run writes nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEAL_OUTPUT_KEYS, MEDDIC_ELEMENTS, MEDDIC_INPUT_KEY } from '../../connectors/contract/index.ts';
+import { DEAL_OUTPUT_KEYS, FIELD_KEYS, MEDDIC_ELEMENTS, MEDDIC_INPUT_KEY } from '../../connectors/contract/index.ts';
 import { dealPropertyNames, hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { DEAL_RECORD_PREFIX } from '../../src/store/types.ts';
 import { spawnCli } from '../cliChild.ts';
@@ -136,7 +136,7 @@ describe('HubSpot deal scoring in a sync', () => {
     const setup = await cli(['setup', '--json']);
     expect(setup.code, setup.stderr).toBe(0);
     const report = JSON.parse(setup.stdout) as { created: unknown[]; deals: { created: { key: string }[] } };
-    expect(report.created).toHaveLength(11);
+    expect(report.created).toHaveLength(FIELD_KEYS.length);
     expect(report.deals.created.map((c) => c.key).sort()).toEqual(Object.keys(names(x)).sort());
     const props = await dealPropertyList(x);
     for (const name of Object.values(names(x))) expect(props.has(name), name).toBe(true);
@@ -154,4 +154,21 @@ describe('HubSpot deal scoring in a sync', () => {
     for (const name of Object.values(names(x))) expect(props.has(name), name).toBe(false);
     expect(deals(x)).toEqual(before);
   });
+
+  it("a prospect with an open deal gets a conversion likelihood; the run's fit keeps the conversion model beside the win model", async () => {
+    const x = await harness();
+    const lead = x.sandbox.data.createContact({ firstname: 'Nora', lastname: 'Lead', email: 'nora.lead@example.com' });
+    x.sandbox.data.createDeal({ dealname: 'Nora deal', amount: '4000', pipeline: 'default', dealstage: 'qualifiedtobuy', closedate: '2027-03-01T00:00:00Z' }, [lead]);
+    const run = await x.sync();
+    expect(run.status).toBe('succeeded');
+    expect(x.sandbox.data.getContact(lead)?.properties.lcs_conversion_likelihood).toMatch(/^\d{1,3}$/);
+    // A contact with a won deal has none.
+    const buyer = x.sandbox.data.contactIds().find((id) => x.sandbox.data.dealIdsOf(id).some((d) => x.sandbox.data.getDeal(d)?.properties.dealstage === 'closedwon'));
+    expect(buyer).toBeDefined();
+    expect(x.sandbox.data.getContact(buyer ?? '')?.properties.lcs_conversion_likelihood ?? null).toBeNull();
+    const fit = (await x.store.latestModelFit('hubspot'))?.fit as { winModel?: unknown; conversionModel?: { prospects: number; top: { recordId: string }[] } };
+    expect(fit.winModel).toBeDefined();
+    expect(fit.conversionModel?.prospects).toBeGreaterThanOrEqual(1);
+    expect(fit.conversionModel?.top.map((t) => t.recordId)).toContain(lead);
+  }, 60_000);
 });

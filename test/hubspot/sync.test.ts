@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCli } from '../cliChild.ts';
 import { createHarness, type Harness } from './harness.ts';
+import { FIELD_KEYS } from '../../connectors/contract/index.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -100,7 +101,7 @@ describe('HubSpot sync against the sandbox', () => {
     h = await createHarness({ dataset: { contacts: 200 } });
     const run = await h.sync({ dryRun: true });
     expect(run).toMatchObject({ kind: 'dry_run', status: 'succeeded', changed: 200, written: 0 });
-    expect(run.fields?.created).toHaveLength(11);
+    expect(run.fields?.created).toHaveLength(FIELD_KEYS.length);
     expect(h.sandbox.data.getProperty('contacts', 'lcs_stage')).toBeUndefined();
     expect(h.sandbox.stats.byRoute['POST /crm/objects/2026-09/contacts/batch/update']).toBeUndefined();
     expect(h.sandbox.stats.byRoute['POST /crm/v3/properties/contacts']).toBeUndefined();

@@ -12,6 +12,7 @@ import { runCli, runCliUntil } from '../cliChild.ts';
 import { TEST_ENCRYPTION_KEY } from '../hubspot/harness.ts';
 import { createSalesforceHarness, type SalesforceHarness } from './harness.ts';
 import { harnesses, onceAfterFirstPage } from '../syncHooks.ts';
+import { FIELD_KEYS } from '../../connectors/contract/index.ts';
 
 const { open: harness, closeAll } = harnesses(createSalesforceHarness);
 afterEach(closeAll);
@@ -113,7 +114,7 @@ describe('Salesforce sync against the sandbox', () => {
     const h = await harness({ contacts: 120 });
     const run = await h.sync({ dryRun: true });
     expect(run).toMatchObject({ kind: 'dry_run', status: 'succeeded', written: 0 });
-    expect(run.fields?.created).toHaveLength(11);
+    expect(run.fields?.created).toHaveLength(FIELD_KEYS.length);
     expect(h.sandbox.data.field('Contact', 'LCS_Stage__c')).toBeUndefined();
     expect(h.sandbox.data.ids('PermissionSet').some((id) => h.sandbox.data.get('PermissionSet', id)?.Name === 'Lifecycle_Sync')).toBe(false);
     expect(h.sandbox.stats.byRoute[COLLECTIONS]).toBeUndefined();

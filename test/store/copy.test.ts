@@ -55,6 +55,8 @@ async function everything(store: Store, id: string) {
     settingChanges: (await store.settingChanges(id, { offset: 0, limit: 100 })).changes.map(({ id: _id, ...rest }) => rest),
     openDeals: await store.openDeals(id, { sort: 'amount', order: 'desc', offset: 0, limit: 1000 }),
     pipeline: await store.openDealPipeline(id),
+    // The conversion model's engagement readings, kept over syncs.
+    engagementReadings: await store.engagementReadingsPage(id, null, 1_000_000),
   };
 }
 
@@ -99,7 +101,10 @@ describe('store copy: SQLite to Postgres', () => {
     ]);
     // A failed write left an error and the retry queue for the next run: make one more, kept queued.
     await h.store.setRetries('hubspot', [{ recordId: retried[0].recordId, reason: 'INVALID_OPTION' }]);
+    // An older reading of a customer's last engagement, as an earlier sync kept it.
+    await h.store.addEngagementReadings('hubspot', [{ recordId: retried[0].recordId, seenDay: 20_000, lastEngagementDay: 19_990 }]);
     const before = await everything(h.store, 'hubspot');
+    expect(before.engagementReadings).toContainEqual({ recordId: retried[0].recordId, seenDay: 20_000, lastEngagementDay: 19_990 });
     // The runs' stage records move too (the flow between runs).
     expect(before.stageRuns.length).toBeGreaterThan(0);
     expect(before.perRun.some((r) => r.errors.length > 0)).toBe(true);

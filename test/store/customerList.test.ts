@@ -45,13 +45,29 @@ describe.each(STORE_KINDS)('the customer list on the %s store', (kind) => {
       await fn(store);
     });
 
+  it('lists prospects by conversion likelihood, and only them when asked; a later run clears a buyer\'s', () =>
+    withStore(async (store) => {
+      const people = [...PEOPLE, entry('201', { stage: 'consideration', clv: null, churnRisk: null, ltv: 0, conversionLikelihood: 12 }), entry('202', { stage: 'awareness', clv: null, churnRisk: null, ltv: 0, conversionLikelihood: 40 }), entry('203', { stage: 'awareness', clv: null, churnRisk: null, ltv: 0, conversionLikelihood: 3 })];
+      await store.transaction((tx) => tx.saveCustomerList('i', { after: null, through: null }, 'run1', people));
+      expect(await ids(store, { sort: 'conversionLikelihood', prospects: true })).toEqual(['202', '201', '203']);
+      expect(await ids(store, { sort: 'conversionLikelihood', prospects: true, order: 'asc' })).toEqual(['203', '201', '202']);
+      expect((await store.customerList('i', query({ prospects: true }))).total).toBe(3);
+      // Everyone else comes after the prospects, without a figure.
+      expect((await ids(store, { sort: 'conversionLikelihood' })).slice(0, 3)).toEqual(['202', '201', '203']);
+      expect((await store.customerList('i', query({ search: '202' }))).rows[0]?.conversionLikelihood).toBe(40);
+      // 202 bought: the next run's row has none, and the filter leaves them out.
+      await store.transaction((tx) => tx.saveCustomerList('i', { after: null, through: null }, 'run2', people.map((e) => (e.recordId === '202' ? { ...e, stage: 'purchase', conversionLikelihood: null } : e))));
+      expect(await ids(store, { sort: 'conversionLikelihood', prospects: true })).toEqual(['201', '203']);
+      expect(await ids(store, { prospects: true }, 'other')).toEqual([]);
+    }));
+
   it('lists everyone by CLV, largest first, customers without one last; and the other way', () =>
     filled(async (store) => {
       const page = await store.customerList('i', query());
       expect(page.total).toBe(6);
       expect(page.rows.map((r) => r.recordId)).toEqual(['101', SF_A, SF_B, '102', '103', '104']);
       expect(page.rows[0]).toEqual({
-        recordId: '101', name: 'Ada Lovelace', email: 'ada@example.com', company: 'Analytical Engines', stage: 'loyalty', churnRiskBand: 'low', valueTier: 'top', clv: 900, churnRisk: 5, ltv: 1500, changedInLastRun: false,
+        recordId: '101', name: 'Ada Lovelace', email: 'ada@example.com', company: 'Analytical Engines', stage: 'loyalty', churnRiskBand: 'low', valueTier: 'top', clv: 900, churnRisk: 5, ltv: 1500, conversionLikelihood: null, changedInLastRun: false,
       });
       expect(await ids(store, { order: 'asc' })).toEqual(['103', '102', SF_B, SF_A, '101', '104']);
       // Ties in record order (bytes: upper case first).

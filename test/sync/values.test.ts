@@ -1,5 +1,6 @@
 /** The change policy: rounding, minimum changes, companion fields. */
 import { describe, expect, it } from 'vitest';
+import type { ProspectScore } from '../../src/classifier/conversion/index.ts';
 import type { CustomerScore } from '../../src/classifier/scoreColumns.ts';
 import { churnBand } from '../../src/classifier/segments.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -50,11 +51,42 @@ describe('desired values', () => {
       expectedPurchases: '0.43',
       nextAction: config.classifier.stages.loyalty.nextAction,
       scoredAt: '2026-11-22T00:00:00.000Z',
+      conversionLikelihood: null,
     });
   });
   it('leaves model fields empty for people without a purchase', () => {
     const v = desiredValues(score({ stage: 'consideration', pAlive: null, churnRisk: null, churnRiskBand: null, clv: null, expectedPurchases: null, valueTier: null, ltv: 0 }), config.classifier, sync, scoredAt);
     expect(v).toMatchObject({ stage: 'consideration', churnRisk: null, predictedClv: null, valueTier: null, ltv: '0' });
+  });
+});
+
+describe('conversion likelihood', () => {
+  const prospect = score({ stage: 'consideration', reason: 'No purchase yet; 1 open deal → Consideration', purchases: 0, pAlive: null, churnRisk: null, churnRiskBand: null, clv: null, expectedPurchases: null, valueTier: null, ltv: 0 });
+  const scored: ProspectScore = { id: 'c1', likelihood: 37.6, basis: 'fitted', strongestFactor: { factor: 'winProbability', contribution: 0.8, description: 'open deal at 72 % win probability' } };
+
+  it('a prospect gets it as a whole percent, and the consideration reason names the strongest factor', () => {
+    const v = desiredValues(prospect, config.classifier, sync, scoredAt, scored);
+    expect(v.conversionLikelihood).toBe('38');
+    expect(v.stageReason).toBe('No purchase yet; 1 open deal → Consideration; strongest factor: open deal at 72 % win probability');
+    // Awareness says nothing of it; a customer has none.
+    expect(desiredValues({ ...prospect, stage: 'awareness', reason: 'No purchase yet → Awareness' }, config.classifier, sync, scoredAt, scored).stageReason).toBe('No purchase yet → Awareness');
+    expect(desiredValues(score(), config.classifier, sync, scoredAt).conversionLikelihood).toBeNull();
+  });
+
+  it('keeps the reason within its length', () => {
+    const short = { ...sync, maxReasonLength: 60 };
+    const reason = desiredValues(prospect, config.classifier, short, scoredAt, scored).stageReason ?? '';
+    expect(reason).toHaveLength(60);
+    expect(reason.endsWith('…')).toBe(true);
+  });
+
+  it('is cleared once the customer has bought, and moves only by the minimum change', () => {
+    const buyer = desiredValues(score(), config.classifier, sync, scoredAt);
+    expect(diffValues(buyer, { ...buyer, conversionLikelihood: '40' }, sync)).toMatchObject({ conversionLikelihood: null });
+    const now = desiredValues(prospect, config.classifier, sync, scoredAt, scored);
+    const near = String(38 + sync.minChange.churnRisk - 1);
+    expect(diffValues(now, { ...now, conversionLikelihood: near }, sync)).toEqual({});
+    expect(diffValues(now, { ...now, conversionLikelihood: String(38 + sync.minChange.churnRisk) }, sync)).toMatchObject({ conversionLikelihood: '38' });
   });
 });
 

@@ -15,6 +15,14 @@ const fixed = (v, digits = 3) => (v === null ? '—' : v.toFixed(digits));
 /** @param {number | null} v */
 const signedPct = (v) => (v === null ? '—' : `${v >= 0 ? '+' : ''}${v.toFixed(1)} %`);
 
+/** The conversion model's line: its holdout AUC on the prospects, or why there is none. @param {import('./types').Backtest['conversion']} c */
+function conversionWords(c) {
+  if (!c) return '';
+  if (!c.available) return `Conversion likelihood: not backtested: ${c.reason}.`;
+  const auc = c.auc === null ? `no holdout AUC: ${c.reason ?? ''}` : `holdout AUC ${c.auc.toFixed(2)}${c.aucStandardError === null ? '' : ` ± ${c.aucStandardError.toFixed(2)}`}`;
+  return `Conversion likelihood (first purchase within ${c.horizonDays} days): ${c.prospects} prospects on ${c.calibrationEnd}, ${c.converted} converted by ${c.holdoutEnd}; ${auc}.`;
+}
+
 /** @param {import('./types').Backtest} b */
 function render(b) {
   const top = `Top ${Math.round(b.labels.topShare * 100)} % revenue`;
@@ -38,6 +46,7 @@ function render(b) {
       h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['Model', 'MAE', 'RMSE', 'Correlation', 'Aggregate error', 'Churn AUC', top].map((t) => h('th', {}, t)))), h('tbody', {}, rows)),
     ),
     h('p', { class: 'muted small' }, 'Churn AUC: how well churn risk ranks who bought nothing in the holdout (0.5 = chance; below, the wrong way round).'),
+    h('p', { class: 'conversion-backtest' }, conversionWords(b.conversion)),
   );
   const canvas = /** @type {HTMLCanvasElement} */ (byId('chart-backtest'));
   byId('backtest-chart').hidden = false;

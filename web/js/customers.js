@@ -12,16 +12,16 @@ import { scoped } from './scope.js';
 
 const PAGE_SIZE = 50;
 const BAND_LABELS = /** @type {Record<string, string>} */ ({ low: 'Low', medium: 'Medium', high: 'High' });
-const SORT_LABELS = /** @type {Record<string, string>} */ ({ clv: 'predicted CLV', churnRisk: 'churn risk', ltv: 'LTV to date' });
+const SORT_LABELS = /** @type {Record<string, string>} */ ({ clv: 'predicted CLV', churnRisk: 'churn risk', ltv: 'LTV to date', conversionLikelihood: 'conversion likelihood' });
 
 /**
  * What the list shows. `stages` may hold several (the "at risk or churned" tile); `churn` is a bar of
  * the churn-risk histogram: from (inclusive) to (exclusive; null: to 100).
- * @typedef {{ search: string, stages: string[], band: string, tier: string, changed: boolean, churn: { from: number, to: number | null } | null, sort: string, order: string, page: number }} ListState
+ * @typedef {{ search: string, stages: string[], band: string, tier: string, changed: boolean, prospects: boolean, churn: { from: number, to: number | null } | null, sort: string, order: string, page: number }} ListState
  */
 
 /** @returns {ListState} */
-const initial = () => ({ search: '', stages: [], band: '', tier: '', changed: false, churn: null, sort: 'clv', order: 'desc', page: 1 });
+const initial = () => ({ search: '', stages: [], band: '', tier: '', changed: false, prospects: false, churn: null, sort: 'clv', order: 'desc', page: 1 });
 
 /** @type {ListState} */
 let state = initial();
@@ -43,6 +43,7 @@ function query(paged) {
   if (state.band) q.set('band', state.band);
   if (state.tier) q.set('tier', state.tier);
   if (state.changed) q.set('changed', 'true');
+  if (state.prospects) q.set('prospects', 'true');
   if (state.churn) {
     q.set('churnFrom', String(state.churn.from));
     if (state.churn.to !== null) q.set('churnTo', String(state.churn.to));
@@ -65,6 +66,7 @@ function filterWords() {
   if (state.churn) parts.push(`churn risk ${state.churn.from}–${state.churn.to ?? 100} %`);
   if (state.tier) parts.push(context.tierLabels[state.tier] ?? state.tier);
   if (state.changed) parts.push('changed in the last run');
+  if (state.prospects) parts.push('prospects');
   return parts.join(' · ');
 }
 
@@ -79,6 +81,7 @@ function showState() {
   select('customers-band').value = state.band;
   select('customers-tier').value = state.tier;
   input('customers-changed').checked = state.changed;
+  input('customers-prospects').checked = state.prospects;
   select('customers-sort').value = state.sort;
   select('customers-order').value = state.order;
   const words = filterWords();
@@ -108,6 +111,7 @@ function renderRow(row, label) {
     h('td', {}, row.valueTier ? (context.tierLabels[row.valueTier] ?? row.valueTier) : '—'),
     h('td', { class: 'num' }, money(row.clv, context.currency)),
     h('td', { class: 'num' }, money(row.ltv, context.currency)),
+    h('td', { class: 'num conversion' }, row.conversionLikelihood === null || row.conversionLikelihood === undefined ? '—' : `${num(row.conversionLikelihood)} %`),
     h('td', {}, row.crmUrl ? h('a', { href: row.crmUrl, target: '_blank', rel: 'noopener noreferrer', class: 'crm-link', onclick: (/** @type {Event} */ e) => e.stopPropagation() }, crmLinkText(label)) : null),
   );
   const show = () => {
@@ -136,7 +140,7 @@ export async function loadCustomers() {
   const body = /** @type {HTMLElement} */ (byId('customers-table').querySelector('tbody'));
   // Companies are shown by name and web domain (a contact by e-mail and company).
   if (list.recordLabel) byId('customers-who-heading').textContent = list.recordLabel === 'company' ? 'Domain' : 'E-mail · company';
-  fill(body, list.rows.length > 0 ? list.rows.map((row) => renderRow(row, list.recordLabel)) : h('tr', {}, h('td', { colspan: 8, class: 'muted' }, list.total === 0 && filterWords() ? 'No customer matches these filters.' : 'No customers scored yet.')));
+  fill(body, list.rows.length > 0 ? list.rows.map((row) => renderRow(row, list.recordLabel)) : h('tr', {}, h('td', { colspan: 9, class: 'muted' }, list.total === 0 && filterWords() ? 'No customer matches these filters.' : 'No customers scored yet.')));
   const first = list.total === 0 ? 0 : (list.page - 1) * list.pageSize + 1;
   const last = Math.min(list.total, list.page * list.pageSize);
   byId('customers-range').textContent = list.total === 0 ? '0 customers' : `${num(first)}–${num(last)} of ${num(list.total)}, by ${SORT_LABELS[state.sort] ?? state.sort}${state.order === 'asc' ? ', lowest first' : ''}`;
@@ -212,6 +216,10 @@ export function wireCustomers(fail) {
   });
   input('customers-changed').addEventListener('change', () => {
     state.changed = input('customers-changed').checked;
+    reload();
+  });
+  input('customers-prospects').addEventListener('change', () => {
+    state.prospects = input('customers-prospects').checked;
     reload();
   });
   select('customers-sort').addEventListener('change', () => {

@@ -13,6 +13,7 @@ import { renderKpis, renderLtv, renderModel } from './figures.js';
 import { healthBadge, showInstallations, wireInstallations } from './installations.js';
 import { loadFailedJobs } from './jobs.js';
 import { lookUp } from './lookup.js';
+import { loadProspects } from './prospects.js';
 import { loadTrends } from './trends.js';
 import { showFlow } from './flow.js';
 import { showWrites } from './writes.js';
@@ -130,10 +131,14 @@ async function load() {
     drawTiers(ov, (tier) => showCustomers({ tier }));
     setCustomerLabels(ov);
     void loadCustomers().catch(fail);
+    void loadProspects().catch(fail);
     drawMoves(ov);
     renderLtv(ov);
     void loadTrends(ov).catch(fail);
-  } else byId('trends').hidden = true;
+  } else {
+    byId('trends').hidden = true;
+    byId('prospects').hidden = true;
+  }
   renderModel(fit);
   if (status.crm) await Promise.all([loadRuns(), loadFailedJobs()]);
   else byId('jobs-card').hidden = true;

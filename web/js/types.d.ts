@@ -276,6 +276,10 @@ export interface Backtest {
   }[];
   calibration: { frequency: number; orMore: boolean; customers: number; meanActual: number; meanPredicted: Record<string, number> }[];
   labels: { topShare: number };
+  /** The conversion model's holdout AUC on the prospects (or why not). */
+  conversion?:
+    | { available: true; calibrationEnd: string; holdoutEnd: string; horizonDays: number; prospects: number; converted: number; auc: number | null; aucStandardError: number | null; brier: number | null; model: string; reason: string | null }
+    | { available: false; reason: string };
 }
 
 /** One run's snapshot of the base (`GET history`). */
@@ -304,9 +308,17 @@ export interface CustomerListRow {
   clv: number | null;
   churnRisk: number | null;
   ltv: number | null;
+  /** A prospect's conversion likelihood (0–100); null for anyone who has bought. */
+  conversionLikelihood?: number | null;
   /** The last run that scored the customer planned changes for it. */
   changedInLastRun: boolean;
   crmUrl: string | null;
+}
+
+/** GET /prospects: the conversion model's line and the prospects most likely to convert. */
+export interface Prospects {
+  model: { basis: string; label: string; auc: number | null; prospects: number } | null;
+  top: { recordId: string; name: string | null; likelihood: number; strongestFactor: string | null; crmUrl: string | null }[];
 }
 
 export interface CustomerList {

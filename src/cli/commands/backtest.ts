@@ -8,6 +8,7 @@ import type { ClassifierSettings } from '../../classifier/settings.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { todayDay } from '../../io/dates.ts';
 import { DEFAULT_COLUMNS } from '../../io/transactionsCsv.ts';
+import { conversionBacktestText, NO_PROSPECTS_IN_PURCHASES, type ConversionBacktestLine } from '../../service/conversionBacktest.ts';
 import { backtestTable } from '../backtestTable.ts';
 import { isoDay, positiveInteger } from '../options.ts';
 import { print, printError, printJson } from '../output.ts';
@@ -61,6 +62,7 @@ export function backtestCommand(): Command {
         if (flags.json) return printJson(result);
         print(`${ctx.crm} installation ${ctx.installationId}${result.skippedDeals > 0 ? ` (${result.skippedDeals} implausible won deals left out)` : ''}\n`);
         print(report(result, classifier));
+        print(`\n${conversionBacktestText(result.conversion)}\n`);
       } finally {
         await ctx.close();
       }
@@ -90,8 +92,10 @@ async function backtestOffline(file: string, flags: BacktestFlags, overrides: { 
     },
   });
   if (problems > PRINTED_PROBLEMS) printError(`... and ${problems - PRINTED_PROBLEMS} more bad rows skipped\n`);
-  if (flags.json) return printJson({ ...result, input });
+  const conversion: ConversionBacktestLine = { available: false, reason: NO_PROSPECTS_IN_PURCHASES };
+  if (flags.json) return printJson({ ...result, input, conversion });
   print(report(result, config.classifier));
+  print(`\n${conversionBacktestText(conversion)}\n`);
 }
 
 function report(result: BacktestResult, settings: ClassifierSettings): string {

@@ -35,6 +35,8 @@ const filters = {
   churnFrom: z.coerce.number({ message: 'must be a number from 0 to 100' }).min(0, 'must be from 0 to 100').max(100, 'must be from 0 to 100').optional(),
   churnTo: z.coerce.number({ message: 'must be a number from 0 to 100' }).min(0, 'must be from 0 to 100').max(101, 'must be at most 101').optional(),
   changed: z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+  /** Only prospects (people with a conversion likelihood). */
+  prospects: z.enum(['true'], { message: 'must be true' }).optional(),
   sort: oneOf(CUSTOMER_SORTS).default('clv'),
   order: oneOf(['desc', 'asc']).default('desc'),
 };
@@ -61,6 +63,7 @@ function storeQuery(f: Filters, page: { offset: number; limit: number }): Custom
     ...(f.churnFrom !== undefined ? { churnRiskFrom: f.churnFrom } : {}),
     ...(f.churnTo !== undefined ? { churnRiskBelow: f.churnTo } : {}),
     ...(f.changed !== undefined ? { changedInLastRun: f.changed === 'true' } : {}),
+    ...(f.prospects === 'true' ? { prospects: true } : {}),
     sort: f.sort,
     order: f.order,
     ...page,
@@ -106,7 +109,7 @@ export function customerListRoutes(ctx: AdminContext, scopeOf: ScopeOf): Router 
       if (page.rows.length > 0) res.write(customersCsv(page.rows.map((r) => ({ ...r, crmUrl: url(r.recordId) })), false));
       const last = page.rows.at(-1);
       if (page.rows.length < EXPORT_PAGE || !last) break;
-      after = { figure: last[q.sort], recordId: last.recordId };
+      after = { figure: last[q.sort] ?? null, recordId: last.recordId };
     }
     res.end();
   });

@@ -22,6 +22,7 @@ function shownArrays(rows: CustomerListEntry[]): PgValue[] {
     rows.map((e) => e.clv),
     rows.map((e) => e.churnRisk),
     rows.map((e) => e.ltv),
+    rows.map((e) => e.conversionLikelihood ?? null),
   ];
 }
 
@@ -43,9 +44,9 @@ export class PostgresCustomerList implements CustomerListStore {
       if (rows.length > 0) {
         await q.query(
           `INSERT INTO customer_list AS cl (installation_id, record_id, ${SHOWN_COLUMNS.join(', ')})
-           SELECT $1, u.record_id, u.name, u.email, u.company, u.search_text, u.stage, u.churn_band, u.value_tier, u.clv, u.churn_risk, u.ltv, CASE WHEN u.changed THEN $2 END
-           FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::float8[], $12::float8[], $13::float8[], $14::boolean[])
-             AS u(record_id, name, email, company, search_text, stage, churn_band, value_tier, clv, churn_risk, ltv, changed)
+           SELECT $1, u.record_id, u.name, u.email, u.company, u.search_text, u.stage, u.churn_band, u.value_tier, u.clv, u.churn_risk, u.ltv, u.conversion_likelihood, CASE WHEN u.changed THEN $2 END
+           FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::float8[], $12::float8[], $13::float8[], $14::float8[], $15::boolean[])
+             AS u(record_id, name, email, company, search_text, stage, churn_band, value_tier, clv, churn_risk, ltv, conversion_likelihood, changed)
            ON CONFLICT (installation_id, record_id) DO UPDATE SET ${SHOWN_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}
            WHERE (${SHOWN_COLUMNS.map((c) => `cl.${c}`).join(', ')}) IS DISTINCT FROM (${SHOWN_COLUMNS.map((c) => `excluded.${c}`).join(', ')})`,
           [installationId, runId, ...shownArrays(rows), rows.map((e) => e.changed)],
@@ -61,9 +62,9 @@ export class PostgresCustomerList implements CustomerListStore {
     const shown = SHOWN_COLUMNS.filter((c) => c !== 'changed_in_run');
     await this.db.query(
       `INSERT INTO customer_list AS cl (installation_id, record_id, ${shown.join(', ')})
-       SELECT $1, u.record_id, u.name, u.email, u.company, u.search_text, u.stage, u.churn_band, u.value_tier, u.clv, u.churn_risk, u.ltv
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::float8[], $12::float8[])
-         AS u(record_id, name, email, company, search_text, stage, churn_band, value_tier, clv, churn_risk, ltv)
+       SELECT $1, u.record_id, u.name, u.email, u.company, u.search_text, u.stage, u.churn_band, u.value_tier, u.clv, u.churn_risk, u.ltv, u.conversion_likelihood
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::float8[], $11::float8[], $12::float8[], $13::float8[])
+         AS u(record_id, name, email, company, search_text, stage, churn_band, value_tier, clv, churn_risk, ltv, conversion_likelihood)
        ON CONFLICT (installation_id, record_id) DO UPDATE SET ${shown.map((c) => `${c} = excluded.${c}`).join(', ')}
        WHERE (${shown.map((c) => `cl.${c}`).join(', ')}) IS DISTINCT FROM (${shown.map((c) => `excluded.${c}`).join(', ')})`,
       [installationId, ...shownArrays(rows)],
@@ -91,6 +92,7 @@ export class PostgresCustomerList implements CustomerListStore {
         clv: numOrNull(row, 'clv'),
         churnRisk: numOrNull(row, 'churn_risk'),
         ltv: numOrNull(row, 'ltv'),
+        conversionLikelihood: numOrNull(row, 'conversion_likelihood'),
         changedInLastRun: bool(row, 'changed'),
       })),
     };

@@ -62,7 +62,7 @@ export class PostgresInstallations implements InstallationStore {
       const found = await q.query('SELECT id FROM installations WHERE id = $1 FOR UPDATE', [id]);
       if (found.rows.length === 0) return false;
       // Our own table names, never text from elsewhere.
-      for (const table of ['credentials', 'account_env', 'locks', 'customers', 'deals', 'deal_customers', 'score_pages', 'customer_list', 'customer_list_runs', 'audit', 'planned_changes', 'retry_queue', 'model_fits', 'cursors', 'alerts_sent', 'stage_pages', 'settings_changes', 'webhook_work', 'open_deals']) {
+      for (const table of ['credentials', 'account_env', 'locks', 'customers', 'deals', 'deal_customers', 'score_pages', 'customer_list', 'customer_list_runs', 'audit', 'planned_changes', 'retry_queue', 'model_fits', 'cursors', 'alerts_sent', 'stage_pages', 'settings_changes', 'webhook_work', 'open_deals', 'engagement_readings']) {
         await q.query(`DELETE FROM ${table} WHERE installation_id = $1`, [id]);
       }
       await q.query('UPDATE run_errors SET record_id = NULL, message = $2 WHERE installation_id = $1', [id, REMOVED_ERROR_MESSAGE]);

@@ -255,6 +255,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
+    // As the SQLite store's version 16: the customers' engagement readings (the conversion model's), and the list's conversion likelihood column.
+    version: 13,
+    sql: `
+      CREATE TABLE engagement_readings (
+        installation_id TEXT COLLATE "C" NOT NULL, record_id TEXT COLLATE "C" NOT NULL, seen_day INTEGER NOT NULL, last_engagement_day INTEGER,
+        PRIMARY KEY (installation_id, record_id, seen_day));
+      ALTER TABLE customer_list ADD COLUMN conversion_likelihood DOUBLE PRECISION;
+      CREATE INDEX customer_list_by_conversion ON customer_list (installation_id, conversion_likelihood DESC, record_id);
+    `,
+  },
+  {
     // As the SQLite store's version 17: a deal's created day, on the deal and on its links.
     version: 14,
     sql: `

@@ -94,6 +94,7 @@ export class PostgresWebhooks implements WebhookStore {
         await q.query(`DELETE FROM ${table} WHERE installation_id = $1 AND ${column} = ANY($2::text[])`, [installationId, ids]);
       }
       await q.query(`DELETE FROM webhook_work WHERE installation_id = $1 AND object = 'contact' AND record_id = ANY($2::text[])`, [installationId, ids]);
+      await q.query('DELETE FROM engagement_readings WHERE installation_id = $1 AND record_id = ANY($2::text[])', [installationId, ids]);
       // The deals' own list of their customers.
       await q.query(
         `UPDATE deals SET customer_ids = COALESCE((SELECT jsonb_agg(c) FROM jsonb_array_elements(deals.customer_ids) AS c WHERE NOT (c #>> '{}' = ANY($2::text[]))), '[]'::jsonb)

@@ -29,7 +29,7 @@ export class SqliteCustomerList implements Synchronous<CustomerListStore> {
         if (!present.has(id)) remove.run(installationId, id);
       }
       for (const e of entries) {
-        upsert.run(installationId, e.recordId, e.name, e.email, e.company, searchText(e), e.stage, e.churnRiskBand, e.valueTier, e.clv, e.churnRisk, e.ltv, e.changed ? runId : null);
+        upsert.run(installationId, e.recordId, e.name, e.email, e.company, searchText(e), e.stage, e.churnRiskBand, e.valueTier, e.clv, e.churnRisk, e.ltv, e.conversionLikelihood ?? null, e.changed ? runId : null);
       }
       this.db.run('INSERT INTO customer_list_runs (installation_id, run_id) VALUES (?, ?) ON CONFLICT (installation_id) DO UPDATE SET run_id = excluded.run_id', installationId, runId);
     });
@@ -43,7 +43,7 @@ export class SqliteCustomerList implements Synchronous<CustomerListStore> {
        WHERE ${shown.map((c) => `${c} IS NOT excluded.${c}`).join(' OR ')}`,
     );
     this.db.transaction(() => {
-      for (const e of entries) upsert.run(installationId, e.recordId, e.name, e.email, e.company, searchText(e), e.stage, e.churnRiskBand, e.valueTier, e.clv, e.churnRisk, e.ltv);
+      for (const e of entries) upsert.run(installationId, e.recordId, e.name, e.email, e.company, searchText(e), e.stage, e.churnRiskBand, e.valueTier, e.clv, e.churnRisk, e.ltv, e.conversionLikelihood ?? null);
     });
   };
 
@@ -67,6 +67,7 @@ export class SqliteCustomerList implements Synchronous<CustomerListStore> {
         clv: numOrNull(r, 'clv'),
         churnRisk: numOrNull(r, 'churn_risk'),
         ltv: numOrNull(r, 'ltv'),
+        conversionLikelihood: numOrNull(r, 'conversion_likelihood'),
         changedInLastRun: num(r, 'changed') === 1,
       })),
     };

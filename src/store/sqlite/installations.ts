@@ -74,7 +74,7 @@ export class SqliteInstallations implements Synchronous<InstallationStore> {
     if (!this.getInstallation(id)) return false;
     this.db.transaction(() => {
       for (const table of ['credentials', 'account_env', 'locks']) this.db.run(`DELETE FROM ${table} WHERE installation_id = ?`, id);
-      for (const table of ['customers', 'deals', 'deal_customers', 'score_pages', 'customer_list', 'customer_list_runs', 'audit', 'retry_queue', 'model_fits', 'cursors', 'alerts_sent', 'stage_pages', 'settings_changes', 'webhook_work', 'open_deals']) this.db.run(`DELETE FROM ${table} WHERE installation_id = ?`, id);
+      for (const table of ['customers', 'deals', 'deal_customers', 'score_pages', 'customer_list', 'customer_list_runs', 'audit', 'retry_queue', 'model_fits', 'cursors', 'alerts_sent', 'stage_pages', 'settings_changes', 'webhook_work', 'open_deals', 'engagement_readings']) this.db.run(`DELETE FROM ${table} WHERE installation_id = ?`, id);
       // The run-scoped tables know their installation through their run.
       this.db.run('DELETE FROM planned_changes WHERE run_id IN (SELECT id FROM runs WHERE installation_id = ?)', id);
       this.db.run('UPDATE run_errors SET record_id = NULL, message = ? WHERE run_id IN (SELECT id FROM runs WHERE installation_id = ?)', REMOVED_ERROR_MESSAGE, id);

@@ -105,6 +105,7 @@ export class SqliteWebhooks implements Synchronous<WebhookStore> {
       this.db.run(`DELETE FROM planned_changes WHERE ${runs} AND record_id ${inIds}`, installationId, ids);
       this.db.run(`DELETE FROM run_errors WHERE ${runs} AND record_id ${inIds}`, installationId, ids);
       this.db.run(`DELETE FROM webhook_work WHERE installation_id = ? AND object = 'contact' AND record_id ${inIds}`, installationId, ids);
+      this.db.run(`DELETE FROM engagement_readings WHERE installation_id = ? AND record_id ${inIds}`, installationId, ids);
       // The deals' own list of their customers.
       const deals = this.db.all(`SELECT record_id, customer_ids FROM deals WHERE installation_id = ? AND EXISTS (SELECT 1 FROM json_each(deals.customer_ids) WHERE value ${inIds})`, installationId, ids);
       for (const d of deals) {

@@ -17,7 +17,8 @@ export const FIELD_STEMS = Object.freeze({
     valueTier: 'Value_Tier',
     expectedPurchases: 'Expected_Purchases_90d',
     nextAction: 'Next_Action',
-    scoredAt: 'Scored_At'
+    scoredAt: 'Scored_At',
+    conversionLikelihood: 'Conversion_Likelihood'
 });
 
 /** The fields' labels as the engine creates them (src/sync/fields.ts), less the parts set by configuration (test/salesforce/recordCard.test.ts). */
@@ -32,7 +33,8 @@ export const FIELD_LABELS = Object.freeze({
     valueTier: 'Value tier',
     expectedPurchases: 'Expected purchases',
     nextAction: 'Next best action',
-    scoredAt: 'Lifecycle scored at'
+    scoredAt: 'Lifecycle scored at',
+    conversionLikelihood: 'Conversion likelihood (%)'
 });
 
 const KEYS = Object.keys(FIELD_STEMS);
@@ -150,6 +152,8 @@ export function cardView(record, names, format) {
         valueTier: label('valueTier'),
         expectedPurchases: formatted('expectedPurchases', numeric(format.count)),
         nextAction: raw('nextAction') === null ? EMPTY : String(raw('nextAction')),
-        scoredAt: formatted('scoredAt', format.dateTime)
+        scoredAt: formatted('scoredAt', format.dateTime),
+        // Prospects only: empty (and not shown) once the customer has bought.
+        conversionLikelihood: raw('conversionLikelihood') === null ? null : formatted('conversionLikelihood', numeric(format.percent))
     };
 }

@@ -8,7 +8,7 @@ const scoredContact = require('./records/scoredContact.json');
 const unscoredContact = require('./records/unscoredContact.json');
 const withoutFields = require('./records/withoutFields.json');
 
-const ALL_STEMS = ['Stage', 'Stage_Reason', 'Stage_Changed_At', 'LTV', 'Predicted_CLV', 'Churn_Risk', 'Churn_Risk_Band', 'Value_Tier', 'Expected_Purchases_90d', 'Next_Action', 'Scored_At'];
+const ALL_STEMS = ['Stage', 'Stage_Reason', 'Stage_Changed_At', 'LTV', 'Predicted_CLV', 'Churn_Risk', 'Churn_Risk_Band', 'Value_Tier', 'Expected_Purchases_90d', 'Next_Action', 'Scored_At', 'Conversion_Likelihood'];
 
 function mount(props = {}) {
     const element = createElement('c-lifecycle-sync-card', { is: LifecycleSyncCard });

@@ -106,10 +106,10 @@ describe('the app card', () => {
   const cardsDir = `${parsedProject.srcDir}/app/cards/`;
   const configs = readdirSync(new URL(cardsDir, ROOT)).filter((f) => f.endsWith('-hsmeta.json'));
 
-  it('is on the contact record, its entry point beside its config, with the SDK and the React it needs', () => {
+  it('is on the contact and company records, its entry point beside its config, with the SDK and the React it needs', () => {
     expect(configs).toHaveLength(1);
     const parsed = card.parse(json(`${cardsDir}${configs[0]}`));
-    expect(parsed.config.objectTypes).toEqual(['contacts']);
+    expect(parsed.config.objectTypes).toEqual(['contacts', 'companies']);
     expect(['crm.record.tab', 'crm.record.sidebar']).toContain(parsed.config.location);
     // Entry points are given from the source folder's root.
     expect(existsSync(new URL(`${parsedProject.srcDir}${parsed.config.entrypoint}`, ROOT))).toBe(true);
@@ -124,7 +124,8 @@ describe('the app card', () => {
     expect(permitted).toContain(SERVER_URL);
     const url = new URL(cardUrl(SERVER_URL, 1001));
     expect(url.protocol).toBe('https:');
-    expect(url.pathname).toBe(`${HUBSPOT_CARD_PATH}/1001`);
+    expect(url.pathname).toBe(`${HUBSPOT_CARD_PATH}/contacts/1001`);
+    expect(new URL(cardUrl(SERVER_URL, 1001, 'companies')).pathname).toBe(`${HUBSPOT_CARD_PATH}/companies/1001`);
     expect(permitted.some((p) => url.href.startsWith(p))).toBe(true);
     const publicRedirects = auth.redirectUrls.map((r) => new URL(r)).filter((r) => r.hostname !== 'localhost');
     expect(publicRedirects.map((r) => r.origin)).toEqual([url.origin]);

@@ -1,6 +1,8 @@
 /**
  * The CRM the demo (`npm start` in a clone, with no CRM configured) runs against: a local HubSpot sandbox
- * (or, with `--demo-crm salesforce`, a Salesforce one) seeded with the CDNOW sample. The rest of the demo
+ * (or, with `--demo-crm salesforce`, a Salesforce one) seeded with the CDNOW sample. HubSpot's also holds
+ * a simulated sales pipeline (MEDDIC levels on its deals, hubspot/demoPipeline.ts) and turns deal scoring
+ * on; with `--demo-b2b` its customers are companies (each with one contact), as in a B2B portal. The rest of the demo
  * (the service, the first sync, the page) is src/service/demo.ts. `start` loads this module at run time by
  * its path (src/service/demoSandbox.ts), so the production build, which carries no sandbox, never has it.
  */
@@ -8,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { DemoSandbox, StartDemoSandbox } from '../src/service/demo.ts';
+import { DEMO_MEDDIC_PROPERTIES, seedDemoPipeline } from './hubspot/demoPipeline.ts';
 import { createHubSpotSandbox, DEFAULT_PRIVATE_APP_TOKEN, seedDemoDataset, type WebhookSubscription } from './hubspot/index.ts';
 import { createSalesforceSandbox, DEFAULT_ACCESS_TOKEN, seedDemoDataset as seedSalesforceDemo } from './salesforce/index.ts';
 
@@ -24,7 +27,20 @@ function appSubscriptions(): WebhookSubscription[] {
   return [...file.config.subscriptions.legacyCrmObjects, ...file.config.subscriptions.hubEvents];
 }
 
-async function hubspotDemo(publicUrl: string): Promise<DemoSandbox> {
+/** The demo's settings for what the HubSpot sandbox holds: deal scoring on the team's MEDDIC properties, and companies with --demo-b2b. */
+function hubspotDemoConfig(b2b: boolean): Record<string, unknown> {
+  const dealFieldNames = {
+    meddicMetrics: DEMO_MEDDIC_PROPERTIES.metrics,
+    meddicEconomicBuyer: DEMO_MEDDIC_PROPERTIES.economicBuyer,
+    meddicDecisionCriteria: DEMO_MEDDIC_PROPERTIES.decisionCriteria,
+    meddicDecisionProcess: DEMO_MEDDIC_PROPERTIES.decisionProcess,
+    meddicIdentifyPain: DEMO_MEDDIC_PROPERTIES.identifyPain,
+    meddicChampion: DEMO_MEDDIC_PROPERTIES.champion,
+  };
+  return { sync: { deals: { enabled: true } }, hubspot: { dealFieldNames, ...(b2b ? { customerObject: 'companies' } : {}) } };
+}
+
+async function hubspotDemo(publicUrl: string, b2b: boolean): Promise<DemoSandbox> {
   // Seeded "an hour ago" on the sandbox's clock, so the first sync's cursor is clearly after the seed.
   let offset = -3_600_000;
   const clientSecret = randomBytes(16).toString('hex');
@@ -33,7 +49,8 @@ async function hubspotDemo(publicUrl: string): Promise<DemoSandbox> {
     limits: { tenSecondly: 1000, searchPerSecond: 50 },
     oauthClients: [{ clientId: 'lifecycle-sync-demo', clientSecret, redirectUri: `${publicUrl}/oauth/hubspot/callback` }],
   });
-  const seeded = seedDemoDataset(sandbox.data, { today: new Date() });
+  const seeded = seedDemoDataset(sandbox.data, { today: new Date(), b2b });
+  const pipeline = seedDemoPipeline(sandbox.data);
   offset = 0;
   // From now on the sandbox's changes reach the demo's webhook endpoint, signed with the app's secret
   // (the seed above sent none).
@@ -41,7 +58,10 @@ async function hubspotDemo(publicUrl: string): Promise<DemoSandbox> {
   const url = await sandbox.listen(0, '127.0.0.1');
   return {
     env: { HUBSPOT_ACCESS_TOKEN: DEFAULT_PRIVATE_APP_TOKEN, HUBSPOT_BASE_URL: url, HUBSPOT_CLIENT_SECRET: clientSecret },
-    description: `A local HubSpot sandbox with the CDNOW sample as ${seeded.contacts.toLocaleString('en-US')} contacts and ${seeded.deals.toLocaleString('en-US')} deals.`,
+    config: hubspotDemoConfig(b2b),
+    description:
+      `A local HubSpot sandbox with the CDNOW sample as ${seeded.contacts.toLocaleString('en-US')} ${b2b ? 'companies (each with one contact)' : 'contacts'} and ${seeded.deals.toLocaleString('en-US')} deals, ` +
+      `plus a simulated sales pipeline: MEDDIC levels on the ${pipeline.open.toLocaleString('en-US')} open and ${pipeline.won.toLocaleString('en-US')} won deals and ${pipeline.lost.toLocaleString('en-US')} lost deals, drawn from a known model (labelled "simulated"; deal scoring is on).`,
     close: () => sandbox.close(),
   };
 }
@@ -59,4 +79,4 @@ async function salesforceDemo(): Promise<DemoSandbox> {
   };
 }
 
-export const startDemoSandbox: StartDemoSandbox = (crm, { publicUrl }) => (crm === 'salesforce' ? salesforceDemo() : hubspotDemo(publicUrl));
+export const startDemoSandbox: StartDemoSandbox = (crm, { publicUrl, b2b }) => (crm === 'salesforce' ? salesforceDemo() : hubspotDemo(publicUrl, b2b ?? false));

@@ -10,10 +10,24 @@ import { describeOAuthError, postForm } from '../oauthHttp.ts';
 
 /**
  * Read and write the contacts and their properties; read deals (the purchases) and their pipelines and
- * associations; `oauth` for the account details (which portal granted access). These are exactly the
- * requiredScopes of hubspot-app/src/app/app-hsmeta.json: HubSpot refuses an install whose URL lacks one.
+ * associations, and companies (the B2B customers; HubSpot sends a webhook subscription's events only when
+ * its object's read scope is required); `oauth` for the account details (which portal granted access).
+ * These are exactly the requiredScopes of hubspot-app/src/app/app-hsmeta.json: HubSpot refuses an
+ * install whose URL lacks one.
  */
-export const HUBSPOT_SCOPES = ['oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'crm.objects.deals.read'];
+export const HUBSPOT_SCOPES = ['oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'crm.objects.deals.read', 'crm.objects.companies.read'];
+
+/**
+ * What the features that are off by default need, asked as HubSpot's optional scopes (the install URL's
+ * `optional_scope`; app-hsmeta.json's optionalScopes): the installing admin may decline them and the
+ * install still succeeds. Deal scoring (`sync.deals.enabled`) needs the deal ones, companies as customers
+ * (`hubspot.customerObject: companies`) the company ones; a run that needs one it was not granted fails
+ * naming the scope (the transport's MISSING_SCOPES message, the engine's feature in front).
+ */
+export const HUBSPOT_OPTIONAL_SCOPES = [
+  'crm.objects.deals.write', 'crm.schemas.deals.read', 'crm.schemas.deals.write',
+  'crm.objects.companies.write', 'crm.schemas.companies.read', 'crm.schemas.companies.write',
+];
 
 const tokenResponse = z.object({ access_token: z.string().min(1), refresh_token: z.string().min(1), expires_in: z.number().positive() });
 const tokenInfo = z.object({ hub_id: z.number().int().positive(), hub_domain: z.string().optional() });
@@ -46,6 +60,7 @@ export class HubSpotOAuth implements OAuthProvider {
     url.searchParams.set('client_id', this.o.clientId ?? '');
     url.searchParams.set('redirect_uri', o.redirectUri);
     url.searchParams.set('scope', HUBSPOT_SCOPES.join(' '));
+    url.searchParams.set('optional_scope', HUBSPOT_OPTIONAL_SCOPES.join(' '));
     url.searchParams.set('state', o.state);
     return url.toString();
   }

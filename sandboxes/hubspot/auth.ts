@@ -75,6 +75,8 @@ export class AuthRegistry {
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly codes = new Map<string, AuthCode>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
+  /** Optional scopes the consent screen's admin unticks: an install is granted the rest. */
+  private readonly declined: ReadonlySet<string>;
 
   constructor(options: {
     clock: () => number;
@@ -83,8 +85,10 @@ export class AuthRegistry {
     privateAppTokens: readonly { token: string; scopes?: readonly string[] }[];
     serviceKeys?: readonly { token: string; scopes?: readonly string[] }[];
     oauthClients: readonly OAuthClient[];
+    declinedOptionalScopes?: readonly string[];
   }) {
     this.clock = options.clock;
+    this.declined = new Set(options.declinedOptionalScopes ?? []);
     this.ttlSeconds = options.accessTokenTtlSeconds;
     this.portalId = options.portalId;
     for (const t of options.privateAppTokens) this.privateTokens.set(t.token, new Set(t.scopes ?? ALL_SCOPES));
@@ -131,14 +135,18 @@ export class AuthRegistry {
 
   /**
    * GET /oauth/authorize: HubSpot would show a consent screen; the sandbox approves at once and
-   * redirects with a code, so a demo can run the real browser flow.
+   * redirects with a code, so a demo can run the real browser flow. The grant holds every scope of
+   * `scope` (required: the install fails without them) and those of `optional_scope` the admin did not
+   * decline (the sandbox's `declinedOptionalScopes`).
    */
-  authorize(query: { clientId?: string; redirectUri?: string; scope?: string; state?: string }): Reply {
+  authorize(query: { clientId?: string; redirectUri?: string; scope?: string; optionalScope?: string; state?: string }): Reply {
     const client = query.clientId === undefined ? undefined : this.clients.get(query.clientId);
     if (client === undefined) return oauthError('BAD_CLIENT_ID', 'missing or unknown client id', 'invalid_client');
     if (query.redirectUri !== client.redirectUri) return oauthError('BAD_REDIRECT_URI', 'redirect_uri does not match the app settings', 'invalid_request');
-    const scopes = (query.scope ?? '').split(/\s+/).filter((s) => s !== '');
-    const code = this.issueCode(client.clientId, scopes.length > 0 ? scopes : undefined);
+    const list = (text: string | undefined) => (text ?? '').split(/\s+/).filter((s) => s !== '');
+    const scopes = list(query.scope);
+    const optional = list(query.optionalScope).filter((s) => !this.declined.has(s));
+    const code = this.issueCode(client.clientId, scopes.length > 0 ? [...scopes, ...optional] : undefined);
     const target = new URL(client.redirectUri);
     target.searchParams.set('code', code);
     if (query.state !== undefined) target.searchParams.set('state', query.state);

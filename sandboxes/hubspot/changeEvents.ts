@@ -1,7 +1,7 @@
 /**
  * The sandbox's record changes as HubSpot's webhook events (legacy subscription naming): creations,
- * property changes (one event per property), deletions, contact–deal association changes (one event
- * from each side), and who made the change (webhooks.ts says how it is named).
+ * property changes (one event per property), deletions, contact–deal and company–deal association
+ * changes (one event from each side), and who made the change (webhooks.ts says how it is named).
  */
 import type { Principal } from './auth.ts';
 import type { ObjectType } from './schema.ts';
@@ -32,27 +32,30 @@ export function writeEvents(type: ObjectType, snap: Snap, previous: Snap | undef
   return events;
 }
 
-export function associationEvents(contactId: string, dealId: string, removed: boolean, source: Pick<SandboxEvent, 'changeSource' | 'sourceId'>, now: number): SandboxEvent[] {
+/** A customer (contact or company) and a deal linked or unlinked: one event from each side. */
+export function associationEvents(customer: 'contacts' | 'companies', customerId: string, dealId: string, removed: boolean, source: Pick<SandboxEvent, 'changeSource' | 'sourceId'>, now: number): SandboxEvent[] {
   const base = { occurredAt: now, associationRemoved: removed, isPrimaryAssociation: false, ...source };
+  const name = SINGULAR[customer];
+  const upper = name.toUpperCase();
   return [
-    { subscriptionType: 'contact.associationChange', associationType: 'CONTACT_TO_DEAL', fromObjectId: Number(contactId), toObjectId: Number(dealId), ...base },
-    { subscriptionType: 'deal.associationChange', associationType: 'DEAL_TO_CONTACT', fromObjectId: Number(dealId), toObjectId: Number(contactId), ...base },
+    { subscriptionType: `${name}.associationChange`, associationType: `${upper}_TO_DEAL`, fromObjectId: Number(customerId), toObjectId: Number(dealId), ...base },
+    { subscriptionType: 'deal.associationChange', associationType: `DEAL_TO_${upper}`, fromObjectId: Number(dealId), toObjectId: Number(customerId), ...base },
   ];
 }
 
 /** Wires a core's writes and associations to its dispatcher. */
 export function deliverChanges(o: { dispatcher: WebhookDispatcher; appId: () => number; actor: () => Principal | null; clock: () => number }): {
   write: (type: ObjectType, snap: Snap, previous: Snap | undefined) => void;
-  association: (contactId: string, dealId: string, removed: boolean) => void;
+  association: (customer: 'contacts' | 'companies') => (customerId: string, dealId: string, removed: boolean) => void;
 } {
   return {
     write: (type, snap, previous) => {
       if (!o.dispatcher.configured) return;
       for (const e of writeEvents(type, snap, previous, changeSource(o.actor(), o.appId()), o.clock())) o.dispatcher.emit(e);
     },
-    association: (contactId, dealId, removed) => {
+    association: (customer) => (customerId, dealId, removed) => {
       if (!o.dispatcher.configured) return;
-      for (const e of associationEvents(contactId, dealId, removed, changeSource(o.actor(), o.appId()), o.clock())) o.dispatcher.emit(e);
+      for (const e of associationEvents(customer, customerId, dealId, removed, changeSource(o.actor(), o.appId()), o.clock())) o.dispatcher.emit(e);
     },
   };
 }

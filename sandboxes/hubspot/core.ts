@@ -23,6 +23,8 @@ export interface CoreOptions {
   /** Service Keys (the replacement for legacy private apps): static bearer tokens with their scopes. */
   serviceKeys?: { token: string; scopes?: string[] }[];
   oauthClients?: OAuthClient[];
+  /** Optional scopes an admin declines on the consent screen (GET /oauth/authorize grants the rest). */
+  declinedOptionalScopes?: string[];
   accessTokenTtlSeconds?: number;
   /** This sandbox account's portal (hub) id: give each sandbox its own to run several accounts. */
   portalId?: number;
@@ -85,7 +87,8 @@ export function createCore(options: CoreOptions = {}): Core {
   webhooks.configure(options.webhooks ?? null);
   const changes = deliverChanges({ dispatcher: webhooks, appId: () => webhooks.appId, actor: () => core.actor, clock });
   writer.onWrite(changes.write);
-  store.associations.onChange(changes.association);
+  store.associations.onChange(changes.association('contacts'));
+  store.companyDeals.onChange(changes.association('companies'));
   const core: Core = {
     clock,
     portalId,
@@ -100,6 +103,7 @@ export function createCore(options: CoreOptions = {}): Core {
       privateAppTokens: options.privateAppTokens ?? [{ token: DEFAULT_PRIVATE_APP_TOKEN }],
       serviceKeys: options.serviceKeys ?? [],
       oauthClients: options.oauthClients ?? [DEFAULT_OAUTH_CLIENT],
+      declinedOptionalScopes: options.declinedOptionalScopes ?? [],
     }),
     limiter: new RateLimiter({ ...DEFAULT_LIMITS, ...options.limits }),
     faults: new FaultInjector(options.faults),

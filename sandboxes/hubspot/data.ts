@@ -2,6 +2,7 @@
 import type { Core } from './core.ts';
 import { iso } from './http.ts';
 import { SINGULAR } from './associations.ts';
+import type { PropertyCreate } from './properties.ts';
 import type { ObjectType } from './schema.ts';
 import type { Snap } from './store.ts';
 
@@ -40,6 +41,11 @@ export interface SandboxData {
   dealIds(): string[];
   dealIdsOf(contactId: string): string[];
   dealIdsOfCompany(companyId: string): string[];
+  /** The contacts and the companies a deal is associated with. */
+  dealContactIds(dealId: string): string[];
+  dealCompanyIds(dealId: string): string[];
+  /** A property, as POST /crm/v3/properties/{type} would create it (an admin's own fields). */
+  createProperty(objectType: ObjectType, input: PropertyCreate): void;
   getProperty(objectType: ObjectType, name: string): SandboxPropertyInfo | undefined;
 }
 
@@ -92,6 +98,11 @@ export function createSandboxData(core: Core): SandboxData {
     dealIds: () => store.deals.ids(),
     dealIdsOf: (contactId) => [...store.associated('contacts', contactId)],
     dealIdsOfCompany: (companyId) => [...store.associated('companies', companyId, 'deals')],
+    dealContactIds: (dealId) => [...store.associated('deals', dealId, 'contacts')],
+    dealCompanyIds: (dealId) => [...store.associated('deals', dealId, 'companies')],
+    createProperty: (objectType, input) => {
+      registry.create(objectType, input);
+    },
     getProperty: (objectType, name) => {
       const p = registry.get(objectType, name);
       if (p === undefined) return undefined;

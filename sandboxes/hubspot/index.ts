@@ -31,6 +31,8 @@ export interface HubSpotSandboxOptions {
   /** Service Keys: static bearer tokens with the scopes picked for each (all scopes when omitted). */
   serviceKeys?: { token: string; scopes?: string[] }[];
   oauthClients?: { clientId: string; clientSecret: string; redirectUri: string }[];
+  /** Optional scopes an admin declines on the consent screen (GET /oauth/authorize grants the rest). */
+  declinedOptionalScopes?: string[];
   accessTokenTtlSeconds?: number;
   /** The account's portal (hub) id, default 48151623: sandboxes with different ones are different accounts. */
   portalId?: number;

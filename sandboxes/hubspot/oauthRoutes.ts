@@ -28,7 +28,7 @@ export function oauthRoutes(core: Core): PublicRoute[] {
       path: '/oauth/authorize',
       handle: (req) => {
         const q = parseQuery(authorizeQuery, req.query);
-        return core.auth.authorize({ clientId: q.client_id, redirectUri: q.redirect_uri, scope: q.scope, state: q.state });
+        return core.auth.authorize({ clientId: q.client_id, redirectUri: q.redirect_uri, scope: q.scope, optionalScope: q.optional_scope, state: q.state });
       },
     },
     {

@@ -11,8 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CrmName } from '../../connectors/contract/index.ts';
-import { loadConfig } from '../config/load.ts';
+import { deepMerge, loadConfig } from '../config/load.ts';
 import type { Env } from '../crm.ts';
+import { LifecycleSyncError } from '../errors.ts';
 import { parseServiceEnv } from './env.ts';
 import { listen } from './listen.ts';
 import { generateAdminToken, startService, type Service } from './start.ts';
@@ -26,15 +27,18 @@ const DEMO_OVERRIDES = { hubspot: { searchPerSecond: 50 }, sync: { searchLagSeco
 /** A CRM sandbox serving the demo data, and the environment that points the service at it. */
 export interface DemoSandbox {
   env: Env;
+  /** Settings for what the sandbox holds (e.g. deal scoring on its MEDDIC properties, companies as customers), over the demo's. */
+  config?: Record<string, unknown>;
   description: string;
   close(): Promise<void>;
 }
 
 /**
  * What sandboxes/demo.ts exports as `startDemoSandbox`: the chosen CRM's sandbox, seeded and listening.
- * `publicUrl` is the admin page's address (the sandbox's OAuth app redirects there).
+ * `publicUrl` is the admin page's address (the sandbox's OAuth app redirects there); `b2b`: companies as
+ * the customers (HubSpot's).
  */
-export type StartDemoSandbox = (crm: CrmName, o: { publicUrl: string }) => Promise<DemoSandbox>;
+export type StartDemoSandbox = (crm: CrmName, o: { publicUrl: string; b2b?: boolean }) => Promise<DemoSandbox>;
 
 export interface Demo extends Service {
   crm: CrmName;
@@ -49,12 +53,17 @@ export interface DemoOptions {
   say?: (line: string) => void;
   /** The CRM the demo's sandbox plays (HubSpot unless asked). */
   crm?: CrmName;
+  /** B2B: the HubSpot sandbox's customers are companies (`--demo-b2b`). */
+  b2b?: boolean;
   /** Starts the sandbox (sandboxes/demo.ts, loaded by demoSandbox.ts). */
   startSandbox: StartDemoSandbox;
 }
 
 export async function startDemo(o: DemoOptions): Promise<Demo> {
   const say = o.say ?? (() => {});
+  if (o.b2b && (o.crm ?? 'hubspot') !== 'hubspot') {
+    throw new LifecycleSyncError('CONFIG_INVALID', 'the B2B demo (--demo-b2b) runs on the HubSpot sandbox (companies as customers): leave out --demo-crm salesforce');
+  }
   const senv = parseServiceEnv(o.env);
   const config = loadConfig({ file: o.configFile, env: o.env, overrides: DEMO_OVERRIDES });
   const listening = await listen(senv.PORT ?? config.server.port, senv.HOST ?? config.server.host);
@@ -66,7 +75,7 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
   let service: Service | null = null;
   try {
     say(`Starting a local ${crmLabel} sandbox with the demo data (the CDNOW sample: 2,357 customers, plus 300 prospects)...`);
-    sandbox = await o.startSandbox(crm, { publicUrl });
+    sandbox = await o.startSandbox(crm, { publicUrl, b2b: o.b2b ?? false });
     // The demo's own environment: the sandbox's credentials and a throwaway state file and key.
     const env: Env = {
       ADMIN_TOKEN: senv.ADMIN_TOKEN,
@@ -77,10 +86,11 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
       ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       LOG_LEVEL: o.env.LOG_LEVEL,
     };
+    const overrides = deepMerge(DEMO_OVERRIDES, sandbox.config ?? {}) as Record<string, unknown>;
     service = await startService({
       env,
       configFile: o.configFile,
-      overrides: DEMO_OVERRIDES,
+      overrides,
       listening,
       generatedAdminToken: generateAdminToken(),
       demo: {
@@ -94,7 +104,9 @@ export async function startDemo(o: DemoOptions): Promise<Demo> {
     say(`Creating the Lifecycle Sync ${crm === 'salesforce' ? 'fields and permission set' : 'properties'} and running the first sync...`);
     const summary = await started.done;
     if (!summary || summary.status !== 'succeeded') throw new Error(`the demo's first sync did not succeed: ${summary?.message ?? 'see the logs'}`);
-    say(`First sync: ${summary.written.toLocaleString('en-US')} contacts scored and written in ${summary.requests} API requests.`);
+    const who = o.b2b ? 'companies' : 'contacts';
+    say(`First sync: ${summary.written.toLocaleString('en-US')} ${who} scored and written in ${summary.requests} API requests.`);
+    if (summary.deals) say(`Deal scoring: ${summary.deals.open.toLocaleString('en-US')} open deals scored (${summary.deals.written.toLocaleString('en-US')} written), the win model fitted on ${summary.deals.closed.toLocaleString('en-US')} closed deals.`);
     const demo: Demo = {
       ...service,
       crm,

@@ -1,5 +1,5 @@
 /**
- * What the HubSpot app card on a contact record shows (hubspot-app/src/app/cards/): the same knowledge as
+ * What the HubSpot app card on a contact or company record shows (hubspot-app/src/app/cards/): the same knowledge as
  * GET /api/customers/:id and `explain` — the last scores, the stage's reason, the next action and the
  * stage values written — cut to what a sales rep reads at a glance, with labels and money already in
  * words (describe.ts), so the card only lays them out. Pure: an explanation (or none) in, plain data out.
@@ -26,7 +26,9 @@ export interface CardStageChange {
 }
 
 export interface ScoredCard {
-  contactId: string;
+  /** The record's id and its kind (the card is on contacts and companies). */
+  recordId: string;
+  object: CardObject;
   scored: true;
   stage: { value: string; label: string; reason: string | null; since: string | null } | null;
   churnRisk: { percent: number; band: string | null; bandLabel: string | null } | null;
@@ -43,12 +45,20 @@ export interface ScoredCard {
 }
 
 export interface UnscoredCard {
-  contactId: string;
+  recordId: string;
+  object: CardObject;
   scored: false;
+  /** The installation's customers are another kind of record: this one is never scored here. */
+  elsewhere: boolean;
   message: string;
 }
 
 export type CardData = ScoredCard | UnscoredCard;
+
+/** The records the card is on: HubSpot's object names, and each one's word. */
+export const CARD_OBJECTS = ['contacts', 'companies'] as const;
+export type CardObject = (typeof CARD_OBJECTS)[number];
+const WORD: Record<CardObject, string> = { contacts: 'contact', companies: 'company' };
 
 const present = (v: string | null | undefined): v is string => v !== null && v !== undefined && v !== '';
 
@@ -81,24 +91,37 @@ function stageHistory(e: Explanation, o: DescribeOptions): CardStageChange[] {
     }));
 }
 
-/** A contact the store does not know (null) or has not scored yet. */
-export function unscoredCard(contactId: string, known: boolean): UnscoredCard {
+/** A customer the store does not know (null) or has not scored yet. */
+export function unscoredCard(recordId: string, object: CardObject, known: boolean): UnscoredCard {
+  const word = WORD[object];
   return {
-    contactId,
+    recordId,
+    object,
     scored: false,
+    elsewhere: false,
     message: known
-      ? 'Not scored yet: the next sync scores this contact.'
-      : 'Not scored yet: Lifecycle Sync has not seen this contact; the next sync reads and scores it.',
+      ? `Not scored yet: the next sync scores this ${word}.`
+      : `Not scored yet: Lifecycle Sync has not seen this ${word}; the next sync reads and scores it.`,
   };
 }
 
-/** A contact where the installation's customers are another kind of record (companies): its scores are there. */
-export function otherCustomersCard(contactId: string, customers: string): UnscoredCard {
-  return { contactId, scored: false, message: `Not scored: Lifecycle Sync scores ${customers} records in this account; see the contact's ${customers}.` };
+/**
+ * A record of another kind than the installation's customers (`customers`: their word, e.g. "company"):
+ * its scores are on the customers, so the card says where to look instead of looking the id up.
+ */
+export function otherCustomersCard(recordId: string, object: CardObject, customers: string): UnscoredCard {
+  const word = WORD[object];
+  const where = object === 'contacts' ? `see the contact's ${customers}` : `see the company's ${customers}s`;
+  return { recordId, object, scored: false, elsewhere: true, message: `Not scored here: Lifecycle Sync scores ${customers} records in this account, not ${word} records; ${where}.` };
 }
 
-export function cardData(e: Explanation | null, contactId: string, o: DescribeOptions): CardData {
-  if (!e?.scores) return unscoredCard(contactId, e !== null);
+/** Whether the installation's customers (their word) are the card's record kind. */
+export function cardShowsCustomers(object: CardObject, customers: string): boolean {
+  return WORD[object] === customers;
+}
+
+export function cardData(e: Explanation | null, recordId: string, object: CardObject, o: DescribeOptions): CardData {
+  if (!e?.scores) return unscoredCard(recordId, object, e !== null);
   const s = e.scores;
   const v: FieldValues = s.values;
   const reason = typeof s.features.reason === 'string' ? s.features.reason : (v.stageReason ?? null);
@@ -109,7 +132,8 @@ export function cardData(e: Explanation | null, contactId: string, o: DescribeOp
   const clv = money(v.predictedClv, o.currency);
   const expected = number(v.expectedPurchases);
   return {
-    contactId,
+    recordId,
+    object,
     scored: true,
     stage: stage && { ...stage, reason, since: present(since) ? dateTimeText(since) : null },
     churnRisk: percent === null ? null : { percent, band: band?.value ?? null, bandLabel: band?.label ?? null },

@@ -7,7 +7,7 @@
  * last values). Every value written is audited under the record id `deal:<CRM id>` (DEAL_RECORD_PREFIX):
  * on HubSpot a contact and a deal can share an id, and the audit is read by record.
  */
-import { DEAL_CLOSED, type DealConnector, type DealFeatures, type DealFieldKey, type DealFieldValues, type DealOutputKey, type PulledDealRecord } from '../../connectors/contract/index.ts';
+import { ConnectorError, DEAL_CLOSED, type DealConnector, type DealFeatures, type DealFieldKey, type DealFieldValues, type DealOutputKey, type PulledDealRecord } from '../../connectors/contract/index.ts';
 import { fitWinModel, scoreOpenDeal, type ClosedDeal, type DealInput, type DealModelSettings, type MeddicLevels, type WinModelReport } from '../classifier/deals/index.ts';
 import type { Logger } from '../log.ts';
 import type { OpenDealScore } from '../store/openDeals.ts';
@@ -22,6 +22,22 @@ const DAY_MS = 86_400_000;
 
 export function emptyDealStats(): DealRunStats {
   return { pulled: 0, open: 0, closed: 0, changed: 0, written: 0, failed: 0, closedSincePull: 0, skipped: 0 };
+}
+
+/**
+ * A deal step the CRM refused for want of access (a 403: a scope or permission the installation was not
+ * granted, e.g. HubSpot's optional deal scopes an admin declined): the run fails saying that deal scoring
+ * is what needs it, with the connector's message (which names the scope), instead of a bare refusal.
+ */
+export async function asDealScoring<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    if (error instanceof ConnectorError && error.code === 'AUTH_FAILED' && error.status === 403) {
+      throw new ConnectorError('AUTH_FAILED', `deal scoring (sync.deals.enabled) needs access the CRM refused: ${error.message}. Grant it, or set sync.deals.enabled: false to sync the customers without deal scoring`, { status: 403, cause: error });
+    }
+    throw error;
+  }
 }
 
 /** The deal fields step (before any pull): planned by the one field policy; a dry run changes nothing. */

@@ -15,7 +15,7 @@ import type { Logger } from '../log.ts';
 import { isCustomerChange, type PlanKey, type RunStats, type Store } from '../store/types.ts';
 import { readSyncCursor, writeSyncCursor } from './cursors.ts';
 import { conversionPhase, topProspects } from './conversionPhase.ts';
-import { dealPlanRecords, emptyDealStats, ensureDealFields, planDeals, writeDeals, type DealPlan } from './dealPhase.ts';
+import { asDealScoring, dealPlanRecords, emptyDealStats, ensureDealFields, planDeals, writeDeals, type DealPlan } from './dealPhase.ts';
 import { ensureFields } from './fieldPolicy.ts';
 import { fieldSpecs } from './fields.ts';
 import { performRun, type ActiveRun, type SyncSummary } from './lifecycle.ts';
@@ -95,7 +95,7 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   // Deal scoring (off by default): its fields through the same policy, before anything is pulled.
   const dealConnector = o.sync.deals.enabled ? o.connector.deals : undefined;
   if (o.sync.deals.enabled && !dealConnector) log.warn(`sync.deals.enabled is set, but the ${o.connector.label} connector has no deal object: deals are not scored`);
-  const dealFields = dealConnector ? await ensureDealFields(dealConnector, o.dryRun ?? false) : null;
+  const dealFields = dealConnector ? await asDealScoring(ensureDealFields(dealConnector, o.dryRun ?? false)) : null;
   if (dealFields && dealFields.report.created.length + dealFields.report.updated.length > 0) {
     log.info(o.dryRun ? 'deal fields to create or update' : 'deal fields created or updated', { created: dealFields.report.created.map((f) => f.name), updated: dealFields.report.updated.map((f) => f.name) });
   }
@@ -133,7 +133,7 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
   let deals: DealPlan | null = null;
   if (dealConnector && dealFields) {
     stats.deals = emptyDealStats();
-    deals = await planDeals({ deals: dealConnector, fields: dealFields.readable, settings: o.classifier.deals, minChange: o.sync.deals.minChange, asOfDay, scoredAt, stats: stats.deals, store: o.store, runId: run.id, log });
+    deals = await asDealScoring(planDeals({ deals: dealConnector, fields: dealFields.readable, settings: o.classifier.deals, minChange: o.sync.deals.minChange, asOfDay, scoredAt, stats: stats.deals, store: o.store, runId: run.id, log }));
     // A dry run keeps its deal changes in its plan (after the customers'), for the admin to read; a real
     // run's open deals, every one of them, become the installation's pipeline (the page's).
     if (o.dryRun) await o.store.addPlanned(run.id, dealPlanRecords(deals.changes));
@@ -192,7 +192,7 @@ async function syncBody(o: SyncRunOptions, run: ActiveRun, when: { asOfDay: numb
     }
     // After the customers' writes: the deals' are the newer feature, and a quota stop leaves the customers done.
     if (!o.dryRun && dealConnector && deals && stats.deals && deals.changes.length > 0) {
-      await writeDeals({ deals: dealConnector, store: o.store, runId: run.id, stats: stats.deals, log, onBatch: run.saveProgress }, deals.changes);
+      await asDealScoring(writeDeals({ deals: dealConnector, store: o.store, runId: run.id, stats: stats.deals, log, onBatch: run.saveProgress }, deals.changes));
       log.info('deals written', { written: stats.deals.written, failed: stats.deals.failed, closedSincePull: stats.deals.closedSincePull });
     }
   } finally {

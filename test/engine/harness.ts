@@ -16,6 +16,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { RunRecord, Store } from '../../src/store/types.ts';
 import { runSync, type SyncRunOptions, type SyncSummary } from '../../src/sync/engine.ts';
+import { dealFieldSpecs } from '../../src/sync/dealFields.ts';
 import { fieldSpecs } from '../../src/sync/fields.ts';
 import { rescoreCustomers, type RescoreOutcome } from '../../src/sync/rescore.ts';
 import { runRollback } from '../../src/sync/rollback.ts';
@@ -187,7 +188,7 @@ export class World {
 
   /** A connector as a new process would make it (request counters from zero). */
   connector(): MemoryConnector {
-    return new MemoryConnector(this.crm, this.settings, fieldSpecs(this.config.classifier, this.config.sync));
+    return new MemoryConnector(this.crm, this.settings, fieldSpecs(this.config.classifier, this.config.sync), this.config.sync.deals.enabled ? dealFieldSpecs() : undefined);
   }
 
   private syncOptions(store: Store, options: SyncOptions): SyncRunOptions {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { MemoryDealConnector } from './memoryDeals.ts';
 import {
   canonicalFieldValues,
   ConnectorError,
@@ -14,7 +15,12 @@ import {
   type Connector,
   type ConnectorDefinition,
   type CustomerSignals,
+  type DealConnector,
+  type DealFieldKey,
+  type DealFieldValues,
   type DealStatus,
+  type MeddicElement,
+  type MeddicLevel,
   type ExistingField,
   type FieldKey,
   type FieldPlan,
@@ -44,9 +50,13 @@ export interface MemoryDeal {
   amount: number | null;
   closeDay: number | null;
   modifiedAt: number;
+  /** The deal object's (memoryDeals.ts): the rep's MEDDIC levels, the plugin's outputs, when it was created. */
+  meddic?: Partial<Record<MeddicElement, MeddicLevel>>;
+  outputs?: DealFieldValues;
+  createdAt?: number;
 }
 
-type RequestKind = 'fields' | 'pull' | 'write' | 'read';
+export type RequestKind = 'fields' | 'pull' | 'write' | 'read';
 
 /** The CRM's state: what a person would see in it. Times come from its own clock. */
 export class MemoryCrm {
@@ -130,11 +140,14 @@ export class MemoryConnector implements Connector {
   private sent = 0;
   readonly memory: MemoryCrm;
   private readonly settings: MemorySettings;
+  /** With deal field specifications (deal scoring on), the deal object. */
+  readonly deals?: DealConnector;
 
-  constructor(memory: MemoryCrm, settings: MemorySettings, fields: FieldSpec[]) {
+  constructor(memory: MemoryCrm, settings: MemorySettings, fields: FieldSpec[], dealFields?: FieldSpec<DealFieldKey>[]) {
     this.memory = memory;
     this.settings = settings;
     this.maxBatchSize = settings.batchSize;
+    if (dealFields) this.deals = new MemoryDealConnector(memory, settings.batchSize, (kind) => this.call(kind));
     this.names = Object.fromEntries(FIELD_KEYS.map((k) => [k, `${settings.fieldPrefix}${k}`])) as Record<FieldKey, string>;
     this.specs = new Map(fields.map((f) => [f.key, f]));
   }
@@ -286,6 +299,6 @@ export const memoryDefinition: ConnectorDefinition = {
   connect(input) {
     const crm = memoryCrms.get(input.env.MEMORY_CRM ?? '');
     if (!crm) throw new ConnectorError('NOT_CONFIGURED', 'MEMORY_CRM names no memory CRM');
-    return new MemoryConnector(crm, memorySettingsSchema.parse(input.settings), input.fields);
+    return new MemoryConnector(crm, memorySettingsSchema.parse(input.settings), input.fields, input.dealFields);
   },
 };

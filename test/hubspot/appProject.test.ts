@@ -8,11 +8,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HUBSPOT_SCOPES } from '../../connectors/hubspot/oauth.ts';
+import { HubSpotOAuth, HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_SCOPES } from '../../connectors/hubspot/oauth.ts';
+import { dealPropertyNames, hubspotSettingsSchema } from '../../connectors/hubspot/settings.ts';
 import { cardUrl, SERVER_URL } from '../../hubspot-app/src/app/cards/server.ts';
 import { DEFAULT_OAUTH_CLIENT } from '../../sandboxes/hubspot/index.ts';
+import { silentLogger } from '../../src/log.ts';
 import { HUBSPOT_CARD_PATH } from '../../src/server/routes/hubspotCard.ts';
 import { oauthCallbackPath } from '../../src/server/routes/install.ts';
+import { runSync } from '../../src/sync/engine.ts';
 import { createHarness, type Harness } from './harness.ts';
 
 const ROOT = new URL('../../hubspot-app/', import.meta.url);
@@ -73,10 +76,18 @@ describe('the HubSpot project files', () => {
     expect(parsedApp.config.auth.type).toBe('oauth');
   });
 
-  it('require exactly the scopes the install URL asks for (HubSpot refuses an install whose scope list differs)', () => {
-    expect([...auth.requiredScopes].sort()).toEqual([...HUBSPOT_SCOPES].sort());
-    expect(new Set(auth.requiredScopes).size).toBe(auth.requiredScopes.length);
-    expect(auth.optionalScopes).toEqual([]);
+  it('require exactly the scopes the install URL asks for, and offer as optional exactly those it asks as optional', () => {
+    const url = new URL(new HubSpotOAuth({ clientId: 'c', clientSecret: 's', apiBaseUrl: 'https://api.hubapi.com' }).authorizeUrl({ state: 'x', redirectUri: DEFAULT_OAUTH_CLIENT.redirectUri }));
+    const asked = (name: string) => (url.searchParams.get(name) ?? '').split(' ').filter((x) => x !== '').sort();
+    // HubSpot refuses an install whose scope list differs from the app's required (or optional) scopes.
+    expect([...auth.requiredScopes].sort()).toEqual(asked('scope'));
+    expect([...auth.optionalScopes].sort()).toEqual(asked('optional_scope'));
+    expect(asked('scope')).toEqual([...HUBSPOT_SCOPES].sort());
+    expect(new Set([...auth.requiredScopes, ...auth.optionalScopes]).size).toBe(auth.requiredScopes.length + auth.optionalScopes.length);
+    // Webhook subscriptions on companies need their read scope required; what deal scoring and companies
+    // as customers write is optional, since both are off by default.
+    expect(auth.requiredScopes).toContain('crm.objects.companies.read');
+    expect(auth.optionalScopes).toEqual(expect.arrayContaining(['crm.objects.deals.write', 'crm.schemas.deals.write', 'crm.objects.companies.write', 'crm.schemas.companies.write']));
   });
 
   it('redirect to the service’s own callback route, over https except on localhost', () => {
@@ -95,10 +106,10 @@ describe('the app card', () => {
   const cardsDir = `${parsedProject.srcDir}/app/cards/`;
   const configs = readdirSync(new URL(cardsDir, ROOT)).filter((f) => f.endsWith('-hsmeta.json'));
 
-  it('is on the contact record, its entry point beside its config, with the SDK and the React it needs', () => {
+  it('is on the contact and company records, its entry point beside its config, with the SDK and the React it needs', () => {
     expect(configs).toHaveLength(1);
     const parsed = card.parse(json(`${cardsDir}${configs[0]}`));
-    expect(parsed.config.objectTypes).toEqual(['contacts']);
+    expect(parsed.config.objectTypes).toEqual(['contacts', 'companies']);
     expect(['crm.record.tab', 'crm.record.sidebar']).toContain(parsed.config.location);
     // Entry points are given from the source folder's root.
     expect(existsSync(new URL(`${parsedProject.srcDir}${parsed.config.entrypoint}`, ROOT))).toBe(true);
@@ -113,7 +124,8 @@ describe('the app card', () => {
     expect(permitted).toContain(SERVER_URL);
     const url = new URL(cardUrl(SERVER_URL, 1001));
     expect(url.protocol).toBe('https:');
-    expect(url.pathname).toBe(`${HUBSPOT_CARD_PATH}/1001`);
+    expect(url.pathname).toBe(`${HUBSPOT_CARD_PATH}/contacts/1001`);
+    expect(new URL(cardUrl(SERVER_URL, 1001, 'companies')).pathname).toBe(`${HUBSPOT_CARD_PATH}/companies/1001`);
     expect(permitted.some((p) => url.href.startsWith(p))).toBe(true);
     const publicRedirects = auth.redirectUrls.map((r) => new URL(r)).filter((r) => r.hostname !== 'localhost');
     expect(publicRedirects.map((r) => r.origin)).toEqual([url.origin]);
@@ -124,6 +136,78 @@ let h: Harness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
+});
+
+/**
+ * An install through the product's own install URL against the sandbox's consent page, the admin
+ * declining `declined` of the optional scopes: the refresh token of the grant, set as the harness' credentials.
+ */
+async function installThroughConsent(x: Harness): Promise<void> {
+  const oauth = new HubSpotOAuth({ clientId: DEFAULT_OAUTH_CLIENT.clientId, clientSecret: DEFAULT_OAUTH_CLIENT.clientSecret, apiBaseUrl: x.url, authorizeUrl: `${x.url}/oauth/authorize` });
+  const consent = await fetch(oauth.authorizeUrl({ state: 'state', redirectUri: DEFAULT_OAUTH_CLIENT.redirectUri }), { redirect: 'manual' });
+  expect(consent.status).toBe(302);
+  const code = new URL(consent.headers.get('location') ?? '').searchParams.get('code') ?? '';
+  const grant = await oauth.exchange({ code, redirectUri: DEFAULT_OAUTH_CLIENT.redirectUri });
+  x.env = { ...x.env, HUBSPOT_ACCESS_TOKEN: '', HUBSPOT_REFRESH_TOKEN: grant.credentials.refreshToken ?? '', HUBSPOT_CLIENT_ID: DEFAULT_OAUTH_CLIENT.clientId, HUBSPOT_CLIENT_SECRET: DEFAULT_OAUTH_CLIENT.clientSecret };
+}
+
+/** A failed run's message (what the runs list and the page show). */
+async function failure(run: Promise<{ status: string; message: string | null }>): Promise<string> {
+  const summary = await run;
+  expect(summary.status).toBe('failed');
+  return summary.message ?? '';
+}
+
+const DEALS_ON = { sync: { deals: { enabled: true } } };
+const OPEN_DEAL = { dealname: 'open', amount: '5000', pipeline: 'default', dealstage: 'qualifiedtobuy', closedate: '2027-03-01T00:00:00Z' };
+
+describe('optional scopes an admin declined at install', () => {
+  it('contacts still sync; deal scoring fails before anything is written, naming deal scoring and the scope', async () => {
+    h = await createHarness({ dataset: { contacts: 30 }, sandbox: { privateAppTokens: [], declinedOptionalScopes: HUBSPOT_OPTIONAL_SCOPES }, config: DEALS_ON });
+    await installThroughConsent(h);
+    const text = await failure(h.sync());
+    expect(text).toMatch(/deal scoring \(sync\.deals\.enabled\)/);
+    expect(text).toContain('crm.schemas.deals.write');
+    expect(text).toMatch(/sync\.deals\.enabled: false/);
+    expect(text).not.toMatch(/^HubSpot answered 403/);
+    expect([...h.crmValues().values()].every((v) => v[h!.names.stage] === null)).toBe(true);
+    const names = dealPropertyNames(hubspotSettingsSchema.parse(h.config.connectors.hubspot));
+    expect(h.sandbox.data.dealIds().every((id) => h!.sandbox.data.getDeal(id)?.properties[names.winProbability] === undefined)).toBe(true);
+
+    // Without deal scoring the same grant syncs every contact.
+    const { installationId, connector } = await h.connector();
+    const run = await runSync({ store: h.store, connector, installationId, classifier: h.config.classifier, sync: { ...h.config.sync, deals: { ...h.config.sync.deals, enabled: false } }, log: silentLogger() });
+    expect(run.status).toBe('succeeded');
+    expect([...h.crmValues().values()].every((v) => v[h!.names.stage] !== null)).toBe(true);
+  });
+
+  it('deal scoring granted the schema scope but not the deal write scope: the customers are written, then the run fails naming crm.objects.deals.write', async () => {
+    h = await createHarness({ dataset: { contacts: 20 }, sandbox: { privateAppTokens: [], declinedOptionalScopes: ['crm.objects.deals.write'] }, config: DEALS_ON });
+    await installThroughConsent(h);
+    h.sandbox.data.createDeal(OPEN_DEAL);
+    const text = await failure(h.sync());
+    expect(text).toMatch(/deal scoring/);
+    expect(text).toContain('crm.objects.deals.write');
+    expect([...h.crmValues().values()].every((v) => v[h!.names.stage] !== null)).toBe(true);
+  });
+
+  it('with every optional scope granted, deal scoring writes the open deals', async () => {
+    h = await createHarness({ dataset: { contacts: 20 }, sandbox: { privateAppTokens: [] }, config: DEALS_ON });
+    await installThroughConsent(h);
+    const open = h.sandbox.data.createDeal(OPEN_DEAL);
+    const run = await h.sync();
+    expect(run.status).toBe('succeeded');
+    const names = dealPropertyNames(hubspotSettingsSchema.parse(h.config.connectors.hubspot));
+    expect(h.sandbox.data.getDeal(open)?.properties[names.winProbability]).toMatch(/^\d+$/);
+  });
+
+  it('companies as customers without the company scopes fail setup naming crm.schemas.companies.write', async () => {
+    h = await createHarness({ dataset: { contacts: 20 }, b2b: true, sandbox: { privateAppTokens: [], declinedOptionalScopes: HUBSPOT_OPTIONAL_SCOPES }, config: { hubspot: { customerObject: 'companies' } } });
+    await installThroughConsent(h);
+    const text = await failure(h.sync());
+    expect(text).toMatch(/MISSING_SCOPES/);
+    expect(text).toContain('crm.schemas.companies.write');
+  });
 });
 
 /** A static token holds no `oauth` scope: it is what HubSpot gives OAuth grants, not keys. */

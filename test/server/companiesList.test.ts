@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureV3 } from '../../connectors/hubspot/signature.ts';
+import { parseCardData } from '../../hubspot-app/src/app/cards/cardData.ts';
 import { createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
 
 interface Row {
@@ -77,7 +78,34 @@ describe('a companies installation on the page', () => {
       const signature = signatureV3({ method: 'GET', uri: `${PUBLIC_URL}${path}`, body: '', timestamp }, SECRET);
       const response = await fetch(`${s.url}${path}`, { headers: { 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signature } });
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ contactId: id, scored: false, message: "Not scored: Lifecycle Sync scores company records in this account; see the contact's company." });
+      expect(await response.json()).toEqual({ recordId: id, object: 'contacts', scored: false, elsewhere: true, message: "Not scored here: Lifecycle Sync scores company records in this account, not contact records; see the contact's company." });
     }
+  });
+
+  it('the app card on a company record, signed by HubSpot, is the company’s scores and stage history, as the admin API knows them', async () => {
+    const signedCard = async (id: string) => {
+      const path = `/hubspot/card/companies/${id}?userId=4242&portalId=${s.h.sandbox.portalId}&userEmail=rep%40example.com&appId=123456`;
+      const timestamp = String(Date.now());
+      const signature = signatureV3({ method: 'GET', uri: `${PUBLIC_URL}${path}`, body: '', timestamp }, SECRET);
+      const response = await fetch(`${s.url}${path}`, { headers: { 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signature } });
+      expect(response.status).toBe(200);
+      return parseCardData(await response.json());
+    };
+    let checked = 0;
+    for (const id of s.h.sandbox.data.companyIds().slice(0, 8)) {
+      const known = (await s.api(`/api/customers/${id}`)).body as { scores: { asOf: string; values: Record<string, string | null> } | null; description: { stage: string | null; reason: string | null } };
+      const data = await signedCard(id);
+      expect(data).toMatchObject({ recordId: id, object: 'companies' });
+      if (!known.scores) continue;
+      if (!data.scored) throw new Error(`company ${id} is scored in the admin API but not on its card`);
+      expect(data.stage).toMatchObject({ value: known.scores.values.stage, label: known.description.stage, reason: known.description.reason });
+      expect(data.ltv?.amount).toBe(Number(known.scores.values.ltv));
+      expect(data.asOf).toBe(known.scores.asOf);
+      expect(data.history[0]).toMatchObject({ to: known.description.stage, run: 'Sync' });
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+    // A company the installation has not seen: not scored yet, in the company's words.
+    expect(await signedCard('987654321')).toMatchObject({ scored: false, elsewhere: false, message: expect.stringMatching(/not seen this company/) as unknown });
   });
 });

@@ -31,12 +31,14 @@ interface CardCall {
   signedUrl?: string;
   signature?: string | null;
   extraQuery?: string;
+  /** The record kind the card is on. */
+  object?: 'contacts' | 'companies';
 }
 
 /** A card request as HubSpot's proxy sends it for `hubspot.fetch(PUBLIC_URL + path)`. */
 async function card(objectId: string, o: CardCall = {}): Promise<{ status: number; body: unknown; text: string }> {
   const query = `?userId=4242&portalId=${o.portalId ?? portalA}&userEmail=rep%40example.com&appId=123456${o.extraQuery ?? ''}`;
-  const path = `/hubspot/card/contacts/${objectId}${query}`;
+  const path = `/hubspot/card/${o.object ?? 'contacts'}/${objectId}${query}`;
   const timestamp = String(o.timestamp ?? Date.now());
   const signature = o.signature === undefined ? signatureV3({ method: 'GET', uri: `${o.signedUrl ?? PUBLIC_URL}${path}`, body: '', timestamp }, o.secret ?? SECRET) : o.signature;
   const headers: Record<string, string> = { 'x-hubspot-request-timestamp': timestamp };
@@ -104,7 +106,7 @@ describe('the card’s data for a signed request', () => {
     const data = parseCardData(r.body);
     if (!data.scored) throw new Error('expected a scored contact');
     const v = customer.scores?.values ?? {};
-    expect(data.contactId).toBe(id);
+    expect(data).toMatchObject({ recordId: id, object: 'contacts' });
     expect(data.stage).toMatchObject({ value: v.stage, label: customer.description.stage, reason: customer.description.reason });
     expect(data.churnRisk?.percent).toBe(Number(v.churnRisk));
     expect(data.churnRisk?.band).toBe(v.churnRiskBand);
@@ -129,11 +131,11 @@ describe('the card’s data for a signed request', () => {
     // B's own portal sees it.
     const asB = await card(bContact, { portalId: String(PORTAL_B) });
     expect(asB.status).toBe(200);
-    expect(parseCardData(asB.body)).toMatchObject({ contactId: bContact, scored: true, stage: { value: bCustomer.scores?.values.stage } });
+    expect(parseCardData(asB.body)).toMatchObject({ recordId: bContact, object: 'contacts', scored: true, stage: { value: bCustomer.scores?.values.stage } });
     // Portal A asking for the same id: not scored, and nothing of B's answer in it.
     const asA = await card(bContact, { portalId: portalA });
     expect(asA.status).toBe(200);
-    expect(parseCardData(asA.body)).toEqual({ contactId: bContact, scored: false, message: expect.stringMatching(/not seen this contact/) as unknown });
+    expect(parseCardData(asA.body)).toEqual({ recordId: bContact, object: 'contacts', scored: false, elsewhere: false, message: expect.stringMatching(/not seen this contact/) as unknown });
     for (const value of Object.values(bCustomer.scores?.values ?? {})) if (value && value.length > 3) expect(asA.text).not.toContain(value);
     // Ids both portals have: each portal gets its own installation's scores.
     const both = other.data.contactIds().filter((id) => inA.has(id));
@@ -142,6 +144,21 @@ describe('the card’s data for a signed request', () => {
       const r = parseCardData((await card(id)).body);
       expect(r.scored ? r.stage?.reason : null).toBe(mine.scores ? mine.description.reason : null);
     }
+  });
+
+  it('answers a company card of this contacts installation with "not scored here", looking nothing up', async () => {
+    const { id, customer } = await scoredContact(A, s.h.sandbox.data.contactIds());
+    // The id of a scored contact, asked for as a company: never its scores.
+    const r = await card(id, { object: 'companies' });
+    expect(r.status, r.text).toBe(200);
+    expect(parseCardData(r.body)).toEqual({ recordId: id, object: 'companies', scored: false, elsewhere: true, message: "Not scored here: Lifecycle Sync scores contact records in this account, not company records; see the company's contacts." });
+    for (const value of Object.values(customer.scores?.values ?? {})) if (value && value.length > 3) expect(r.text).not.toContain(value);
+  });
+
+  it('refuses a record kind the card is not on', async () => {
+    const r = await card('1001', { object: 'deals' as 'contacts' });
+    expect(r.status).toBe(400);
+    expect(r.text).toMatch(/objectType/);
   });
 
   it('says "not scored yet" for a contact the installation has not scored', async () => {

@@ -75,7 +75,11 @@ describe('HubSpot install (public app OAuth)', () => {
     expect(consent.searchParams.get('client_id')).toBe(HUBSPOT_APP.clientId);
     expect(consent.searchParams.get('redirect_uri')).toBe(HUBSPOT_APP.redirectUri);
     expect(consent.searchParams.get('scope')?.split(' ').sort()).toEqual(
-      ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'oauth'],
+      ['crm.objects.companies.read', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'oauth'],
+    );
+    // Deal scoring and companies as customers are asked as optional scopes: an admin may decline them.
+    expect(consent.searchParams.get('optional_scope')?.split(' ').sort()).toEqual(
+      ['crm.objects.companies.write', 'crm.objects.deals.write', 'crm.schemas.companies.read', 'crm.schemas.companies.write', 'crm.schemas.deals.read', 'crm.schemas.deals.write'],
     );
     const approved = await get(consent.toString());
     expect(approved.status).toBe(302);

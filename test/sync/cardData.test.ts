@@ -74,9 +74,10 @@ const entry = (over: Partial<HistoryEntry>): HistoryEntry => ({
 
 describe('the card’s data', () => {
   it('is the scores in words: stage and reason, churn risk and band, money, tier, expected purchases, next action', () => {
-    const data = cardData(explanation(score()), '1001', options);
+    const data = cardData(explanation(score()), '1001', 'contacts', options);
     expect(data).toEqual({
-      contactId: '1001',
+      recordId: '1001',
+      object: 'contacts',
       scored: true,
       stage: { value: 'at_risk', label: 'At risk', reason: '3 purchases, last on 2026-08-14; 38 % likely still active → At risk', since: '2026-10-02' },
       churnRisk: { percent: 62, band: 'high', bandLabel: 'High' },
@@ -97,13 +98,15 @@ describe('the card’s data', () => {
 
   it('leaves a prospect’s churn risk, CLV and expected purchases empty', () => {
     const prospect = score({ stage: 'consideration', purchases: 0, pAlive: null, churnRisk: null, churnRiskBand: null, expectedPurchases: null, clv: null, ltv: 0, valueTier: null, reason: 'no purchase; an open deal → Consideration' });
-    const data = cardData(explanation(prospect), '1001', options);
+    const data = cardData(explanation(prospect), '1001', 'contacts', options);
     expect(data).toMatchObject({ scored: true, stage: { value: 'consideration' }, churnRisk: null, predictedClv: null, expectedPurchases: null, valueTier: null });
   });
 
   it('says "not scored yet", differently for a contact never seen and one seen but not scored', () => {
-    expect(cardData(null, '42', options)).toEqual({ contactId: '42', scored: false, message: expect.stringMatching(/has not seen this contact/) as unknown });
-    expect(cardData(explanation(null), '1001', options)).toEqual({ contactId: '1001', scored: false, message: 'Not scored yet: the next sync scores this contact.' });
+    expect(cardData(null, '42', 'contacts', options)).toEqual({ recordId: '42', object: 'contacts', scored: false, elsewhere: false, message: expect.stringMatching(/has not seen this contact/) as unknown });
+    expect(cardData(explanation(null), '1001', 'contacts', options)).toEqual({ recordId: '1001', object: 'contacts', scored: false, elsewhere: false, message: 'Not scored yet: the next sync scores this contact.' });
+    // A company's card, where companies are the customers: the same in the company's words.
+    expect(cardData(explanation(null), '7', 'companies', options)).toEqual({ recordId: '7', object: 'companies', scored: false, elsewhere: false, message: 'Not scored yet: the next sync scores this company.' });
   });
 
   it('times only the stage values written: not other fields, failed or interrupted writes, or dry runs; rollbacks named, undone writes marked', () => {
@@ -116,7 +119,7 @@ describe('the card’s data', () => {
       entry({ runId: 'run_z', previous: 'retention', next: 'churned', runKind: 'dry_run' }),
       entry({ runId: 'run_1', previous: null, next: 'retention', at: Date.UTC(2026, 8, 1) }),
     ];
-    const data = cardData(explanation(score(), history), '1001', options);
+    const data = cardData(explanation(score(), history), '1001', 'contacts', options);
     if (!data.scored) throw new Error('expected scores');
     expect(data.history).toEqual([
       { at: '2026-11-20T09:30:00.000Z', when: '2026-11-20 09:30 UTC', from: 'Loyalty', to: 'Retention', run: 'Rollback of run_2', rolledBack: false },
@@ -127,7 +130,7 @@ describe('the card’s data', () => {
 
   it(`keeps the newest ${CARD_HISTORY_LIMIT} stage writes`, () => {
     const history = Array.from({ length: CARD_HISTORY_LIMIT + 5 }, (_, i) => entry({ runId: `run_${100 - i}`, at: Date.UTC(2026, 10, 19) - i * 86_400_000 }));
-    const data = cardData(explanation(score(), history), '1001', options);
+    const data = cardData(explanation(score(), history), '1001', 'contacts', options);
     expect(data.scored && data.history.map((h) => h.when)).toEqual(history.slice(0, CARD_HISTORY_LIMIT).map((h) => new Date(h.at).toISOString().slice(0, 10)));
   });
 });

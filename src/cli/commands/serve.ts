@@ -52,10 +52,10 @@ async function serve(configFile?: string): Promise<void> {
 const NO_CRM_NO_DEMO =
   'no CRM is configured: set HubSpot or Salesforce credentials or an OAuth app in the environment, or a CRM in the config file (see "Install on your CRM" in the README); the demo runs from a clone of the repository (`npm start`)';
 
-async function demo(configFile: string | undefined, crm: CrmName, startSandbox: StartDemoSandbox): Promise<void> {
+async function demo(configFile: string | undefined, crm: CrmName, b2b: boolean, startSandbox: StartDemoSandbox): Promise<void> {
   const { startDemo } = await import('../../service/demo.ts');
   const started = Date.now();
-  const d = await startDemo({ env: process.env, configFile, say, crm, startSandbox });
+  const d = await startDemo({ env: process.env, configFile, say, crm, b2b, startSandbox });
   stopOnSignals(d);
   say('');
   say(`Lifecycle Sync demo is ready (${((Date.now() - started) / 1000).toFixed(1)} s).`);
@@ -78,7 +78,8 @@ export function startCommand(): Command {
     .description('with a CRM configured: `serve`; with none, in a clone of the repository: the demo against a local HubSpot (or Salesforce) sandbox')
     .option('--config <file>', 'configuration file (YAML)')
     .addOption(new Option('--demo-crm <crm>', 'the CRM the demo sandbox plays').choices(['hubspot', 'salesforce']).default('hubspot'))
-    .action(async (flags: { config?: string; demoCrm: CrmName }) => {
+    .option('--demo-b2b', 'the demo as a B2B HubSpot portal: companies (each with one contact) are the customers')
+    .action(async (flags: { config?: string; demoCrm: CrmName; demoB2b?: boolean }) => {
       const configFile = flags.config ?? process.env.LIFECYCLE_SYNC_CONFIG;
       const [{ chooseStart }, { loadDemoSandbox }] = await Promise.all([import('../../service/start.ts'), import('../../service/demoSandbox.ts')]);
       const choice = await chooseStart(process.env, configFile);
@@ -87,7 +88,7 @@ export function startCommand(): Command {
         const startSandbox = await loadDemoSandbox();
         if (!startSandbox) throw new LifecycleSyncError('NOT_CONFIGURED', NO_CRM_NO_DEMO);
         if (choice.note) say(choice.note);
-        await demo(configFile, flags.demoCrm, startSandbox);
+        await demo(configFile, flags.demoCrm, flags.demoB2b ?? false, startSandbox);
       }
     });
 }

@@ -13,7 +13,7 @@ export function setupCommand(): Command {
     .option('--dry-run', 'only report what would be created or changed')
     .option('--json', 'print a machine-readable report')
     .action(async (flags: CrmFlags & { dryRun?: boolean }) => {
-      const [{ ensureFields }, { fieldSpecs }, { ensureDealFields }, { commandContext }] = await Promise.all([import('../../sync/fieldPolicy.ts'), import('../../sync/fields.ts'), import('../../sync/dealPhase.ts'), import('../context.ts')]);
+      const [{ ensureFields }, { fieldSpecs }, { asDealScoring, ensureDealFields }, { commandContext }] = await Promise.all([import('../../sync/fieldPolicy.ts'), import('../../sync/fields.ts'), import('../../sync/dealPhase.ts'), import('../context.ts')]);
       const ctx = await commandContext(flags);
       try {
         const { connector } = await ctx.connection();
@@ -21,7 +21,7 @@ export function setupCommand(): Command {
         if (!verified.ok) throw new ConnectorError('AUTH_FAILED', `the ${ctx.crm} credentials do not work: ${verified.message}`);
         const { report } = await ensureFields(connector, fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false });
         // With deal scoring on (sync.deals.enabled, which gives the connector its deal object), the deal fields too.
-        const deals = connector.deals ? (await ensureDealFields(connector.deals, flags.dryRun ?? false)).report : null;
+        const deals = connector.deals ? (await asDealScoring(ensureDealFields(connector.deals, flags.dryRun ?? false))).report : null;
         if (flags.json) return printJson({ crm: ctx.crm, account: verified.account, dryRun: flags.dryRun ?? false, ...report, ...(deals ? { deals } : {}) });
         const verb = flags.dryRun ? 'would be' : 'were';
         print(`Connected to ${verified.account}.\n`);

@@ -1,6 +1,8 @@
 /**
- * GET /hubspot/card/contacts/:objectId: the data of the app card on a HubSpot contact record
- * (hubspot-app/src/app/cards/), asked for by the card through `hubspot.fetch`. Outside the admin token:
+ * GET /hubspot/card/contacts/:objectId and /hubspot/card/companies/:objectId: the data of the app card on a
+ * HubSpot contact or company record (hubspot-app/src/app/cards/), asked for by the card through
+ * `hubspot.fetch`. A record of another kind than the installation's customers (a company where contacts
+ * are scored, or the reverse) gets "not scored here" and where to look, without any lookup. Outside the admin token:
  * HubSpot's proxy calls it, adding the account and user to the query (`portalId`, `userId`, `userEmail`:
  * the SDK's ProxyMetadata; the docs add `appId`) and signing the request with the app's client secret (X-HubSpot-Signature-v3 over the method, the public URL it
  * called, the body and the timestamp). The signature is checked first, so an unsigned or stale request
@@ -12,22 +14,25 @@ import { z } from 'zod';
 import { connectorDefinition } from '../../../connectors/registry.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { installationOfAccount } from '../../service/accountInstallation.ts';
-import { cardData, otherCustomersCard } from '../../sync/cardData.ts';
+import { CARD_OBJECTS, cardData, cardShowsCustomers, otherCustomersCard } from '../../sync/cardData.ts';
 import { describeOptions } from '../../sync/describe.ts';
 import { explainCustomer, type Explanation } from '../../sync/explain.ts';
 import type { AdminContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { parseInput } from '../validate.ts';
 
-export const HUBSPOT_CARD_PATH = '/hubspot/card/contacts';
+export const HUBSPOT_CARD_PATH = '/hubspot/card';
 
-const params = z.object({ objectId: z.string().regex(/^\d{1,20}$/, 'must be a HubSpot record id') });
+const params = z.object({
+  objectType: z.enum(CARD_OBJECTS),
+  objectId: z.string().regex(/^\d{1,20}$/, 'must be a HubSpot record id'),
+});
 // HubSpot's proxy adds these (userEmail and userId are read by no one here, and never logged).
 const query = z.object({ portalId: z.string().regex(/^\d{1,20}$/, 'must be the HubSpot account id the proxy adds') });
 
 export function hubspotCardRoutes(ctx: AdminContext): Router {
   const router = Router();
-  router.get(`${HUBSPOT_CARD_PATH}/:objectId`, async (req, res) => {
+  router.get(`${HUBSPOT_CARD_PATH}/:objectType/:objectId`, async (req, res) => {
     res.set('Cache-Control', 'no-store');
     const verifier = connectorDefinition('hubspot')?.appRequests;
     const missing = verifier ? verifier.missing(ctx.env) : 'no HubSpot connector';
@@ -38,14 +43,14 @@ export function hubspotCardRoutes(ctx: AdminContext): Router {
       ctx.log.warn('HubSpot card request refused', { reason: check.reason });
       throw new HttpError(401, 'BAD_SIGNATURE', `not a request signed by HubSpot for this server: ${check.reason}`);
     }
-    const { objectId } = parseInput(params, req.params, 'params');
+    const { objectType, objectId } = parseInput(params, req.params, 'params');
     const { portalId } = parseInput(query, req.query, 'query');
     const scope = await installationOfAccount(ctx.store, ctx.installations, 'hubspot', portalId);
     if (!scope) throw new HttpError(404, 'UNKNOWN_PORTAL', 'this HubSpot account is not connected to Lifecycle Sync: an admin installs it from the admin page');
-    // Where the customers are companies a contact has no scores, and its id may be a company's: never look it up.
+    // A record of another kind than the customers has no scores, and its id may be a customer's: never look it up.
     const customers = connectorDefinition('hubspot')?.customerRecord?.(scope.config.connectors.hubspot, ctx.env) ?? 'contact';
-    if (customers !== 'contact') {
-      res.json(otherCustomersCard(objectId, customers));
+    if (!cardShowsCustomers(objectType, customers)) {
+      res.json(otherCustomersCard(objectId, objectType, customers));
       return;
     }
     let explanation: Explanation | null = null;
@@ -54,7 +59,7 @@ export function hubspotCardRoutes(ctx: AdminContext): Router {
     } catch (error) {
       if (!(error instanceof LifecycleSyncError && error.code === 'NOT_FOUND')) throw error;
     }
-    res.json(cardData(explanation, objectId, describeOptions(scope.config, 'HubSpot')));
+    res.json(cardData(explanation, objectId, objectType, describeOptions(scope.config, 'HubSpot')));
   });
   return router;
 }

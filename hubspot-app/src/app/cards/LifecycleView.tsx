@@ -1,5 +1,5 @@
 /**
- * The card's content for one contact: asks the Lifecycle Sync service (through `fetcher`, which is
+ * The card's content for one contact or company: asks the Lifecycle Sync service (through `fetcher`, which is
  * `hubspot.fetch` in HubSpot and a stand-in in tests) and shows, by state, a spinner, the error with a
  * retry, "not scored yet", or the scores: stage and reason, churn risk and band, predicted CLV and LTV,
  * value tier, expected purchases, next action, and the stage's history as a short timeline.
@@ -83,8 +83,8 @@ const STAGE_TAGS: Record<string, TagVariant> = {
 };
 const BAND_TAGS: Record<string, TagVariant> = { high: 'danger', medium: 'warning', low: 'success' };
 
-function Timeline({ history }: { history: CardStageChange[] }) {
-  if (history.length === 0) return <Text variant="microcopy">No stage written to this contact yet.</Text>;
+function Timeline({ history, word }: { history: CardStageChange[]; word: string }) {
+  if (history.length === 0) return <Text variant="microcopy">{`No stage written to this ${word} yet.`}</Text>;
   return (
     <List variant="unordered-styled" testId="stage-history">
       {history.map((h, i) => (
@@ -135,26 +135,26 @@ function Scores({ data }: { data: ScoredCard }) {
       </DescriptionList>
       <Divider />
       <Heading>Stage history</Heading>
-      <Timeline history={data.history} />
+      <Timeline history={data.history} word={data.object === 'companies' ? 'company' : 'contact'} />
       <Text variant="microcopy">Scored {data.scoredAt ? `on ${data.scoredAt} ` : ''}as of {data.asOf} by Lifecycle Sync.</Text>
     </Flex>
   );
 }
 
-export function LifecycleView({ objectId, fetcher, serverUrl }: { objectId: string | number; fetcher: Fetcher; serverUrl: string }) {
+export function LifecycleView({ objectId, object = 'contacts', fetcher, serverUrl }: { objectId: string | number; object?: 'contacts' | 'companies'; fetcher: Fetcher; serverUrl: string }) {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     let current = true;
     setState({ kind: 'loading' });
-    void load(fetcher, cardUrl(serverUrl, objectId)).then((next) => {
-      // A contact changed (or a retry) while this was on its way: its answer is no longer wanted.
+    void load(fetcher, cardUrl(serverUrl, objectId, object)).then((next) => {
+      // A record changed (or a retry) while this was on its way: its answer is no longer wanted.
       if (current) setState(next);
     });
     return () => {
       current = false;
     };
-  }, [objectId, fetcher, serverUrl, attempt]);
+  }, [objectId, object, fetcher, serverUrl, attempt]);
 
   switch (state.kind) {
     case 'loading':
@@ -172,7 +172,7 @@ export function LifecycleView({ objectId, fetcher, serverUrl }: { objectId: stri
       return state.data.scored ? (
         <Scores data={state.data} />
       ) : (
-        <EmptyState title="Not scored yet" layout="vertical" imageName="contacts">
+        <EmptyState title={state.data.elsewhere ? 'Not scored here' : 'Not scored yet'} layout="vertical" imageName={state.data.object === 'companies' ? 'companies' : 'contacts'}>
           <Text>{state.data.message}</Text>
         </EmptyState>
       );

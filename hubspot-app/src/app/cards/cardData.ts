@@ -1,5 +1,5 @@
 /**
- * What the server answers the card (src/sync/cardData.ts builds it; GET /hubspot/card/contacts/:id), and
+ * What the server answers the card (src/sync/cardData.ts builds it; GET /hubspot/card/{contacts|companies}/:id), and
  * its check: the card trusts nothing it did not check, and the server's tests parse their real answers
  * with this same function, so the two cannot drift apart unnoticed. No imports: the card's bundle stays
  * React and the UI extensions SDK only.
@@ -14,8 +14,12 @@ export interface CardStageChange {
   rolledBack: boolean;
 }
 
+/** The records the card is on (HubSpot's object names). */
+export type CardObject = 'contacts' | 'companies';
+
 export interface ScoredCard {
-  contactId: string;
+  recordId: string;
+  object: CardObject;
   scored: true;
   stage: { value: string; label: string; reason: string | null; since: string | null } | null;
   churnRisk: { percent: number; band: string | null; bandLabel: string | null } | null;
@@ -30,8 +34,11 @@ export interface ScoredCard {
 }
 
 export interface UnscoredCard {
-  contactId: string;
+  recordId: string;
+  object: CardObject;
   scored: false;
+  /** The installation's customers are another kind of record: this one is never scored here. */
+  elsewhere: boolean;
   message: string;
 }
 
@@ -70,12 +77,18 @@ function nullable<T>(v: unknown, where: string, read: (o: Json) => T): T | null 
 /** The answer, checked field by field; a CardDataError names the first thing that is not as expected. */
 export function parseCardData(value: unknown): CardData {
   const o = obj(value, 'not an object');
-  const contactId = str(o.contactId, 'contactId');
-  if (o.scored === false) return { contactId, scored: false, message: str(o.message, 'message') };
+  const recordId = str(o.recordId, 'recordId');
+  if (o.object !== 'contacts' && o.object !== 'companies') throw new CardDataError('object');
+  const object: CardObject = o.object;
+  if (o.scored === false) {
+    if (typeof o.elsewhere !== 'boolean') throw new CardDataError('elsewhere');
+    return { recordId, object, scored: false, elsewhere: o.elsewhere, message: str(o.message, 'message') };
+  }
   if (o.scored !== true) throw new CardDataError('scored');
   if (!Array.isArray(o.history)) throw new CardDataError('history');
   return {
-    contactId,
+    recordId,
+    object,
     scored: true,
     stage: nullable(o.stage, 'stage', (s) => ({ value: str(s.value, 'stage.value'), label: str(s.label, 'stage.label'), reason: nullableStr(s.reason, 'stage.reason'), since: nullableStr(s.since, 'stage.since') })),
     churnRisk: nullable(o.churnRisk, 'churnRisk', (c) => ({ percent: num(c.percent, 'churnRisk.percent'), band: nullableStr(c.band, 'churnRisk.band'), bandLabel: nullableStr(c.bandLabel, 'churnRisk.bandLabel') })),

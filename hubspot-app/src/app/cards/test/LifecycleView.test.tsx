@@ -13,7 +13,8 @@ import { LifecycleView, type Fetcher, type FetchResponse } from '../LifecycleVie
 import { SERVER_URL } from '../server';
 
 const SCORED: CardData = {
-  contactId: '1001',
+  recordId: '1001',
+  object: 'contacts',
   scored: true,
   stage: { value: 'loyalty', label: 'Loyalty', reason: '3 purchases, last 41 days ago; 86 % likely still active → loyalty', since: '2026-10-02' },
   churnRisk: { percent: 14, band: 'low', bandLabel: 'Low' },
@@ -47,9 +48,9 @@ function server(...answers: (() => Promise<FetchResponse>)[]): Fetcher & { calls
 
 const ok = (body: unknown) => () => Promise.resolve(json(200, body));
 
-function renderCard(fetcher: Fetcher, objectId: string | number = 1001) {
+function renderCard(fetcher: Fetcher, objectId: string | number = 1001, object: 'contacts' | 'companies' = 'contacts') {
   const renderer = createRenderer('crm.record.tab');
-  renderer.render(<LifecycleView objectId={objectId} fetcher={fetcher} serverUrl={SERVER_URL} />);
+  renderer.render(<LifecycleView objectId={objectId} object={object} fetcher={fetcher} serverUrl={SERVER_URL} />);
   return renderer;
 }
 
@@ -114,10 +115,28 @@ describe('the Lifecycle card', () => {
   });
 
   it('shows "not scored yet" with the service’s sentence', async () => {
-    const r = renderCard(server(ok({ contactId: '1001', scored: false, message: 'Not scored yet: the next sync scores this contact.' })));
+    const r = renderCard(server(ok({ recordId: '1001', object: 'contacts', scored: false, elsewhere: false, message: 'Not scored yet: the next sync scores this contact.' })));
     await r.waitFor(() => expect(r.maybeFind(EmptyState)).not.toBeNull());
     expect(r.find(EmptyState).props.title).toBe('Not scored yet');
     expect(r.find(EmptyState).find(Text).text).toBe('Not scored yet: the next sync scores this contact.');
+    expect(r.maybeFind(StatisticsItem)).toBeNull();
+  });
+
+  it('on a company record, asks for the company and shows its scores, its timeline naming the company', async () => {
+    const fetcher = server(ok({ ...SCORED, recordId: '7007', object: 'companies', history: [] }));
+    const r = renderCard(fetcher, 7007, 'companies');
+    await r.waitFor(() => expect(r.maybeFind(StatisticsItem)).not.toBeNull());
+    expect(fetcher.calls).toEqual([{ url: `${SERVER_URL}/hubspot/card/companies/7007`, timeout: 10_000 }]);
+    expect(r.findByTestId(StatusTag, 'stage').text).toBe('Loyalty');
+    expect(r.find(Text, (t) => t.text === 'No stage written to this company yet.')).toBeTruthy();
+  });
+
+  it('on a company record of an installation that scores contacts, says “not scored here” with the service’s sentence', async () => {
+    const message = 'Not scored here: Lifecycle Sync scores contact records in this account, not company records; see the company\'s contacts.';
+    const r = renderCard(server(ok({ recordId: '7007', object: 'companies', scored: false, elsewhere: true, message })), 7007, 'companies');
+    await r.waitFor(() => expect(r.maybeFind(EmptyState)).not.toBeNull());
+    expect(r.find(EmptyState).props).toMatchObject({ title: 'Not scored here', imageName: 'companies' });
+    expect(r.find(EmptyState).find(Text).text).toBe(message);
     expect(r.maybeFind(StatisticsItem)).toBeNull();
   });
 

@@ -1,0 +1,124 @@
+/**
+ * Contacts and companies both as customers (`hubspot.customerObject: both`) against the sandbox: the
+ * account's installation scores contacts, its companion `hubspot--companies` scores companies, with the
+ * same credentials; each stages its own object with LTV = the won deals associated with it, neither
+ * writes the other's object, their stored customers and fits stay apart, and a second run writes nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { hubspotSectionSchema } from '../../connectors/hubspot/settings.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { connect } from '../../src/crm.ts';
+import { companionIds, installationCustomers } from '../../src/customerScopes.ts';
+import { createLogger } from '../../src/log.ts';
+import { chooseInstallation } from '../../src/service/chooseInstallation.ts';
+import { engineCalls } from '../engineCalls.ts';
+import { createHarness, type Harness } from './harness.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const BOTH = { hubspot: { customerObject: 'both' } };
+const COMPANIES = 'hubspot--companies';
+
+/** The total of the closed-won deals among these deal ids, straight from the sandbox. */
+function wonTotal(harness: Harness, dealIds: readonly string[]): { count: number; total: number } {
+  let total = 0;
+  let count = 0;
+  for (const dealId of dealIds) {
+    const deal = harness.sandbox.data.getDeal(dealId)?.properties ?? {};
+    if (deal.dealstage !== 'closedwon') continue;
+    count++;
+    total += Number(deal.amount);
+  }
+  return { count, total };
+}
+
+/** The companion installation's engine calls: a fresh connector for `hubspot--companies`, as a new process would. */
+function companiesCalls(harness: Harness) {
+  const log = createLogger({ level: 'warn' });
+  return engineCalls({ store: harness.store, config: harness.config, log, connector: () => connect({ config: harness.config, env: harness.env, store: harness.store, crm: 'hubspot', installationId: COMPANIES, log }) });
+}
+
+const updateRoutes = (harness: Harness): string[] => Object.keys(harness.sandbox.stats.byRoute).filter((k) => k.includes('/batch/update'));
+
+describe('HubSpot contacts and companies both as customers', () => {
+  it('each object is staged by its own installation with the won deals associated with it; a second run of each writes nothing', async () => {
+    h = await createHarness({ dataset: { contacts: 150 }, b2b: true, config: BOTH });
+    const data = h.sandbox.data;
+    // Populations that differ: a company won a deal none of its contacts is on, and a contact with no
+    // company bought on its own (HubSpot associates a deal with contacts and companies independently).
+    const aCompany = data.companyIds()[0];
+    const companyOnly = data.createDeal({ dealname: 'Account renewal', amount: '777.00', pipeline: 'default', dealstage: 'closedwon', closedate: new Date(Date.now() - 5 * 86_400_000).toISOString() }, [], [aCompany]);
+    const loner = data.createContact({ email: 'solo.buyer@example.com', firstname: 'Solo', lastname: 'Buyer' });
+    data.createDeal({ dealname: 'Personal plan', amount: '120.00', pipeline: 'default', dealstage: 'closedwon', closedate: new Date(Date.now() - 9 * 86_400_000).toISOString() }, [loner], []);
+
+    // The account's installation scores contacts; its companion the companies, with the same token.
+    expect(installationCustomers('hubspot', h.config.connectors.hubspot, 'hubspot')).toMatchObject({ key: 'contacts', companionIds: [COMPANIES] });
+    const contacts = await h.sync();
+    expect(contacts).toMatchObject({ status: 'succeeded', mode: 'full', failed: 0 });
+    expect(contacts.pulled.customers).toBe(151);
+    expect(contacts.written).toBe(151);
+    expect(updateRoutes(h)).toEqual(['POST /crm/objects/2026-09/contacts/batch/update']);
+    expect(data.getProperty('contacts', 'lcs_stage')?.groupName).toBe('lifecycle_sync');
+    expect(data.getProperty('companies', 'lcs_stage')).toBeUndefined();
+    // Connecting the account's installation records its companion, which a command can then name.
+    expect((await h.store.getInstallation(COMPANIES))?.name).toMatch(/^HubSpot \(.+\) · companies$/);
+    expect(await chooseInstallation(h.store, h.config, h.env, { installation: COMPANIES })).toMatchObject({ installationId: COMPANIES, crm: 'hubspot' });
+    // Unnamed, a command still means the account's own installation (contacts), never its companion.
+    expect((await chooseInstallation(h.store, h.config, h.env, {})).installationId).toBe('hubspot');
+
+    h.sandbox.stats.reset();
+    const companies = companiesCalls(h);
+    const first = await companies.sync();
+    expect(first).toMatchObject({ status: 'succeeded', mode: 'full', failed: 0 });
+    expect(first.pulled.customers).toBe(150);
+    expect(first.written).toBe(150);
+    expect(first.fields?.created.map((f) => f.name)).toContain('lcs_stage');
+    expect(data.getProperty('companies', 'lcs_ltv')?.type).toBe('number');
+    expect(updateRoutes(h)).toEqual(['POST /crm/objects/2026-09/companies/batch/update']);
+
+    // Each object's LTV is the sum of the won deals associated with it, its own population's.
+    const contactValues = h.crmValues('contacts');
+    const companyValues = h.crmValues('companies');
+    let buyingCompanies = 0;
+    for (const [id, v] of companyValues) {
+      const won = wonTotal(h, data.dealIdsOfCompany(id));
+      expect(Number(v.lcs_ltv), `LTV of company ${id}`).toBe(Math.round(won.total));
+      if (won.count > 0) {
+        buyingCompanies++;
+        expect(v.lcs_stage, `company ${id} has bought`).not.toMatch(/^(awareness|consideration)$/);
+      }
+    }
+    expect(buyingCompanies).toBeGreaterThan(20);
+    for (const [id, v] of contactValues) expect(Number(v.lcs_ltv), `LTV of contact ${id}`).toBe(Math.round(wonTotal(h, data.dealIdsOf(id)).total));
+    expect(data.dealIdsOfCompany(aCompany)).toContain(companyOnly);
+    expect(Number(contactValues.get(loner)?.lcs_ltv)).toBe(120);
+
+    // The store keeps the two populations apart, each under its own installation.
+    expect(await h.store.getCustomer('hubspot', aCompany)).toBeNull();
+    expect(await h.store.getCustomer(COMPANIES, loner)).toBeNull();
+    expect(await h.store.getCustomer(COMPANIES, aCompany)).not.toBeNull();
+    expect(await h.store.getCustomer('hubspot', loner)).not.toBeNull();
+    const runs = await h.store.listRuns(COMPANIES, 10);
+    expect(runs.map((r) => r.id)).toEqual([first.runId]);
+
+    // Second runs: nothing to write on either object.
+    h.sandbox.stats.reset();
+    const again = await h.sync();
+    const againCompanies = await companies.sync();
+    for (const run of [again, againCompanies]) expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', changed: 0, written: 0, failed: 0 });
+    expect(updateRoutes(h)).toEqual([]);
+    expect(h.crmValues('contacts')).toEqual(contactValues);
+    expect(h.crmValues('companies')).toEqual(companyValues);
+  }, 90_000);
+
+  it('a companion whose kind the setting no longer asks for is refused, naming the setting', () => {
+    const section = hubspotSectionSchema.parse(loadConfig({ env: {} }).connectors.hubspot);
+    expect(companionIds('hubspot', { ...section, customerObject: 'both' }, 'in_5f0c2a9e41b7d3c8')).toEqual(['in_5f0c2a9e41b7d3c8--companies']);
+    expect(companionIds('hubspot', { ...section, customerObject: 'contacts' }, 'hubspot')).toEqual([]);
+    expect(() => installationCustomers('hubspot', { ...section, customerObject: 'contacts' }, COMPANIES)).toThrow(/hubspot--companies scores the "companies" customers of hubspot, which the hubspot settings no longer ask for \(hubspot.customerObject\)/);
+  });
+});

@@ -89,8 +89,11 @@ export async function connect(o: ConnectOptions): Promise<Connection> {
   return { installationId, connector };
 }
 
-/** Companion installations get their row as their account's installation (or they) first connect: listed, chosen, run. */
-async function recordCompanions(store: Store, crm: CrmName, accountId: string, ids: string[]): Promise<void> {
+/**
+ * Companion installations (customerScopes.ts) get their row as their account's installation (or they)
+ * connect, and as the service reads its installations: listed, chosen, scheduled and watched like any.
+ */
+export async function recordCompanions(store: Store, crm: CrmName, accountId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const account = await store.getInstallation(accountId);
   if (!account || account.status === 'uninstalled') return;

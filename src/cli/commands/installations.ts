@@ -213,6 +213,9 @@ export function installationsCommand(): Command {
         const running = (await store.listRuns(id, 1)).find((r) => r.status === 'running');
         if (running) throw new LifecycleSyncError('SYNC_LOCKED', `${id} has a run in progress (${running.id}): wait for it, or abandon it (\`lifecycle-sync runs --installation ${id} --abandon ${running.id}\`)`);
         await store.removeInstallation(id);
+        // Its companions (the account's other kinds of customers, src/customerScopes.ts) go with it.
+        const { splitCompanionId } = await import('../../customerScopes.ts');
+        for (const other of await store.listInstallations()) if (splitCompanionId(other.id)?.accountInstallationId === id && other.status !== 'uninstalled') await store.removeInstallation(other.id);
         if (flags.json) return printJson({ id, removed: true });
         print(`${id} removed: its credentials and CRM data are deleted; its runs stay in the history.\n`);
       });

@@ -11,6 +11,7 @@ import { connect } from '../../src/crm.ts';
 import { companionIds, installationCustomers } from '../../src/customerScopes.ts';
 import { createLogger } from '../../src/log.ts';
 import { chooseInstallation } from '../../src/service/chooseInstallation.ts';
+import { runCli } from '../cliChild.ts';
 import { engineCalls } from '../engineCalls.ts';
 import { createHarness, type Harness } from './harness.ts';
 
@@ -114,6 +115,38 @@ describe('HubSpot contacts and companies both as customers', () => {
     expect(h.crmValues('contacts')).toEqual(contactValues);
     expect(h.crmValues('companies')).toEqual(companyValues);
   }, 90_000);
+
+  it('the commands: setup creates the fields on both objects; sync and backtest work per object (--installation)', async () => {
+    h = await createHarness({ dataset: { contacts: 40 }, b2b: true, config: BOTH });
+    const data = h.sandbox.data;
+    const soloCompany = data.createCompany({ name: 'Solo Ltd', domain: 'solo.example.com' });
+    data.createDeal({ dealname: 'Solo order', amount: '500.00', pipeline: 'default', dealstage: 'closedwon', closedate: new Date(Date.now() - 400 * 86_400_000).toISOString() }, [], [soloCompany]);
+    const cli = (args: string[]) => runCli(h!, args);
+
+    const setup = await cli(['setup']);
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(setup.stdout).toMatch(/\n  11 fields were created: lcs_stage/);
+    expect(setup.stdout).toMatch(/\n  companies: 11 fields were created \(installation hubspot--companies\): lcs_stage/);
+    for (const object of ['contacts', 'companies'] as const) expect(data.getProperty(object, 'lcs_churn_risk')?.type, object).toBe('number');
+    const again = await cli(['setup', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: [], updated: [], companions: [{ installation: COMPANIES, created: [], updated: [] }] });
+
+    const runs = { contacts: await cli(['sync', '--json']), companies: await cli(['sync', '--installation', COMPANIES, '--json']) };
+    for (const r of Object.values(runs)) expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(runs.contacts.stdout)).toMatchObject({ status: 'succeeded', written: 40 });
+    expect(JSON.parse(runs.companies.stdout)).toMatchObject({ status: 'succeeded', written: 41 });
+
+    const buyers = (ids: string[], dealsOf: (id: string) => string[]) => ids.filter((id) => wonTotal(h!, dealsOf(id)).count > 0).length;
+    const expected = { hubspot: buyers(data.contactIds(), (id) => data.dealIdsOf(id)), [COMPANIES]: buyers(data.companyIds(), (id) => data.dealIdsOfCompany(id)) };
+    expect(expected[COMPANIES]).toBe(expected.hubspot + 1);
+    for (const [installation, count] of Object.entries(expected)) {
+      const r = await cli(['backtest', '--installation', installation, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const body = JSON.parse(r.stdout) as { installation: string; customers: number; newInHoldout: number };
+      expect(body.installation).toBe(installation);
+      expect(body.customers + body.newInHoldout, installation).toBe(count);
+    }
+  }, 120_000);
 
   it('a companion whose kind the setting no longer asks for is refused, naming the setting', () => {
     const section = hubspotSectionSchema.parse(loadConfig({ env: {} }).connectors.hubspot);

@@ -125,8 +125,8 @@ describe('HubSpot contacts and companies both as customers', () => {
 
     const setup = await cli(['setup']);
     expect(setup.code, setup.stderr).toBe(0);
-    expect(setup.stdout).toMatch(/\n  11 fields were created: lcs_stage/);
-    expect(setup.stdout).toMatch(/\n  companies: 11 fields were created \(installation hubspot--companies\): lcs_stage/);
+    expect(setup.stdout).toMatch(/\n {2}11 fields were created: lcs_stage/);
+    expect(setup.stdout).toMatch(/\n {2}companies: 11 fields were created \(installation hubspot--companies\): lcs_stage/);
     for (const object of ['contacts', 'companies'] as const) expect(data.getProperty(object, 'lcs_churn_risk')?.type, object).toBe('number');
     const again = await cli(['setup', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ created: [], updated: [], companions: [{ installation: COMPANIES, created: [], updated: [] }] });

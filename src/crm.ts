@@ -82,7 +82,8 @@ export async function connect(o: ConnectOptions): Promise<Connection> {
   const accountId = customers.accountInstallationId;
   const credentials = await storedCredentials(o, accountId);
   const env = await installationEnv(o, accountId);
-  const connector = buildConnector(o.config, o.crm, env, credentials, o.log, customers.settings);
+  // Deals are the account's: scored by its own installation only (config/installationSettings.ts says the same).
+  const connector = buildConnector(o.config, o.crm, env, credentials, o.log, customers.settings, o.config.sync.deals.enabled && accountId === installationId);
   // The environment's installation is recorded (or renamed) as it connects; any other was added before.
   if (accountId === o.crm) await o.store.upsertInstallation({ id: accountId, crm: o.crm, name: definition.installationName(settings, env) });
   await recordCompanions(o.store, o.crm, accountId, installationId === accountId ? customers.companionIds : [installationId]);
@@ -136,14 +137,14 @@ function withAccountEnv(processEnv: Env, crm: CrmName, variables: Record<string,
 }
 
 /** The registry's connector for the CRM, with the host's settings; missing credentials said as configuration. */
-function buildConnector(config: Config, crm: CrmName, env: Env, credentials: CredentialStore, log: Logger, settings: unknown = config.connectors[crm]): Connector {
+function buildConnector(config: Config, crm: CrmName, env: Env, credentials: CredentialStore, log: Logger, settings: unknown = config.connectors[crm], deals = config.sync.deals.enabled): Connector {
   try {
     return requireDefinition(crm).connect({
       settings,
       env,
       fields: fieldSpecs(config.classifier, config.sync),
       // Deal scoring is off unless configured: without deal fields the connector has no `deals`.
-      ...(config.sync.deals.enabled ? { dealFields: dealFieldSpecs() } : {}),
+      ...(deals ? { dealFields: dealFieldSpecs() } : {}),
       credentials,
       log,
       burstShare: config.sync.burstShare,

@@ -5,13 +5,14 @@
  * (`hubspot--companies`, `in_5f0c2a9e41b7d3c8--companies`). A companion has its own row, settings, runs,
  * lease, customers, fits, list and webhook work — the store's per-installation keys keep the populations
  * and their ids apart — and connects with its account installation's credentials and account variables.
- * Generated ids (`in_` + hex) and CRM names never hold `--`, so the split is unambiguous.
+ * The ids themselves: companionIds.ts.
  */
 import { quoted, type CrmName } from '../connectors/contract/index.ts';
 import { connectorDefinition } from '../connectors/registry.ts';
+import { companionId, isCompanionId, splitCompanionId } from './companionIds.ts';
 import { LifecycleSyncError } from './errors.ts';
 
-export const COMPANION_SEPARATOR = '--';
+export { isCompanionId, splitCompanionId } from './companionIds.ts';
 
 /** What one installation id scores under the connector's settings. */
 export interface InstallationCustomers {
@@ -24,15 +25,6 @@ export interface InstallationCustomers {
   /** The companions' ids (on the account's installation; none on a companion). */
   companionIds: string[];
 }
-
-/** The account installation and kind an id names (`in_x--companies` → in_x, companies), or null for an account's own id. */
-export function splitCompanionId(installationId: string): { accountInstallationId: string; key: string } | null {
-  const at = installationId.indexOf(COMPANION_SEPARATOR);
-  if (at <= 0) return null;
-  return { accountInstallationId: installationId.slice(0, at), key: installationId.slice(at + COMPANION_SEPARATOR.length) };
-}
-
-export const isCompanionId = (installationId: string): boolean => splitCompanionId(installationId) !== null;
 
 /** The kinds of customers these settings ask for (one, unless the connector splits them). */
 function scopesOf(crm: CrmName, settings: unknown): { key: string; settings: unknown }[] {
@@ -62,7 +54,7 @@ export function installationCustomers(crm: CrmName, settings: unknown, installat
     accountInstallationId: installationId,
     key: others.length > 0 && own ? own.key : null,
     settings: own?.settings ?? settings,
-    companionIds: others.map((s) => `${installationId}${COMPANION_SEPARATOR}${s.key}`),
+    companionIds: others.map((s) => companionId(installationId, s.key)),
   };
 }
 

@@ -81,7 +81,7 @@ export class Installations {
 
   private toScope(choice: InstallationChoice): InstallationScope {
     const { installationId, crm, installation } = choice;
-    const config = installation ? effectiveConfig(this.o.config, readOverrides(installation.settings, installationId), installationId) : this.o.config;
+    const config = effectiveConfig(this.o.config, installation ? readOverrides(installation.settings, installationId) : {}, installationId);
     return { installationId, crm, config, installation };
   }
 

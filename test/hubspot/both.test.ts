@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { hubspotSectionSchema } from '../../connectors/hubspot/settings.ts';
+import { effectiveConfig } from '../../src/config/installationSettings.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { connect } from '../../src/crm.ts';
 import { companionIds, installationCustomers } from '../../src/customerScopes.ts';
@@ -147,6 +148,27 @@ describe('HubSpot contacts and companies both as customers', () => {
       expect(body.customers + body.newInHoldout, installation).toBe(count);
     }
   }, 120_000);
+
+  it('with deal scoring on, the account’s installation scores the open deals and the companion leaves them alone', async () => {
+    h = await createHarness({ dataset: { contacts: 20 }, b2b: true, config: { ...BOTH, sync: { deals: { enabled: true } } } });
+    // An open deal of a company and its contact.
+    const open = h.sandbox.data.createDeal({ dealname: 'open', amount: '5000', pipeline: 'default', dealstage: 'qualifiedtobuy', closedate: '2027-03-01T00:00:00Z' }, [h.sandbox.data.contactIds()[0]], [h.sandbox.data.companyIds()[0]]);
+    const contacts = await h.sync();
+    expect(contacts.status).toBe('succeeded');
+    expect(contacts.deals?.written).toBeGreaterThan(0);
+    expect(h.sandbox.data.getDeal(open)?.properties.lcs_win_probability).toMatch(/^\d+$/);
+    // The companion's configuration, as the service and the commands give it (installationSettings.ts).
+    const config = effectiveConfig(h.config, {}, COMPANIES);
+    expect(config.sync.deals.enabled).toBe(false);
+    const dealsBefore = new Map(h.sandbox.data.dealIds().map((id) => [id, { ...h!.sandbox.data.getDeal(id)?.properties }]));
+    h.sandbox.stats.reset();
+    const log = createLogger({ level: 'warn' });
+    const companies = await engineCalls({ store: h.store, config, log, connector: () => connect({ config, env: h!.env, store: h!.store, crm: 'hubspot', installationId: COMPANIES, log }) }).sync();
+    expect(companies).toMatchObject({ status: 'succeeded', written: 20, failed: 0 });
+    expect(companies.deals).toBeUndefined();
+    expect(updateRoutes(h)).toEqual(['POST /crm/objects/2026-09/companies/batch/update']);
+    for (const [id, before] of dealsBefore) expect(h.sandbox.data.getDeal(id)?.properties, `deal ${id}`).toEqual(before);
+  }, 60_000);
 
   it('a companion whose kind the setting no longer asks for is refused, naming the setting', () => {
     const section = hubspotSectionSchema.parse(loadConfig({ env: {} }).connectors.hubspot);

@@ -106,6 +106,10 @@ describe('HubSpot contacts and companies both as customers', () => {
     expect(await h.store.getCustomer('hubspot', loner)).not.toBeNull();
     const runs = await h.store.listRuns(COMPANIES, 10);
     expect(runs.map((r) => r.id)).toEqual([first.runId]);
+    // The daily allowance is the account's: both installations' requests count against one share.
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await h.store.requestUsage('hubspot', today)).toBe(contacts.requests + first.requests);
+    expect(await h.store.requestUsage(COMPANIES, today)).toBe(0);
 
     // Second runs: nothing to write on either object.
     h.sandbox.stats.reset();

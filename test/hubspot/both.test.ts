@@ -14,7 +14,7 @@ import { createLogger } from '../../src/log.ts';
 import { chooseInstallation } from '../../src/service/chooseInstallation.ts';
 import { runCli } from '../cliChild.ts';
 import { engineCalls } from '../engineCalls.ts';
-import { createHarness, type Harness } from './harness.ts';
+import { createHarness, TEST_ENCRYPTION_KEY, type Harness } from './harness.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -173,6 +173,28 @@ describe('HubSpot contacts and companies both as customers', () => {
     expect(updateRoutes(h)).toEqual(['POST /crm/objects/2026-09/companies/batch/update']);
     for (const [id, before] of dealsBefore) expect(h.sandbox.data.getDeal(id)?.properties, `deal ${id}`).toEqual(before);
   }, 60_000);
+
+  it('installations add records the companion, which syncs with the account’s stored credentials; remove takes both', async () => {
+    h = await createHarness({ dataset: { contacts: 20 }, b2b: true, config: BOTH });
+    const target = (env: Record<string, string>) => ({ env: { ...h!.env, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...env }, configPath: h!.configPath });
+    const added = await runCli(target({}), ['installations', 'add', '--crm', 'hubspot', '--name', 'Client', '--json']);
+    expect(added.code, added.stderr).toBe(0);
+    const { id, companions } = JSON.parse(added.stdout) as { id: string; companions: string[] };
+    expect(companions).toEqual([`${id}--companies`]);
+    const list = async () => (JSON.parse((await runCli(target({}), ['installations', 'list', '--json'])).stdout) as { id: string; name: string; status: string }[]).filter((i) => i.id.startsWith(id));
+    expect(await list()).toEqual([expect.objectContaining({ id, name: 'Client', status: 'active' }), expect.objectContaining({ id: `${id}--companies`, name: 'Client · companies', status: 'active' })]);
+
+    // Another token in the environment: the companion connects with its account installation's stored one.
+    const run = await runCli(target({ HUBSPOT_ACCESS_TOKEN: 'pat-na1-not-this-portal-000000000000' }), ['sync', '--installation', `${id}--companies`, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'succeeded', written: 20 });
+    for (const [company, v] of h.crmValues('companies')) expect(Number(v.lcs_ltv), `company ${company}`).toBe(Math.round(wonTotal(h, h.sandbox.data.dealIdsOfCompany(company)).total));
+
+    const removed = await runCli(target({}), ['installations', 'remove', id]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((await list()).map((i) => i.status)).toEqual(['uninstalled', 'uninstalled']);
+    expect(await h.store.getCustomer(`${id}--companies`, h.sandbox.data.companyIds()[0])).toBeNull();
+  }, 90_000);
 
   it('a companion whose kind the setting no longer asks for is refused, naming the setting', () => {
     const section = hubspotSectionSchema.parse(loadConfig({ env: {} }).connectors.hubspot);

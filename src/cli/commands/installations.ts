@@ -134,8 +134,13 @@ export function installationsCommand(): Command {
           await tx.saveAccountEnv(added.installation.id, variables);
           return added.installation;
         });
-        if (flags.json) return printJson({ id: installation.id, accountId });
+        // Several kinds of customers (hubspot.customerObject: both): the companions are installations too.
+        const [{ companionIds, splitCompanionId }, { recordCompanions }] = await Promise.all([import('../../customerScopes.ts'), import('../../crm.ts')]);
+        const companions = companionIds(definition.name, config.connectors[definition.name], installation.id);
+        await recordCompanions(store, definition.name, installation.id, companions);
+        if (flags.json) return printJson({ id: installation.id, accountId, ...(companions.length > 0 ? { companions } : {}) });
         print(`${installation.id}  ${definition.label} — ${verified.account}. Use --installation ${installation.id} with sync, setup, runs, explain and rollback.\n`);
+        for (const id of companions) print(`${id}  its ${splitCompanionId(id)?.key ?? id}, scored apart: --installation ${id}.\n`);
       });
     });
 

@@ -29,6 +29,12 @@ afterAll(async () => {
   await s?.close();
 });
 
+/** The record ids of the Customers card's rows. */
+async function recordIds(): Promise<string[]> {
+  const rows = await page.locator('#customers-table tbody tr[data-record]').all();
+  return Promise.all(rows.map(async (r) => (await r.getAttribute('data-record')) ?? ''));
+}
+
 describe('contacts and companies both on the page', () => {
   it('lists both installations; each dashboard lists its own object', async () => {
     await page.goto(s.url);
@@ -44,7 +50,7 @@ describe('contacts and companies both on the page', () => {
     await page.waitForSelector('#customers-table tbody tr[data-record]');
     await expect.poll(() => page.textContent('#customers-who-heading')).toBe('Domain');
     const companyIds = new Set(s.h.sandbox.data.companyIds());
-    const shown = await page.locator('#customers-table tbody tr[data-record]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-record') ?? ''));
+    const shown = await recordIds();
     expect(shown.length).toBeGreaterThan(0);
     for (const id of shown) expect(companyIds.has(id), `company ${id}`).toBe(true);
     expect(await page.locator('#customers-table a.crm-link').first().textContent()).toBe('Open the company in the CRM');
@@ -52,7 +58,7 @@ describe('contacts and companies both on the page', () => {
     await page.goto(`${s.url}/#/installations/hubspot`);
     await expect.poll(() => page.textContent('#customers-who-heading')).toBe('E-mail · company');
     const contactIds = new Set(s.h.sandbox.data.contactIds());
-    const contactsShown = await page.locator('#customers-table tbody tr[data-record]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-record') ?? ''));
+    const contactsShown = await recordIds();
     expect(contactsShown.length).toBeGreaterThan(0);
     for (const id of contactsShown) expect(contactIds.has(id), `contact ${id}`).toBe(true);
   }, 60_000);

@@ -14,6 +14,7 @@ import { createLogger } from '../../src/log.ts';
 import { chooseInstallation } from '../../src/service/chooseInstallation.ts';
 import { runCli } from '../cliChild.ts';
 import { engineCalls } from '../engineCalls.ts';
+import { STORE_KINDS } from '../stores.ts';
 import { createHarness, TEST_ENCRYPTION_KEY, type Harness } from './harness.ts';
 
 let h: Harness | undefined;
@@ -47,8 +48,8 @@ function companiesCalls(harness: Harness) {
 const updateRoutes = (harness: Harness): string[] => Object.keys(harness.sandbox.stats.byRoute).filter((k) => k.includes('/batch/update'));
 
 describe('HubSpot contacts and companies both as customers', () => {
-  it('each object is staged by its own installation with the won deals associated with it; a second run of each writes nothing', async () => {
-    h = await createHarness({ dataset: { contacts: 150 }, b2b: true, config: BOTH });
+  it.each(STORE_KINDS)('each object is staged by its own installation with the won deals associated with it; a second run of each writes nothing (%s store)', async (store) => {
+    h = await createHarness({ dataset: { contacts: 150 }, b2b: true, config: BOTH, store });
     const data = h.sandbox.data;
     // Populations that differ: a company won a deal none of its contacts is on, and a contact with no
     // company bought on its own (HubSpot associates a deal with contacts and companies independently).

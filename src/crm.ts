@@ -6,6 +6,7 @@
 import { ConnectorError, quoted, type Connector, type CredentialStore, type CrmName, type Environment, type Verification } from '../connectors/contract/index.ts';
 import { connectorDefinition, connectorDefinitions, connectorNames } from '../connectors/registry.ts';
 import type { Config } from './config/schema.ts';
+import { installationCustomers, splitCompanionId } from './customerScopes.ts';
 import { LifecycleSyncError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { openStateStore } from './store/open.ts';
@@ -76,12 +77,32 @@ export async function connect(o: ConnectOptions): Promise<Connection> {
   const installationId = o.installationId ?? o.crm;
   const definition = requireDefinition(o.crm);
   const settings = o.config.connectors[o.crm];
-  const credentials = await storedCredentials(o, installationId);
-  const env = await installationEnv(o, installationId);
-  const connector = buildConnector(o.config, o.crm, env, credentials, o.log);
+  // One kind of customer per installation: a companion (customerScopes.ts) connects as its account's installation.
+  const customers = installationCustomers(o.crm, settings, installationId);
+  const accountId = customers.accountInstallationId;
+  const credentials = await storedCredentials(o, accountId);
+  const env = await installationEnv(o, accountId);
+  // Deals are the account's: scored by its own installation only (config/installationSettings.ts says the same).
+  const connector = buildConnector(o.config, o.crm, env, credentials, o.log, customers.settings, o.config.sync.deals.enabled && accountId === installationId);
   // The environment's installation is recorded (or renamed) as it connects; any other was added before.
-  if (installationId === o.crm) await o.store.upsertInstallation({ id: installationId, crm: o.crm, name: definition.installationName(settings, env) });
+  if (accountId === o.crm) await o.store.upsertInstallation({ id: accountId, crm: o.crm, name: definition.installationName(settings, env) });
+  await recordCompanions(o.store, o.crm, accountId, installationId === accountId ? customers.companionIds : [installationId]);
   return { installationId, connector };
+}
+
+/**
+ * Companion installations (customerScopes.ts) get their row as their account's installation (or they)
+ * connect, and as the service reads its installations: listed, chosen, scheduled and watched like any.
+ */
+export async function recordCompanions(store: Store, crm: CrmName, accountId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const account = await store.getInstallation(accountId);
+  if (!account || account.status === 'uninstalled') return;
+  for (const id of ids) {
+    if (await store.getInstallation(id)) continue;
+    const key = splitCompanionId(id)?.key ?? id;
+    await store.upsertInstallation({ id, crm, name: `${account.name} · ${key}` });
+  }
 }
 
 /**
@@ -104,7 +125,8 @@ export function accountVariablesIn(crm: CrmName, env: Env): Record<string, strin
 /** Checks an account's variables with one authenticated call, before anything is stored. */
 export async function verifyAccount(o: { config: Config; env: Env; crm: CrmName; variables: Record<string, string>; log: Logger }): Promise<Verification> {
   const env = withAccountEnv(o.env, o.crm, o.variables);
-  return buildConnector(o.config, o.crm, env, { stored: null, save: null }, o.log).verify();
+  // The account's own kind of customer is enough to check its credentials.
+  return buildConnector(o.config, o.crm, env, { stored: null, save: null }, o.log, installationCustomers(o.crm, o.config.connectors[o.crm], o.crm).settings).verify();
 }
 
 /** The process's environment with one account's variables in place of the CRM's (none: without them). */
@@ -115,14 +137,14 @@ function withAccountEnv(processEnv: Env, crm: CrmName, variables: Record<string,
 }
 
 /** The registry's connector for the CRM, with the host's settings; missing credentials said as configuration. */
-function buildConnector(config: Config, crm: CrmName, env: Env, credentials: CredentialStore, log: Logger): Connector {
+function buildConnector(config: Config, crm: CrmName, env: Env, credentials: CredentialStore, log: Logger, settings: unknown = config.connectors[crm], deals = config.sync.deals.enabled): Connector {
   try {
     return requireDefinition(crm).connect({
-      settings: config.connectors[crm],
+      settings,
       env,
       fields: fieldSpecs(config.classifier, config.sync),
       // Deal scoring is off unless configured: without deal fields the connector has no `deals`.
-      ...(config.sync.deals.enabled ? { dealFields: dealFieldSpecs() } : {}),
+      ...(deals ? { dealFields: dealFieldSpecs() } : {}),
       credentials,
       log,
       burstShare: config.sync.burstShare,

@@ -78,6 +78,14 @@ export interface ConnectorSection {
   readonly settingsSchema: z.ZodType;
 }
 
+/** One kind of customer an account is scored for (HubSpot's contacts or companies, with `customerObject: both`). */
+export interface CustomerScope {
+  /** Stable and short ('contacts', 'companies'): a companion installation's id ends with `--<key>`. */
+  key: string;
+  /** The connector's settings for this kind alone: what `connect`, `customerRecord` and `fieldNames` take. */
+  settings: unknown;
+}
+
 export interface ConnectorDefinition extends ConnectorSection {
   /** The environment holds credentials for this CRM: it is chosen when the configuration names none. */
   hasEnvCredentials(env: Environment): boolean;
@@ -96,6 +104,13 @@ export interface ConnectorDefinition extends ConnectorSection {
    * kinds: webhook changes about another kind (`WebhookChange.record`) are ignored for it.
    */
   customerRecord?(settings: unknown, env: Environment): string;
+  /**
+   * Where the settings ask for several kinds of customers at once (HubSpot's `customerObject: both`): one
+   * scope per kind, the installation's own first; the host scores each other kind as a companion
+   * installation on the same account and credentials, so populations, fits and runs never mix. Absent,
+   * or one scope: the settings' one kind.
+   */
+  customerScopes?(settings: unknown): CustomerScope[];
   /** How the installation is shown before an OAuth install names it ("HubSpot (api.hubapi.com)"). */
   installationName(settings: unknown, env: Environment): string;
   connect(input: ConnectInput): Connector;

@@ -44,7 +44,7 @@ export async function commandContext(flags: CrmFlags, env: NodeJS.ProcessEnv = p
   const store = await openConfiguredStore(fileConfig, env);
   try {
     const { installationId, crm, installation } = await chooseInstallation(store, fileConfig, env, flags);
-    const config = installation ? effectiveConfig(fileConfig, readOverrides(installation.settings, installationId), installationId) : fileConfig;
+    const config = effectiveConfig(fileConfig, installation ? readOverrides(installation.settings, installationId) : {}, installationId);
     const logOut = routedStream();
     const log = createLogger({ stream: logOut.stream });
     let connection: Promise<Connection> | null = null;

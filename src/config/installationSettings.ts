@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { alertSettingsSchema } from '../alerts/settings.ts';
 import { quoted } from '../../connectors/contract/index.ts';
 import { classifierSettingsSchema } from '../classifier/settings.ts';
+import { isCompanionId } from '../companionIds.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { scheduleSettingsSchema } from '../scheduler/settings.ts';
 import { syncSettingsSchema } from '../sync/settings.ts';
@@ -42,6 +43,9 @@ export function effectiveConfig(config: Config, overrides: SettingsOverrides, in
     if (!parsed.success) throw invalid(installationId, section, parsed.error, merged);
     Object.assign(out, { [section]: parsed.data });
   }
+  // Deals belong to the account: its own installation scores them, never a companion (src/companionIds.ts),
+  // whose fit on another population's figures would write other values to the same deals.
+  if (isCompanionId(installationId) && out.sync.deals.enabled) out.sync = { ...out.sync, deals: { ...out.sync.deals, enabled: false } };
   return out;
 }
 

@@ -6,13 +6,15 @@
  * Null when none does: the caller answers as for any unknown account, whatever the reason.
  */
 import type { CrmName } from '../../connectors/contract/index.ts';
+import { isCompanionId } from '../customerScopes.ts';
 import type { Store } from '../store/types.ts';
 import type { InstallationScope, Installations } from './installation.ts';
 
 export async function installationOfAccount(store: Store, installations: Installations, crm: CrmName, accountId: string): Promise<InstallationScope | null> {
   const recorded = await store.installationOfAccount(crm, accountId);
   if (recorded) return recorded.status === 'uninstalled' ? null : installations.scope(recorded.id);
-  const unrecorded = (await store.listInstallations()).filter((i) => i.crm === crm && i.accountId === null && i.status !== 'uninstalled');
+  // A companion (customerScopes.ts) is reached through its account's installation, never as the account's.
+  const unrecorded = (await store.listInstallations()).filter((i) => i.crm === crm && i.accountId === null && i.status !== 'uninstalled' && !isCompanionId(i.id));
   const scopes: InstallationScope[] = await Promise.all(unrecorded.map((i) => installations.scope(i.id)));
   // The environment's installation answers before its first run has recorded it.
   try {

@@ -8,6 +8,7 @@
 import type { CrmName } from '../../connectors/contract/index.ts';
 import type { Config } from '../config/schema.ts';
 import { resolveCrm, type Env } from '../crm.ts';
+import { companionIds, isCompanionId, splitCompanionId } from '../customerScopes.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Installation, Store } from '../store/types.ts';
 
@@ -41,6 +42,14 @@ export const cliWording: ChoiceWording = {
 export async function chooseInstallation(store: Store, config: Config, env: Env, flags: ChoiceFlags, wording: ChoiceWording = cliWording): Promise<InstallationChoice> {
   if (flags.installation !== undefined) {
     const installation = await store.getInstallation(flags.installation);
+    // The environment's installation's companion (customerScopes.ts) answers before its first run records it.
+    const companion = installation ? null : splitCompanionId(flags.installation);
+    if (companion) {
+      const crm = resolveCrm(config, env, flags.crm);
+      if (crm !== null && companion.accountInstallationId === crm && companionIds(crm, config.connectors[crm], crm).includes(flags.installation)) {
+        return { installationId: flags.installation, crm, installation: null };
+      }
+    }
     if (!installation || installation.status === 'uninstalled') throw new LifecycleSyncError('NOT_FOUND', wording.notFound(flags.installation, installation !== null));
     const crm = resolveCrm(config, env, flags.crm ?? installation.crm);
     if (crm !== installation.crm) throw new LifecycleSyncError('CONFIG_INVALID', `installation ${installation.id} is on ${installation.crm}, not ${crm ?? 'another CRM'}`);
@@ -49,7 +58,9 @@ export async function chooseInstallation(store: Store, config: Config, env: Env,
   const crm = resolveCrm(config, env, flags.crm);
   if (crm) return { installationId: crm, crm, installation: await store.getInstallation(crm) };
   const installed = (await store.listInstallations()).filter((i) => i.status !== 'uninstalled');
-  const only = installed.length === 1 ? installed[0] : undefined;
+  // An account's companions (other kinds of its customers) are named, never the default.
+  const accounts = installed.filter((i) => !isCompanionId(i.id));
+  const only = accounts.length === 1 ? accounts[0] : undefined;
   if (only) return { installationId: only.id, crm: only.crm, installation: only };
   if (installed.length > 1) {
     const shown = installed.slice(0, 10).map((i) => `${i.id} ${i.name}`);

@@ -9,7 +9,8 @@
 import { type CrmName, type Verification, verificationFailure } from '../../connectors/contract/index.ts';
 import { effectiveConfig, readOverrides } from '../config/installationSettings.ts';
 import type { Config } from '../config/schema.ts';
-import { connect, type Connection, type Env } from '../crm.ts';
+import { connect, recordCompanions, type Connection, type Env } from '../crm.ts';
+import { companionIds, isCompanionId } from '../customerScopes.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Installation, Store } from '../store/types.ts';
@@ -50,6 +51,7 @@ export class Installations {
 
   /** Reads the default installation again (at start, and after an install or a change of installations). */
   async refresh(): Promise<void> {
+    await this.recordCompanions();
     try {
       await this.defaultScope();
     } catch {
@@ -79,8 +81,22 @@ export class Installations {
 
   private toScope(choice: InstallationChoice): InstallationScope {
     const { installationId, crm, installation } = choice;
-    const config = installation ? effectiveConfig(this.o.config, readOverrides(installation.settings, installationId), installationId) : this.o.config;
+    const config = effectiveConfig(this.o.config, installation ? readOverrides(installation.settings, installationId) : {}, installationId);
     return { installationId, crm, config, installation };
+  }
+
+  /** Each account installation's companions (other kinds of its customers, customerScopes.ts) have their row. */
+  private async recordCompanions(): Promise<void> {
+    for (const i of await this.o.store.listInstallations()) {
+      if (i.status === 'uninstalled' || isCompanionId(i.id)) continue;
+      let ids: string[];
+      try {
+        ids = companionIds(i.crm, this.o.config.connectors[i.crm], i.id);
+      } catch {
+        continue; // settings this process cannot read: the installation's own runs say why
+      }
+      await recordCompanions(this.o.store, i.crm, i.id, ids);
+    }
   }
 
   /** The default installation's CRM as last read, or null (no I/O: logs and metrics). */

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Connector, ConnectorError, type FieldsReport } from '../../connectors/contract/index.ts';
 import type { ModelReport } from '../classifier/transactionModel.ts';
+import { accountInstallationOf } from '../companionIds.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import { withLogContext, type Logger } from '../log.ts';
 import { emptyRunStats, type RunErrorRecord, type RunKind, type RunRecord, type RunStats, type RunStatus, type Store } from '../store/types.ts';
@@ -212,7 +213,8 @@ async function recordEnd(
     if (delay > 0) await sleep(delay);
     try {
       if (!usageRecorded) {
-        await o.store.addRequestUsage(o.installationId, day, stats.requests);
+        // Counted for the account: a companion's with its account installation's (quota.ts).
+        await o.store.addRequestUsage(accountInstallationOf(o.installationId), day, stats.requests);
         usageRecorded = true;
       }
       if (end) await o.store.updateRun(runId, { ...end, stats });

@@ -4,6 +4,7 @@
  * across runs). Checked before every request; when spent, the run stops cleanly with its checkpoint.
  */
 import { type Connector, ConnectorError, type QuotaState, type RequestGuard } from '../../connectors/contract/index.ts';
+import { accountInstallationOf } from '../companionIds.ts';
 import type { Store } from '../store/types.ts';
 
 export function utcDay(ms: number): string {
@@ -18,7 +19,8 @@ export function runUsage(connector: Connector, start: QuotaState): Pick<QuotaSta
 
 export async function dailyShareGuard(store: Store, installationId: string, connector: Connector, share: number, clock: () => number): Promise<RequestGuard> {
   const day = utcDay(clock());
-  const usedEarlierToday = await store.requestUsage(installationId, day);
+  // The allowance is the account's: its installations (the companions of `both`, src/companionIds.ts) count together.
+  const usedEarlierToday = await store.requestUsage(accountInstallationOf(installationId), day);
   const start = connector.quota();
   return () => {
     const q = connector.quota();

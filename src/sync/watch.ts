@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Connector, FieldKey } from '../../connectors/contract/index.ts';
 import { purchaseRules } from '../classifier/inputLimits.ts';
 import type { ClassifierSettings } from '../classifier/settings.ts';
+import { accountInstallationOf } from '../companionIds.ts';
 import { LifecycleSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/types.ts';
@@ -128,7 +129,7 @@ export async function watchCycle(o: WatchCycleOptions): Promise<WatchCycle> {
       o.connector.setRequestGuard(null);
       // The pull's requests count against the day's share like a run's (the rescore's run counts its own).
       const used = runUsage(o.connector, quotaAtStart).requests;
-      if (used > 0) await o.store.addRequestUsage(o.installationId, utcDay(startedAt), used);
+      if (used > 0) await o.store.addRequestUsage(accountInstallationOf(o.installationId), utcDay(startedAt), used);
       base.pullRequests = used;
     }
     const next: WatchCycle = { ...base, pulled, touched: touched.size };

@@ -43,12 +43,17 @@ export interface IntakeOptions {
    * unrecorded one whose credentials belong to it), or null.
    */
   installationOf: (crm: CrmName, accountId: string) => Promise<string | null>;
+  /**
+   * The account installation's companions (its other kinds of customers, src/customerScopes.ts): each
+   * gets the batch too, kept to its own kind by `customerRecordOf`. None when absent.
+   */
+  companionsOf?: (installationId: string) => string[];
   /** The CRM names of the plugin's own fields (their changes are our writes). */
   ownFields: readonly string[];
   /**
    * What an installation's customers are in the CRM ("contact", "company"; the definition's
    * `customerRecord`), or null where the CRM has one kind: changes about another kind are ignored.
-   * By installation, though today the connector's settings are the process's.
+   * By installation: with several kinds (`both`), the account's installation and each companion its own.
    */
   customerRecordOf?: (installationId: string) => Promise<string | null>;
   clock?: () => number;
@@ -77,10 +82,12 @@ export async function receiveWebhook(o: IntakeOptions, request: IncomingWebhook)
 
   const batches: { installationId: string; events: (typeof parsed.batches)[number]['events'] }[] = [];
   for (const batch of parsed.batches) {
-    const installationId = await o.installationOf(o.crm, batch.accountId);
-    if (!installationId) return { ok: false, status: 404, code: 'UNKNOWN_ACCOUNT', message: `no installation for the account ${batch.accountId}` };
-    const record = (await o.customerRecordOf?.(installationId)) ?? null;
-    batches.push({ installationId, events: record === null ? batch.events : batch.events.map((e) => forCustomers(e, record)) });
+    const accountInstallation = await o.installationOf(o.crm, batch.accountId);
+    if (!accountInstallation) return { ok: false, status: 404, code: 'UNKNOWN_ACCOUNT', message: `no installation for the account ${batch.accountId}` };
+    for (const installationId of [accountInstallation, ...(o.companionsOf?.(accountInstallation) ?? [])]) {
+      const record = (await o.customerRecordOf?.(installationId)) ?? null;
+      batches.push({ installationId, events: record === null ? batch.events : batch.events.map((e) => forCustomers(e, record)) });
+    }
   }
 
   let duplicates = 0;

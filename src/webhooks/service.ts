@@ -5,6 +5,7 @@
 import { connectorDefinitions } from '../../connectors/registry.ts';
 import type { Environment } from '../../connectors/contract/index.ts';
 import type { Config } from '../config/schema.ts';
+import { companionIds, installationCustomers } from '../customerScopes.ts';
 import type { Logger } from '../log.ts';
 import { installationOfAccount } from '../service/accountInstallation.ts';
 import type { Installations } from '../service/installation.ts';
@@ -32,14 +33,29 @@ export class WebhookService {
     this.drainer = new WebhookDrainer({ store: o.store, log: o.log, handler: o.handler, clock: o.clock, ...o.drainer });
     for (const d of connectorDefinitions()) {
       if (!d.webhooks) continue;
+      const settings = o.config.connectors[d.name];
       let ownFields: string[] = [];
-      let customerRecord: string | null = null;
       try {
-        ownFields = Object.values(d.fieldNames(o.config.connectors[d.name], o.env));
-        customerRecord = d.customerRecord?.(o.config.connectors[d.name], o.env) ?? null;
+        ownFields = Object.values(d.fieldNames(settings, o.env));
       } catch {
         // Settings this process cannot read: its own runs fail with the reason; events are still received.
       }
+      // Each installation keeps its own kind of customer's changes: with several kinds (customerScopes.ts),
+      // the account's installation its own (contacts), each companion its kind (companies).
+      const customerRecordOf = (installationId: string): Promise<string | null> => {
+        try {
+          return Promise.resolve(d.customerRecord?.(installationCustomers(d.name, settings, installationId).settings, o.env) ?? null);
+        } catch {
+          return Promise.resolve(null);
+        }
+      };
+      const companionsOf = (installationId: string): string[] => {
+        try {
+          return companionIds(d.name, settings, installationId);
+        } catch {
+          return [];
+        }
+      };
       this.intakes.set(d.name, {
         crm: d.name,
         receiver: d.webhooks,
@@ -48,9 +64,8 @@ export class WebhookService {
         log: o.log,
         installationOf: async (crm, accountId) => (await installationOfAccount(o.store, o.installations, crm, accountId))?.installationId ?? null,
         ownFields,
-        // Contacts' or companies' changes are kept where they are the customers (the connector's settings are
-        // the process's, as its field names are: one kind of customer for every installation of this CRM).
-        customerRecordOf: () => Promise.resolve(customerRecord),
+        companionsOf,
+        customerRecordOf,
         clock: o.clock,
         onWork: (id) => this.drainer.poke(id),
       });

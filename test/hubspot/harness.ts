@@ -18,7 +18,7 @@ import { openStore } from '../../src/store/sqlite.ts';
 import type { Store } from '../../src/store/types.ts';
 import { freshDatabase } from '../postgres.ts';
 import { engineCalls, type EngineCalls } from '../engineCalls.ts';
-import { hubspotSettingsSchema, propertyNames } from '../../connectors/hubspot/settings.ts';
+import { hubspotSectionSchema, propertyNames } from '../../connectors/hubspot/settings.ts';
 
 /** Fast retries and no search-lag look-back: the sandbox's index has no lag unless a test asks. */
 export const TEST_CONFIG = {
@@ -85,7 +85,7 @@ export async function createHarness(o: HarnessOptions): Promise<Harness> {
   const encryptionKey = o.env?.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY;
   const store = database ? await openPostgresStore(database.url, { encryptionKey }) : openStore(dbPath, { encryptionKey });
   const log = createLogger({ level: 'warn' });
-  const names = propertyNames(hubspotSettingsSchema.parse(config.connectors.hubspot));
+  const names = propertyNames(hubspotSectionSchema.parse(config.connectors.hubspot));
   const harness: Harness = {
     sandbox,
     url,

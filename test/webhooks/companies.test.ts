@@ -2,7 +2,8 @@
  * POST /webhooks/hubspot for a service whose HubSpot customers are companies (`hubspot.customerObject:
  * companies`): companies' changes and their deal associations are recorded as work, contacts' changes and
  * contact–deal associations are ignored (a contact's id is not a customer there, and may even be a
- * company's), deals' own changes are kept. The same body for a contacts service keeps the opposite.
+ * company's), deals' own changes are kept. The same body for a contacts service keeps the opposite; with
+ * `both`, the account's installation keeps the contacts' and its companion (`<id>--companies`) the companies'.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,17 @@ async function pendingAfter(config: Record<string, unknown> | null): Promise<str
 describe('HubSpot webhooks and the customer object', () => {
   it('companies: keeps the companies’ changes and their deals, ignores the contacts’', async () => {
     expect(await pendingAfter({ hubspot: { customerObject: 'companies' } })).toEqual(['rescore:contact:701', 'rescore:contact:704', 'rescore:deal:9701', 'rescore:deal:9703']);
+  });
+
+  it('both: the account’s installation keeps the contacts’ changes, its companion the companies’; each the deals’ own', async () => {
+    expect(await pendingAfter({ hubspot: { customerObject: 'both' } })).toEqual(['forget:contact:703', 'rescore:contact:702', 'rescore:contact:705', 'rescore:deal:9702', 'rescore:deal:9703']);
+    expect((await ws!.store.getInstallation(`${ws!.installationId}--companies`))?.name).toBe('Portal · companies');
+    expect((await ws!.store.pendingWebhookWork(`${ws!.installationId}--companies`, 100)).map((r) => `${r.action}:${r.object}:${r.recordId}`).sort()).toEqual([
+      'rescore:contact:701',
+      'rescore:contact:704',
+      'rescore:deal:9701',
+      'rescore:deal:9703',
+    ]);
   });
 
   it('contacts (the default): keeps the contacts’ changes and their deals, ignores the companies’', async () => {

@@ -134,8 +134,13 @@ export function installationsCommand(): Command {
           await tx.saveAccountEnv(added.installation.id, variables);
           return added.installation;
         });
-        if (flags.json) return printJson({ id: installation.id, accountId });
+        // Several kinds of customers (hubspot.customerObject: both): the companions are installations too.
+        const [{ companionIds, splitCompanionId }, { recordCompanions }] = await Promise.all([import('../../customerScopes.ts'), import('../../crm.ts')]);
+        const companions = companionIds(definition.name, config.connectors[definition.name], installation.id);
+        await recordCompanions(store, definition.name, installation.id, companions);
+        if (flags.json) return printJson({ id: installation.id, accountId, ...(companions.length > 0 ? { companions } : {}) });
         print(`${installation.id}  ${definition.label} — ${verified.account}. Use --installation ${installation.id} with sync, setup, runs, explain and rollback.\n`);
+        for (const id of companions) print(`${id}  its ${splitCompanionId(id)?.key ?? id}, scored apart: --installation ${id}.\n`);
       });
     });
 
@@ -213,6 +218,9 @@ export function installationsCommand(): Command {
         const running = (await store.listRuns(id, 1)).find((r) => r.status === 'running');
         if (running) throw new LifecycleSyncError('SYNC_LOCKED', `${id} has a run in progress (${running.id}): wait for it, or abandon it (\`lifecycle-sync runs --installation ${id} --abandon ${running.id}\`)`);
         await store.removeInstallation(id);
+        // Its companions (the account's other kinds of customers, src/customerScopes.ts) go with it.
+        const { splitCompanionId } = await import('../../customerScopes.ts');
+        for (const other of await store.listInstallations()) if (splitCompanionId(other.id)?.accountInstallationId === id && other.status !== 'uninstalled') await store.removeInstallation(other.id);
         if (flags.json) return printJson({ id, removed: true });
         print(`${id} removed: its credentials and CRM data are deleted; its runs stay in the history.\n`);
       });

@@ -14,6 +14,7 @@ export function setupCommand(): Command {
     .option('--json', 'print a machine-readable report')
     .action(async (flags: CrmFlags & { dryRun?: boolean }) => {
       const [{ ensureFields }, { fieldSpecs }, { asDealScoring, ensureDealFields }, { commandContext }] = await Promise.all([import('../../sync/fieldPolicy.ts'), import('../../sync/fields.ts'), import('../../sync/dealPhase.ts'), import('../context.ts')]);
+      const [{ companionIds, splitCompanionId }, { connect }] = await Promise.all([import('../../customerScopes.ts'), import('../../crm.ts')]);
       const ctx = await commandContext(flags);
       try {
         const { connector } = await ctx.connection();
@@ -22,13 +23,28 @@ export function setupCommand(): Command {
         const { report } = await ensureFields(connector, fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false });
         // With deal scoring on (sync.deals.enabled, which gives the connector its deal object), the deal fields too.
         const deals = connector.deals ? (await asDealScoring(ensureDealFields(connector.deals, flags.dryRun ?? false))).report : null;
-        if (flags.json) return printJson({ crm: ctx.crm, account: verified.account, dryRun: flags.dryRun ?? false, ...report, ...(deals ? { deals } : {}) });
+        // Several kinds of customers (hubspot.customerObject: both): the fields on each companion's object too.
+        const companions: { installation: string; object: string; report: typeof report }[] = [];
+        for (const id of companionIds(ctx.crm, ctx.config.connectors[ctx.crm], ctx.installationId)) {
+          const other = await connect({ config: ctx.config, env: process.env, store: ctx.store, crm: ctx.crm, installationId: id, log: ctx.log });
+          companions.push({ installation: id, object: splitCompanionId(id)?.key ?? id, report: (await ensureFields(other.connector, fieldSpecs(ctx.config.classifier, ctx.config.sync), { dryRun: flags.dryRun ?? false })).report });
+        }
+        if (flags.json) {
+          const more = companions.length > 0 ? { companions: companions.map((c) => ({ installation: c.installation, ...c.report })) } : {};
+          return printJson({ crm: ctx.crm, account: verified.account, dryRun: flags.dryRun ?? false, ...report, ...(deals ? { deals } : {}), ...more });
+        }
         const verb = flags.dryRun ? 'would be' : 'were';
         print(`Connected to ${verified.account}.\n`);
         for (const o of report.other) print(`  ${flags.dryRun ? 'would ' : ''}${o}\n`);
         if (report.created.length > 0) print(`  ${report.created.length} fields ${verb} created: ${report.created.map((f) => f.name).join(', ')}\n`);
         for (const u of report.updated) print(`  ${u.name} ${verb} updated: ${u.change}\n`);
         if (report.ok.length > 0) print(`  ${report.ok.length} fields already in place\n`);
+        for (const c of companions) {
+          for (const o of c.report.other) print(`  ${c.object}: ${flags.dryRun ? 'would ' : ''}${o}\n`);
+          if (c.report.created.length > 0) print(`  ${c.object}: ${c.report.created.length} fields ${verb} created (installation ${c.installation}): ${c.report.created.map((f) => f.name).join(', ')}\n`);
+          for (const u of c.report.updated) print(`  ${c.object}: ${u.name} ${verb} updated: ${u.change}\n`);
+          if (c.report.ok.length > 0) print(`  ${c.object}: ${c.report.ok.length} fields already in place\n`);
+        }
         if (deals) {
           for (const o of deals.other) print(`  ${flags.dryRun ? 'would ' : ''}${o}\n`);
           if (deals.created.length > 0) print(`  ${deals.created.length} deal fields ${verb} created: ${deals.created.map((f) => f.name).join(', ')}\n`);

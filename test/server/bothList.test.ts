@@ -5,7 +5,12 @@
  * linked and labelled as such; each one's backtest counts its own object's buyers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signatureV3 } from '../../connectors/hubspot/signature.ts';
+import { parseCardData } from '../../hubspot-app/src/app/cards/cardData.ts';
 import { createServiceHarness, type ServiceHarness } from './serviceHarness.ts';
+
+const PUBLIC_URL = 'https://lifecycle.example.test';
+const SECRET = 'both-card-client-secret-5a4b3c2d1e0f';
 
 interface Row {
   recordId: string;
@@ -25,7 +30,7 @@ async function run(path: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  s = await createServiceHarness({ dataset: { contacts: 30 }, b2b: true, config: { hubspot: { customerObject: 'both' } } });
+  s = await createServiceHarness({ dataset: { contacts: 30 }, b2b: true, config: { hubspot: { customerObject: 'both' } }, serviceEnv: { PUBLIC_URL, HUBSPOT_CLIENT_SECRET: SECRET } });
   // Two companies that bought with no contact on the deal: they are customers of the companies' installation only.
   for (const name of ['Solo One', 'Solo Two']) {
     const company = s.h.sandbox.data.createCompany({ name, domain: `${name.replace(' ', '').toLowerCase()}.example.com` });
@@ -85,4 +90,29 @@ describe('contacts and companies both on the page', () => {
       expect(body.customers + body.newInHoldout, id).toBe(buyers);
     }
   }, 60_000);
+});
+
+type Known = { scores: { values: Record<string, string | null> } | null };
+
+/** The app card's request for a record, signed as HubSpot's proxy signs it. */
+async function card(object: 'contacts' | 'companies', id: string): Promise<unknown> {
+  const path = `/hubspot/card/${object}/${id}?userId=1&portalId=${s.h.sandbox.portalId}&appId=1`;
+  const timestamp = String(Date.now());
+  const signature = signatureV3({ method: 'GET', uri: `${PUBLIC_URL}${path}`, body: '', timestamp }, SECRET);
+  const response = await fetch(`${s.url}${path}`, { headers: { 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': signature } });
+  expect(response.status).toBe(200);
+  return parseCardData(await response.json());
+}
+
+describe('the app card with contacts and companies both', () => {
+  it('answers a company record from the companies installation and a contact record from the contacts one', async () => {
+    const company = await card('companies', solo[0]);
+    const scored = (await s.api(`/api/installations/${COMPANIES}/customers/${solo[0]}`)).body as Known;
+    expect(scored.scores?.values.stage).toBeTruthy();
+    expect(company).toMatchObject({ recordId: solo[0], object: 'companies', scored: true, stage: { value: scored.scores?.values.stage } });
+    const contactId = s.h.sandbox.data.contactIds()[0];
+    const contact = (await s.api(`/api/installations/hubspot/customers/${contactId}`)).body as Known;
+    expect(contact.scores?.values.stage).toBeTruthy();
+    expect(await card('contacts', contactId)).toMatchObject({ recordId: contactId, object: 'contacts', scored: true, stage: { value: contact.scores?.values.stage } });
+  });
 });

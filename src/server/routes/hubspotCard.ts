@@ -8,10 +8,12 @@
  * called, the body and the timestamp). The signature is checked first, so an unsigned or stale request
  * learns nothing, not even whether a portal is known; then the signed portal id picks the installation,
  * and only that installation's data answers: a contact id of another portal is simply not found there.
+ * With `customerObject: both` a company's card is answered by the account's companies installation.
  */
 import { Router } from 'express';
 import { z } from 'zod';
 import { connectorDefinition } from '../../../connectors/registry.ts';
+import { installationCustomers } from '../../customerScopes.ts';
 import { LifecycleSyncError } from '../../errors.ts';
 import { installationOfAccount } from '../../service/accountInstallation.ts';
 import { CARD_OBJECTS, cardData, cardShowsCustomers, otherCustomersCard } from '../../sync/cardData.ts';
@@ -47,15 +49,19 @@ export function hubspotCardRoutes(ctx: AdminContext): Router {
     const { portalId } = parseInput(query, req.query, 'query');
     const scope = await installationOfAccount(ctx.store, ctx.installations, 'hubspot', portalId);
     if (!scope) throw new HttpError(404, 'UNKNOWN_PORTAL', 'this HubSpot account is not connected to Lifecycle Sync: an admin installs it from the admin page');
-    // A record of another kind than the customers has no scores, and its id may be a customer's: never look it up.
-    const customers = connectorDefinition('hubspot')?.customerRecord?.(scope.config.connectors.hubspot, ctx.env) ?? 'contact';
-    if (!cardShowsCustomers(objectType, customers)) {
-      res.json(otherCustomersCard(objectId, objectType, customers));
+    // The installation scoring this kind of record: the account's own, or (customerObject both) its companion.
+    // A record of no kind scored here has no scores, and its id may be a customer's: never look it up.
+    const customersOf = (settings: unknown) => connectorDefinition('hubspot')?.customerRecord?.(settings, ctx.env) ?? 'contact';
+    const raw = scope.config.connectors.hubspot;
+    const kinds = installationCustomers('hubspot', raw, scope.installationId);
+    const target = [scope.installationId, ...kinds.companionIds].find((id) => cardShowsCustomers(objectType, customersOf(installationCustomers('hubspot', raw, id).settings)));
+    if (target === undefined) {
+      res.json(otherCustomersCard(objectId, objectType, customersOf(kinds.settings)));
       return;
     }
     let explanation: Explanation | null = null;
     try {
-      explanation = await explainCustomer(ctx.store, scope.installationId, objectId);
+      explanation = await explainCustomer(ctx.store, target, objectId);
     } catch (error) {
       if (!(error instanceof LifecycleSyncError && error.code === 'NOT_FOUND')) throw error;
     }

@@ -3,7 +3,7 @@ import Papa from 'papaparse';
 import type { CustomerListRow } from '../store/customerList.ts';
 import { textCell } from './spreadsheetCells.ts';
 
-export const CUSTOMER_CSV_FIELDS = ['recordId', 'name', 'email', 'company', 'stage', 'churnRiskBand', 'valueTier', 'clv', 'churnRisk', 'ltv', 'changedInLastRun', 'crmUrl'] as const;
+export const CUSTOMER_CSV_FIELDS = ['recordId', 'name', 'email', 'company', 'stage', 'churnRiskBand', 'valueTier', 'clv', 'churnRisk', 'ltv', 'conversionLikelihood', 'changedInLastRun', 'crmUrl'] as const;
 
 /** Names, e-mails and companies are whatever anyone with edit rights typed into the CRM: every text cell is made safe. */
 export function customersCsv(rows: readonly (CustomerListRow & { crmUrl: string | null })[], header = true): string {
@@ -20,6 +20,7 @@ export function customersCsv(rows: readonly (CustomerListRow & { crmUrl: string 
     number(r.clv),
     number(r.churnRisk),
     number(r.ltv),
+    number(r.conversionLikelihood ?? null),
     r.changedInLastRun ? 'yes' : 'no',
     text(r.crmUrl),
   ]);

@@ -201,7 +201,7 @@ describe('the Customers card', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#customers-csv')]);
     expect(download.suggestedFilename()).toBe('customers.csv');
     const [header, ...data] = Papa.parse<string[]>(readFileSync((await download.path()) ?? '', 'utf8').trim(), { skipEmptyLines: true }).data;
-    expect(header).toEqual(['recordId', 'name', 'email', 'company', 'stage', 'churnRiskBand', 'valueTier', 'clv', 'churnRisk', 'ltv', 'changedInLastRun', 'crmUrl']);
+    expect(header).toEqual(['recordId', 'name', 'email', 'company', 'stage', 'churnRiskBand', 'valueTier', 'clv', 'churnRisk', 'ltv', 'conversionLikelihood', 'changedInLastRun', 'crmUrl']);
     expect(data).toHaveLength(exits);
     expect(new Set(data.map((d) => d[4]))).toEqual(new Set(['at_risk', 'churned'].filter((st) => (overview.summary.stages[st] ?? 0) > 0)));
     await page.click('#customers-clear');

@@ -19,6 +19,7 @@ interface Row {
   clv: number | null;
   churnRisk: number | null;
   ltv: number | null;
+  conversionLikelihood?: number | null;
   changedInLastRun: boolean;
   crmUrl: string | null;
 }
@@ -166,9 +167,12 @@ describe('GET /api/customers.csv', () => {
     expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(r.headers.get('content-disposition')).toBe('attachment; filename="customers-hubspot.csv"');
     const [header, ...data] = rows(String(r.body));
-    expect(header).toEqual(['recordId', 'name', 'email', 'company', 'stage', 'churnRiskBand', 'valueTier', 'clv', 'churnRisk', 'ltv', 'changedInLastRun', 'crmUrl']);
+    expect(header).toEqual(['recordId', 'name', 'email', 'company', 'stage', 'churnRiskBand', 'valueTier', 'clv', 'churnRisk', 'ltv', 'conversionLikelihood', 'changedInLastRun', 'crmUrl']);
     const listed = await list('?pageSize=200');
     expect(data.map((d) => d[0])).toEqual(listed.rows.map((row) => row.recordId));
+    // A prospect's likelihood as the list shows it; empty for a buyer.
+    expect(data.map((d) => d[10])).toEqual(listed.rows.map((row) => (row.conversionLikelihood === null || row.conversionLikelihood === undefined ? '' : String(row.conversionLikelihood))));
+    expect(data.some((d) => d[10] !== '')).toBe(true);
     const [first] = s.h.sandbox.data.contactIds();
     expect(data.find((d) => d[0] === first)?.[3]).toBe(`'${FORMULA}`);
     const stage = listed.rows[0]?.stage ?? '';

@@ -59,10 +59,32 @@ export function factorContributions(model: ConversionModel, features: ProspectFe
   return out;
 }
 
-/** The factor with the largest contribution in size (ties: the earlier factor of the design). */
+/** Whether the person has a value for the factor (a missing value moves the odds too, but tells a rep nothing to act on). */
+function knownFactor(factor: ConversionFactor, f: ProspectFeatures): boolean {
+  switch (factor) {
+    case 'winProbability':
+      return f.bestWinProbability !== null;
+    case 'openDeals':
+      return f.openDeals !== null;
+    case 'daysSinceEngagement':
+      return f.daysSinceEngagement !== null;
+    case 'engagements':
+      return f.engagements !== null;
+    case 'recordAgeDays':
+      return f.recordAgeDays !== null;
+    case 'leadSource':
+      return f.leadSource !== null;
+  }
+}
+
+/**
+ * The factor with the largest contribution in size among those the person has a value for (ties: the
+ * earlier factor of the design); null when no known factor moves the odds.
+ */
 export function strongestFactor(model: ConversionModel, features: ProspectFeatures): StrongestFactor | null {
   let best: { factor: ConversionFactor; contribution: number } | null = null;
   for (const [factor, contribution] of factorContributions(model, features)) {
+    if (!knownFactor(factor, features)) continue;
     if (Math.abs(contribution) > 1e-12 && (best === null || Math.abs(contribution) > Math.abs(best.contribution))) best = { factor, contribution };
   }
   return best === null ? null : { ...best, description: describeFactor(best.factor, features) };

@@ -89,6 +89,22 @@ export function figuresAt(f: DealFeatures, at: number): Omit<DealInput, 'meddic'
   };
 }
 
+/** How long after the scoring time a deal created while the run was starting still counts as new (age 0). */
+const CREATED_DURING_RUN_MS = 3_600_000;
+
+/**
+ * An open deal's figures at the scoring time. That time is the run's start in whole seconds and the pull
+ * comes after it, so a deal created since is new, not of unknown age: a missing age in this run and a known
+ * one in the next would make the next run rewrite it. Later than an hour (an as-of day in the past), the
+ * deal did not exist then and its age stays unknown.
+ */
+export function openFiguresAt(f: DealFeatures, at: number): Omit<DealInput, 'meddic'> {
+  const figures = figuresAt(f, at);
+  const created = f.createdAt;
+  if (figures.ageDays === null && created !== null && created > at && created - at <= CREATED_DURING_RUN_MS) return { ...figures, ageDays: 0 };
+  return figures;
+}
+
 /**
  * Pulls every deal, fits the win model on the deals closed by the as-of day and scores every open deal:
  * the changes to write (a dry run's plan) and the model report (the model card's).
@@ -136,7 +152,7 @@ export async function planDeals(o: {
   const scores: OpenDealScore[] = [];
   const changedFields: Partial<Record<DealOutputKey, number>> = {};
   for (const d of open) {
-    const score = scoreOpenDeal(report.model, { meddic: levelsOf(d), ...figuresAt(d.features, o.scoredAt) }, o.settings);
+    const score = scoreOpenDeal(report.model, { meddic: levelsOf(d), ...openFiguresAt(d.features, o.scoredAt) }, o.settings);
     const asProspect = prospectDeal(d, score.winProbability, o.asOfDay);
     if (asProspect) prospectDeals.set(d.recordId, asProspect);
     const desired = desiredDealValues(d.recordId, score, o.scoredAt);

@@ -10,7 +10,7 @@ import { seededRandom } from '../../sandboxes/shared/seededRandom.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/types.ts';
-import { emptyDealStats, figuresAt, planDeals } from '../../src/sync/dealPhase.ts';
+import { emptyDealStats, figuresAt, openFiguresAt, planDeals } from '../../src/sync/dealPhase.ts';
 import { diffDealValues } from '../../src/sync/dealValues.ts';
 import { temporarySqlitePlace } from '../stores.ts';
 
@@ -58,6 +58,14 @@ describe('figures as of a day', () => {
     const f = features({ createdAt: close - 30 * DAY, lastActivityAt: close + 5 * DAY, amount: 100, contactCount: 2 });
     expect(figuresAt(f, close)).toMatchObject({ ageDays: 30, daysSinceActivity: null, amount: 100, contacts: 2 });
     expect(figuresAt(features({ lastActivityAt: close - 4 * DAY }), close).daysSinceActivity).toBe(4);
+  });
+
+  it('takes an open deal created while the run started (after its whole-second scoring time) as new, not of unknown age', () => {
+    const at = TODAY * DAY;
+    expect(openFiguresAt(features({ createdAt: at + 400 }), at).ageDays).toBe(0);
+    expect(openFiguresAt(features({ createdAt: at - 2 * DAY }), at).ageDays).toBe(2);
+    // Days after an as-of day in the past: it did not exist then.
+    expect(openFiguresAt(features({ createdAt: at + 2 * DAY }), at).ageDays).toBeNull();
   });
 });
 

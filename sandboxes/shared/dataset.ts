@@ -57,6 +57,18 @@ function leadSource(random: Random, weights: SourceWeights): DatasetLeadSource {
 /** The lead sources' own stream, apart from the dataset's draws. */
 const sourceRandom = (seed: number): Random => seededRandom(seed + 7919);
 
+/** The sign-ups' own stream, apart from the dataset's draws (so no other value moves). */
+const signupRandom = (seed: number): Random => seededRandom(seed + 15_485_863);
+
+/**
+ * The day a buyer's record was created: for most, the day of their first order (created at checkout);
+ * for some, a lead who signed up 1–90 days before buying. Those are the past prospects who converted,
+ * without whom a conversion model has nothing to learn from.
+ */
+function createdBeforeFirstOrder(random: Random, firstDay: number): number {
+  return random() < 0.35 ? firstDay - 1 - Math.floor(random() * 90) : firstDay;
+}
+
 export interface DatasetPerson {
   email: string;
   firstName: string;
@@ -145,6 +157,7 @@ interface CdnowRow {
 export function generateDemoDataset(sink: DatasetSink, options: { today: Date; prospects?: number; seed?: number }): DatasetCounts {
   const random = seededRandom(options.seed ?? 1);
   const sources = sourceRandom(options.seed ?? 1);
+  const signups = signupRandom(options.seed ?? 1);
   const today = utcDay(options.today);
   const parsed = Papa.parse<CdnowRow>(readFileSync(join(repoRoot(), 'demo', 'cdnow_sample.csv'), 'utf8'), { header: true, skipEmptyLines: true, transform: (v) => v.trim() });
   const byCustomer = new Map<string, { day: number; amount: string }[]>();
@@ -162,7 +175,7 @@ export function generateDemoDataset(sink: DatasetSink, options: { today: Date; p
   let deals = 0;
   for (const [customer, purchases] of byCustomer) {
     purchases.sort((a, b) => a.day - b.day);
-    const person: DatasetPerson = { email: `customer${customer}@example.com`, ...names(random), createdAt: atHour(purchases[0].day + shift, 9), lifecycle: 'customer', leadSource: leadSource(sources, CUSTOMER_SOURCES) };
+    const person: DatasetPerson = { email: `customer${customer}@example.com`, ...names(random), createdAt: atHour(createdBeforeFirstOrder(signups, purchases[0].day + shift), 9), lifecycle: 'customer', leadSource: leadSource(sources, CUSTOMER_SOURCES) };
     const r = random();
     if (r < 0.03) person.npsRating = 9 + Math.floor(random() * 2);
     else if (r < 0.045) person.npsRating = Math.floor(random() * 9);
@@ -214,6 +227,7 @@ export function generateSyntheticDataset(sink: DatasetSink, options: { contacts:
   const seed = options.seed ?? 1;
   const random = seededRandom(seed + 101);
   const sources = sourceRandom(seed);
+  const signups = signupRandom(seed);
   const today = utcDay(options.today);
   const noonOf = new Map<number, string>();
   const noon = (day: number): string => {
@@ -239,7 +253,7 @@ export function generateSyntheticDataset(sink: DatasetSink, options: { contacts:
   });
   for (const customer of customers) {
     const tag = String(contacts + 1).padStart(6, '0');
-    const id = sink.addPerson({ email: `contact${tag}@example.com`, ...names(random), createdAt: atHour(customer.purchases[0].day, 9), lifecycle: 'customer', leadSource: leadSource(sources, CUSTOMER_SOURCES) });
+    const id = sink.addPerson({ email: `contact${tag}@example.com`, ...names(random), createdAt: atHour(createdBeforeFirstOrder(signups, customer.purchases[0].day), 9), lifecycle: 'customer', leadSource: leadSource(sources, CUSTOMER_SOURCES) });
     contacts++;
     customer.purchases.forEach((p, i) => {
       sink.addDeal({ name: `Order ${tag}-${i + 1}`, amount: p.amount.toFixed(2), createdAt: noon(p.day), closeAt: noon(p.day), outcome: 'won' }, id);

@@ -132,7 +132,8 @@ describe('npm start with no CRM configured: the demo in a browser', () => {
     await page.click('#dry-run');
     await page.waitForSelector('#plan-card:not([hidden])', { timeout: 60_000 });
     const summary = (await page.textContent('#plan-summary')) ?? '';
-    expect(summary).toMatch(/^[\d,]+ records would change\. Nothing has been written yet/);
+    // The demo scores its simulated pipeline too: the open deals' changes are planned beside the records'.
+    expect(summary).toMatch(/^[\d,]+ records and [\d,]+ open deals would change\. Nothing has been written yet/);
     expect(await page.locator('#plan-table tbody tr').count()).toBe(100);
     expect(await page.textContent('#plan-count')).toMatch(/^Showing 100 of [\d,]+ records$/);
     // Stage moves come first, each shown as "from → to".
@@ -142,7 +143,9 @@ describe('npm start with no CRM configured: the demo in a browser', () => {
   }, 90_000);
 
   it("downloads the dry run's plan as CSV from its detail: one row per planned change", async () => {
-    const records = Number(/^([\d,]+) records/.exec((await page.textContent('#plan-summary')) ?? '')?.[1].replace(/,/g, ''));
+    const summary = (await page.textContent('#plan-summary')) ?? '';
+    const records = Number(/^([\d,]+) records/.exec(summary)?.[1].replace(/,/g, ''));
+    const deals = Number(/([\d,]+) open deals/.exec(summary)?.[1].replace(/,/g, ''));
     await page.click('#runs-table tbody tr:first-child');
     await page.waitForSelector('#export-plan');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-plan')]);
@@ -150,8 +153,10 @@ describe('npm start with no CRM configured: the demo in a browser', () => {
     const csv = readFileSync((await download.path()) ?? '', 'utf8').trim().split('\n');
     expect(csv[0]).toBe('recordId,field,current,planned');
     // At least one change per record that would change, every record among them.
-    expect(csv.length - 1).toBeGreaterThanOrEqual(records);
-    expect(new Set(csv.slice(1).map((line) => line.split(',')[0])).size).toBe(records);
+    expect(csv.length - 1).toBeGreaterThanOrEqual(records + deals);
+    const ids = new Set(csv.slice(1).map((line) => line.split(',')[0]));
+    expect([...ids].filter((id) => !id.startsWith('deal:')).length).toBe(records);
+    expect([...ids].filter((id) => id.startsWith('deal:')).length).toBe(deals);
     await page.click('#run-detail button:has-text("Close")');
   }, 60_000);
 

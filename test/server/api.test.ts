@@ -179,14 +179,19 @@ describe('the admin API', () => {
     expect(card.models[3].accuracy?.mae).toBeGreaterThanOrEqual(0);
     // Beside them, the conversion model's holdout AUC on the prospects of its own 90-day holdout, to today.
     const conversion = z
-      .object({ available: z.literal(true), calibrationEnd: z.string(), holdoutEnd: z.string(), horizonDays: z.number(), prospects: z.number(), converted: z.number(), auc: z.number(), model: z.string() })
+      .object({ available: z.literal(true), calibrationEnd: z.string(), holdoutEnd: z.string(), horizonDays: z.number(), prospects: z.number(), converted: z.number(), auc: z.number().nullable(), model: z.string() })
       .parse((r.body as { conversion: unknown }).conversion);
     const today = new Date().toISOString().slice(0, 10);
     expect(conversion).toMatchObject({ holdoutEnd: today, calibrationEnd: new Date(Date.parse(today) - 90 * 86_400_000).toISOString().slice(0, 10), horizonDays: 90 });
     expect(conversion.prospects).toBeGreaterThan(0);
     expect(conversion.converted).toBeLessThanOrEqual(conversion.prospects);
-    expect(conversion.auc).toBeGreaterThanOrEqual(0);
-    expect(conversion.auc).toBeLessThanOrEqual(1);
+    // An AUC needs both outcomes in the holdout; without them it is null, never a made-up figure.
+    const bothOutcomes = conversion.converted > 0 && conversion.converted < conversion.prospects;
+    expect(conversion.auc !== null).toBe(bothOutcomes);
+    if (conversion.auc !== null) {
+      expect(conversion.auc).toBeGreaterThanOrEqual(0);
+      expect(conversion.auc).toBeLessThanOrEqual(1);
+    }
     expect(conversion.model).toMatch(/^chance of a first purchase within 90 days/);
     const bad = await s.api('/api/backtest?holdoutDays=2');
     expect(bad.status).toBe(400);

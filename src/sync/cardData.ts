@@ -36,6 +36,8 @@ export interface ScoredCard {
   ltv: { amount: number; text: string } | null;
   valueTier: { value: string; label: string } | null;
   expectedPurchases: { count: number; days: number } | null;
+  /** A prospect's chance (%) of a first purchase within `days`; null for a buyer or before it is scored. */
+  conversionLikelihood: { percent: number; days: number } | null;
   nextAction: string | null;
   /** When it was scored ("2026-11-19 02:00 UTC") and the day the scores are as of. */
   scoredAt: string | null;
@@ -131,6 +133,7 @@ export function cardData(e: Explanation | null, recordId: string, object: CardOb
   const band = option('churnRiskBand', v.churnRiskBand, o);
   const clv = money(v.predictedClv, o.currency);
   const expected = number(v.expectedPurchases);
+  const conversion = number(v.conversionLikelihood);
   return {
     recordId,
     object,
@@ -141,6 +144,7 @@ export function cardData(e: Explanation | null, recordId: string, object: CardOb
     ltv: money(v.ltv, o.currency),
     valueTier: option('valueTier', v.valueTier, o),
     expectedPurchases: expected === null ? null : { count: expected, days: o.expectedDays },
+    conversionLikelihood: conversion === null ? null : { percent: conversion, days: o.conversionDays },
     nextAction: present(v.nextAction) ? v.nextAction : null,
     scoredAt: present(v.scoredAt) ? dateTimeText(v.scoredAt) : null,
     asOf: s.asOf,

@@ -19,6 +19,8 @@ export interface DescribeOptions {
   currency: string;
   clvHorizonMonths: number;
   expectedDays: number;
+  /** The conversion likelihood's horizon: a first purchase within this many days. */
+  conversionDays: number;
   /** Field labels as the CRM shows them, and the labels of the fields' options (stages, bands, tiers). */
   fieldLabels: Record<FieldKey, string>;
   optionLabels: Partial<Record<FieldKey, Record<string, string>>>;
@@ -78,7 +80,7 @@ export function describeOptions(config: { classifier: ClassifierSettings; sync: 
   const fieldLabels = Object.fromEntries(specs.map((s) => [s.key, s.label])) as Record<FieldKey, string>;
   const optionLabels: DescribeOptions['optionLabels'] = {};
   for (const s of specs) if (s.options) optionLabels[s.key] = Object.fromEntries(s.options.map((o) => [o.value, o.label]));
-  return { crm, currency: config.classifier.ltv.currency, clvHorizonMonths: config.classifier.clv.horizonMonths, expectedDays: config.classifier.expectedDays, fieldLabels, optionLabels };
+  return { crm, currency: config.classifier.ltv.currency, clvHorizonMonths: config.classifier.clv.horizonMonths, expectedDays: config.classifier.expectedDays, conversionDays: config.classifier.conversion.horizonDays, fieldLabels, optionLabels };
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCardData } from '../../hubspot-app/src/app/cards/cardData.ts';
 import type { CustomerScore } from '../../src/classifier/scoreColumns.ts';
+import type { ProspectScore } from '../../src/classifier/conversion/index.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { CARD_HISTORY_LIMIT, cardData } from '../../src/sync/cardData.ts';
 import { describeOptions } from '../../src/sync/describe.ts';
@@ -40,8 +41,8 @@ const score = (over: Partial<CustomerScore> = {}): CustomerScore => ({
   ...over,
 });
 
-function explanation(s: CustomerScore | null, history: HistoryEntry[] = []): Explanation {
-  const values = s ? { ...desiredValues(s, config.classifier, config.sync, scoredAt), stageChangedAt: '2026-10-02T00:00:00.000Z' } : {};
+function explanation(s: CustomerScore | null, history: HistoryEntry[] = [], prospect: ProspectScore | null = null): Explanation {
+  const values = s ? { ...desiredValues(s, config.classifier, config.sync, scoredAt, prospect), stageChangedAt: '2026-10-02T00:00:00.000Z' } : {};
   return {
     recordId: '1001',
     display: { name: 'Noah Adams', email: 'noah@example.com', company: 'Acme' },
@@ -86,6 +87,7 @@ describe('the card’s data', () => {
       ltv: { amount: 1300, text: '$1,300' },
       valueTier: { value: 'top', label: expect.stringMatching(/20/) as unknown },
       expectedPurchases: { count: 0.43, days: config.classifier.expectedDays },
+      conversionLikelihood: null,
       nextAction: config.classifier.stages.at_risk.nextAction,
       scoredAt: '2026-11-19 02:00 UTC',
       asOf: '2026-11-19',
@@ -96,10 +98,14 @@ describe('the card’s data', () => {
     expect(JSON.stringify(data)).not.toMatch(/Noah|noah@|Acme/);
   });
 
-  it('leaves a prospect’s churn risk, CLV and expected purchases empty', () => {
+  it('leaves a prospect’s churn risk, CLV and expected purchases empty, and shows its conversion likelihood', () => {
     const prospect = score({ stage: 'consideration', purchases: 0, pAlive: null, churnRisk: null, churnRiskBand: null, expectedPurchases: null, clv: null, ltv: 0, valueTier: null, reason: 'no purchase; an open deal → Consideration' });
-    const data = cardData(explanation(prospect), '1001', 'contacts', options);
+    const likely: ProspectScore = { id: '1001', likelihood: 36.6, strongestFactor: null, basis: 'fitted' };
+    const data = cardData(explanation(prospect, [], likely), '1001', 'contacts', options);
     expect(data).toMatchObject({ scored: true, stage: { value: 'consideration' }, churnRisk: null, predictedClv: null, expectedPurchases: null, valueTier: null });
+    // As the CRM field holds it: whole points, over the configured horizon.
+    expect(data).toMatchObject({ conversionLikelihood: { percent: 37, days: config.classifier.conversion.horizonDays } });
+    expect(parseCardData(JSON.parse(JSON.stringify(data)))).toEqual(data);
   });
 
   it('says "not scored yet", differently for a contact never seen and one seen but not scored', () => {

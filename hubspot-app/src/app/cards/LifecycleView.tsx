@@ -95,7 +95,7 @@ function Timeline({ history, word }: { history: CardStageChange[]; word: string 
 }
 
 function Scores({ data }: { data: ScoredCard }) {
-  const { stage, churnRisk, predictedClv, ltv, valueTier, expectedPurchases } = data;
+  const { stage, churnRisk, predictedClv, ltv, valueTier, expectedPurchases, conversionLikelihood } = data;
   return (
     <Flex direction="column" gap="sm">
       <Flex direction="row" gap="xs" align="center">
@@ -115,6 +115,8 @@ function Scores({ data }: { data: ScoredCard }) {
         <StatisticsItem label={`Predicted CLV${predictedClv ? ` (${predictedClv.horizonMonths} months)` : ''}`} number={predictedClv?.text ?? '–'} testId="clv" />
         <StatisticsItem label="LTV to date" number={ltv?.text ?? '–'} testId="ltv" />
         <StatisticsItem label={`Expected purchases${expectedPurchases ? ` (${expectedPurchases.days} days)` : ''}`} number={expectedPurchases ? expectedPurchases.count : '–'} testId="expected-purchases" />
+        {/* Prospects only: a buyer has none. */}
+        {conversionLikelihood ? <StatisticsItem label={`Conversion likelihood (${conversionLikelihood.days} days)`} number={`${conversionLikelihood.percent} %`} testId="conversion-likelihood" /> : null}
       </Statistics>
       <DescriptionList direction="row">
         <DescriptionListItem label="Churn-risk band">

@@ -27,6 +27,7 @@ export interface ScoredCard {
   ltv: { amount: number; text: string } | null;
   valueTier: { value: string; label: string } | null;
   expectedPurchases: { count: number; days: number } | null;
+  conversionLikelihood: { percent: number; days: number } | null;
   nextAction: string | null;
   scoredAt: string | null;
   asOf: string;
@@ -96,6 +97,7 @@ export function parseCardData(value: unknown): CardData {
     ltv: nullable(o.ltv, 'ltv', (c) => ({ amount: num(c.amount, 'ltv.amount'), text: str(c.text, 'ltv.text') })),
     valueTier: nullable(o.valueTier, 'valueTier', (t) => ({ value: str(t.value, 'valueTier.value'), label: str(t.label, 'valueTier.label') })),
     expectedPurchases: nullable(o.expectedPurchases, 'expectedPurchases', (e) => ({ count: num(e.count, 'expectedPurchases.count'), days: num(e.days, 'expectedPurchases.days') })),
+    conversionLikelihood: nullable(o.conversionLikelihood, 'conversionLikelihood', (c) => ({ percent: num(c.percent, 'conversionLikelihood.percent'), days: num(c.days, 'conversionLikelihood.days') })),
     nextAction: nullableStr(o.nextAction, 'nextAction'),
     scoredAt: nullableStr(o.scoredAt, 'scoredAt'),
     asOf: str(o.asOf, 'asOf'),

@@ -22,6 +22,7 @@ const SCORED: CardData = {
   ltv: { amount: 980, text: '$980' },
   valueTier: { value: 'top_20', label: 'Top 20 %' },
   expectedPurchases: { count: 0.7, days: 90 },
+  conversionLikelihood: null,
   nextAction: 'Invite to the loyalty programme',
   scoredAt: '2026-11-19 02:00 UTC',
   asOf: '2026-11-19',
@@ -78,6 +79,8 @@ describe('the Lifecycle card', () => {
     expect(r.findByTestId(StatisticsItem, 'clv').props).toMatchObject({ label: 'Predicted CLV (12 months)', number: '$1,234.50' });
     expect(r.findByTestId(StatisticsItem, 'ltv').props).toMatchObject({ label: 'LTV to date', number: '$980' });
     expect(r.findByTestId(StatisticsItem, 'expected-purchases').props).toMatchObject({ label: 'Expected purchases (90 days)', number: 0.7 });
+    // A buyer has no conversion likelihood: no such figure.
+    expect(r.maybeFindByTestId(StatisticsItem, 'conversion-likelihood')).toBeNull();
     expect(r.findByTestId(Text, 'value-tier').text).toBe('Top 20 %');
     expect(r.findByTestId(Text, 'next-action').text).toBe('Invite to the loyalty programme');
     expect(r.maybeFind(ErrorState)).toBeNull();
@@ -101,8 +104,8 @@ describe('the Lifecycle card', () => {
     expect(r.findByTestId(StatusTag, 'churn-band').props.variant).toBe('danger');
   });
 
-  it('shows a prospect without a purchase: no churn risk, CLV or expected purchases, but its stage and next action', async () => {
-    const data = { ...SCORED, stage: { value: 'consideration', label: 'Consideration', reason: 'no purchase; an open deal → consideration', since: null }, churnRisk: null, predictedClv: null, ltv: { amount: 0, text: '$0' }, valueTier: null, expectedPurchases: null, nextAction: 'Qualify the open deal (MEDDIC)' };
+  it('shows a prospect without a purchase: no churn risk, CLV or expected purchases, but its stage, conversion likelihood and next action', async () => {
+    const data = { ...SCORED, stage: { value: 'consideration', label: 'Consideration', reason: 'no purchase; an open deal → consideration', since: null }, churnRisk: null, predictedClv: null, ltv: { amount: 0, text: '$0' }, valueTier: null, expectedPurchases: null, conversionLikelihood: { percent: 37, days: 90 }, nextAction: 'Qualify the open deal (MEDDIC)' };
     const r = renderCard(server(ok(data)));
     await r.waitFor(() => expect(r.maybeFind(StatisticsItem)).not.toBeNull());
     expect(r.findByTestId(StatusTag, 'stage').text).toBe('Consideration');
@@ -110,6 +113,7 @@ describe('the Lifecycle card', () => {
     expect(r.findByTestId(Text, 'churn-band-none').text).toBe('no purchase yet');
     expect(r.findByTestId(StatisticsItem, 'clv').props).toMatchObject({ label: 'Predicted CLV', number: '–' });
     expect(r.findByTestId(StatisticsItem, 'expected-purchases').props).toMatchObject({ label: 'Expected purchases', number: '–' });
+    expect(r.findByTestId(StatisticsItem, 'conversion-likelihood').props).toMatchObject({ label: 'Conversion likelihood (90 days)', number: '37 %' });
     expect(r.findByTestId(Text, 'value-tier').text).toBe('–');
     expect(r.findByTestId(Text, 'next-action').text).toBe('Qualify the open deal (MEDDIC)');
   });

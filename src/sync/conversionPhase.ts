@@ -109,6 +109,11 @@ export function newReading(signals: CustomerSignals, kept: readonly EngagementRe
  * Every customer the store holds as the conversion model sees them, with today's engagement readings
  * that changed (not yet saved: the caller decides).
  */
+const createdBy = (day: number | null | undefined, today: number): number | null => {
+  const known = finiteOrNull(day);
+  return known !== null && known <= today ? known : null;
+};
+
 export async function prospectRecords(o: Pick<ConversionPhaseOptions, 'store' | 'installationId' | 'rules' | 'today' | 'prospectDeals'>): Promise<{ people: ProspectRecord[]; added: EngagementReadingRow[] }> {
   const firstPurchase = firstPurchaseDays(await readStoredPurchases(o.store, o.installationId, o.rules));
   const readings = await storedReadings(o.store, o.installationId);
@@ -133,7 +138,8 @@ export async function prospectRecords(o: Pick<ConversionPhaseOptions, 'store' | 
       people.push({
         id: c.recordId,
         firstPurchaseDay: firstPurchase.get(c.recordId) ?? null,
-        createdDay: finiteOrNull(c.signals.createdDay),
+        // Created after today is impossible (a clock or an import gone wrong): unknown, so they stay a prospect.
+        createdDay: createdBy(c.signals.createdDay, o.today),
         leadSource: source ? source : null,
         engagementReadings: all,
         deals,

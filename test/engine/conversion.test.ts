@@ -99,6 +99,18 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
     expect(w.values()).toEqual(values);
   });
 
+  it('scores a prospect whose CRM created date is in the future (a clock or import gone wrong) as one of unknown age', async () => {
+    const w = world();
+    addStoryPeople(w, 120);
+    w.crm.addCustomer('future', { createdDay: TODAY + 30, leadSource: 'referral' });
+    w.crm.addCustomer('unknown', { leadSource: 'referral' });
+    await w.sync();
+    const values = w.values();
+    expect(values.get('future')?.conversionLikelihood).toMatch(/^\d+$/);
+    // Exactly as if the CRM had no created date for them.
+    expect(values.get('future')?.conversionLikelihood).toBe(values.get('unknown')?.conversionLikelihood);
+  });
+
   it('keeps each customer\'s engagement reading when it changes, and forgets them with the customer', async () => {
     const w = world();
     addStoryPeople(w, 40);

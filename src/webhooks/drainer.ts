@@ -58,8 +58,9 @@ export class WebhookDrainer {
       maxBackoffMs: 5 * 60_000,
       leaseMs: 60_000,
       sweepMs: 30_000,
-      clock: Date.now,
       ...options,
+      // After the spread: a caller passing `clock: undefined` (the service, outside tests) gets the real clock.
+      clock: options.clock ?? Date.now,
     };
   }
 

@@ -46,4 +46,25 @@ describe.each(STORE_KINDS)('webhook drainers on one %s store', (kind) => {
       for (const s of stores) await s.close();
     }
   });
+
+  it('after a restart, its sweep finds the work left pending and drains it (the service passes no clock of its own)', async () => {
+    const p = await place();
+    const store = await p.open({});
+    const handed: string[] = [];
+    const handler: RescoreHandler = async (_id, work) => {
+      await Promise.resolve();
+      handed.push(...work.customerIds);
+    };
+    // Recorded by a process that stopped before draining it.
+    await store.addWebhookWork('inst', [{ object: 'contact', recordId: 'left-1', action: 'rescore', occurredAt: 1 }], Date.now());
+    const drainer = new WebhookDrainer({ store, log: silentLogger(), handler, debounceMs: 20, clock: undefined });
+    try {
+      await drainer.sweep();
+      await until('the pending work drained', async () => ((await store.pendingWebhookWork('inst', 1)).length === 0 && handed.length > 0 ? true : null), 10_000);
+      expect(handed).toEqual(['left-1']);
+    } finally {
+      await drainer.stop();
+      await store.close();
+    }
+  });
 });

@@ -2,8 +2,9 @@
  * The conversion model in the backtest (issue #14): fitted on an installation's history up to a
  * calibration end `horizonDays` before today (so every holdout outcome is known), scored on the prospects
  * then, and compared with who made a first purchase by today (classifier/conversion/backtest.ts). Deals
- * are unknown here (their created days come only from a sync's deal pull), the engagement readings are
- * those kept by past syncs. Where it cannot say anything, it says why.
+ * are the stored ones, placed by their created and close days (their win probabilities come only from a
+ * sync's deal pull); the engagement readings are those kept by past syncs. Where it cannot say anything,
+ * it says why.
  */
 import { backtestConversion } from '../classifier/conversion/index.ts';
 import type { ConversionSettings } from '../classifier/conversion/settings.ts';

@@ -3,7 +3,8 @@
  * before the customers' values are planned, every customer the store holds becomes a ProspectRecord —
  * first purchase day from the stored won deals (the plan phase's plausibility rules), created day and
  * lead source from the signals where the connector maps them, engagement readings from the store plus
- * today's, and, when deal scoring ran, the deals linked to them (prospectDeals.ts) — the model is fitted
+ * today's, and the deals linked to them (the stored links; when deal scoring ran, with their win
+ * probabilities: prospectDeals.ts) — the model is fitted
  * as of the as-of day on the installation's own past cut-offs, and every prospect is scored.
  *
  * Engagement readings: the CRM keeps only the latest engagement day, which is unknown at a past cut-off
@@ -26,8 +27,8 @@ import {
 import type { ConversionSettings } from '../classifier/conversion/settings.ts';
 import type { PurchaseRules } from '../classifier/inputLimits.ts';
 import type { Logger } from '../log.ts';
-import type { EngagementReadingRow, Store } from '../store/types.ts';
-import { readStoredPurchases } from './storedPurchases.ts';
+import type { DealLink, EngagementReadingRow, Store } from '../store/types.ts';
+import { dealLinkPages, readStoredPurchases } from './storedPurchases.ts';
 
 const PAGE = 5000;
 /** Readings saved per call: a bounded statement. */
@@ -50,7 +51,7 @@ export interface ConversionPhaseOptions {
   asOfDay: number;
   /** The run's UTC day: the day today's engagement readings are dated with. */
   today: number;
-  /** The deals as the model sees them, when deal scoring ran this run; absent: everyone's deals are unknown. */
+  /** The deals as the deal pull saw them (with win probabilities), when deal scoring ran this run; else the stored links alone. */
   prospectDeals: ReadonlyMap<string, ProspectDeal> | null;
   log: Logger;
 }
@@ -72,21 +73,32 @@ async function storedReadings(store: Store, installationId: string): Promise<Map
   }
 }
 
-/** The ids of each customer's deals (not deleted), from the store's links. */
-async function dealIdsByCustomer(store: Store, installationId: string): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  let after: { customerId: string; dealId: string } | null = null;
-  for (;;) {
-    const page = await store.dealLinkPage(installationId, after, PAGE);
+/**
+ * Each customer's deals as the model sees them, from the store's links (every pull keeps them, with their
+ * created and close days); where deal scoring ran this run, the deal pull's view of the deal instead, which
+ * adds its win probabilities. A deal that cannot be placed in time (no created day, or closed without a
+ * close day) is left out.
+ */
+async function dealsByCustomer(store: Store, installationId: string, scored: ReadonlyMap<string, ProspectDeal> | null): Promise<Map<string, ProspectDeal[]>> {
+  const out = new Map<string, ProspectDeal[]>();
+  for await (const page of dealLinkPages(store, installationId)) {
     for (const link of page) {
-      const ids = out.get(link.customerId);
-      if (ids) ids.push(link.dealId);
-      else out.set(link.customerId, [link.dealId]);
+      const deal = scored?.get(link.dealId) ?? linkedDeal(link);
+      if (!deal) continue;
+      const deals = out.get(link.customerId);
+      if (deals) deals.push(deal);
+      else out.set(link.customerId, [deal]);
     }
-    const last = page.at(-1);
-    if (page.length < PAGE || !last) return out;
-    after = { customerId: last.customerId, dealId: last.dealId };
   }
+  return out;
+}
+
+function linkedDeal(link: DealLink): ProspectDeal | null {
+  const createdDay = finiteOrNull(link.createdDay);
+  if (createdDay === null) return null;
+  if (link.status === 'open') return { createdDay, closedDay: null };
+  const closedDay = finiteOrNull(link.closeDay);
+  return closedDay === null ? null : { createdDay, closedDay };
 }
 
 function finiteOrNull(v: number | null | undefined): number | null {
@@ -117,7 +129,7 @@ const createdBy = (day: number | null | undefined, today: number): number | null
 export async function prospectRecords(o: Pick<ConversionPhaseOptions, 'store' | 'installationId' | 'rules' | 'today' | 'prospectDeals'>): Promise<{ people: ProspectRecord[]; added: EngagementReadingRow[] }> {
   const firstPurchase = firstPurchaseDays(await readStoredPurchases(o.store, o.installationId, o.rules));
   const readings = await storedReadings(o.store, o.installationId);
-  const dealIds = o.prospectDeals ? await dealIdsByCustomer(o.store, o.installationId) : null;
+  const dealsOf = await dealsByCustomer(o.store, o.installationId, o.prospectDeals);
   const people: ProspectRecord[] = [];
   const added: EngagementReadingRow[] = [];
   let after: string | null = null;
@@ -130,11 +142,6 @@ export async function prospectRecords(o: Pick<ConversionPhaseOptions, 'store' | 
       const all = reading ? [...kept.filter((r) => r.seenDay !== reading.seenDay), reading] : kept;
       if (reading) added.push({ recordId: c.recordId, ...reading });
       const source = c.signals.leadSource?.trim();
-      let deals: ProspectDeal[] | null = null;
-      if (o.prospectDeals && dealIds) {
-        const prospectDeals = o.prospectDeals;
-        deals = (dealIds.get(c.recordId) ?? []).map((id) => prospectDeals.get(id)).filter((d): d is ProspectDeal => d !== undefined);
-      }
       people.push({
         id: c.recordId,
         firstPurchaseDay: firstPurchase.get(c.recordId) ?? null,
@@ -142,7 +149,7 @@ export async function prospectRecords(o: Pick<ConversionPhaseOptions, 'store' | 
         createdDay: createdBy(c.signals.createdDay, o.today),
         leadSource: source ? source : null,
         engagementReadings: all,
-        deals,
+        deals: dealsOf.get(c.recordId) ?? [],
       });
     }
     const last = page.at(-1);

@@ -5,13 +5,25 @@
  */
 import { amountProblem, purchaseDayProblem, type PurchaseRules } from '../classifier/inputLimits.ts';
 import type { PurchaseColumns } from '../classifier/backtest.ts';
-import type { Store } from '../store/types.ts';
+import type { DealLink, Store } from '../store/types.ts';
 
 const LINK_PAGE = 5000;
 
 export interface StoredPurchases extends PurchaseColumns {
   /** Won deals skipped as implausible (a date or amount outside classifier.input). */
   skipped: number;
+}
+
+/** Every (customer, deal) link of the installation's deals not deleted, a page at a time, in (customer, deal) order. */
+export async function* dealLinkPages(store: Store, installationId: string): AsyncGenerator<DealLink[]> {
+  let after: { customerId: string; dealId: string } | null = null;
+  for (;;) {
+    const page = await store.dealLinkPage(installationId, after, LINK_PAGE);
+    if (page.length > 0) yield page;
+    const last = page.at(-1);
+    if (page.length < LINK_PAGE || !last) return;
+    after = { customerId: last.customerId, dealId: last.dealId };
+  }
 }
 
 export async function readStoredPurchases(store: Store, installationId: string, rules: PurchaseRules): Promise<StoredPurchases> {
@@ -33,9 +45,7 @@ export async function readStoredPurchases(store: Store, installationId: string, 
     ids.push(id);
     offsets.push(days.length);
   };
-  let after: { customerId: string; dealId: string } | null = null;
-  for (;;) {
-    const page = await store.dealLinkPage(installationId, after, LINK_PAGE);
+  for await (const page of dealLinkPages(store, installationId)) {
     for (const link of page) {
       if (currentId !== link.customerId) {
         close(currentId);
@@ -49,9 +59,6 @@ export async function readStoredPurchases(store: Store, installationId: string, 
       }
       rows.push([link.closeDay, link.amount]);
     }
-    const last = page.at(-1);
-    if (page.length < LINK_PAGE || !last) break;
-    after = { customerId: last.customerId, dealId: last.dealId };
   }
   close(currentId);
   return { ids, offsets: Int32Array.from(offsets), days: Int32Array.from(days), amounts: Float64Array.from(amounts), skipped };

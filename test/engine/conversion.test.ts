@@ -8,7 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../sandboxes/shared/seededRandom.ts';
+import { featuresAt } from '../../src/classifier/conversion/index.ts';
+import { purchaseRules } from '../../src/classifier/inputLimits.ts';
 import type { EngagementReadingRow, Store } from '../../src/store/types.ts';
+import { prospectRecords } from '../../src/sync/conversionPhase.ts';
 import { DAY_MS, INSTALLATION, TODAY, type World, worldsClosedAfterEach, STORE_KINDS } from './harness.ts';
 
 function addStoryPeople(w: World, n: number): void {
@@ -97,6 +100,27 @@ describe.each(STORE_KINDS)('on the %s store', (kind) => {
     const second = await w.sync();
     expect(second).toMatchObject({ status: 'succeeded', written: 0 });
     expect(w.values()).toEqual(values);
+  });
+
+  it('knows a prospect\'s deals from the stored links without deal scoring: placed by their created and close days, no win probability', async () => {
+    const w = world();
+    addStoryPeople(w, 20);
+    w.crm.addCustomer('dealer', { createdDay: TODAY - 60, leadSource: 'referral' });
+    w.crm.addDeal({ id: 'o1', customerIds: ['dealer'], status: 'open', amount: 500, closeDay: null, createdAt: (TODAY - 10) * DAY_MS });
+    w.crm.addDeal({ id: 'l1', customerIds: ['dealer'], status: 'lost', amount: 300, closeDay: TODAY - 20, createdAt: (TODAY - 50) * DAY_MS });
+    // Unknown creation: cannot be placed before or after a cut-off, so left out.
+    w.crm.addDeal({ id: 'u1', customerIds: ['dealer'], status: 'open', amount: 100, closeDay: null });
+    await w.sync();
+    const { people } = await prospectRecords({ store: w.store, installationId: INSTALLATION, rules: purchaseRules(w.config.classifier.input, TODAY), today: TODAY, prospectDeals: null });
+    const dealer = people.find((p) => p.id === 'dealer');
+    expect(dealer?.deals).toEqual([
+      { createdDay: TODAY - 50, closedDay: TODAY - 20 },
+      { createdDay: TODAY - 10, closedDay: null },
+    ]);
+    // One deal open today, one open 30 days ago (the lost one, then).
+    expect(featuresAt(dealer!, TODAY).openDeals).toBe(1);
+    expect(featuresAt(dealer!, TODAY - 30).openDeals).toBe(1);
+    expect(featuresAt(dealer!, TODAY).bestWinProbability).toBeNull();
   });
 
   it('scores a prospect whose CRM created date is in the future (a clock or import gone wrong) as one of unknown age', async () => {

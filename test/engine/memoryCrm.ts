@@ -191,7 +191,7 @@ export class MemoryConnector implements Connector {
   }
 
   private dealPage(deals: MemoryDeal[]): PulledPage['deals'] {
-    return deals.map((d) => ({ recordId: d.id, customerIds: [...d.customerIds], status: d.status, amount: d.amount, closeDay: d.closeDay, modifiedAt: d.modifiedAt }));
+    return deals.map((d) => ({ recordId: d.id, customerIds: [...d.customerIds], status: d.status, amount: d.amount, closeDay: d.closeDay, modifiedAt: d.modifiedAt, ...(d.createdAt === undefined ? {} : { createdDay: Math.floor(d.createdAt / 86_400_000) }) }));
   }
 
   async *pull(request: PullRequest): AsyncIterable<PulledPage> {

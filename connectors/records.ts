@@ -85,12 +85,8 @@ export function signalsFrom(value: (name: string) => string | null, fields: Sign
   const churnReason = read(fields.churnReason);
   if (churnReason !== null) signals.churnReason = churnReason;
   const created = read(fields.created ?? null);
-  if (created !== null) {
-    // As an engagement date: an unreadable one is reported and unknown (null); the rest of the record stands.
-    const iso = datetimeFromText(created);
-    if (iso === undefined) problem(`${fields.created} ${quoted(created)} is not a date`);
-    signals.createdDay = iso === undefined ? null : Math.floor(Date.parse(iso) / MS_PER_DAY);
-  }
+  // As an engagement date: an unreadable one is reported and unknown (null); the rest of the record stands.
+  if (created !== null) signals.createdDay = createdDayOf(created, problem, fields.created ?? 'created date');
   const leadSource = read(fields.leadSource ?? null);
   if (leadSource !== null) signals.leadSource = leadSource;
   return signals;
@@ -128,14 +124,15 @@ export function dealAmountAndDay(
 }
 
 /**
- * A deal's created day from the CRM's creation datetime (HubSpot createdate, Salesforce CreatedDate): null
- * when empty, or when unreadable (reported; the deal is kept, as a purchase its close day is what counts).
+ * A record's created day from the CRM's creation datetime (HubSpot createdate, Salesforce CreatedDate): null
+ * when empty, or when unreadable (reported under `label`; the record is kept — a deal as a purchase counts
+ * by its close day, a customer's other signals stand).
  */
-export function createdDayOf(text: string | null, problem: (reason: string) => void): number | null {
+export function createdDayOf(text: string | null, problem: (reason: string) => void, label = 'created date'): number | null {
   if (text === null || text.trim() === '') return null;
   const iso = datetimeFromText(text);
   if (iso === undefined) {
-    problem(`created date ${quoted(text)} is not a date`);
+    problem(`${label} ${quoted(text)} is not a date`);
     return null;
   }
   return Math.floor(Date.parse(iso) / MS_PER_DAY);
